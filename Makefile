@@ -1,0 +1,32 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PY := .venv/bin/python
+STAMP := .venv/.installed
+
+.PHONY: setup run test test-fast lint clean
+
+setup: $(STAMP)
+
+# torch is installed first and pinned: 2.13.0 is the CPU build on this machine's disk; an open
+# range asked first would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: setup
+	.venv/bin/attention-sensei
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+lint: setup
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf .venv .pytest_cache

@@ -1,0 +1,1 @@
+"""The sensei: the tool registry, the agent loop over an OpenAI-compatible LLM and the offline sensei."""

@@ -1,0 +1,47 @@
+"""One frozen Settings, built once from the environment and the command line, then passed down."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tools.models import DEFAULT_MODEL, default_cache_dir
+
+__all__ = ["Settings", "Backend"]
+
+Backend = Literal["auto", "offline", "openai"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: Backend = "auto"  # auto: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline
+    base_url: str | None = None  # an OpenAI-compatible endpoint; None: the client's default
+    api_key: str | None = field(default=None, repr=False)  # never printed, logged or stored
+    llm_model: str = "gpt-4o-mini"  # the chat model behind the openai backend
+    vision: bool = False  # send plot images to the LLM as image parts
+    model: str = DEFAULT_MODEL  # the attention model a session starts with
+    cache_dir: Path = field(default_factory=default_cache_dir)  # converted models
+    artifacts_dir: Path | None = None  # figures; None: a temporary directory per session
+    max_tokens: int = 512  # tokens analysed per text; longer texts are truncated with a warning
+    max_rounds: int = 8  # tool rounds per user turn
+    request_timeout: float = 60.0  # seconds per LLM request
+    tool_timeout: float = 300.0  # seconds per tool call (the first gemma-270m conversion takes ~75 s)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Defaults, then the environment, then explicit overrides (None means: not given)."""
+        env = os.environ
+        values: dict[str, object] = {
+            "base_url": env.get("OPENAI_BASE_URL") or None,
+            "api_key": env.get("OPENAI_API_KEY") or None,
+            "llm_model": env.get("SENSEI_LLM_MODEL") or cls.llm_model,
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def resolved_backend(self) -> Literal["offline", "openai"]:
+        if self.backend != "auto":
+            return self.backend
+        return "openai" if (self.api_key or self.base_url) else "offline"

@@ -1,0 +1,3 @@
+from attention_sensei.cli import main
+
+raise SystemExit(main())

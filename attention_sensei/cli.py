@@ -1,0 +1,118 @@
+"""The `attention-sensei` command: models, tool (one tool call), ask (one sensei turn), ui."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="attention-sensei",
+        description="Ask about Transformer attention; the sensei runs the real model and shows the results.",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    models = sub.add_parser("models", help="list the attention models available here")
+    models.add_argument("--json", action="store_true", help="print one JSON object")
+
+    tool = sub.add_parser("tool", help="run one tool, e.g. plot_heatmap")
+    tool.add_argument("name", help="the tool's name (see `attention-sensei tool --list`)", nargs="?")
+    tool.add_argument("--args", default="{}", help='the arguments as a JSON object, e.g. \'{"text": "Hi!"}\'')
+    tool.add_argument("--out", type=Path, help="directory for the figures (default: a temporary directory)")
+    tool.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    tool.add_argument("--list", action="store_true", help="list the tools and their parameters")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _quiet_transformers()
+    if args.command == "models":
+        return _models(args.json)
+    if args.command == "tool":
+        return _tool(args)
+    _parser().print_help()
+    return 0
+
+
+def _quiet_transformers() -> None:
+    """Keep stdout/stderr for our own output: the warnings transformers logs are captured per extraction."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.disable_default_handler()
+
+
+def _session(out: Path | None) -> Any:
+    from agent.settings import Settings
+    from tools import Session
+
+    settings = Settings.from_env()
+    return Session(artifacts_dir=out, cache_dir=settings.cache_dir, max_tokens=settings.max_tokens,
+                   progress=_print_progress)
+
+
+def _print_progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def _models(as_json: bool) -> int:
+    from tools import list_models
+
+    listing = list_models()
+    if as_json:
+        print(json.dumps(listing, ensure_ascii=False))
+        return 0
+    for entry in listing["embedded"]:
+        print(f"{entry['alias']:<12} {entry['architecture']:<8} {entry['num_layers']:>2} layers × "
+              f"{entry['num_heads']:>2} heads  {'/'.join(entry['languages']):<18} {entry['note']}")
+    for hub_id in listing["cached"]:
+        print(f"{hub_id}  (in the local Hugging Face cache)")
+    return 0
+
+
+def _tool(args: argparse.Namespace) -> int:
+    from agent.registry import default_registry
+    from tools import SenseiError, use_session
+
+    registry = default_registry()
+    if args.list or not args.name:
+        for spec in registry.tools.values():
+            params = ", ".join(spec.schema["function"]["parameters"]["properties"])
+            print(f"{spec.name}({params})\n    {spec.schema['function']['description']}")
+        return 0
+    record: dict[str, Any] = {"tool": args.name, "arguments": None, "ok": False, "error": None,
+                              "result": {}, "artifacts": []}
+    try:
+        arguments = json.loads(args.args)
+        record["arguments"] = arguments
+        with use_session(_session(args.out)):
+            record["result"] = registry.call(args.name, arguments)
+        record["ok"] = True
+        record["artifacts"] = list(record["result"].get("artifacts", {}).values())
+    except json.JSONDecodeError as error:
+        record["error"] = f"--args is not valid JSON ({error.msg} at character {error.pos}): pass an object " \
+                          'such as \'{"text": "I love natural language processing!", "layer": -1}\''
+    except SenseiError as error:
+        record["error"] = str(error)
+    _print_tool_record(record, args.json)
+    return 0 if record["ok"] else 1
+
+
+def _print_tool_record(record: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(record, ensure_ascii=False))
+        return
+    if not record["ok"]:
+        print(f"error: {record['error']}", file=sys.stderr)
+        return
+    shown = {key: value for key, value in record["result"].items() if key not in ("code", "artifacts")}
+    print(json.dumps(shown, ensure_ascii=False, indent=1))
+    for path in record["artifacts"]:
+        print(f"wrote {path}")

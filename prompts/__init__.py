@@ -1,0 +1,1 @@
+"""System prompts and the bilingual knowledge base, as package data."""

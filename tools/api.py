@@ -1,0 +1,384 @@
+"""The tool functions: the contract that the LLM, the offline sensei, the CLI and Python see.
+
+Each is a plain typed function whose docstring becomes its JSON schema (first line: what it
+does, for the LLM; one `Args:` entry per parameter). Arguments are JSON primitives; results are
+small JSON-able dicts that name figures by path and never dump a tensor.
+
+Indices are 0-based like `outputs.attentions[i]`; negative ones count from the end (-1 = last).
+Analysis tools take an optional `text` and `model`: given, the text is extracted first (cached);
+omitted, the session's latest extraction is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from tools import codegen, plots
+from tools.errors import ToolError
+from tools.explain import explain_expression
+from tools.extract import CJK, Extraction, extract
+from tools.models import EMBEDDED, cached_models, get_model, is_loaded
+from tools.session import current_session
+
+__all__ = [
+    "list_models",
+    "load_model",
+    "extract_attention",
+    "inspect_attention",
+    "plot_heatmap",
+    "plot_line",
+    "plot_heads",
+    "explain_reduction",
+]
+
+FULL_MATRIX_MAX_TOKENS = 32  # inspect_attention returns the whole matrix only up to this size
+
+
+def list_models() -> dict[str, Any]:
+    """List the attention models available here: the embedded ones and those in the local Hugging Face cache."""
+    session = current_session()
+    gemma_ready = (session.cache_dir / "gemma-270m" / "config.json").is_file()
+    embedded = [
+        {
+            "alias": spec.alias,
+            "hf_id": spec.hf_id,
+            "architecture": spec.architecture,
+            "num_layers": spec.num_layers,
+            "num_heads": spec.num_heads,
+            "languages": list(spec.languages),
+            "note": spec.note,
+            "loaded": is_loaded(spec.alias),
+            "first_load": "slow (converted once, ~75 s)" if spec.alias == "gemma-270m" and not gemma_ready else "fast",
+        }
+        for spec in EMBEDDED.values()
+    ]
+    return {"current": session.model_name, "embedded": embedded, "cached": cached_models()}
+
+
+def load_model(model: str) -> dict[str, Any]:
+    """Load an attention model and make it the session's current model.
+
+    Args:
+        model: An embedded alias ("minilm" for English BERT, "gemma-270m" for Japanese and other
+            languages), a Hugging Face id, or a local model directory.
+    """
+    session = current_session()
+    loaded = get_model(_model_name(model), session.cache_dir, session.progress)
+    session.model_name = loaded.name
+    return loaded.summary()
+
+
+def extract_attention(text: str, model: str | None = None) -> dict[str, Any]:
+    """Run the model on a text and report its tokens, the shape of the attention tensors and sanity checks.
+
+    Args:
+        text: The sentence to analyse.
+        model: Model alias, Hugging Face id or local directory; default: the session's current model.
+    """
+    extraction, notes = _resolve(text, model)
+    return {**extraction.summary(), "notes": notes}
+
+
+def inspect_attention(
+    layer: int = -1, head: int | None = None, text: str | None = None, model: str | None = None
+) -> dict[str, Any]:
+    """Show the attention numbers of one layer: the matrix, its row sums and the most attended tokens per query.
+
+    Args:
+        layer: Layer index, 0-based; -1 is the last layer.
+        head: Head index, 0-based; omit to average over all heads.
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+    """
+    extraction, notes = _resolve(text, model)
+    view = _view(extraction, layer, head)
+    matrix = view.matrix.numpy()
+    top = [
+        {
+            "query": extraction.tokens[q],
+            "top": [{"key": extraction.tokens[k], "index": int(k), "weight": round(float(matrix[q, k]), 4)}
+                    for k in np.argsort(-matrix[q])[:3]],
+        }
+        for q in range(extraction.seq_len)
+    ]
+    result: dict[str, Any] = {
+        **_header(extraction, view),
+        "row_sums": [round(float(s), 6) for s in matrix.sum(axis=1)],
+        "top_per_query": top,
+        "notes": notes,
+    }
+    if extraction.seq_len <= FULL_MATRIX_MAX_TOKENS:
+        result["matrix"] = np.round(matrix, 4).tolist()
+    else:
+        result["matrix_omitted"] = f"{extraction.seq_len} tokens: the full matrix is in a heatmap's CSV instead"
+    return result
+
+
+def plot_heatmap(
+    layer: int = -1,
+    head: int | None = None,
+    annotate: bool = False,
+    exclude_special: bool = False,
+    text: str | None = None,
+    model: str | None = None,
+) -> dict[str, Any]:
+    """Draw the query × key attention heatmap of one layer (one head or the mean over heads).
+
+    Writes PNG, SVG and CSV files and returns a script that reproduces the figure.
+
+    Args:
+        layer: Layer index, 0-based; -1 is the last layer.
+        head: Head index, 0-based; omit to average over all heads.
+        annotate: Write each weight in its cell.
+        exclude_special: Drop special tokens such as [CLS], [SEP] and <bos>, and renormalize each row to sum to 1.
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+    """
+    extraction, notes = _resolve(text, model)
+    view = _view(extraction, layer, head)
+    matrix, labels = view.matrix, extraction.tokens
+    title = view.title
+    if exclude_special:
+        keep = torch.tensor([not flag for flag in extraction.special])
+        if not keep.any():
+            raise ToolError("every token is a special token: nothing is left after exclude_special")
+        matrix = matrix[keep][:, keep]
+        matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # (query, key), rows sum to 1 again
+        labels = [token for token, kept in zip(labels, keep.tolist(), strict=True) if kept]
+        title += "\nspecial tokens removed, rows renormalized"
+    if annotate and len(labels) > 40:
+        notes.append(f"{len(labels)} tokens are too many to write a value in each cell; values left out")
+    values = matrix.numpy()
+    figure = plots.heatmap_figure(values, labels, labels, title, annotate=annotate and len(labels) <= 40)
+    code = codegen.heatmap_script(
+        extraction.model, extraction.text, current_session().max_tokens, title.replace("\n", "; "),
+        layer, view.head, annotate, exclude_special,
+    )
+    received = values.mean(axis=0)  # (key,): attention each token receives, averaged over queries
+    return {
+        **_header(extraction, view),
+        "title": title,
+        "plotted_tokens": labels,
+        "top_received": _top(labels, received),
+        **_save(figure, "heatmap", labels, labels, values, code),
+        "notes": notes,
+    }
+
+
+def plot_line(
+    layer: int = -1,
+    head: int | None = None,
+    query: int | str | None = None,
+    text: str | None = None,
+    model: str | None = None,
+) -> dict[str, Any]:
+    """Draw a line chart of attention over the tokens: from one query token, or received by each token on average.
+
+    Args:
+        layer: Layer index, 0-based; -1 is the last layer.
+        head: Head index, 0-based; omit to average over all heads.
+        query: The attending token, as a 0-based position or the token's text; omit to plot the
+            attention each token receives (mean over queries).
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+    """
+    extraction, notes = _resolve(text, model)
+    view = _view(extraction, layer, head)
+    labels = extraction.tokens
+    if query is None:
+        series = view.matrix.mean(dim=0).numpy()  # (key,): mean over the queries
+        name = "received (mean over queries)"
+        ylabel = "mean attention received"
+        if extraction.model.architecture == "decoder":
+            notes.append("causal model: early tokens are visible to more queries, so they tend to receive more")
+    else:
+        position = _query_index(query, labels)
+        series = view.matrix[position].numpy()  # (key,): one row
+        name = f"from query {position} {labels[position]!r}"
+        ylabel = f"attention from {labels[position]!r}"
+    title = f"{view.title}\n{name}"
+    figure = plots.line_figure({name: series}, labels, title, ylabel)
+    code = codegen.line_script(
+        extraction.model, extraction.text, current_session().max_tokens, title.replace("\n", "; "),
+        layer, view.head, None if query is None else position,
+    )
+    return {
+        **_header(extraction, view),
+        "title": title,
+        "series": name,
+        "values": [round(float(v), 4) for v in series],
+        "top": _top(labels, series),
+        **_save(figure, "line", [name], labels, series[None, :], code),
+        "notes": notes,
+    }
+
+
+def plot_heads(layer: int = -1, text: str | None = None, model: str | None = None) -> dict[str, Any]:
+    """Draw every head of one layer as a grid of small heatmaps, to compare what the heads do.
+
+    Args:
+        layer: Layer index, 0-based; -1 is the last layer.
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+    """
+    extraction, notes = _resolve(text, model)
+    index = _index(layer, extraction.model.num_layers, "layer", extraction.model.name, "layers")
+    heads = extraction.attentions[index]  # (heads, query, key)
+    title = f"{extraction.model.name} · layer {_describe_index(layer, index)} · all {heads.shape[0]} heads"
+    figure = plots.heads_figure(heads.numpy(), extraction.tokens, title)
+    code = codegen.heads_script(extraction.model, extraction.text, current_session().max_tokens, title, layer)
+    seq_len = extraction.seq_len
+    row_labels = [f"{head}:{token}" for head in range(heads.shape[0]) for token in extraction.tokens]
+    stacked = heads.reshape(-1, seq_len).numpy()  # (heads * query, key)
+    saved = _save(figure, "heads", row_labels, extraction.tokens, stacked, code, corner="head:query")
+    diagonal = heads.diagonal(dim1=-2, dim2=-1).mean(dim=-1)  # (heads,): mean weight on self
+    return {
+        **_header(extraction, None),
+        "layer": index,
+        "title": title,
+        "self_attention_per_head": [round(float(v), 4) for v in diagonal],
+        **saved,
+        "notes": notes,
+    }
+
+
+def explain_reduction(expression: str, text: str | None = None, model: str | None = None) -> dict[str, Any]:
+    """Explain step by step, on the real tensors, what a reduction expression does to the shapes.
+
+    For example torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy(). Nothing is executed
+    beyond a whitelist of indexing and reductions.
+
+    Args:
+        expression: A Python expression over outputs.attentions (or attentions, attention) using
+            indexing, .mean/.sum/.max/.min/.softmax/.detach/.numpy/.cpu/.squeeze/.unsqueeze/.transpose/
+            .permute or torch.mean/sum/max/stack.
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+    """
+    extraction, notes = _resolve(text, model)
+    steps = explain_expression(expression, extraction)
+    return {
+        **_header(extraction, None),
+        "expression": expression,
+        "steps": [step.as_dict() for step in steps],
+        "final_shape": steps[-1].shape_after if steps else None,
+        "notes": notes,
+    }
+
+
+# --- shared plumbing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _View:
+    layer: int  # non-negative
+    head: int | None  # non-negative, None = mean over heads
+    matrix: torch.Tensor  # (query, key)
+    title: str
+
+
+def _view(extraction: Extraction, layer: object, head: object) -> _View:
+    loaded = extraction.model
+    index = _index(layer, loaded.num_layers, "layer", loaded.name, "layers")
+    maps = extraction.attentions[index]  # (heads, query, key)
+    where = f"{loaded.name} · layer {_describe_index(layer, index)}"
+    if head is None:
+        return _View(index, None, maps.mean(dim=0), f"{where} · mean of {loaded.num_heads} heads")
+    head_index = _index(head, loaded.num_heads, "head", loaded.name, "heads")
+    return _View(index, head_index, maps[head_index], f"{where} · head {head_index}")
+
+
+def _describe_index(given: object, index: int) -> str:
+    return f"{index} (= {given})" if given != index else str(index)
+
+
+def _index(value: object, count: int, what: str, model_name: str, plural: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ToolError(f"{what} must be an integer, not {value!r}: use 0..{count - 1}, or -1 for the last")
+    if not -count <= value < count:
+        raise ToolError(
+            f"{what} {value} is out of range: {model_name} has {count} {plural} "
+            f"(use 0..{count - 1}, or -1 for the last)"
+        )
+    return value % count
+
+
+def _query_index(query: int | str, labels: list[str]) -> int:
+    if isinstance(query, int) and not isinstance(query, bool):
+        return _index(query, len(labels), "query", "this text", "tokens")
+    if isinstance(query, str):
+        wanted = query.strip().lower()
+        for position, label in enumerate(labels):
+            if label.lower() == wanted:
+                return position
+        if wanted.lstrip("-").isdigit():
+            return _index(int(wanted), len(labels), "query", "this text", "tokens")
+        raise ToolError(f"query token {query!r} is not in the text; its tokens are: {', '.join(labels)}")
+    raise ToolError(f"query must be a token position (integer) or a token's text, not {query!r}")
+
+
+def _header(extraction: Extraction, view: _View | None) -> dict[str, Any]:
+    header: dict[str, Any] = {
+        "model": extraction.model.name,
+        "architecture": extraction.model.architecture,
+        "text": extraction.text,
+        "tokens": extraction.tokens,
+        "shape": extraction.layer_shape,
+    }
+    if view is not None:
+        aggregation = "mean over heads" if view.head is None else "one head"
+        header.update(layer=view.layer, head=view.head, aggregation=aggregation)
+    return header
+
+
+def _top(labels: list[str], values: np.ndarray, count: int = 3) -> list[dict[str, Any]]:
+    return [
+        {"token": labels[i], "index": int(i), "weight": round(float(values[i]), 4)}
+        for i in np.argsort(-values, kind="stable")[:count]
+    ]
+
+
+def _save(figure: Any, kind: str, row_labels: list[str], column_labels: list[str], values: np.ndarray,
+          code: str, corner: str = "") -> dict[str, Any]:
+    stem = current_session().artifact_stem(kind)
+    png, svg = plots.save_figure(figure, stem)
+    csv_path = plots.write_matrix_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
+    code_path = stem.with_suffix(".py")
+    code_path.write_text(code, encoding="utf-8")
+    return {
+        "artifacts": {"png": str(png), "svg": str(svg), "csv": str(csv_path), "code": str(code_path)},
+        "code": code,
+    }
+
+
+def _model_name(model: object) -> str:
+    if not isinstance(model, str) or not model.strip():
+        raise ToolError(f"model must be a non-empty string such as 'minilm' or 'gemma-270m', not {model!r}")
+    return model.strip()
+
+
+def _resolve(text: str | None, model: str | None) -> tuple[Extraction, list[str]]:
+    """The extraction to analyse, and notes about choices made on the learner's behalf."""
+    session = current_session()
+    notes: list[str] = []
+    if text is None:
+        if session.latest is None:
+            raise ToolError("no text has been analysed yet: pass `text`, e.g. 'I love natural language processing!'")
+        text = session.latest.text
+    if not isinstance(text, str):
+        raise ToolError(f"text must be a string, not {text!r}")
+    name = _model_name(model) if model is not None else session.model_name
+    if model is None and name == "minilm" and CJK.search(text):
+        name = "gemma-270m"
+        notes.append("minilm knows English only, so this Japanese/CJK text was analysed with gemma-270m")
+    loaded = get_model(name, session.cache_dir, session.progress)
+    extraction = session.recall(loaded.name, text)
+    if extraction is None:
+        extraction = extract(loaded, text, session.max_tokens)
+    session.remember(extraction)
+    notes.extend(extraction.warnings)
+    return extraction, notes

@@ -1,0 +1,30 @@
+"""Errors of the engine, split by who is at fault.
+
+    SenseiError            base of everything we raise on purpose
+    └── ToolError          the caller (a user or an LLM) asked for something we cannot do:
+        │                  the message says what was expected, what arrived and how to fix it
+        ├── ModelError     a model that cannot be found or loaded
+        └── LimitError     a request over a configured limit (text length, memory)
+
+Anything else that escapes a tool is our own bug and is allowed to raise.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SenseiError", "ToolError", "ModelError", "LimitError"]
+
+
+class SenseiError(Exception):
+    """Base class of the errors Attention Sensei raises on purpose."""
+
+
+class ToolError(SenseiError):
+    """Bad input from the user or the LLM; the message is meant to be shown to them."""
+
+
+class ModelError(ToolError):
+    """A model that is not available or cannot be loaded."""
+
+
+class LimitError(ToolError):
+    """A request over a configured limit."""

@@ -1,0 +1,197 @@
+"""One forward pass with attention weights, and what we check about them.
+
+Canonical layout, named once: an extraction keeps every layer stacked as
+
+    attentions: (layers, heads, query, key)
+
+which is `torch.stack(outputs.attentions)[:, 0]`: transformers returns one tensor per layer of
+shape (batch, heads, query, key) and we run a batch of one. A row (fixed query) is how the query
+token distributes its attention over the keys; with a plain softmax it sums to 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from tools.errors import LimitError, ToolError
+from tools.models import LoadedModel
+
+__all__ = ["Extraction", "extract", "display_tokens", "DIMS", "CJK"]
+
+DIMS = ("layers", "heads", "query", "key")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
+ROW_SUM_TOLERANCE = 1e-4
+
+# Forward passes run one at a time: on two cores, parallel passes only thrash, and the warning
+# capture below swaps process-wide hooks.
+_forward_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The attention of one text under one model."""
+
+    model: LoadedModel
+    text: str
+    input_ids: list[int]
+    tokens: list[str]  # display strings, faithful to the text
+    special: list[bool]  # True for [CLS], [SEP], <bos>, ...
+    attentions: torch.Tensor  # (layers, heads, query, key), float32
+    truncated: bool
+    warnings: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seq_len(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def layer_shape(self) -> list[int]:
+        """The shape of one `outputs.attentions[i]`: (batch, heads, query, key)."""
+        return [1, self.model.num_heads, self.seq_len, self.seq_len]
+
+    def checks(self) -> dict[str, Any]:
+        row_sums = self.attentions.sum(dim=-1)  # (layers, heads, query)
+        error = float((row_sums - 1).abs().max())
+        upper = torch.triu(torch.ones(self.seq_len, self.seq_len, dtype=torch.bool), diagonal=1)
+        above_diagonal = float(self.attentions[..., upper].abs().max()) if self.seq_len > 1 else 0.0
+        return {
+            "rows_sum_to_one": error <= ROW_SUM_TOLERANCE,
+            "max_row_sum_error": error,
+            "causal_mask": above_diagonal == 0.0,
+            "max_weight_above_diagonal": above_diagonal,
+            "expected_causal": self.model.architecture == "decoder",
+        }
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "model": self.model.name,
+            "architecture": self.model.architecture,
+            "attn_implementation": self.model.attn_implementation,
+            "text": self.text,
+            "tokens": self.tokens,
+            "special": self.special,
+            "num_layers": self.model.num_layers,
+            "num_heads": self.model.num_heads,
+            "seq_len": self.seq_len,
+            "shape": self.layer_shape,
+            "num_tensors": self.model.num_layers,
+            "layout": "outputs.attentions is a tuple of num_tensors tensors, one per layer, "
+            "each (batch, heads, query, key)",
+            "checks": self.checks(),
+            "truncated": self.truncated,
+            "warnings": self.warnings,
+            "timings_ms": self.timings_ms,
+        }
+
+
+def extract(model: LoadedModel, text: str, max_tokens: int = 512) -> Extraction:
+    """Tokenize `text`, run one forward pass with attentions and keep them all.
+
+    Raises:
+        ToolError: empty text.
+        LimitError: a text so long it would not even be tokenized sensibly.
+    """
+    if not text or not text.strip():
+        raise ToolError("the text is empty: give a sentence to analyse, e.g. 'I love natural language processing!'")
+    limit = min(max_tokens, model.max_tokens)
+    if len(text) > 50 * limit:
+        raise LimitError(
+            f"the text has {len(text):,} characters; at most {50 * limit:,} are accepted "
+            f"(attention is shown for at most {limit} tokens): shorten it"
+        )
+    started = time.perf_counter()
+    encoding = model.tokenizer(
+        text,
+        return_tensors="pt",
+        return_offsets_mapping=True,
+        return_special_tokens_mask=True,
+        truncation=True,
+        max_length=limit,
+    )
+    full_length = len(model.tokenizer(text, add_special_tokens=True)["input_ids"])
+    tokenized = time.perf_counter()
+    inputs = {"input_ids": encoding["input_ids"], "attention_mask": encoding["attention_mask"]}
+    with _forward_lock, _captured_warnings() as captured, torch.inference_mode():
+        outputs = model.base_model(**inputs, output_attentions=True)
+    forwarded = time.perf_counter()
+    if not outputs.attentions or outputs.attentions[0] is None:
+        raise ToolError(
+            f"{model.name} returned no attention weights (implementation {model.attn_implementation!r}); "
+            "load it with attn_implementation='eager'"
+        )
+    attentions = torch.stack(outputs.attentions)[:, 0].float()  # (layers, heads, query, key)
+    ids = encoding["input_ids"][0].tolist()
+    messages = list(captured)
+    if full_length > limit:
+        messages.append(
+            f"the text has {full_length} tokens; only the first {limit} were analysed (the limit is {limit})"
+        )
+    return Extraction(
+        model=model,
+        text=text,
+        input_ids=ids,
+        tokens=display_tokens(model.tokenizer, text, ids, encoding["offset_mapping"][0].tolist()),
+        special=[bool(flag) for flag in encoding["special_tokens_mask"][0].tolist()],
+        attentions=attentions,
+        truncated=full_length > limit,
+        warnings=messages,
+        timings_ms={
+            "tokenize": round((tokenized - started) * 1000, 1),
+            "forward": round((forwarded - tokenized) * 1000, 1),
+        },
+    )
+
+
+def display_tokens(tokenizer: Any, text: str, ids: list[int], offsets: list[list[int]]) -> list[str]:
+    """Readable labels: the vocabulary piece for WordPiece (`i`, `##ing`), the decoded piece for
+    sentencepiece/byte-level vocabularies (no `▁`, `Ġ` or byte garbage), special tokens as is."""
+    special_ids = set(tokenizer.all_special_ids)
+    pieces = tokenizer.convert_ids_to_tokens(ids)
+    labels = []
+    for token_id, piece, (start, end) in zip(ids, pieces, offsets, strict=True):
+        if token_id in special_ids:
+            labels.append(piece)
+            continue
+        label = tokenizer.decode([token_id])
+        if "\ufffd" in label:  # a byte of a multi-byte character: show the text it covers
+            label = text[start:end] or piece
+        labels.append(label.strip() or "␣")
+    return labels
+
+
+class _Collector(logging.Handler):
+    def __init__(self, thread_id: int) -> None:
+        super().__init__(level=logging.WARNING)
+        self.thread_id = thread_id
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread_id:
+            self.messages.append(record.getMessage())
+
+
+class _captured_warnings:
+    """Collect what transformers logs or warns during the forward pass, instead of losing it."""
+
+    def __enter__(self) -> list[str]:
+        self.handler = _Collector(threading.get_ident())
+        self.logger = logging.getLogger("transformers")
+        self.logger.addHandler(self.handler)
+        self.catcher = warnings.catch_warnings(record=True)
+        self.caught = self.catcher.__enter__()
+        warnings.simplefilter("always")
+        return self.handler.messages
+
+    def __exit__(self, *exc: object) -> None:
+        self.catcher.__exit__(*exc)
+        self.logger.removeHandler(self.handler)
+        self.handler.messages.extend(str(w.message) for w in self.caught)

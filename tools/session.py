@@ -1,0 +1,80 @@
+"""A session: one learner's current model, latest extraction and artifacts directory.
+
+Tool functions find the active session through a context variable, so their signatures stay the
+plain JSON arguments the LLM sees. The agent activates its own session around every tool call; a
+Python or CLI user gets a process-wide default session.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.extract import Extraction
+from tools.models import DEFAULT_MODEL, Progress, default_cache_dir
+
+__all__ = ["Session", "current_session", "use_session"]
+
+EXTRACTIONS_KEPT = 8
+
+
+@dataclass
+class Session:
+    """Mutable per-learner state. Nothing in it is shared with other sessions."""
+
+    artifacts_dir: Path | None = None  # None: a temporary directory made on the first figure
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    model_name: str = DEFAULT_MODEL
+    max_tokens: int = 512
+    progress: Progress | None = None
+    latest: Extraction | None = None
+    _extractions: OrderedDict[tuple[str, str], Extraction] = field(default_factory=OrderedDict)
+    _counter: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def remember(self, extraction: Extraction) -> None:
+        key = (extraction.model.name, extraction.text)
+        with self._lock:
+            self._extractions[key] = extraction
+            self._extractions.move_to_end(key)
+            while len(self._extractions) > EXTRACTIONS_KEPT:
+                self._extractions.popitem(last=False)
+            self.latest = extraction
+            self.model_name = extraction.model.name
+
+    def recall(self, model_name: str, text: str) -> Extraction | None:
+        with self._lock:
+            return self._extractions.get((model_name, text))
+
+    def artifact_stem(self, kind: str) -> Path:
+        """A fresh path prefix for one figure's files, e.g. .../003-heatmap."""
+        with self._lock:
+            if self.artifacts_dir is None:
+                self.artifacts_dir = Path(tempfile.mkdtemp(prefix="attention-sensei-"))
+            self._counter += 1
+            number = self._counter
+        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        return self.artifacts_dir / f"{number:03d}-{kind}"
+
+
+_default = Session()
+_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar("attention_sensei_session", default=None)
+
+
+def current_session() -> Session:
+    return _current.get() or _default
+
+
+@contextmanager
+def use_session(session: Session) -> Iterator[Session]:
+    token = _current.set(session)
+    try:
+        yield session
+    finally:
+        _current.reset(token)
