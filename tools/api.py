@@ -204,7 +204,7 @@ def plot_line(
     figure = plots.line_figure({name: series}, labels, title, ylabel)
     code = codegen.line_script(
         extraction.model, extraction.text, current_session().max_tokens, title.replace("\n", "; "),
-        layer, view.head, None if query is None else position,
+        layer, view.head, None if query is None else position, name,
     )
     return {
         **_header(extraction, view),

@@ -110,15 +110,14 @@ fig.savefig("heatmap.png", dpi=110)
 
 
 def line_script(
-    model: LoadedModel, text: str, max_tokens: int, title: str, layer: int, head: int | None, query: int | None
+    model: LoadedModel, text: str, max_tokens: int, title: str, layer: int, head: int | None, query: int | None,
+    name: str,
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
     if query is None:
         body += "series = matrix.mean(dim=0).numpy()  # attention each key receives, averaged over queries\n"
-        name = "received (mean over queries)"
     else:
         body += f"series = matrix[{query}].numpy()  # what query {query} pays to every token\n"
-        name = f"from query {query}"
     body += f'''
 fig, ax = plt.subplots(figsize=(9, 4.5))
 ax.plot(range(len(tokens)), series, marker="o")

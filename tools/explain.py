@@ -101,7 +101,10 @@ def explain_expression(expression: str, extraction: Extraction) -> list[Step]:
     _check(tree.body)
     layers = tuple(extraction.attentions[i].unsqueeze(0) for i in range(extraction.model.num_layers))
     evaluator = _Evaluator(layers)
-    evaluator.visit(tree.body)
+    try:
+        evaluator.visit(tree.body)
+    except (RuntimeError, IndexError) as error:  # torch's own complaint about valid-looking operations
+        raise ToolError(f"{expression.strip()} fails on these tensors: {error}") from None
     return evaluator.steps
 
 
@@ -165,8 +168,15 @@ class _Evaluator:
             return _Value(self.layers, ("layers", *LAYER_DIMS), "layers")
         return _Value(self.layers[-1], LAYER_DIMS, "tensor")  # attention = outputs.attentions[-1]
 
+    def _operand(self, node: ast.AST) -> _Value:
+        """Visit a node that must be a value (not a bare number) because something acts on it."""
+        value = self.visit(node)
+        if not isinstance(value, _Value):
+            raise _refuse(f"acting on the constant {ast.unparse(node)}")
+        return value
+
     def _attribute(self, node: ast.Attribute) -> _Value:
-        base = self.visit(node.value)
+        base = self._operand(node.value)
         if base.kind == "outputs" and node.attr == "attentions":
             after = _Value(self.layers, ("layers", *LAYER_DIMS), "layers")
             return self._record(node, "attribute", base, after, say("attentions", count=len(self.layers)))
@@ -185,7 +195,7 @@ class _Evaluator:
         return slice(*parts)
 
     def _subscript(self, node: ast.Subscript) -> _Value:
-        base = self.visit(node.value)
+        base = self._operand(node.value)
         index = self.visit(node.slice)
         if base.kind == "pair" and index in (0, 1) and not isinstance(index, bool):
             return self._pick_pair(node, base, index)
@@ -235,7 +245,7 @@ class _Evaluator:
     def _call(self, node: ast.Call) -> _Value:
         if not isinstance(node.func, ast.Attribute):
             raise _refuse("calling anything but a whitelisted method or torch function")
-        owner = self.visit(node.func.value)
+        owner = self._operand(node.func.value)
         name = node.func.attr
         args = [self.visit(arg) for arg in node.args]
         kwargs = {kw.arg: self.visit(kw.value) for kw in node.keywords}

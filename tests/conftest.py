@@ -1,0 +1,34 @@
+"""Shared test set-up: no hub access, one model cache for the run, a fresh session per test."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests import helpers such as llm_stub
+
+# Model hubs are unreachable here and on CI: fail fast instead of waiting on the network.
+os.environ["HF_HUB_OFFLINE"] = "1"
+# One cache for converted models, kept between local runs (fresh on CI, where gemma converts once).
+os.environ.setdefault("ATTENTION_SENSEI_CACHE", str(ROOT / ".cache" / "attention-sensei"))
+
+from tools import Session, use_session  # noqa: E402  (after the environment is set)
+
+
+@pytest.fixture
+def session(tmp_path: Path):
+    """A fresh session writing its figures under tmp_path, active for the test."""
+    with use_session(Session(artifacts_dir=tmp_path / "artifacts")) as active:
+        yield active
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny random BERT and Llama models saved as local directories (no download)."""
+    from tiny_models import build_tiny_models
+
+    return build_tiny_models(tmp_path_factory.mktemp("tiny"))

@@ -1,0 +1,86 @@
+"""Model loading: embedded aliases, local directories, clear errors, one load per model."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from tools import ModelError
+from tools.models import get_model
+
+
+def test_minilm_loads_eager_with_its_real_dimensions():
+    loaded = get_model("minilm")
+    summary = loaded.summary()
+    assert summary["attn_implementation"] == "eager"
+    assert (summary["architecture"], summary["num_layers"], summary["num_heads"]) == ("encoder", 6, 12)
+    assert loaded.model.config.hidden_size == 384
+    assert summary["max_tokens"] == 512
+
+
+def test_aliases_are_case_insensitive_and_loaded_once():
+    assert get_model("MiniLM") is get_model("minilm")
+
+
+def test_concurrent_loads_share_one_model(tiny_models):
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(get_model(str(tiny_models["bert"]))))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4 and all(result is results[0] for result in results)
+
+
+def test_local_directories_load_and_decoders_are_detected(tiny_models):
+    bert = get_model(str(tiny_models["bert"]))
+    llama = get_model(str(tiny_models["llama"]))
+    assert (bert.architecture, bert.num_layers, bert.num_heads) == ("encoder", 2, 4)
+    assert (llama.architecture, llama.num_layers, llama.num_heads) == ("decoder", 3, 4)
+    assert llama.attn_implementation == "eager"
+
+
+def test_unknown_hub_id_offline_names_it_and_lists_the_aliases():
+    with pytest.raises(ModelError) as error:
+        get_model("nobody/no-such-model")
+    message = str(error.value)
+    assert "nobody/no-such-model" in message and "offline" in message
+    assert "minilm" in message and "gemma-270m" in message
+
+
+def test_missing_local_path_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(ModelError, match="does not exist or is not a directory"):
+        get_model(str(tmp_path / "absent"))
+
+
+def test_a_directory_without_config_is_not_a_model(tmp_path: Path):
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(ModelError, match="has no config.json"):
+        get_model(str(tmp_path))
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "a b c", "http://example.com/x", "org/name/extra"])
+def test_names_that_are_neither_alias_path_nor_hub_id_are_refused(name: str):
+    with pytest.raises(ModelError):
+        get_model(name)
+
+
+def test_loading_never_trusts_remote_code(tiny_models, monkeypatch):
+    import transformers
+
+    seen: list[object] = []
+    original = transformers.AutoConfig.from_pretrained
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("trust_remote_code"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", spy)
+    from tools import models
+
+    models._cache.pop(str(tiny_models["bert"].resolve()), None)
+    get_model(str(tiny_models["bert"]))
+    assert seen and all(value is False for value in seen)
