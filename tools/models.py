@@ -226,9 +226,8 @@ def _checked_hub_id(name: str) -> str:
 
 def _from_pretrained(name: str, source: str) -> tuple[Any, Any]:
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # per-weight bars are noise in a chat; we report progress ourselves
+    _no_progress_bars()
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if not Path(source).is_dir():
         kwargs["local_files_only"] = _offline()
@@ -249,6 +248,13 @@ def _from_pretrained(name: str, source: str) -> tuple[Any, Any]:
         raise ModelError(f"{name!r} has no fast tokenizer; token offsets are needed to label tokens faithfully")
     model.eval()
     return model, tokenizer
+
+
+def _no_progress_bars() -> None:
+    """Per-tensor bars are noise in a chat and a CLI; we report progress ourselves."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
 
 def _offline() -> bool:
@@ -309,6 +315,7 @@ def convert_gemma(target: Path, progress: Progress | None = None) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     progress = progress or _no_progress
+    _no_progress_bars()
     target.parent.mkdir(parents=True, exist_ok=True)
     gguf = _import_gemma_package()
     with tempfile.TemporaryDirectory(prefix=".converting-", dir=target.parent) as work:
