@@ -1,0 +1,310 @@
+"""A real OpenAI-compatible HTTP stub server for tests (stdlib only).
+
+Each POST to /v1/chat/completions consumes the next item of a script: a reply (sent as JSON or as Server-Sent
+Events when the request asks to stream), an HTTP error, a hang, a garbage body or a stream cut short. Tool-call
+streaming styles reproduce the quirks of real servers (see REFERENCE.md, "The OpenAI Chat Completions tool
+protocol"):
+
+- "standard": first delta with index, id, type, name and arguments "", then the arguments in 3 fragments.
+- "no_index": each call whole in one delta with no "index" key (Ollama).
+- "reuse_index": every call whole with index 0 and a new id (some vLLM versions).
+- "whole": each call whole in one delta with a proper index.
+- "empty_then_full": no index; a delta with id, name and arguments "{}", then the same id with the full JSON
+  (Gemini-style proxies).
+
+Usage::
+
+    with StubLLM([Reply(text="hello")]) as stub:
+        client = openai.OpenAI(base_url=stub.base_url, api_key="sk-test", max_retries=0)
+        ...
+        stub.assert_script_used()
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+STYLES = ("standard", "no_index", "reuse_index", "whole", "empty_then_full")
+
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+}
+
+
+@dataclass
+class ToolCall:
+    """One tool call; `arguments` is the raw JSON string the model "sends" (may be invalid JSON on purpose)."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass
+class Reply:
+    """One assistant message; finish_reason None means "tool_calls" if there are tool calls, else "stop"."""
+
+    text: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    style: str = "standard"
+    finish_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.style not in STYLES:
+            raise ValueError(f"unknown tool-call style {self.style!r}; expected one of {STYLES}")
+
+    @property
+    def final_reason(self) -> str:
+        if self.finish_reason is not None:
+            return self.finish_reason
+        return "tool_calls" if self.tool_calls else "stop"
+
+
+@dataclass
+class HttpError:
+    """An HTTP error with an OpenAI-style JSON body {"error": {"message", "type", "code"}}."""
+
+    status: int
+    message: str = "error"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Hang:
+    """Accept the request and send nothing for `seconds` (client timeout tests)."""
+
+    seconds: float
+
+
+@dataclass
+class Garbage:
+    """Answer 200 with this body and content type."""
+
+    body: bytes = b"this is not json"
+    content_type: str = "application/json"
+
+
+@dataclass
+class CutStream:
+    """Stream the reply but close the connection after `after_chunks` SSE chunks, without [DONE]."""
+
+    reply: Reply
+    after_chunks: int
+
+
+ScriptItem = Reply | HttpError | Hang | Garbage | CutStream
+
+
+def _split(text: str, parts: int = 3) -> list[str]:
+    """Split text into up to `parts` non-empty pieces (at least one piece, possibly empty)."""
+    if not text:
+        return [""]
+    size = -(-len(text) // parts)
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+def _tool_call_deltas(reply: Reply) -> list[list[dict[str, Any]]]:
+    """The `delta.tool_calls` lists to stream, one list per chunk, in the reply's style."""
+    out: list[list[dict[str, Any]]] = []
+    for i, call in enumerate(reply.tool_calls):
+        whole = {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
+        if reply.style == "standard":
+            out.append([{"index": i, "id": call.id, "type": "function",
+                         "function": {"name": call.name, "arguments": ""}}])
+            out.extend([{"index": i, "function": {"arguments": piece}}] for piece in _split(call.arguments))
+        elif reply.style == "no_index":
+            out.append([whole])
+        elif reply.style == "reuse_index":
+            out.append([{"index": 0, **whole}])
+        elif reply.style == "whole":
+            out.append([{"index": i, **whole}])
+        else:  # empty_then_full
+            out.append([{"id": call.id, "type": "function", "function": {"name": call.name, "arguments": "{}"}}])
+            out.append([{"id": call.id, "type": "function", "function": {"arguments": call.arguments}}])
+    return out
+
+
+def stream_chunks(reply: Reply, model: str, completion_id: str = "chatcmpl-stub") -> list[dict[str, Any]]:
+    """The `chat.completion.chunk` objects streaming `reply` produces."""
+
+    def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        return {"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    if reply.text:
+        chunks.extend(chunk({"content": piece}) for piece in _split(reply.text))
+    chunks.extend(chunk({"tool_calls": calls}) for calls in _tool_call_deltas(reply))
+    chunks.append(chunk({}, reply.final_reason))
+    return chunks
+
+
+def completion(reply: Reply, model: str, completion_id: str = "chatcmpl-stub") -> dict[str, Any]:
+    """The non-streaming `chat.completion` object for `reply`."""
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in reply.tool_calls
+        ]
+    return {"id": completion_id, "object": "chat.completion", "created": int(time.time()), "model": model,
+            "choices": [{"index": 0, "message": message, "finish_reason": reply.final_reason}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+
+
+class StubLLM:
+    """An OpenAI-compatible server on 127.0.0.1 answering from a script; a context manager."""
+
+    def __init__(self, script: list[ScriptItem]) -> None:
+        self._script: list[ScriptItem] = list(script)
+        self._lock = threading.Lock()
+        self._exhausted = 0
+        self._count = 0
+        self.requests: list[dict[str, Any]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> StubLLM:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="StubLLM", daemon=True
+            )
+            self._thread.start()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread = None
+        self._server.server_close()
+
+    def add(self, *items: ScriptItem) -> None:
+        """Append items to the script."""
+        with self._lock:
+            self._script.extend(items)
+
+    def assert_script_used(self) -> None:
+        """Raise AssertionError if script items remain or a request came after the script ran out."""
+        with self._lock:
+            left, exhausted = list(self._script), self._exhausted
+        problems = []
+        if left:
+            problems.append(f"{len(left)} script item(s) not consumed: {left!r}")
+        if exhausted:
+            problems.append(f"{exhausted} request(s) arrived after the script was exhausted")
+        if problems:
+            raise AssertionError("; ".join(problems))
+
+    def _next(self) -> ScriptItem | None:
+        with self._lock:
+            self._count += 1
+            if not self._script:
+                self._exhausted += 1
+                return None
+            return self._script.pop(0)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                if self.path.rstrip("/") == "/v1/models":
+                    self._json(200, {"object": "list", "data": [
+                        {"id": "stub-model", "object": "model", "created": 0, "owned_by": "stub"}]})
+                else:
+                    self._error(404, f"no route {self.path}")
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else {}
+                except json.JSONDecodeError:
+                    body = {"_raw": raw.decode("utf-8", "replace")}
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                with stub._lock:
+                    stub.requests.append({"path": self.path, "headers": headers, "body": body})
+                if self.path.rstrip("/") != "/v1/chat/completions":
+                    self._error(404, f"no route {self.path}")
+                    return
+                item = stub._next()
+                model = body.get("model", "stub-model") if isinstance(body, dict) else "stub-model"
+                streaming = isinstance(body, dict) and body.get("stream") is True
+                cid = f"chatcmpl-stub-{stub._count}"
+                if item is None:
+                    self._error(500, "stub script exhausted")
+                elif isinstance(item, HttpError):
+                    self._error(item.status, item.message, item.headers)
+                elif isinstance(item, Hang):
+                    time.sleep(item.seconds)
+                    self.close_connection = True
+                elif isinstance(item, Garbage):
+                    self._send(200, item.body, item.content_type)
+                elif isinstance(item, CutStream):
+                    self._sse(stream_chunks(item.reply, model, cid)[: item.after_chunks], done=False)
+                elif streaming:
+                    self._sse(stream_chunks(item, model, cid), done=True)
+                else:
+                    self._json(200, completion(item, model, cid))
+
+            def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+                self._send(status, json.dumps(obj).encode(), "application/json", headers)
+
+            def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+                kind = _ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+                self._json(status, {"error": {"message": message, "type": kind, "code": str(status)}}, headers)
+
+            def _sse(self, chunks: list[dict[str, Any]], done: bool) -> None:
+                # Chunked transfer encoding, as real servers stream. A finished stream ends with [DONE] and the
+                # terminating zero-length chunk; a cut stream just closes the socket (an incomplete body).
+                self.close_connection = True
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                events = [f"data: {json.dumps(chunk)}\n\n".encode() for chunk in chunks]
+                if done:
+                    events.append(b"data: [DONE]\n\n")
+                try:
+                    for event in events:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+                        self.wfile.flush()
+                    if done:
+                        self.wfile.write(b"0\r\n\r\n")
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        return Handler
