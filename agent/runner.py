@@ -1,0 +1,114 @@
+"""Run one tool call for either sensei: validated, timed, with progress, never raising for bad input.
+
+The tool runs in a worker thread inside a copy of the caller's context (so the session stays
+active), while this generator relays its progress. Failures the user or the LLM caused come back
+as `ToolFinished(ok=False, error=...)`; our own bugs are reported the same way but say so.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from agent.events import ToolFinished, ToolProgress
+from agent.registry import Registry
+from tools import SenseiError, Session, use_session
+
+__all__ = ["run_tool", "summarize", "result_for_llm"]
+
+log = logging.getLogger(__name__)
+LLM_RESULT_LIMIT = 6000  # characters of a tool result sent back to the LLM
+
+
+def run_tool(
+    registry: Registry,
+    session: Session,
+    call_id: str,
+    name: str,
+    arguments: dict[str, Any] | None,
+    timeout: float,
+    invalid_arguments: str | None = None,
+) -> Iterator[ToolProgress | ToolFinished]:
+    """Yield progress events, then exactly one ToolFinished."""
+    started = time.perf_counter()
+    if arguments is None:
+        error = invalid_arguments or "arguments are missing"
+        yield ToolFinished(call_id, name, None, False, error, f"{name}: {error}", seconds=0.0)
+        return
+    outbox: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def report(fraction: float, message: str) -> None:
+        outbox.put(("progress", (fraction, message)))
+
+    def work() -> None:
+        try:
+            with use_session(session):
+                session.progress = report
+                outbox.put(("done", registry.call(name, arguments)))
+        except SenseiError as error:
+            outbox.put(("error", str(error)))
+        except Exception as error:  # our bug: keep the session alive, say what happened
+            log.exception("tool %s failed", name)
+            outbox.put(("error", f"internal error in {name}: {type(error).__name__}: {error} (this is a bug)"))
+        finally:
+            session.progress = None
+
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(work,), daemon=True, name=f"tool-{name}").start()
+    deadline = started + timeout
+    while True:
+        try:
+            kind, payload = outbox.get(timeout=max(0.0, min(0.5, deadline - time.perf_counter())))
+        except queue.Empty:
+            if time.perf_counter() < deadline:
+                continue
+            error = f"{name} did not finish within {timeout:.0f} s; try a shorter text or a smaller model"
+            yield ToolFinished(call_id, name, arguments, False, error, error, seconds=time.perf_counter() - started)
+            return
+        if kind == "progress":
+            yield ToolProgress(call_id, *payload)
+            continue
+        seconds = time.perf_counter() - started
+        if kind == "error":
+            yield ToolFinished(call_id, name, arguments, False, payload, f"{name}: {payload}", seconds=seconds)
+        else:
+            yield ToolFinished(call_id, name, arguments, True, None, summarize(name, payload), payload,
+                               dict(payload.get("artifacts", {})), seconds)
+        return
+
+
+def summarize(name: str, result: dict[str, Any]) -> str:
+    """One line on what a tool found, for a step's title and the logs."""
+    parts = []
+    if "model" in result and "shape" in result:
+        parts.append(f"{result['model']}: {len(result.get('tokens', []))} tokens, shape {result['shape']}")
+    if "layer" in result and result.get("layer") is not None:
+        head = result.get("head")
+        parts.append(f"layer {result['layer']}, " + ("mean over heads" if head is None else f"head {head}"))
+    top = result.get("top_received") or result.get("top")
+    if top:
+        parts.append("top: " + ", ".join(f"{item['token']} {item['weight']:.2f}" for item in top[:3]))
+    if name == "explain_reduction" and result.get("steps"):
+        parts.append(f"{len(result['steps'])} steps → shape {result.get('final_shape')}")
+    if name == "list_models":
+        parts.append(", ".join(entry["alias"] for entry in result.get("embedded", [])))
+    if name == "load_model":
+        parts.append(f"{result.get('model')}: {result.get('num_layers')} layers × {result.get('num_heads')} heads")
+    return "; ".join(parts) or name
+
+
+def result_for_llm(finished: ToolFinished) -> str:
+    """The tool message content: the result as JSON without the script (the UI shows it), bounded in size."""
+    if not finished.ok:
+        return json.dumps({"ok": False, "error": finished.error}, ensure_ascii=False)
+    shown = {key: value for key, value in finished.result.items() if key != "code"}
+    text = json.dumps({"ok": True, **shown}, ensure_ascii=False)
+    if len(text) > LLM_RESULT_LIMIT:
+        text = text[:LLM_RESULT_LIMIT] + f'… (truncated from {len(text)} characters)"'
+    return text
