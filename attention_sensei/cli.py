@@ -27,7 +27,38 @@ def _parser() -> argparse.ArgumentParser:
     tool.add_argument("--out", type=Path, help="directory for the figures (default: a temporary directory)")
     tool.add_argument("--json", action="store_true", help="print exactly one JSON object")
     tool.add_argument("--list", action="store_true", help="list the tools and their parameters")
+
+    ask = sub.add_parser("ask", help="ask the sensei one question (one agent turn)")
+    ask.add_argument("question")
+    _add_sensei_options(ask)
+    ask.add_argument("--model", help="the attention model to start with (alias, hub id or directory)")
+    ask.add_argument("--out", type=Path, help="directory for the figures (default: a temporary directory)")
+    ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
+
+    ui = sub.add_parser("ui", help="launch the browser app (the default command)")
+    _add_ui_options(ui)
     return parser
+
+
+def _add_ui_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=7860)
+    _add_sensei_options(parser)
+    parser.add_argument("--model", help="the attention model sessions start with (default minilm)")
+    parser.add_argument("--share", action="store_true", help="also open a public Gradio share link (needs --auth)")
+    parser.add_argument("--auth", help="USER:PASS required to open the app")
+    parser.add_argument("--insecure", action="store_true",
+                        help="allow --share or a non-local --host without --auth (not recommended)")
+    parser.add_argument("--mcp", action="store_true", help="also serve the tools as an MCP server")
+
+
+def _add_sensei_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=["auto", "offline", "openai"], default="auto",
+                        help="auto: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline")
+    parser.add_argument("--base-url", help="an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
+    parser.add_argument("--llm-model", help="the chat model of that endpoint (default gpt-4o-mini)")
+    parser.add_argument("--max-rounds", type=int, help="tool rounds per question (default 8)")
+    parser.add_argument("--timeout", type=float, help="seconds per LLM request (default 60)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +68,16 @@ def main(argv: list[str] | None = None) -> int:
         return _models(args.json)
     if args.command == "tool":
         return _tool(args)
+    if args.command == "ask":
+        from attention_sensei.ask import ask
+
+        return ask(args)
+    if args.command in (None, "ui"):
+        from attention_sensei.serve import serve
+
+        if args.command is None:
+            args = _parser().parse_args(["ui", *(argv or sys.argv[1:])])
+        return serve(args)
     _parser().print_help()
     return 0
 

@@ -1,0 +1,252 @@
+"""The offline sensei's words, in English and Japanese: how it read a question, what it found, help.
+
+Every entry is an (English, Japanese) pair of `str.format` templates; `say` picks one and fills it,
+so a missing field raises instead of printing a blank.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prompts import Language
+
+__all__ = ["say", "note", "error_hint", "HELP_EXAMPLES"]
+
+PHRASES: dict[str, tuple[str, str]] = {
+    # --- how the question was read (the planner) ---
+    "default_text": (
+        "No sentence was given, so I used the example sentence “{text}”.",
+        "文の指定がなかったので、例文「{text}」を使いました。",
+    ),
+    "reused_text": (
+        "No new sentence was given, so I reused the sentence and model analysed last.",
+        "新しい文の指定がないので、直前に分析した文とモデルを使いました。",
+    ),
+    "colon_text": (
+        "I took “{text}” after the colon as the sentence.",
+        "コロンの後の「{text}」を分析する文としました。",
+    ),
+    "layer_phrase": (
+        "I read “{phrase}” as layer={layer} (0-based index, like outputs.attentions[{layer}]).",
+        "「{phrase}」は layer={layer}(0始まりの添字、outputs.attentions[{layer}])と解釈しました。",
+    ),
+    "layer_named": (
+        "I read “{phrase}” as layer={layer} (0-based index; negative numbers count from the end).",
+        "「{phrase}」は layer={layer}(0始まりの添字)と解釈しました。",
+    ),
+    "layer_default": (
+        "No layer was named, so I used the last layer (layer=-1).",
+        "層の指定がないので、最終層(layer=-1)を使いました。",
+    ),
+    "head_phrase": (
+        "I read “{phrase}” as head={head} (0-based index).",
+        "「{phrase}」は head={head}(0始まりの添字)と解釈しました。",
+    ),
+    "head_mean": (
+        "The heads are averaged, as asked (“{phrase}”).",
+        "ご指定どおり(「{phrase}」)、全ヘッドを平均しました。",
+    ),
+    "head_default": (
+        "No head was named, so the heads are averaged.",
+        "ヘッドの指定がないので、全ヘッドの平均を表示しています。",
+    ),
+    "model_phrase": ("I read “{phrase}” as the model {model}.", "「{phrase}」はモデル {model} と解釈しました。"),
+    "query_phrase": (
+        "The line starts from the token “{query}” (its row of the attention matrix).",
+        "折れ線はトークン「{query}」から見た注目(Attention 行列のその行)です。",
+    ),
+    "heatmap_default": (
+        "No particular view was named, so I drew the heatmap.",
+        "表示方法の指定がないので、ヒートマップを描きました。",
+    ),
+    "canonical_expression": (
+        "You asked about “{term}”, so I explained it inside the usual expression `{expression}`.",
+        "「{term}」についての質問なので、よく使う式 `{expression}` の中で説明しました。",
+    ),
+    "shape_follow_up": (
+        "To report the shape of the sentence analysed last, I walked through `{expression}` on it.",
+        "直前に分析した文の形を示すため、`{expression}` をたどりました。",
+    ),
+    # --- the answer (the composer) ---
+    "architecture_encoder": ("encoder, BERT-style", "エンコーダ、BERT系"),
+    "architecture_decoder": ("decoder, GPT-style causal", "デコーダ、GPT系の因果モデル"),
+    "header": (
+        "**{model}** ({architecture}) on “{text}”: {count} tokens {tokens}. "
+        "One layer's attention, `outputs.attentions[i]`, has shape {shape} (batch, heads, query, key).",
+        "**{model}**({architecture})で「{text}」を分析しました。トークンは {count} 個 {tokens} です。"
+        "1層分の Attention `outputs.attentions[i]` の形は {shape}(バッチ, ヘッド, クエリ, キー)です。",
+    ),
+    "view_mean": ("layer {layer}, mean of {heads} heads", "層 {layer}・{heads} ヘッドの平均"),
+    "view_head": ("layer {layer}, head {head}", "層 {layer}・ヘッド {head}"),
+    "heatmap": ("**Heatmap** ({view}).", "**ヒートマップ**({view})を描きました。"),
+    "heatmap_annotated": ("Each cell shows its weight.", "各セルに重みの値を書き込んでいます。"),
+    "heatmap_no_special": (
+        "Special tokens are removed and each row renormalized to sum to 1.",
+        "特殊トークンを除き、各行の合計が1になるよう正規化し直しています。",
+    ),
+    "top_received": (
+        "Most attention received (mean over queries): {top}.",
+        "注目を最も多く受けているトークン(クエリ平均):{top}。",
+    ),
+    "line_received": (
+        "**Line chart** ({view}) of the attention each token receives (mean over queries). Highest: {top}.",
+        "**折れ線グラフ**({view})で、各トークンが受ける注目(クエリ平均)を描きました。上位:{top}。",
+    ),
+    "line_query": (
+        "**Line chart** ({view}) of where “{query}” (position {position}) looks. Highest: {top}.",
+        "**折れ線グラフ**({view})で、「{query}」(位置 {position})がどこに注目しているかを描きました。上位:{top}。",
+    ),
+    "heads": (
+        "**All {count} heads of layer {layer}** in one grid. Attention on the token itself (mean of the diagonal) "
+        "is highest in head {high} ({high_value}) and lowest in head {low} ({low_value}).",
+        "**層 {layer} の全 {count} ヘッド**を並べて描きました。自分自身への注目(対角成分の平均)が最も大きいのは"
+        "ヘッド {high}({high_value})、最も小さいのはヘッド {low}({low_value})です。",
+    ),
+    "inspect": ("**Raw attention numbers** ({view}).", "**Attention の生の値**({view})です。"),
+    "row_sums": (
+        "Every row sums to 1 (row sums between {low} and {high}): softmax over the keys.",
+        "各行の合計は1です(行和 {low}〜{high})。キー方向の softmax のためです。",
+    ),
+    "row_sums_off": ("Row sums range from {low} to {high}.", "行和は {low}〜{high} です。"),
+    "top_per_query": ("Top keys for each query:", "各クエリが最も注目しているキー:"),
+    "more_queries": ("… and {count} more queries.", "…ほか {count} クエリ。"),
+    "matrix_omitted": (
+        "The full matrix is left out ({reason}).",
+        "行列全体は省略しました({reason})。",
+    ),
+    "extract": (
+        "`outputs.attentions` is a tuple of {layers} tensors (one per layer), each {shape}; "
+        "{heads} heads, attention implementation `{implementation}`.",
+        "`outputs.attentions` は層ごとのテンソル {layers} 個のタプルで、それぞれの形は {shape} です。"
+        "ヘッド数は {heads}、Attention の実装は `{implementation}` です。",
+    ),
+    "rows_ok": (
+        "Check: every row sums to 1 (largest error {error:.1e}).",
+        "確認:すべての行の合計が1です(最大誤差 {error:.1e})。",
+    ),
+    "rows_bad": (
+        "Check: rows do not all sum to 1 (largest error {error:.1e}).",
+        "確認:行和が1になっていない行があります(最大誤差 {error:.1e})。",
+    ),
+    "causal_ok": (
+        "Causal mask: every weight above the diagonal is 0, so no token sees a later one.",
+        "因果マスク:対角より上の重みはすべて0で、後ろのトークンは見えていません。",
+    ),
+    "causal_bad": (
+        "Causal mask expected but weights above the diagonal reach {value:.4f}.",
+        "因果マスクがあるはずですが、対角より上の重みが最大 {value:.4f} あります。",
+    ),
+    "bidirectional": (
+        "No causal mask: an encoder lets every token look both ways.",
+        "因果マスクはありません。エンコーダでは各トークンが前後両方を見られます。",
+    ),
+    "truncated": ("The text was truncated to the model's limit.", "文はモデルの上限で切り詰められました。"),
+    "explain": (
+        "**`{expression}`**, step by step on the real tensors:",
+        "**`{expression}`** を実際のテンソルで1ステップずつたどります:",
+    ),
+    "step": ("{number}. `{expression}` {shapes}: {text}", "{number}. `{expression}` {shapes}:{text}"),
+    "final_shape": ("The result has shape {shape}.", "結果の形は {shape} です。"),
+    "final_scalar": ("The result is a single number.", "結果は1つの数です。"),
+    "models_current": ("Current model: **{model}**. Embedded models:", "現在のモデル:**{model}**。内蔵モデル:"),
+    "model_line": (
+        "- **{alias}** (`{hf_id}`): {architecture}, {layers} layers × {heads} heads, languages {languages}. "
+        "{note}{state}",
+        "- **{alias}**(`{hf_id}`):{architecture}、{layers} 層 × {heads} ヘッド、言語 {languages}。{note}{state}",
+    ),
+    "model_loaded": (" (loaded)", "(読み込み済み)"),
+    "model_slow": (" First load: {first_load}.", " 初回読み込み:{first_load}。"),
+    "cached": ("In the local Hugging Face cache: {models}.", "ローカルの Hugging Face キャッシュ:{models}。"),
+    "cached_none": (
+        "No other model is in the local Hugging Face cache.",
+        "ローカルの Hugging Face キャッシュに他のモデルはありません。",
+    ),
+    "loaded": (
+        "Loaded **{model}** ({architecture}, {layers} layers × {heads} heads, attention `{implementation}`, "
+        "languages {languages}) in {seconds} s. It is now the current model.",
+        "**{model}**({architecture}、{layers} 層 × {heads} ヘッド、Attention 実装 `{implementation}`、"
+        "言語 {languages})を {seconds} 秒で読み込みました。これが現在のモデルです。",
+    ),
+    "failed": ("**{tool} failed**: {error}", "**{tool} は失敗しました**:{error}"),
+    "notes": ("Note: {text}", "注意:{text}"),
+    "downloads": (
+        "The figure comes with PNG, SVG and CSV downloads and a script that reproduces it (“show code”).",
+        "図は PNG・SVG・CSV でダウンロードでき、再現用のスクリプトは「コードを表示」で見られます。",
+    ),
+    "knowledge_title": ("**Background**", "**解説**"),
+    "interpretation_title": ("_How I read your question:_", "_質問の解釈:_"),
+    "help": (
+        "Sorry, I did not understand that question. Here are some I can answer:",
+        "すみません、質問の意味がわかりませんでした。たとえば次のような質問に答えられます:",
+    ),
+}
+
+HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "en": (
+        'Show the heatmap of the last layer for "I love natural language processing!"',
+        "Draw a line chart of the attention from 'love' in layer 2",
+        "What does `torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()` do?",
+    ),
+    "ja": (
+        "「今日はカレーライスを食べました。」の最終層のAttentionをヒートマップで見せて",
+        "第2層の全ヘッドを並べて表示して",
+        "dim=1 は何をしているの?",
+    ),
+}
+
+# Tool notes are English; a Japanese answer gets these translations (unknown notes are shown as they are).
+_NOTES_JA: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"minilm knows English only.*analysed with (\S+)"),
+     "minilm は英語専用のため、この日本語の文は {0} で分析しました。"),
+    (re.compile(r"causal model: early tokens"),
+     "因果モデルなので、前のほうのトークンほど多くのクエリから見え、注目を多く受けやすくなります。"),
+    (re.compile(r"the text has (\d+) tokens; only the first (\d+)"),
+     "文は {0} トークンあり、最初の {1} トークンだけを分析しました。"),
+    (re.compile(r"slow \(converted once, ~(\d+) s\)"), "遅い(初回のみ変換、約{0}秒)"),
+    (re.compile(r"A small BERT \(bert-base-uncased's vocabulary\); English only"),
+     "小さな BERT(bert-base-uncased と同じ語彙)。英語のみです。"),
+    (re.compile(r"A GPT-style causal model that tokenizes Japanese well"),
+     "日本語をうまくトークン化する GPT系の因果モデルです(Gemma の利用規約が適用されます)。"),
+    (re.compile(r"(\d+) tokens are too many to write a value"),
+     "{0} トークンはセルに値を書き込むには多すぎるため、値は省きました。"),
+)
+
+_HINTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"out of range"), "Use an index inside that range (0-based; -1 is the last).",
+     "範囲内の番号を指定してください(0始まり、-1 は最後)。"),
+    (re.compile(r"no text has been analysed|text is empty"), 'Put the sentence in quotes, e.g. "I love cats".',
+     "分析する文を「」で囲んで指定してください。例:「猫が好きです。」"),
+    (re.compile(r"is not in the text"), "Pick one of the tokens listed.",
+     "上に挙げたトークンのどれかを指定してください。"),
+    (re.compile(r"model|package"), "Ask “which models can I use?”; minilm and gemma-270m always work offline.",
+     "「使えるモデルは?」と聞いてみてください。minilm と gemma-270m はオフラインでも使えます。"),
+    (re.compile(r"expression|not allowed|dim|index"),
+     "Write an expression over outputs.attentions, e.g. torch.mean(outputs.attentions[-1], dim=1)[0].",
+     "outputs.attentions を使った式を指定してください。例:torch.mean(outputs.attentions[-1], dim=1)[0]"),
+)
+
+
+def say(key: str, language: Language, **fields: object) -> str:
+    """One phrase in `language`, filled with `fields`."""
+    english, japanese = PHRASES[key]
+    return (japanese if language == "ja" else english).format(**fields)
+
+
+def note(text: str, language: Language) -> str:
+    """A tool's note, translated when the answer is Japanese and the note is a known one."""
+    if language == "ja":
+        for pattern, template in _NOTES_JA:
+            match = pattern.search(text)
+            if match:
+                return template.format(*match.groups())
+    return text
+
+
+def error_hint(error: str, language: Language) -> str:
+    """What to try after a failed call, chosen from the error text."""
+    for pattern, english, japanese in _HINTS:
+        if pattern.search(error):
+            return japanese if language == "ja" else english
+    if language == "ja":
+        return "言い方を変えるか、次のような質問を試してください。"
+    return "Try rephrasing, or one of the example questions."

@@ -1,0 +1,346 @@
+"""The offline sensei's planner: a question in English or Japanese → the tool calls and knowledge that answer it.
+
+Deterministic and pure: no model, no network. `plan` reads a question in four passes:
+
+    1. pull out what is quoted or in backticks: the sentence(s) to analyse, a query token, an expression
+    2. read the arguments from the rest: models, layers, heads, flags (annotate, exclude_special)
+    3. pick the intent from cue words, in a fixed priority, and the knowledge entries
+    4. turn intent + arguments into tool calls (names and argument names exactly as in tools/api.py)
+
+Each pass blanks out the words it used, so "mean over all heads" is not also read as "all heads".
+Layer and head numbers are 0-based indices as written ("layer 3" and "3層目" are both layer=3).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent import planner_vocab as vocab
+from agent.phrases import say
+from prompts import Language, knowledge
+
+__all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
+
+DEFAULT_TEXT: dict[str, str] = {"en": "I love natural language processing!", "ja": "今日はカレーライスを食べました。"}
+CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
+SHAPE_EXPRESSION = "outputs.attentions"
+MAX_CALLS = 6  # a comparison ("layer 0 and layer 5 of BERT and gemma") is at most this many figures
+MAX_KNOWLEDGE = 3
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+ANALYSIS_TOOLS = {"heatmap": "plot_heatmap", "line": "plot_line", "heads": "plot_heads",
+                  "inspect": "inspect_attention", "extract": "extract_attention", "explain": "explain_reduction"}
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    language: Language
+    intent: str  # heatmap | line | heads | inspect | extract | explain | list_models | load_model | knowledge | unknown
+    calls: tuple[PlannedCall, ...]  # tool calls to run, in order
+    knowledge: tuple[str, ...]  # ids of prompts.knowledge() entries to include in the answer
+    interpretation: tuple[str, ...]  # sentences in `language` saying how the question was read
+
+
+@dataclass
+class _Reading:
+    """What one question says, filled in pass by pass."""
+
+    language: Language
+    rest: str  # the question without its quotes and code, NFKC-normalized and lower-cased; blanked as read
+    plain: str  # `rest` before any argument was blanked out (for knowledge keywords)
+    sentences: list[str] = field(default_factory=list)
+    colon_sentence: bool = False
+    query: int | str | None = None
+    expression: str | None = None
+    expression_term: str | None = None  # "dim=1" when the expression is the canonical one for a bare term
+    models: list[tuple[str, str]] = field(default_factory=list)  # (model, the words that named it)
+    layers: list[tuple[int, str]] = field(default_factory=list)  # (layer, the words that named it)
+    heads: list[tuple[int, str]] = field(default_factory=list)
+    mean_heads: str | None = None
+    annotate: bool = False
+    exclude_special: bool = False
+
+
+def detect_language(text: str) -> Language:
+    """"ja" when the text holds hiragana, katakana or kanji, else "en"."""
+    return "ja" if JAPANESE.search(text) else "en"
+
+
+def plan(question: str, has_text: bool) -> Plan:
+    """Read a learner's question; `has_text` says whether the session already analysed a sentence."""
+    reading = _read(question, has_text)
+    intent, extra_knowledge = _intent(reading)
+    entries = extra_knowledge + _knowledge(reading, intent)
+    entries = tuple(dict.fromkeys(entries))[:MAX_KNOWLEDGE]
+    if intent == "unknown" and entries:
+        intent = "knowledge"
+    calls, lines = _calls(intent, reading, has_text)
+    return Plan(reading.language, intent, calls, entries, tuple(lines))
+
+
+# --- pass 1 and 2: reading the question ---------------------------------------------------------------
+
+
+def _read(question: str, has_text: bool) -> _Reading:
+    raw, codes = vocab.take_code(question)
+    raw, quotes = vocab.take_quotes(raw)
+    reading = _Reading(language="en", rest="", plain="")
+    _sort_quotes(reading, codes, quotes)
+    if reading.expression is None:
+        raw = _take_bare_expression(reading, raw)
+    if not reading.sentences:
+        raw = _take_colon_sentence(reading, raw)
+    # the answer follows the language of the question, not of the sentence it quotes
+    reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
+    reading.plain = reading.rest = unicodedata.normalize("NFKC", raw).lower()
+    _take_arguments(reading)
+    if has_text and _names_a_token(reading):
+        reading.query, reading.sentences = reading.sentences[0], []
+    return reading
+
+
+def _names_a_token(reading: _Reading) -> bool:
+    """'What does "love" attend to?' in a follow-up: one quoted word is a token of the latest sentence."""
+    if reading.query is not None or len(reading.sentences) != 1 or reading.colon_sentence:
+        return False
+    word = reading.sentences[0].strip()
+    return len(word) <= 12 and not any(char.isspace() for char in word) and bool(
+        vocab.cues(reading.rest) & {"focus", "line"})
+
+
+def _sort_quotes(reading: _Reading, codes: list[str], quotes: list[vocab.Quote]) -> None:
+    """Decide for each quoted piece: an expression, a query token, or a sentence to analyse."""
+    for code in codes:
+        if vocab.is_expression(code) and reading.expression is None:
+            reading.expression = code.strip()
+    candidates = []
+    for quote in quotes:
+        if vocab.is_expression(quote.text) and reading.expression is None:
+            reading.expression = quote.text.strip()
+        elif vocab.marks_query(quote.before, quote.after):
+            reading.query = _query_value(quote.text)
+        else:
+            candidates.append(quote.text)
+    longest = max(candidates, key=len, default="")
+    for text in candidates:
+        if text != longest and text.lower() in longest.lower() and reading.query is None:
+            reading.query = _query_value(text)
+        elif text not in reading.sentences:
+            reading.sentences.append(text)
+
+
+def _query_value(text: str) -> int | str:
+    return int(text) if text.strip().isdigit() else text.strip()
+
+
+def _take_bare_expression(reading: _Reading, rest: str) -> str:
+    found = vocab.find_expression(rest)
+    if found is not None:
+        reading.expression = found
+        return rest.replace(found, " ")
+    term = vocab.BARE_TERM.search(rest)
+    if term is not None:
+        reading.expression = CANONICAL_EXPRESSION
+        reading.expression_term = term.group(0).strip()
+    return rest
+
+
+def _take_colon_sentence(reading: _Reading, rest: str) -> str:
+    match = vocab.COLON_SENTENCE.search(rest)
+    if match is None:
+        return rest
+    start, end = match.span("text")
+    reading.sentences.append(rest[start:end].strip())
+    reading.colon_sentence = True
+    return rest[: match.start()]
+
+
+def _take_arguments(reading: _Reading) -> None:
+    reading.models, reading.rest = vocab.find_models(reading.rest)
+    reading.mean_heads, reading.rest = vocab.take_first(vocab.MEAN_HEADS, reading.rest)
+    reading.annotate, reading.rest = vocab.take_flag(vocab.ANNOTATE, reading.rest)
+    reading.exclude_special, reading.rest = vocab.take_flag(vocab.EXCLUDE_SPECIAL, reading.rest)
+    reading.layers, reading.rest = vocab.find_numbers(vocab.LAYER_RULES, reading.rest)
+    reading.heads, reading.rest = vocab.find_numbers(vocab.HEAD_RULES, reading.rest)
+    if reading.query is None:
+        reading.query, reading.rest = vocab.find_query(reading.rest)
+
+
+# --- pass 3: intent and knowledge --------------------------------------------------------------------
+
+
+def _intent(reading: _Reading) -> tuple[str, tuple[str, ...]]:
+    """The intent, plus knowledge entries that a bare term ("dim=1", ".detach()") calls for."""
+    if reading.expression is not None:
+        return "explain", vocab.term_knowledge(reading.expression_term or "")
+    cues = vocab.cues(reading.rest)
+    if "list_models" in cues:
+        return "list_models", ()
+    view = _view(reading, cues)
+    if view is not None and _only_conceptual(reading, cues):
+        return "knowledge", ()
+    if view is None and reading.models and not reading.sentences and _asks_to_load(reading, cues):
+        return "load_model", ()
+    if view is None and reading.sentences:
+        return "heatmap", ()
+    return view or "unknown", ()
+
+
+def _asks_to_load(reading: _Reading, cues: set[str]) -> bool:
+    """"switch to BERT", or a bare model name; not "what is the difference between BERT and GPT?"."""
+    if "load" in cues:
+        return True
+    return "conceptual" not in cues and not _knowledge(reading, "unknown")
+
+
+def _view(reading: _Reading, cues: set[str]) -> str | None:
+    """The analysis the question asks for, by priority; None when it asks for none."""
+    if "heads" in cues and reading.mean_heads is None:
+        return "heads"
+    if "line" in cues:
+        return "line"
+    if "heatmap" in cues or reading.annotate or reading.exclude_special:
+        return "heatmap"
+    if "inspect" in cues:
+        return "inspect"
+    if reading.query is not None:
+        return "line"
+    for cue, view in (("focus", "heatmap"), ("extract", "extract")):
+        if cue in cues:
+            return view
+    if cues & {"show", "figure"} or reading.layers or reading.heads or reading.mean_heads:
+        return "heatmap"
+    return None
+
+
+def _only_conceptual(reading: _Reading, cues: set[str]) -> bool:
+    """A "why"/"how do I read" question that names a view but asks for no figure: answer from knowledge."""
+    if "conceptual" not in cues or "show" in cues or reading.sentences:
+        return False
+    if reading.layers or reading.heads or reading.models or reading.query is not None:
+        return False
+    return bool(_knowledge(reading, "knowledge"))
+
+
+def _knowledge(reading: _Reading, intent: str) -> tuple[str, ...]:
+    """Entries whose keywords the question uses. The words that asked for a tool ("heatmap", "head 3")
+    do not count, so a plain request brings no lecture and "why is the heatmap tofu?" gets the font
+    entry; a question that is only about a view ("how do I read the heatmap?") falls back to them."""
+    asks_for_tools = intent in ANALYSIS_TOOLS or intent in ("list_models", "load_model")
+    found = _matching(vocab.blank_cues(reading.rest if asks_for_tools else reading.plain))
+    return found if found or asks_for_tools else _matching(reading.plain)
+
+
+def _matching(text: str) -> tuple[str, ...]:
+    """Entry ids by relevance: the longest keyword matched first, then the most keywords."""
+    scored = []
+    for entry in knowledge().values():
+        hits = [k for k in (*entry.keywords_en, *entry.keywords_ja) if vocab.has_keyword(text, k)]
+        if hits:
+            scored.append((-max(len(k) for k in hits), -len(hits), entry.id))
+    return tuple(entry_id for *_, entry_id in sorted(scored))
+
+
+# --- pass 4: tool calls and the interpretation ------------------------------------------------------
+
+
+def _calls(intent: str, reading: _Reading, has_text: bool) -> tuple[tuple[PlannedCall, ...], list[str]]:
+    language = reading.language
+    lines = [say("model_phrase", language, phrase=p, model=m) for m, p in reading.models if p.lower() != m]
+    if intent == "list_models":
+        return (PlannedCall("list_models", {}),), []
+    if intent == "load_model":
+        return (PlannedCall("load_model", {"model": reading.models[0][0]}),), lines
+    if intent not in ANALYSIS_TOOLS:
+        return (), []
+    texts, text_lines = _texts(reading, has_text)
+    calls = [PlannedCall(ANALYSIS_TOOLS[intent], arguments) for arguments in _arguments(intent, reading, texts)]
+    if intent == "extract" and not texts[0]:
+        calls = [PlannedCall("explain_reduction", {**c.arguments, "expression": SHAPE_EXPRESSION}) for c in calls]
+        text_lines.append(say("shape_follow_up", language, expression=SHAPE_EXPRESSION))
+    lines += text_lines + _argument_lines(intent, reading)
+    return tuple(calls[:MAX_CALLS]), lines
+
+
+def _texts(reading: _Reading, has_text: bool) -> tuple[list[str | None], list[str]]:
+    language = reading.language
+    if reading.sentences:
+        lines = [say("colon_text", language, text=reading.sentences[0])] if reading.colon_sentence else []
+        return list(reading.sentences), lines
+    if has_text:
+        return [None], [say("reused_text", language)]
+    english_model = any(model == "minilm" for model, _ in reading.models)
+    text = DEFAULT_TEXT["en" if english_model else language]
+    return [text], [say("default_text", language, text=text)]
+
+
+def _arguments(intent: str, reading: _Reading, texts: list[str | None]) -> list[dict[str, Any]]:
+    models: list[str | None] = [model for model, _ in reading.models] or [None]
+    layers: list[int | None] = [layer for layer, _ in reading.layers] or [-1]
+    heads: list[int | None] = [head for head, _ in reading.heads] or [None]
+    if intent in ("extract", "explain"):
+        layers = [None]
+    if intent in ("extract", "explain", "heads"):
+        heads = [None]
+    combos = []
+    for text, model, layer, head in itertools.product(texts, models, layers, heads):
+        arguments: dict[str, Any] = {} if layer is None else {"layer": layer}
+        if head is not None:
+            arguments["head"] = head
+        arguments.update(_intent_arguments(intent, reading))
+        if text is not None:
+            arguments["text"] = text
+        if model is not None:
+            arguments["model"] = model
+        combos.append(arguments)
+    return combos
+
+
+def _intent_arguments(intent: str, reading: _Reading) -> dict[str, Any]:
+    if intent == "heatmap":
+        flags = {"annotate": reading.annotate, "exclude_special": reading.exclude_special}
+        return {name: True for name, on in flags.items() if on}
+    if intent == "line" and reading.query is not None:
+        return {"query": reading.query}
+    if intent == "explain":
+        return {"expression": reading.expression}
+    return {}
+
+
+def _argument_lines(intent: str, reading: _Reading) -> list[str]:
+    language = reading.language
+    lines = []
+    if intent in ("heatmap", "line", "heads", "inspect"):
+        for layer, phrase in reading.layers:
+            key = "layer_phrase" if re.search(r"\d", phrase) and layer >= 0 else "layer_named"
+            lines.append(say(key, language, phrase=phrase.strip(), layer=layer))
+        if not reading.layers:
+            lines.append(say("layer_default", language))
+    if intent in ("heatmap", "line", "inspect"):
+        lines += [say("head_phrase", language, phrase=phrase.strip(), head=head) for head, phrase in reading.heads]
+        if reading.mean_heads:
+            lines.append(say("head_mean", language, phrase=reading.mean_heads.strip()))
+        elif not reading.heads:
+            lines.append(say("head_default", language))
+    if intent == "line" and reading.query is not None:
+        lines.append(say("query_phrase", language, query=reading.query))
+    if intent == "heatmap" and not _asked_for_view(reading):
+        lines.append(say("heatmap_default", language))
+    if intent == "explain" and reading.expression_term:
+        lines.append(say("canonical_expression", language, term=reading.expression_term,
+                         expression=CANONICAL_EXPRESSION))
+    return lines
+
+
+def _asked_for_view(reading: _Reading) -> bool:
+    cues = vocab.cues(reading.rest)
+    return bool(cues & {"heatmap", "focus", "show", "figure"}) or reading.annotate or reading.exclude_special

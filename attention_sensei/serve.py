@@ -1,0 +1,46 @@
+"""`attention-sensei ui`: launch the browser app, bound to this machine unless told otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from attention_sensei.ask import settings_from_args
+
+__all__ = ["serve"]
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def serve(args: argparse.Namespace) -> int:
+    exposed = args.share or args.host not in LOCAL_HOSTS
+    if exposed:
+        print("warning: the app will be reachable from other machines "
+              f"({'a public share link' if args.share else args.host}).", file=sys.stderr)
+        if not args.auth and not args.insecure:
+            print("error: --share or a non-local --host needs --auth USER:PASS "
+                  "(or --insecure to accept the risk).", file=sys.stderr)
+            return 2
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            print("error: --auth must be USER:PASS, e.g. --auth teacher:s3cret", file=sys.stderr)
+            return 2
+        auth = (user, password)
+    from ui.app import build_app, launch_options
+
+    settings = settings_from_args(args)
+    app = build_app(settings, mcp=args.mcp)
+    print(f"Attention Sensei: {app_description(settings)} on http://{args.host}:{args.port}", flush=True)
+    app.queue(default_concurrency_limit=8).launch(
+        server_name=args.host, server_port=args.port, share=args.share, auth=auth, mcp_server=args.mcp,
+        show_error=False, **launch_options(settings),
+    )
+    return 0
+
+
+def app_description(settings: object) -> str:
+    from agent.sensei import Sensei
+
+    return Sensei(settings).describe()  # type: ignore[arg-type]

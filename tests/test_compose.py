@@ -1,0 +1,173 @@
+"""The offline answer cites the real values the tools returned, in the question's language.
+
+The tools run for real on the embedded minilm model (6 layers × 12 heads); gemma-270m is left out
+because its first conversion takes over a minute.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+import re  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+import tools  # noqa: E402
+from agent.compose import compose, help_text  # noqa: E402
+from agent.events import ToolFinished  # noqa: E402
+from agent.phrases import HELP_EXAMPLES  # noqa: E402
+from agent.planner import Plan, plan  # noqa: E402
+from prompts import knowledge  # noqa: E402
+from tools import Session, ToolError, use_session  # noqa: E402
+
+NLP = "I love natural language processing!"
+SHAPE = "[1, 12, 8, 8]"
+
+
+@pytest.fixture
+def minilm_session(tmp_path: Path) -> Iterator[Session]:
+    with use_session(Session(artifacts_dir=tmp_path)) as session:
+        yield session
+
+
+def run(name: str, arguments: dict[str, Any]) -> ToolFinished:
+    """Call a real tool and wrap its result the way the runner does."""
+    try:
+        result = getattr(tools, name)(**arguments)
+    except ToolError as error:
+        return ToolFinished(call_id="c1", name=name, arguments=arguments, ok=False, error=str(error), summary="")
+    return ToolFinished(call_id="c1", name=name, arguments=arguments, ok=True, error=None, summary="",
+                        result=result, artifacts=result.get("artifacts", {}))
+
+
+def answer(question: str, has_text: bool = False) -> tuple[Plan, list[ToolFinished], str]:
+    planned = plan(question, has_text)
+    outcomes = [run(call.name, call.arguments) for call in planned.calls]
+    return planned, outcomes, compose(planned, outcomes)
+
+
+def weight(item: dict[str, Any]) -> str:
+    return f"{item['weight']:.4f}"
+
+
+def test_heatmap_answer_cites_the_real_numbers_in_english(minilm_session: Session) -> None:
+    _, outcomes, text = answer(f'Show the heatmap of the last layer for "{NLP}"')
+    result = outcomes[0].result
+    assert outcomes[0].ok and result["model"] == "minilm"
+    top = result["top_received"][0]
+    assert f"`{top['token']}` {weight(top)}" in text
+    assert all(weight(item) in text for item in result["top_received"])
+    assert SHAPE in text and "**minilm**" in text and "layer 5 (= -1)" in text and "mean of 12 heads" in text
+    assert "PNG, SVG and CSV" in text and "show code" in text
+    assert result["code"] not in text  # the UI shows the script; the answer only points to it
+    assert "I read “last layer” as layer=-1" in text
+
+
+def test_heatmap_answer_in_japanese(minilm_session: Session) -> None:
+    _, outcomes, text = answer(f"「{NLP}」の最終層のAttentionをヒートマップで、数値入りで見せて")
+    result = outcomes[0].result
+    assert outcomes[0].arguments == {"layer": -1, "annotate": True, "text": NLP}
+    top = result["top_received"][0]
+    assert f"`{top['token']}` {weight(top)}" in text
+    assert SHAPE in text and "ヒートマップ" in text and "です" in text
+    assert "各セルに重みの値を書き込んでいます" in text
+    assert "「最終層」は layer=-1(0始まりの添字)と解釈しました。" in text
+    assert "PNG・SVG・CSV" in text
+
+
+def test_no_weight_in_the_answer_is_invented(minilm_session: Session) -> None:
+    _, outcomes, text = answer(f"Show the raw values of layer 2 head 4 for '{NLP}'")
+    result = outcomes[0].result
+    real = {weight(item) for row in result["top_per_query"] for item in row["top"]}
+    real |= {f"{value:.4f}" for value in result["row_sums"]}
+    printed = set(re.findall(r"\d\.\d{4}", text))
+    assert printed and printed <= real
+    assert "Every row sums to 1" in text and "layer 2, head 4" in text
+
+
+def test_line_answer_from_one_token(minilm_session: Session) -> None:
+    _, outcomes, text = answer(f"Line chart of the attention from 'love' in \"{NLP}\"")
+    result = outcomes[0].result
+    assert outcomes[0].arguments["query"] == "love"
+    assert "“love” (position 2)" in text
+    assert all(f"`{item['token']}` {weight(item)}" in text for item in result["top"])
+
+
+def test_heads_answer_names_the_extreme_heads(minilm_session: Session) -> None:
+    _, outcomes, text = answer(f"「{NLP}」の第0層の全ヘッドを並べて")
+    diagonal = outcomes[0].result["self_attention_per_head"]
+    high = max(range(len(diagonal)), key=diagonal.__getitem__)
+    assert f"ヘッド {high}({diagonal[high]:.4f})" in text
+    assert "層 0 の全 12 ヘッド" in text
+
+
+def test_extract_answer_reports_shape_and_checks(minilm_session: Session) -> None:
+    _, outcomes, text = answer(f"What is the shape of the attention for '{NLP}'?")
+    checks = outcomes[0].result["checks"]
+    assert checks["rows_sum_to_one"]
+    assert "tuple of 6 tensors" in text and SHAPE in text and "`eager`" in text
+    assert f"{checks['max_row_sum_error']:.1e}" in text
+    assert "No causal mask" in text
+
+
+@pytest.mark.parametrize(("language", "field"), [("en", "explanation_en"), ("ja", "explanation_ja")])
+def test_explain_answer_walks_every_step(minilm_session: Session, language: str, field: str) -> None:
+    question = {"en": f"What does dim=1 do in '{NLP}'?", "ja": f"「{NLP}」で dim=1 って何?"}[language]
+    planned, outcomes, text = answer(question)
+    assert planned.language == language
+    steps = outcomes[0].result["steps"]
+    assert len(steps) == 6
+    for step in steps:
+        assert step[field] in text
+        if step["shape_before"] is not None:
+            assert f"{step['shape_before']} → {step['shape_after']}" in text
+    assert "[1, 12, 8, 8] → [1, 8, 8]" in text
+    assert knowledge()["mean_over_heads"].text(language) in text
+
+
+def test_list_models_answer(minilm_session: Session) -> None:
+    _, _, english = answer("Which models can I use?")
+    _, _, japanese = answer("使えるモデルは?")
+    for text in (english, japanese):
+        assert "**minilm**" in text and "**gemma-270m**" in text and "`google/gemma-3-270m`" in text
+    assert "6 layers × 12 heads" in english and "18 層 × 4 ヘッド" in japanese
+
+
+@pytest.mark.parametrize(("language", "lead"), [("en", "plot_heatmap failed"), ("ja", "plot_heatmap は失敗しました")])
+def test_a_failed_call_is_explained_with_what_to_try(minilm_session: Session, language: str, lead: str) -> None:
+    question = {"en": f"heatmap of layer 10 for '{NLP}'", "ja": f"「{NLP}」の第10層のヒートマップ"}[language]
+    _, outcomes, text = answer(question)
+    assert not outcomes[0].ok
+    assert lead in text and outcomes[0].error in text
+    assert "minilm has 6 layers" in text
+    assert ("-1 is the last" in text) if language == "en" else ("-1 は最後" in text)
+    assert "PNG" not in text  # no figure was drawn
+
+
+def test_knowledge_and_tools_together(minilm_session: Session) -> None:
+    planned, _, text = answer(f"Why does [CLS] get so much attention? Show the heatmap of '{NLP}'")
+    assert "attention_sinks" in planned.knowledge
+    assert knowledge()["attention_sinks"].text("en") in text
+    assert text.index("Background") < text.index("How I read your question")
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_help_text_offers_examples_that_the_planner_understands(language: str) -> None:
+    text = help_text(language)
+    assert ("did not understand" in text) if language == "en" else ("わかりませんでした" in text)
+    assert len(HELP_EXAMPLES[language]) == 3
+    for example in HELP_EXAMPLES[language]:
+        assert example in text
+        understood = plan(example, has_text=False)
+        assert understood.intent != "unknown" and understood.calls and understood.language == language
+
+
+@pytest.mark.parametrize(("question", "language"), [("hello there, nice weather", "en"), ("今日の天気は?", "ja")])
+def test_an_unknown_question_gets_the_help_text(question: str, language: str) -> None:
+    planned = plan(question, has_text=False)
+    assert compose(planned, []) == help_text(language)

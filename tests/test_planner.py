@@ -1,0 +1,306 @@
+"""The offline planner reads the questions people actually ask, in English and Japanese.
+
+Pure: no model runs. Each row is a question, whether the session already analysed a sentence,
+the expected intent and the expected calls: (tool name, the key arguments). An argument expected
+as ABSENT must not be passed at all (the tools then reuse the session's text, or average the heads).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.planner import CANONICAL_EXPRESSION, DEFAULT_TEXT, detect_language, plan
+from prompts import knowledge
+
+ABSENT = object()
+DEFAULT_EN = DEFAULT_TEXT["en"]
+DEFAULT_JA = DEFAULT_TEXT["ja"]
+CURRY = "今日はカレーライスを食べました。"
+NLP = "I love natural language processing!"
+
+Call = tuple[str, dict[str, Any]]
+Row = tuple[str, bool, str, list[Call]]
+
+ENGLISH: list[Row] = [
+    (f'Show the heatmap of the last layer for "{NLP}"', False, "heatmap",
+     [("plot_heatmap", {"text": NLP, "layer": -1, "head": ABSENT, "model": ABSENT})]),
+    ("Heatmap of layer 3, head 5 for 'The cat sat on the mat.'", False, "heatmap",
+     [("plot_heatmap", {"text": "The cat sat on the mat.", "layer": 3, "head": 5})]),
+    ("Can you visualize the attention in “Time flies like an arrow”?", False, "heatmap",
+     [("plot_heatmap", {"text": "Time flies like an arrow", "layer": -1})]),
+    ("What's the attention pattern of 'I don't like rainy days'?", False, "heatmap",
+     [("plot_heatmap", {"text": "I don't like rainy days"})]),
+    ("heat map, first layer, ‘Birds can fly’", False, "heatmap",
+     [("plot_heatmap", {"text": "Birds can fly", "layer": 0})]),
+    ("Show me the heatmap with the values in each cell", True, "heatmap",
+     [("plot_heatmap", {"annotate": True, "text": ABSENT, "model": ABSENT})]),
+    ('Annotated heatmap of layer 2 for "Hello world"', False, "heatmap",
+     [("plot_heatmap", {"annotate": True, "layer": 2, "text": "Hello world"})]),
+    ("Plot the heatmap without special tokens", True, "heatmap",
+     [("plot_heatmap", {"exclude_special": True, "annotate": ABSENT, "text": ABSENT})]),
+    ("Heatmap of 'I love cats' excluding [CLS] and [SEP]", False, "heatmap",
+     [("plot_heatmap", {"exclude_special": True, "text": "I love cats"})]),
+    ("Draw the attention heatmap of the second to last layer", True, "heatmap", [("plot_heatmap", {"layer": -2})]),
+    ("heatmap for layer index 4 using BERT", True, "heatmap", [("plot_heatmap", {"layer": 4, "model": "minilm"})]),
+    ("Show the heatmap of 'I love cats' with the Japanese model", False, "heatmap",
+     [("plot_heatmap", {"text": "I love cats", "model": "gemma-270m"})]),
+    ('Heatmap of "I love cats" with bert-base-uncased', False, "heatmap",
+     [("plot_heatmap", {"text": "I love cats", "model": "bert-base-uncased"})]),
+    ("Compare the heatmaps of layer 0 and layer 5 for 'Dogs bark loudly'", False, "heatmap",
+     [("plot_heatmap", {"layer": 0, "text": "Dogs bark loudly"}), ("plot_heatmap", {"layer": 5})]),
+    ("Show the mean over heads for layer 1", True, "heatmap", [("plot_heatmap", {"layer": 1, "head": ABSENT})]),
+    ("Heatmap for head 2 of the final layer", True, "heatmap", [("plot_heatmap", {"layer": -1, "head": 2})]),
+    ("Show the heatmap of the 2nd layer", True, "heatmap", [("plot_heatmap", {"layer": 2})]),
+    ("Show the heatmap for the sentence: The weather is nice today", False, "heatmap",
+     [("plot_heatmap", {"text": "The weather is nice today"})]),
+    ("Show the attention for 'I love cats' in layer 2, heads 0 and 3", False, "heatmap",
+     [("plot_heatmap", {"layer": 2, "head": 0}), ("plot_heatmap", {"layer": 2, "head": 3})]),
+    ("Show what the causal model attends to in 'The dog chased the cat'", False, "heatmap",
+     [("plot_heatmap", {"model": "gemma-270m", "text": "The dog chased the cat"})]),
+    ("Which tokens get the most attention?", True, "heatmap", [("plot_heatmap", {"layer": -1, "text": ABSENT})]),
+    (f'Line chart of the attention from "love" in "{NLP}"', False, "line",
+     [("plot_line", {"query": "love", "text": NLP, "layer": -1})]),
+    ("Draw a line plot of how much attention each token receives", True, "line",
+     [("plot_line", {"query": ABSENT, "text": ABSENT})]),
+    ("line graph for token 3's attention, layer 2", True, "line", [("plot_line", {"query": 3, "layer": 2})]),
+    ("Plot a line chart from the token cats in 'I love cats'", False, "line",
+     [("plot_line", {"query": "cats", "text": "I love cats"})]),
+    ("Where does 'love' attend to in 'I love cats'?", False, "line",
+     [("plot_line", {"query": "love", "text": "I love cats"})]),
+    ("line chart from [CLS] in head 4", True, "line", [("plot_line", {"query": "[cls]", "head": 4})]),
+    ("Show all heads of layer 2", True, "heads", [("plot_heads", {"layer": 2, "text": ABSENT})]),
+    ("Compare every head in the last layer for 'The quick brown fox'", False, "heads",
+     [("plot_heads", {"layer": -1, "text": "The quick brown fox"})]),
+    ('each attention head side by side for "I love cats"', False, "heads",
+     [("plot_heads", {"layer": -1, "text": "I love cats"})]),
+    ("Give me the raw attention values of layer 1", True, "inspect", [("inspect_attention", {"layer": 1})]),
+    ("Print the attention matrix numbers for head 0", True, "inspect",
+     [("inspect_attention", {"head": 0, "layer": -1})]),
+    ("What are the exact numbers in the last layer of 'I love cats'?", False, "inspect",
+     [("inspect_attention", {"layer": -1, "text": "I love cats"})]),
+    ("What is the shape of the attention for 'I love cats'?", False, "extract",
+     [("extract_attention", {"text": "I love cats", "model": ABSENT})]),
+    ('How many tokens does "Tokenization is fun" have?', False, "extract",
+     [("extract_attention", {"text": "Tokenization is fun"})]),
+    ("Extract the attention of 'Hello there' with gemma", False, "extract",
+     [("extract_attention", {"text": "Hello there", "model": "gemma-270m"})]),
+    ("What's the shape?", True, "extract",
+     [("explain_reduction", {"expression": "outputs.attentions", "text": ABSENT})]),
+    (f"Explain `{CANONICAL_EXPRESSION}`", False, "explain",
+     [("explain_reduction", {"expression": CANONICAL_EXPRESSION, "text": DEFAULT_EN})]),
+    ("what does torch.mean(outputs.attentions[-1], dim=1)[0] do?", True, "explain",
+     [("explain_reduction", {"expression": "torch.mean(outputs.attentions[-1], dim=1)[0]", "text": ABSENT})]),
+    ("What does dim=1 do?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
+    ("why do I need .detach()?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
+    ("Walk me through outputs.attentions[0][0, 3].sum(dim=-1) please", True, "explain",
+     [("explain_reduction", {"expression": "outputs.attentions[0][0, 3].sum(dim=-1)"})]),
+    ("Which models can I use?", False, "list_models", [("list_models", {})]),
+    ("list the available models", True, "list_models", [("list_models", {})]),
+    ("Load gemma", False, "load_model", [("load_model", {"model": "gemma-270m"})]),
+    ("Use the causal model for 'The dog barks'", False, "heatmap",
+     [("plot_heatmap", {"model": "gemma-270m", "text": "The dog barks"})]),
+    ("Switch to BERT", True, "load_model", [("load_model", {"model": "minilm"})]),
+    ("use bert-base-uncased", False, "load_model", [("load_model", {"model": "bert-base-uncased"})]),
+    ("Switch to the GPT-style model", False, "load_model", [("load_model", {"model": "gemma-270m"})]),
+    ("load rinna/japanese-gpt2-medium", False, "load_model", [("load_model", {"model": "rinna/japanese-gpt2-medium"})]),
+    ("Why does [CLS] get so much attention? Show the heatmap", True, "heatmap", [("plot_heatmap", {"layer": -1})]),
+    ("What is attention?", False, "knowledge", []),
+    ("What's the difference between BERT and GPT?", True, "knowledge", []),
+    ("How do I read the heatmap?", True, "knowledge", []),
+    ("Why are the Japanese labels tofu in my plot?", True, "knowledge", []),
+    ("My code says encode_plus doesn't exist", False, "knowledge", []),
+    ("Why is outputs.attentions None?", False, "knowledge", []),
+    ("What does 'attention sink' mean?", False, "knowledge", []),
+    ('What does "love" attend to?', True, "line", [("plot_line", {"query": "love", "text": ABSENT})]),
+    ("hello there, nice weather", False, "unknown", []),
+]
+
+JAPANESE: list[Row] = [
+    (f"「{CURRY}」の最終層のAttentionをヒートマップで見せて", False, "heatmap",
+     [("plot_heatmap", {"text": CURRY, "layer": -1, "head": ABSENT, "model": ABSENT})]),
+    ("「猫が好きです。」の第3層のヒートマップ", False, "heatmap",
+     [("plot_heatmap", {"text": "猫が好きです。", "layer": 3})]),
+    ("『吾輩は猫である。』の3層目をヒートマップにして", False, "heatmap",
+     [("plot_heatmap", {"text": "吾輩は猫である。", "layer": 3})]),
+    ("「私は学生です。」をレイヤー2、ヘッド5で可視化して", False, "heatmap",
+     [("plot_heatmap", {"text": "私は学生です。", "layer": 2, "head": 5})]),
+    ("“東京は日本の首都です。”のヒートマップを見せて", False, "heatmap",
+     [("plot_heatmap", {"text": "東京は日本の首都です。"})]),
+    ('"猫が好き" のアテンションを見せて', False, "heatmap", [("plot_heatmap", {"text": "猫が好き"})]),
+    ("'こんにちは世界' のヒートマップ", False, "heatmap", [("plot_heatmap", {"text": "こんにちは世界"})]),
+    ("「He said \"hello\" to me.」のヒートマップ", False, "heatmap",
+     [("plot_heatmap", {"text": 'He said "hello" to me.'})]),
+    ("ヒートマップを数値入りで表示して", True, "heatmap", [("plot_heatmap", {"annotate": True, "text": ABSENT})]),
+    ("各セルに値を書き込んだヒートマップ", True, "heatmap", [("plot_heatmap", {"annotate": True})]),
+    ("[CLS]と[SEP]を除いてヒートマップを描いて", True, "heatmap", [("plot_heatmap", {"exclude_special": True})]),
+    ("特殊トークンなしのヒートマップ", True, "heatmap", [("plot_heatmap", {"exclude_special": True})]),
+    ("最後から2番目の層のヒートマップ", True, "heatmap", [("plot_heatmap", {"layer": -2})]),
+    ("最初の層のヒートマップを見せて", True, "heatmap", [("plot_heatmap", {"layer": 0})]),
+    ("第0層と最終層のヒートマップを比較", True, "heatmap",
+     [("plot_heatmap", {"layer": 0}), ("plot_heatmap", {"layer": -1})]),
+    ("ヘッド平均で第1層を表示", True, "heatmap", [("plot_heatmap", {"layer": 1, "head": ABSENT})]),
+    ("3番ヘッドの最終層をヒートマップで", True, "heatmap", [("plot_heatmap", {"layer": -1, "head": 3})]),
+    ("最終層の一つ前のヒートマップ", True, "heatmap", [("plot_heatmap", {"layer": -2})]),
+    ("第一層のヒートマップ", True, "heatmap", [("plot_heatmap", {"layer": 1})]),
+    ("ヒートマップを gemma で、第5層", True, "heatmap", [("plot_heatmap", {"layer": 5, "model": "gemma-270m"})]),
+    ("デコーダモデルで「猫が鳴く」のヒートマップ", False, "heatmap",
+     [("plot_heatmap", {"text": "猫が鳴く", "model": "gemma-270m"})]),
+    ("ヒートマップを見せて 文: 吾輩は猫である。", False, "heatmap", [("plot_heatmap", {"text": "吾輩は猫である。"})]),
+    ("「雨が降っている。」ではどのトークンが一番注目されている?", False, "heatmap",
+     [("plot_heatmap", {"text": "雨が降っている。"})]),
+    (f"「{CURRY}」の「食べ」からの注目を折れ線グラフで", False, "line",
+     [("plot_line", {"query": "食べ", "text": CURRY})]),
+    ("折れ線で各トークンが受ける注目を見せて", True, "line", [("plot_line", {"query": ABSENT, "text": ABSENT})]),
+    ("ラインチャートで「猫」から見たAttention", True, "line", [("plot_line", {"query": "猫", "text": ABSENT})]),
+    ("トークン3からの注目を折れ線で", True, "line", [("plot_line", {"query": 3})]),
+    ("第2層の全ヘッドを並べて表示して", True, "heads", [("plot_heads", {"layer": 2})]),
+    ("「犬が走る。」のヘッドごとのAttention", False, "heads", [("plot_heads", {"text": "犬が走る。", "layer": -1})]),
+    ("各ヘッドを比較したい", True, "heads", [("plot_heads", {"layer": -1})]),
+    ("最終層の生の値を見せて", True, "inspect", [("inspect_attention", {"layer": -1})]),
+    ("Attentionを数値で見たい", True, "inspect", [("inspect_attention", {"layer": -1})]),
+    ("ヘッド2の行列の中身を教えて", True, "inspect", [("inspect_attention", {"head": 2})]),
+    ("Attentionの重みを表で見せて", True, "inspect", [("inspect_attention", {"layer": -1, "text": ABSENT})]),
+    ("「雨が降っている。」のAttentionの形状は?", False, "extract",
+     [("extract_attention", {"text": "雨が降っている。", "model": ABSENT})]),
+    ("「こんにちは」は何トークン?", False, "extract", [("extract_attention", {"text": "こんにちは"})]),
+    ("日本語モデルで「今日は晴れ」を抽出して", False, "extract",
+     [("extract_attention", {"text": "今日は晴れ", "model": "gemma-270m"})]),
+    ("トークンを教えて", True, "extract", [("explain_reduction", {"expression": "outputs.attentions"})]),
+    (f"{CANONICAL_EXPRESSION} は何をしているの?", True, "explain",
+     [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
+    ("`outputs.attentions[-1][0]` の意味は?", False, "explain",
+     [("explain_reduction", {"expression": "outputs.attentions[-1][0]", "text": DEFAULT_JA})]),
+    ("dim=1 って何?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
+    (".detach()って何", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
+    ("[0] の意味は?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
+    (".numpy() はなぜ必要?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
+    ("使えるモデルは?", False, "list_models", [("list_models", {})]),
+    ("モデル一覧を見せて", True, "list_models", [("list_models", {})]),
+    ("日本語モデルに切り替えて", False, "load_model", [("load_model", {"model": "gemma-270m"})]),
+    ("BERTに切り替えて", True, "load_model", [("load_model", {"model": "minilm"})]),
+    ("英語モデルを使って", True, "load_model", [("load_model", {"model": "minilm"})]),
+    ("rinna/japanese-gpt2-medium を読み込んで", False, "load_model",
+     [("load_model", {"model": "rinna/japanese-gpt2-medium"})]),
+    ("GPT系のモデルに変更して", False, "load_model", [("load_model", {"model": "gemma-270m"})]),
+    ("なぜ[CLS]に注目が集まるの?ヒートマップで見せて", True, "heatmap", [("plot_heatmap", {"layer": -1})]),
+    ("Attentionとは何ですか?", False, "knowledge", []),
+    ("BERTとGPTの違いは?", False, "knowledge", []),
+    ("ヒートマップの日本語が豆腐になるのはなぜ?", True, "knowledge", []),
+    ("ヒートマップの読み方を教えて", True, "knowledge", []),
+    ("因果マスクって何?", False, "knowledge", []),
+    ("「注意機構」とは?", False, "knowledge", []),
+    ("「食べ」が注目しているのはどこ?", True, "line", [("plot_line", {"query": "食べ", "text": ABSENT})]),
+    ("今日の天気はどうですか", False, "unknown", []),
+]
+
+
+def _check_calls(question: str, has_text: bool, intent: str, calls: list[Call]) -> None:
+    result = plan(question, has_text)
+    assert result.intent == intent, (question, result)
+    assert [call.name for call in result.calls] == [name for name, _ in calls], (question, result.calls)
+    for call, (_, expected) in zip(result.calls, calls, strict=True):
+        for key, value in expected.items():
+            if value is ABSENT:
+                assert key not in call.arguments, (question, call)
+            else:
+                assert call.arguments.get(key) == value, (question, key, call)
+
+
+@pytest.mark.parametrize(("question", "has_text", "intent", "calls"), ENGLISH)
+def test_english_questions(question: str, has_text: bool, intent: str, calls: list[Call]) -> None:
+    _check_calls(question, has_text, intent, calls)
+    assert plan(question, has_text).language == "en"
+
+
+@pytest.mark.parametrize(("question", "has_text", "intent", "calls"), JAPANESE)
+def test_japanese_questions(question: str, has_text: bool, intent: str, calls: list[Call]) -> None:
+    _check_calls(question, has_text, intent, calls)
+    assert plan(question, has_text).language == "ja"
+
+
+def test_the_table_is_large_and_balanced() -> None:
+    assert len(ENGLISH) >= 45 and len(JAPANESE) >= 45
+    assert abs(len(ENGLISH) - len(JAPANESE)) <= 5
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Show the heatmap", "en"), ("ヒートマップを見せて", "ja"), ("カレー", "ja"), ("最終層", "ja"),
+     ("layer 3, head 2", "en"), ("", "en")],
+)
+def test_detect_language(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_the_answer_follows_the_question_not_the_quoted_sentence() -> None:
+    assert plan("Show the heatmap of 「今日は晴れです。」", has_text=False).language == "en"
+    assert plan("「I love cats」のヒートマップ", has_text=False).language == "ja"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "marker"),
+    [("Show the heatmap of the last layer", DEFAULT_EN, "example sentence"),
+     ("最終層のヒートマップを見せて", DEFAULT_JA, "例文"),
+     ("BERTでヒートマップを見せて", DEFAULT_EN, "例文")],
+)
+def test_a_default_sentence_when_the_session_has_none(question: str, text: str, marker: str) -> None:
+    result = plan(question, has_text=False)
+    assert result.calls[0].arguments["text"] == text
+    assert any(marker in line and text in line for line in result.interpretation)
+
+
+def test_a_follow_up_reuses_the_session_text_and_says_so() -> None:
+    result = plan("now show head 3", has_text=True)
+    assert result.calls[0].name == "plot_heatmap"
+    assert result.calls[0].arguments == {"layer": -1, "head": 3}
+    assert any("reused" in line for line in result.interpretation)
+
+
+def test_the_interpretation_names_the_layer_reading() -> None:
+    result = plan(f"「{CURRY}」の最終層のAttentionをヒートマップで見せて", has_text=False)
+    assert "「最終層」は layer=-1(0始まりの添字)と解釈しました。" in result.interpretation
+    english = plan("heatmap of layer 3", has_text=True)
+    assert any("layer=3" in line and "0-based" in line for line in english.interpretation)
+    default = plan("show the heatmap", has_text=True)
+    assert any("last layer" in line for line in default.interpretation)
+
+
+def test_japanese_text_gets_no_model_from_the_planner() -> None:
+    for question in (f"「{CURRY}」のヒートマップ", "「猫」の全ヘッド", "最終層のヒートマップ"):
+        assert all("model" not in call.arguments for call in plan(question, has_text=False).calls)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("Why does [CLS] get so much attention? Show the heatmap", "attention_sinks"),
+     ("What is attention?", "what_is_attention"),
+     ("なぜ[CLS]に注目が集まるの?ヒートマップで見せて", "attention_sinks"),
+     ("What does dim=1 do?", "mean_over_heads"),
+     ("why do I need .detach()?", "requires_grad_numpy"),
+     (".detach()って何", "requires_grad_numpy"),
+     ("What's the difference between BERT and GPT?", "bert_vs_gpt"),
+     ("Why are the Japanese labels tofu in my plot?", "japanese_font_tofu"),
+     ("My code says encode_plus doesn't exist", "encode_plus_removed"),
+     ("Why is outputs.attentions None?", "output_attentions"),
+     ("Attentionとは何ですか?", "what_is_attention"),
+     ("BERTとGPTの違いは?", "bert_vs_gpt"),
+     ("ヒートマップの日本語が豆腐になるのはなぜ?", "japanese_font_tofu"),
+     ("ヒートマップの読み方を教えて", "heatmap_how_to_read"),
+     ("因果マスクって何?", "causal_mask"),
+     ("3Dで表示したい", "why_not_3d")],
+)
+def test_knowledge_entries(question: str, entry: str) -> None:
+    assert entry in plan(question, has_text=True).knowledge
+
+
+def test_planned_knowledge_ids_exist() -> None:
+    every = [row[0] for row in ENGLISH + JAPANESE]
+    for question in every:
+        assert set(plan(question, has_text=True).knowledge) <= set(knowledge()), question
+
+
+def test_a_plain_request_brings_no_lecture() -> None:
+    assert plan("Show the heatmap of layer 2", has_text=True).knowledge == ()
+    assert plan("第2層のヒートマップを見せて", has_text=True).knowledge == ()

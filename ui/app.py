@@ -1,0 +1,243 @@
+"""The Gradio app: a chat where the sensei runs the tools and shows real plots.
+
+State lives per browser session in a `gr.State` (a `UiSession`): the sensei's settings (the API
+key stays in server memory only), the learner's conversation, and the rendered chat history. Two
+browsers never share any of it; they share only the read-only model cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from agent.sensei import Conversation, Sensei
+from agent.settings import Settings
+from tools import TOOLS, SenseiError, Session, use_session
+from tools.models import EMBEDDED, cached_models, default_cache_dir
+from ui.export import export_markdown
+from ui.render import ChatRenderer
+from ui.texts import EXAMPLES, TUTORIAL, Language, i18n, t
+
+__all__ = ["build_app", "UiSession", "artifacts_root"]
+
+
+@dataclass
+class UiSession:
+    sensei: Sensei
+    conversation: Conversation
+    directory: Path
+    history: list[Any] = field(default_factory=list)
+
+
+def artifacts_root(settings: Settings) -> Path:
+    root = settings.artifacts_dir or Path(tempfile.gettempdir()) / "attention-sensei-ui"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _new_session(settings: Settings) -> UiSession:
+    directory = artifacts_root(settings) / uuid.uuid4().hex  # unguessable: files are served by path
+    sensei = Sensei(settings)
+    return UiSession(sensei, sensei.new_conversation(directory), directory)
+
+
+def _settle_pending(history: list[Any]) -> None:
+    """Steps left pending by a stopped turn are closed, so no spinner turns forever."""
+    for message in history:
+        metadata = getattr(message, "metadata", None)
+        if metadata and metadata.get("status") == "pending":
+            metadata["status"] = "done"
+            metadata["title"] = f"{metadata.get('title', '')} ⏹"
+
+
+def _ask(settings: Settings, question: str, state: UiSession | None, language: Language
+         ) -> Iterator[tuple[list[Any], UiSession, str]]:
+    session = state or _new_session(settings)
+    question = (question or "").strip()
+    if not question:
+        yield session.history, session, ""
+        return
+    _settle_pending(session.history)
+    session.history.append(gr.ChatMessage(role="user", content=question))
+    renderer = ChatRenderer(session.history, language)
+    yield session.history, session, ""
+    for event in session.sensei.turn(session.conversation, question):
+        renderer.apply(event)
+        yield session.history, session, ""
+
+
+def _truncate_last_turn(session: UiSession) -> str | None:
+    """Drop the last question and everything after it, from the chat and from the agent's history."""
+    users = [i for i, m in enumerate(session.history) if getattr(m, "role", None) == "user"]
+    if not users:
+        return None
+    question = session.history[users[-1]].content
+    del session.history[users[-1]:]
+    messages = session.conversation.messages
+    asked = [i for i, m in enumerate(messages) if m["role"] == "user"]
+    if asked:
+        del messages[asked[-1]:]
+    return str(question)
+
+
+def _undo(settings: Settings, state: UiSession | None) -> tuple[list[Any], UiSession]:
+    session = state or _new_session(settings)
+    _truncate_last_turn(session)
+    return session.history, session
+
+
+def _retry(settings: Settings, state: UiSession | None, language: Language
+           ) -> Iterator[tuple[list[Any], UiSession, str]]:
+    session = state or _new_session(settings)
+    question = _truncate_last_turn(session)
+    yield from _ask(settings, question or "", session, language)
+
+
+def _clear(settings: Settings, state: UiSession | None) -> tuple[list[Any], UiSession]:
+    session = _new_session(state.sensei.settings if state else settings)
+    return session.history, session
+
+
+def _apply_settings(settings: Settings, backend: str, base_url: str, llm_model: str, api_key: str, model: str,
+                    state: UiSession | None, language: Language) -> tuple[UiSession, str]:
+    session = state or _new_session(settings)
+    current = session.sensei.settings
+    updated = dataclasses.replace(
+        current,
+        backend=backend if backend in ("offline", "openai") else current.backend,
+        base_url=(base_url or "").strip() or None,
+        llm_model=(llm_model or "").strip() or current.llm_model,
+        api_key=(api_key or "").strip() or current.api_key,
+    )
+    session.sensei = Sensei(updated)
+    if (model or "").strip():
+        session.conversation.tools.model_name = model.strip()
+    status = t("applied", language).format(backend=session.sensei.describe(),
+                                          model=session.conversation.tools.model_name)
+    return session, status
+
+
+def _export(settings: Settings, state: UiSession | None, language: Language) -> str | None:
+    if state is None or not state.history:
+        return None
+    path = state.directory / "attention-sensei-lesson.md"
+    state.directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(export_markdown(state.history, language), encoding="utf-8")
+    return str(path)
+
+
+def _relabel(language: Language) -> list[Any]:
+    """Updates that switch every visible string to `language` (order matches _labelled())."""
+    return [
+        gr.update(value=t("title", language)),
+        gr.update(value=t("subtitle", language)),
+        gr.update(label=t("chat", language)),
+        gr.update(label=t("question", language), placeholder=t("placeholder", language)),
+        gr.update(value=t("send", language)),
+        gr.update(value=t("stop", language)),
+        gr.update(value=t("clear", language)),
+        gr.update(value=t("export", language)),
+        gr.update(label=t("tutorial", language)),
+        gr.update(label=t("examples", language)),
+        *[gr.update(value=step.label[language]) for step in TUTORIAL],
+        *[gr.update(value=example) for example in EXAMPLES[language]],
+    ]
+
+
+def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
+    models = [*EMBEDDED, *cached_models()]
+    with gr.Blocks(title="Attention Sensei") as app:
+        state = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=4):
+                title = gr.Markdown(t("title", "en"))
+            language = gr.Radio(["en", "ja"], value="en", label=t("language", "en"), scale=1,
+                                elem_id="language")
+        subtitle = gr.Markdown(t("subtitle", "en"))
+        chatbot = gr.Chatbot(label=t("chat", "en"), height=620, elem_id="chat", buttons=["copy"])
+        with gr.Row():
+            question = gr.Textbox(label=t("question", "en"), placeholder=t("placeholder", "en"), scale=5,
+                                  elem_id="question", lines=1, max_length=20_000)
+            send = gr.Button(t("send", "en"), variant="primary", scale=1, elem_id="send")
+            stop = gr.Button(t("stop", "en"), variant="stop", scale=1, elem_id="stop")
+        with gr.Accordion(t("tutorial", "en"), open=True, elem_id="tutorial") as tutorial_box:
+            with gr.Row():
+                tutorial_buttons = [gr.Button(step.label["en"], size="sm", elem_id=f"tutorial-{i + 1}")
+                                    for i, step in enumerate(TUTORIAL)]
+        with gr.Accordion(t("examples", "en"), open=True, elem_id="examples") as examples_box:
+            with gr.Row():
+                example_buttons = [gr.Button(text, size="sm", elem_id=f"example-{i + 1}")
+                                   for i, text in enumerate(EXAMPLES["en"])]
+        with gr.Row():
+            clear = gr.Button(t("clear", "en"), size="sm", elem_id="clear")
+            export = gr.Button(t("export", "en"), size="sm", elem_id="export")
+            handout = gr.File(label=t("export_file", "en"), elem_id="handout", interactive=False)
+        with gr.Accordion(t("settings", "en"), open=False, elem_id="settings"):
+            backend = gr.Radio(["offline", "openai"], value=settings.resolved_backend(), label=t("backend", "en"))
+            base_url = gr.Textbox(settings.base_url or "", label=t("base_url", "en"),
+                                  placeholder="http://localhost:11434/v1")
+            llm_model = gr.Textbox(settings.llm_model, label=t("llm_model", "en"))
+            api_key = gr.Textbox("", type="password", label=t("api_key", "en"), elem_id="api-key")
+            model = gr.Dropdown(models, value=settings.model, allow_custom_value=True, label=t("model", "en"))
+            apply = gr.Button(t("apply", "en"), size="sm")
+            status = gr.Markdown("", elem_id="settings-status")
+
+        ask = partial(_ask, settings)
+        chat_outputs = [chatbot, state, question]
+        asking = [
+            send.click(ask, [question, state, language], chat_outputs, api_name="ask"),
+            question.submit(ask, [question, state, language], chat_outputs, api_visibility="private"),
+        ]
+        for index, button in enumerate(tutorial_buttons):
+            asking.append(button.click(partial(_tutorial, settings, index), [state, language], chat_outputs,
+                                       api_name=f"tutorial_{index + 1}"))
+        for button in example_buttons:
+            asking.append(button.click(ask, [button, state, language], chat_outputs, api_visibility="private"))
+        asking.append(chatbot.retry(partial(_retry, settings), [state, language], chat_outputs, api_name="retry"))
+        stop.click(None, cancels=asking, api_visibility="private")
+        chatbot.undo(partial(_undo, settings), [state], [chatbot, state], api_name="undo")
+        clear.click(partial(_clear, settings), [state], [chatbot, state], api_name="clear")
+        export.click(partial(_export, settings), [state, language], [handout], api_name="export")
+        apply.click(partial(_apply_settings, settings), [backend, base_url, llm_model, api_key, model, state,
+                                                         language], [state, status], api_name="apply_settings")
+        labelled = [title, subtitle, chatbot, question, send, stop, clear, export, tutorial_box, examples_box,
+                    *tutorial_buttons, *example_buttons]
+        language.change(_relabel, [language], labelled, api_visibility="private")
+        app.load(None, None, [language],
+                 js="() => (navigator.language || 'en').toLowerCase().startsWith('ja') ? 'ja' : 'en'")
+        if mcp:
+            for function in TOOLS:
+                gr.api(_mcp_tool(function, artifacts_root(settings) / "mcp"), api_name=function.__name__)
+    return app
+
+
+def _mcp_tool(function: Callable[..., dict[str, Any]], root: Path) -> Callable[..., dict[str, Any]]:
+    """A tool for other agents: each call runs in a fresh session of its own, so callers never mix."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            with use_session(Session(artifacts_dir=root / uuid.uuid4().hex, cache_dir=default_cache_dir())):
+                return function(*args, **kwargs)
+        except SenseiError as error:
+            raise gr.Error(str(error)) from None
+
+    return call
+
+
+def _tutorial(settings: Settings, index: int, state: UiSession | None, language: Language
+              ) -> Iterator[tuple[list[Any], UiSession, str]]:
+    yield from _ask(settings, TUTORIAL[index].question[language], state, language)
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    return {"allowed_paths": [str(artifacts_root(settings))], "i18n": i18n()}

@@ -1,0 +1,57 @@
+"""Export a conversation as one self-contained Markdown file: a lesson handout with figures and code.
+
+Figures are embedded as data URIs so the file travels alone. Only what the chat shows is written:
+the settings (and so the API key) are never part of it.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from ui.texts import Language
+
+__all__ = ["export_markdown"]
+
+HEADINGS = {"en": ("# Attention Sensei — lesson handout", "**You:**"),
+            "ja": ("# Attention 先生 — 授業用資料", "**質問:**")}
+
+
+def export_markdown(history: list[Any], language: Language) -> str:
+    heading, you = HEADINGS[language]
+    parts = [heading]
+    for message in history:
+        role = _get(message, "role")
+        content = _get(message, "content")
+        metadata = _get(message, "metadata") or {}
+        image = _image_path(content)
+        if role == "user":
+            parts.append(f"---\n\n{you} {content}")
+        elif image is not None:
+            parts.append(_embed(image))
+        elif metadata.get("title"):
+            parts.append(f"<details><summary>{metadata['title']}</summary>\n\n{content}\n\n</details>")
+        elif isinstance(content, str) and not content.startswith("⬇️"):  # download links point at the server
+            parts.append(content)
+    return "\n\n".join(parts) + "\n"
+
+
+def _get(message: Any, key: str) -> Any:
+    return message.get(key) if isinstance(message, dict) else getattr(message, key, None)
+
+
+def _image_path(content: Any) -> Path | None:
+    value = getattr(content, "value", None)  # a gr.Image component
+    if isinstance(value, dict):
+        value = value.get("path")
+    if isinstance(content, dict):
+        value = content.get("path") or (content.get("file") or {}).get("path")
+    if isinstance(value, str) and value.endswith(".png") and Path(value).is_file():
+        return Path(value)
+    return None
+
+
+def _embed(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"![{path.stem}](data:image/png;base64,{data})"

@@ -1,0 +1,100 @@
+"""Translate the sensei's events into Gradio chat messages; nothing else happens here.
+
+A tool call is a collapsible step (pending → done, with its duration, arguments and summary);
+a figure follows it as an inline image, a line of download links and a collapsed "show code".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolProgress, ToolStarted, TurnError
+from ui.texts import Language, t
+
+__all__ = ["ChatRenderer", "file_url"]
+
+
+def file_url(path: str | Path) -> str:
+    """The URL Gradio serves an allowed file under."""
+    return f"/gradio_api/file={Path(path).as_posix()}"
+
+
+class ChatRenderer:
+    """Keeps the chat history (a list of gr.ChatMessage) in step with one turn's events."""
+
+    def __init__(self, history: list[Any], language: Language) -> None:
+        self.history = history
+        self.language = language
+        self._steps: dict[str, gr.ChatMessage] = {}
+        self._answer: gr.ChatMessage | None = None
+
+    def apply(self, event: Event) -> None:
+        if isinstance(event, ToolStarted):
+            self._answer = None  # text after this step starts a new bubble
+            self._start(event)
+        elif isinstance(event, ToolProgress):
+            step = self._steps.get(event.call_id)
+            if step is not None:
+                step.metadata["log"] = f"{event.fraction:.0%} · {event.message}"
+        elif isinstance(event, ToolFinished):
+            self._finish(event)
+        elif isinstance(event, TextDelta):
+            self._text(event.text)
+        elif isinstance(event, FinalAnswer):
+            if self._answer is None and event.text:
+                self._text(event.text)
+        elif isinstance(event, TurnError):
+            self.history.append(gr.ChatMessage(role="assistant", content=f"⚠️ {event.message}"))
+
+    def _start(self, event: ToolStarted) -> None:
+        arguments = json.dumps(event.arguments, ensure_ascii=False, indent=1) if event.arguments is not None \
+            else t("invalid_arguments", self.language)
+        step = gr.ChatMessage(
+            role="assistant",
+            content=f"```json\n{arguments}\n```",
+            metadata={"title": f"🔧 {event.name}", "status": "pending", "id": event.call_id},
+        )
+        self._steps[event.call_id] = step
+        self.history.append(step)
+
+    def _finish(self, event: ToolFinished) -> None:
+        step = self._steps.get(event.call_id)
+        if step is None:
+            return
+        step.metadata.update(status="done", duration=round(event.seconds, 2))
+        step.metadata.pop("log", None)
+        if event.ok:
+            step.metadata["title"] = f"🔧 {event.name} ✓"
+            notes = event.result.get("notes") or []
+            extra = "".join(f"\n\n⚠️ {note}" for note in notes)
+            step.content = f"{step.content}\n\n{event.summary}{extra}"
+            self._figure(event)
+        else:
+            step.metadata["title"] = f"🔧 {event.name} ✗"
+            step.content = f"{step.content}\n\n❌ {event.error}"
+
+    def _figure(self, event: ToolFinished) -> None:
+        artifacts = event.artifacts
+        if "png" not in artifacts:
+            return
+        title = str(event.result.get("title", event.name)).replace("\n", " · ")
+        self.history.append(gr.ChatMessage(role="assistant", content=gr.Image(artifacts["png"], label=title)))
+        links = " · ".join(f"[{kind.upper() if kind != 'code' else t('script', self.language)}]"
+                           f"({file_url(path)})" for kind, path in artifacts.items())
+        self.history.append(gr.ChatMessage(role="assistant", content=f"⬇️ {t('downloads', self.language)}: {links}"))
+        code = event.result.get("code")
+        if code:
+            self.history.append(gr.ChatMessage(
+                role="assistant", content=f"```python\n{code}\n```",
+                metadata={"title": f"📄 {t('show_code', self.language)}", "status": "done"},
+            ))
+
+    def _text(self, text: str) -> None:
+        if self._answer is None:
+            self._answer = gr.ChatMessage(role="assistant", content="")
+            self.history.append(self._answer)
+        self._answer.content = f"{self._answer.content}{text}"

@@ -1,0 +1,144 @@
+"""Every string of the UI in English and Japanese, the tutorial that follows the article, and examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import gradio as gr
+
+__all__ = ["Language", "TEXTS", "t", "i18n", "TUTORIAL", "TutorialStep", "EXAMPLES"]
+
+Language = Literal["en", "ja"]
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "# 🎓 Attention Sensei",
+        "subtitle": "Ask what a Transformer pays attention to. The sensei runs the real model and shows real results.",
+        "chat": "Conversation",
+        "question": "Your question",
+        "placeholder": "e.g. Show the heatmap of \"I love natural language processing!\"",
+        "send": "Ask",
+        "stop": "Stop",
+        "clear": "New conversation",
+        "settings": "Settings",
+        "backend": "Sensei",
+        "backend_offline": "offline (built in)",
+        "backend_openai": "OpenAI-compatible LLM",
+        "base_url": "Base URL",
+        "llm_model": "LLM model",
+        "api_key": "API key (kept in this browser session only)",
+        "model": "Attention model (alias, Hugging Face id or local directory)",
+        "language": "Language / 言語",
+        "apply": "Apply settings",
+        "applied": "Settings applied: {backend}; attention model {model}.",
+        "tutorial": "Follow the article, step by step",
+        "examples": "Example questions",
+        "export": "Export as Markdown",
+        "export_file": "Lesson handout",
+        "downloads": "Download",
+        "script": "script",
+        "show_code": "show code",
+        "invalid_arguments": "(the arguments were not valid JSON)",
+        "busy": "The previous question is still being answered.",
+        "model_loading": "Loading {model}…",
+    },
+    "ja": {
+        "title": "# 🎓 Attention 先生",
+        "subtitle": "Transformer がどこに注目しているのか質問してください。"
+                    "先生が実際にモデルを動かして本物の結果を見せます。",
+        "chat": "会話",
+        "question": "質問",
+        "placeholder": "例: 「今日はカレーライスを食べました。」のヒートマップを見せて",
+        "send": "質問する",
+        "stop": "停止",
+        "clear": "新しい会話",
+        "settings": "設定",
+        "backend": "先生",
+        "backend_offline": "オフライン(内蔵)",
+        "backend_openai": "OpenAI 互換 LLM",
+        "base_url": "ベース URL",
+        "llm_model": "LLM モデル",
+        "api_key": "API キー(このブラウザのセッション内だけで保持)",
+        "model": "Attention を見るモデル(別名、Hugging Face ID、ローカルディレクトリ)",
+        "language": "Language / 言語",
+        "apply": "設定を反映",
+        "applied": "設定を反映しました: {backend}、Attention モデル {model}。",
+        "tutorial": "記事の流れに沿って一歩ずつ",
+        "examples": "質問の例",
+        "export": "Markdown で書き出す",
+        "export_file": "授業用の資料",
+        "downloads": "ダウンロード",
+        "script": "スクリプト",
+        "show_code": "コードを表示",
+        "invalid_arguments": "(引数が正しい JSON ではありませんでした)",
+        "busy": "前の質問にまだ回答中です。",
+        "model_loading": "{model} を読み込み中…",
+    },
+}
+
+
+def t(key: str, language: Language) -> str:
+    return TEXTS[language][key]
+
+
+def i18n() -> gr.I18n:
+    return gr.I18n(**TEXTS)
+
+
+@dataclass(frozen=True)
+class TutorialStep:
+    label: dict[str, str]
+    question: dict[str, str]
+
+
+ARTICLE_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
+JAPANESE_SENTENCE = "今日はカレーライスを食べました。明日はラーメンを食べようと思います。"
+
+TUTORIAL: tuple[TutorialStep, ...] = (
+    TutorialStep({"en": "1 · Load BERT", "ja": "1 · BERT を読み込む"},
+                 {"en": "Load the BERT model minilm and tell me about it.",
+                  "ja": "BERT のモデル minilm を読み込んで、どんなモデルか教えてください。"}),
+    TutorialStep({"en": "2 · Extract attention", "ja": "2 · Attention を取り出す"},
+                 {"en": "Extract the attention of \"I love natural language processing!\" and tell me its shape.",
+                  "ja": "「I love natural language processing!」の Attention を取り出して、形を教えてください。"}),
+    TutorialStep({"en": "3 · Raw tensor", "ja": "3 · 生のテンソル"},
+                 {"en": "Show me the raw attention values of the last layer.",
+                  "ja": "最終層の Attention の生の数値を見せてください。"}),
+    TutorialStep({"en": "4 · Heatmap", "ja": "4 · ヒートマップ"},
+                 {"en": "Draw the heatmap of the last layer, averaged over the heads.",
+                  "ja": "最終層の Attention をヘッド平均でヒートマップにしてください。"}),
+    TutorialStep({"en": "5 · What does the mean do?", "ja": "5 · mean は何をしている?"},
+                 {"en": f"What does `{ARTICLE_EXPRESSION}` do?",
+                  "ja": f"`{ARTICLE_EXPRESSION}` は何をしているのですか?"}),
+    TutorialStep({"en": "6 · Line chart", "ja": "6 · 折れ線グラフ"},
+                 {"en": "Show the same attention as a line chart. Why must the tick labels include [CLS] and [SEP]?",
+                  "ja": "同じ Attention を折れ線グラフにしてください。"
+                        "目盛りのラベルがずれる落とし穴も教えてください。"}),
+    TutorialStep({"en": "7 · Japanese, causal model", "ja": "7 · 日本語と因果モデル"},
+                 {"en": f"Switch to the Japanese model and show the heatmap of \"{JAPANESE_SENTENCE}\"",
+                  "ja": f"日本語モデルで「{JAPANESE_SENTENCE}」のヒートマップを見せてください。"}),
+    TutorialStep({"en": "8 · Values in the cells", "ja": "8 · セルに数値"},
+                 {"en": "Show that heatmap again with the value written in each cell.",
+                  "ja": "そのヒートマップを、各セルに数値を書き込んでもう一度見せてください。"}),
+    TutorialStep({"en": "9 · Why not 3D?", "ja": "9 · 3D はなぜ役に立たない?"},
+                 {"en": "Would a 3D plot of the attention help me understand it better?",
+                  "ja": "Attention を 3D でプロットすると分かりやすくなりますか?"}),
+)
+
+EXAMPLES: dict[str, list[str]] = {
+    "en": [
+        "Show the heatmap of \"The cat sat on the mat because it was tired.\"",
+        "Plot all heads of layer 0",
+        "Line chart of the attention from \"it\"",
+        "Why does [CLS] get so much attention?",
+        "What is the difference between eager and sdpa attention?",
+    ],
+    "ja": [
+        "「今日はカレーライスを食べました。」のヒートマップを見せて",
+        "第0層の全ヘッドを表示して",
+        "「食べ」からのAttentionを折れ線グラフで",
+        "なぜ<bos>にAttentionが集中するのですか?",
+        "Attentionのグラフで日本語が豆腐になるのはなぜ?",
+    ],
+}
