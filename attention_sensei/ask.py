@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from agent.events import FinalAnswer, TextDelta, ToolFinished, ToolProgress, ToolStarted, TurnError
-from agent.sensei import Sensei
+from agent.sensei import Conversation, Sensei
 from agent.settings import Settings
 
 __all__ = ["ask", "settings_from_args"]
@@ -27,14 +29,21 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def ask(args: argparse.Namespace) -> int:
-    settings = settings_from_args(args)
-    sensei = Sensei(settings)
-    conversation = sensei.new_conversation()
-    record: dict[str, Any] = {"backend": sensei.backend, "answer": "", "steps": [], "artifacts": []}
+    sensei = Sensei(settings_from_args(args))
     if not args.json:
         print(f"({sensei.describe()})", file=sys.stderr)
-    failed = None
-    for event in sensei.turn(conversation, args.question):
+    record = turn_record(sensei, sensei.new_conversation(), args.question,
+                         on_event=None if args.json else _print_event)
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    return 1 if "error" in record else 0
+
+
+def turn_record(sensei: Sensei, conversation: Conversation, question: str,
+                on_event: Callable[[object], None] | None = None) -> dict[str, Any]:
+    """Run one turn and collect it as the `ask --json` object; `error` is present when the turn failed."""
+    record: dict[str, Any] = {"backend": sensei.backend, "answer": "", "steps": [], "artifacts": []}
+    for event in sensei.turn(conversation, question):
         if isinstance(event, ToolFinished):
             record["steps"].append({"tool": event.name, "arguments": event.arguments, "ok": event.ok,
                                     "error": event.error, "result": event.result,
@@ -43,14 +52,13 @@ def ask(args: argparse.Namespace) -> int:
         elif isinstance(event, FinalAnswer):
             record["answer"] = event.text
         elif isinstance(event, TurnError):
-            failed = event.message
-        if not args.json:
-            _print_event(event)
-    if args.json:
-        if failed:
-            record["error"] = failed
-        print(json.dumps(record, ensure_ascii=False))
-    return 1 if failed else 0
+            record["error"] = event.message
+        if on_event is not None:
+            on_event(event)
+    return record
+
+
+_last_progress: dict[str, str] = {}
 
 
 def _print_event(event: object) -> None:
@@ -59,7 +67,10 @@ def _print_event(event: object) -> None:
     elif isinstance(event, ToolStarted):
         print(f"\n→ {event.name}({json.dumps(event.arguments, ensure_ascii=False)})", file=sys.stderr, flush=True)
     elif isinstance(event, ToolProgress):
-        print(f"  [{event.fraction:4.0%}] {event.message}", file=sys.stderr, flush=True)
+        stage = re.sub(r": \d+ s$", "", event.message)  # the stage without its running seconds
+        if _last_progress.get(event.call_id) != stage:  # one line per stage, not one per second
+            _last_progress[event.call_id] = stage
+            print(f"  [{event.fraction:4.0%}] {event.message}", file=sys.stderr, flush=True)
     elif isinstance(event, ToolFinished):
         status = "ok" if event.ok else f"error: {event.error}"
         print(f"  {status} ({event.seconds:.2f} s) {event.summary if event.ok else ''}", file=sys.stderr)

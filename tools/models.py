@@ -255,6 +255,7 @@ def _no_progress_bars() -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
+    os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF reader uses tqdm directly
 
 
 def _offline() -> bool:

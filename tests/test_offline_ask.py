@@ -1,0 +1,63 @@
+"""The offline sensei end to end: every planner question, answered through `ask --json` with real tools.
+
+Questions that need no earlier sentence run through the real `attention-sensei ask --json`
+(in-process, so the models load once); follow-ups run through the same record function after a
+first question primed the conversation. Slow: the Japanese questions need gemma-270m.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from test_planner import ABSENT, ENGLISH, JAPANESE
+
+from agent.sensei import Sensei
+from agent.settings import Settings
+from attention_sensei.ask import turn_record
+from attention_sensei.cli import main
+
+pytestmark = pytest.mark.slow
+
+ROWS = ENGLISH + JAPANESE
+JAPANESE_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def check(record: dict[str, Any], question: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
+    assert record["backend"] == "offline" and "error" not in record
+    assert [step["tool"] for step in record["steps"]] == [name for name, _ in calls]
+    for step, (_, expected) in zip(record["steps"], calls, strict=True):
+        for key, value in expected.items():
+            if value is ABSENT:
+                assert key not in step["arguments"], (key, step["arguments"])
+            else:
+                assert step["arguments"].get(key) == value, (key, step["arguments"])
+        if not step["ok"]:  # the learner asked for something impossible: the answer must say what and why
+            assert "internal error" not in step["error"]
+            assert step["error"] in record["answer"]
+    answer = record["answer"]
+    assert answer.strip()
+    if JAPANESE_CHARS.search(question) and not question.isascii():
+        assert JAPANESE_CHARS.search(answer)
+
+
+@pytest.mark.parametrize(("question", "has_text", "intent", "calls"), [row for row in ROWS if not row[1]],
+                         ids=lambda value: value[:40] if isinstance(value, str) else "")
+def test_standalone_questions_through_ask_json(question, has_text, intent, calls, tmp_path, capsys):
+    code = main(["ask", question, "--json", "--backend", "offline", "--out", str(tmp_path)])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 0
+    check(record, question, calls)
+
+
+@pytest.mark.parametrize(("question", "has_text", "intent", "calls"), [row for row in ROWS if row[1]],
+                         ids=lambda value: value[:40] if isinstance(value, str) else "")
+def test_follow_up_questions_reuse_the_conversation(question, has_text, intent, calls, tmp_path):
+    sensei = Sensei(Settings(backend="offline", artifacts_dir=tmp_path))
+    conversation = sensei.new_conversation(tmp_path)
+    first = "「今日はカレーライスを食べました。」を分析して" if JAPANESE_CHARS.search(question) else \
+        "Extract the attention of 'I love natural language processing!'"
+    assert turn_record(sensei, conversation, first)["steps"][0]["ok"]
+    check(turn_record(sensei, conversation, question), question, calls)
