@@ -148,6 +148,8 @@ def _relabel(language: Language) -> list[Any]:
         gr.update(value=t("export", language)),
         gr.update(label=t("tutorial", language)),
         gr.update(label=t("examples", language)),
+        gr.update(label=t("settings", language)),
+        gr.update(label=t("export_file", language)),
         *[gr.update(value=step.label[language]) for step in TUTORIAL],
         *[gr.update(value=example) for example in EXAMPLES[language]],
     ]
@@ -180,8 +182,8 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         with gr.Row():
             clear = gr.Button(t("clear", "en"), size="sm", elem_id="clear")
             export = gr.Button(t("export", "en"), size="sm", elem_id="export")
-            handout = gr.File(label=t("export_file", "en"), elem_id="handout", interactive=False)
-        with gr.Accordion(t("settings", "en"), open=False, elem_id="settings"):
+            handout = gr.File(label=t("export_file", "en"), elem_id="handout", interactive=False, height=90)
+        with gr.Accordion(t("settings", "en"), open=False, elem_id="settings") as settings_box:
             backend = gr.Radio(["offline", "openai"], value=settings.resolved_backend(), label=t("backend", "en"))
             base_url = gr.Textbox(settings.base_url or "", label=t("base_url", "en"),
                                   placeholder="http://localhost:11434/v1")
@@ -210,7 +212,7 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         apply.click(partial(_apply_settings, settings), [backend, base_url, llm_model, api_key, model, state,
                                                          language], [state, status], api_name="apply_settings")
         labelled = [title, subtitle, chatbot, question, send, stop, clear, export, tutorial_box, examples_box,
-                    *tutorial_buttons, *example_buttons]
+                    settings_box, handout, *tutorial_buttons, *example_buttons]
         language.change(_relabel, [language], labelled, api_visibility="private")
         app.load(None, None, [language],
                  js="() => (navigator.language || 'en').toLowerCase().startsWith('ja') ? 'ja' : 'en'")
