@@ -42,11 +42,10 @@ def _get(message: Any, key: str) -> Any:
 
 
 def _image_path(content: Any) -> Path | None:
-    value = getattr(content, "value", None)  # a gr.Image component
-    if isinstance(value, dict):
-        value = value.get("path")
-    if isinstance(content, dict):
-        value = content.get("path") or (content.get("file") or {}).get("path")
+    """The PNG behind a figure message: a file dict as the renderer makes it, or as the browser returns it."""
+    if not isinstance(content, dict):
+        return None
+    value = content.get("path") or (content.get("file") or {}).get("path")
     if isinstance(value, str) and value.endswith(".png") and Path(value).is_file():
         return Path(value)
     return None

@@ -82,7 +82,7 @@ class ChatRenderer:
         if "png" not in artifacts:
             return
         title = str(event.result.get("title", event.name)).replace("\n", " · ")
-        self.history.append(gr.ChatMessage(role="assistant", content=gr.Image(artifacts["png"], label=title)))
+        self.history.append(gr.ChatMessage(role="assistant", content={"path": artifacts["png"], "alt_text": title}))
         links = " · ".join(f"[{kind.upper() if kind != 'code' else t('script', self.language)}]"
                            f"({file_url(path)})" for kind, path in artifacts.items())
         self.history.append(gr.ChatMessage(role="assistant", content=f"⬇️ {t('downloads', self.language)}: {links}"))

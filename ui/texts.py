@@ -98,7 +98,7 @@ JAPANESE_SENTENCE = "今日はカレーライスを食べました。明日は�
 TUTORIAL: tuple[TutorialStep, ...] = (
     TutorialStep({"en": "1 · Load BERT", "ja": "1 · BERT を読み込む"},
                  {"en": "Load the BERT model minilm and tell me about it.",
-                  "ja": "BERT のモデル minilm を読み込んで、どんなモデルか教えてください。"}),
+                  "ja": "BERT のモデル minilm を読み込んでください。"}),
     TutorialStep({"en": "2 · Extract attention", "ja": "2 · Attention を取り出す"},
                  {"en": "Extract the attention of \"I love natural language processing!\" and tell me its shape.",
                   "ja": "「I love natural language processing!」の Attention を取り出して、形を教えてください。"}),

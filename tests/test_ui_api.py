@@ -1,0 +1,116 @@
+"""The app's API through gradio_client: real app, real models, one browser session per Client."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+from ui_server import message_image, message_text, running_app
+
+KEY = "sk-ui-test-never-show-me-42"
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory):
+    with running_app(tmp_path_factory.mktemp("ui")) as address:
+        yield address
+
+
+def titles(history: list[dict]) -> list[str]:
+    return [(m.get("metadata") or {}).get("title") or "" for m in history]
+
+
+def test_an_english_question_shows_the_step_the_figure_the_links_and_the_code(url):
+    client = Client(url, verbose=False)
+    history, cleared = client.predict('Show the heatmap of "I love natural language processing!"', "en",
+                                      api_name="/ask")
+    assert cleared == ""
+    assert message_text(history[0]) == 'Show the heatmap of "I love natural language processing!"'
+    step = next(m for m in history if titles([m])[0].startswith("🔧 plot_heatmap"))
+    assert step["metadata"]["title"] == "🔧 plot_heatmap ✓" and step["metadata"]["status"] == "done"
+    assert "shape [1, 12, 8, 8]" in message_text(step) and step["metadata"]["duration"] > 0
+    image = next(message_image(m) for m in history if message_image(m))
+    assert Path(image).read_bytes()[:4] == b"\x89PNG"
+    links = next(message_text(m) for m in history if message_text(m).startswith("⬇️"))
+    assert re.findall(r"\[(PNG|SVG|CSV|script)\]", links) == ["PNG", "SVG", "CSV", "script"]
+    code = next(m for m in history if titles([m])[0] == "📄 show code")
+    assert 'attn_implementation="eager"' in message_text(code)
+    answer = message_text(history[-1])
+    assert "[CLS]" in answer and "0.56" in answer
+
+
+def test_two_sessions_never_see_each_other(url):
+    first, second = Client(url, verbose=False), Client(url, verbose=False)
+    a, _ = first.predict('Heatmap of "Cats chase mice."', "en", api_name="/ask")
+    b, _ = second.predict('Heatmap of "Rivers flow to the sea."', "en", api_name="/ask")
+    assert "cats" in message_text(a[-1]).lower() and "rivers" not in message_text(a[-1]).lower()
+    assert "rivers" in message_text(b[-1]).lower() and "cats" not in message_text(b[-1]).lower()
+    follow_up, _ = first.predict("Now show all heads of layer 0", "en", api_name="/ask")
+    assert "cats" in message_text(follow_up[-1]).lower()
+    image_a, image_b = message_image(a[2]), message_image(b[2])
+    assert image_a and image_b and image_a != image_b
+
+
+def test_undo_and_retry_keep_the_agents_history_in_step(url):
+    client = Client(url, verbose=False)
+    client.predict('Heatmap of "One two three."', "en", api_name="/ask")
+    history, _ = client.predict("Plot all heads of layer 1", "en", api_name="/ask")
+    assert any(t.startswith("🔧 plot_heads") for t in titles(history))
+    undone = client.predict(api_name="/undo")
+    assert not any(t.startswith("🔧 plot_heads") for t in titles(undone))
+    assert [message_text(m) for m in undone if m["role"] == "user"] == ['Heatmap of "One two three."']
+    retried, _ = client.predict("en", api_name="/retry")
+    assert [message_text(m) for m in retried if m["role"] == "user"] == ['Heatmap of "One two three."']
+    assert sum(t.startswith("🔧 plot_heatmap") for t in titles(retried)) == 1
+
+
+def test_export_writes_a_self_contained_markdown_handout_without_the_key(url):
+    client = Client(url, verbose=False)
+    status = client.predict("offline", "", "gpt-4o-mini", KEY, "minilm", "en", api_name="/apply_settings")
+    assert KEY not in status and "offline sensei" in status
+    client.predict('Line chart of the attention from "love" in "I love tea"', "en", api_name="/ask")
+    path = client.predict("en", api_name="/export")
+    text = Path(path).read_text(encoding="utf-8")
+    assert text.startswith("# Attention Sensei — lesson handout")
+    assert "data:image/png;base64," in text and "```python" in text and "I love tea" in text
+    assert KEY not in text
+
+
+def test_bad_input_gets_a_clear_message_and_the_session_keeps_working(url):
+    client = Client(url, verbose=False)
+    history, _ = client.predict("Heatmap of layer 42 for 'I love tea'", "en", api_name="/ask")
+    step = next(m for m in history if titles([m])[0].startswith("🔧"))
+    assert step["metadata"]["title"].endswith("✗") and "layer 42 is out of range" in message_text(step)
+    assert "Traceback" not in str(history)
+    history, _ = client.predict("", "en", api_name="/ask")
+    history, _ = client.predict("Heatmap of layer 1 please", "en", api_name="/ask")
+    assert titles(history)[-4:][0] == "🔧 plot_heatmap ✓" or any(t == "🔧 plot_heatmap ✓" for t in titles(history))
+
+
+@pytest.mark.slow
+def test_a_japanese_question_gets_a_japanese_answer_and_heatmap(url):
+    client = Client(url, verbose=False)
+    history, _ = client.predict("「今日はカレーライスを食べました。」のヒートマップを見せて", "ja", api_name="/ask")
+    assert any(t == "🔧 plot_heatmap ✓" for t in titles(history))
+    assert any(t == "📄 コードを表示" for t in titles(history))
+    answer = message_text(history[-1])
+    assert "gemma-270m" in answer and "カレー" in answer and "ヒートマップ" in answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_whole_article_tutorial_runs(url, language):
+    client = Client(url, verbose=False)
+    expected_tools = ["load_model", "extract_attention", "inspect_attention", "plot_heatmap", "explain_reduction",
+                      "plot_line", "plot_heatmap", "plot_heatmap", "plot_heatmap"]  # 9: why not 3D, with the 2D view
+    for step, tool in enumerate(expected_tools, start=1):
+        history, _ = client.predict(language, api_name=f"/tutorial_{step}")
+        last_user = max(i for i, m in enumerate(history) if m["role"] == "user")
+        turn = history[last_user:]
+        steps = [t for t in titles(turn) if t.startswith("🔧")]
+        assert steps and steps[0] == f"🔧 {tool} ✓", (step, steps)
+        assert message_text(turn[-1]).strip()
+    final = message_text(history[-1])
+    assert ("3D" in final) and (("plot" in final.lower()) if language == "en" else ("ヒートマップ" in final))

@@ -1,0 +1,45 @@
+"""Start the real Gradio app on a free local port for a test module."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from agent.settings import Settings
+from ui.app import build_app, launch_options
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_app(artifacts: Path, **settings: object) -> Iterator[str]:
+    options = Settings.from_env(backend="offline", artifacts_dir=artifacts, **settings)
+    app = build_app(options)
+    port = free_port()
+    app.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port,
+                                                 prevent_thread_lock=True, quiet=True, **launch_options(options))
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+def message_text(message: dict) -> str:
+    """All text of one chat message as gradio_client returns it."""
+    parts = message["content"] if isinstance(message["content"], list) else [message["content"]]
+    return "\n".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in parts)
+
+
+def message_image(message: dict) -> str | None:
+    parts = message["content"] if isinstance(message["content"], list) else [message["content"]]
+    for part in parts:
+        if isinstance(part, dict) and part.get("type") == "file":
+            file = part["file"]  # gradio_client downloads it and gives the local path
+            return file if isinstance(file, str) else file["path"]
+    return None
