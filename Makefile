@@ -2,9 +2,17 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: setup run test test-fast lint clean
+.PHONY: setup system run test test-fast lint clean
 
-setup: $(STAMP)
+setup: $(STAMP) system
+
+# Browser tests drive Debian's Chromium; Japanese page text needs a CJK font. Installed when
+# missing and we are root (CI is); elsewhere, install them once with your package manager.
+system:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi ipagothic || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; } || \
+	  echo "warning: install chromium and fonts-ipafont-gothic for the browser tests"
 
 # torch is installed first and pinned: 2.13.0 is the CPU build on this machine's disk; an open
 # range asked first would pull a multi-GB CUDA build.

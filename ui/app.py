@@ -126,13 +126,13 @@ def _apply_settings(settings: Settings, backend: str, base_url: str, llm_model: 
     return session, status
 
 
-def _export(settings: Settings, state: UiSession | None, language: Language) -> str | None:
+def _export(settings: Settings, state: UiSession | None, language: Language) -> Any:
     if state is None or not state.history:
-        return None
+        return gr.update(value=None, visible=False)
     path = state.directory / "attention-sensei-lesson.md"
     state.directory.mkdir(parents=True, exist_ok=True)
     path.write_text(export_markdown(state.history, language), encoding="utf-8")
-    return str(path)
+    return gr.update(value=str(path), visible=True)
 
 
 def _relabel(language: Language) -> list[Any]:
@@ -182,7 +182,7 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         with gr.Row():
             clear = gr.Button(t("clear", "en"), size="sm", elem_id="clear")
             export = gr.Button(t("export", "en"), size="sm", elem_id="export")
-            handout = gr.File(label=t("export_file", "en"), elem_id="handout", interactive=False, height=90)
+            handout = gr.File(label=t("export_file", "en"), elem_id="handout", interactive=False, visible=False)
         with gr.Accordion(t("settings", "en"), open=False, elem_id="settings") as settings_box:
             backend = gr.Radio(["offline", "openai"], value=settings.resolved_backend(), label=t("backend", "en"))
             base_url = gr.Textbox(settings.base_url or "", label=t("base_url", "en"),
