@@ -71,8 +71,9 @@ def test_export_writes_a_self_contained_markdown_handout_without_the_key(url):
     status = client.predict("offline", "", "gpt-4o-mini", KEY, "minilm", "en", api_name="/apply_settings")
     assert KEY not in status and "offline sensei" in status
     client.predict('Line chart of the attention from "love" in "I love tea"', "en", api_name="/ask")
-    path = client.predict("en", api_name="/export")
-    text = Path(path).read_text(encoding="utf-8")
+    update = client.predict("en", api_name="/export")  # an update that also makes the file visible
+    assert update["visible"] is True
+    text = Path(update["value"]).read_text(encoding="utf-8")
     assert text.startswith("# Attention Sensei — lesson handout")
     assert "data:image/png;base64," in text and "```python" in text and "I love tea" in text
     assert KEY not in text
