@@ -193,24 +193,28 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
             apply = gr.Button(t("apply", "en"), size="sm")
             status = gr.Markdown("", elem_id="settings-status")
 
+        # With --mcp, only the tools are listed for other agents; the chat's own events stay unlisted.
+        listed = "undocumented" if mcp else "public"
         ask = partial(_ask, settings)
         chat_outputs = [chatbot, state, question]
         asking = [
-            send.click(ask, [question, state, language], chat_outputs, api_name="ask"),
+            send.click(ask, [question, state, language], chat_outputs, api_name="ask", api_visibility=listed),
             question.submit(ask, [question, state, language], chat_outputs, api_visibility="private"),
         ]
         for index, button in enumerate(tutorial_buttons):
             asking.append(button.click(partial(_tutorial, settings, index), [state, language], chat_outputs,
-                                       api_name=f"tutorial_{index + 1}"))
+                                       api_name=f"tutorial_{index + 1}", api_visibility=listed))
         for button in example_buttons:
             asking.append(button.click(ask, [button, state, language], chat_outputs, api_visibility="private"))
-        asking.append(chatbot.retry(partial(_retry, settings), [state, language], chat_outputs, api_name="retry"))
+        asking.append(chatbot.retry(partial(_retry, settings), [state, language], chat_outputs, api_name="retry",
+                                    api_visibility=listed))
         stop.click(None, cancels=asking, api_visibility="private")
-        chatbot.undo(partial(_undo, settings), [state], [chatbot, state], api_name="undo")
-        clear.click(partial(_clear, settings), [state], [chatbot, state], api_name="clear")
-        export.click(partial(_export, settings), [state, language], [handout], api_name="export")
-        apply.click(partial(_apply_settings, settings), [backend, base_url, llm_model, api_key, model, state,
-                                                         language], [state, status], api_name="apply_settings")
+        chatbot.undo(partial(_undo, settings), [state], [chatbot, state], api_name="undo", api_visibility=listed)
+        clear.click(partial(_clear, settings), [state], [chatbot, state], api_name="clear", api_visibility=listed)
+        export.click(partial(_export, settings), [state, language], [handout], api_name="export",
+                     api_visibility=listed)
+        apply.click(partial(_apply_settings, settings), [backend, base_url, llm_model, api_key, model, state, language],
+                    [state, status], api_name="apply_settings", api_visibility=listed)
         labelled = [title, subtitle, chatbot, question, send, stop, clear, export, tutorial_box, examples_box,
                     settings_box, handout, *tutorial_buttons, *example_buttons]
         language.change(_relabel, [language], labelled, api_visibility="private")

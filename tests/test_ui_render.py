@@ -1,0 +1,72 @@
+"""Events become chat messages: steps with status, progress and duration; figures; text; errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.events import FinalAnswer, TextDelta, ToolFinished, ToolProgress, ToolStarted, TurnError
+from ui.export import export_markdown
+from ui.render import ChatRenderer
+
+
+def figure_result(tmp_path: Path) -> tuple[dict, dict]:
+    png = tmp_path / "001-heatmap.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    artifacts = {"png": str(png), "svg": str(tmp_path / "a.svg"), "csv": str(tmp_path / "a.csv"),
+                 "code": str(tmp_path / "a.py")}
+    return {"title": "minilm · layer 5", "code": "print('reproduce')", "notes": ["a note"]}, artifacts
+
+
+def test_a_step_goes_from_pending_with_progress_to_done(tmp_path):
+    history: list = []
+    renderer = ChatRenderer(history, "en")
+    renderer.apply(ToolStarted("c1", "load_model", {"model": "gemma-270m"}))
+    assert history[0].metadata == {"title": "🔧 load_model", "status": "pending", "id": "c1"}
+    renderer.apply(ToolProgress("c1", 0.42, "gemma-270m: dequantizing the weights (first use only): 20 s"))
+    assert history[0].metadata["log"] == "42% · gemma-270m: dequantizing the weights (first use only): 20 s"
+    renderer.apply(ToolFinished("c1", "load_model", {"model": "gemma-270m"}, True, None, "gemma-270m: 18 layers",
+                                {"model": "gemma-270m"}, {}, 61.2))
+    assert history[0].metadata["status"] == "done" and history[0].metadata["duration"] == 61.2
+    assert "log" not in history[0].metadata and history[0].metadata["title"] == "🔧 load_model ✓"
+    assert '"model": "gemma-270m"' in history[0].content and "18 layers" in history[0].content
+
+
+def test_a_figure_adds_the_image_the_links_and_the_collapsed_code(tmp_path):
+    history: list = []
+    result, artifacts = figure_result(tmp_path)
+    renderer = ChatRenderer(history, "ja")
+    renderer.apply(ToolStarted("c1", "plot_heatmap", {}))
+    renderer.apply(ToolFinished("c1", "plot_heatmap", {}, True, None, "summary", result, artifacts, 0.3))
+    step, image, links, code = history
+    assert "⚠️ a note" in step.content
+    assert image.content == {"path": artifacts["png"], "alt_text": "minilm · layer 5"}
+    assert links.content.startswith("⬇️ ダウンロード: [PNG](/gradio_api/file=") and "[スクリプト]" in links.content
+    assert code.metadata == {"title": "📄 コードを表示", "status": "done"} and "reproduce" in code.content
+
+
+def test_errors_text_and_turn_errors(tmp_path):
+    history: list = []
+    renderer = ChatRenderer(history, "en")
+    renderer.apply(ToolStarted("c1", "plot_heatmap", None))
+    renderer.apply(ToolFinished("c1", "plot_heatmap", None, False, "layer 42 is out of range", "", {}, {}, 0.01))
+    assert history[0].metadata["title"] == "🔧 plot_heatmap ✗" and "❌ layer 42 is out of range" in history[0].content
+    assert "not valid JSON" in history[0].content
+    renderer.apply(TextDelta("Hello "))
+    renderer.apply(TextDelta("world."))
+    renderer.apply(FinalAnswer("Hello world."))
+    assert history[-1].content == "Hello world."
+    renderer.apply(TurnError("could not connect"))
+    assert history[-1].content == "⚠️ could not connect"
+
+
+def test_the_handout_embeds_figures_and_keeps_code_and_steps(tmp_path):
+    history: list = []
+    result, artifacts = figure_result(tmp_path)
+    renderer = ChatRenderer(history, "en")
+    renderer.apply(ToolStarted("c1", "plot_heatmap", {"layer": -1}))
+    renderer.apply(ToolFinished("c1", "plot_heatmap", {}, True, None, "summary", result, artifacts, 0.3))
+    renderer.apply(FinalAnswer("The answer."))
+    markdown = export_markdown([{"role": "user", "content": "Heatmap please"}, *history], "en")
+    assert "**You:** Heatmap please" in markdown and "The answer." in markdown
+    assert "![001-heatmap](data:image/png;base64,iVBORw0KGgpmYWtl)" in markdown
+    assert "<details><summary>📄 show code</summary>" in markdown and "gradio_api/file" not in markdown
