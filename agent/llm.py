@@ -8,9 +8,11 @@ tool fails, the arguments are broken, the user cancels or the generator is close
 from __future__ import annotations
 
 import json
+import queue
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import openai
@@ -117,23 +119,35 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
               cancel: threading.Event) -> Iterator[Event]:
     """Stream one completion; fall back to a plain request when streaming fails before anything arrived.
 
-    Raises openai.APIError for endpoint failures, _BadReply for what cannot be read.
+    Raises openai.APIError for endpoint failures, _BadReply for what cannot be read. Returns what
+    arrived so far when `cancel` is set.
     """
     request = {"model": settings.llm_model, "messages": messages, "tools": registry.openai_tools()}
-    try:
-        stream = client.chat.completions.create(**request, stream=True)
-    except openai.BadRequestError:
-        return (yield from _complete_plain(client, request, settings))  # some servers refuse stream + tools
-    except (json.JSONDecodeError, ValueError) as error:
-        raise _BadReply(f"the LLM endpoint {_endpoint(settings)} answered with something that is not JSON") from error
+
+    def stream_chunks(emit: Callable[[Any], None]) -> None:
+        try:
+            stream = client.chat.completions.create(**request, stream=True)
+        except Exception as error:  # sorted out below, outside the stream's own error handling
+            emit(_CreateFailed(error))
+            return
+        try:
+            for chunk in stream:
+                emit(chunk)
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+
     reply = MessageAccumulator()
     chunks = 0
+    failed: Exception | None = None
     try:
-        for chunk in stream:
-            chunks += 1
-            if cancel.is_set():
+        for item in _relay(stream_chunks, cancel):
+            if isinstance(item, _CreateFailed):
+                failed = item.error
                 break
-            for choice in chunk.choices or []:
+            chunks += 1
+            for choice in item.choices or []:
                 delta = choice.delta
                 if delta is not None and delta.content:
                     reply.add_text(delta.content)
@@ -144,24 +158,31 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
     except (openai.APIError, json.JSONDecodeError, ValueError, AttributeError, TypeError) as error:
         if reply.text or reply.calls:
             raise _BadReply(f"the stream from {_endpoint(settings)} stopped mid-way; ask again") from error
-        return (yield from _complete_plain(client, request, settings))
-    finally:
-        close = getattr(stream, "close", None)
-        if close:
-            close()
+        return (yield from _complete_plain(client, request, settings, cancel))
+    if isinstance(failed, openai.BadRequestError):
+        return (yield from _complete_plain(client, request, settings, cancel))  # some refuse stream + tools
+    if isinstance(failed, json.JSONDecodeError | ValueError):
+        raise _BadReply(f"the LLM endpoint {_endpoint(settings)} answered with something that is not JSON") from failed
+    if failed is not None:
+        raise failed
     if chunks == 0 and not cancel.is_set():  # a body with no events at all: streaming is broken there
-        return (yield from _complete_plain(client, request, settings))
+        return (yield from _complete_plain(client, request, settings, cancel))
     return reply
 
 
-def _complete_plain(client: Any, request: dict[str, Any], settings: Settings) -> Iterator[Event]:
+def _complete_plain(client: Any, request: dict[str, Any], settings: Settings, cancel: threading.Event
+                    ) -> Iterator[Event]:
+    reply = MessageAccumulator()
     try:
-        response = client.chat.completions.create(**request, stream=False)
+        responses = list(_relay(lambda emit: emit(client.chat.completions.create(**request, stream=False)),
+                                cancel))
+        if not responses:  # cancelled while waiting
+            return reply
+        response = responses[0]
         message = response.choices[0].message
     except (json.JSONDecodeError, ValueError, AttributeError, TypeError, IndexError) as error:
         raise _BadReply(f"the LLM endpoint {_endpoint(settings)} answered with something that is not "
                         "a chat completion; check the base URL (it usually ends in /v1)") from error
-    reply = MessageAccumulator()
     reply.add_text(message.content)
     for call in message.tool_calls or []:
         reply.add_tool_delta({"id": call.id, "function": {"name": call.function.name,
@@ -170,6 +191,48 @@ def _complete_plain(client: Any, request: dict[str, Any], settings: Settings) ->
         yield TextDelta(reply.text)
     reply.finish_reason = response.choices[0].finish_reason
     return reply
+
+
+@dataclass(frozen=True)
+class _CreateFailed:
+    error: Exception
+
+
+@dataclass(frozen=True)
+class _Raised:
+    error: BaseException
+
+
+_END = object()
+
+
+def _relay(work: Callable[[Callable[[Any], None]], None], cancel: threading.Event) -> Iterator[Any]:
+    """Run `work(emit)` in a daemon thread and yield what it emits, until it ends or `cancel` is set.
+
+    A cancelled request is abandoned, not interrupted (a blocking HTTP read cannot be): its thread
+    finishes on its own and whatever it still emits is dropped. So Stop is immediate.
+    """
+    feed: queue.Queue[Any] = queue.Queue()
+
+    def run() -> None:
+        try:
+            work(feed.put)
+        except BaseException as error:  # handed to the consumer, who decides
+            feed.put(_Raised(error))
+        else:
+            feed.put(_END)
+
+    threading.Thread(target=run, daemon=True, name="llm-request").start()
+    while not cancel.is_set():
+        try:
+            item = feed.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if item is _END:
+            return
+        if isinstance(item, _Raised):
+            raise item.error
+        yield item
 
 
 def _endpoint(settings: Settings) -> str:

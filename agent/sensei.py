@@ -25,6 +25,7 @@ from tools import Session
 __all__ = ["Sensei", "Conversation", "MAX_QUESTION_CHARS"]
 
 MAX_QUESTION_CHARS = 20_000
+TAKEOVER_SECONDS = 15.0  # how long a new question waits for a stopped one to wind down
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Conversation:
     tools: Session
     messages: list[dict[str, Any]] = field(default_factory=list)  # OpenAI format, without the system prompt
     lock: threading.Lock = field(default_factory=threading.Lock)  # one turn at a time
+    cancel: threading.Event = field(default_factory=threading.Event)  # set to stop the running turn
 
 
 class Sensei:
@@ -72,8 +74,11 @@ class Sensei:
                             "are accepted. Shorten it.")
             return
         if not conversation.lock.acquire(blocking=False):
-            yield TurnError("the previous question is still being answered; wait for it or press Stop")
-            return
+            conversation.cancel.set()  # a new question replaces the one still running
+            if not conversation.lock.acquire(timeout=TAKEOVER_SECONDS):
+                yield TurnError("the previous question is still being answered; wait a moment and ask again")
+                return
+        conversation.cancel = cancel = cancel or threading.Event()
         try:
             conversation.messages.append({"role": "user", "content": question})
             if self.backend == "offline":
@@ -84,6 +89,10 @@ class Sensei:
                                     conversation.messages, self._system(question, conversation), cancel)
         finally:
             conversation.lock.release()
+
+    def stop(self, conversation: Conversation) -> None:
+        """Ask the running turn to stop at its next step; the conversation stays consistent."""
+        conversation.cancel.set()
 
     def _system(self, question: str, conversation: Conversation) -> str:
         tools = "\n".join(f"- {name}: {spec.schema['function']['description'].splitlines()[0]}"

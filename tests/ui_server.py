@@ -19,7 +19,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(artifacts: Path, mcp: bool = False, **settings: object) -> Iterator[str]:
-    options = Settings.from_env(backend="offline", artifacts_dir=artifacts, **settings)
+    options = Settings.from_env(**{"backend": "offline", "artifacts_dir": artifacts, **settings})
     app = build_app(options, mcp=mcp)
     port = free_port()
     app.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port, mcp_server=mcp,

@@ -75,6 +75,11 @@ def _ask(settings: Settings, question: str, state: UiSession | None, language: L
         yield session.history, session, ""
 
 
+def _stop(state: UiSession | None) -> None:
+    if state is not None:
+        state.sensei.stop(state.conversation)
+
+
 def _truncate_last_turn(session: UiSession) -> str | None:
     """Drop the last question and everything after it, from the chat and from the agent's history."""
     users = [i for i, m in enumerate(session.history) if getattr(m, "role", None) == "user"]
@@ -208,7 +213,7 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
             asking.append(button.click(ask, [button, state, language], chat_outputs, api_visibility="private"))
         asking.append(chatbot.retry(partial(_retry, settings), [state, language], chat_outputs, api_name="retry",
                                     api_visibility=listed))
-        stop.click(None, cancels=asking, api_visibility="private")
+        stop.click(_stop, [state], None, cancels=asking, api_name="stop", api_visibility=listed)
         chatbot.undo(partial(_undo, settings), [state], [chatbot, state], api_name="undo", api_visibility=listed)
         clear.click(partial(_clear, settings), [state], [chatbot, state], api_name="clear", api_visibility=listed)
         export.click(partial(_export, settings), [state, language], [handout], api_name="export",
