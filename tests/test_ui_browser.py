@@ -65,6 +65,9 @@ def test_english_question_step_figure_code_and_downloads(browser, url):
     page.wait_for_selector("#chat >> text=plot_heatmap ✓", timeout=WAIT)
     chat = page.locator("#chat")
     assert "show code" in chat.inner_text()
+    figure_link = chat.locator("a:has(img)").first  # the inline figure opens full size on click
+    assert figure_link.get_attribute("target") == "_blank"
+    assert page.request.get(page.url.rstrip("/") + figure_link.get_attribute("href")).body()[:4] == b"\x89PNG"
     page.locator("#chat >> text=show code").first.click()
     page.wait_for_selector("#chat >> text=attn_implementation", timeout=10_000)
     links = {link.inner_text(): link.get_attribute("href") for link in chat.locator("a").all()}

@@ -39,7 +39,8 @@ def test_a_figure_adds_the_image_the_links_and_the_collapsed_code(tmp_path):
     renderer.apply(ToolFinished("c1", "plot_heatmap", {}, True, None, "summary", result, artifacts, 0.3))
     step, image, links, code = history
     assert "⚠️ a note" in step.content
-    assert image.content == {"path": artifacts["png"], "alt_text": "minilm · layer 5"}
+    url = f"/gradio_api/file={artifacts['png']}"
+    assert image.content == f"[![minilm · layer 5]({url})]({url})"  # a click opens it full size
     assert links.content.startswith("⬇️ ダウンロード: [PNG](/gradio_api/file=") and "[スクリプト]" in links.content
     assert code.metadata == {"title": "📄 コードを表示", "status": "done"} and "reproduce" in code.content
 
@@ -70,3 +71,16 @@ def test_the_handout_embeds_figures_and_keeps_code_and_steps(tmp_path):
     assert "**You:** Heatmap please" in markdown and "The answer." in markdown
     assert "![001-heatmap](data:image/png;base64,iVBORw0KGgpmYWtl)" in markdown
     assert "<details><summary>📄 show code</summary>" in markdown and "gradio_api/file" not in markdown
+
+
+def test_paths_with_spaces_survive_the_url_and_the_export(tmp_path):
+    folder = tmp_path / "my figures (1)"
+    folder.mkdir()
+    png = folder / "001-heatmap.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    from ui.render import IMAGE_PATTERN, image_markdown
+
+    markdown = image_markdown(png, "a [bracketed] title")
+    found = IMAGE_PATTERN.match(markdown)
+    assert found and " " not in found["path"] and found["alt"] == "a  bracketed  title"
+    assert "data:image/png;base64," in export_markdown([{"role": "assistant", "content": markdown}], "en")

@@ -37,9 +37,10 @@ def message_text(message: dict) -> str:
 
 
 def message_image(message: dict) -> str | None:
-    parts = message["content"] if isinstance(message["content"], list) else [message["content"]]
-    for part in parts:
-        if isinstance(part, dict) and part.get("type") == "file":
-            file = part["file"]  # gradio_client downloads it and gives the local path
-            return file if isinstance(file, str) else file["path"]
-    return None
+    """The local path of the figure a message shows, if it shows one."""
+    from urllib.parse import unquote
+
+    from ui.render import IMAGE_PATTERN
+
+    found = IMAGE_PATTERN.match(message_text(message))
+    return unquote(found["path"]) if found else None

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
+from ui.render import IMAGE_PATTERN
 from ui.texts import Language
 
 __all__ = ["export_markdown"]
@@ -42,13 +44,12 @@ def _get(message: Any, key: str) -> Any:
 
 
 def _image_path(content: Any) -> Path | None:
-    """The PNG behind a figure message: a file dict as the renderer makes it, or as the browser returns it."""
-    if not isinstance(content, dict):
+    """The PNG behind a figure message, as ui.render.image_markdown writes it."""
+    found = IMAGE_PATTERN.match(content) if isinstance(content, str) else None
+    if found is None:
         return None
-    value = content.get("path") or (content.get("file") or {}).get("path")
-    if isinstance(value, str) and value.endswith(".png") and Path(value).is_file():
-        return Path(value)
-    return None
+    path = Path(unquote(found["path"]))
+    return path if path.suffix == ".png" and path.is_file() else None
 
 
 def _embed(path: Path) -> str:

@@ -7,20 +7,32 @@ a figure follows it as an inline image, a line of download links and a collapsed
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import gradio as gr
 
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolProgress, ToolStarted, TurnError
 from ui.texts import Language, t
 
-__all__ = ["ChatRenderer", "file_url"]
+__all__ = ["ChatRenderer", "file_url", "image_markdown", "IMAGE_PATTERN"]
 
 
 def file_url(path: str | Path) -> str:
     """The URL Gradio serves an allowed file under."""
-    return f"/gradio_api/file={Path(path).as_posix()}"
+    return f"/gradio_api/file={quote(Path(path).as_posix(), safe='/')}"
+
+
+def image_markdown(path: str | Path, title: str) -> str:
+    """An inline figure that opens full size (in a new tab) on click."""
+    url = file_url(path)
+    alt = re.sub(r"[\[\]\n]", " ", title)
+    return f"[![{alt}]({url})]({url})"
+
+
+IMAGE_PATTERN = re.compile(r"^\[!\[(?P<alt>[^\]]*)\]\(/gradio_api/file=(?P<path>[^)\s]+)\)\]")
 
 
 class ChatRenderer:
@@ -82,7 +94,7 @@ class ChatRenderer:
         if "png" not in artifacts:
             return
         title = str(event.result.get("title", event.name)).replace("\n", " · ")
-        self.history.append(gr.ChatMessage(role="assistant", content={"path": artifacts["png"], "alt_text": title}))
+        self.history.append(gr.ChatMessage(role="assistant", content=image_markdown(artifacts["png"], title)))
         links = " · ".join(f"[{kind.upper() if kind != 'code' else t('script', self.language)}]"
                            f"({file_url(path)})" for kind, path in artifacts.items())
         self.history.append(gr.ChatMessage(role="assistant", content=f"⬇️ {t('downloads', self.language)}: {links}"))
