@@ -60,7 +60,9 @@ class Sensei:
         settings = self.settings
         return Conversation(tools=Session(artifacts_dir=artifacts_dir or settings.artifacts_dir,
                                           cache_dir=settings.cache_dir, model_name=settings.model,
-                                          max_tokens=settings.max_tokens))
+                                          max_tokens=settings.max_tokens,
+                                          max_attention_mb=settings.max_attention_mb,
+                                          max_artifacts_mb=settings.max_artifacts_mb))
 
     def turn(self, conversation: Conversation, question: str, cancel: threading.Event | None = None
              ) -> Iterator[Event]:

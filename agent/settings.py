@@ -25,6 +25,8 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)  # converted models
     artifacts_dir: Path | None = None  # figures; None: a temporary directory per session
     max_tokens: int = 512  # tokens analysed per text; longer texts are truncated with a warning
+    max_attention_mb: float = 1024.0  # refuse a forward pass whose attention weights would need more
+    max_artifacts_mb: float = 200.0  # per session; the oldest figures are deleted beyond it
     max_rounds: int = 8  # tool rounds per user turn
     request_timeout: float = 60.0  # seconds per LLM request
     tool_timeout: float = 300.0  # seconds per tool call (the first gemma-270m conversion takes ~75 s)

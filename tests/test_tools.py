@@ -37,7 +37,7 @@ def test_extract_attention_reports_tokens_shape_and_checks(session):
     assert result["model"] == "minilm" and result["architecture"] == "encoder"
     assert result["attn_implementation"] == "eager"
     assert result["checks"]["rows_sum_to_one"]
-    assert set(result["timings_ms"]) == {"tokenize", "forward"}
+    assert set(result["timings_ms"]) == {"tokenize", "queue", "forward"}
 
 
 def test_heatmap_files_hold_the_plotted_matrix(session):

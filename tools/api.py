@@ -21,6 +21,7 @@ from tools import codegen, plots
 from tools.errors import ToolError
 from tools.explain import explain_expression
 from tools.extract import CJK, Extraction, extract
+from tools.jobs import heavy_job
 from tools.models import EMBEDDED, cached_models, get_model, is_loaded
 from tools.session import current_session
 
@@ -344,8 +345,10 @@ def _top(labels: list[str], values: np.ndarray, count: int = 3) -> list[dict[str
 
 def _save(figure: Any, kind: str, row_labels: list[str], column_labels: list[str], values: np.ndarray,
           code: str, corner: str = "") -> dict[str, Any]:
-    stem = current_session().artifact_stem(kind)
-    png, svg = plots.save_figure(figure, stem)
+    session = current_session()
+    stem = session.artifact_stem(kind)
+    with heavy_job(session.progress, "drawing the figure"):
+        png, svg = plots.save_figure(figure, stem)
     csv_path = plots.write_matrix_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
     code_path = stem.with_suffix(".py")
     code_path.write_text(code, encoding="utf-8")
@@ -378,7 +381,7 @@ def _resolve(text: str | None, model: str | None) -> tuple[Extraction, list[str]
     loaded = get_model(name, session.cache_dir, session.progress)
     extraction = session.recall(loaded.name, text)
     if extraction is None:
-        extraction = extract(loaded, text, session.max_tokens)
+        extraction = extract(loaded, text, session.max_tokens, session.max_attention_mb, session.progress)
     session.remember(extraction)
     notes.extend(extraction.warnings)
     return extraction, notes

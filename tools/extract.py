@@ -22,7 +22,8 @@ from typing import Any
 import torch
 
 from tools.errors import LimitError, ToolError
-from tools.models import LoadedModel
+from tools.jobs import heavy_job
+from tools.models import LoadedModel, Progress
 
 __all__ = ["Extraction", "extract", "display_tokens", "DIMS", "CJK"]
 
@@ -30,9 +31,7 @@ DIMS = ("layers", "heads", "query", "key")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
 ROW_SUM_TOLERANCE = 1e-4
 
-# Forward passes run one at a time: on two cores, parallel passes only thrash, and the warning
-# capture below swaps process-wide hooks.
-_forward_lock = threading.Lock()
+DEFAULT_MAX_ATTENTION_MB = 1024  # refuse a forward pass whose attention weights would need more
 
 
 @dataclass(frozen=True)
@@ -93,12 +92,21 @@ class Extraction:
         }
 
 
-def extract(model: LoadedModel, text: str, max_tokens: int = 512) -> Extraction:
+def attention_megabytes(model: LoadedModel, seq_len: int) -> float:
+    """Memory for the attention weights of one pass: layers · heads · n² · 4 bytes, twice (the
+    per-layer tensors and our stacked copy)."""
+    return 2 * model.num_layers * model.num_heads * seq_len * seq_len * 4 / 2**20
+
+
+def extract(model: LoadedModel, text: str, max_tokens: int = 512, max_attention_mb: float = DEFAULT_MAX_ATTENTION_MB,
+            progress: Progress | None = None) -> Extraction:
     """Tokenize `text`, run one forward pass with attentions and keep them all.
+
+    The pass waits its turn in the heavy-job queue, reporting its place through `progress`.
 
     Raises:
         ToolError: empty text.
-        LimitError: a text so long it would not even be tokenized sensibly.
+        LimitError: a text too long to tokenize sensibly, or attention weights over the memory limit.
     """
     if not text or not text.strip():
         raise ToolError("the text is empty: give a sentence to analyse, e.g. 'I love natural language processing!'")
@@ -118,9 +126,19 @@ def extract(model: LoadedModel, text: str, max_tokens: int = 512) -> Extraction:
         max_length=limit,
     )
     full_length = len(model.tokenizer(text, add_special_tokens=True)["input_ids"])
+    seq_len = int(encoding["input_ids"].shape[1])
+    needed = attention_megabytes(model, seq_len)
+    if needed > max_attention_mb:
+        raise LimitError(
+            f"{seq_len} tokens would need about {needed:,.0f} MB for the attention weights of {model.name} "
+            f"({model.num_layers} layers × {model.num_heads} heads × {seq_len}² × 4 bytes, twice); the limit is "
+            f"{max_attention_mb:,.0f} MB. Shorten the text or lower max_tokens."
+        )
     tokenized = time.perf_counter()
     inputs = {"input_ids": encoding["input_ids"], "attention_mask": encoding["attention_mask"]}
-    with _forward_lock, _captured_warnings() as captured, torch.inference_mode():
+    # The warning capture swaps process-wide hooks: one more reason for one pass at a time.
+    with heavy_job(progress, "forward pass"), _captured_warnings() as captured, torch.inference_mode():
+        queued = time.perf_counter()
         outputs = model.base_model(**inputs, output_attentions=True)
     forwarded = time.perf_counter()
     if not outputs.attentions or outputs.attentions[0] is None:
@@ -146,7 +164,8 @@ def extract(model: LoadedModel, text: str, max_tokens: int = 512) -> Extraction:
         warnings=messages,
         timings_ms={
             "tokenize": round((tokenized - started) * 1000, 1),
-            "forward": round((forwarded - tokenized) * 1000, 1),
+            "queue": round((queued - tokenized) * 1000, 1),
+            "forward": round((forwarded - queued) * 1000, 1),
         },
     )
 

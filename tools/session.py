@@ -32,6 +32,8 @@ class Session:
     cache_dir: Path = field(default_factory=default_cache_dir)
     model_name: str = DEFAULT_MODEL
     max_tokens: int = 512
+    max_attention_mb: float = 1024.0  # refuse a forward pass whose attention weights need more
+    max_artifacts_mb: float = 200.0  # the oldest figures go once the directory holds more
     progress: Progress | None = None
     latest: Extraction | None = None
     _extractions: OrderedDict[tuple[str, str], Extraction] = field(default_factory=OrderedDict)
@@ -60,7 +62,19 @@ class Session:
             self._counter += 1
             number = self._counter
         self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        self._prune(self.artifacts_dir)
         return self.artifacts_dir / f"{number:03d}-{kind}"
+
+    def _prune(self, directory: Path) -> None:
+        """Keep the artifacts directory under its cap by deleting the oldest files first."""
+        files = sorted((p for p in directory.iterdir() if p.is_file()), key=lambda p: p.stat().st_mtime)
+        total = sum(p.stat().st_size for p in files)
+        cap = self.max_artifacts_mb * 2**20
+        for path in files:
+            if total <= cap:
+                break
+            total -= path.stat().st_size
+            path.unlink(missing_ok=True)
 
 
 _default = Session()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -48,6 +49,12 @@ def _new_session(settings: Settings) -> UiSession:
     directory = artifacts_root(settings) / uuid.uuid4().hex  # unguessable: files are served by path
     sensei = Sensei(settings)
     return UiSession(sensei, sensei.new_conversation(directory), directory)
+
+
+def _forget(state: UiSession | None) -> None:
+    """A browser session ended: its figures go with it."""
+    if state is not None:
+        shutil.rmtree(state.directory, ignore_errors=True)
 
 
 def _settle_pending(history: list[Any]) -> None:
@@ -163,7 +170,7 @@ def _relabel(language: Language) -> list[Any]:
 def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
     models = [*EMBEDDED, *cached_models()]
     with gr.Blocks(title="Attention Sensei") as app:
-        state = gr.State(None)
+        state = gr.State(None, delete_callback=_forget)
         with gr.Row():
             with gr.Column(scale=4):
                 title = gr.Markdown(t("title", "en"))
