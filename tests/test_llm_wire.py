@@ -172,3 +172,21 @@ def test_the_round_limit_over_the_wire(tmp_path):
         stub.assert_script_used()
     assert isinstance(events[-1], FinalAnswer) and "stopped after 2 rounds" in events[-1].text
     assert_every_call_answered(conversation.messages)
+
+
+def test_a_name_that_does_not_resolve_is_a_connection_error(tmp_path):
+    sensei = sensei_for(None, base_url="http://llm.invalid/v1", request_timeout=3.0)
+    events = run(sensei, sensei.new_conversation(tmp_path), "hello")
+    assert isinstance(events[-1], TurnError)
+    assert "could not connect to the LLM endpoint http://llm.invalid/v1" in events[-1].message
+
+
+def test_a_server_echoing_the_key_is_redacted(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    with StubLLM([HttpError(418, f"I'm a teapot and your key is {KEY}"), Reply(text="ok")]) as stub:
+        sensei = sensei_for(stub)
+        events = run(sensei, sensei.new_conversation(tmp_path), "hello")
+        run(sensei, sensei.new_conversation(tmp_path), "again")
+    assert isinstance(events[-1], TurnError) and "answered 418" in events[-1].message
+    assert "[redacted]" in events[-1].message
+    assert_no_key(events, caplog)
