@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: setup system run test test-fast lint clean
+.PHONY: setup system run test test-fast lint clean bench
 
 setup: $(STAMP) system
 
@@ -38,3 +38,7 @@ lint: setup
 
 clean:
 	rm -rf .venv .pytest_cache
+
+# Not part of `make test`: measures against the article's workflow and writes bench/results.json.
+bench: setup
+	$(PY) bench/run.py

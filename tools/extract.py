@@ -125,7 +125,7 @@ def extract(model: LoadedModel, text: str, max_tokens: int = 512, max_attention_
         truncation=True,
         max_length=limit,
     )
-    full_length = len(model.tokenizer(text, add_special_tokens=True)["input_ids"])
+    full_length = len(model.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
     seq_len = int(encoding["input_ids"].shape[1])
     needed = attention_megabytes(model, seq_len)
     if needed > max_attention_mb:

@@ -1,0 +1,318 @@
+"""`make bench`: Attention Sensei against the article's workflow, measured side by side in one run.
+
+Prints a table and writes bench/results.json. Ratios are what count on a noisy shared machine:
+each figure is reported beside its reference (the baseline script, the bare forward pass, or a
+minimal Gradio app) measured in the same run.
+
+    python bench/run.py [--quick]        # --quick: fewer repetitions, for a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+SENTENCES = [f"Sentence number {i} tells a small story about {w}." for i, w in
+             enumerate(["cats", "rivers", "bread", "stars", "trains", "music", "rain", "books", "tea", "snow", "maps"])]
+
+
+def median_time(work: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def run_process(args: list[str], cwd: Path | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True, cwd=cwd, env=os.environ.copy())
+    return time.perf_counter() - started
+
+
+# --- 1 and 2: the article's script per question, against our warm turn ---------------------------------
+
+def baseline(repeat: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as work:
+        seconds = [run_process([PYTHON, str(HERE / "article_baseline.py"), SENTENCES[i], "out.png"], Path(work))
+                   for i in range(repeat)]
+    return {"baseline_script_s": statistics.median(seconds)}
+
+
+def warm_turn(repeat: int) -> dict[str, float]:
+    from agent.sensei import Sensei
+    from agent.settings import Settings
+
+    with tempfile.TemporaryDirectory() as work:
+        sensei = Sensei(Settings(backend="offline", artifacts_dir=Path(work)))
+        conversation = sensei.new_conversation()
+        list(sensei.turn(conversation, "Show the heatmap of 'a warm-up sentence'"))
+        times = []
+        for sentence in SENTENCES[:max(repeat, 10)]:
+            started = time.perf_counter()
+            events = list(sensei.turn(conversation, f"Show the heatmap of '{sentence}'"))
+            times.append(time.perf_counter() - started)
+            assert events[-1].__class__.__name__ == "FinalAnswer", events[-1]
+    return {"warm_turn_s": statistics.median(times)}
+
+
+# --- 3 and 4: cold start and model loading -----------------------------------------------------------
+
+def cold_start() -> dict[str, float]:
+    from gradio_client import Client
+
+    port = _free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen([PYTHON, "-m", "attention_sensei", "ui", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        while True:
+            try:
+                import urllib.request
+
+                urllib.request.urlopen(url, timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        served = time.perf_counter() - started
+        Client(url, verbose=False).predict("Show the heatmap of 'I love tea'", "en", api_name="/ask")
+        answered = time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait()
+    return {"ui_first_page_s": served, "ui_first_answer_s": answered}
+
+
+def model_loads() -> dict[str, float]:
+    code = "import time,sys; from tools.models import get_model; t=time.perf_counter(); get_model(sys.argv[1]); " \
+           "print(time.perf_counter()-t)"
+    out = {}
+    for alias in ("minilm", "gemma-270m"):
+        done = subprocess.run([PYTHON, "-c", code, alias], check=True, capture_output=True, text=True)
+        out[f"load_{alias}_s"] = float(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+# --- 5: scaling with sequence length -----------------------------------------------------------------
+
+def scaling(lengths: list[int], repeat: int) -> dict[str, float]:
+    import torch
+
+    from tools import Session, plot_heads, plot_heatmap, plot_line, use_session
+    from tools.extract import extract
+    from tools.models import get_model
+
+    out = {}
+    for alias in ("minilm", "gemma-270m"):
+        loaded = get_model(alias)
+        for length in lengths:
+            text = "word " * (length + 8)
+            encoding = loaded.tokenizer(text, return_tensors="pt", truncation=True, max_length=length)
+
+            def bare(loaded: object = loaded, encoding: object = encoding) -> None:
+                with torch.inference_mode():
+                    loaded.base_model(**encoding, output_attentions=True)
+
+            out[f"{alias}_{length}_forward_s"] = median_time(bare, repeat)
+            out[f"{alias}_{length}_extract_s"] = median_time(
+                lambda loaded=loaded, text=text, length=length: extract(loaded, text, length), repeat)
+            with tempfile.TemporaryDirectory() as work, \
+                    use_session(Session(artifacts_dir=Path(work), max_tokens=length)):
+                plot_heatmap(text=text, model=alias)  # extraction cached; only the plots are timed
+                for name, tool in (("heatmap", plot_heatmap), ("line", plot_line), ("heads", plot_heads)):
+                    out[f"{alias}_{length}_{name}_s"] = median_time(lambda t=tool: t(), max(1, repeat // 2))
+    return out
+
+
+def peak_memory(alias: str, length: int, mode: str) -> float:
+    """Peak RSS growth (MB) of one pass in a fresh process: 'bare' forward with attentions, or 'ours'."""
+    code = f"""
+import resource, torch
+from tools.models import get_model
+from tools.extract import extract
+loaded = get_model({alias!r})
+text = "word " * {length + 8}
+enc = loaded.tokenizer(text, return_tensors="pt", truncation=True, max_length={length})
+with torch.inference_mode():
+    loaded.base_model(**loaded.tokenizer("warm", return_tensors="pt"), output_attentions=True)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if {mode!r} == "bare":
+    with torch.inference_mode():
+        out = loaded.base_model(**enc, output_attentions=True)
+else:
+    out = extract(loaded, text, {length})
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+    done = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True, text=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+# --- the browser, and concurrency --------------------------------------------------------------------
+
+def browser_turns(repeat: int) -> dict[str, float]:
+    import gradio as gr
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from ui_server import running_app
+
+    image = HERE / "floor.png"
+    if not image.exists():
+        subprocess.run([PYTHON, str(HERE / "article_baseline.py"), "floor", str(image)], check=True)
+
+    def answer(message: str, history: list) -> object:
+        return gr.Image(str(image))
+
+    floor = gr.ChatInterface(answer, chatbot=gr.Chatbot(elem_id="chat"), textbox=gr.Textbox(elem_id="question"))
+    port = _free_port()
+    floor.launch(server_port=port, prevent_thread_lock=True, quiet=True, allowed_paths=[str(HERE)])
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync"]
+    out = {}
+    try:
+        with tempfile.TemporaryDirectory() as work, running_app(Path(work)) as ours, sync_playwright() as play:
+            browser = play.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            for name, url in (("floor", f"http://127.0.0.1:{port}/"), ("ours", ours)):
+                page = browser.new_page()
+                page.goto(url)
+                page.wait_for_selector("#question textarea")
+                times = []
+                for turn in range(repeat + 1):
+                    count = page.locator("#chat img").count()
+                    page.fill("#question textarea", f"Show the heatmap of '{SENTENCES[turn % len(SENTENCES)]}'")
+                    started = time.perf_counter()
+                    page.press("#question textarea", "Enter")
+                    page.wait_for_function(f"document.querySelectorAll('#chat img').length > {count}",
+                                           timeout=120_000)
+                    if turn:  # the first is the warm-up
+                        times.append(time.perf_counter() - started)
+                out[f"browser_{name}_turn_s"] = statistics.median(times)
+                page.close()
+            browser.close()
+    finally:
+        floor.close()
+    return out
+
+
+def concurrency(sessions: list[int], per_session: int) -> dict[str, float]:
+    from gradio_client import Client
+
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from ui_server import running_app
+
+    out = {}
+    with tempfile.TemporaryDirectory() as work, running_app(Path(work)) as url:
+        Client(url, verbose=False).predict("Heatmap of 'warm up'", "en", api_name="/ask")
+        for count in [1, *sessions]:
+            latencies: list[float] = []
+            errors: list[str] = []
+
+            def learner(index: int, latencies: list[float] = latencies, errors: list[str] = errors) -> None:
+                client = Client(url, verbose=False)
+                for turn in range(per_session):
+                    started = time.perf_counter()
+                    try:
+                        client.predict(f"Show the heatmap of '{SENTENCES[(index + turn) % len(SENTENCES)]}'", "en",
+                                       api_name="/ask")
+                    except Exception as error:  # counted, reported
+                        errors.append(repr(error))
+                    latencies.append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            threads = [threading.Thread(target=learner, args=(i,)) for i in range(count)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - started
+            latencies.sort()
+            out[f"sessions_{count}_p95_s"] = latencies[max(0, int(0.95 * len(latencies)) - 1)]
+            out[f"sessions_{count}_throughput_per_s"] = len(latencies) / wall
+            out[f"sessions_{count}_errors"] = float(len(errors))
+    return out
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 10
+    results: dict[str, float] = {}
+    for name, step in [
+        ("baseline", lambda: baseline(3)),
+        ("warm turn", lambda: warm_turn(repeat)),
+        ("model loads", model_loads),
+        ("cold start", cold_start),
+        ("scaling", lambda: scaling([8, 32, 128, 512], 3)),
+        ("peak memory", lambda: {f"{m}_512_peak_{k}_mb": peak_memory(m, 512, k)
+                                 for m in ("minilm", "gemma-270m") for k in ("bare", "ours")}),
+        ("browser", lambda: browser_turns(3 if args.quick else 5)),
+        ("concurrency", lambda: concurrency([4, 8], 2 if args.quick else 3)),
+    ]:
+        started = time.perf_counter()
+        results.update(step())
+        print(f"[{time.perf_counter() - started:6.1f} s] {name}", file=sys.stderr, flush=True)
+    results["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    (HERE / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(table(results))
+    return 0
+
+
+def table(r: dict[str, float]) -> str:
+    base = r["baseline_script_s"]
+    rows = [
+        ("article script, fresh process", base, "1.0× (reference)"),
+        ("warm heatmap turn, in process", r["warm_turn_s"], f"{base / r['warm_turn_s']:.1f}× faster (target ≥ 30×)"),
+        ("warm turn in the browser", r["browser_ours_turn_s"],
+         f"{r['browser_ours_turn_s'] / r['browser_floor_turn_s']:.2f}× the Gradio floor of "
+         f"{r['browser_floor_turn_s']:.2f} s (target ≤ 1.3×); {base / r['browser_ours_turn_s']:.1f}× faster than "
+         "the script (target ≥ 10×)"),
+        ("app: first page / first answer", r["ui_first_page_s"], f"first answer at {r['ui_first_answer_s']:.1f} s "
+                                                                 "(target ≤ 10 s)"),
+        ("load minilm (fresh process)", r["load_minilm_s"], ""),
+        ("load gemma-270m (cached)", r["load_gemma-270m_s"], "target ≤ 5 s"),
+    ]
+    for alias in ("minilm", "gemma-270m"):
+        for n in (8, 32, 128, 512):
+            forward, ours = r[f"{alias}_{n}_forward_s"], r[f"{alias}_{n}_extract_s"]
+            rows.append((f"{alias} n={n}: extraction", ours, f"{ours / forward:.2f}× the bare forward pass "
+                         f"(target ≤ 1.3×); heatmap {r[f'{alias}_{n}_heatmap_s']:.2f} s, line "
+                         f"{r[f'{alias}_{n}_line_s']:.2f} s, heads {r[f'{alias}_{n}_heads_s']:.2f} s"))
+        bare, ours = r[f"{alias}_512_peak_bare_mb"], r[f"{alias}_512_peak_ours_mb"]
+        rows.append((f"{alias} n=512: peak memory (MB)", ours, f"{ours / max(bare, 1):.2f}× the bare pass's "
+                     f"{bare:.0f} MB (target ≤ 1.5×)"))
+    single = r["sessions_1_p95_s"]
+    for count in (4, 8):
+        p95 = r[f"sessions_{count}_p95_s"]
+        rows.append((f"{count} sessions at once: p95", p95, f"{p95 / single:.1f}× one session (target ≤ 3×); "
+                     f"{r[f'sessions_{count}_throughput_per_s']:.1f} turns/s; "
+                     f"{r[f'sessions_{count}_errors']:.0f} errors"))
+    width = max(len(name) for name, _, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value:8.3f}  {note}" for name, value, note in rows)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
