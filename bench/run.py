@@ -140,23 +140,32 @@ def scaling(lengths: list[int], repeat: int) -> dict[str, float]:
 
 
 def peak_memory(alias: str, length: int, mode: str) -> float:
-    """Peak RSS growth (MB) of one pass in a fresh process: 'bare' forward with attentions, or 'ours'."""
+    """Peak RSS growth (MB) of one pass in a fresh process: 'bare' forward with attentions, or 'ours'.
+
+    The peak is reset after the model loaded (writing 5 to /proc/self/clear_refs resets VmHWM), so
+    it is the pass's own peak, not the loading's."""
     code = f"""
-import resource, torch
+import torch
 from tools.models import get_model
 from tools.extract import extract
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+import tools.extract  # noqa: F401  (its memory policy applies to both modes)
 loaded = get_model({alias!r})
 text = "word " * {length + 8}
 enc = loaded.tokenizer(text, return_tensors="pt", truncation=True, max_length={length})
 with torch.inference_mode():
     loaded.base_model(**loaded.tokenizer("warm", return_tensors="pt"), output_attentions=True)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = status("VmRSS:")
+open("/proc/self/clear_refs", "w").write("5")
 if {mode!r} == "bare":
     with torch.inference_mode():
         out = loaded.base_model(**enc, output_attentions=True)
 else:
     out = extract(loaded, text, {length})
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+print(status("VmHWM:") - before)
 """
     done = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True, text=True)
     return float(done.stdout.strip().splitlines()[-1])

@@ -11,6 +11,8 @@ token distributes its attention over the keys; with a plain softmax it sums to 1
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import re
 import threading
@@ -32,6 +34,23 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\
 ROW_SUM_TOLERANCE = 1e-4
 
 DEFAULT_MAX_ATTENTION_MB = 1024  # refuse a forward pass whose attention weights would need more
+
+
+def _return_large_blocks_to_the_system() -> None:
+    """Make glibc give blocks of 1 MB and more straight back to the system when freed.
+
+    By default glibc raises its mmap threshold after large frees (up to 32 MB), so the per-layer
+    attention tensors we free while stacking stay in the heap and the peak is two copies instead
+    of one (measured: 1.6× the bare pass at 512 tokens, 1.0× with this). Not glibc: nothing to do.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+_return_large_blocks_to_the_system()
 
 
 @dataclass(frozen=True)
@@ -102,7 +121,8 @@ def extract(model: LoadedModel, text: str, max_tokens: int = 512, max_attention_
             progress: Progress | None = None) -> Extraction:
     """Tokenize `text`, run one forward pass with attentions and keep them all.
 
-    The pass waits its turn in the heavy-job queue, reporting its place through `progress`.
+    The pass waits its turn in the heavy-job queue, reporting its place through `progress`. The
+    caller's `outputs` are not kept: only the stacked copy survives.
 
     Raises:
         ToolError: empty text.
@@ -146,7 +166,9 @@ def extract(model: LoadedModel, text: str, max_tokens: int = 512, max_attention_
             f"{model.name} returned no attention weights (implementation {model.attn_implementation!r}); "
             "load it with attn_implementation='eager'"
         )
-    attentions = torch.stack(outputs.attentions)[:, 0].float()  # (layers, heads, query, key)
+    layers = list(outputs.attentions)
+    del outputs  # so that each layer is freed as soon as it is copied
+    attentions = _stack_freeing(layers)  # (layers, heads, query, key)
     ids = encoding["input_ids"][0].tolist()
     messages = list(captured)
     if full_length > limit:
@@ -168,6 +190,16 @@ def extract(model: LoadedModel, text: str, max_tokens: int = 512, max_attention_
             "forward": round((forwarded - queued) * 1000, 1),
         },
     )
+
+
+def _stack_freeing(layers: list[torch.Tensor]) -> torch.Tensor:
+    """Stack the per-layer (batch, heads, query, key) tensors into (layers, heads, query, key),
+    releasing each layer once copied so that peak memory stays near one copy, not two."""
+    stacked = torch.empty((len(layers), *layers[0].shape[1:]), dtype=torch.float32)
+    for index in range(len(layers)):
+        stacked[index] = layers[index][0]
+        layers[index] = None  # type: ignore[call-overload]  # drop our reference: the layer is freed now
+    return stacked
 
 
 def display_tokens(tokenizer: Any, text: str, ids: list[int], offsets: list[list[int]]) -> list[str]:
