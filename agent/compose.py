@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from agent.compose_analyses import ANALYSIS_DESCRIBERS
 from agent.events import ToolFinished
 from agent.phrases import HELP_EXAMPLES, error_hint, note, say
 from agent.planner import Plan
@@ -22,7 +23,7 @@ __all__ = ["compose", "help_text"]
 
 MAX_TOKENS_SHOWN = 24
 MAX_QUERIES_SHOWN = 10
-FIGURE_TOOLS = {"plot_heatmap", "plot_line", "plot_heads"}
+FIGURE_TOOLS = {"plot_heatmap", "plot_line", "plot_heads", *ANALYSIS_DESCRIBERS}
 
 
 def compose(plan: Plan, outcomes: list[ToolFinished]) -> str:
@@ -227,3 +228,13 @@ _DESCRIBERS: dict[str, _Describer] = {
     "list_models": _list_models,
     "load_model": _load_model,
 }
+
+
+def _with_header(describe: _Describer) -> _Describer:
+    def describe_with_header(result: dict[str, Any], arguments: dict[str, Any], language: Language) -> list[str]:
+        return [_header(result, language), *describe(result, arguments, language)]
+
+    return describe_with_header
+
+
+_DESCRIBERS.update({name: _with_header(describe) for name, describe in ANALYSIS_DESCRIBERS.items()})

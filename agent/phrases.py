@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from agent.analysis_phrases import ANALYSIS_PHRASES
 from prompts import Language
 
 __all__ = ["say", "note", "error_hint", "HELP_EXAMPLES"]
@@ -181,6 +182,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
 }
 
+PHRASES.update(ANALYSIS_PHRASES)
+
 HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
     "en": (
         'Show the heatmap of the last layer for "I love natural language processing!"',
@@ -207,6 +210,8 @@ _NOTES_JA: tuple[tuple[re.Pattern[str], str], ...] = (
      "小さな BERT(bert-base-uncased と同じ語彙)。英語のみです。"),
     (re.compile(r"A GPT-style causal model that tokenizes Japanese well"),
      "日本語をうまくトークン化する GPT系の因果モデルです(Gemma の利用規約が適用されます)。"),
+    (re.compile(r"no special token in this text: position 0"),
+     "この文には特殊トークンがないので、位置 0 をシンクとして数えました。"),
     (re.compile(r"(\d+) tokens are too many to write a value"),
      "{0} トークンはセルに値を書き込むには多すぎるため、値は省きました。"),
 )

@@ -32,7 +32,12 @@ MAX_CALLS = 6  # a comparison ("layer 0 and layer 5 of BERT and gemma") is at mo
 MAX_KNOWLEDGE = 3
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 ANALYSIS_TOOLS = {"heatmap": "plot_heatmap", "line": "plot_line", "heads": "plot_heads",
-                  "inspect": "inspect_attention", "extract": "extract_attention", "explain": "explain_reduction"}
+                  "inspect": "inspect_attention", "extract": "extract_attention", "explain": "explain_reduction",
+                  "rollout": "attention_rollout", "norms": "attention_norms", "layer_summary": "layer_summary",
+                  "roles": "head_roles"}
+# the analyses beyond raw attention, by priority, and the knowledge entry that says when to prefer each
+BEYOND_RAW = {"rollout": ("rollout",), "norms": ("norm_based", "attention_is_not_explanation"),
+              "roles": ("heads_differ",), "layer_summary": ("layers_differ",)}
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class PlannedCall:
 @dataclass(frozen=True)
 class Plan:
     language: Language
-    intent: str  # heatmap | line | heads | inspect | extract | explain | list_models | load_model | knowledge | unknown
+    intent: str  # a key of ANALYSIS_TOOLS | list_models | load_model | knowledge | unknown
     calls: tuple[PlannedCall, ...]  # tool calls to run, in order
     knowledge: tuple[str, ...]  # ids of prompts.knowledge() entries to include in the answer
     interpretation: tuple[str, ...]  # sentences in `language` saying how the question was read
@@ -60,6 +65,7 @@ class _Reading:
     sentences: list[str] = field(default_factory=list)
     colon_sentence: bool = False
     query: int | str | None = None
+    key: int | str | None = None  # the attended token, for layer_summary
     expression: str | None = None
     expression_term: str | None = None  # "dim=1" when the expression is the canonical one for a bare term
     models: list[tuple[str, str]] = field(default_factory=list)  # (model, the words that named it)
@@ -128,6 +134,8 @@ def _sort_quotes(reading: _Reading, codes: list[str], quotes: list[vocab.Quote])
             reading.expression = quote.text.strip()
         elif vocab.marks_query(quote.before, quote.after):
             reading.query = _query_value(quote.text)
+        elif vocab.marks_key(quote.before, quote.after) and reading.key is None:
+            reading.key = _query_value(quote.text)
         else:
             candidates.append(quote.text)
     longest = max(candidates, key=len, default="")
@@ -171,6 +179,8 @@ def _take_arguments(reading: _Reading) -> None:
     reading.exclude_special, reading.rest = vocab.take_flag(vocab.EXCLUDE_SPECIAL, reading.rest)
     reading.layers, reading.rest = vocab.find_numbers(vocab.LAYER_RULES, reading.rest)
     reading.heads, reading.rest = vocab.find_numbers(vocab.HEAD_RULES, reading.rest)
+    if reading.key is None:
+        reading.key, reading.rest = vocab.find_key(reading.rest)
     if reading.query is None:
         reading.query, reading.rest = vocab.find_query(reading.rest)
 
@@ -188,6 +198,8 @@ def _intent(reading: _Reading) -> tuple[str, tuple[str, ...]]:
     view = _view(reading, cues)
     if view is not None and _only_conceptual(reading, cues):
         return "knowledge", ()
+    if view in BEYOND_RAW:
+        return view, BEYOND_RAW[view]
     if view is None and reading.models and not reading.sentences and _asks_to_load(reading, cues):
         return "load_model", ()
     if view is None and reading.sentences:
@@ -204,6 +216,9 @@ def _asks_to_load(reading: _Reading, cues: set[str]) -> bool:
 
 def _view(reading: _Reading, cues: set[str]) -> str | None:
     """The analysis the question asks for, by priority; None when it asks for none."""
+    for cue in BEYOND_RAW:
+        if cue in cues:
+            return cue
     if "heads" in cues and reading.mean_heads is None:
         return "heads"
     if "line" in cues:
@@ -287,13 +302,13 @@ def _arguments(intent: str, reading: _Reading, texts: list[str | None]) -> list[
     models: list[str | None] = [model for model, _ in reading.models] or [None]
     layers: list[int | None] = [layer for layer, _ in reading.layers] or [-1]
     heads: list[int | None] = [head for head, _ in reading.heads] or [None]
-    if intent in ("extract", "explain"):
+    if intent in ("extract", "explain", "roles", "layer_summary") or (intent == "rollout" and not reading.layers):
         layers = [None]
-    if intent in ("extract", "explain", "heads"):
+    if intent in ("extract", "explain", "heads", *BEYOND_RAW):
         heads = [None]
     combos = []
     for text, model, layer, head in itertools.product(texts, models, layers, heads):
-        arguments: dict[str, Any] = {} if layer is None else {"layer": layer}
+        arguments: dict[str, Any] = {} if layer is None else {"start_layer" if intent == "rollout" else "layer": layer}
         if head is not None:
             arguments["head"] = head
         arguments.update(_intent_arguments(intent, reading))
@@ -313,13 +328,15 @@ def _intent_arguments(intent: str, reading: _Reading) -> dict[str, Any]:
         return {"query": reading.query}
     if intent == "explain":
         return {"expression": reading.expression}
+    if intent == "layer_summary" and reading.query is not None and reading.key is not None:
+        return {"query": reading.query, "key": reading.key}
     return {}
 
 
 def _argument_lines(intent: str, reading: _Reading) -> list[str]:
     language = reading.language
     lines = []
-    if intent in ("heatmap", "line", "heads", "inspect"):
+    if intent in ("heatmap", "line", "heads", "inspect", "norms"):
         for layer, phrase in reading.layers:
             key = "layer_phrase" if re.search(r"\d", phrase) and layer >= 0 else "layer_named"
             lines.append(say(key, language, phrase=phrase.strip(), layer=layer))
@@ -333,12 +350,27 @@ def _argument_lines(intent: str, reading: _Reading) -> list[str]:
             lines.append(say("head_default", language))
     if intent == "line" and reading.query is not None:
         lines.append(say("query_phrase", language, query=reading.query))
+    lines += _beyond_raw_lines(intent, reading)
     if intent == "heatmap" and not _asked_for_view(reading):
         lines.append(say("heatmap_default", language))
     if intent == "explain" and reading.expression_term:
         lines.append(say("canonical_expression", language, term=reading.expression_term,
                          expression=CANONICAL_EXPRESSION))
     return lines
+
+
+def _beyond_raw_lines(intent: str, reading: _Reading) -> list[str]:
+    language = reading.language
+    if intent == "rollout":
+        start = reading.layers[0][0] if reading.layers else 0
+        return [say("rollout_start", language, layer=start)]
+    if intent == "layer_summary":
+        if reading.query is not None and reading.key is not None:
+            return [say("pair_phrase", language, query=reading.query, target=reading.key)]
+        return [say("pair_missing", language)] if reading.query is not None or reading.key is not None else []
+    if intent == "roles":
+        return [say("roles_induction", language)]
+    return []
 
 
 def _asked_for_view(reading: _Reading) -> bool:

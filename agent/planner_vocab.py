@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
-    "find_models", "take_first", "take_flag", "find_numbers", "find_query", "cues", "blank_cues", "has_keyword",
+    "marks_key", "find_models", "take_first", "take_flag", "find_numbers", "find_query", "find_key", "cues",
+    "blank_cues", "has_keyword",
     "BARE_TERM", "COLON_SENTENCE", "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "LAYER_RULES", "HEAD_RULES",
 ]
 
@@ -168,6 +169,15 @@ def marks_query(before: str, after: str) -> bool:
     return bool(_QUERY_BEFORE.search(before) or _QUERY_AFTER.search(after))
 
 
+_KEY_BEFORE = _ascii(r"(?:\bto|\bon|\btowards?)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
+_KEY_AFTER = _ascii(r"^\s*(?:へ|への|に向|に対す|に対して)")
+
+
+def marks_key(before: str, after: str) -> bool:
+    """A quoted token named as the attended one: to "cat", 「猫」への."""
+    return bool(_KEY_BEFORE.search(before) or _KEY_AFTER.search(after))
+
+
 # --- models --------------------------------------------------------------------------------------------
 
 _ID_EDGE = r"A-Za-z0-9_./-"
@@ -301,6 +311,23 @@ _QUERY_RULES = (
 )
 
 
+_KEY_RULES = (
+    _ascii(r"\bto\s+(?:the\s+)?(?:token|word)\s+(\[cls\]|\[sep\]|<bos>|[a-z][\w-]*|\d+)"),
+    _ascii(r"\bto\s+(?:the\s+)?(\[cls\]|\[sep\]|<bos>)"),
+    _ascii(r"トークン\s*(\d+)\s*(?:へ|への|に対)"),
+)
+
+
+def find_key(text: str) -> tuple[int | str | None, str]:
+    """The attended token named without quotes: "to token 0", "to [CLS]", "トークン0への"."""
+    for pattern in _KEY_RULES:
+        match = pattern.search(text)
+        if match:
+            value = match.group(1)
+            return (int(value) if value.isdigit() else value), _blank(text, *match.span())
+    return None, text
+
+
 def take_first(pattern: re.Pattern[str], text: str) -> tuple[str | None, str]:
     match = pattern.search(text)
     if match is None:
@@ -338,6 +365,16 @@ def find_query(text: str) -> tuple[int | str | None, str]:
 # --- intent cues ---------------------------------------------------------------------------------------
 
 _CUES = {
+    "rollout": r"\brollout|\broll-out|\battention\s+flow|ロールアウト",
+    "norms": r"\bnorm[- ]based|\bnorms?\b|\bkobayashi|\bweighted\s+by\s+(?:the\s+)?values?|ノルム",
+    "roles": r"\bhead\s+roles?|\broles?\s+of\s+(?:the\s+|each\s+|every\s+|all\s+)?(?:attention\s+)?heads?"
+             r"|\bwhat\s+(?:does|do)\s+(?:each|every|the)\s+heads?\s+do|\bprevious[- ]token\s+heads?"
+             r"|\binduction\s+heads?|\b(?:classify|tag|categori[sz]e)\s+(?:the\s+|each\s+|every\s+)?heads?"
+             r"|ヘッドの役割|ヘッドを分類|ヘッドの種類|役割|誘導ヘッド|インダクションヘッド",
+    "layer_summary": r"\blayer[- ]summary|\bsummary\s+(?:of|across)\s+(?:the\s+)?layers|\bacross\s+(?:all\s+)?"
+                     r"(?:the\s+)?layers|\bacross\s+depth|\bthrough\s+the\s+layers|\blayer\s+by\s+layer"
+                     r"|\bchange\s+(?:with|over)\s+(?:the\s+)?(?:layers|depth)|\bentropy|\bsink\s+share"
+                     r"|層ごとの(?:推移|変化|まとめ)|層の推移|層をまたいだ|層を通した推移|推移|エントロピー",
     "list_models": r"\b(?:which|what)\s+(?:other\s+|embedded\s+|attention\s+)?models\b|\blist\b.*\bmodels?\b"
                    r"|\bavailable\s+models?|\bmodels?\s+(?:are\s+|is\s+)?(?:available|installed|supported)"
                    r"|\bmodels?\s+can\s+(?:i|we)\s+use|\b(?:which|what)\s+model\s+is\s+(?:loaded|current|active)"
@@ -367,7 +404,9 @@ _CUES = {
               r"|図|グラフ|プロット|分析|調べ|解析",
     "conceptual": r"\bwhy\b|\bhow\s+(?:do|should|can)\s+(?:i|you|we)\s+(?:read|interpret)"
                   r"|\bhow\s+to\s+(?:read|interpret)"
-                  r"|\bwhat\s+(?:is|are)\s+(?:a|an)\b|\bexplain\b|\bdifference|\bmeaning|なぜ|どうして|なんで|とは"
+                  r"|\bwhat\s+(?:is|are)\s+(?:a|an)\b"
+                  r"|\bwhat\s+is\s+(?:the\s+)?(?:attention\s+)?(?:rollout|norm[- ]based)"
+                  r"|\bexplain\b|\bdifference|\bmeaning|なぜ|どうして|なんで|とは"
                   r"|って何|ってなに|意味|違い|理由|読み方|見方|どう読|どう見|仕組み",
 }
 _CUE_PATTERNS = {name: _ascii(pattern) for name, pattern in _CUES.items()}
@@ -380,7 +419,8 @@ def cues(text: str) -> set[str]:
 
 def blank_cues(text: str) -> str:
     """The text without the words that ask for a tool, so they do not count as knowledge keywords."""
-    for name in ("list_models", "load", "heads", "line", "heatmap", "inspect", "focus", "extract", "show", "figure"):
+    for name in ("list_models", "load", "heads", "line", "heatmap", "inspect", "focus", "extract", "show", "figure",
+                 "rollout", "norms", "roles", "layer_summary"):
         text = _CUE_PATTERNS[name].sub(lambda m: " " * len(m.group(0)), text)
     return text
 

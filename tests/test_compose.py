@@ -171,3 +171,60 @@ def test_help_text_offers_examples_that_the_planner_understands(language: str) -
 def test_an_unknown_question_gets_the_help_text(question: str, language: str) -> None:
     planned = plan(question, has_text=False)
     assert compose(planned, []) == help_text(language)
+
+
+# --- the analyses beyond raw attention ----------------------------------------------------------------
+
+
+def test_rollout_answer_cites_the_rolled_out_tokens(minilm_session: Session) -> None:
+    planned, outcomes, text = answer(f"Show the attention rollout of '{NLP}'")
+    result = outcomes[0].result
+    assert planned.knowledge[0] == "rollout" and outcomes[0].name == "attention_rollout"
+    assert "**Attention rollout** of layers 0..5 (6 layers multiplied" in text
+    assert all(f"`{item['token']}` {weight(item)}" in text for item in result["top_from_last_query"])
+    assert all(weight(item) in text for item in result["raw_top_received"])
+    assert "Prefer rollout" in text and "PNG, SVG and CSV" in text
+
+
+def test_norms_answer_in_japanese_names_the_shrunken_sink(minilm_session: Session) -> None:
+    planned, outcomes, text = answer(f"「{NLP}」のノルムに基づくAttentionを見せて")
+    result = outcomes[0].result
+    cls = result["per_token"][0]
+    assert planned.language == "ja" and "norm_based" in planned.knowledge
+    assert "**ノルムに基づく見方**" in text and "12 ヘッド分合計" in text
+    assert f"「[CLS]」は生の重みでは {cls['raw_share']:.4f} を受けていますが" in text
+    assert f"実際の寄与は {cls['norm_share']:.4f} にすぎません" in text
+    assert all(weight(item) in text for item in result["top_norm"])
+    assert "ノルムの見方を優先" in text
+
+
+def test_layer_summary_answer_follows_the_pair(minilm_session: Session) -> None:
+    _, outcomes, text = answer(f"How does the attention from 'love' to 'processing' change across layers in '{NLP}'?")
+    result = outcomes[0].result
+    assert outcomes[0].arguments["query"] == "love" and outcomes[0].arguments["key"] == "processing"
+    assert "from “love” to “processing” (mean of heads)" in text
+    assert " → ".join(f"{v:.4f}" for v in result["pair_per_layer"]) in text
+    sink = result["sink_share_per_layer"]
+    assert f"is {sink[0]:.4f} in layer 0 and {sink[-1]:.4f} in layer 5" in text
+    assert f"would be {result['max_entropy_bits']:.4f} bits" in text
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_head_roles_answer_names_the_previous_token_head(minilm_session: Session, language: str) -> None:
+    question = {"en": f"What are the head roles for '{NLP}'?", "ja": f"「{NLP}」のヘッドの役割を教えて"}[language]
+    _, outcomes, text = answer(question)
+    best = outcomes[0].result["strongest"]["previous"]
+    assert (best["layer"], best["head"]) == (0, 2)
+    if language == "en":
+        assert f"strongest previous-token: layer 0, head 2 (score {best['score']:.4f})" in text
+        assert "72 heads (6 layers × 12 heads)" in text
+    else:
+        assert f"直前トークン型 が最も強いのは層 0・ヘッド 2(スコア {best['score']:.4f})" in text
+        assert "6 層 × 12 ヘッド、計 72 ヘッド" in text
+
+
+def test_an_unsupported_norms_call_is_explained(minilm_session: Session) -> None:
+    outcome = ToolFinished(call_id="c1", name="attention_norms", arguments={}, ok=False, summary="",
+                           error="the norm-based view does not support this architecture (GPT2Model)")
+    text = compose(plan("Show the norm-based view", has_text=True), [outcome])
+    assert "attention_norms failed" in text and "GPT2Model" in text

@@ -24,7 +24,8 @@ def test_other_agents_can_call_the_tools(tmp_path):
     with running_app(tmp_path, mcp=True) as url:
         names, ok, bad = asyncio.run(call_over_mcp(url))
     assert names == ["list_models", "load_model", "extract_attention", "inspect_attention", "plot_heatmap",
-                     "plot_line", "plot_heads", "explain_reduction"]
+                     "plot_line", "plot_heads", "explain_reduction", "attention_rollout", "attention_norms",
+                     "layer_summary", "head_roles"]
     assert not ok.isError and "'shape': [1, 12, 5, 5]" in ok.content[0].text
     assert bad.isError and "layer 42 is out of range: minilm has 6 layers" in bad.content[0].text
     assert json.dumps(names)  # plain names, no UI events among them

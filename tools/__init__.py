@@ -6,6 +6,7 @@ server all derive from it.
 
 from __future__ import annotations
 
+from tools.analyses import attention_norms, attention_rollout, head_roles, layer_summary
 from tools.api import (
     explain_reduction,
     extract_attention,
@@ -29,6 +30,10 @@ __all__ = [
     "plot_line",
     "plot_heads",
     "explain_reduction",
+    "attention_rollout",
+    "attention_norms",
+    "layer_summary",
+    "head_roles",
     "Session",
     "current_session",
     "use_session",
@@ -47,4 +52,8 @@ TOOLS = [
     plot_line,
     plot_heads,
     explain_reduction,
+    attention_rollout,
+    attention_norms,
+    layer_summary,
+    head_roles,
 ]

@@ -133,6 +133,8 @@ EXAMPLES: dict[str, list[str]] = {
         "Line chart of the attention from \"it\"",
         "Why does [CLS] get so much attention?",
         "What is the difference between eager and sdpa attention?",
+        "Show the norm-based view of \"The cat sat on the mat because it was tired.\"",
+        "How does the attention from 'it' to 'cat' change across layers?",
     ],
     "ja": [
         "「今日はカレーライスを食べました。」のヒートマップを見せて",
@@ -140,5 +142,7 @@ EXAMPLES: dict[str, list[str]] = {
         "「食べ」からのAttentionを折れ線グラフで",
         "なぜ<bos>にAttentionが集中するのですか?",
         "Attentionのグラフで日本語が豆腐になるのはなぜ?",
+        "「今日はカレーライスを食べました。」のアテンション・ロールアウトを見せて",
+        "ヘッドの役割を層×ヘッドの表で見せて",
     ],
 }
