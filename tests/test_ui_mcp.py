@@ -6,12 +6,12 @@ import asyncio
 import json
 
 from mcp import ClientSession
-from mcp.client.streamable_http import streamablehttp_client
+from mcp.client.streamable_http import streamable_http_client
 from ui_server import running_app
 
 
 async def call_over_mcp(url: str) -> tuple[list[str], object, object]:
-    async with streamablehttp_client(f"{url}gradio_api/mcp/") as (reader, writer, _):
+    async with streamable_http_client(f"{url}gradio_api/mcp/") as (reader, writer, _):
         async with ClientSession(reader, writer) as session:
             await session.initialize()
             listed = await session.list_tools()
