@@ -10,10 +10,9 @@ Every number printed here is read from a tool result; nothing is estimated or ma
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from agent.compose_analyses import ANALYSIS_DESCRIBERS
+from agent.compose_analyses import ANALYSIS_DESCRIBERS, Describer
 from agent.events import ToolFinished
 from agent.phrases import HELP_EXAMPLES, error_hint, note, say
 from agent.planner import Plan
@@ -217,8 +216,7 @@ def _load_model(result: dict[str, Any], arguments: dict[str, Any], language: Lan
                 languages=", ".join(result["languages"]), seconds=result["load_seconds"])]
 
 
-_Describer = Callable[[dict[str, Any], dict[str, Any], Language], list[str]]
-_DESCRIBERS: dict[str, _Describer] = {
+_DESCRIBERS: dict[str, Describer] = {
     "plot_heatmap": _heatmap,
     "plot_line": _line,
     "plot_heads": _heads,
@@ -230,7 +228,7 @@ _DESCRIBERS: dict[str, _Describer] = {
 }
 
 
-def _with_header(describe: _Describer) -> _Describer:
+def _with_header(describe: Describer) -> Describer:
     def describe_with_header(result: dict[str, Any], arguments: dict[str, Any], language: Language) -> list[str]:
         return [_header(result, language), *describe(result, arguments, language)]
 
