@@ -126,3 +126,26 @@ def test_bad_questions_get_a_clear_message_and_touch_nothing(tmp_path, question,
     events = list(sensei.turn(conversation, question))
     assert len(events) == 1 and message in events[0].message
     assert conversation.messages == []
+
+
+def test_slow_tools_report_progress_through_the_runner(tmp_path):
+    from agent.events import ToolProgress
+    from agent.registry import Registry
+    from agent.runner import run_tool
+    from tools import Session, current_session
+
+    def slow_load(model: str) -> dict:
+        """Pretend to convert a model.
+
+        Args:
+            model: The model.
+        """
+        for step in range(3):
+            current_session().progress((step + 1) / 4, f"{model}: converting, step {step + 1}")
+        return {"model": model}
+
+    events = list(run_tool(Registry([slow_load]), Session(artifacts_dir=tmp_path), "c1", "slow_load",
+                           {"model": "gemma-270m"}, timeout=10))
+    progress = [e for e in events if isinstance(e, ToolProgress)]
+    assert [p.message for p in progress] == [f"gemma-270m: converting, step {i}" for i in (1, 2, 3)]
+    assert isinstance(events[-1], ToolFinished) and events[-1].ok

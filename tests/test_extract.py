@@ -92,3 +92,9 @@ def test_emoji_and_mixed_scripts_get_labels(tiny_models):
     result = extract(get_model("minilm"), "I ❤️ NLP, très bien!")
     assert all(label for label in result.tokens)
     assert result.tokens[0] == "[CLS]" and result.tokens[-1] == "[SEP]"
+
+
+def test_control_characters_are_analysed_not_fatal():
+    result = extract(get_model("minilm"), "tab\there\x00 bell\x07 and\x1b escape")
+    assert result.tokens[0] == "[CLS]" and all(label for label in result.tokens)
+    assert result.checks()["rows_sum_to_one"]
