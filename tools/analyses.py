@@ -19,7 +19,7 @@ import torch
 from tools import analysis_codegen as codegen
 from tools import analysis_math
 from tools import analysis_plots as plots
-from tools.api import _describe_index, _header, _index, _resolve, _save, _top
+from tools.api import _describe_index, _header, _index, _resolve, _save, _token_position, _top
 from tools.errors import ToolError
 from tools.jobs import heavy_job
 from tools.session import current_session
@@ -141,7 +141,7 @@ def layer_summary(
     series |= {f"entropy head {h}": entropy[:, h].numpy() for h in range(loaded.num_heads)}
     pair_name, pair, positions = "", None, None
     if query is not None and key is not None:
-        positions = (_position(query, labels, "query"), _position(key, labels, "key"))
+        positions = (_token_position(query, labels, "query"), _token_position(key, labels, "key"))
         pair = attentions[:, :, positions[0], positions[1]].mean(dim=1).numpy()  # (layers,): mean over heads
         pair_name = f"{labels[positions[0]]}→{labels[positions[1]]}"
         series[pair_name] = pair
@@ -232,20 +232,6 @@ def _sink_mask(extraction: Any, notes: list[str]) -> torch.Tensor:
     mask = torch.zeros(extraction.seq_len, dtype=torch.bool)
     mask[0] = True
     return mask
-
-
-def _position(value: object, labels: list[str], what: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _index(value, len(labels), what, "this text", "tokens")
-    if isinstance(value, str):
-        wanted = value.strip().lower()
-        for position, label in enumerate(labels):
-            if label.lower() == wanted:
-                return position
-        if wanted.lstrip("-").isdigit():
-            return _index(int(wanted), len(labels), what, "this text", "tokens")
-        raise ToolError(f"{what} token {value!r} is not in the text; its tokens are: {', '.join(labels)}")
-    raise ToolError(f"{what} must be a token position (integer) or a token's text, not {value!r}")
 
 
 def _induction(loaded: Any) -> torch.Tensor:

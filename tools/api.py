@@ -197,7 +197,7 @@ def plot_line(
         if extraction.model.architecture == "decoder":
             notes.append("causal model: early tokens are visible to more queries, so they tend to receive more")
     else:
-        position = _query_index(query, labels)
+        position = _token_position(query, labels, "query")
         series = view.matrix[position].numpy()  # (key,): one row
         name = f"from query {position} {labels[position]!r}"
         ylabel = f"attention from {labels[position]!r}"
@@ -308,18 +308,19 @@ def _index(value: object, count: int, what: str, model_name: str, plural: str) -
     return value % count
 
 
-def _query_index(query: int | str, labels: list[str]) -> int:
-    if isinstance(query, int) and not isinstance(query, bool):
-        return _index(query, len(labels), "query", "this text", "tokens")
-    if isinstance(query, str):
-        wanted = query.strip().lower()
+def _token_position(value: object, labels: list[str], what: str) -> int:
+    """A token given as a 0-based position or as its text (first match, case-insensitive)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _index(value, len(labels), what, "this text", "tokens")
+    if isinstance(value, str):
+        wanted = value.strip().lower()
         for position, label in enumerate(labels):
             if label.lower() == wanted:
                 return position
         if wanted.lstrip("-").isdigit():
-            return _index(int(wanted), len(labels), "query", "this text", "tokens")
-        raise ToolError(f"query token {query!r} is not in the text; its tokens are: {', '.join(labels)}")
-    raise ToolError(f"query must be a token position (integer) or a token's text, not {query!r}")
+            return _index(int(wanted), len(labels), what, "this text", "tokens")
+        raise ToolError(f"{what} token {value!r} is not in the text; its tokens are: {', '.join(labels)}")
+    raise ToolError(f"{what} must be a token position (integer) or a token's text, not {value!r}")
 
 
 def _header(extraction: Extraction, view: _View | None) -> dict[str, Any]:
