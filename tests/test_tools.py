@@ -111,7 +111,7 @@ def test_follow_ups_reuse_the_latest_text(session):
 
 
 def test_japanese_text_switches_minilm_to_gemma_with_a_note(session, monkeypatch):
-    from tools import api
+    from tools import plumbing
 
     asked: list[str] = []
 
@@ -119,7 +119,7 @@ def test_japanese_text_switches_minilm_to_gemma_with_a_note(session, monkeypatch
         asked.append(name)
         raise ToolError("stop here")
 
-    monkeypatch.setattr(api, "get_model", fake_get_model)
+    monkeypatch.setattr(plumbing, "get_model", fake_get_model)
     with pytest.raises(ToolError, match="stop here"):
         extract_attention("今日はカレーライスを食べました。")
     assert asked == ["gemma-270m"]

@@ -19,9 +19,17 @@ import torch
 from tools import analysis_codegen as codegen
 from tools import analysis_math
 from tools import analysis_plots as plots
-from tools.api import _describe_index, _header, _index, _resolve, _save, _token_position, _top
 from tools.errors import ToolError
 from tools.jobs import heavy_job
+from tools.plumbing import (
+    checked_index,
+    describe_index,
+    resolve,
+    result_header,
+    save_artifacts,
+    token_position,
+    top_tokens,
+)
 from tools.session import current_session
 from tools.value_hooks import capture_values
 
@@ -39,29 +47,32 @@ def attention_rollout(start_layer: int = 0, text: str | None = None, model: str 
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
+    extraction, notes = resolve(text, model)
     loaded, labels = extraction.model, extraction.tokens
-    start = _index(start_layer, loaded.num_layers, "start_layer", loaded.name, "layers")
+    start = checked_index(start_layer, loaded.num_layers, "start_layer", loaded.name, "layers")
     rolled = analysis_math.rollout(extraction.attentions, start)  # (query, key)
     raw = extraction.attentions[-1].mean(dim=0)  # (query, key)
     upper = float(torch.triu(rolled, diagonal=1).abs().max()) if extraction.seq_len > 1 else 0.0
     title = f"{loaded.name} · attention rollout of layers {start}..{loaded.num_layers - 1}"
     figure = plots.side_by_side_figure(
-        raw.numpy(), rolled.numpy(), labels,
+        raw.numpy(),
+        rolled.numpy(),
+        labels,
         (f"raw: layer {loaded.num_layers - 1}, mean of {loaded.num_heads} heads", f"rollout from layer {start}"),
-        title)
+        title,
+    )
     code = codegen.rollout_script(loaded, extraction.text, current_session().max_tokens, title, start)
     result: dict[str, Any] = {
-        **_header(extraction, None),
+        **result_header(extraction, None),
         "start_layer": start,
         "layers_used": loaded.num_layers - start,
         "title": title,
         "method": "per layer: mean over heads, + identity, rows renormalized; rollout = A_last · … · A_start",
         "rows_sum_to_one": bool(torch.allclose(rolled.sum(dim=-1), torch.ones(extraction.seq_len), atol=1e-4)),
-        "top_from_last_query": _top(labels, rolled[-1].numpy()),
-        "top_received": _top(labels, rolled.mean(dim=0).numpy()),
-        "raw_top_received": _top(labels, raw.mean(dim=0).numpy()),
-        **_save(figure, "rollout", labels, labels, rolled.numpy(), code, corner="query\\key"),
+        "top_from_last_query": top_tokens(labels, rolled[-1].numpy()),
+        "top_received": top_tokens(labels, rolled.mean(dim=0).numpy()),
+        "raw_top_received": top_tokens(labels, raw.mean(dim=0).numpy()),
+        **save_artifacts(figure, "rollout", labels, labels, rolled.numpy(), code, corner="query\\key"),
         "notes": notes,
     }
     if loaded.architecture == "decoder":
@@ -81,38 +92,46 @@ def attention_norms(layer: int = -1, text: str | None = None, model: str | None 
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
+    extraction, notes = resolve(text, model)
     loaded, labels = extraction.model, extraction.tokens
-    index = _index(layer, loaded.num_layers, "layer", loaded.name, "layers")
+    index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
     captured = capture_values(loaded, extraction.input_ids, index, current_session().progress)
     attention = extraction.attentions[index]  # (heads, query, key)
     norms = analysis_math.norm_contributions(attention, captured.values, captured.w_out)
     raw_share = attention.mean(dim=0)  # (query, key), rows sum to 1
     norm_share = norms.summed / norms.summed.sum(dim=-1, keepdim=True)  # (query, key), rows sum to 1
     raw_column, norm_column = raw_share.mean(dim=0).numpy(), norm_share.mean(dim=0).numpy()  # (key,)
-    title = f"{loaded.name} · layer {_describe_index(layer, index)} · raw weights vs norm-based ‖Σ_h α·f(x)‖"
+    title = f"{loaded.name} · layer {describe_index(layer, index)} · raw weights vs norm-based ‖Σ_h α·f(x)‖"
     figure = plots.side_by_side_figure(
-        raw_share.numpy(), norm_share.numpy(), labels,
-        (f"raw α, mean of {loaded.num_heads} heads", "‖Σ_h α_h f_h(x)‖, rows as shares"), title)
+        raw_share.numpy(),
+        norm_share.numpy(),
+        labels,
+        (f"raw α, mean of {loaded.num_heads} heads", "‖Σ_h α_h f_h(x)‖, rows as shares"),
+        title,
+    )
     code = codegen.norms_script(loaded, extraction.text, current_session().max_tokens, title, index, captured.layout)
     rows = [f"raw:{token}" for token in labels] + [f"norm:{token}" for token in labels]
     stacked = np.concatenate([raw_share.numpy(), norm_share.numpy()])  # (2 * query, key)
     per_token = [
-        {"token": token, "index": i, "raw_share": round(float(raw_column[i]), 4),
-         "norm_share": round(float(norm_column[i]), 4),
-         "value_norm": round(float(norms.value_norms[:, i].mean()), 4)}
+        {
+            "token": token,
+            "index": i,
+            "raw_share": round(float(raw_column[i]), 4),
+            "norm_share": round(float(norm_column[i]), 4),
+            "value_norm": round(float(norms.value_norms[:, i].mean()), 4),
+        }
         for i, token in enumerate(labels)
     ]
     return {
-        **_header(extraction, None),
+        **result_header(extraction, None),
         "layer": index,
         "title": title,
         "method": "norm[i, j] = ‖Σ_h α_hij f_h(x_j)‖ with f_h(x) = (x W_V + b_V)_h W_O[:, h]^T; "
-                  "each row divided by its sum to give shares",
+        "each row divided by its sum to give shares",
         "per_token": per_token,
-        "top_raw": _top(labels, raw_column),
-        "top_norm": _top(labels, norm_column),
-        **_save(figure, "norms", rows, labels, stacked, code, corner="view:query"),
+        "top_raw": top_tokens(labels, raw_column),
+        "top_norm": top_tokens(labels, norm_column),
+        **save_artifacts(figure, "norms", rows, labels, stacked, code, corner="view:query"),
         "notes": notes,
     }
 
@@ -129,11 +148,13 @@ def layer_summary(
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
+    extraction, notes = resolve(text, model)
     loaded, labels, attentions = extraction.model, extraction.tokens, extraction.attentions
     if (query is None) != (key is None):
-        raise ToolError("give both query and key (positions or token texts) to follow one pair across layers, "
-                        f"or neither; got query={query!r}, key={key!r}")
+        raise ToolError(
+            "give both query and key (positions or token texts) to follow one pair across layers, "
+            f"or neither; got query={query!r}, key={key!r}"
+        )
     sink = _sink_mask(extraction, notes)
     sink_share = attentions[..., sink].sum(dim=-1).mean(dim=(1, 2))  # (layers,): mean over heads and queries
     entropy = analysis_math.row_entropy_bits(attentions).mean(dim=-1)  # (layers, heads): mean over queries
@@ -141,29 +162,44 @@ def layer_summary(
     series |= {f"entropy head {h}": entropy[:, h].numpy() for h in range(loaded.num_heads)}
     pair_name, pair, positions = "", None, None
     if query is not None and key is not None:
-        positions = (_token_position(query, labels, "query"), _token_position(key, labels, "key"))
+        positions = (token_position(query, labels, "query"), token_position(key, labels, "key"))
         pair = attentions[:, :, positions[0], positions[1]].mean(dim=1).numpy()  # (layers,): mean over heads
         pair_name = f"{labels[positions[0]]}→{labels[positions[1]]}"
         series[pair_name] = pair
     title = f"{loaded.name} · across {loaded.num_layers} layers"
     figure = plots.layer_summary_figure(sink_share.numpy(), entropy.numpy(), pair, f"attention {pair_name}", title)
-    code = codegen.layer_summary_script(loaded, extraction.text, current_session().max_tokens, title, positions,
-                                        pair_name, sink_position_zero=not any(extraction.special))
+    code = codegen.layer_summary_script(
+        loaded,
+        extraction.text,
+        current_session().max_tokens,
+        title,
+        positions,
+        pair_name,
+        sink_position_zero=not any(extraction.special),
+    )
     result: dict[str, Any] = {
-        **_header(extraction, None),
+        **result_header(extraction, None),
         "title": title,
         "sink_tokens": [labels[i] for i in np.flatnonzero(sink.numpy())],
         "sink_share_per_layer": _rounded(sink_share),
         "entropy_bits_per_layer": _rounded(entropy.mean(dim=1)),
         "entropy_bits_per_layer_and_head": [_rounded(row) for row in entropy],
         "max_entropy_bits": round(float(np.log2(extraction.seq_len)), 4),
-        **_save(figure, "layers", list(series), [str(i) for i in range(loaded.num_layers)],
-                np.stack(list(series.values())), code, corner="series\\layer"),
+        **save_artifacts(
+            figure,
+            "layers",
+            list(series),
+            [str(i) for i in range(loaded.num_layers)],
+            np.stack(list(series.values())),
+            code,
+            corner="series\\layer",
+        ),
         "notes": notes,
     }
     if pair is not None and positions is not None:
-        result.update(query=positions[0], key=positions[1], pair=pair_name,
-                      pair_per_layer=[round(float(v), 4) for v in pair])
+        result.update(
+            query=positions[0], key=positions[1], pair=pair_name, pair_per_layer=[round(float(v), 4) for v in pair]
+        )
     return result
 
 
@@ -176,7 +212,7 @@ def head_roles(text: str | None = None, model: str | None = None) -> dict[str, A
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
+    extraction, notes = resolve(text, model)
     loaded = extraction.model
     decoder = loaded.architecture == "decoder"
     sink = torch.zeros(extraction.seq_len, dtype=torch.bool)
@@ -195,24 +231,33 @@ def head_roles(text: str | None = None, model: str | None = None) -> dict[str, A
     code = codegen.head_roles_script(loaded, extraction.text, current_session().max_tokens, title, decoder)
     rows = [f"{layer}:{head}" for layer in range(loaded.num_layers) for head in range(loaded.num_heads)]
     table = torch.stack([scores[name] for name in names], dim=-1).reshape(len(rows), len(names))  # (L*H, roles)
-    tagged = [{"layer": layer, "head": head, "role": role, "score": round(score, 4)}
-              for layer, row in enumerate(roles) for head, (role, score) in enumerate(row)]
+    tagged = [
+        {"layer": layer, "head": head, "role": role, "score": round(score, 4)}
+        for layer, row in enumerate(roles)
+        for head, (role, score) in enumerate(row)
+    ]
     counts = {name: sum(item["role"] == name for item in tagged) for name in (*names, "mixed")}
-    strongest = {name: max(tagged, key=lambda item, n=name: float(scores[n][item["layer"], item["head"]]))
-                 for name in names}
+    strongest = {
+        name: max(tagged, key=lambda item, n=name: float(scores[n][item["layer"], item["head"]])) for name in names
+    }
     return {
-        **_header(extraction, None),
+        **result_header(extraction, None),
         "title": title,
         "thresholds": {name: analysis_math.ROLE_THRESHOLDS[name] for name in names},
         "rule": "a head takes, among the roles whose score reaches its threshold, the one with the largest "
-                "score / threshold, else 'mixed'; scores are means over the queries from position 1 on",
+        "score / threshold, else 'mixed'; scores are means over the queries from position 1 on",
         "sink_tokens": [extraction.tokens[i] for i in np.flatnonzero(sink.numpy())],
         "counts": counts,
-        "strongest": {name: {"layer": item["layer"], "head": item["head"],
-                             "score": round(float(scores[name][item["layer"], item["head"]]), 4)}
-                      for name, item in strongest.items()},
+        "strongest": {
+            name: {
+                "layer": item["layer"],
+                "head": item["head"],
+                "score": round(float(scores[name][item["layer"], item["head"]]), 4),
+            }
+            for name, item in strongest.items()
+        },
         "heads": tagged,
-        **_save(figure, "roles", rows, names, table.numpy(), code, corner="layer:head"),
+        **save_artifacts(figure, "roles", rows, names, table.numpy(), code, corner="layer:head"),
         "notes": notes,
     }
 

@@ -11,10 +11,10 @@ from tools.models import LoadedModel
 
 __all__ = ["rollout_script", "norms_script", "layer_summary_script", "head_roles_script"]
 
-_STACK = '''
+_STACK = """
 attentions = torch.stack(outputs.attentions)[:, 0]  # (layers, heads, query, key)
 layers, heads, n, _ = attentions.shape
-'''
+"""
 
 _ENTROPY = '''
 
@@ -23,7 +23,7 @@ def entropy_bits(maps):
     return -(maps * torch.log2(maps.clamp_min(1e-30))).sum(dim=-1)
 '''
 
-_SIDE_BY_SIDE = '''
+_SIDE_BY_SIDE = """
 fig, axes = plt.subplots(1, 2, figsize=(14, 6.5))
 for ax, values, name in zip(axes, (left, right), names):
     image = ax.imshow(values.numpy(), cmap="viridis")
@@ -33,11 +33,14 @@ for ax, values, name in zip(axes, (left, right), names):
     ax.set_xlabel("key (attended to)")
     ax.set_ylabel("query (attending)")
     ax.set_title(name)
-'''
+"""
 
 
 def rollout_script(model: LoadedModel, text: str, max_tokens: int, title: str, start_layer: int) -> str:
-    body = _prelude(model, text, max_tokens, title) + _STACK + f'''
+    body = (
+        _prelude(model, text, max_tokens, title)
+        + _STACK
+        + f"""
 # attention rollout (Abnar & Zuidema 2020): per layer, mean over heads, + identity for the residual,
 # rows renormalized; then multiply the layers: rollout = A_last @ ... @ A_{start_layer}
 eye = torch.eye(n, dtype=torch.float64)
@@ -49,24 +52,35 @@ for layer in attentions[{start_layer}:].double():  # (heads, query, key)
 rollout = rollout.float()
 left, right = attentions[-1].mean(dim=0), rollout
 names = ("raw: last layer, mean of the heads", "rollout from layer {start_layer}")
-''' + _SIDE_BY_SIDE + f'''fig.suptitle({title!r})
+"""
+        + _SIDE_BY_SIDE
+        + f"""fig.suptitle({title!r})
 fig.tight_layout()
 fig.savefig("rollout.png", dpi=110)
-''' + _WRITE_CSV + '''    writer.writerow(["query\\\\key", *tokens])
+"""
+        + _WRITE_CSV
+        + """    writer.writerow(["query\\\\key", *tokens])
     for token, row in zip(tokens, rollout.numpy()):
         writer.writerow([token, *(f"{value:.6g}" for value in row)])
-'''
+"""
+    )
     return body
 
 
 def norms_script(model: LoadedModel, text: str, max_tokens: int, title: str, layer: int, layout: str) -> str:
     if layout == "bert":
-        modules = (f"value_module = model.base_model.encoder.layer[{layer}].attention.self.value\n"
-                   f"out_module = model.base_model.encoder.layer[{layer}].attention.output.dense")
+        modules = (
+            f"value_module = model.base_model.encoder.layer[{layer}].attention.self.value\n"
+            f"out_module = model.base_model.encoder.layer[{layer}].attention.output.dense"
+        )
     else:
-        modules = (f"value_module = model.base_model.layers[{layer}].self_attn.v_proj\n"
-                   f"out_module = model.base_model.layers[{layer}].self_attn.o_proj")
-    body = _prelude(model, text, max_tokens, title) + f'''
+        modules = (
+            f"value_module = model.base_model.layers[{layer}].self_attn.v_proj\n"
+            f"out_module = model.base_model.layers[{layer}].self_attn.o_proj"
+        )
+    body = (
+        _prelude(model, text, max_tokens, title)
+        + f"""
 # the norm-based view (Kobayashi et al. 2020) needs the value vectors: catch them with a forward hook
 {modules}
 caught = []
@@ -89,34 +103,54 @@ with torch.no_grad():
 left = attention.mean(dim=0)  # raw weights, mean over heads: rows sum to 1
 right = norms / norms.sum(dim=-1, keepdim=True)  # norm-based, rows as shares
 names = ("raw attention, mean of the heads", "norm-based, rows as shares")
-''' + _SIDE_BY_SIDE + f'''fig.suptitle({title!r})
+"""
+        + _SIDE_BY_SIDE
+        + f"""fig.suptitle({title!r})
 fig.tight_layout()
 fig.savefig("norms.png", dpi=110)
-''' + _WRITE_CSV + '''    writer.writerow(["view:query", *tokens])
+"""
+        + _WRITE_CSV
+        + """    writer.writerow(["view:query", *tokens])
     for view, matrix in (("raw", left), ("norm", right)):
         for token, row in zip(tokens, matrix.numpy()):
             writer.writerow([f"{view}:{token}", *(f"{value:.6g}" for value in row)])
-'''
+"""
+    )
     return body
 
 
-def layer_summary_script(model: LoadedModel, text: str, max_tokens: int, title: str,
-                         positions: tuple[int, int] | None, pair_name: str, sink_position_zero: bool) -> str:
-    sink = "sink = torch.zeros(n, dtype=torch.bool)\nsink[0] = True  # no special token: position 0\n" \
-        if sink_position_zero else "sink = special  # [CLS], [SEP], <bos>, ...\n"
-    body = _prelude(model, text, max_tokens, title) + _ENTROPY + \
-        _STACK + sink + '''
+def layer_summary_script(
+    model: LoadedModel,
+    text: str,
+    max_tokens: int,
+    title: str,
+    positions: tuple[int, int] | None,
+    pair_name: str,
+    sink_position_zero: bool,
+) -> str:
+    sink = (
+        "sink = torch.zeros(n, dtype=torch.bool)\nsink[0] = True  # no special token: position 0\n"
+        if sink_position_zero
+        else "sink = special  # [CLS], [SEP], <bos>, ...\n"
+    )
+    body = (
+        _prelude(model, text, max_tokens, title)
+        + _ENTROPY
+        + _STACK
+        + sink
+        + """
 series = {}
 series["sink share"] = attentions[..., sink].sum(dim=-1).mean(dim=(1, 2))  # (layers,): mean of heads, queries
 entropy = entropy_bits(attentions).mean(dim=-1)  # (layers, heads): mean over queries
 series["entropy mean of heads"] = entropy.mean(dim=1)
 for head in range(heads):
     series[f"entropy head {head}"] = entropy[:, head]
-'''
+"""
+    )
     if positions is not None:
-        body += f"series[{pair_name!r}] = attentions[:, :, {positions[0]}, {positions[1]}].mean(dim=1)" \
-                "  # (layers,)\n"
-    body += f'''
+        body += f"series[{pair_name!r}] = attentions[:, :, {positions[0]}, {positions[1]}].mean(dim=1)  # (layers,)\n"
+    body += (
+        f"""
 panels = 3 if len(series) > heads + 2 else 2
 fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 4.2))
 axes[0].plot(series["sink share"].numpy(), marker="o")
@@ -132,25 +166,28 @@ for ax in axes:
 fig.suptitle({title!r})
 fig.tight_layout()
 fig.savefig("layers.png", dpi=110)
-''' + _WRITE_CSV + '''    writer.writerow(["series\\\\layer", *range(layers)])
+"""
+        + _WRITE_CSV
+        + """    writer.writerow(["series\\\\layer", *range(layers)])
     for name, values in series.items():
         writer.writerow([name, *(f"{value:.6g}" for value in values.numpy())])
-'''
+"""
+    )
     return body
 
 
 def head_roles_script(model: LoadedModel, text: str, max_tokens: int, title: str, decoder: bool) -> str:
     body = _prelude(model, text, max_tokens, title) + _ENTROPY + _STACK
     if decoder:
-        body += '''sink = torch.zeros(n, dtype=torch.bool)
+        body += """sink = torch.zeros(n, dtype=torch.bool)
 sink[0] = True  # a causal model's sink is its first token
 visible = torch.arange(2, n + 1).float()  # query i sees i + 1 keys
-'''
+"""
     else:
-        body += '''sink = special  # [CLS], [SEP]
+        body += """sink = special  # [CLS], [SEP]
 visible = torch.full((n - 1,), float(n))  # every query sees every key
-'''
-    body += '''
+"""
+    body += """
 rows = torch.arange(1, n)  # queries from position 1 on
 scores = {
     "previous": attentions[:, :, rows, rows - 1].mean(dim=-1),  # (layers, heads)
@@ -158,9 +195,9 @@ scores = {
     "self": attentions[:, :, rows, rows].mean(dim=-1),
     "broad": (entropy_bits(attentions[:, :, 1:]) / torch.log2(visible)).mean(dim=-1),  # 1 = uniform
 }
-'''
+"""
     if decoder:
-        body += '''
+        body += """
 # induction: a seeded random sequence of 20 ordinary tokens, seen twice after <bos>
 generator = torch.Generator().manual_seed(0)
 candidates = torch.randint(0, tokenizer.vocab_size, (200,), generator=generator).tolist()
@@ -172,8 +209,9 @@ with torch.no_grad():
 repeated = torch.stack(repeated.attentions)[:, 0]  # (layers, heads, query, key)
 queries = torch.arange(len(prefix) + 20, len(prefix) + 40)
 scores["induction"] = repeated[:, :, queries, queries - 20 + 1].mean(dim=-1)  # the token after the first copy
-'''
-    body += f'''
+"""
+    body += (
+        f"""
 thresholds = {{"previous": 0.5, "sink": 0.5, "self": 0.5, "broad": 0.85, "induction": 0.3}}
 names = list(scores)
 table = torch.stack([scores[name] for name in names], dim=-1)  # (layers, heads, roles)
@@ -190,9 +228,12 @@ ax.set_ylabel("layer")
 ax.set_title({title!r} + "\\n" + ", ".join(f"{{i}}={{name}}" for i, name in enumerate([*names, "mixed"])))
 fig.tight_layout()
 fig.savefig("roles.png", dpi=110)
-''' + _WRITE_CSV + '''    writer.writerow(["layer:head", *names])
+"""
+        + _WRITE_CSV
+        + """    writer.writerow(["layer:head", *names])
     for layer in range(layers):
         for head in range(heads):
             writer.writerow([f"{layer}:{head}", *(f"{value:.6g}" for value in table[layer, head].numpy())])
-'''
+"""
+    )
     return body

@@ -82,9 +82,9 @@ def norm_contributions(attention: torch.Tensor, values: torch.Tensor, w_out: tor
     chunk = max(1, NORM_CHUNK_ELEMENTS // max(1, seq_len * hidden))
     summed = torch.empty(seq_len, seq_len)
     for start in range(0, seq_len, chunk):  # never (heads, query, key, hidden) at once
-        rows = attention[:, start:start + chunk]  # (heads, rows, key)
+        rows = attention[:, start : start + chunk]  # (heads, rows, key)
         vectors = torch.einsum("hrk,hkd->rkd", rows, transformed)  # (rows, key, hidden)
-        summed[start:start + chunk] = vectors.norm(dim=-1)
+        summed[start : start + chunk] = vectors.norm(dim=-1)
     return NormContributions(per_head=per_head, summed=summed, value_norms=value_norms)
 
 

@@ -26,8 +26,9 @@ ROLE_COLORS = {
 }
 
 
-def side_by_side_figure(left: np.ndarray, right: np.ndarray, labels: Sequence[str], titles: tuple[str, str],
-                        title: str) -> Figure:
+def side_by_side_figure(
+    left: np.ndarray, right: np.ndarray, labels: Sequence[str], titles: tuple[str, str], title: str
+) -> Figure:
     """Two query × key maps of the same tokens, each with its own colour scale."""
     count = len(labels)
     side = float(np.clip(0.32 * count + 2.5, 4.5, 11))
@@ -44,8 +45,9 @@ def side_by_side_figure(left: np.ndarray, right: np.ndarray, labels: Sequence[st
     return fig
 
 
-def layer_summary_figure(sink_share: np.ndarray, entropy: np.ndarray, pair: np.ndarray | None, pair_name: str,
-                         title: str) -> Figure:
+def layer_summary_figure(
+    sink_share: np.ndarray, entropy: np.ndarray, pair: np.ndarray | None, pair_name: str, title: str
+) -> Figure:
     """Line charts over layers: sink share (layers,), entropy (layers, heads), optionally one query→key (layers,)."""
     layers, heads = entropy.shape
     panels = 3 if pair is not None else 2
@@ -79,11 +81,12 @@ def head_roles_figure(roles: Sequence[Sequence[str]], scores: np.ndarray, title:
     layers, heads = scores.shape
     names = list(ROLE_COLORS)
     codes = np.array([[names.index(role) for role in row] for row in roles])  # (layers, heads)
-    fig = Figure(figsize=(float(np.clip(0.7 * heads + 3, 5, 16)), float(np.clip(0.45 * layers + 2, 3.5, 14))),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(float(np.clip(0.7 * heads + 3, 5, 16)), float(np.clip(0.45 * layers + 2, 3.5, 14))),
+        layout="constrained",
+    )
     ax = fig.add_subplot()
-    ax.imshow(codes, cmap=ListedColormap(list(ROLE_COLORS.values())), vmin=-0.5, vmax=len(names) - 0.5,
-              aspect="auto")
+    ax.imshow(codes, cmap=ListedColormap(list(ROLE_COLORS.values())), vmin=-0.5, vmax=len(names) - 0.5, aspect="auto")
     size = float(np.clip(11 - heads / 3, 6, 9))
     for (layer, head), score in np.ndenumerate(scores):
         color = "black" if roles[layer][head] in ("mixed", "broad") else "white"
@@ -93,7 +96,11 @@ def head_roles_figure(roles: Sequence[Sequence[str]], scores: np.ndarray, title:
     ax.set_xlabel("head", family=font_family())
     ax.set_ylabel("layer", family=font_family())
     present = [name for name in names if any(name in row for row in roles)]
-    ax.legend(handles=[Patch(color=ROLE_COLORS[name], label=name) for name in present], loc="upper left",
-              bbox_to_anchor=(1.01, 1), prop={"family": font_family(), "size": 8})
+    ax.legend(
+        handles=[Patch(color=ROLE_COLORS[name], label=name) for name in present],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        prop={"family": font_family(), "size": 8},
+    )
     ax.set_title(title, family=font_family(), fontsize=11)
     return fig

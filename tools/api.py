@@ -11,7 +11,6 @@ omitted, the session's latest extraction is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,9 +19,18 @@ import torch
 from tools import codegen, plots
 from tools.errors import ToolError
 from tools.explain import explain_expression
-from tools.extract import CJK, Extraction, extract
-from tools.jobs import heavy_job
 from tools.models import EMBEDDED, cached_models, get_model, is_loaded
+from tools.plumbing import (
+    checked_index,
+    checked_model_name,
+    describe_index,
+    layer_view,
+    resolve,
+    result_header,
+    save_artifacts,
+    token_position,
+    top_tokens,
+)
 from tools.session import current_session
 
 __all__ = [
@@ -68,7 +76,7 @@ def load_model(model: str) -> dict[str, Any]:
             languages), a Hugging Face id, or a local model directory.
     """
     session = current_session()
-    loaded = get_model(_model_name(model), session.cache_dir, session.progress)
+    loaded = get_model(checked_model_name(model), session.cache_dir, session.progress)
     session.model_name = loaded.name
     return loaded.summary()
 
@@ -80,7 +88,7 @@ def extract_attention(text: str, model: str | None = None) -> dict[str, Any]:
         text: The sentence to analyse.
         model: Model alias, Hugging Face id or local directory; default: the session's current model.
     """
-    extraction, notes = _resolve(text, model)
+    extraction, notes = resolve(text, model)
     return {**extraction.summary(), "notes": notes}
 
 
@@ -95,19 +103,21 @@ def inspect_attention(
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
-    view = _view(extraction, layer, head)
+    extraction, notes = resolve(text, model)
+    view = layer_view(extraction, layer, head)
     matrix = view.matrix.numpy()
     top = [
         {
             "query": extraction.tokens[q],
-            "top": [{"key": extraction.tokens[k], "index": int(k), "weight": round(float(matrix[q, k]), 4)}
-                    for k in np.argsort(-matrix[q])[:3]],
+            "top": [
+                {"key": extraction.tokens[k], "index": int(k), "weight": round(float(matrix[q, k]), 4)}
+                for k in np.argsort(-matrix[q])[:3]
+            ],
         }
         for q in range(extraction.seq_len)
     ]
     result: dict[str, Any] = {
-        **_header(extraction, view),
+        **result_header(extraction, view),
         "row_sums": [round(float(s), 6) for s in matrix.sum(axis=1)],
         "top_per_query": top,
         "notes": notes,
@@ -139,8 +149,8 @@ def plot_heatmap(
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
-    view = _view(extraction, layer, head)
+    extraction, notes = resolve(text, model)
+    view = layer_view(extraction, layer, head)
     matrix, labels = view.matrix, extraction.tokens
     title = view.title
     if exclude_special:
@@ -156,16 +166,22 @@ def plot_heatmap(
     values = matrix.numpy()
     figure = plots.heatmap_figure(values, labels, labels, title, annotate=annotate and len(labels) <= 40)
     code = codegen.heatmap_script(
-        extraction.model, extraction.text, current_session().max_tokens, title.replace("\n", "; "),
-        layer, view.head, annotate, exclude_special,
+        extraction.model,
+        extraction.text,
+        current_session().max_tokens,
+        title.replace("\n", "; "),
+        layer,
+        view.head,
+        annotate,
+        exclude_special,
     )
     received = values.mean(axis=0)  # (key,): attention each token receives, averaged over queries
     return {
-        **_header(extraction, view),
+        **result_header(extraction, view),
         "title": title,
         "plotted_tokens": labels,
-        "top_received": _top(labels, received),
-        **_save(figure, "heatmap", labels, labels, values, code),
+        "top_received": top_tokens(labels, received),
+        **save_artifacts(figure, "heatmap", labels, labels, values, code),
         "notes": notes,
     }
 
@@ -187,8 +203,8 @@ def plot_line(
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
-    view = _view(extraction, layer, head)
+    extraction, notes = resolve(text, model)
+    view = layer_view(extraction, layer, head)
     labels = extraction.tokens
     if query is None:
         series = view.matrix.mean(dim=0).numpy()  # (key,): mean over the queries
@@ -197,23 +213,29 @@ def plot_line(
         if extraction.model.architecture == "decoder":
             notes.append("causal model: early tokens are visible to more queries, so they tend to receive more")
     else:
-        position = _token_position(query, labels, "query")
+        position = token_position(query, labels, "query")
         series = view.matrix[position].numpy()  # (key,): one row
         name = f"from query {position} {labels[position]!r}"
         ylabel = f"attention from {labels[position]!r}"
     title = f"{view.title}\n{name}"
     figure = plots.line_figure({name: series}, labels, title, ylabel)
     code = codegen.line_script(
-        extraction.model, extraction.text, current_session().max_tokens, title.replace("\n", "; "),
-        layer, view.head, None if query is None else position, name,
+        extraction.model,
+        extraction.text,
+        current_session().max_tokens,
+        title.replace("\n", "; "),
+        layer,
+        view.head,
+        None if query is None else position,
+        name,
     )
     return {
-        **_header(extraction, view),
+        **result_header(extraction, view),
         "title": title,
         "series": name,
         "values": [round(float(v), 4) for v in series],
-        "top": _top(labels, series),
-        **_save(figure, "line", [name], labels, series[None, :], code),
+        "top": top_tokens(labels, series),
+        **save_artifacts(figure, "line", [name], labels, series[None, :], code),
         "notes": notes,
     }
 
@@ -226,19 +248,19 @@ def plot_heads(layer: int = -1, text: str | None = None, model: str | None = Non
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
-    index = _index(layer, extraction.model.num_layers, "layer", extraction.model.name, "layers")
+    extraction, notes = resolve(text, model)
+    index = checked_index(layer, extraction.model.num_layers, "layer", extraction.model.name, "layers")
     heads = extraction.attentions[index]  # (heads, query, key)
-    title = f"{extraction.model.name} · layer {_describe_index(layer, index)} · all {heads.shape[0]} heads"
+    title = f"{extraction.model.name} · layer {describe_index(layer, index)} · all {heads.shape[0]} heads"
     figure = plots.heads_figure(heads.numpy(), extraction.tokens, title)
     code = codegen.heads_script(extraction.model, extraction.text, current_session().max_tokens, title, layer)
     seq_len = extraction.seq_len
     row_labels = [f"{head}:{token}" for head in range(heads.shape[0]) for token in extraction.tokens]
     stacked = heads.reshape(-1, seq_len).numpy()  # (heads * query, key)
-    saved = _save(figure, "heads", row_labels, extraction.tokens, stacked, code, corner="head:query")
+    saved = save_artifacts(figure, "heads", row_labels, extraction.tokens, stacked, code, corner="head:query")
     diagonal = heads.diagonal(dim1=-2, dim2=-1).mean(dim=-1)  # (heads,): mean weight on self
     return {
-        **_header(extraction, None),
+        **result_header(extraction, None),
         "layer": index,
         "title": title,
         "self_attention_per_head": [round(float(v), 4) for v in diagonal],
@@ -260,129 +282,12 @@ def explain_reduction(expression: str, text: str | None = None, model: str | Non
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = _resolve(text, model)
+    extraction, notes = resolve(text, model)
     steps = explain_expression(expression, extraction)
     return {
-        **_header(extraction, None),
+        **result_header(extraction, None),
         "expression": expression,
         "steps": [step.as_dict() for step in steps],
         "final_shape": steps[-1].shape_after if steps else None,
         "notes": notes,
     }
-
-
-# --- shared plumbing ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _View:
-    layer: int  # non-negative
-    head: int | None  # non-negative, None = mean over heads
-    matrix: torch.Tensor  # (query, key)
-    title: str
-
-
-def _view(extraction: Extraction, layer: object, head: object) -> _View:
-    loaded = extraction.model
-    index = _index(layer, loaded.num_layers, "layer", loaded.name, "layers")
-    maps = extraction.attentions[index]  # (heads, query, key)
-    where = f"{loaded.name} · layer {_describe_index(layer, index)}"
-    if head is None:
-        return _View(index, None, maps.mean(dim=0), f"{where} · mean of {loaded.num_heads} heads")
-    head_index = _index(head, loaded.num_heads, "head", loaded.name, "heads")
-    return _View(index, head_index, maps[head_index], f"{where} · head {head_index}")
-
-
-def _describe_index(given: object, index: int) -> str:
-    return f"{index} (= {given})" if given != index else str(index)
-
-
-def _index(value: object, count: int, what: str, model_name: str, plural: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ToolError(f"{what} must be an integer, not {value!r}: use 0..{count - 1}, or -1 for the last")
-    if not -count <= value < count:
-        raise ToolError(
-            f"{what} {value} is out of range: {model_name} has {count} {plural} "
-            f"(use 0..{count - 1}, or -1 for the last)"
-        )
-    return value % count
-
-
-def _token_position(value: object, labels: list[str], what: str) -> int:
-    """A token given as a 0-based position or as its text (first match, case-insensitive)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _index(value, len(labels), what, "this text", "tokens")
-    if isinstance(value, str):
-        wanted = value.strip().lower()
-        for position, label in enumerate(labels):
-            if label.lower() == wanted:
-                return position
-        if wanted.lstrip("-").isdigit():
-            return _index(int(wanted), len(labels), what, "this text", "tokens")
-        raise ToolError(f"{what} token {value!r} is not in the text; its tokens are: {', '.join(labels)}")
-    raise ToolError(f"{what} must be a token position (integer) or a token's text, not {value!r}")
-
-
-def _header(extraction: Extraction, view: _View | None) -> dict[str, Any]:
-    header: dict[str, Any] = {
-        "model": extraction.model.name,
-        "architecture": extraction.model.architecture,
-        "text": extraction.text,
-        "tokens": extraction.tokens,
-        "shape": extraction.layer_shape,
-    }
-    if view is not None:
-        aggregation = "mean over heads" if view.head is None else "one head"
-        header.update(layer=view.layer, head=view.head, aggregation=aggregation)
-    return header
-
-
-def _top(labels: list[str], values: np.ndarray, count: int = 3) -> list[dict[str, Any]]:
-    return [
-        {"token": labels[i], "index": int(i), "weight": round(float(values[i]), 4)}
-        for i in np.argsort(-values, kind="stable")[:count]
-    ]
-
-
-def _save(figure: Any, kind: str, row_labels: list[str], column_labels: list[str], values: np.ndarray,
-          code: str, corner: str = "") -> dict[str, Any]:
-    session = current_session()
-    stem = session.artifact_stem(kind)
-    with heavy_job(session.progress, "drawing the figure"):
-        png, svg = plots.save_figure(figure, stem)
-    csv_path = plots.write_matrix_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
-    code_path = stem.with_suffix(".py")
-    code_path.write_text(code, encoding="utf-8")
-    return {
-        "artifacts": {"png": str(png), "svg": str(svg), "csv": str(csv_path), "code": str(code_path)},
-        "code": code,
-    }
-
-
-def _model_name(model: object) -> str:
-    if not isinstance(model, str) or not model.strip():
-        raise ToolError(f"model must be a non-empty string such as 'minilm' or 'gemma-270m', not {model!r}")
-    return model.strip()
-
-
-def _resolve(text: str | None, model: str | None) -> tuple[Extraction, list[str]]:
-    """The extraction to analyse, and notes about choices made on the learner's behalf."""
-    session = current_session()
-    notes: list[str] = []
-    if text is None:
-        if session.latest is None:
-            raise ToolError("no text has been analysed yet: pass `text`, e.g. 'I love natural language processing!'")
-        text = session.latest.text
-    if not isinstance(text, str):
-        raise ToolError(f"text must be a string, not {text!r}")
-    name = _model_name(model) if model is not None else session.model_name
-    if model is None and name == "minilm" and CJK.search(text):
-        name = "gemma-270m"
-        notes.append("minilm knows English only, so this Japanese/CJK text was analysed with gemma-270m")
-    loaded = get_model(name, session.cache_dir, session.progress)
-    extraction = session.recall(loaded.name, text)
-    if extraction is None:
-        extraction = extract(loaded, text, session.max_tokens, session.max_attention_mb, session.progress)
-    session.remember(extraction)
-    notes.extend(extraction.warnings)
-    return extraction, notes

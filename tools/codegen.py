@@ -60,30 +60,36 @@ tokens = [tokenizer.decode([i]).strip() or "␣" for i in inputs["input_ids"][0]
 
 def _selection(layer: int, head: int | None) -> str:
     pick = "attention.mean(dim=0)  # mean over the heads" if head is None else f"attention[{head}]"
-    return f'''
+    return f"""
 attention = outputs.attentions[{layer}][0]  # layer {layer}, batch item 0: (heads, query, key)
 matrix = {pick}  # (query, key)
-'''
+"""
 
 
-_WRITE_CSV = '''
+_WRITE_CSV = """
 with open("values.csv", "w", newline="", encoding="utf-8") as handle:
     writer = csv.writer(handle)
-'''
+"""
 
 
 def heatmap_script(
-    model: LoadedModel, text: str, max_tokens: int, title: str, layer: int, head: int | None,
-    annotate: bool, exclude_special: bool,
+    model: LoadedModel,
+    text: str,
+    max_tokens: int,
+    title: str,
+    layer: int,
+    head: int | None,
+    annotate: bool,
+    exclude_special: bool,
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
     if exclude_special:
-        body += '''keep = ~special
+        body += """keep = ~special
 matrix = matrix[keep][:, keep]
 matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # renormalize each row to sum to 1
 tokens = [token for token, kept in zip(tokens, keep) if kept]
-'''
-    body += f'''
+"""
+    body += f"""
 values = matrix.numpy()
 fig, ax = plt.subplots(figsize=(8, 7))
 image = ax.imshow(values, cmap="viridis")
@@ -93,24 +99,34 @@ ax.set_yticks(range(len(tokens)), tokens)
 ax.set_xlabel("key (attended to)")
 ax.set_ylabel("query (attending)")
 ax.set_title({title!r})
-'''
+"""
     if annotate:
-        body += '''for (row, col), value in np.ndenumerate(values):
+        body += """for (row, col), value in np.ndenumerate(values):
     ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=7,
             color="black" if value > 0.6 * values.max() else "white")
-'''
+"""
         body = body.replace("import csv\n", "import csv\n\nimport numpy as np\n", 1)
-    body += '''fig.tight_layout()
+    body += (
+        """fig.tight_layout()
 fig.savefig("heatmap.png", dpi=110)
-''' + _WRITE_CSV + '''    writer.writerow(["", *tokens])
+"""
+        + _WRITE_CSV
+        + """    writer.writerow(["", *tokens])
     for token, row in zip(tokens, values):
         writer.writerow([token, *(f"{value:.6g}" for value in row)])
-'''
+"""
+    )
     return body
 
 
 def line_script(
-    model: LoadedModel, text: str, max_tokens: int, title: str, layer: int, head: int | None, query: int | None,
+    model: LoadedModel,
+    text: str,
+    max_tokens: int,
+    title: str,
+    layer: int,
+    head: int | None,
+    query: int | None,
     name: str,
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
@@ -118,7 +134,8 @@ def line_script(
         body += "series = matrix.mean(dim=0).numpy()  # attention each key receives, averaged over queries\n"
     else:
         body += f"series = matrix[{query}].numpy()  # what query {query} pays to every token\n"
-    body += f'''
+    body += (
+        f"""
 fig, ax = plt.subplots(figsize=(9, 4.5))
 ax.plot(range(len(tokens)), series, marker="o")
 ax.set_xticks(range(len(tokens)), tokens, rotation=60, ha="right")  # one label per plotted position
@@ -126,15 +143,19 @@ ax.set_ylabel("attention weight")
 ax.set_title({title!r})
 fig.tight_layout()
 fig.savefig("line.png", dpi=110)
-''' + _WRITE_CSV + f'''    writer.writerow(["", *tokens])
+"""
+        + _WRITE_CSV
+        + f"""    writer.writerow(["", *tokens])
     writer.writerow([{name!r}, *(f"{{value:.6g}}" for value in series)])
-'''
+"""
+    )
     return body
 
 
 def heads_script(model: LoadedModel, text: str, max_tokens: int, title: str, layer: int) -> str:
     body = _prelude(model, text, max_tokens, title)
-    body += f'''
+    body += (
+        f"""
 attention = outputs.attentions[{layer}][0]  # layer {layer}, batch item 0: (heads, query, key)
 heads = attention.shape[0]
 cols = min(heads, 4)
@@ -149,9 +170,12 @@ for head, ax in enumerate(axes.flat):
         ax.set_yticks([])
 fig.suptitle({title!r})
 fig.savefig("heads.png", dpi=110)
-''' + _WRITE_CSV + '''    writer.writerow(["head:query", *tokens])
+"""
+        + _WRITE_CSV
+        + """    writer.writerow(["head:query", *tokens])
     for head in range(heads):
         for token, row in zip(tokens, attention[head].numpy()):
             writer.writerow([f"{head}:{token}", *(f"{value:.6g}" for value in row)])
-'''
+"""
+    )
     return body

@@ -28,17 +28,43 @@ MAX_NODES = 80
 MAX_CONSTANT = 1000
 LAYER_DIMS = ("batch", "heads", "query", "key")
 NAMES = ("outputs", "attentions", "attention", "torch")
-METHODS = {"mean", "sum", "max", "min", "softmax", "detach", "numpy", "cpu", "squeeze", "unsqueeze",
-           "transpose", "permute"}
+METHODS = {
+    "mean",
+    "sum",
+    "max",
+    "min",
+    "softmax",
+    "detach",
+    "numpy",
+    "cpu",
+    "squeeze",
+    "unsqueeze",
+    "transpose",
+    "permute",
+}
 TORCH_FUNCTIONS = {"mean", "sum", "max", "min", "stack"}
 KEYWORDS = {"dim", "keepdim", "axis"}
 ALLOWED = (
     "the names outputs, attentions, attention (= outputs.attentions[-1]) and torch; indexing with integers, "
-    "slices and ...; the methods ." + ", .".join(sorted(METHODS)) + "; torch."
-    + ", torch.".join(sorted(TORCH_FUNCTIONS)) + "; the keywords dim, keepdim (axis after .numpy()); .shape"
+    "slices and ...; the methods ."
+    + ", .".join(sorted(METHODS))
+    + "; torch."
+    + ", torch.".join(sorted(TORCH_FUNCTIONS))
+    + "; the keywords dim, keepdim (axis after .numpy()); .shape"
 )
-_SAFE_NODES = (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.Constant, ast.UnaryOp, ast.USub,
-               ast.Slice, ast.Tuple, ast.Load, ast.keyword)
+_SAFE_NODES = (
+    ast.Name,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Call,
+    ast.Constant,
+    ast.UnaryOp,
+    ast.USub,
+    ast.Slice,
+    ast.Tuple,
+    ast.Load,
+    ast.keyword,
+)
 
 
 @dataclass(frozen=True)
@@ -154,11 +180,18 @@ class _Evaluator:
         raise _refuse(f"a {type(node).__name__} node")
 
     def _record(self, node: ast.AST, operation: str, before: _Value, after: _Value, text: tuple[str, str]) -> _Value:
-        self.steps.append(Step(
-            expression=ast.unparse(node), operation=operation,
-            shape_before=before.shape, shape_after=after.shape,
-            dims_before=list(before.dims), dims_after=list(after.dims), en=text[0], ja=text[1],
-        ))
+        self.steps.append(
+            Step(
+                expression=ast.unparse(node),
+                operation=operation,
+                shape_before=before.shape,
+                shape_after=after.shape,
+                dims_before=list(before.dims),
+                dims_after=list(after.dims),
+                en=text[0],
+                ja=text[1],
+            )
+        )
         return after
 
     def _name(self, name: str) -> _Value:
@@ -184,8 +217,9 @@ class _Evaluator:
             return self._pick_pair(node, base, 0 if node.attr == "values" else 1)
         if base.kind in ("tensor", "array", "layers") and node.attr == "shape":
             shape = tuple(base.shape or [])
-            return self._record(node, "shape", base, _Value(shape, (), "shape"),
-                                say("shape", dims=base.dims, shape=shape))
+            return self._record(
+                node, "shape", base, _Value(shape, (), "shape"), say("shape", dims=base.dims, shape=shape)
+            )
         raise _refuse(f"the attribute .{node.attr} here")
 
     def _slice(self, node: ast.Slice) -> slice:
@@ -212,16 +246,27 @@ class _Evaluator:
             if not chosen:
                 raise ToolError(f"{ast.unparse(node)} selects no layer: there are {count} layers")
             kept = list(range(count))[index]
-            return self._record(node, "slice layers", base, _Value(chosen, base.dims, "layers"),
-                                say("slice_layers", kept=kept, count=count))
+            return self._record(
+                node,
+                "slice layers",
+                base,
+                _Value(chosen, base.dims, "layers"),
+                say("slice_layers", kept=kept, count=count),
+            )
         if not isinstance(index, int) or isinstance(index, bool):
             raise _refuse("indexing the layer tuple with anything but an integer or a slice")
         if not -count <= index < count:
-            raise ToolError(f"layer {index} is out of range: the model has {count} layers "
-                            f"(use 0..{count - 1}, or -1 for the last)")
+            raise ToolError(
+                f"layer {index} is out of range: the model has {count} layers (use 0..{count - 1}, or -1 for the last)"
+            )
         last = index % count == count - 1
-        text = say("select_layer", dims=LAYER_DIMS, layer=index % count,
-                   last=" (the last)" if last else "", last_ja="(最終層)" if last else "")
+        text = say(
+            "select_layer",
+            dims=LAYER_DIMS,
+            layer=index % count,
+            last=" (the last)" if last else "",
+            last_ja="(最終層)" if last else "",
+        )
         return self._record(node, "select layer", base, _Value(base.obj[index], LAYER_DIMS, "tensor"), text)
 
     def _index_tensor(self, node: ast.AST, base: _Value, index: Any) -> _Value:
@@ -239,8 +284,9 @@ class _Evaluator:
 
     def _pick_pair(self, node: ast.AST, base: _Value, which: int) -> _Value:
         name = ("values", "indices")[which]
-        return self._record(node, f"take {name}", base, _Value(base.obj[which], base.dims, "tensor"),
-                            say("pair", which=name))
+        return self._record(
+            node, f"take {name}", base, _Value(base.obj[which], base.dims, "tensor"), say("pair", which=name)
+        )
 
     def _call(self, node: ast.Call) -> _Value:
         if not isinstance(node.func, ast.Attribute):
@@ -279,8 +325,13 @@ class _Evaluator:
         position = dim % size
         dims = (*LAYER_DIMS[:position], "layers", *LAYER_DIMS[position:])
         result = torch.stack(target.obj, dim=dim)
-        return self._record(node, "stack", target, _Value(result, dims, "tensor"),
-                            say("stack", dims=dims, count=len(target.obj), position=position))
+        return self._record(
+            node,
+            "stack",
+            target,
+            _Value(result, dims, "tensor"),
+            say("stack", dims=dims, count=len(target.obj), position=position),
+        )
 
     def _method(self, node: ast.AST, target: _Value, name: str, args: list[Any], kwargs: dict[str, Any]) -> _Value:
         dims = target.dims
@@ -295,8 +346,13 @@ class _Evaluator:
             return self._reduce(node, target, name, args, kwargs)
         if name == "softmax":
             dim = self._dim(args, kwargs, dims, required=True)
-            return self._record(node, name, target, _Value(target.obj.softmax(dim=dim), dims, "tensor"),
-                                say("softmax", name=dims[dim], dim=dim))
+            return self._record(
+                node,
+                name,
+                target,
+                _Value(target.obj.softmax(dim=dim), dims, "tensor"),
+                say("softmax", name=dims[dim], dim=dim),
+            )
         if name == "squeeze":
             dim = self._dim(args, kwargs, dims, required=False)
             gone = [i for i, size in enumerate(target.shape or []) if size == 1 and dim in (None, i)]
@@ -304,31 +360,45 @@ class _Evaluator:
             result = target.obj.squeeze() if dim is None else target.obj.squeeze(dim)
             names = ", ".join(f"'{dims[i]}'" for i in gone) or "(none)"
             names_ja = "・".join(f"「{DIM_JA[dims[i]]}」" for i in gone) or "(なし)"
-            return self._record(node, name, target, _Value(result, kept, "tensor"),
-                                say("squeeze", names=names, names_ja=names_ja))
+            return self._record(
+                node, name, target, _Value(result, kept, "tensor"), say("squeeze", names=names, names_ja=names_ja)
+            )
         if name == "unsqueeze":
             dim = kwargs.get("dim", args[0] if args else None)
             if not isinstance(dim, int) or isinstance(dim, bool) or not -len(dims) - 1 <= dim <= len(dims):
                 raise ToolError(f"unsqueeze needs dim in -{len(dims) + 1}..{len(dims)}, not {dim!r}")
             position = dim % (len(dims) + 1)
             grown = (*dims[:position], "new", *dims[position:])
-            return self._record(node, name, target, _Value(target.obj.unsqueeze(dim), grown, "tensor"),
-                                say("unsqueeze", position=position))
+            return self._record(
+                node,
+                name,
+                target,
+                _Value(target.obj.unsqueeze(dim), grown, "tensor"),
+                say("unsqueeze", position=position),
+            )
         if name == "transpose":
             if len(args) != 2 or kwargs:
                 raise ToolError("transpose takes two dimension numbers, e.g. .transpose(-2, -1)")
             first, second = (self._dim([arg], {}, dims, required=True) for arg in args)
             order = list(dims)
             order[first], order[second] = order[second], order[first]
-            text = say("transpose", dims=tuple(order), first=dims[first], second=dims[second],
-                       first_ja=DIM_JA[dims[first]], second_ja=DIM_JA[dims[second]])
-            return self._record(node, name, target, _Value(target.obj.transpose(first, second), tuple(order),
-                                                           "tensor"), text)
+            text = say(
+                "transpose",
+                dims=tuple(order),
+                first=dims[first],
+                second=dims[second],
+                first_ja=DIM_JA[dims[first]],
+                second_ja=DIM_JA[dims[second]],
+            )
+            return self._record(
+                node, name, target, _Value(target.obj.transpose(first, second), tuple(order), "tensor"), text
+            )
         if kwargs or sorted(a % len(dims) if isinstance(a, int) else -1 for a in args) != list(range(len(dims))):
             raise ToolError(f"permute needs each of the {len(dims)} dimensions once, e.g. .permute(0, 1, 3, 2)")
         order = tuple(dims[a] for a in args)
-        return self._record(node, name, target, _Value(target.obj.permute(*args), order, "tensor"),
-                            say("permute", dims=order))
+        return self._record(
+            node, name, target, _Value(target.obj.permute(*args), order, "tensor"), say("permute", dims=order)
+        )
 
     def _reduce(self, node: ast.AST, target: _Value, name: str, args: list[Any], kwargs: dict[str, Any]) -> _Value:
         dims = target.dims
@@ -342,13 +412,19 @@ class _Evaluator:
         is_array = target.kind == "array"
         options = {"axis": dim, "keepdims": keepdim} if is_array else {"dim": dim, "keepdim": keepdim}
         value = getattr(target.obj, name)(**options)
-        kept = dims if keepdim else dims[:dim] + dims[dim + 1:]
+        kept = dims if keepdim else dims[:dim] + dims[dim + 1 :]
         if name in ("max", "min") and not is_array:
-            return self._record(node, name, target, _Value(tuple(value), kept, "pair"),
-                                say("reduce_pair", name=dims[dim], verb=name, dim=dim))
+            return self._record(
+                node,
+                name,
+                target,
+                _Value(tuple(value), kept, "pair"),
+                say("reduce_pair", name=dims[dim], verb=name, dim=dim),
+            )
         template = "reduce_keep" if keepdim else "reduce"
-        return self._record(node, name, target, _Value(value, kept, target.kind),
-                            say(template, name=dims[dim], verb=name, dim=dim))
+        return self._record(
+            node, name, target, _Value(value, kept, target.kind), say(template, name=dims[dim], verb=name, dim=dim)
+        )
 
     def _dim(self, args: list[Any], kwargs: dict[str, Any], dims: tuple[str, ...], required: bool) -> int | None:
         given = [kwargs[key] for key in ("dim", "axis") if key in kwargs] + args[:1]
@@ -362,14 +438,14 @@ class _Evaluator:
         if not isinstance(dim, int) or isinstance(dim, bool):
             raise ToolError(f"dim must be an integer, not {dim!r}")
         if not -len(dims) <= dim < len(dims):
-            raise ToolError(f"dim {dim} is out of range for a value with {len(dims)} dimensions "
-                            f"{dims_en(dims)}: use 0..{len(dims) - 1} or a negative index")
+            raise ToolError(
+                f"dim {dim} is out of range for a value with {len(dims)} dimensions "
+                f"{dims_en(dims)}: use 0..{len(dims) - 1} or a negative index"
+            )
         return dim % len(dims)
 
 
-def _dims_after_index(
-    dims: tuple[str, ...], items: tuple[Any, ...]
-) -> tuple[tuple[str, ...], list[tuple[str, int]]]:
+def _dims_after_index(dims: tuple[str, ...], items: tuple[Any, ...]) -> tuple[tuple[str, ...], list[tuple[str, int]]]:
     """The dimensions left after indexing, and the (dimension, item) pairs that an integer removed."""
     if sum(item is Ellipsis for item in items) > 1:
         raise ToolError("an index can hold ... only once")
@@ -378,7 +454,7 @@ def _dims_after_index(
         raise ToolError(f"too many indices: the value has {len(dims)} dimensions {dims_en(dims)}")
     if Ellipsis in items:
         split = items.index(Ellipsis)
-        items = (*items[:split], *([slice(None)] * (len(dims) - len(explicit))), *items[split + 1:])
+        items = (*items[:split], *([slice(None)] * (len(dims) - len(explicit))), *items[split + 1 :])
     removed = [(d, item) for d, item in zip(dims, items, strict=False) if isinstance(item, int)]
     kept = [d for d, item in zip(dims, items, strict=False) if not isinstance(item, int)]
-    return (*kept, *dims[len(items):]), removed
+    return (*kept, *dims[len(items) :]), removed

@@ -55,7 +55,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "detach": (
         ".detach() returns the same numbers cut off from autograd's graph. Without torch.no_grad(), a model's "
         "attentions require grad and .numpy() refuses them with \"Can't call numpy() on Tensor that requires "
-        "grad\"; .detach() is the fix",
+        'grad"; .detach() is the fix',
         ".detach() は同じ値のまま自動微分の計算グラフから切り離します。torch.no_grad() なしではモデルの"
         " Attention は勾配を必要とし、.numpy() が「Can't call numpy() on Tensor that requires grad」で"
         "拒否します。.detach() がその対処です",

@@ -117,8 +117,13 @@ def attention_megabytes(model: LoadedModel, seq_len: int) -> float:
     return 2 * model.num_layers * model.num_heads * seq_len * seq_len * 4 / 2**20
 
 
-def extract(model: LoadedModel, text: str, max_tokens: int = 512, max_attention_mb: float = DEFAULT_MAX_ATTENTION_MB,
-            progress: Progress | None = None) -> Extraction:
+def extract(
+    model: LoadedModel,
+    text: str,
+    max_tokens: int = 512,
+    max_attention_mb: float = DEFAULT_MAX_ATTENTION_MB,
+    progress: Progress | None = None,
+) -> Extraction:
     """Tokenize `text`, run one forward pass with attentions and keep them all.
 
     The pass waits its turn in the heavy-job queue, reporting its place through `progress`. The

@@ -48,8 +48,9 @@ def _projections(base: Any, layer: int) -> tuple[Any, Any, str]:
     )
 
 
-def capture_values(model: LoadedModel, input_ids: list[int], layer: int, progress: Progress | None = None
-                   ) -> LayerValues:
+def capture_values(
+    model: LoadedModel, input_ids: list[int], layer: int, progress: Progress | None = None
+) -> LayerValues:
     """Run `input_ids` through the model once and keep the value projection of `layer` (0-based)."""
     value_module, out_module, layout = _projections(model.base_model, layer)
     num_heads = model.num_heads
@@ -65,5 +66,4 @@ def capture_values(model: LoadedModel, input_ids: list[int], layer: int, progres
     kv_heads = values.shape[-1] // head_dim
     if num_heads % kv_heads:
         raise ToolError(f"{num_heads} query heads cannot share {kv_heads} key/value heads evenly")
-    return LayerValues(values.reshape(len(input_ids), kv_heads, head_dim),
-                       out_module.weight.detach().float(), layout)
+    return LayerValues(values.reshape(len(input_ids), kv_heads, head_dim), out_module.weight.detach().float(), layout)
