@@ -19,7 +19,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent import planner_vocab as vocab
+from agent import planner_arguments as arguments
+from agent import planner_cues as cue_words
+from agent import planner_quotes as literal
 from agent.phrases import say
 from prompts import Language, knowledge
 
@@ -97,8 +99,8 @@ def plan(question: str, has_text: bool) -> Plan:
 
 
 def _read(question: str, has_text: bool) -> _Reading:
-    raw, codes = vocab.take_code(question)
-    raw, quotes = vocab.take_quotes(raw)
+    raw, codes = literal.take_code(question)
+    raw, quotes = literal.take_quotes(raw)
     reading = _Reading(language="en", rest="", plain="")
     _sort_quotes(reading, codes, quotes)
     if reading.expression is None:
@@ -120,21 +122,21 @@ def _names_a_token(reading: _Reading) -> bool:
         return False
     word = reading.sentences[0].strip()
     return len(word) <= 12 and not any(char.isspace() for char in word) and bool(
-        vocab.cues(reading.rest) & {"focus", "line"})
+        cue_words.cues(reading.rest) & {"focus", "line"})
 
 
-def _sort_quotes(reading: _Reading, codes: list[str], quotes: list[vocab.Quote]) -> None:
+def _sort_quotes(reading: _Reading, codes: list[str], quotes: list[literal.Quote]) -> None:
     """Decide for each quoted piece: an expression, a query token, or a sentence to analyse."""
     for code in codes:
-        if vocab.is_expression(code) and reading.expression is None:
+        if literal.is_expression(code) and reading.expression is None:
             reading.expression = code.strip()
     candidates = []
     for quote in quotes:
-        if vocab.is_expression(quote.text) and reading.expression is None:
+        if literal.is_expression(quote.text) and reading.expression is None:
             reading.expression = quote.text.strip()
-        elif vocab.marks_query(quote.before, quote.after):
+        elif literal.marks_query(quote.before, quote.after):
             reading.query = _query_value(quote.text)
-        elif vocab.marks_key(quote.before, quote.after) and reading.key is None:
+        elif literal.marks_key(quote.before, quote.after) and reading.key is None:
             reading.key = _query_value(quote.text)
         else:
             candidates.append(quote.text)
@@ -151,11 +153,11 @@ def _query_value(text: str) -> int | str:
 
 
 def _take_bare_expression(reading: _Reading, rest: str) -> str:
-    found = vocab.find_expression(rest)
+    found = literal.find_expression(rest)
     if found is not None:
         reading.expression = found
         return rest.replace(found, " ")
-    term = vocab.BARE_TERM.search(rest)
+    term = literal.BARE_TERM.search(rest)
     if term is not None:
         reading.expression = CANONICAL_EXPRESSION
         reading.expression_term = term.group(0).strip()
@@ -163,7 +165,7 @@ def _take_bare_expression(reading: _Reading, rest: str) -> str:
 
 
 def _take_colon_sentence(reading: _Reading, rest: str) -> str:
-    match = vocab.COLON_SENTENCE.search(rest)
+    match = literal.COLON_SENTENCE.search(rest)
     if match is None:
         return rest
     start, end = match.span("text")
@@ -173,16 +175,16 @@ def _take_colon_sentence(reading: _Reading, rest: str) -> str:
 
 
 def _take_arguments(reading: _Reading) -> None:
-    reading.models, reading.rest = vocab.find_models(reading.rest)
-    reading.mean_heads, reading.rest = vocab.take_first(vocab.MEAN_HEADS, reading.rest)
-    reading.annotate, reading.rest = vocab.take_flag(vocab.ANNOTATE, reading.rest)
-    reading.exclude_special, reading.rest = vocab.take_flag(vocab.EXCLUDE_SPECIAL, reading.rest)
-    reading.layers, reading.rest = vocab.find_numbers(vocab.LAYER_RULES, reading.rest)
-    reading.heads, reading.rest = vocab.find_numbers(vocab.HEAD_RULES, reading.rest)
+    reading.models, reading.rest = arguments.find_models(reading.rest)
+    reading.mean_heads, reading.rest = arguments.take_first(arguments.MEAN_HEADS, reading.rest)
+    reading.annotate, reading.rest = arguments.take_flag(arguments.ANNOTATE, reading.rest)
+    reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
+    reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
+    reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
     if reading.key is None:
-        reading.key, reading.rest = vocab.find_key(reading.rest)
+        reading.key, reading.rest = arguments.find_key(reading.rest)
     if reading.query is None:
-        reading.query, reading.rest = vocab.find_query(reading.rest)
+        reading.query, reading.rest = arguments.find_query(reading.rest)
 
 
 # --- pass 3: intent and knowledge --------------------------------------------------------------------
@@ -191,8 +193,8 @@ def _take_arguments(reading: _Reading) -> None:
 def _intent(reading: _Reading) -> tuple[str, tuple[str, ...]]:
     """The intent, plus knowledge entries that a bare term ("dim=1", ".detach()") calls for."""
     if reading.expression is not None:
-        return "explain", vocab.term_knowledge(reading.expression_term or "")
-    cues = vocab.cues(reading.rest)
+        return "explain", literal.term_knowledge(reading.expression_term or "")
+    cues = cue_words.cues(reading.rest)
     if "list_models" in cues:
         return "list_models", ()
     view = _view(reading, cues)
@@ -251,7 +253,7 @@ def _knowledge(reading: _Reading, intent: str) -> tuple[str, ...]:
     do not count, so a plain request brings no lecture and "why is the heatmap tofu?" gets the font
     entry; a question that is only about a view ("how do I read the heatmap?") falls back to them."""
     asks_for_tools = intent in ANALYSIS_TOOLS or intent in ("list_models", "load_model")
-    found = _matching(vocab.blank_cues(reading.rest if asks_for_tools else reading.plain))
+    found = _matching(cue_words.blank_cues(reading.rest if asks_for_tools else reading.plain))
     return found if found or asks_for_tools else _matching(reading.plain)
 
 
@@ -259,7 +261,7 @@ def _matching(text: str) -> tuple[str, ...]:
     """Entry ids by relevance: the longest keyword matched first, then the most keywords."""
     scored = []
     for entry in knowledge().values():
-        hits = [k for k in (*entry.keywords_en, *entry.keywords_ja) if vocab.has_keyword(text, k)]
+        hits = [k for k in (*entry.keywords_en, *entry.keywords_ja) if cue_words.has_keyword(text, k)]
         if hits:
             scored.append((-max(len(k) for k in hits), -len(hits), entry.id))
     return tuple(entry_id for *_, entry_id in sorted(scored))
@@ -374,5 +376,5 @@ def _beyond_raw_lines(intent: str, reading: _Reading) -> list[str]:
 
 
 def _asked_for_view(reading: _Reading) -> bool:
-    cues = vocab.cues(reading.rest)
+    cues = cue_words.cues(reading.rest)
     return bool(cues & {"heatmap", "focus", "show", "figure"}) or reading.annotate or reading.exclude_special

@@ -1,0 +1,199 @@
+"""Reading a question's arguments: models, flags (annotate, exclude special tokens, mean over heads),
+layer and head numbers in English and Japanese, and the query/key token named without quotes.
+
+Patterns run on NFKC-normalized, lower-cased text; every reader returns what it found with the
+text where those words are blanked out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from agent.planner_quotes import ascii_pattern as _ascii
+from agent.planner_quotes import blank as _blank
+
+__all__ = [
+    "find_models", "take_first", "take_flag", "find_numbers", "find_query", "find_key",
+    "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "LAYER_RULES", "HEAD_RULES",
+]
+
+
+# --- models --------------------------------------------------------------------------------------------
+
+_ID_EDGE = r"A-Za-z0-9_./-"
+_HUB_ID = _ascii(rf"(?<![{_ID_EDGE}])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9])(?![{_ID_EDGE}])")
+_BARE_ID = _ascii(
+    rf"(?<![{_ID_EDGE}])((?:distil)?(?:bert|roberta|albert|electra|deberta|xlm|bart|t5|opt|bloom)-[\w.-]*[a-z0-9]"
+    rf"|(?:distil)?gpt-?2(?:-[a-z]+)?)(?![{_ID_EDGE}])"
+)
+_KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-minilm-l6-v2": "minilm", "gpt-2": "gpt2"}
+_MODEL_WORDS = (
+    (_ascii(r"\bminilm\b|\bbert\b|\benglish(?:[- ]only)? model|\bencoder(?:[- ]only)? model|英語(?:用の|の)?モデル"
+                r"|エンコーダ"), "minilm"),
+    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|\bjapanese model|\bmultilingual model|日本語(?:用の|の)?モデル"
+                r"|\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model"
+                r"|因果(?:言語)?モデル"
+                r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m"),
+)
+
+
+def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
+    """Models named in the text, in order: (what to pass as `model`, the words that named it)."""
+    found: list[tuple[int, str, str]] = []
+    for pattern in (_HUB_ID, _BARE_ID):
+        for match in pattern.finditer(text):
+            name = match.group(1)
+            if pattern is _HUB_ID and not _looks_like_hub_id(name):
+                continue
+            found.append((match.start(), _KNOWN_IDS.get(name.lower(), name), name))
+            text = _blank(text, match.start(), match.end())
+    for pattern, model in _MODEL_WORDS:
+        for match in pattern.finditer(text):
+            found.append((match.start(), model, match.group(0)))
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    models: dict[str, str] = {}
+    for _, model, phrase in sorted(found):
+        models.setdefault(model, phrase)
+    return list(models.items()), text
+
+
+def _looks_like_hub_id(name: str) -> bool:
+    org, model = name.split("/", 1)
+    return bool(re.search(r"[-_.\d]", model) or re.search(r"[-_\d]", org))
+
+
+
+# --- flags, layers, heads, the query token --------------------------------------------------------------
+
+_SPECIAL = (r"(?:special[- ]tokens?|特殊トークン|\[cls\](?:\s*(?:and|,|/|&|と|、|や)\s*\[sep\])?|\[sep\]|<bos>"
+            r"|cls(?:\s*(?:and|/)\s*sep)?|bos)")
+MEAN_HEADS = _ascii(
+    r"\b(?:average|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:\d+\s+)?(?:attention\s+)?heads"
+    r"|\bheads?[- ](?:averaged|average|mean)|\baverag(?:e|ing)\s+(?:all\s+)?(?:the\s+)?heads|\bhead\s+mean"
+    r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で)?平均|平均(?:した|の)?ヘッド"
+)
+ANNOTATE = _ascii(
+    r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+)?in\s+(?:the\s+|each\s+)?cells?"
+    r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b|\bwrite\s+(?:the\s+)?(?:values|numbers)"
+    r"|(?:数値|値|数字)(?:入り|付き|つき)|(?:数値|値|数字)を(?:書き込|書い|書き入れ|入れ|載せ)|(?:セル|マス)に(?:数値|値|数字)"
+    r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ)"
+)
+EXCLUDE_SPECIAL = _ascii(
+    rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
+    rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}|{_SPECIAL}\s+(?:removed|excluded)"
+    rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省)"
+)
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]]
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "2nd": 2, "3rd": 3, "4th": 4}
+_KANJI = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"(-?\d+|[〇零一二三四五六七八九十]+)"
+
+
+def _number(text: str) -> int:
+    if text.lstrip("-").isdigit():
+        return int(text)
+    tens, _, ones = text.partition("十")
+    if "十" not in text:
+        return int("".join(str(_KANJI[c]) for c in text))
+    return (_KANJI[tens] if tens else 1) * 10 + (_KANJI[ones] if ones else 0)
+
+
+def _rule(pattern: str, value: Callable[[re.Match[str]], list[int]] | int) -> Rule:
+    convert = value if callable(value) else (lambda match, fixed=value: [fixed])
+    return _ascii(pattern), convert
+
+
+def _groups(match: re.Match[str]) -> list[int]:
+    return [_number(group) for group in match.groups() if group is not None]
+
+
+LAYER_RULES: tuple[Rule, ...] = (
+    _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-_ORDINAL[m[1]]]),
+    _rule(r"\bpenultimate\s+layer", -2),
+    _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-_number(m[1])]),
+    _rule(r"(?:最終層|最後の層)の(?:一つ|1つ|ひとつ)前", -2),
+    _rule(r"\b(?:last|final|top|deepest)\s+(?:attention\s+)?layer", -1),
+    _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|一番(?:最後|上)の(?:層|レイヤー?)|最上層", -1),
+    _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?layer", lambda m: [_ORDINAL[m[1]] - 1]),
+    _rule(r"最初の(?:層|レイヤー?)|一番(?:最初|下)の(?:層|レイヤー?)|最下層", 0),
+    _rule(r"\blayers?\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
+          _groups),
+    _rule(r"\b(\d+)(?:st|nd|rd|th)\s+layer", _groups),
+    _rule(rf"第\s*{_NUM}\s*(?:層|レイヤー?)", _groups),
+    _rule(rf"{_NUM}\s*(?:番目|つ目)の(?:層|レイヤー?)", _groups),
+    _rule(r"(?:レイヤー?|層)\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本|層))", _groups),
+    _rule(r"(\d+)\s*(?:層|レイヤー?)目?", _groups),
+)
+HEAD_RULES: tuple[Rule, ...] = (
+    _rule(r"\bheads?\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
+          _groups),
+    _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _groups),
+    _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?head\b", lambda m: [_ORDINAL[m[1]] - 1]),
+    _rule(r"\blast\s+head\b", -1),
+    _rule(r"最後のヘッド", -1),
+    _rule(r"最初のヘッド", 0),
+    _rule(rf"第\s*{_NUM}\s*ヘッド", _groups),
+    _rule(rf"{_NUM}\s*(?:番目?|つ目)の?ヘッド", _groups),
+    _rule(r"ヘッド\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本))", _groups),
+)
+_QUERY_RULES = (
+    _ascii(r"\bfrom\s+(?:the\s+)?(?:token\s+|word\s+)?(\[cls\]|\[sep\]|<bos>)"),
+    _ascii(r"\bfrom\s+(?:the\s+)?(?:token|word)\s+([a-z][\w-]*)"),
+    _ascii(r"\b(?:token|word)\s+([a-z][\w-]*)'s\b"),
+    _ascii(r"\b(?:token|query|position)\s*(?:#|no\.?|number|index)?\s*(\d+)"),
+    _ascii(r"\b(\d+)(?:st|nd|rd|th)\s+token"),
+    _ascii(r"トークン\s*(\d+)|(\d+)\s*番目?の?トークン"),
+)
+
+
+_KEY_RULES = (
+    _ascii(r"\bto\s+(?:the\s+)?(?:token|word)\s+(\[cls\]|\[sep\]|<bos>|[a-z][\w-]*|\d+)"),
+    _ascii(r"\bto\s+(?:the\s+)?(\[cls\]|\[sep\]|<bos>)"),
+    _ascii(r"トークン\s*(\d+)\s*(?:へ|への|に対)"),
+)
+
+
+def find_key(text: str) -> tuple[int | str | None, str]:
+    """The attended token named without quotes: "to token 0", "to [CLS]", "トークン0への"."""
+    for pattern in _KEY_RULES:
+        match = pattern.search(text)
+        if match:
+            value = match.group(1)
+            return (int(value) if value.isdigit() else value), _blank(text, *match.span())
+    return None, text
+
+
+def take_first(pattern: re.Pattern[str], text: str) -> tuple[str | None, str]:
+    match = pattern.search(text)
+    if match is None:
+        return None, text
+    return match.group(0), _blank(text, *match.span())
+
+
+def take_flag(pattern: re.Pattern[str], text: str) -> tuple[bool, str]:
+    phrase, text = take_first(pattern, text)
+    return phrase is not None, text
+
+
+def find_numbers(rules: tuple[Rule, ...], text: str) -> tuple[list[tuple[int, str]], str]:
+    """(value, the words that gave it) for every rule match, in order of appearance, without repeats."""
+    found: list[tuple[int, int, str]] = []
+    for pattern, convert in rules:
+        for match in pattern.finditer(text):
+            found += [(match.start(), value, match.group(0)) for value in convert(match)]
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    values: dict[int, str] = {}
+    for _, value, phrase in sorted(found):
+        values.setdefault(value, phrase)
+    return list(values.items()), text
+
+
+def find_query(text: str) -> tuple[int | str | None, str]:
+    for pattern in _QUERY_RULES:
+        match = pattern.search(text)
+        if match:
+            value = next(group for group in match.groups() if group is not None)
+            return (int(value) if value.isdigit() else value), _blank(text, *match.span())
+    return None, text

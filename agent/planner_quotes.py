@@ -1,0 +1,184 @@
+"""Reading a question's literal parts: backtick code, quoted sentences and tokens, expressions, bare terms.
+
+Readers that find something return it with the text where its words are blanked out (replaced by
+spaces), so later readers and the intent cues do not read the same words twice. Patterns are
+compiled with re.ASCII, so that a word boundary also falls between English and Japanese
+("BERTに", "Attentionを").
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
+    "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE",
+]
+
+
+def ascii_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags | re.ASCII)
+
+
+def blank(text: str, start: int, end: int) -> str:
+    """The text with [start, end) replaced by spaces, so positions stay where they were."""
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str  # exactly as written
+    before: str  # a little of the question before the quote, lower-cased
+    after: str
+
+
+# --- quotes, code and expressions (on the question as written) --------------------------------------
+
+_CODE = ascii_pattern(r"```(?:python|py)?\s*(.+?)```|`([^`\n]+)`", re.S)
+_QUOTES = (
+    ascii_pattern(r"“([^“”]+)”"),
+    ascii_pattern(r"‘((?:[^‘’]|’(?=[A-Za-z]))+?)’(?![A-Za-z0-9])"),  # ’ before a letter is an apostrophe
+    ascii_pattern(r'"([^"]+)"'),
+    ascii_pattern(r"(?<![A-Za-z0-9])'((?:[^']|'(?=[A-Za-z]))+?)'(?![A-Za-z0-9])"),  # not the ' of "what's"
+)
+_SINGLE = ("‘", "'")  # a single-quoted sentence needs at least 2 characters
+_BRACKETS = {"「": "」", "『": "』"}  # may nest: 「彼は「はい」と言った」
+_DATA_NAMES = {"outputs", "attentions", "attention"}
+_MODEL_ONLY = ascii_pattern(  # a quoted model name is no sentence to analyse
+    r"minilm|gemma(?:-270m)?|[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*|bert-[\w.-]+", re.I
+)
+_SAFE_NODES = (ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.Constant, ast.UnaryOp,
+               ast.USub, ast.Slice, ast.Tuple, ast.Load, ast.keyword)
+_EXPRESSION_START = ascii_pattern(r"\b(?:torch|outputs|attentions?)\b")
+BARE_TERM = ascii_pattern(
+    r"\bdim\s*=\s*-?\d+|\[\s*0\s*\]|\.?\bdetach\b(?:\(\))?|\.numpy\(\)|\btorch\.mean\b|\bkeepdim\b", re.I
+)
+COLON_SENTENCE = ascii_pattern(r"(?:\bsentences?|\btexts?|\binput|文章?|テキスト)\s*[:：]\s*(?P<text>\S.*?)\s*$",
+                            re.I | re.S)
+_TERM_KNOWLEDGE = (("dim", "mean_over_heads"), ("torch.mean", "mean_over_heads"), ("keepdim", "mean_over_heads"),
+                   ("[", "dims_and_shapes"), ("detach", "requires_grad_numpy"), ("numpy", "requires_grad_numpy"))
+
+
+def take_code(question: str) -> tuple[str, list[str]]:
+    """Pull out backtick spans. Code that is no expression (a model id in backticks) stays, unwrapped."""
+    codes: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1) or match.group(2)
+        if is_expression(code):
+            codes.append(code)
+            return " "
+        return code
+
+    return _CODE.sub(replace, question), codes
+
+
+def take_quotes(text: str) -> tuple[str, list[Quote]]:
+    """Pull out quoted pieces, outermost first; model names in quotes stay in the text, unwrapped."""
+    spans = sorted(_bracket_spans(text) + _quote_spans(text), key=lambda s: (s[0], -s[1]))
+    outer: list[tuple[int, int, str]] = []
+    for span in spans:
+        if not outer or span[0] >= outer[-1][1]:
+            outer.append(span)
+    pieces, quotes, position = [], [], 0
+    for start, end, content in outer:
+        pieces.append(text[position:start])
+        before, after = text[max(0, start - 30):start].lower(), text[end:end + 12].lower()
+        if _MODEL_ONLY.fullmatch(content.strip()) or _TERM_BEFORE.search(before) or _TERM_AFTER.search(after):
+            pieces.append(f" {content} ")  # a model or a term asked about ('what does "sink" mean'), no sentence
+        else:
+            quotes.append(Quote(content, before, after))
+            pieces.append(" ")
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces), quotes
+
+
+def _bracket_spans(text: str) -> list[tuple[int, int, str]]:
+    spans = []
+    for opener, closer in _BRACKETS.items():
+        depth, start = 0, 0
+        for index, char in enumerate(text):
+            if char == opener:
+                start = index if depth == 0 else start
+                depth += 1
+            elif char == closer and depth:
+                depth -= 1
+                if depth == 0 and index > start + 1:
+                    spans.append((start, index + 1, text[start + 1:index]))
+    return spans
+
+
+def _quote_spans(text: str) -> list[tuple[int, int, str]]:
+    spans = []
+    for pattern in _QUOTES:
+        for match in pattern.finditer(text):
+            content = match.group(1)
+            if match.group(0)[0] in _SINGLE and len(content.strip()) < 2:
+                continue
+            if content.strip():
+                spans.append((match.start(), match.end(), content))
+    return spans
+
+
+def is_expression(code: str) -> bool:
+    """Python that reads outputs.attentions with indexing and calls (not a bare name, not a sentence)."""
+    code = code.strip()
+    if not code or not code.isascii():
+        return False
+    try:
+        tree = ast.parse(code, mode="eval")
+    except SyntaxError:
+        return False
+    nodes = list(ast.walk(tree))
+    names = {node.id for node in nodes if isinstance(node, ast.Name)}
+    safe = all(isinstance(node, _SAFE_NODES) for node in nodes)
+    known = names <= _DATA_NAMES | {"torch"} and bool(names & _DATA_NAMES)
+    return safe and known and not isinstance(tree.body, ast.Name | ast.Tuple)
+
+
+def find_expression(text: str) -> str | None:
+    """The longest ASCII run starting at torch/outputs/attentions that parses as an expression which
+    indexes or calls something: a bare "outputs.attentions" in prose is a topic, not code to walk through."""
+    for match in _EXPRESSION_START.finditer(text):
+        end = match.start()
+        while end < len(text) and text[end].isascii() and text[end] not in "?":
+            end += 1
+        for stop in range(end, match.end(), -1):
+            candidate = text[match.start():stop].strip()
+            if is_expression(candidate) and _operates(candidate):
+                return candidate
+    return None
+
+
+def _operates(code: str) -> bool:
+    return any(isinstance(node, ast.Subscript | ast.Call) for node in ast.walk(ast.parse(code, mode="eval")))
+
+
+def term_knowledge(term: str) -> tuple[str, ...]:
+    """The knowledge entry that explains a bare term such as "dim=1" or ".detach()"."""
+    term = term.lower()
+    return tuple(dict.fromkeys(entry for word, entry in _TERM_KNOWLEDGE if word in term))[:1]
+
+
+_QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
+_QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)に|が注目)")
+_TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
+                      r"\s*(?:the\s+)?(?:word\s+|term\s+)?$", re.I)
+_TERM_AFTER = ascii_pattern(r"^\s*(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに|どういう)|の意味)", re.I)
+
+
+def marks_query(before: str, after: str) -> bool:
+    """A quoted token named as the attending one: from "love", 「食べ」から."""
+    return bool(_QUERY_BEFORE.search(before) or _QUERY_AFTER.search(after))
+
+
+_KEY_BEFORE = ascii_pattern(r"(?:\bto|\bon|\btowards?)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
+_KEY_AFTER = ascii_pattern(r"^\s*(?:へ|への|に向|に対す|に対して)")
+
+
+def marks_key(before: str, after: str) -> bool:
+    """A quoted token named as the attended one: to "cat", 「猫」への."""
+    return bool(_KEY_BEFORE.search(before) or _KEY_AFTER.search(after))
