@@ -27,6 +27,20 @@ ANALYSIS_PHRASES: dict[str, tuple[str, str]] = {
         "sequence repeated twice.",
         "役割はこの文で採点しました。誘導ヘッド(因果モデルのみ)は、乱数で作ったトークン列を2回繰り返した入力で採点します。",
     ),
+    "compare_texts": (
+        "I compare the two sentences under the same model: maps side by side, then the difference b − a "
+        "where their tokens align.",
+        "二つの文を同じモデルで比べます。マップを並べ、トークンが対応する所で差 b − a を描きます。",
+    ),
+    "compare_models": (
+        "I compare {model} and {model_b} on the same sentence; their tokenizers differ, so the difference is "
+        "taken word by word.",
+        "同じ文を {model} と {model_b} で比べます。トークナイザが違うので、差は単語単位で取ります。",
+    ),
+    "generation_tokens": (
+        "The model writes up to {count} new tokens (max_new_tokens={count}), always taking the most probable one.",
+        "モデルに最大 {count} トークン(max_new_tokens={count})を、常に最も確率の高いトークンを選んで生成させます。",
+    ),
     # --- the answer (the composer) ---
     "rollout": (
         "**Attention rollout** of layers {start}..{last} ({count} layers multiplied; in each, the heads are "

@@ -36,7 +36,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 ANALYSIS_TOOLS = {"heatmap": "plot_heatmap", "line": "plot_line", "heads": "plot_heads",
                   "inspect": "inspect_attention", "extract": "extract_attention", "explain": "explain_reduction",
                   "rollout": "attention_rollout", "norms": "attention_norms", "layer_summary": "layer_summary",
-                  "roles": "head_roles"}
+                  "roles": "head_roles", "compare": "compare_attention", "generation": "generation_attention"}
 # the analyses beyond raw attention, by priority, and the knowledge entry that says when to prefer each
 BEYOND_RAW = {"rollout": ("rollout",), "norms": ("norm_based", "attention_is_not_explanation"),
               "roles": ("heads_differ",), "layer_summary": ("layers_differ",)}
@@ -76,6 +76,8 @@ class _Reading:
     mean_heads: str | None = None
     annotate: bool = False
     exclude_special: bool = False
+    words: bool = False  # merge subword tokens into words (heatmap and line)
+    new_tokens: int | None = None  # how many tokens to generate, when asked
 
 
 def detect_language(text: str) -> Language:
@@ -87,7 +89,8 @@ def plan(question: str, has_text: bool) -> Plan:
     """Read a learner's question; `has_text` says whether the session already analysed a sentence."""
     reading = _read(question, has_text)
     intent, extra_knowledge = _intent(reading)
-    entries = extra_knowledge + _knowledge(reading, intent)
+    words = ("word_level",) if reading.words else ()  # merging pieces needs its aggregation stated
+    entries = extra_knowledge + words + _knowledge(reading, intent)
     entries = tuple(dict.fromkeys(entries))[:MAX_KNOWLEDGE]
     if intent == "unknown" and entries:
         intent = "knowledge"
@@ -134,9 +137,9 @@ def _sort_quotes(reading: _Reading, codes: list[str], quotes: list[literal.Quote
     for quote in quotes:
         if literal.is_expression(quote.text) and reading.expression is None:
             reading.expression = quote.text.strip()
-        elif literal.marks_query(quote.before, quote.after):
+        elif _one_token(quote.text) and literal.marks_query(quote.before, quote.after):
             reading.query = _query_value(quote.text)
-        elif literal.marks_key(quote.before, quote.after) and reading.key is None:
+        elif _one_token(quote.text) and literal.marks_key(quote.before, quote.after) and reading.key is None:
             reading.key = _query_value(quote.text)
         else:
             candidates.append(quote.text)
@@ -146,6 +149,11 @@ def _sort_quotes(reading: _Reading, codes: list[str], quotes: list[literal.Quote
             reading.query = _query_value(text)
         elif text not in reading.sentences:
             reading.sentences.append(text)
+
+
+def _one_token(text: str) -> bool:
+    """A quote that can name a token: one short word ("on 'The cat sat.'" quotes a sentence)."""
+    return len(text.split()) == 1 and len(text) <= 24
 
 
 def _query_value(text: str) -> int | str:
@@ -179,6 +187,10 @@ def _take_arguments(reading: _Reading) -> None:
     reading.mean_heads, reading.rest = arguments.take_first(arguments.MEAN_HEADS, reading.rest)
     reading.annotate, reading.rest = arguments.take_flag(arguments.ANNOTATE, reading.rest)
     reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
+    reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
+    if "generation" in cue_words.cues(reading.rest):
+        counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
+        reading.new_tokens = counts[0][0] if counts else None
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
     reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
     if reading.key is None:
@@ -197,6 +209,10 @@ def _intent(reading: _Reading) -> tuple[str, tuple[str, ...]]:
     cues = cue_words.cues(reading.rest)
     if "list_models" in cues:
         return "list_models", ()
+    if "generation" in cues and not _only_conceptual(reading, cues):
+        return "generation", ("generation_attention",)
+    if _asks_to_compare(reading, cues):
+        return "compare", ("compare_attention",)
     view = _view(reading, cues)
     if view is not None and _only_conceptual(reading, cues):
         return "knowledge", ()
@@ -207,6 +223,16 @@ def _intent(reading: _Reading) -> tuple[str, tuple[str, ...]]:
     if view is None and reading.sentences:
         return "heatmap", ()
     return view or "unknown", ()
+
+
+def _asks_to_compare(reading: _Reading, cues: set[str]) -> bool:
+    """Two quoted sentences, or two models, and a word that asks to compare them. "What's the difference
+    between BERT and GPT?" names two models but asks for an explanation, not a figure."""
+    if "compare" not in cues:
+        return False
+    if len(reading.sentences) >= 2:
+        return True
+    return len(reading.models) >= 2 and ("conceptual" not in cues or bool(cues & {"show", "figure"}))
 
 
 def _asks_to_load(reading: _Reading, cues: set[str]) -> bool:
@@ -225,7 +251,7 @@ def _view(reading: _Reading, cues: set[str]) -> str | None:
         return "heads"
     if "line" in cues:
         return "line"
-    if "heatmap" in cues or reading.annotate or reading.exclude_special:
+    if "heatmap" in cues or reading.annotate or reading.exclude_special or reading.words:
         return "heatmap"
     if "inspect" in cues:
         return "inspect"
@@ -279,8 +305,14 @@ def _calls(intent: str, reading: _Reading, has_text: bool) -> tuple[tuple[Planne
         return (PlannedCall("load_model", {"model": reading.models[0][0]}),), lines
     if intent not in ANALYSIS_TOOLS:
         return (), []
-    texts, text_lines = _texts(reading, has_text)
-    calls = [PlannedCall(ANALYSIS_TOOLS[intent], arguments) for arguments in _arguments(intent, reading, texts)]
+    if intent == "compare":
+        texts, text_lines = _compare_texts(reading, has_text)
+    elif intent == "generation":
+        texts, text_lines = _prompt(reading)
+    else:
+        texts, text_lines = _texts(reading, has_text)
+    found = _compare_arguments(reading, texts) if intent == "compare" else _arguments(intent, reading, texts)
+    calls = [PlannedCall(ANALYSIS_TOOLS[intent], arguments) for arguments in found]
     if intent == "extract" and not texts[0]:
         calls = [PlannedCall("explain_reduction", {**c.arguments, "expression": SHAPE_EXPRESSION}) for c in calls]
         text_lines.append(say("shape_follow_up", language, expression=SHAPE_EXPRESSION))
@@ -300,6 +332,44 @@ def _texts(reading: _Reading, has_text: bool) -> tuple[list[str | None], list[st
     return [text], [say("default_text", language, text=text)]
 
 
+def _prompt(reading: _Reading) -> tuple[list[str | None], list[str]]:
+    """The prompt to continue: the quoted sentence, else the default one (a reply is generated afresh,
+    so the session's latest sentence is not assumed to be a prompt)."""
+    if reading.sentences:
+        return reading.sentences[:1], []
+    text = DEFAULT_TEXT[reading.language]
+    return [text], [say("default_text", reading.language, text=text)]
+
+
+def _compare_texts(reading: _Reading, has_text: bool) -> tuple[list[str | None], list[str]]:
+    """Two sentences under one model, or one sentence under two models. minilm reads English only, so a
+    comparison of two models on no given sentence uses the English default sentence."""
+    if reading.sentences:
+        return reading.sentences[:2], []
+    if has_text:
+        return [None], [say("reused_text", reading.language)]
+    text = DEFAULT_TEXT["en"]
+    return [text], [say("default_text", reading.language, text=text)]
+
+
+def _compare_arguments(reading: _Reading, texts: list[str | None]) -> list[dict[str, Any]]:
+    """One compare_attention call per layer asked for (at most MAX_CALLS)."""
+    pair: dict[str, Any] = {}
+    if texts[0] is not None:
+        pair["text_a"] = texts[0]
+    if len(texts) >= 2:
+        pair["text_b"] = texts[1]
+    models = [model for model, _ in reading.models]
+    if models:
+        pair["model"] = models[0]
+    if len(texts) < 2 and len(models) >= 2:
+        pair["model_b"] = models[1]
+    if reading.heads:
+        pair["head"] = reading.heads[0][0]
+    layers = [layer for layer, _ in reading.layers] or [-1]
+    return [{**pair, "layer": layer} for layer in layers]
+
+
 def _arguments(intent: str, reading: _Reading, texts: list[str | None]) -> list[dict[str, Any]]:
     models: list[str | None] = [model for model, _ in reading.models] or [None]
     layers: list[int | None] = [layer for layer, _ in reading.layers] or [-1]
@@ -315,7 +385,7 @@ def _arguments(intent: str, reading: _Reading, texts: list[str | None]) -> list[
             arguments["head"] = head
         arguments.update(_intent_arguments(intent, reading))
         if text is not None:
-            arguments["text"] = text
+            arguments["prompt" if intent == "generation" else "text"] = text
         if model is not None:
             arguments["model"] = model
         combos.append(arguments)
@@ -324,10 +394,13 @@ def _arguments(intent: str, reading: _Reading, texts: list[str | None]) -> list[
 
 def _intent_arguments(intent: str, reading: _Reading) -> dict[str, Any]:
     if intent == "heatmap":
-        flags = {"annotate": reading.annotate, "exclude_special": reading.exclude_special}
+        flags = {"annotate": reading.annotate, "exclude_special": reading.exclude_special, "words": reading.words}
         return {name: True for name, on in flags.items() if on}
-    if intent == "line" and reading.query is not None:
-        return {"query": reading.query}
+    if intent == "line":
+        found = {"query": reading.query} if reading.query is not None else {}
+        return found | ({"words": True} if reading.words else {})
+    if intent == "generation" and reading.new_tokens is not None:
+        return {"max_new_tokens": reading.new_tokens}
     if intent == "explain":
         return {"expression": reading.expression}
     if intent == "layer_summary" and reading.query is not None and reading.key is not None:
@@ -338,13 +411,13 @@ def _intent_arguments(intent: str, reading: _Reading) -> dict[str, Any]:
 def _argument_lines(intent: str, reading: _Reading) -> list[str]:
     language = reading.language
     lines = []
-    if intent in ("heatmap", "line", "heads", "inspect", "norms"):
+    if intent in ("heatmap", "line", "heads", "inspect", "norms", "compare", "generation"):
         for layer, phrase in reading.layers:
             key = "layer_phrase" if re.search(r"\d", phrase) and layer >= 0 else "layer_named"
             lines.append(say(key, language, phrase=phrase.strip(), layer=layer))
         if not reading.layers:
             lines.append(say("layer_default", language))
-    if intent in ("heatmap", "line", "inspect"):
+    if intent in ("heatmap", "line", "inspect", "compare", "generation"):
         lines += [say("head_phrase", language, phrase=phrase.strip(), head=head) for head, phrase in reading.heads]
         if reading.mean_heads:
             lines.append(say("head_mean", language, phrase=reading.mean_heads.strip()))
@@ -372,6 +445,12 @@ def _beyond_raw_lines(intent: str, reading: _Reading) -> list[str]:
         return [say("pair_missing", language)] if reading.query is not None or reading.key is not None else []
     if intent == "roles":
         return [say("roles_induction", language)]
+    if intent == "compare":
+        if len(reading.sentences) < 2 and len(reading.models) >= 2:
+            return [say("compare_models", language, model=reading.models[0][0], model_b=reading.models[1][0])]
+        return [say("compare_texts", language)]
+    if intent == "generation":
+        return [say("generation_tokens", language, count=reading.new_tokens or 10)]
     return []
 
 

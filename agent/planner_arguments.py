@@ -15,7 +15,7 @@ from agent.planner_quotes import blank as _blank
 
 __all__ = [
     "find_models", "take_first", "take_flag", "find_numbers", "find_query", "find_key",
-    "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "LAYER_RULES", "HEAD_RULES",
+    "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "WORDS", "LAYER_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
 ]
 
 
@@ -84,6 +84,12 @@ EXCLUDE_SPECIAL = _ascii(
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}|{_SPECIAL}\s+(?:removed|excluded)"
     rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省)"
 )
+WORDS = _ascii(
+    r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
+    r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
+    r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:sub-?word\s+)?(?:tokens|pieces)"
+    r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位"
+)
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]]
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "2nd": 2, "3rd": 3, "4th": 4}
@@ -137,6 +143,12 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(rf"第\s*{_NUM}\s*ヘッド", _groups),
     _rule(rf"{_NUM}\s*(?:番目?|つ目)の?ヘッド", _groups),
     _rule(r"ヘッド\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本))", _groups),
+)
+NEW_TOKEN_RULES: tuple[Rule, ...] = (
+    _rule(r"\b(\d+)\s+(?:new\s+|more\s+|next\s+|generated\s+)?tokens\b", _groups),
+    _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?:生成|続け|書)", _groups),
+    _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?:生成|続け)", _groups),
 )
 _QUERY_RULES = (
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token\s+|word\s+)?(\[cls\]|\[sep\]|<bos>)"),

@@ -26,6 +26,16 @@ _CUES = {
                      r"(?:the\s+)?layers|\bacross\s+depth|\bthrough\s+the\s+layers|\blayer\s+by\s+layer"
                      r"|\bchange\s+(?:with|over)\s+(?:the\s+)?(?:layers|depth)|\bentropy|\bsink\s+share"
                      r"|層ごとの(?:推移|変化|まとめ)|層の推移|層をまたいだ|層を通した推移|推移|エントロピー",
+    "compare": r"\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\.?(?![a-z])|\bside[- ]by[- ]side|\bcontrast"
+               r"|\bdifferences?\s+(?:between|of)\b|\bhow\s+(?:does|do)\s+.{1,40}\s+differ"
+               r"|比較|比べ|並べて|対比|との差|の差分|違いを(?:見|表示|描|可視化|比)",
+    "generation": r"\bduring\s+(?:text\s+)?generation|\bwhile\s+(?:it\s+(?:is\s+)?|the\s+model\s+(?:is\s+)?)?generating"
+                  r"|\bgenerat(?:ion|ing)[- ]time|\b(?:in|at)\s+generation|\bgenerated\s+tokens?|\bnew\s+tokens"
+                  r"|\bwhen\s+(?:it|the\s+model)\s+generates|\bas\s+it\s+(?:writes|generates)|\bnext[- ]tokens?"
+                  r"|\btext\s+generation|\bgeneration\s+attention|\bautoregressive(?:ly)?\s+(?:generat|decod)"
+                  r"|\bcontinu(?:e|es|ation)\s+(?:of\s+)?(?:the\s+|this\s+)?(?:text|sentence|prompt)"
+                  r"|生成(?:中|時|過程|途中|の際|の間|しながら|するとき|する時|する際|する間|される|された|した(?:トークン|単語|文))"
+                  r"|(?:文章|テキスト|文)生成|続きを(?:生成|書|作)|次の(?:トークン|単語)|自己回帰",
     "list_models": r"\b(?:which|what)\s+(?:other\s+|embedded\s+|attention\s+)?models\b|\blist\b.*\bmodels?\b"
                    r"|\bavailable\s+models?|\bmodels?\s+(?:are\s+|is\s+)?(?:available|installed|supported)"
                    r"|\bmodels?\s+can\s+(?:i|we)\s+use|\b(?:which|what)\s+model\s+is\s+(?:loaded|current|active)"
@@ -70,8 +80,8 @@ def cues(text: str) -> set[str]:
 
 def blank_cues(text: str) -> str:
     """The text without the words that ask for a tool, so they do not count as knowledge keywords."""
-    for name in ("list_models", "load", "heads", "line", "heatmap", "inspect", "focus", "extract", "show", "figure",
-                 "rollout", "norms", "roles", "layer_summary"):
+    for name in ("generation", "list_models", "load", "heads", "line", "heatmap", "inspect", "focus", "extract",
+                 "show", "figure", "rollout", "norms", "roles", "layer_summary"):
         text = _CUE_PATTERNS[name].sub(lambda m: " " * len(m.group(0)), text)
     return text
 
