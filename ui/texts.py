@@ -135,6 +135,10 @@ EXAMPLES: dict[str, list[str]] = {
         "What is the difference between eager and sdpa attention?",
         "Show the norm-based view of \"The cat sat on the mat because it was tired.\"",
         "How does the attention from 'it' to 'cat' change across layers?",
+        "Compare \"The cat sat on the mat.\" and \"The dog sat on the mat.\"",
+        "Compare BERT and gemma on \"The cat sat on the mat.\"",
+        "Show the attention during generation for \"The capital of France is\"",
+        "Word-level heatmap of \"Tokenization splits unbelievable words.\"",
     ],
     "ja": [
         "「今日はカレーライスを食べました。」のヒートマップを見せて",
@@ -144,5 +148,9 @@ EXAMPLES: dict[str, list[str]] = {
         "Attentionのグラフで日本語が豆腐になるのはなぜ?",
         "「今日はカレーライスを食べました。」のアテンション・ロールアウトを見せて",
         "ヘッドの役割を層×ヘッドの表で見せて",
+        "「猫が好きです。」と「犬が好きです。」のアテンションを比較して",
+        "BERTとgemmaで「The cat sat on the mat.」を比較して",
+        "「日本の首都は」の続きを生成するときのアテンションを見せて",
+        "「自然言語処理を勉強しています。」を単語単位のヒートマップで",
     ],
 }
