@@ -7,6 +7,9 @@ Canonical layout, named once: an extraction keeps every layer stacked as
 which is `torch.stack(outputs.attentions)[:, 0]`: transformers returns one tensor per layer of
 shape (batch, heads, query, key) and we run a batch of one. A row (fixed query) is how the query
 token distributes its attention over the keys; with a plain softmax it sums to 1.
+
+A long text may keep only some layers (`extract(..., layers=(5,))`): then `attentions` is
+(kept layers, heads, query, key), `kept_layers` names them, and `layer(i)` is the way to read layer i.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import torch
 
 from tools.errors import LimitError, ToolError
 from tools.jobs import heavy_job
+from tools.layer_capture import attention_modules, captured_layers
 from tools.models import LoadedModel, Progress
 
 __all__ = ["Extraction", "extract", "display_tokens", "DIMS", "CJK"]
@@ -62,14 +66,45 @@ class Extraction:
     input_ids: list[int]
     tokens: list[str]  # display strings, faithful to the text
     special: list[bool]  # True for [CLS], [SEP], <bos>, ...
-    attentions: torch.Tensor  # (layers, heads, query, key), float32
+    attentions: torch.Tensor  # (layers, heads, query, key), float32; only the kept layers if kept_layers is set
     truncated: bool
     warnings: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    kept_layers: tuple[int, ...] | None = None  # None: every layer; else the layers in `attentions`, ascending
 
     @property
     def seq_len(self) -> int:
         return len(self.tokens)
+
+    @property
+    def layer_indices(self) -> tuple[int, ...]:
+        """The (non-negative) layers this extraction holds."""
+        return tuple(range(self.model.num_layers)) if self.kept_layers is None else self.kept_layers
+
+    @property
+    def complete(self) -> bool:
+        return self.kept_layers is None
+
+    def has_layers(self, layers: tuple[int, ...] | None) -> bool:
+        """Whether every layer in `layers` (non-negative; None = all) is held."""
+        return self.complete or (layers is not None and set(layers) <= set(self.layer_indices))
+
+    def layer(self, index: int) -> torch.Tensor:
+        """One layer's maps (heads, query, key); `index` 0-based, negative from the end.
+
+        Raises:
+            ToolError: a layer out of range, or one this partial extraction did not keep.
+        """
+        (wanted,) = _checked_layers(self.model, (index,))
+        if self.kept_layers is None:
+            return self.attentions[wanted]
+        if wanted not in self.kept_layers:
+            raise ToolError(
+                f"layer {wanted} was not kept: this {self.seq_len}-token text was extracted with only layer(s) "
+                f"{', '.join(map(str, self.kept_layers))} to stay under the memory limit; analyse it again asking "
+                f"for layer {wanted}"
+            )
+        return self.attentions[self.kept_layers.index(wanted)]
 
     @property
     def layer_shape(self) -> list[int]:
@@ -102,6 +137,7 @@ class Extraction:
             "seq_len": self.seq_len,
             "shape": self.layer_shape,
             "num_tensors": self.model.num_layers,
+            "kept_layers": list(self.layer_indices),
             "layout": "outputs.attentions is a tuple of num_tensors tensors, one per layer, "
             "each (batch, heads, query, key)",
             "checks": self.checks(),
@@ -111,10 +147,11 @@ class Extraction:
         }
 
 
-def attention_megabytes(model: LoadedModel, seq_len: int) -> float:
-    """Memory for the attention weights of one pass: layers · heads · n² · 4 bytes, twice (the
-    per-layer tensors and our stacked copy)."""
-    return 2 * model.num_layers * model.num_heads * seq_len * seq_len * 4 / 2**20
+def attention_megabytes(model: LoadedModel, seq_len: int, layers: int | None = None) -> float:
+    """Memory for the attention weights of one pass: kept layers · heads · n² · 4 bytes, twice (the
+    per-layer tensors and our stacked copy). `layers`: how many layers are kept; None = all."""
+    kept = model.num_layers if layers is None else layers
+    return 2 * kept * model.num_heads * seq_len * seq_len * 4 / 2**20
 
 
 def extract(
@@ -123,18 +160,22 @@ def extract(
     max_tokens: int = 512,
     max_attention_mb: float = DEFAULT_MAX_ATTENTION_MB,
     progress: Progress | None = None,
+    layers: tuple[int, ...] | None = None,
 ) -> Extraction:
-    """Tokenize `text`, run one forward pass with attentions and keep them all.
+    """Tokenize `text`, run one forward pass with attentions and keep them all, or only `layers`.
 
     The pass waits its turn in the heavy-job queue, reporting its place through `progress`. The
-    caller's `outputs` are not kept: only the stacked copy survives.
+    caller's `outputs` are not kept: only the stacked copy survives. With `layers` (0-based,
+    negatives from the end) the other layers' weights are dropped as the pass goes, so the memory
+    estimate and the peak count only the kept layers.
 
     Raises:
-        ToolError: empty text.
+        ToolError: empty text, or a layer out of range.
         LimitError: a text too long to tokenize sensibly, or attention weights over the memory limit.
     """
     if not text or not text.strip():
         raise ToolError("the text is empty: give a sentence to analyse, e.g. 'I love natural language processing!'")
+    kept = None if layers is None else _checked_layers(model, layers)
     limit = min(max_tokens, model.max_tokens)
     if len(text) > 50 * limit:
         raise LimitError(
@@ -152,28 +193,14 @@ def extract(
     )
     full_length = len(model.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
     seq_len = int(encoding["input_ids"].shape[1])
-    needed = attention_megabytes(model, seq_len)
-    if needed > max_attention_mb:
-        raise LimitError(
-            f"{seq_len} tokens would need about {needed:,.0f} MB for the attention weights of {model.name} "
-            f"({model.num_layers} layers × {model.num_heads} heads × {seq_len}² × 4 bytes, twice); the limit is "
-            f"{max_attention_mb:,.0f} MB. Shorten the text or lower max_tokens."
-        )
+    _check_memory(model, seq_len, kept, max_attention_mb)
     tokenized = time.perf_counter()
     inputs = {"input_ids": encoding["input_ids"], "attention_mask": encoding["attention_mask"]}
     # The warning capture swaps process-wide hooks: one more reason for one pass at a time.
     with heavy_job(progress, "forward pass"), _captured_warnings() as captured, torch.inference_mode():
         queued = time.perf_counter()
-        outputs = model.base_model(**inputs, output_attentions=True)
+        attentions = _forward(model, inputs, kept)  # (layers or kept layers, heads, query, key)
     forwarded = time.perf_counter()
-    if not outputs.attentions or outputs.attentions[0] is None:
-        raise ToolError(
-            f"{model.name} returned no attention weights (implementation {model.attn_implementation!r}); "
-            "load it with attn_implementation='eager'"
-        )
-    layers = list(outputs.attentions)
-    del outputs  # so that each layer is freed as soon as it is copied
-    attentions = _stack_freeing(layers)  # (layers, heads, query, key)
     ids = encoding["input_ids"][0].tolist()
     messages = list(captured)
     if full_length > limit:
@@ -194,6 +221,63 @@ def extract(
             "queue": round((queued - tokenized) * 1000, 1),
             "forward": round((forwarded - queued) * 1000, 1),
         },
+        kept_layers=kept,
+    )
+
+
+def _checked_layers(model: LoadedModel, layers: tuple[int, ...]) -> tuple[int, ...]:
+    count = model.num_layers
+    for layer in layers:
+        if isinstance(layer, bool) or not isinstance(layer, int) or not -count <= layer < count:
+            raise ToolError(
+                f"layer {layer!r} is out of range: {model.name} has {count} layers "
+                f"(use 0..{count - 1}, or -1 for the last)"
+            )
+    if not layers:
+        raise ToolError("layers is empty: name at least one layer to keep, or pass None to keep them all")
+    return tuple(sorted({layer % count for layer in layers}))
+
+
+def _check_memory(model: LoadedModel, seq_len: int, kept: tuple[int, ...] | None, max_attention_mb: float) -> None:
+    needed = attention_megabytes(model, seq_len, None if kept is None else len(kept))
+    if needed <= max_attention_mb:
+        return
+    if kept is None:
+        what = f"{model.num_layers} layers × {model.num_heads} heads × {seq_len}² × 4 bytes, twice"
+        one_layer = attention_megabytes(model, seq_len, 1)
+        hint = f"; a view of one layer needs about {one_layer:,.0f} MB" if one_layer <= max_attention_mb else ""
+    else:
+        what = f"layer(s) {', '.join(map(str, kept))} × {model.num_heads} heads × {seq_len}² × 4 bytes, twice"
+        hint = ""
+    raise LimitError(
+        f"{seq_len} tokens would need about {needed:,.0f} MB for the attention weights of {model.name} "
+        f"({what}); the limit is {max_attention_mb:,.0f} MB. Shorten the text or lower max_tokens{hint}."
+    )
+
+
+def _forward(model: LoadedModel, inputs: dict[str, torch.Tensor], kept: tuple[int, ...] | None) -> torch.Tensor:
+    """The pass itself: every layer through `output_attentions`, or the kept ones through hooks."""
+    modules = None if kept is None else attention_modules(model.base_model, model.num_layers)
+    if kept is None or modules is None:  # unknown module layout: keep all, then drop (no memory saved)
+        outputs = model.base_model(**inputs, output_attentions=True)
+        if not outputs.attentions or outputs.attentions[0] is None:
+            raise _no_weights(model)
+        layers = list(outputs.attentions)
+        del outputs  # so that each layer is freed as soon as it is copied
+        if kept is not None:
+            layers = [layers[index] for index in kept]
+        return _stack_freeing(layers)  # (layers, heads, query, key)
+    with captured_layers(modules, kept) as caught:
+        model.base_model(**inputs)
+    if len(caught) != len(kept):
+        raise _no_weights(model)
+    return torch.stack([caught.pop(index) for index in kept])  # (kept layers, heads, query, key)
+
+
+def _no_weights(model: LoadedModel) -> ToolError:
+    return ToolError(
+        f"{model.name} returned no attention weights (implementation {model.attn_implementation!r}); "
+        "load it with attn_implementation='eager'"
     )
 
 

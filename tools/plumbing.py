@@ -1,6 +1,7 @@
 """What every tool does before and after its own work, shared by tools/api.py and the analyses.
 
-resolve             the extraction to analyse (text/model given, or the session's latest), with notes
+resolve             the extraction to analyse (text/model given, or the session's latest), with notes;
+                    every layer when they fit under the memory limit, else only the layers asked for
 layer_view          one layer's (query, key) map: one head or the mean over heads
 checked_index       a layer/head index checked against its range, negatives from the end
 token_position      a token given as a 0-based position or as its text
@@ -11,17 +12,19 @@ save_artifacts      PNG + SVG + CSV + script of a figure, written under the sess
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 from tools import plots
-from tools.errors import ToolError
-from tools.extract import CJK, Extraction, extract
+from tools.errors import LimitError, ToolError
+from tools.extract import CJK, Extraction, attention_megabytes, extract
 from tools.jobs import heavy_job
-from tools.models import get_model
+from tools.models import LoadedModel, get_model
 from tools.session import current_session
 
 __all__ = [
@@ -49,7 +52,7 @@ class View:
 def layer_view(extraction: Extraction, layer: object, head: object) -> View:
     loaded = extraction.model
     index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
-    maps = extraction.attentions[index]  # (heads, query, key)
+    maps = extraction.layer(index)  # (heads, query, key)
     where = f"{loaded.name} · layer {describe_index(layer, index)}"
     if head is None:
         return View(index, None, maps.mean(dim=0), f"{where} · mean of {loaded.num_heads} heads")
@@ -116,12 +119,15 @@ def save_artifacts(
     values: np.ndarray,
     code: str,
     corner: str = "",
+    write_csv: Callable[..., Path] = plots.write_matrix_csv,
 ) -> dict[str, Any]:
+    """`write_csv(path, row_labels, column_labels, values, corner)` writes the CSV; the default
+    writes every cell, a ragged matrix's writer leaves its NaN cells empty."""
     session = current_session()
     stem = session.artifact_stem(kind)
     with heavy_job(session.progress, "drawing the figure"):
         png, svg = plots.save_figure(figure, stem)
-    csv_path = plots.write_matrix_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
+    csv_path = write_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
     code_path = stem.with_suffix(".py")
     code_path.write_text(code, encoding="utf-8")
     return {
@@ -136,8 +142,15 @@ def checked_model_name(model: object) -> str:
     return model.strip()
 
 
-def resolve(text: str | None, model: str | None) -> tuple[Extraction, list[str]]:
-    """The extraction to analyse, and notes about choices made on the learner's behalf."""
+def resolve(
+    text: str | None, model: str | None, layers: Sequence[object] | None = None
+) -> tuple[Extraction, list[str]]:
+    """The extraction to analyse, and notes about choices made on the learner's behalf.
+
+    `layers` are the layers the caller will read (0-based, negatives from the end); None means all.
+    Every layer is kept whenever the whole stack fits under the session's max_attention_mb, so that
+    follow-up questions on the same text reuse it; only when it does not are just `layers` kept.
+    """
     session = current_session()
     notes: list[str] = []
     if text is None:
@@ -151,9 +164,31 @@ def resolve(text: str | None, model: str | None) -> tuple[Extraction, list[str]]
         name = "gemma-270m"
         notes.append("minilm knows English only, so this Japanese/CJK text was analysed with gemma-270m")
     loaded = get_model(name, session.cache_dir, session.progress)
-    extraction = session.recall(loaded.name, text)
+    wanted = None
+    if layers is not None:
+        count = loaded.num_layers
+        wanted = tuple(sorted({checked_index(layer, count, "layer", loaded.name, "layers") for layer in layers}))
+    extraction = session.recall(loaded.name, text, wanted)
     if extraction is None:
-        extraction = extract(loaded, text, session.max_tokens, session.max_attention_mb, session.progress)
+        extraction = _extract_what_fits(loaded, text, wanted, notes)
     session.remember(extraction)
     notes.extend(extraction.warnings)
     return extraction, notes
+
+
+def _extract_what_fits(loaded: LoadedModel, text: str, wanted: tuple[int, ...] | None, notes: list[str]) -> Extraction:
+    session = current_session()
+    limits = (session.max_tokens, session.max_attention_mb, session.progress)
+    try:
+        return extract(loaded, text, *limits)
+    except LimitError:
+        if wanted is None:
+            raise
+        extraction = extract(loaded, text, *limits, layers=wanted)
+        needed = attention_megabytes(loaded, extraction.seq_len)
+        notes.append(
+            f"all {loaded.num_layers} layers of these {extraction.seq_len} tokens would need about {needed:,.0f} MB "
+            f"(limit {session.max_attention_mb:,.0f} MB), so only layer {', '.join(map(str, wanted))} was kept; "
+            "tools that read every layer (rollout, layer_summary, head_roles, explain_reduction) refuse this text"
+        )
+        return extraction

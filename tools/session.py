@@ -50,9 +50,11 @@ class Session:
             self.latest = extraction
             self.model_name = extraction.model.name
 
-    def recall(self, model_name: str, text: str) -> Extraction | None:
+    def recall(self, model_name: str, text: str, layers: tuple[int, ...] | None = None) -> Extraction | None:
+        """The cached extraction of this text, if it holds `layers` (non-negative; None = every layer)."""
         with self._lock:
-            return self._extractions.get((model_name, text))
+            extraction = self._extractions.get((model_name, text))
+        return extraction if extraction is not None and extraction.has_layers(layers) else None
 
     def artifact_stem(self, kind: str) -> Path:
         """A fresh path prefix for one figure's files, e.g. .../003-heatmap."""

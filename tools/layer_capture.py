@@ -1,0 +1,55 @@
+"""Catch the attention weights of chosen layers only, with forward hooks on the attention modules.
+
+`output_attentions=True` makes transformers keep every layer's (batch, heads, query, key) tensor
+until the pass ends. When only some layers are wanted, we run the pass without it and copy each
+wanted layer out of its attention module's output as it goes by: an eager attention module
+returns `(attn_output, attn_weights)` whether or not the weights were asked for, so the other
+layers' weights are freed as soon as their layer is done. Peak memory: the bare pass plus the
+kept layers.
+
+The attention modules are found the way transformers finds them for `output_attentions`: the
+class named under "attentions" in the model's `_can_record_outputs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+
+__all__ = ["attention_modules", "captured_layers"]
+
+
+def attention_modules(base_model: Any, num_layers: int) -> list[Any] | None:
+    """The self-attention module of every layer, in layer order; None when they cannot be found."""
+    recorded = getattr(type(base_model), "_can_record_outputs", None) or {}
+    spec = recorded.get("attentions")
+    target = getattr(spec, "target_class", spec)  # a class, or an OutputRecorder holding one
+    if getattr(spec, "index", 1) != 1 or not isinstance(target, type):
+        return None
+    modules = [module for module in base_model.modules() if isinstance(module, target)]
+    return modules if len(modules) == num_layers else None
+
+
+@contextmanager
+def captured_layers(modules: list[Any], kept: tuple[int, ...]) -> Iterator[dict[int, torch.Tensor]]:
+    """Within the block, every forward pass of `modules[i]` for i in `kept` stores its weights
+    (heads, query, key) under key i of the yielded dict; the other layers are not kept."""
+    caught: dict[int, torch.Tensor] = {}
+
+    def keep(layer: int):
+        def hook(_module: Any, _inputs: Any, output: Any) -> None:
+            weights = output[1] if isinstance(output, tuple) and len(output) > 1 else None
+            if weights is not None:
+                caught[layer] = weights[0].detach().float()  # (heads, query, key) of batch item 0
+
+        return hook
+
+    handles = [modules[layer].register_forward_hook(keep(layer)) for layer in kept]
+    try:
+        yield caught
+    finally:
+        for handle in handles:
+            handle.remove()
