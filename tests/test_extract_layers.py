@@ -124,7 +124,7 @@ def test_resolve_checks_layers_before_the_pass(session):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("text", [CURRY * 12, "The cat sat on the mat and looked at the dog. " * 50])
+@pytest.mark.parametrize("text", [CURRY * 30, "The cat sat on the mat and looked at the dog. " * 50])
 def test_gemma_long_text_works_for_one_layer_and_refuses_all_layers(tmp_path, text):
     loaded = get_model("gemma-270m")
     session = Session(artifacts_dir=tmp_path, max_tokens=1024, max_attention_mb=40)
