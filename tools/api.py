@@ -32,6 +32,7 @@ from tools.plumbing import (
     top_tokens,
 )
 from tools.session import current_session
+from tools.words import WORD_AGGREGATION, WORD_TITLE, words_of
 
 __all__ = [
     "list_models",
@@ -136,6 +137,7 @@ def plot_heatmap(
     exclude_special: bool = False,
     text: str | None = None,
     model: str | None = None,
+    words: bool = False,
 ) -> dict[str, Any]:
     """Draw the query × key attention heatmap of one layer (one head or the mean over heads).
 
@@ -148,19 +150,29 @@ def plot_heatmap(
         exclude_special: Drop special tokens such as [CLS], [SEP] and <bos>, and renormalize each row to sum to 1.
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        words: Merge subword tokens into words (attention received by a word is the sum over its
+            pieces, a word's row is the mean of its pieces' rows); Japanese pieces stay as they are.
     """
     extraction, notes = resolve(text, model)
     view = layer_view(extraction, layer, head)
     matrix, labels = view.matrix, extraction.tokens
     title = view.title
+    kept = list(range(extraction.seq_len))
     if exclude_special:
         keep = torch.tensor([not flag for flag in extraction.special])
         if not keep.any():
             raise ToolError("every token is a special token: nothing is left after exclude_special")
         matrix = matrix[keep][:, keep]
         matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # (query, key), rows sum to 1 again
-        labels = [token for token, kept in zip(labels, keep.tolist(), strict=True) if kept]
+        kept = [i for i, flag in enumerate(keep.tolist()) if flag]
+        labels = [labels[i] for i in kept]
         title += "\nspecial tokens removed, rows renormalized"
+    merged: list[dict[str, Any]] = []
+    if words:
+        word_view = words_of(extraction, matrix, kept)  # (word, word)
+        matrix, labels = word_view.matrix, word_view.labels
+        merged = word_view.merged_words(extraction.tokens)
+        title += f"\n{WORD_TITLE}"
     if annotate and len(labels) > 40:
         notes.append(f"{len(labels)} tokens are too many to write a value in each cell; values left out")
     values = matrix.numpy()
@@ -174,12 +186,15 @@ def plot_heatmap(
         view.head,
         annotate,
         exclude_special,
+        words,
     )
     received = values.mean(axis=0)  # (key,): attention each token receives, averaged over queries
+    word_fields = {"word_aggregation": WORD_AGGREGATION, "merged_words": merged} if words else {}
     return {
         **result_header(extraction, view),
         "title": title,
         "plotted_tokens": labels,
+        **word_fields,
         "top_received": top_tokens(labels, received),
         **save_artifacts(figure, "heatmap", labels, labels, values, code),
         "notes": notes,
@@ -192,6 +207,7 @@ def plot_line(
     query: int | str | None = None,
     text: str | None = None,
     model: str | None = None,
+    words: bool = False,
 ) -> dict[str, Any]:
     """Draw a line chart of attention over the tokens: from one query token, or received by each token on average.
 
@@ -202,22 +218,29 @@ def plot_line(
             attention each token receives (mean over queries).
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        words: Merge subword tokens into words first (a word receives the sum over its pieces, its
+            row is the mean of its pieces' rows); then query is a word's position or text.
     """
     extraction, notes = resolve(text, model)
     view = layer_view(extraction, layer, head)
-    labels = extraction.tokens
+    matrix, labels, title_words, word_fields = view.matrix, extraction.tokens, "", {}
+    if words:
+        word_view = words_of(extraction, matrix)  # (word, word)
+        matrix, labels, title_words = word_view.matrix, word_view.labels, f"\n{WORD_TITLE}"
+        word_fields = {"words": labels, "word_aggregation": WORD_AGGREGATION}
+        word_fields["merged_words"] = word_view.merged_words(extraction.tokens)
     if query is None:
-        series = view.matrix.mean(dim=0).numpy()  # (key,): mean over the queries
+        series = matrix.mean(dim=0).numpy()  # (key,): mean over the queries
         name = "received (mean over queries)"
         ylabel = "mean attention received"
         if extraction.model.architecture == "decoder":
             notes.append("causal model: early tokens are visible to more queries, so they tend to receive more")
     else:
         position = token_position(query, labels, "query")
-        series = view.matrix[position].numpy()  # (key,): one row
+        series = matrix[position].numpy()  # (key,): one row
         name = f"from query {position} {labels[position]!r}"
         ylabel = f"attention from {labels[position]!r}"
-    title = f"{view.title}\n{name}"
+    title = f"{view.title}{title_words}\n{name}"
     figure = plots.line_figure({name: series}, labels, title, ylabel)
     code = codegen.line_script(
         extraction.model,
@@ -228,11 +251,13 @@ def plot_line(
         view.head,
         None if query is None else position,
         name,
+        words,
     )
     return {
         **result_header(extraction, view),
         "title": title,
         "series": name,
+        **word_fields,
         "values": [round(float(v), 4) for v in series],
         "top": top_tokens(labels, series),
         **save_artifacts(figure, "line", [name], labels, series[None, :], code),

@@ -6,6 +6,9 @@ plotted numbers (the tests run these scripts and compare that CSV with ours).
 
 from __future__ import annotations
 
+import inspect
+
+from tools import words as word_rule
 from tools.extract import CJK
 from tools.models import LoadedModel
 
@@ -66,6 +69,37 @@ matrix = {pick}  # (query, key)
 """
 
 
+def word_functions() -> str:
+    """The source of tools/words.py's merge, for a script: the very functions our numbers come from."""
+    functions = (
+        word_rule.is_punctuation,
+        word_rule.continues_word,
+        word_rule.word_groups,
+        word_rule.word_labels,
+        word_rule.merge_map,
+    )
+    pattern = f"CJK = re.compile({word_rule.CJK.pattern!r})  # Japanese, Chinese and Korean characters\n"
+    return "\n\n" + pattern + "".join(f"\n\n{inspect.getsource(function)}" for function in functions)
+
+
+def with_word_imports(body: str) -> str:
+    return body.replace("import csv\n", "import csv\nimport re\nimport unicodedata\n", 1)
+
+
+def _merge_words(max_tokens: int, exclude_special: bool) -> str:
+    """Script lines turning `matrix` (query, key) and `tokens` into words, as tools/words.py does."""
+    kept = "[i for i, flag in enumerate(special.tolist()) if not flag]" if exclude_special else "range(len(tokens))"
+    return f"""
+# merge subword tokens into words by their character spans: keys summed, queries averaged
+offsets = tokenizer(TEXT, truncation=True, max_length={max_tokens}, return_offsets_mapping=True)["offset_mapping"]
+kept = {kept}  # the token positions still in the matrix
+offsets = [tuple(offsets[i]) for i in kept]
+words = word_groups(TEXT, offsets, [bool(special[i]) for i in kept])
+tokens = word_labels(TEXT, offsets, words, tokens)
+matrix = merge_map(matrix, words)  # (word, word): rows still sum to 1
+"""
+
+
 _WRITE_CSV = """
 with open("values.csv", "w", newline="", encoding="utf-8") as handle:
     writer = csv.writer(handle)
@@ -81,6 +115,7 @@ def heatmap_script(
     head: int | None,
     annotate: bool,
     exclude_special: bool,
+    words: bool = False,
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
     if exclude_special:
@@ -89,6 +124,9 @@ matrix = matrix[keep][:, keep]
 matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # renormalize each row to sum to 1
 tokens = [token for token, kept in zip(tokens, keep) if kept]
 """
+    if words:
+        body = with_word_imports(body) + _merge_words(max_tokens, exclude_special)
+        body = body.replace("\nTEXT = ", word_functions() + "\n\nTEXT = ", 1)
     body += f"""
 values = matrix.numpy()
 fig, ax = plt.subplots(figsize=(8, 7))
@@ -128,8 +166,12 @@ def line_script(
     head: int | None,
     query: int | None,
     name: str,
+    words: bool = False,
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
+    if words:
+        body = with_word_imports(body) + _merge_words(max_tokens, exclude_special=False)
+        body = body.replace("\nTEXT = ", word_functions() + "\n\nTEXT = ", 1)
     if query is None:
         body += "series = matrix.mean(dim=0).numpy()  # attention each key receives, averaged over queries\n"
     else:
