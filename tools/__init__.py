@@ -18,6 +18,7 @@ from tools.api import (
     plot_line,
 )
 from tools.errors import LimitError, ModelError, SenseiError, ToolError
+from tools.generation import generation_attention
 from tools.session import Session, current_session, use_session
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "attention_norms",
     "layer_summary",
     "head_roles",
+    "generation_attention",
     "Session",
     "current_session",
     "use_session",
@@ -56,4 +58,5 @@ TOOLS = [
     attention_norms,
     layer_summary,
     head_roles,
+    generation_attention,
 ]
