@@ -17,6 +17,7 @@ from tools.api import (
     plot_heatmap,
     plot_line,
 )
+from tools.compare import compare_attention
 from tools.errors import LimitError, ModelError, SenseiError, ToolError
 from tools.generation import generation_attention
 from tools.session import Session, current_session, use_session
@@ -35,6 +36,7 @@ __all__ = [
     "attention_norms",
     "layer_summary",
     "head_roles",
+    "compare_attention",
     "generation_attention",
     "Session",
     "current_session",
@@ -58,5 +60,6 @@ TOOLS = [
     attention_norms,
     layer_summary,
     head_roles,
+    compare_attention,
     generation_attention,
 ]
