@@ -42,6 +42,17 @@ ANALYSIS_PHRASES: dict[str, tuple[str, str]] = {
         "モデルに最大 {count} トークン(max_new_tokens={count})を、常に最も確率の高いトークンを選んで生成させます。",
     ),
     # --- the answer (the composer) ---
+    "words_merged": (
+        "Word level: {count} word(s) were made of several pieces ({merged}). A word's column is the sum of its "
+        "pieces' columns (the attention it receives) and its row the mean of its pieces' rows, so every row "
+        "still sums to 1.",
+        "単語単位: {count} 語が複数の断片からできていました({merged})。単語の列は断片の列の和(受け取る注意の合計)、"
+        "行は断片の行の平均なので、各行の和は 1 のままです。",
+    ),
+    "words_none": (
+        "Word level: every token of this text is already a whole word, so the word view equals the token view.",
+        "単語単位: この文のトークンはすべてすでに一語なので、単語単位の図はトークン単位の図と同じです。",
+    ),
     "rollout": (
         "**Attention rollout** of layers {start}..{last} ({count} layers multiplied; in each, the heads are "
         "averaged, the identity is added for the residual connection and the rows are renormalized).",

@@ -112,8 +112,21 @@ def _heatmap(result: dict[str, Any], arguments: dict[str, Any], language: Langua
         lines.append(say("heatmap_annotated", language))
     if arguments.get("exclude_special"):
         lines.append(say("heatmap_no_special", language))
+    lines += _words(result, language)
     lines.append(say("top_received", language, top=_weights(result["top_received"], language)))
     return lines
+
+
+def _words(result: dict[str, Any], language: Language) -> list[str]:
+    """How the pieces were merged into words, when the view is word-level."""
+    if "word_aggregation" not in result:
+        return []
+    merged = result["merged_words"]
+    if not merged:
+        return [say("words_none", language)]
+    separator = "、" if language == "ja" else ", "
+    shown = separator.join(f"`{item['word']}` = {' + '.join(f'`{p}`' for p in item['pieces'])}" for item in merged[:6])
+    return [say("words_merged", language, count=len(merged), merged=shown)]
 
 
 def _line(result: dict[str, Any], arguments: dict[str, Any], language: Language) -> list[str]:
@@ -124,9 +137,10 @@ def _line(result: dict[str, Any], arguments: dict[str, Any], language: Language)
         lines.append(say("line_received", language, view=view, top=top))
     else:
         position = _query_position(result["series"])
-        token = result["tokens"][position] if position is not None else query
+        labels = result.get("words", result["tokens"])
+        token = labels[position] if position is not None else query
         lines.append(say("line_query", language, view=view, query=token, position=position, top=top))
-    return lines
+    return lines + _words(result, language)
 
 
 def _query_position(series: str) -> int | None:

@@ -228,3 +228,22 @@ def test_an_unsupported_norms_call_is_explained(minilm_session: Session) -> None
                            error="the norm-based view does not support this architecture (GPT2Model)")
     text = compose(plan("Show the norm-based view", has_text=True), [outcome])
     assert "attention_norms failed" in text and "GPT2Model" in text
+
+
+def test_word_level_heatmap_answer_names_the_merged_pieces_in_english(minilm_session: Session) -> None:
+    _, outcomes, text = answer('Word-level heatmap of "Tokenization splits unbelievable words."')
+    result = outcomes[0].result
+    assert outcomes[0].arguments["words"] is True and result["merged_words"]
+    first = result["merged_words"][0]
+    assert f"`{first['word']}` = " + " + ".join(f"`{piece}`" for piece in first["pieces"]) in text
+    assert "sum of its pieces' columns" in text and "mean of its pieces' rows" in text
+    assert all(weight(item) in text for item in result["top_received"])
+
+
+def test_word_level_line_answer_in_japanese_names_the_word(minilm_session: Session) -> None:
+    answer('Heatmap of "Tokenization splits unbelievable words."')
+    _, outcomes, text = answer("サブワードをまとめて「splits」からの折れ線グラフ", has_text=True)
+    result = outcomes[0].result
+    assert outcomes[0].arguments == {"layer": -1, "query": "splits", "words": True}
+    assert "`splits`" in text and "単語単位" in text and "断片の行の平均" in text
+    assert result["words"][0] == "[CLS]" and "Tokenization" in result["words"]
