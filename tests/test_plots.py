@@ -6,9 +6,12 @@ import warnings
 
 import matplotlib
 import numpy as np
+import pytest
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 
 from tools.plots import JAPANESE_FONT, font_family, heatmap_figure, line_figure
 
@@ -34,8 +37,8 @@ def test_japanese_labels_render_without_missing_glyphs():
         FigureCanvasAgg(line).draw()
     missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
     assert missing == []
-    ticks = [label.get_text() for label in figure.axes[0].get_xticklabels()]
-    assert ticks == LABELS
+    assert cell_labels(figure, "key") == LABELS
+    assert cell_labels(figure, "query") == LABELS
 
 
 def test_building_figures_leaves_global_rcparams_alone():
@@ -50,5 +53,67 @@ def test_building_figures_leaves_global_rcparams_alone():
 def test_long_inputs_thin_their_tick_labels():
     labels = [f"t{i}" for i in range(300)]
     figure = heatmap_figure(np.full((300, 300), 1 / 300), labels, labels, "long")
-    shown = figure.axes[0].get_xticks()
+    shown = cell_labels(figure, "key")
     assert 32 <= len(shown) <= 64
+    assert shown[:3] == ["t0", "t5", "t10"]
+
+
+def cell_labels(figure: Figure, axis: str) -> list[str]:
+    return [text.get_text() for text in figure.artists if isinstance(text, Text) and text.get_label() == axis]
+
+
+HEATMAP_CASES = {
+    "japanese, annotated": (7, LABELS, "gemma-270m · layer 17 (= -1) · mean of 4 heads"),
+    "two-line title": (
+        12,
+        [f"word{i}" for i in range(12)],
+        "minilm · layer 5 · mean of 12 heads\nspecial tokens removed",
+    ),
+    "three tokens, long title": (
+        3,
+        ["[CLS]", "hi", "[SEP]"],
+        "a-very-long-model-name/with-a-path · layer 11 (= -1) · head 3",
+    ),
+    "long labels": (20, ["W" * 14, *[f"x{i}" for i in range(18)], "と思いますと思います"], "t"),
+    "128 tokens": (128, [f"token{i}" for i in range(128)], "minilm · layer 5 · mean of 12 heads"),
+    "512 tokens": (512, ["▁Sentence"] * 512, "gemma-270m · layer 0 · head 0"),
+}
+
+
+@pytest.mark.parametrize("case", HEATMAP_CASES)
+def test_heatmap_labels_sit_outside_the_map_and_inside_the_figure(case: str):
+    """The layout is computed, not solved: check that every text fits on the canvas, key labels
+    hang below the map, query labels stand left of it, and the title above it."""
+    count, labels, title = HEATMAP_CASES[case]
+    matrix = np.random.default_rng(0).random((count, count))
+    figure = heatmap_figure(matrix / matrix.sum(axis=1, keepdims=True), labels, labels, title, annotate=count <= 12)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    page = figure.bbox
+    heatmap = figure.axes[0].get_window_extent(renderer)
+    texts = [*figure.artists, *figure.axes[0].texts, *figure.axes[1].get_yticklabels(), figure.axes[1].yaxis.label]
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        if not text.get_text():
+            continue
+        assert page.x0 - 0.5 <= box.x0 and box.x1 <= page.x1 + 0.5, (text.get_text(), box, page)
+        assert page.y0 - 0.5 <= box.y0 and box.y1 <= page.y1 + 0.5, (text.get_text(), box, page)
+        if text.get_label() == "key":
+            assert box.y1 <= heatmap.y0, (text.get_text(), box, heatmap)
+        if text.get_label() == "query":
+            assert box.x1 <= heatmap.x0, (text.get_text(), box, heatmap)
+    title_box = next(text for text in figure.axes[0].texts if text.get_text() == title).get_window_extent(renderer)
+    assert title_box.y0 >= heatmap.y1
+    assert figure.axes[1].get_window_extent(renderer).x0 > heatmap.x1  # the colorbar stands right of the map
+
+
+def test_cells_are_square_and_labels_are_literal():
+    figure = heatmap_figure(np.eye(4)[:3], ["$x$", "b", "c"], ["$x$", "b", "c", "d"], "t")
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    box = figure.axes[0].get_window_extent(canvas.get_renderer())
+    assert box.width / 4 == pytest.approx(box.height / 3, rel=1e-6)
+    assert all(
+        not text.get_parse_math() for text in figure.artists if isinstance(text, Text)
+    )  # "$x$" is a token, not mathtext

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import math
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,13 @@ from pathlib import Path
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.markers import TICKDOWN, TICKLEFT
+from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
+
+from tools.plot_layout import EDGE, LABEL_PAD, PAD, ROTATION, TICK, TITLE_PAD, heatmap_layout, line_height, text_width
 
 __all__ = [
     "font_family",
@@ -29,6 +37,12 @@ __all__ = [
 
 JAPANESE_FONT = "IPAexGothic"
 CMAP = "viridis"
+TITLE_SIZE = 11.0  # points
+AXIS_LABEL_SIZE = 10.0
+COLORBAR_TICK_SIZE = 9.0
+COLORBAR_GAP = 14.0  # points between the map and its colorbar
+COLORBAR_WIDTH = 12.0
+TICK_MARK = {"linestyle": "none", "markersize": TICK, "markeredgewidth": 0.8, "color": "black", "clip_on": False}
 
 
 @cache
@@ -72,22 +86,139 @@ def heatmap_figure(
     title: str,
     annotate: bool = False,
 ) -> Figure:
-    """A query × key heatmap: rows are the tokens that attend, columns the tokens attended to."""
+    """A query × key heatmap: rows are the tokens that attend, columns the tokens attended to.
+
+    Laid out once, by hand (tools/plot_layout.py): the margins are computed from the labels'
+    widths and every label is a plain text at a fixed place, so drawing it as PNG and then as SVG
+    lays each label out once per format instead of several times under a layout engine.
+    """
     rows, cols = matrix.shape  # (query, key)
-    side = float(np.clip(0.42 * max(rows, cols) + 2.5, 5.5, 16))
-    fig = Figure(figsize=(side + 1.2, side), layout="constrained")
-    ax = fig.add_subplot()
-    image = ax.imshow(matrix, cmap=CMAP, vmin=0.0, vmax=max(float(matrix.max()), 1e-6), aspect="equal")
-    colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
-    colorbar.set_label("attention weight", family=font_family())
-    _set_ticks(ax, key_labels, "x")
-    _set_ticks(ax, query_labels, "y")
-    ax.set_xlabel("key (attended to)", family=font_family())
-    ax.set_ylabel("query (attending)", family=font_family())
-    ax.set_title(title, family=font_family(), fontsize=11)
+    family = tuple(font_family())
+    side = float(np.clip(0.4 * max(rows, cols) + 1.2, 4.0, 13.0))  # inches of the longer side of the map
+    cell = side / max(rows, cols)  # inches
+    key_positions, key_shown = _shown(key_labels)
+    query_positions, query_shown = _shown(query_labels)
+    size = _label_size(max(len(key_positions), len(query_positions)))
+    vmax = max(float(matrix.max()), 1e-6)
+    ticks, tick_labels = _colorbar_ticks(vmax)
+    colorbar_room = COLORBAR_GAP + COLORBAR_WIDTH + TICK + PAD + LABEL_PAD + line_height(AXIS_LABEL_SIZE)
+    colorbar_room += max(text_width(label, COLORBAR_TICK_SIZE, family) for label in tick_labels)
+    layout = heatmap_layout(
+        key_shown,
+        key_positions,
+        query_shown,
+        size,
+        cell * 72,
+        family,
+        AXIS_LABEL_SIZE,
+        title.count("\n") + 1,
+        TITLE_SIZE,
+        colorbar_room,
+    )
+    width, height = cols * cell, rows * cell
+    title_room = text_width(title, TITLE_SIZE, family) / 72 / 2 + EDGE / 72 - width / 2  # a title wider than the map
+    left, right = max(layout.left, title_room), max(layout.right, title_room)
+    fig_width, fig_height = left + width + right, layout.bottom + height + layout.top
+    fig = Figure(figsize=(fig_width, fig_height))
+    ax = fig.add_axes((left / fig_width, layout.bottom / fig_height, width / fig_width, height / fig_height))
+    image = ax.imshow(
+        matrix, cmap=CMAP, vmin=0.0, vmax=vmax, aspect="auto", interpolation="none", interpolation_stage="rgba"
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    _label_cells(ax, key_positions, key_shown, "x", size, family)
+    _label_cells(ax, query_positions, query_shown, "y", size, family)
+    below = offset_copy(ax.transAxes, fig=fig, y=-(TICK + PAD + layout.key_drop + LABEL_PAD), units="points")
+    ax.text(
+        0.5, 0, "key (attended to)", transform=below, ha="center", va="top", fontsize=AXIS_LABEL_SIZE, family=family
+    )
+    beside = offset_copy(ax.transAxes, fig=fig, x=-(TICK + PAD + layout.query_width + LABEL_PAD), units="points")
+    ax.text(
+        0,
+        0.5,
+        "query (attending)",
+        transform=beside,
+        ha="right",
+        va="center",
+        rotation=90,
+        fontsize=AXIS_LABEL_SIZE,
+        family=family,
+    )
+    above = offset_copy(ax.transAxes, fig=fig, y=TITLE_PAD, units="points")
+    ax.text(
+        0.5,
+        1,
+        title,
+        transform=above,
+        ha="center",
+        va="bottom",
+        multialignment="center",
+        fontsize=TITLE_SIZE,
+        family=family,
+        parse_math=False,
+    )
+    bar_height = 0.8 * height
+    cax = fig.add_axes(
+        (
+            (left + width + COLORBAR_GAP / 72) / fig_width,
+            (layout.bottom + 0.1 * height) / fig_height,
+            COLORBAR_WIDTH / 72 / fig_width,
+            bar_height / fig_height,
+        )
+    )
+    colorbar = fig.colorbar(image, cax=cax)
+    colorbar.set_ticks(ticks, labels=tick_labels)
+    colorbar.ax.tick_params(labelsize=COLORBAR_TICK_SIZE)
+    colorbar.set_label("attention weight", family=family, fontsize=AXIS_LABEL_SIZE)
     if annotate:
         _annotate(ax, matrix)
     return fig
+
+
+def _shown(labels: Sequence[str]) -> tuple[list[int], list[str]]:
+    """The positions that get a label, and their labels (every k-th beyond 64 tokens)."""
+    positions = list(range(0, len(labels), _tick_step(len(labels))))
+    return positions, [labels[i] for i in positions]
+
+
+def _label_cells(ax, positions: list[int], labels: list[str], axis: str, size: float, family: tuple[str, ...]) -> None:
+    """Tick marks (one artist) and one plain text per shown label, outside the map's edge.
+
+    The texts are added to the figure, not the axes: the axes would give each one a clip path,
+    which costs more than drawing it; `parse_math=False` keeps a token such as "$x$" literal.
+    Each text's artist label ("key" or "query", never drawn) says which axis it belongs to.
+    """
+    style = {"fontsize": size, "family": family, "parse_math": False}
+    if axis == "x":
+        edge = ax.get_xaxis_transform()  # x in data (cells), y in axes (0 = the bottom edge)
+        ax.add_artist(Line2D(positions, [0] * len(positions), transform=edge, **TICK_MARK, marker=TICKDOWN))
+        place = offset_copy(edge, fig=ax.figure, y=-(TICK + PAD), units="points")
+        style |= {"rotation": ROTATION, "rotation_mode": "anchor", "ha": "right", "va": "top", "label": "key"}
+        texts = [
+            Text(position, 0, label, transform=place, **style)
+            for position, label in zip(positions, labels, strict=True)
+        ]
+    else:
+        edge = ax.get_yaxis_transform()  # x in axes (0 = the left edge), y in data (cells)
+        ax.add_artist(Line2D([0] * len(positions), positions, transform=edge, **TICK_MARK, marker=TICKLEFT))
+        place = offset_copy(edge, fig=ax.figure, x=-(TICK + PAD), units="points")
+        style |= {"ha": "right", "va": "center_baseline", "label": "query"}
+        texts = [
+            Text(0, position, label, transform=place, **style)
+            for position, label in zip(positions, labels, strict=True)
+        ]
+    for text in texts:
+        ax.figure.add_artist(text)
+
+
+def _colorbar_ticks(vmax: float) -> tuple[list[float], list[str]]:
+    """About five round values from 0 to vmax, written with the decimals their step needs."""
+    values = [
+        v for v in MaxNLocator(nbins=5, steps=[1, 2, 5, 10]).tick_values(0.0, vmax) if -1e-12 <= v <= vmax * (1 + 1e-9)
+    ]
+    step = values[1] - values[0] if len(values) > 1 else vmax
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 2
+    return values, [f"{v:.{decimals}f}" for v in values]
 
 
 def _annotate(ax, matrix: np.ndarray) -> None:
