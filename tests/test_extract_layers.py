@@ -9,7 +9,7 @@ import sys
 import pytest
 import torch
 
-from tools import LimitError, Session, ToolError, attention_rollout, use_session
+from tools import LimitError, Session, ToolError, attention_rollout, inspect_attention, plot_heads, use_session
 from tools.extract import attention_megabytes, extract
 from tools.models import get_model
 from tools.plumbing import layer_view, resolve
@@ -172,3 +172,16 @@ def test_one_layers_peak_is_the_bare_pass_not_the_full_stack():
     bare, one_layer = peak("bare"), peak("one")
     all_layers_mb = attention_megabytes(get_model("minilm"), 512) / 2  # 72 MB of weights, once
     assert one_layer < bare + 0.5 * all_layers_mb  # measured here: 35 MB vs a bare 37 MB (the stack alone is 72)
+
+
+def test_one_layer_tools_work_on_a_text_whose_stack_does_not_fit(tiny_models, tmp_path):
+    session, model = _tight_session(tiny_models, tmp_path)
+    with use_session(session):
+        inspected = inspect_attention(layer=1, text=LONG_ENGLISH, model=model)
+        assert any("only layer 1 was kept" in note for note in inspected["notes"])
+        heads = plot_heads(layer=-1, text=LONG_ENGLISH, model=model)
+        assert heads["layer"] == 2 and any("only layer 2 was kept" in note for note in heads["notes"])
+        full = extract(get_model(model), LONG_ENGLISH).layer(2)
+        assert torch.allclose(
+            torch.tensor(heads["self_attention_per_head"]), full.diagonal(dim1=-2, dim2=-1).mean(-1), atol=1e-4
+        )

@@ -200,3 +200,18 @@ def test_gemma_is_the_default_when_the_current_model_is_an_encoder(session, tmp_
     theirs = read_ragged_csv(str(run_script(result["code"], tmp_path / "run")))
     ours = read_ragged_csv(result["artifacts"]["csv"])
     assert theirs[:2] == ours[:2] and np.allclose(theirs[2], ours[2], atol=1e-5, equal_nan=True)
+
+
+@pytest.mark.slow
+def test_gemma_sliding_window_steps_see_only_the_newest_keys_and_still_equal_the_full_pass(tmp_path: Path):
+    loaded = get_model("gemma-270m")
+    prompt = "The cat sat on the mat and looked at the dog. " * 50  # 602 tokens: past the 512-token window
+    generation = generate_with_attention(loaded, prompt, 4, 0, max_tokens=1024)
+    prompt_len = len(generation.prompt_ids)
+    assert generation.sliding_window == 512 and generation.step_shapes[1] == [1, 4, 1, 512]
+    expected = full_pass_rows(loaded, generation.prompt_ids, generation.generated_ids, 0)
+    for step, row in enumerate(expected):
+        assert torch.allclose(generation.maps[step, :, : prompt_len + step], row, atol=1e-4)
+    with use_session(Session(artifacts_dir=tmp_path, max_tokens=1024)):
+        result = generation_attention(prompt, max_new_tokens=2, layer=0, model="gemma-270m")
+    assert any("sliding-window layer" in note and "newest 512 keys" in note for note in result["notes"])

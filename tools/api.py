@@ -104,7 +104,7 @@ def inspect_attention(
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = resolve(text, model)
+    extraction, notes = resolve(text, model, layers=(layer,))
     view = layer_view(extraction, layer, head)
     matrix = view.matrix.numpy()
     top = [
@@ -273,9 +273,9 @@ def plot_heads(layer: int = -1, text: str | None = None, model: str | None = Non
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = resolve(text, model)
+    extraction, notes = resolve(text, model, layers=(layer,))
     index = checked_index(layer, extraction.model.num_layers, "layer", extraction.model.name, "layers")
-    heads = extraction.attentions[index]  # (heads, query, key)
+    heads = extraction.layer(index)  # (heads, query, key)
     title = f"{extraction.model.name} · layer {describe_index(layer, index)} · all {heads.shape[0]} heads"
     figure = plots.heads_figure(heads.numpy(), extraction.tokens, title)
     code = codegen.heads_script(extraction.model, extraction.text, current_session().max_tokens, title, layer)
