@@ -163,7 +163,8 @@ def _side(extraction: Extraction, view: View) -> dict[str, Any]:
 
 def _side_name(mode: str, extraction: Extraction, view: View) -> str:
     what = f"{extraction.model.name} · layer {view.layer}"
-    return what if mode == "two models" else f"{what} · {extraction.text!r}"
+    text = extraction.text if len(extraction.text) <= 40 else extraction.text[:39] + "…"
+    return what if mode == "two models" else f"{what} · {text!r}"  # the panel title stays on one line
 
 
 def _title(mode: str, view_a: View, view_b: View) -> str:

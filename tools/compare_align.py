@@ -84,7 +84,9 @@ class Alignment:
     only_b: list[int]
 
     @classmethod
-    def of(cls, labels: list[str], groups_a: list[list[int]], groups_b: list[list[int]], sizes: tuple[int, int]):
+    def of(
+        cls, labels: list[str], groups_a: list[list[int]], groups_b: list[list[int]], sizes: tuple[int, int]
+    ) -> Alignment:
         used_a = {i for group in groups_a for i in group}
         used_b = {i for group in groups_b for i in group}
         only_a = [i for i in range(sizes[0]) if i not in used_a]
