@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from agent.compose_analyses import ANALYSIS_DESCRIBERS, Describer
+from agent.compose_comparisons import COMPARISON_DESCRIBERS
 from agent.events import ToolFinished
 from agent.phrases import HELP_EXAMPLES, error_hint, note, say
 from agent.planner import Plan
@@ -22,7 +23,7 @@ __all__ = ["compose", "help_text"]
 
 MAX_TOKENS_SHOWN = 24
 MAX_QUERIES_SHOWN = 10
-FIGURE_TOOLS = {"plot_heatmap", "plot_line", "plot_heads", *ANALYSIS_DESCRIBERS}
+FIGURE_TOOLS = {"plot_heatmap", "plot_line", "plot_heads", *ANALYSIS_DESCRIBERS, *COMPARISON_DESCRIBERS}
 
 
 def compose(plan: Plan, outcomes: list[ToolFinished]) -> str:
@@ -250,3 +251,4 @@ def _with_header(describe: Describer) -> Describer:
 
 
 _DESCRIBERS.update({name: _with_header(describe) for name, describe in ANALYSIS_DESCRIBERS.items()})
+_DESCRIBERS.update(COMPARISON_DESCRIBERS)  # their results carry two texts or a prompt, not one header

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from agent.analysis_phrases import ANALYSIS_PHRASES
+from agent.comparison_phrases import COMPARISON_NOTES_JA, COMPARISON_PHRASES
 from prompts import Language
 
 __all__ = ["say", "note", "error_hint", "HELP_EXAMPLES"]
@@ -183,6 +184,7 @@ PHRASES: dict[str, tuple[str, str]] = {
 }
 
 PHRASES.update(ANALYSIS_PHRASES)
+PHRASES.update(COMPARISON_PHRASES)
 
 HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
     "en": (
@@ -214,6 +216,7 @@ _NOTES_JA: tuple[tuple[re.Pattern[str], str], ...] = (
      "この文には特殊トークンがないので、位置 0 をシンクとして数えました。"),
     (re.compile(r"(\d+) tokens are too many to write a value"),
      "{0} トークンはセルに値を書き込むには多すぎるため、値は省きました。"),
+    *((re.compile(pattern), template) for pattern, template in COMPARISON_NOTES_JA),
 )
 
 _HINTS: tuple[tuple[re.Pattern[str], str, str], ...] = (

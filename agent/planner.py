@@ -337,6 +337,8 @@ def _prompt(reading: _Reading) -> tuple[list[str | None], list[str]]:
     so the session's latest sentence is not assumed to be a prompt)."""
     if reading.sentences:
         return reading.sentences[:1], []
+    if isinstance(reading.query, str):  # "generate from 'Hello'": a quoted word is the prompt, not a query
+        return [reading.query], []
     text = DEFAULT_TEXT[reading.language]
     return [text], [say("default_text", reading.language, text=text)]
 

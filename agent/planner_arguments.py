@@ -145,10 +145,11 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(r"ヘッド\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本))", _groups),
 )
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
-    _rule(r"\b(\d+)\s+(?:new\s+|more\s+|next\s+|generated\s+)?tokens\b", _groups),
+    _rule(r"\b(\d+)(?=\s+(?:new\s+|more\s+|next\s+|generated\s+)?tokens\b)", _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
-    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?:生成|続け|書)", _groups),
-    _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?:生成|続け)", _groups),
+    # the verb stays (a lookahead) for the generation cue to see
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?=生成|続け|書)", _groups),
+    _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
 )
 _QUERY_RULES = (
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token\s+|word\s+)?(\[cls\]|\[sep\]|<bos>)"),

@@ -94,6 +94,13 @@ def summarize(name: str, result: dict[str, Any]) -> str:
     top = result.get("top_received") or result.get("top")
     if top:
         parts.append("top: " + ", ".join(f"{item['token']} {item['weight']:.2f}" for item in top[:3]))
+    if name == "compare_attention":
+        a, b = result["a"], result["b"]
+        parts = [f"{a['model']} vs {b['model']}" if result["mode"] == "two models" else a["model"],
+                 f"{result['aligned_count']} aligned, mean |b − a| {result['mean_abs_diff']:.4f}"]
+    if name == "generation_attention":
+        parts = [f"{result['model']}: {len(result['prompt_tokens'])} prompt tokens + {len(result['steps'])} generated "
+                 f"“{result['generated_text'].strip()[:40]}”", parts[-1]]
     if name == "explain_reduction" and result.get("steps"):
         parts.append(f"{len(result['steps'])} steps → shape {result.get('final_shape')}")
     if name == "list_models":

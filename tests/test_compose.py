@@ -247,3 +247,46 @@ def test_word_level_line_answer_in_japanese_names_the_word(minilm_session: Sessi
     assert outcomes[0].arguments == {"layer": -1, "query": "splits", "words": True}
     assert "`splits`" in text and "単語単位" in text and "断片の行の平均" in text
     assert result["words"][0] == "[CLS]" and "Tokenization" in result["words"]
+
+
+def test_comparison_of_two_sentences_cites_the_real_differences_in_english(minilm_session: Session) -> None:
+    _, outcomes, text = answer('Compare "The cat sat on the mat." and "The dog sat on the mat."')
+    result = outcomes[0].result
+    assert outcomes[0].name == "compare_attention" and outcomes[0].ok and result["mode"] == "two texts"
+    assert "only in a: `cat`; only in b: `dog`" in text and f"{result['aligned_count']} positions align" in text
+    change = result["largest_changes"][0]
+    pair = f"`{change['query']}`→`{change['key']}`"
+    assert f"{pair} {change['a']:.4f} → {change['b']:.4f} ({change['diff']:+.4f})" in text
+    assert f"Mean absolute difference {result['mean_abs_diff']:.4f}" in text and "red means b attends more" in text
+    assert "Note: not aligned, so not in the difference: a: cat; b: dog" in text
+
+
+def test_comparison_answer_in_japanese(minilm_session: Session) -> None:
+    _, outcomes, text = answer("「The cat sat on the mat.」と「The dog sat on the mat.」のアテンションを比較して")
+    result = outcomes[0].result
+    assert outcomes[0].arguments == {"text_a": "The cat sat on the mat.", "text_b": "The dog sat on the mat.",
+                                     "layer": -1}
+    assert "**比較**(**minilm**・層 5・ヘッド平均)" in text and "a だけにあるのは `cat`" in text
+    assert f"差の絶対値の平均は {result['mean_abs_diff']:.4f}" in text
+    assert "対応が取れず差に含めなかったトークン:a は cat、b は dog。" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("Show the attention during generation for 'hello world', 3 new tokens", "en"),
+     ("「hello world」の続きを3トークン生成するときのアテンションを見せて", "ja")],
+)
+def test_generation_answer_lists_each_new_token_with_its_real_weights(
+    minilm_session: Session, tiny_models: dict[str, Path], question: str, language: str
+) -> None:
+    planned = plan(question, has_text=False)
+    assert planned.calls[0].arguments["max_new_tokens"] == 3 and planned.calls[0].arguments["prompt"] == "hello world"
+    outcomes = [run(c.name, {**c.arguments, "model": str(tiny_models["llama"])}) for c in planned.calls]
+    result = outcomes[0].result
+    assert outcomes[0].ok, outcomes[0].error
+    text = compose(planned, outcomes)
+    for step in result["steps"]:
+        top = step["top"][0]
+        assert f"`{step['token']}`" in text and f"`{top['token']}` {top['weight']:.4f}" in text
+    assert f"{result['mean_prompt_share']:.4f}" in text
+    assert ("貪欲法" if language == "ja" else "greedy decoding") in text

@@ -147,6 +147,8 @@ ENGLISH: list[Row] = [
      [("generation_attention", {"prompt": "Once upon a time", "max_new_tokens": 5, "text": ABSENT})]),
     ("What does each generated token attend to when the model continues the text 'The capital of France is'?",
      False, "generation", [("generation_attention", {"prompt": "The capital of France is", "max_new_tokens": ABSENT})]),
+    ("Generate 4 new tokens from 'Hello' and show the attention", False, "generation",
+     [("generation_attention", {"prompt": "Hello", "max_new_tokens": 4})]),
     ("next token attention for head 1 of layer 3", True, "generation",
      [("generation_attention", {"layer": 3, "head": 1, "prompt": DEFAULT_EN})]),
     ("Generate a heatmap for 'I love cats'", False, "heatmap", [("plot_heatmap", {"text": "I love cats"})]),
