@@ -115,9 +115,11 @@ def test_the_whole_stack_is_kept_whenever_it_fits(session):
         assert resolve(SENTENCE, None, layers=layers)[0] is first  # follow-up questions reuse it
 
 
-def test_resolve_checks_layers_before_the_pass(session):
+def test_a_bad_layer_is_reported_by_the_tool_after_the_text_is_remembered(session):
+    extraction, _ = resolve(SENTENCE, "minilm", layers=(6,))
+    assert extraction.complete and session.latest is extraction  # "ok, layer 5 then" reuses the sentence
     with pytest.raises(ToolError, match="layer 6 is out of range: minilm has 6 layers"):
-        resolve(SENTENCE, "minilm", layers=(6,))
+        layer_view(extraction, 6, None)
 
 
 # --- gemma-270m and the peak memory -------------------------------------------------------------------

@@ -92,11 +92,11 @@ def attention_norms(layer: int = -1, text: str | None = None, model: str | None 
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
     """
-    extraction, notes = resolve(text, model)
+    extraction, notes = resolve(text, model, layers=(layer,))
     loaded, labels = extraction.model, extraction.tokens
     index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
     captured = capture_values(loaded, extraction.input_ids, index, current_session().progress)
-    attention = extraction.attentions[index]  # (heads, query, key)
+    attention = extraction.layer(index)  # (heads, query, key)
     norms = analysis_math.norm_contributions(attention, captured.values, captured.w_out)
     raw_share = attention.mean(dim=0)  # (query, key), rows sum to 1
     norm_share = norms.summed / norms.summed.sum(dim=-1, keepdim=True)  # (query, key), rows sum to 1

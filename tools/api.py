@@ -31,6 +31,7 @@ from tools.plumbing import (
     token_position,
     top_tokens,
 )
+from tools.pooling import pool_blocks
 from tools.session import current_session
 from tools.words import WORD_AGGREGATION, WORD_TITLE, words_of
 
@@ -126,7 +127,10 @@ def inspect_attention(
     if extraction.seq_len <= FULL_MATRIX_MAX_TOKENS:
         result["matrix"] = np.round(matrix, 4).tolist()
     else:
-        result["matrix_omitted"] = f"{extraction.seq_len} tokens: the full matrix is in a heatmap's CSV instead"
+        result["matrix_omitted"] = (
+            f"{extraction.seq_len} tokens: the full matrix is in a heatmap's CSV instead "
+            "(pooled into blocks above 64 tokens; a line chart from one query keeps every token)"
+        )
     return result
 
 
@@ -153,7 +157,7 @@ def plot_heatmap(
         words: Merge subword tokens into words (attention received by a word is the sum over its
             pieces, a word's row is the mean of its pieces' rows); Japanese pieces stay as they are.
     """
-    extraction, notes = resolve(text, model)
+    extraction, notes = resolve(text, model, layers=(layer,))
     view = layer_view(extraction, layer, head)
     matrix, labels = view.matrix, extraction.tokens
     title = view.title
@@ -176,6 +180,11 @@ def plot_heatmap(
     if annotate and len(labels) > 40:
         notes.append(f"{len(labels)} tokens are too many to write a value in each cell; values left out")
     values = matrix.numpy()
+    pooled = pool_blocks(values, labels, labels)  # (blocks, blocks); unchanged up to 64 tokens
+    if pooled.pooled:
+        values, labels = pooled.matrix, pooled.query_labels
+        title += f"\nblocks of {pooled.query_block} tokens: mean over queries, sum over keys"
+        notes.append(pooled.note)
     figure = plots.heatmap_figure(values, labels, labels, title, annotate=annotate and len(labels) <= 40)
     code = codegen.heatmap_script(
         extraction.model,
@@ -187,6 +196,7 @@ def plot_heatmap(
         annotate,
         exclude_special,
         words,
+        pooled.pooled,
     )
     received = values.mean(axis=0)  # (key,): attention each token receives, averaged over queries
     word_fields = {"word_aggregation": WORD_AGGREGATION, "merged_words": merged} if words else {}
@@ -221,7 +231,7 @@ def plot_line(
         words: Merge subword tokens into words first (a word receives the sum over its pieces, its
             row is the mean of its pieces' rows); then query is a word's position or text.
     """
-    extraction, notes = resolve(text, model)
+    extraction, notes = resolve(text, model, layers=(layer,))
     view = layer_view(extraction, layer, head)
     matrix, labels, title_words, word_fields = view.matrix, extraction.tokens, "", {}
     if words:

@@ -11,6 +11,7 @@ import inspect
 from tools import words as word_rule
 from tools.extract import CJK
 from tools.models import LoadedModel
+from tools.pooling import pooling_snippet
 
 __all__ = ["heatmap_script", "line_script", "heads_script"]
 
@@ -116,6 +117,7 @@ def heatmap_script(
     annotate: bool,
     exclude_special: bool,
     words: bool = False,
+    pooled: bool = False,
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
     if exclude_special:
@@ -138,6 +140,8 @@ ax.set_xlabel("key (attended to)")
 ax.set_ylabel("query (attending)")
 ax.set_title({title!r})
 """
+    if pooled:
+        body = body.replace("values = matrix.numpy()\n", "values = matrix.numpy()\n" + pooling_snippet(), 1)
     if annotate:
         body += """for (row, col), value in np.ndenumerate(values):
     ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=7,

@@ -165,15 +165,19 @@ def resolve(
         notes.append("minilm knows English only, so this Japanese/CJK text was analysed with gemma-270m")
     loaded = get_model(name, session.cache_dir, session.progress)
     wanted = None
-    if layers is not None:
-        count = loaded.num_layers
-        wanted = tuple(sorted({checked_index(layer, count, "layer", loaded.name, "layers") for layer in layers}))
+    if layers is not None and all(_is_layer(layer, loaded.num_layers) for layer in layers):
+        wanted = tuple(sorted({layer % loaded.num_layers for layer in layers}))  # type: ignore[operator]
+    # a bad layer is reported by the tool after the text is extracted and remembered for the follow-up
     extraction = session.recall(loaded.name, text, wanted)
     if extraction is None:
         extraction = _extract_what_fits(loaded, text, wanted, notes)
     session.remember(extraction)
     notes.extend(extraction.warnings)
     return extraction, notes
+
+
+def _is_layer(value: object, count: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -count <= value < count
 
 
 def _extract_what_fits(loaded: LoadedModel, text: str, wanted: tuple[int, ...] | None, notes: list[str]) -> Extraction:
