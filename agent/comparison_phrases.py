@@ -67,7 +67,7 @@ COMPARISON_PHRASES: dict[str, tuple[str, str]] = {
     ),
 }
 
-# tools' English notes for these two tools, as (regular expression, Japanese template)
+# tools' English notes on comparisons, generation and long texts, as (regular expression, Japanese template)
 COMPARISON_NOTES_JA: tuple[tuple[str, str], ...] = (
     (r"minilm knows English only, so both texts were analysed with (\S+)",
      "minilm は英語専用のため、二つの文はどちらも {0} で分析しました。"),
@@ -92,6 +92,15 @@ COMPARISON_NOTES_JA: tuple[tuple[str, str], ...] = (
      "順伝播しても、その位置で同じ行が得られます。"),
     (r"grey cells \(empty in the CSV\)",
      "灰色のマス(CSV では空欄)は、そのトークンを生成した時点ではまだ存在しなかったキーです。"),
+    (r"(\d+) × (\d+) tokens are too many cells to read, so blocks of consecutive tokens were pooled "
+     r"\(queries by (\d+), keys by (\d+)\)",
+     "{0} × {1} トークンはマスが多すぎて読めないため、連続するトークンをブロックにまとめました(クエリは {2} 個ずつ、"
+     "キーは {3} 個ずつ)。マスの値はブロック内のクエリについての平均、キーについての和なので、各行の和は 1 のままです。"
+     "ラベルはブロックの位置と最初のトークンです。"),
+    (r"all (\d+) layers of these (\d+) tokens would need about ([\d,]+) MB \(limit ([\d,]+) MB\), "
+     r"so only layer ([\d, ]+) was kept",
+     "この {1} トークンの全 {0} 層には約 {2} MB 必要で上限({3} MB)を超えるため、層 {4} だけを残しました。"
+     "全層を読むツール(ロールアウト、層ごとの推移、ヘッドの役割、explain_reduction)はこの文を扱えません。"),
     (r"layer (\d+) is a sliding-window layer: each step saw only the newest (\d+) keys",
      "層 {0} はスライディングウィンドウ層で、各ステップは新しい {1} 個のキーしか見ません。"
      "古いキーは 0 として数えます。"),

@@ -290,3 +290,19 @@ def test_generation_answer_lists_each_new_token_with_its_real_weights(
         assert f"`{step['token']}`" in text and f"`{top['token']}` {top['weight']:.4f}" in text
     assert f"{result['mean_prompt_share']:.4f}" in text
     assert ("貪欲法" if language == "ja" else "greedy decoding") in text
+
+
+LONG = " ".join(["Attention lets every token look at every other token, and a heatmap shows where it looks."] * 30)
+
+
+@pytest.mark.parametrize(("question", "marker"), [
+    (f'Show the heatmap of "{LONG}"', "blocks of consecutive tokens were pooled (queries by 8, keys by 8)"),
+    (f"「{LONG}」のヒートマップを見せて", "連続するトークンをブロックにまとめました(クエリは 8 個ずつ"),
+])
+def test_a_512_token_paragraph_gets_a_pooled_heatmap_and_says_so(minilm_session: Session, question: str,
+                                                                   marker: str) -> None:
+    _, outcomes, text = answer(question)
+    result = outcomes[0].result
+    assert outcomes[0].ok and len(result["tokens"]) == 512 and len(result["plotted_tokens"]) == 64
+    assert "blocks of 8 tokens" in result["title"] and marker in text
+    assert result["plotted_tokens"][1].startswith("8–15 ")
