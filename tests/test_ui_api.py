@@ -100,6 +100,37 @@ def test_a_japanese_question_gets_a_japanese_answer_and_heatmap(url):
     assert "gemma-270m" in answer and "カレー" in answer and "ヒートマップ" in answer
 
 
+@pytest.mark.parametrize(
+    ("question", "language", "tool", "marker"),
+    [('Compare "The cat sat on the mat." and "The dog sat on the mat."', "en", "compare_attention",
+      "only in a: `cat`; only in b: `dog`"),
+     ("「The cat sat.」と「The dog sat.」のアテンションを比較して", "ja", "compare_attention",
+      "a だけにあるのは `cat`"),
+     ("Word-level heatmap of \"Tokenization splits unbelievable words.\"", "en", "plot_heatmap",
+      "`Tokenization` = `token` + `##ization`"),
+     ("「Tokenization splits words.」を単語単位のヒートマップで", "ja", "plot_heatmap", "単語単位: 1 語が複数の断片"),
+     ],
+)
+def test_the_new_views_arrive_in_the_chat_with_their_figure(url, question, language, tool, marker):
+    client = Client(url, verbose=False)
+    history, _ = client.predict(question, language, api_name="/ask")
+    assert f"🔧 {tool} ✓" in titles(history)
+    image = next(message_image(m) for m in history if message_image(m))
+    assert Path(image).read_bytes()[:4] == b"\x89PNG"
+    assert marker in message_text(history[-1])
+
+
+@pytest.mark.slow
+def test_generation_attention_arrives_in_the_chat(url):
+    client = Client(url, verbose=False)
+    history, _ = client.predict("「日本の首都は」の続きを3トークン生成するときのアテンションを見せて", "ja",
+                                api_name="/ask")
+    assert "🔧 generation_attention ✓" in titles(history)
+    assert any(message_image(m) for m in history)
+    answer = message_text(history[-1])
+    assert "**生成**(**gemma-270m**" in answer and "3 トークン" in answer
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_the_whole_article_tutorial_runs(url, language):
