@@ -26,8 +26,7 @@ def test_aliases_are_case_insensitive_and_loaded_once():
 
 def test_concurrent_loads_share_one_model(tiny_models):
     results: list[object] = []
-    threads = [threading.Thread(target=lambda: results.append(get_model(str(tiny_models["bert"]))))
-               for _ in range(4)]
+    threads = [threading.Thread(target=lambda: results.append(get_model(str(tiny_models["bert"])))) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -84,3 +83,61 @@ def test_loading_never_trusts_remote_code(tiny_models, monkeypatch):
     models._cache.pop(str(tiny_models["bert"].resolve()), None)
     get_model(str(tiny_models["bert"]))
     assert seen and all(value is False for value in seen)
+
+
+TOKENIZER_TEXTS = [
+    "今日はカレーライスを食べました。明日はラーメンを食べようと思います。",
+    "I love natural language processing!",
+    "  leading, trailing  and  double  spaces  ",
+    "tabs\tand\nnewlines\r\n",
+    "emoji 🤖👍🏽 and a family 👨‍👩‍👧",
+    "<bos> <eos> <pad> written as text",
+    "control \x00\x07\x1b characters",
+    "Ünïcödé façade naïve",
+    "<start_of_turn>user\nhi<end_of_turn>",
+    "数字 12345 ١٢٣ and code `x = y**2`",
+    "a" * 3000,
+    "",
+]
+
+
+@pytest.mark.slow
+def test_gemmas_cached_tokenizer_matches_autotokenizer_exactly():
+    """The cached gemma directory's tokenizer is read from tokenizer.json directly (1 s instead of 3):
+    it must produce exactly what AutoTokenizer produces from the same directory."""
+    from transformers import AutoTokenizer
+
+    loaded = get_model("gemma-270m")
+    reference = AutoTokenizer.from_pretrained(loaded.source)
+    ours = loaded.tokenizer
+    assert type(ours) is not type(reference)  # the fast path was taken
+    for text in TOKENIZER_TEXTS:
+        for options in ({}, {"truncation": True, "max_length": 16}, {"add_special_tokens": False}):
+            expected = reference(text, return_offsets_mapping=True, return_special_tokens_mask=True, **options)
+            got = ours(text, return_offsets_mapping=True, return_special_tokens_mask=True, **options)
+            for key in ("input_ids", "attention_mask", "offset_mapping", "special_tokens_mask"):
+                assert got[key] == expected[key], (text[:30], options, key)
+            assert ours.convert_ids_to_tokens(got["input_ids"]) == reference.convert_ids_to_tokens(got["input_ids"])
+            assert ours.decode(got["input_ids"]) == reference.decode(got["input_ids"])
+    for attribute in (
+        "all_special_ids",
+        "all_special_tokens",
+        "bos_token_id",
+        "eos_token_id",
+        "pad_token_id",
+        "unk_token_id",
+        "model_max_length",
+        "padding_side",
+        "truncation_side",
+        "vocab_size",
+    ):
+        assert getattr(ours, attribute) == getattr(reference, attribute), attribute
+    assert len(ours) == len(reference)
+
+
+def test_a_directory_not_laid_out_as_we_wrote_it_falls_back_to_autotokenizer(tmp_path: Path):
+    from tools.models import _converted_tokenizer
+
+    (tmp_path / "tokenizer.json").write_text("{}")
+    (tmp_path / "tokenizer_config.json").write_text("not json")
+    assert _converted_tokenizer(tmp_path) is None
