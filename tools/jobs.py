@@ -1,8 +1,14 @@
-"""One queue for heavy work (forward passes, figure rendering), first come first served.
+"""Queues for heavy work, first come first served: forward passes in one, figure rendering in another.
 
 On two cores, eight simultaneous forward passes only thrash; so heavy jobs take a ticket and run
 `slots` at a time, and a waiting job reports its place in line through the session's progress
 callback ("waiting: 2 jobs ahead"), which the UI shows on the tool's step.
+
+Rendering has its own queue so that one learner's figure is drawn while the next learner's
+forward pass runs: the two need different resources (matplotlib holds the interpreter lock, a
+pass spends its time in torch kernels on one core). Each queue still runs one job at a time, in
+arrival order: first come, first served keeps the slowest answer as early as it can be, and
+matplotlib never draws two figures at once.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 from tools.models import Progress
 
-__all__ = ["JobQueue", "heavy_job", "JOBS"]
+__all__ = ["JobQueue", "heavy_job", "render_job", "JOBS", "RENDERING"]
 
 
 class JobQueue:
@@ -52,9 +58,15 @@ class JobQueue:
             return self._running + len(self._waiting)
 
 
-JOBS = JobQueue(slots=1)
+JOBS = JobQueue(slots=1)  # forward passes
+RENDERING = JobQueue(slots=1)  # matplotlib drawing PNG/SVG files
 
 
 def heavy_job(progress: Progress | None = None, what: str = "job") -> AbstractContextManager[None]:
-    """Run the body as one heavy job of the process-wide queue."""
+    """Run the body as one heavy job of the process-wide queue of forward passes."""
     return JOBS.job(progress, what)
+
+
+def render_job(progress: Progress | None = None, what: str = "drawing the figure") -> AbstractContextManager[None]:
+    """Run the body as one job of the process-wide rendering queue."""
+    return RENDERING.job(progress, what)

@@ -23,7 +23,7 @@ import torch
 from tools import plots
 from tools.errors import LimitError, ToolError
 from tools.extract import CJK, Extraction, attention_megabytes, extract
-from tools.jobs import heavy_job
+from tools.jobs import render_job
 from tools.models import LoadedModel, get_model
 from tools.session import current_session
 
@@ -125,7 +125,7 @@ def save_artifacts(
     writes every cell, a ragged matrix's writer leaves its NaN cells empty."""
     session = current_session()
     stem = session.artifact_stem(kind)
-    with heavy_job(session.progress, "drawing the figure"):
+    with render_job(session.progress, "drawing the figure"):
         png, svg = plots.save_figure(figure, stem)
     csv_path = write_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
     code_path = stem.with_suffix(".py")
