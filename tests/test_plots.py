@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-from tools.plots import JAPANESE_FONT, font_family, heatmap_figure, line_figure
+from tools.plots import JAPANESE_FONT, font_family, heads_figure, heatmap_figure, line_figure
 
 LABELS = ["<bos>", "今日は", "カレー", "ライス", "を食べ", "ました", "。"]
 
@@ -117,3 +117,25 @@ def test_cells_are_square_and_labels_are_literal():
     assert all(
         not text.get_parse_math() for text in figure.artists if isinstance(text, Text)
     )  # "$x$" is a token, not mathtext
+
+
+@pytest.mark.parametrize(("heads", "count"), [(12, 8), (4, 24), (6, 5), (4, 40)])
+def test_heads_grid_labels_sit_on_the_outer_edges_and_inside_the_figure(heads: int, count: int):
+    labels = [f"token{i}" if i % 3 else "と思います" for i in range(count)]
+    matrices = np.random.default_rng(0).random((heads, count, count))
+    figure = heads_figure(matrices / matrices.sum(axis=-1, keepdims=True), labels, "minilm · layer 5 · all heads")
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    page = figure.bbox
+    maps = [ax.get_window_extent(renderer) for ax in figure.axes]
+    assert len(maps) == heads
+    texts = [*figure.artists, *figure.texts, *(text for ax in figure.axes for text in ax.texts)]
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert page.x0 - 0.5 <= box.x0 and box.x1 <= page.x1 + 0.5, (text.get_text(), box, page)
+        assert page.y0 - 0.5 <= box.y0 and box.y1 <= page.y1 + 0.5, (text.get_text(), box, page)
+        assert not any(box.overlaps(area) for area in maps), (text.get_text(), box)
+    expected = labels if count <= 24 else []
+    assert cell_labels(figure, "query") == expected * int(np.ceil(heads / 4))
+    assert cell_labels(figure, "key") == expected * min(heads, 4)

@@ -41,6 +41,8 @@ PNG_DPI = 110
 TITLE_SIZE = 11.0  # points
 AXIS_LABEL_SIZE = 10.0
 COLORBAR_TICK_SIZE = 9.0
+HEADS_TITLE_SIZE = 9.0
+HEADS_LABEL_SIZE = 6.0
 COLORBAR_GAP = 14.0  # points between the map and its colorbar
 COLORBAR_WIDTH = 12.0
 TICK_MARK = {"linestyle": "none", "markersize": TICK, "markeredgewidth": 0.8, "color": "black", "clip_on": False}
@@ -182,7 +184,15 @@ def _shown(labels: Sequence[str]) -> tuple[list[int], list[str]]:
     return positions, [labels[i] for i in positions]
 
 
-def _label_cells(ax, positions: list[int], labels: list[str], axis: str, size: float, family: tuple[str, ...]) -> None:
+def _label_cells(
+    ax,
+    positions: list[int],
+    labels: list[str],
+    axis: str,
+    size: float,
+    family: tuple[str, ...],
+    rotation: float = ROTATION,
+) -> None:
     """Tick marks (one artist) and one plain text per shown label, outside the map's edge.
 
     The texts are added to the figure, not the axes: the axes would give each one a clip path,
@@ -194,7 +204,9 @@ def _label_cells(ax, positions: list[int], labels: list[str], axis: str, size: f
         edge = ax.get_xaxis_transform()  # x in data (cells), y in axes (0 = the bottom edge)
         ax.add_artist(Line2D(positions, [0] * len(positions), transform=edge, **TICK_MARK, marker=TICKDOWN))
         place = offset_copy(edge, fig=ax.figure, y=-(TICK + PAD), units="points")
-        style |= {"rotation": ROTATION, "rotation_mode": "anchor", "ha": "right", "va": "top", "label": "key"}
+        upright = rotation == 90.0  # centred on its cell; a slanted label hangs from its top edge
+        style |= {"rotation": rotation, "rotation_mode": "anchor", "ha": "right", "va": "center" if upright else "top"}
+        style["label"] = "key"
         texts = [
             Text(position, 0, label, transform=place, **style)
             for position, label in zip(positions, labels, strict=True)
@@ -256,29 +268,56 @@ def line_figure(
 
 
 def heads_figure(matrices: np.ndarray, labels: Sequence[str], title: str) -> Figure:
-    """Every head of one layer as a small heatmap; `matrices` is (heads, query, key)."""
+    """Every head of one layer as a small heatmap; `matrices` is (heads, query, key).
+
+    Laid out by hand like heatmap_figure. Token labels (up to 24 tokens) stand on the outer edges
+    only, as with shared axes: query labels left of the first column, key labels under the lowest
+    map of each column, rotated upright so that neighbouring columns' labels never meet.
+    """
     heads, seq_len, _ = matrices.shape
+    family = tuple(font_family())
     cols = min(heads, 4)
     rows = int(np.ceil(heads / cols))
-    cell = float(np.clip(0.16 * seq_len + 1.6, 2.6, 6))
-    fig = Figure(figsize=(cols * cell + 1, rows * cell + 0.8), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False)
-    show_labels = seq_len <= 24
-    for head, ax in enumerate(axes.flat):
-        if head >= heads:
-            ax.set_visible(False)
-            continue
-        ax.imshow(matrices[head], cmap=CMAP, vmin=0.0, vmax=1.0)
-        ax.set_title(f"head {head}", fontsize=9, family=font_family())
-        if show_labels:
-            ax.set_xticks(range(seq_len))
-            ax.set_xticklabels(labels, rotation=90, fontsize=6, family=font_family())
-            ax.set_yticks(range(seq_len))
-            ax.set_yticklabels(labels, fontsize=6, family=font_family())
-        else:
-            ax.set_xticks([])
-            ax.set_yticks([])
-    fig.suptitle(title, family=font_family(), fontsize=11)
+    side = float(np.clip(0.13 * seq_len + 1.4, 2.2, 5.0))  # inches of one map
+    shown = list(labels) if seq_len <= 24 else []
+    widest = max((text_width(label, HEADS_LABEL_SIZE, family) for label in shown), default=0.0)
+    labels_room = (widest + PAD + TICK) / 72 if shown else 0.0  # inches beside/below a map
+    head_title = (line_height(HEADS_TITLE_SIZE) + TITLE_PAD / 2) / 72
+    gap, edge = 0.18, EDGE / 72
+    left, bottom = edge + labels_room, edge + labels_room
+    top = edge + line_height(TITLE_SIZE, title.count("\n") + 1) / 72 + head_title
+    row_gap = head_title + gap + (labels_room if heads % cols else 0.0)  # a column may end above an empty slot
+    width = left + cols * side + (cols - 1) * gap + edge
+    width = max(width, text_width(title, TITLE_SIZE, family) / 72 + 2 * edge)
+    height = bottom + rows * side + (rows - 1) * row_gap + top
+    fig = Figure(figsize=(width, height))
+    positions = list(range(seq_len))
+    for head in range(heads):
+        row, col = divmod(head, cols)
+        x0, y0 = left + col * (side + gap), height - top - side - row * (side + row_gap)
+        ax = fig.add_axes((x0 / width, y0 / height, side / width, side / height))
+        ax.imshow(matrices[head], cmap=CMAP, vmin=0.0, vmax=1.0, aspect="auto", interpolation="none")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        above = offset_copy(ax.transAxes, fig=fig, y=TITLE_PAD / 2, units="points")
+        ax.text(
+            0.5, 1, f"head {head}", transform=above, ha="center", va="bottom", fontsize=HEADS_TITLE_SIZE, family=family
+        )
+        if shown and col == 0:
+            _label_cells(ax, positions, shown, "y", HEADS_LABEL_SIZE, family)
+        if shown and head + cols >= heads:  # the lowest map of its column
+            _label_cells(ax, positions, shown, "x", HEADS_LABEL_SIZE, family, rotation=90.0)
+    fig.text(
+        0.5,
+        1 - edge / height,
+        title,
+        ha="center",
+        va="top",
+        multialignment="center",
+        fontsize=TITLE_SIZE,
+        family=family,
+        parse_math=False,
+    )
     return fig
 
 
