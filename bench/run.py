@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -254,49 +253,64 @@ def browser_turns(repeat: int) -> dict[str, float]:
     return out
 
 
+LEARNER = """
+import json, sys, time
+from gradio_client import Client
+
+url, first, turns, sentences = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+client = Client(url, verbose=False)
+print("ready", flush=True)
+sys.stdin.readline()
+latencies, errors, cpu = [], [], time.process_time()
+for turn in range(turns):
+    started = time.perf_counter()
+    try:
+        client.predict(f"Show the heatmap of '{sentences[(first + turn) % len(sentences)]}'", "en", api_name="/ask")
+    except Exception as error:  # counted, reported
+        errors.append(repr(error))
+    latencies.append(time.perf_counter() - started)
+print(json.dumps({"latencies": latencies, "errors": errors, "cpu": time.process_time() - cpu}))
+"""
+
+
 def concurrency(sessions: list[int], per_session: int) -> dict[str, float]:
     """N learners asking at once, each waiting for its answer before asking again (a closed loop).
 
-    The app runs as its own process, as `attention-sensei ui` does, so the clients (gradio_client
-    threads here) do not share its interpreter lock; they still share the two cores. The app's CPU
-    time per turn gives the floor any scheduler could reach: N turns in flight on `cores` cores
-    wait at least N · cpu_per_turn / cores each."""
+    As with real browsers, every learner is a process of its own and the app runs as
+    `attention-sensei ui` does; they share only the machine's cores. The CPU time per turn of the
+    app and of the learners gives the floor any scheduler could reach (see floor_ratio)."""
     from gradio_client import Client
 
     out: dict[str, float] = {"cores": float(os.cpu_count() or 1)}
     with _app_process() as (url, process):
         Client(url, verbose=False).predict("Heatmap of 'warm up'", "en", api_name="/ask")
         for count in [1, *sessions]:
-            latencies: list[float] = []
-            errors: list[str] = []
-
-            def learner(index: int, latencies: list[float] = latencies, errors: list[str] = errors) -> None:
-                client = Client(url, verbose=False)
-                for turn in range(per_session):
-                    question = f"Show the heatmap of '{SENTENCES[(index + turn) % len(SENTENCES)]}'"
-                    started = time.perf_counter()
-                    try:
-                        client.predict(question, "en", api_name="/ask")
-                    except Exception as error:  # counted, reported
-                        errors.append(repr(error))
-                    latencies.append(time.perf_counter() - started)
-
-            cpu_before, clients_before = _cpu_seconds(process.pid), _cpu_seconds(os.getpid())
+            learners = [
+                subprocess.Popen(
+                    [PYTHON, "-c", LEARNER, url, str(i), str(per_session), json.dumps(SENTENCES)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                for i in range(count)
+            ]
+            for learner in learners:  # all connected before the clock starts
+                learner.stdout.readline()
+            app_cpu = _cpu_seconds(process.pid)
             started = time.perf_counter()
-            threads = [threading.Thread(target=learner, args=(i,)) for i in range(count)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            for learner in learners:
+                learner.stdin.write("go\n")
+                learner.stdin.flush()
+            reports = [json.loads(learner.communicate()[0].strip().splitlines()[-1]) for learner in learners]
             wall = time.perf_counter() - started
-            latencies.sort()
-            out[f"sessions_{count}_p95_s"] = latencies[max(0, int(0.95 * len(latencies)) - 1)]
-            out[f"sessions_{count}_mean_s"] = statistics.mean(latencies)
-            out[f"sessions_{count}_throughput_per_s"] = len(latencies) / wall
-            out[f"sessions_{count}_errors"] = float(len(errors))
+            latencies = sorted(latency for report in reports for latency in report["latencies"])
             turns = len(latencies)
-            out[f"sessions_{count}_app_cpu_per_turn_s"] = (_cpu_seconds(process.pid) - cpu_before) / turns
-            out[f"sessions_{count}_clients_cpu_per_turn_s"] = (_cpu_seconds(os.getpid()) - clients_before) / turns
+            out[f"sessions_{count}_p95_s"] = latencies[max(0, int(0.95 * turns) - 1)]
+            out[f"sessions_{count}_mean_s"] = statistics.mean(latencies)
+            out[f"sessions_{count}_throughput_per_s"] = turns / wall
+            out[f"sessions_{count}_errors"] = float(sum(len(report["errors"]) for report in reports))
+            out[f"sessions_{count}_app_cpu_per_turn_s"] = (_cpu_seconds(process.pid) - app_cpu) / turns
+            out[f"sessions_{count}_clients_cpu_per_turn_s"] = sum(report["cpu"] for report in reports) / turns
     return out
 
 
@@ -370,10 +384,15 @@ def main() -> int:
     return 0
 
 
-def floor_ratio(r: dict[str, float], count: int) -> float:
-    """The least p95 / single-session p95 any scheduler could reach: `count` turns in flight, each
-    needing the app's and the clients' CPU time per turn, on `cores` cores."""
-    per_turn = r[f"sessions_{count}_app_cpu_per_turn_s"] + r[f"sessions_{count}_clients_cpu_per_turn_s"]
+def floor_ratio(r: dict[str, float], count: int, cores: float | None = None) -> float:
+    """The least p95 / single-session p95 any scheduler could reach: `count` turns always in flight,
+    each needing the app's and the learners' CPU time per turn, on all the machine's cores. With
+    cores=1, the app's time alone: the floor of one Python process, whose interpreter lock lets it
+    run Python on one core at a time."""
+    app = r[f"sessions_{count}_app_cpu_per_turn_s"]
+    if cores == 1:
+        return count * app / r["sessions_1_p95_s"]
+    per_turn = app + r[f"sessions_{count}_clients_cpu_per_turn_s"]
     return count * per_turn / r["cores"] / r["sessions_1_p95_s"]
 
 
@@ -439,9 +458,9 @@ def table(r: dict[str, float]) -> str:
             (
                 f"{count} sessions at once: p95",
                 p95,
-                f"{p95 / single:.1f}× one session (target ≤ 3×; floor "
-                f"{floor_ratio(r, count):.1f}× from CPU alone); {r[f'sessions_{count}_throughput_per_s']:.1f} "
-                f"turns/s; {r[f'sessions_{count}_errors']:.0f} errors",
+                f"{p95 / single:.1f}× one session (target ≤ 3×; CPU floor {floor_ratio(r, count):.1f}× on "
+                f"{r['cores']:.0f} cores, {floor_ratio(r, count, 1):.1f}× for one Python process); "
+                f"{r[f'sessions_{count}_throughput_per_s']:.1f} turns/s; {r[f'sessions_{count}_errors']:.0f} errors",
             )
         )
     width = max(len(name) for name, _, _ in rows)
