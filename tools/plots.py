@@ -38,6 +38,7 @@ __all__ = [
 JAPANESE_FONT = "IPAexGothic"
 CMAP = "viridis"
 PNG_DPI = 110
+MAP_INCHES = 10.5  # a map's longest side; PNG pixels, hence drawing time, grow with its square
 TITLE_SIZE = 11.0  # points
 AXIS_LABEL_SIZE = 10.0
 COLORBAR_TICK_SIZE = 9.0
@@ -97,7 +98,7 @@ def heatmap_figure(
     """
     rows, cols = matrix.shape  # (query, key)
     family = tuple(font_family())
-    side = float(np.clip(0.4 * max(rows, cols) + 1.2, 4.0, 13.0))  # inches of the longer side of the map
+    side = float(np.clip(0.4 * max(rows, cols) + 1.2, 4.0, MAP_INCHES))  # the longer side of the map
     cell = side / max(rows, cols)  # inches
     key_positions, key_shown = _shown(key_labels)
     query_positions, query_shown = _shown(query_labels)
