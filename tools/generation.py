@@ -14,7 +14,7 @@ import torch
 from tools.errors import ToolError
 from tools.generation_codegen import generation_script
 from tools.generation_engine import MAX_NEW_TOKENS, Generation, generate_with_attention
-from tools.generation_plots import generation_figure, write_ragged_csv
+from tools.generation_plots import generation_figure
 from tools.models import EMBEDDED, LoadedModel, get_model
 from tools.plumbing import checked_index, checked_model_name, describe_index, save_artifacts, top_tokens
 from tools.session import current_session
@@ -76,7 +76,6 @@ def generation_attention(
         values,
         code,
         corner="generated\\key",
-        write_csv=write_ragged_csv,
     )
     steps = _steps(generation, values)
     return {

@@ -6,9 +6,7 @@ Cells whose key did not exist yet at that step are NaN: drawn light grey, writte
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -16,7 +14,7 @@ from matplotlib.figure import Figure
 
 from tools.plots import CMAP, _set_ticks, font_family
 
-__all__ = ["generation_figure", "write_ragged_csv", "GENERATED_COLOR"]
+__all__ = ["generation_figure", "GENERATED_COLOR"]
 
 GENERATED_COLOR = "#c0392b"  # generated keys' tick labels and the prompt | generated divider
 MISSING_COLOR = "#e6e6e6"  # keys that did not exist yet
@@ -61,15 +59,3 @@ def generation_figure(
     ax.set_ylabel("generated token (the step that produced it)", family=font_family())
     ax.set_title(title, family=font_family(), fontsize=11, pad=18)
     return fig
-
-
-def write_ragged_csv(
-    path: Path, row_labels: Sequence[str], column_labels: Sequence[str], values: np.ndarray, corner: str = ""
-) -> Path:
-    """Like plots.write_matrix_csv, but a NaN cell (a key that did not exist yet) is left empty."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([corner, *column_labels])
-        for label, row in zip(row_labels, np.atleast_2d(values), strict=True):
-            writer.writerow([label, *("" if np.isnan(value) else f"{value:.6g}" for value in row)])
-    return path

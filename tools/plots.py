@@ -337,10 +337,11 @@ def save_figure(fig: Figure, stem: Path) -> list[Path]:
 def write_matrix_csv(
     path: Path, row_labels: Sequence[str], column_labels: Sequence[str], values: np.ndarray, corner: str = ""
 ) -> Path:
-    """A CSV whose first row and first column are token labels."""
+    """A CSV whose first row and first column are token labels; a NaN cell (a key that did not exist
+    yet, in a ragged map) is left empty."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([corner, *column_labels])
         for label, row in zip(row_labels, np.atleast_2d(values), strict=True):
-            writer.writerow([label, *(f"{value:.6g}" for value in row)])
+            writer.writerow([label, *("" if np.isnan(value) else f"{value:.6g}" for value in row)])
     return path

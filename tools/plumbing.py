@@ -12,9 +12,8 @@ save_artifacts      PNG + SVG + CSV + script of a figure, written under the sess
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -119,15 +118,13 @@ def save_artifacts(
     values: np.ndarray,
     code: str,
     corner: str = "",
-    write_csv: Callable[..., Path] = plots.write_matrix_csv,
 ) -> dict[str, Any]:
-    """`write_csv(path, row_labels, column_labels, values, corner)` writes the CSV; the default
-    writes every cell, a ragged matrix's writer leaves its NaN cells empty."""
+    """The figure as PNG and SVG, `values` as CSV (NaN cells empty), the script beside them."""
     session = current_session()
     stem = session.artifact_stem(kind)
     with render_job(session.progress, "drawing the figure"):
         png, svg = plots.save_figure(figure, stem)
-    csv_path = write_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
+    csv_path = plots.write_matrix_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
     code_path = stem.with_suffix(".py")
     code_path.write_text(code, encoding="utf-8")
     return {
