@@ -3,7 +3,7 @@
 Deterministic and pure: no model, no network. `plan` reads a question in four passes:
 
     1. pull out what is quoted or in backticks: the sentence(s) to analyse, a query token, an expression
-    2. read the arguments from the rest: models, layers, heads, flags (annotate, exclude_special)
+    2. read the arguments from the rest: models, layers, heads, flags      (1 and 2: agent/planner_reading.py)
     3. pick the intent from cue words, in a fixed priority, and the knowledge entries
     4. turn intent + arguments into tool calls (names and argument names exactly as in tools/api.py)
 
@@ -15,24 +15,21 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from agent import planner_arguments as arguments
 from agent import planner_cues as cue_words
 from agent import planner_quotes as literal
 from agent.phrases import say
+from agent.planner_reading import CANONICAL_EXPRESSION, Reading, detect_language, read
 from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
 
 DEFAULT_TEXT: dict[str, str] = {"en": "I love natural language processing!", "ja": "今日はカレーライスを食べました。"}
-CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 SHAPE_EXPRESSION = "outputs.attentions"
 MAX_CALLS = 6  # a comparison ("layer 0 and layer 5 of BERT and gemma") is at most this many figures
 MAX_KNOWLEDGE = 3
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 ANALYSIS_TOOLS = {"heatmap": "plot_heatmap", "line": "plot_line", "heads": "plot_heads",
                   "inspect": "inspect_attention", "extract": "extract_attention", "explain": "explain_reduction",
                   "rollout": "attention_rollout", "norms": "attention_norms", "layer_summary": "layer_summary",
@@ -57,37 +54,9 @@ class Plan:
     interpretation: tuple[str, ...]  # sentences in `language` saying how the question was read
 
 
-@dataclass
-class _Reading:
-    """What one question says, filled in pass by pass."""
-
-    language: Language
-    rest: str  # the question without its quotes and code, NFKC-normalized and lower-cased; blanked as read
-    plain: str  # `rest` before any argument was blanked out (for knowledge keywords)
-    sentences: list[str] = field(default_factory=list)
-    colon_sentence: bool = False
-    query: int | str | None = None
-    key: int | str | None = None  # the attended token, for layer_summary
-    expression: str | None = None
-    expression_term: str | None = None  # "dim=1" when the expression is the canonical one for a bare term
-    models: list[tuple[str, str]] = field(default_factory=list)  # (model, the words that named it)
-    layers: list[tuple[int, str]] = field(default_factory=list)  # (layer, the words that named it)
-    heads: list[tuple[int, str]] = field(default_factory=list)
-    mean_heads: str | None = None
-    annotate: bool = False
-    exclude_special: bool = False
-    words: bool = False  # merge subword tokens into words (heatmap and line)
-    new_tokens: int | None = None  # how many tokens to generate, when asked
-
-
-def detect_language(text: str) -> Language:
-    """"ja" when the text holds hiragana, katakana or kanji, else "en"."""
-    return "ja" if JAPANESE.search(text) else "en"
-
-
 def plan(question: str, has_text: bool) -> Plan:
     """Read a learner's question; `has_text` says whether the session already analysed a sentence."""
-    reading = _read(question, has_text)
+    reading = read(question, has_text)
     intent, extra_knowledge = _intent(reading)
     words = ("word_level",) if reading.words else ()  # merging pieces needs its aggregation stated
     entries = extra_knowledge + words + _knowledge(reading, intent)
@@ -98,111 +67,10 @@ def plan(question: str, has_text: bool) -> Plan:
     return Plan(reading.language, intent, calls, entries, tuple(lines))
 
 
-# --- pass 1 and 2: reading the question ---------------------------------------------------------------
-
-
-def _read(question: str, has_text: bool) -> _Reading:
-    raw, codes = literal.take_code(question)
-    raw, quotes = literal.take_quotes(raw)
-    reading = _Reading(language="en", rest="", plain="")
-    _sort_quotes(reading, codes, quotes)
-    if reading.expression is None:
-        raw = _take_bare_expression(reading, raw)
-    if not reading.sentences:
-        raw = _take_colon_sentence(reading, raw)
-    # the answer follows the language of the question, not of the sentence it quotes
-    reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
-    reading.plain = reading.rest = unicodedata.normalize("NFKC", raw).lower()
-    _take_arguments(reading)
-    if has_text and _names_a_token(reading):
-        reading.query, reading.sentences = reading.sentences[0], []
-    return reading
-
-
-def _names_a_token(reading: _Reading) -> bool:
-    """'What does "love" attend to?' in a follow-up: one quoted word is a token of the latest sentence."""
-    if reading.query is not None or len(reading.sentences) != 1 or reading.colon_sentence:
-        return False
-    word = reading.sentences[0].strip()
-    return len(word) <= 12 and not any(char.isspace() for char in word) and bool(
-        cue_words.cues(reading.rest) & {"focus", "line"})
-
-
-def _sort_quotes(reading: _Reading, codes: list[str], quotes: list[literal.Quote]) -> None:
-    """Decide for each quoted piece: an expression, a query token, or a sentence to analyse."""
-    for code in codes:
-        if literal.is_expression(code) and reading.expression is None:
-            reading.expression = code.strip()
-    candidates = []
-    for quote in quotes:
-        if literal.is_expression(quote.text) and reading.expression is None:
-            reading.expression = quote.text.strip()
-        elif _one_token(quote.text) and literal.marks_query(quote.before, quote.after):
-            reading.query = _query_value(quote.text)
-        elif _one_token(quote.text) and literal.marks_key(quote.before, quote.after) and reading.key is None:
-            reading.key = _query_value(quote.text)
-        else:
-            candidates.append(quote.text)
-    longest = max(candidates, key=len, default="")
-    for text in candidates:
-        if text != longest and text.lower() in longest.lower() and reading.query is None:
-            reading.query = _query_value(text)
-        elif text not in reading.sentences:
-            reading.sentences.append(text)
-
-
-def _one_token(text: str) -> bool:
-    """A quote that can name a token: one short word ("on 'The cat sat.'" quotes a sentence)."""
-    return len(text.split()) == 1 and len(text) <= 24
-
-
-def _query_value(text: str) -> int | str:
-    return int(text) if text.strip().isdigit() else text.strip()
-
-
-def _take_bare_expression(reading: _Reading, rest: str) -> str:
-    found = literal.find_expression(rest)
-    if found is not None:
-        reading.expression = found
-        return rest.replace(found, " ")
-    term = literal.BARE_TERM.search(rest)
-    if term is not None:
-        reading.expression = CANONICAL_EXPRESSION
-        reading.expression_term = term.group(0).strip()
-    return rest
-
-
-def _take_colon_sentence(reading: _Reading, rest: str) -> str:
-    match = literal.COLON_SENTENCE.search(rest)
-    if match is None:
-        return rest
-    start, end = match.span("text")
-    reading.sentences.append(rest[start:end].strip())
-    reading.colon_sentence = True
-    return rest[: match.start()]
-
-
-def _take_arguments(reading: _Reading) -> None:
-    reading.models, reading.rest = arguments.find_models(reading.rest)
-    reading.mean_heads, reading.rest = arguments.take_first(arguments.MEAN_HEADS, reading.rest)
-    reading.annotate, reading.rest = arguments.take_flag(arguments.ANNOTATE, reading.rest)
-    reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
-    reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
-    if "generation" in cue_words.cues(reading.rest):
-        counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
-        reading.new_tokens = counts[0][0] if counts else None
-    reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
-    reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
-    if reading.key is None:
-        reading.key, reading.rest = arguments.find_key(reading.rest)
-    if reading.query is None:
-        reading.query, reading.rest = arguments.find_query(reading.rest)
-
-
 # --- pass 3: intent and knowledge --------------------------------------------------------------------
 
 
-def _intent(reading: _Reading) -> tuple[str, tuple[str, ...]]:
+def _intent(reading: Reading) -> tuple[str, tuple[str, ...]]:
     """The intent, plus knowledge entries that a bare term ("dim=1", ".detach()") calls for."""
     if reading.expression is not None:
         return "explain", literal.term_knowledge(reading.expression_term or "")
@@ -225,7 +93,7 @@ def _intent(reading: _Reading) -> tuple[str, tuple[str, ...]]:
     return view or "unknown", ()
 
 
-def _asks_to_compare(reading: _Reading, cues: set[str]) -> bool:
+def _asks_to_compare(reading: Reading, cues: set[str]) -> bool:
     """Two quoted sentences, or two models, and a word that asks to compare them. "What's the difference
     between BERT and GPT?" names two models but asks for an explanation, not a figure."""
     if "compare" not in cues:
@@ -235,14 +103,14 @@ def _asks_to_compare(reading: _Reading, cues: set[str]) -> bool:
     return len(reading.models) >= 2 and ("conceptual" not in cues or bool(cues & {"show", "figure"}))
 
 
-def _asks_to_load(reading: _Reading, cues: set[str]) -> bool:
+def _asks_to_load(reading: Reading, cues: set[str]) -> bool:
     """"switch to BERT", or a bare model name; not "what is the difference between BERT and GPT?"."""
     if "load" in cues:
         return True
     return "conceptual" not in cues and not _knowledge(reading, "unknown")
 
 
-def _view(reading: _Reading, cues: set[str]) -> str | None:
+def _view(reading: Reading, cues: set[str]) -> str | None:
     """The analysis the question asks for, by priority; None when it asks for none."""
     for cue in BEYOND_RAW:
         if cue in cues:
@@ -265,7 +133,7 @@ def _view(reading: _Reading, cues: set[str]) -> str | None:
     return None
 
 
-def _only_conceptual(reading: _Reading, cues: set[str]) -> bool:
+def _only_conceptual(reading: Reading, cues: set[str]) -> bool:
     """A "why"/"how do I read" question that names a view but asks for no figure: answer from knowledge."""
     if "conceptual" not in cues or "show" in cues or reading.sentences:
         return False
@@ -274,7 +142,7 @@ def _only_conceptual(reading: _Reading, cues: set[str]) -> bool:
     return bool(_knowledge(reading, "knowledge"))
 
 
-def _knowledge(reading: _Reading, intent: str) -> tuple[str, ...]:
+def _knowledge(reading: Reading, intent: str) -> tuple[str, ...]:
     """Entries whose keywords the question uses. The words that asked for a tool ("heatmap", "head 3")
     do not count, so a plain request brings no lecture and "why is the heatmap tofu?" gets the font
     entry; a question that is only about a view ("how do I read the heatmap?") falls back to them."""
@@ -296,7 +164,7 @@ def _matching(text: str) -> tuple[str, ...]:
 # --- pass 4: tool calls and the interpretation ------------------------------------------------------
 
 
-def _calls(intent: str, reading: _Reading, has_text: bool) -> tuple[tuple[PlannedCall, ...], list[str]]:
+def _calls(intent: str, reading: Reading, has_text: bool) -> tuple[tuple[PlannedCall, ...], list[str]]:
     language = reading.language
     lines = [say("model_phrase", language, phrase=p, model=m) for m, p in reading.models if p.lower() != m]
     if intent == "list_models":
@@ -320,7 +188,7 @@ def _calls(intent: str, reading: _Reading, has_text: bool) -> tuple[tuple[Planne
     return tuple(calls[:MAX_CALLS]), lines
 
 
-def _texts(reading: _Reading, has_text: bool) -> tuple[list[str | None], list[str]]:
+def _texts(reading: Reading, has_text: bool) -> tuple[list[str | None], list[str]]:
     language = reading.language
     if reading.sentences:
         lines = [say("colon_text", language, text=reading.sentences[0])] if reading.colon_sentence else []
@@ -332,7 +200,7 @@ def _texts(reading: _Reading, has_text: bool) -> tuple[list[str | None], list[st
     return [text], [say("default_text", language, text=text)]
 
 
-def _prompt(reading: _Reading) -> tuple[list[str | None], list[str]]:
+def _prompt(reading: Reading) -> tuple[list[str | None], list[str]]:
     """The prompt to continue: the quoted sentence, else the default one (a reply is generated afresh,
     so the session's latest sentence is not assumed to be a prompt)."""
     if reading.sentences:
@@ -343,7 +211,7 @@ def _prompt(reading: _Reading) -> tuple[list[str | None], list[str]]:
     return [text], [say("default_text", reading.language, text=text)]
 
 
-def _compare_texts(reading: _Reading, has_text: bool) -> tuple[list[str | None], list[str]]:
+def _compare_texts(reading: Reading, has_text: bool) -> tuple[list[str | None], list[str]]:
     """Two sentences under one model, or one sentence under two models. minilm reads English only, so a
     comparison of two models on no given sentence uses the English default sentence."""
     if reading.sentences:
@@ -354,7 +222,7 @@ def _compare_texts(reading: _Reading, has_text: bool) -> tuple[list[str | None],
     return [text], [say("default_text", reading.language, text=text)]
 
 
-def _compare_arguments(reading: _Reading, texts: list[str | None]) -> list[dict[str, Any]]:
+def _compare_arguments(reading: Reading, texts: list[str | None]) -> list[dict[str, Any]]:
     """One compare_attention call per layer asked for (at most MAX_CALLS)."""
     pair: dict[str, Any] = {}
     if texts[0] is not None:
@@ -372,7 +240,7 @@ def _compare_arguments(reading: _Reading, texts: list[str | None]) -> list[dict[
     return [{**pair, "layer": layer} for layer in layers]
 
 
-def _arguments(intent: str, reading: _Reading, texts: list[str | None]) -> list[dict[str, Any]]:
+def _arguments(intent: str, reading: Reading, texts: list[str | None]) -> list[dict[str, Any]]:
     models: list[str | None] = [model for model, _ in reading.models] or [None]
     layers: list[int | None] = [layer for layer, _ in reading.layers] or [-1]
     heads: list[int | None] = [head for head, _ in reading.heads] or [None]
@@ -394,7 +262,7 @@ def _arguments(intent: str, reading: _Reading, texts: list[str | None]) -> list[
     return combos
 
 
-def _intent_arguments(intent: str, reading: _Reading) -> dict[str, Any]:
+def _intent_arguments(intent: str, reading: Reading) -> dict[str, Any]:
     if intent == "heatmap":
         flags = {"annotate": reading.annotate, "exclude_special": reading.exclude_special, "words": reading.words}
         return {name: True for name, on in flags.items() if on}
@@ -410,7 +278,7 @@ def _intent_arguments(intent: str, reading: _Reading) -> dict[str, Any]:
     return {}
 
 
-def _argument_lines(intent: str, reading: _Reading) -> list[str]:
+def _argument_lines(intent: str, reading: Reading) -> list[str]:
     language = reading.language
     lines = []
     if intent in ("heatmap", "line", "heads", "inspect", "norms", "compare", "generation"):
@@ -436,7 +304,7 @@ def _argument_lines(intent: str, reading: _Reading) -> list[str]:
     return lines
 
 
-def _beyond_raw_lines(intent: str, reading: _Reading) -> list[str]:
+def _beyond_raw_lines(intent: str, reading: Reading) -> list[str]:
     language = reading.language
     if intent == "rollout":
         start = reading.layers[0][0] if reading.layers else 0
@@ -456,6 +324,6 @@ def _beyond_raw_lines(intent: str, reading: _Reading) -> list[str]:
     return []
 
 
-def _asked_for_view(reading: _Reading) -> bool:
+def _asked_for_view(reading: Reading) -> bool:
     cues = cue_words.cues(reading.rest)
     return bool(cues & {"heatmap", "focus", "show", "figure"}) or reading.annotate or reading.exclude_special

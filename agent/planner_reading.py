@@ -1,0 +1,149 @@
+"""Passes 1 and 2 of the offline planner: reading a question into a `Reading`.
+
+    1. pull out what is quoted or in backticks: the sentence(s) to analyse, a query token, an expression
+    2. read the arguments from the rest: models, layers, heads, flags, the number of new tokens
+
+Each pass blanks out the words it used, so "mean over all heads" is not also read as "all heads".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from agent import planner_arguments as arguments
+from agent import planner_cues as cue_words
+from agent import planner_quotes as literal
+from prompts import Language
+
+__all__ = ["Reading", "read", "detect_language", "CANONICAL_EXPRESSION"]
+
+CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+
+
+@dataclass
+class Reading:
+    """What one question says, filled in pass by pass."""
+
+    language: Language
+    rest: str  # the question without its quotes and code, NFKC-normalized and lower-cased; blanked as read
+    plain: str  # `rest` before any argument was blanked out (for knowledge keywords)
+    sentences: list[str] = field(default_factory=list)
+    colon_sentence: bool = False
+    query: int | str | None = None
+    key: int | str | None = None  # the attended token, for layer_summary
+    expression: str | None = None
+    expression_term: str | None = None  # "dim=1" when the expression is the canonical one for a bare term
+    models: list[tuple[str, str]] = field(default_factory=list)  # (model, the words that named it)
+    layers: list[tuple[int, str]] = field(default_factory=list)  # (layer, the words that named it)
+    heads: list[tuple[int, str]] = field(default_factory=list)
+    mean_heads: str | None = None
+    annotate: bool = False
+    exclude_special: bool = False
+    words: bool = False  # merge subword tokens into words (heatmap and line)
+    new_tokens: int | None = None  # how many tokens to generate, when asked
+
+
+def detect_language(text: str) -> Language:
+    """"ja" when the text holds hiragana, katakana or kanji, else "en"."""
+    return "ja" if JAPANESE.search(text) else "en"
+
+
+def read(question: str, has_text: bool) -> Reading:
+    raw, codes = literal.take_code(question)
+    raw, quotes = literal.take_quotes(raw)
+    reading = Reading(language="en", rest="", plain="")
+    _sort_quotes(reading, codes, quotes)
+    if reading.expression is None:
+        raw = _take_bare_expression(reading, raw)
+    if not reading.sentences:
+        raw = _take_colon_sentence(reading, raw)
+    # the answer follows the language of the question, not of the sentence it quotes
+    reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
+    reading.plain = reading.rest = unicodedata.normalize("NFKC", raw).lower()
+    _take_arguments(reading)
+    if has_text and _names_a_token(reading):
+        reading.query, reading.sentences = reading.sentences[0], []
+    return reading
+
+
+def _names_a_token(reading: Reading) -> bool:
+    """'What does "love" attend to?' in a follow-up: one quoted word is a token of the latest sentence."""
+    if reading.query is not None or len(reading.sentences) != 1 or reading.colon_sentence:
+        return False
+    word = reading.sentences[0].strip()
+    return len(word) <= 12 and not any(char.isspace() for char in word) and bool(
+        cue_words.cues(reading.rest) & {"focus", "line"})
+
+
+def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]) -> None:
+    """Decide for each quoted piece: an expression, a query token, or a sentence to analyse."""
+    for code in codes:
+        if literal.is_expression(code) and reading.expression is None:
+            reading.expression = code.strip()
+    candidates = []
+    for quote in quotes:
+        if literal.is_expression(quote.text) and reading.expression is None:
+            reading.expression = quote.text.strip()
+        elif _one_token(quote.text) and literal.marks_query(quote.before, quote.after):
+            reading.query = _query_value(quote.text)
+        elif _one_token(quote.text) and literal.marks_key(quote.before, quote.after) and reading.key is None:
+            reading.key = _query_value(quote.text)
+        else:
+            candidates.append(quote.text)
+    longest = max(candidates, key=len, default="")
+    for text in candidates:
+        if text != longest and text.lower() in longest.lower() and reading.query is None:
+            reading.query = _query_value(text)
+        elif text not in reading.sentences:
+            reading.sentences.append(text)
+
+
+def _one_token(text: str) -> bool:
+    """A quote that can name a token: one short word ("on 'The cat sat.'" quotes a sentence)."""
+    return len(text.split()) == 1 and len(text) <= 24
+
+
+def _query_value(text: str) -> int | str:
+    return int(text) if text.strip().isdigit() else text.strip()
+
+
+def _take_bare_expression(reading: Reading, rest: str) -> str:
+    found = literal.find_expression(rest)
+    if found is not None:
+        reading.expression = found
+        return rest.replace(found, " ")
+    term = literal.BARE_TERM.search(rest)
+    if term is not None:
+        reading.expression = CANONICAL_EXPRESSION
+        reading.expression_term = term.group(0).strip()
+    return rest
+
+
+def _take_colon_sentence(reading: Reading, rest: str) -> str:
+    match = literal.COLON_SENTENCE.search(rest)
+    if match is None:
+        return rest
+    start, end = match.span("text")
+    reading.sentences.append(rest[start:end].strip())
+    reading.colon_sentence = True
+    return rest[: match.start()]
+
+
+def _take_arguments(reading: Reading) -> None:
+    reading.models, reading.rest = arguments.find_models(reading.rest)
+    reading.mean_heads, reading.rest = arguments.take_first(arguments.MEAN_HEADS, reading.rest)
+    reading.annotate, reading.rest = arguments.take_flag(arguments.ANNOTATE, reading.rest)
+    reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
+    reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
+    if "generation" in cue_words.cues(reading.rest):
+        counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
+        reading.new_tokens = counts[0][0] if counts else None
+    reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
+    reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
+    if reading.key is None:
+        reading.key, reading.rest = arguments.find_key(reading.rest)
+    if reading.query is None:
+        reading.query, reading.rest = arguments.find_query(reading.rest)
