@@ -149,7 +149,7 @@ def status(key):
     for line in open("/proc/self/status"):
         if line.startswith(key):
             return int(line.split()[1]) / 1024
-loaded = get_model("minilm")
+loaded = get_model(sys.argv[2])
 text = "word " * 520
 with torch.inference_mode():
     loaded.base_model(**loaded.tokenizer("warm", return_tensors="pt"), output_attentions=True)
@@ -159,19 +159,34 @@ open("/proc/self/clear_refs", "w").write("5")  # resets VmHWM: the peak is this 
 if sys.argv[1] == "bare":
     with torch.inference_mode():
         loaded.base_model(**encoded)
+elif sys.argv[1] == "bare_with_attentions":
+    with torch.inference_mode():
+        loaded.base_model(**encoded, output_attentions=True)
+elif sys.argv[1] == "all":
+    extract(loaded, text, 512)
 else:
     extract(loaded, text, 512, layers=(-1,))
 print(status("VmHWM:") - before)
 """
 
 
+def _peak(mode: str, model: str) -> float:
+    done = subprocess.run([sys.executable, "-c", _PEAK, mode, model], check=True, capture_output=True, text=True)
+    return float(done.stdout.split()[-1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["minilm", "gemma-270m"])
+def test_a_full_extraction_peaks_no_higher_than_the_bare_pass_with_attentions(model: str):
+    """The hooks copy each layer into one stack as it goes by, so the weights are held once, not twice
+    (measured here: gemma-270m 1.71× before the hooks, 0.95–1.10× after; minilm ~1.04×)."""
+    bare, ours = _peak("bare_with_attentions", model), _peak("all", model)
+    assert ours <= 1.3 * bare
+
+
 @pytest.mark.slow
 def test_one_layers_peak_is_the_bare_pass_not_the_full_stack():
-    def peak(mode: str) -> float:
-        done = subprocess.run([sys.executable, "-c", _PEAK, mode], check=True, capture_output=True, text=True)
-        return float(done.stdout.split()[-1])
-
-    bare, one_layer = peak("bare"), peak("one")
+    bare, one_layer = _peak("bare", "minilm"), _peak("one", "minilm")
     all_layers_mb = attention_megabytes(get_model("minilm"), 512) / 2  # 72 MB of weights, once
     assert one_layer < bare + 0.5 * all_layers_mb  # measured here: 35 MB vs a bare 37 MB (the stack alone is 72)
 

@@ -148,8 +148,9 @@ class Extraction:
 
 
 def attention_megabytes(model: LoadedModel, seq_len: int, layers: int | None = None) -> float:
-    """Memory for the attention weights of one pass: kept layers · heads · n² · 4 bytes, twice (the
-    per-layer tensors and our stacked copy). `layers`: how many layers are kept; None = all."""
+    """Memory for the attention weights of one pass: kept layers · heads · n² · 4 bytes, twice: an upper
+    bound (the hooks hold the weights about once; a module layout they do not know falls back to
+    `output_attentions`, per-layer tensors plus our stack). `layers`: how many are kept; None = all."""
     kept = model.num_layers if layers is None else layers
     return 2 * kept * model.num_heads * seq_len * seq_len * 4 / 2**20
 
@@ -164,10 +165,10 @@ def extract(
 ) -> Extraction:
     """Tokenize `text`, run one forward pass with attentions and keep them all, or only `layers`.
 
-    The pass waits its turn in the heavy-job queue, reporting its place through `progress`. The
-    caller's `outputs` are not kept: only the stacked copy survives. With `layers` (0-based,
-    negatives from the end) the other layers' weights are dropped as the pass goes, so the memory
-    estimate and the peak count only the kept layers.
+    The pass waits its turn in the heavy-job queue, reporting its place through `progress`. Hooks
+    on the attention modules copy each kept layer into one stack as the pass goes (tools/layer_capture.py),
+    so the weights are held once; with `layers` (0-based, negatives from the end) the other layers'
+    weights are freed as their layer ends, and the memory estimate counts only the kept layers.
 
     Raises:
         ToolError: empty text, or a layer out of range.
@@ -256,22 +257,25 @@ def _check_memory(model: LoadedModel, seq_len: int, kept: tuple[int, ...] | None
 
 
 def _forward(model: LoadedModel, inputs: dict[str, torch.Tensor], kept: tuple[int, ...] | None) -> torch.Tensor:
-    """The pass itself: every layer through `output_attentions`, or the kept ones through hooks."""
-    modules = None if kept is None else attention_modules(model.base_model, model.num_layers)
-    if kept is None or modules is None:  # unknown module layout: keep all, then drop (no memory saved)
+    """The pass itself: the kept layers (None = all) copied by hooks into one stacked tensor, or,
+    for a module layout the hooks do not know, every layer through `output_attentions`."""
+    wanted = tuple(range(model.num_layers)) if kept is None else kept
+    modules = attention_modules(model.base_model, model.num_layers)
+    if modules is None:  # unknown module layout: keep all, then drop (no memory saved)
         outputs = model.base_model(**inputs, output_attentions=True)
         if not outputs.attentions or outputs.attentions[0] is None:
             raise _no_weights(model)
         layers = list(outputs.attentions)
         del outputs  # so that each layer is freed as soon as it is copied
-        if kept is not None:
-            layers = [layers[index] for index in kept]
+        layers = [layers[index] for index in wanted]
         return _stack_freeing(layers)  # (layers, heads, query, key)
-    with captured_layers(modules, kept) as caught:
+    seq_len = int(inputs["input_ids"].shape[1])
+    stacked = torch.empty((len(wanted), model.num_heads, seq_len, seq_len), dtype=torch.float32)
+    with captured_layers(modules, wanted, stacked) as caught:
         model.base_model(**inputs)
-    if len(caught) != len(kept):
+    if len(caught) != len(wanted):
         raise _no_weights(model)
-    return torch.stack([caught.pop(index) for index in kept])  # (kept layers, heads, query, key)
+    return stacked  # (kept layers, heads, query, key)
 
 
 def _no_weights(model: LoadedModel) -> ToolError:

@@ -1,11 +1,11 @@
 """Catch the attention weights of chosen layers only, with forward hooks on the attention modules.
 
 `output_attentions=True` makes transformers keep every layer's (batch, heads, query, key) tensor
-until the pass ends. When only some layers are wanted, we run the pass without it and copy each
-wanted layer out of its attention module's output as it goes by: an eager attention module
-returns `(attn_output, attn_weights)` whether or not the weights were asked for, so the other
-layers' weights are freed as soon as their layer is done. Peak memory: the bare pass plus the
-kept layers.
+until the pass ends, and our stacked copy then doubles it. Instead we run the pass without it and
+copy each wanted layer, as it goes by, out of its attention module's output into one preallocated
+(kept layers, heads, query, key) tensor: an eager attention module returns `(attn_output,
+attn_weights)` whether or not the weights were asked for, so every layer's own tensor is freed as
+soon as its layer is done. Peak memory: the bare pass plus the kept layers, once.
 
 The attention modules are found the way transformers finds them for `output_attentions`: the
 class named under "attentions" in the model's `_can_record_outputs`.
@@ -34,20 +34,22 @@ def attention_modules(base_model: Any, num_layers: int) -> list[Any] | None:
 
 
 @contextmanager
-def captured_layers(modules: list[Any], kept: tuple[int, ...]) -> Iterator[dict[int, torch.Tensor]]:
-    """Within the block, every forward pass of `modules[i]` for i in `kept` stores its weights
-    (heads, query, key) under key i of the yielded dict; the other layers are not kept."""
-    caught: dict[int, torch.Tensor] = {}
+def captured_layers(modules: list[Any], kept: tuple[int, ...], into: torch.Tensor) -> Iterator[set[int]]:
+    """Within the block, every forward pass of `modules[layer]` for a layer in `kept` copies its
+    weights of batch item 0 into `into[kept.index(layer)]` (`into` is (kept layers, heads, query,
+    key)); the yielded set names the layers caught, so a module that returned no weights shows."""
+    caught: set[int] = set()
 
-    def keep(layer: int):
+    def keep(layer: int, slot: int):
         def hook(_module: Any, _inputs: Any, output: Any) -> None:
             weights = output[1] if isinstance(output, tuple) and len(output) > 1 else None
             if weights is not None:
-                caught[layer] = weights[0].detach().float()  # (heads, query, key) of batch item 0
+                into[slot] = weights[0]  # (heads, query, key), copied and cast to the stack's dtype
+                caught.add(layer)
 
         return hook
 
-    handles = [modules[layer].register_forward_hook(keep(layer)) for layer in kept]
+    handles = [modules[layer].register_forward_hook(keep(layer, slot)) for slot, layer in enumerate(kept)]
     try:
         yield caught
     finally:
