@@ -202,3 +202,22 @@ def test_one_layer_tools_work_on_a_text_whose_stack_does_not_fit(tiny_models, tm
         assert torch.allclose(
             torch.tensor(heads["self_attention_per_head"]), full.diagonal(dim1=-2, dim2=-1).mean(-1), atol=1e-4
         )
+
+
+def test_modules_that_return_no_weights_fall_back_to_output_attentions(tiny_models, monkeypatch):
+    """Some architectures return weights only when asked: the hooks then catch nothing, and the
+    pass is run again with output_attentions, giving the same numbers."""
+    import contextlib
+
+    from tools import extract as extract_module
+
+    loaded = get_model(str(tiny_models["llama"]))
+    expected = extract(loaded, SENTENCE).attentions
+
+    @contextlib.contextmanager
+    def catches_nothing(modules, kept, into):
+        yield set()
+
+    monkeypatch.setattr(extract_module, "captured_layers", catches_nothing)
+    assert torch.equal(extract(loaded, SENTENCE).attentions, expected)
+    assert torch.equal(extract(loaded, SENTENCE, layers=(1,)).layer(1), expected[1])

@@ -257,25 +257,26 @@ def _check_memory(model: LoadedModel, seq_len: int, kept: tuple[int, ...] | None
 
 
 def _forward(model: LoadedModel, inputs: dict[str, torch.Tensor], kept: tuple[int, ...] | None) -> torch.Tensor:
-    """The pass itself: the kept layers (None = all) copied by hooks into one stacked tensor, or,
-    for a module layout the hooks do not know, every layer through `output_attentions`."""
+    """The pass itself: the kept layers (None = all) copied by hooks into one stacked tensor; for a
+    module layout the hooks do not know, or modules that return no weights unless asked, every layer
+    through `output_attentions` instead."""
     wanted = tuple(range(model.num_layers)) if kept is None else kept
     modules = attention_modules(model.base_model, model.num_layers)
-    if modules is None:  # unknown module layout: keep all, then drop (no memory saved)
-        outputs = model.base_model(**inputs, output_attentions=True)
-        if not outputs.attentions or outputs.attentions[0] is None:
-            raise _no_weights(model)
-        layers = list(outputs.attentions)
-        del outputs  # so that each layer is freed as soon as it is copied
-        layers = [layers[index] for index in wanted]
-        return _stack_freeing(layers)  # (layers, heads, query, key)
-    seq_len = int(inputs["input_ids"].shape[1])
-    stacked = torch.empty((len(wanted), model.num_heads, seq_len, seq_len), dtype=torch.float32)
-    with captured_layers(modules, wanted, stacked) as caught:
-        model.base_model(**inputs)
-    if len(caught) != len(wanted):
+    if modules is not None:
+        seq_len = int(inputs["input_ids"].shape[1])
+        stacked = torch.empty((len(wanted), model.num_heads, seq_len, seq_len), dtype=torch.float32)
+        with captured_layers(modules, wanted, stacked) as caught:
+            model.base_model(**inputs)
+        if len(caught) == len(wanted):
+            return stacked  # (kept layers, heads, query, key)
+        del stacked
+    outputs = model.base_model(**inputs, output_attentions=True)  # keeps all, then drops (no memory saved)
+    if not outputs.attentions or outputs.attentions[0] is None:
         raise _no_weights(model)
-    return stacked  # (kept layers, heads, query, key)
+    layers = list(outputs.attentions)
+    del outputs  # so that each layer is freed as soon as it is copied
+    layers = [layers[index] for index in wanted]
+    return _stack_freeing(layers)  # (layers, heads, query, key)
 
 
 def _no_weights(model: LoadedModel) -> ToolError:
