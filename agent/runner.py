@@ -85,22 +85,14 @@ def run_tool(
 
 def summarize(name: str, result: dict[str, Any]) -> str:
     """One line on what a tool found, for a step's title and the logs."""
-    parts = []
-    if "model" in result and "shape" in result:
-        parts.append(f"{result['model']}: {len(result.get('tokens', []))} tokens, shape {result['shape']}")
+    subject = _subject(name, result)
+    parts = [subject] if subject else []
     if "layer" in result and result.get("layer") is not None:
         head = result.get("head")
         parts.append(f"layer {result['layer']}, " + ("mean over heads" if head is None else f"head {head}"))
     top = result.get("top_received") or result.get("top")
     if top:
         parts.append("top: " + ", ".join(f"{item['token']} {item['weight']:.2f}" for item in top[:3]))
-    if name == "compare_attention":
-        a, b = result["a"], result["b"]
-        parts = [f"{a['model']} vs {b['model']}" if result["mode"] == "two models" else a["model"],
-                 f"{result['aligned_count']} aligned, mean |b − a| {result['mean_abs_diff']:.4f}"]
-    if name == "generation_attention":
-        parts = [f"{result['model']}: {len(result['prompt_tokens'])} prompt tokens + {len(result['steps'])} generated "
-                 f"“{result['generated_text'].strip()[:40]}”", parts[-1]]
     if name == "explain_reduction" and result.get("steps"):
         parts.append(f"{len(result['steps'])} steps → shape {result.get('final_shape')}")
     if name == "list_models":
@@ -108,6 +100,20 @@ def summarize(name: str, result: dict[str, Any]) -> str:
     if name == "load_model":
         parts.append(f"{result.get('model')}: {result.get('num_layers')} layers × {result.get('num_heads')} heads")
     return "; ".join(parts) or name
+
+
+def _subject(name: str, result: dict[str, Any]) -> str | None:
+    """What was analysed: the model and tokens, or the two sides of a comparison, or prompt + output."""
+    if name == "compare_attention":
+        a, b = result["a"], result["b"]
+        models = f"{a['model']} vs {b['model']}" if result["mode"] == "two models" else a["model"]
+        return f"{models}; {result['aligned_count']} aligned, mean |b − a| {result['mean_abs_diff']:.4f}"
+    if name == "generation_attention":
+        return (f"{result['model']}: {len(result['prompt_tokens'])} prompt tokens + {len(result['steps'])} "
+                f"generated “{result['generated_text'].strip()[:40]}”")
+    if "model" in result and "shape" in result:
+        return f"{result['model']}: {len(result.get('tokens', []))} tokens, shape {result['shape']}"
+    return None
 
 
 def result_for_llm(finished: ToolFinished) -> str:
