@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tools.models import DEFAULT_MODEL, default_cache_dir
+from tools.core.models import DEFAULT_MODEL, default_cache_dir
 
 __all__ = ["Settings", "Backend"]
 

@@ -112,7 +112,7 @@ def cold_start() -> dict[str, float]:
 
 def model_loads() -> dict[str, float]:
     code = (
-        "import time,sys; from tools.models import get_model; t=time.perf_counter(); get_model(sys.argv[1]); "
+        "import time,sys; from tools.core.models import get_model; t=time.perf_counter(); get_model(sys.argv[1]); "
         "print(time.perf_counter()-t)"
     )
     out = {}
@@ -122,8 +122,8 @@ def model_loads() -> dict[str, float]:
     # gemma's tokenizer alone, transformers already imported: AutoTokenizer against our direct read.
     tokenizers = """import sys, time
 from transformers import AutoTokenizer
-from tools.gemma_cache import converted_tokenizer
-from tools.models import get_model
+from tools.core.gemma_cache import converted_tokenizer
+from tools.core.models import get_model
 from pathlib import Path
 source = Path(get_model("gemma-270m").source)
 t = time.perf_counter(); AutoTokenizer.from_pretrained(source); auto = time.perf_counter() - t
@@ -142,8 +142,8 @@ def scaling(lengths: list[int], repeat: int) -> dict[str, float]:
     import torch
 
     from tools import Session, plot_heads, plot_heatmap, plot_line, use_session
-    from tools.extract import extract
-    from tools.models import get_model
+    from tools.core.extract import extract
+    from tools.core.models import get_model
 
     out = {}
     for alias in ("minilm", "gemma-270m"):
@@ -177,13 +177,13 @@ def peak_memory(alias: str, length: int, mode: str) -> float:
     it is the pass's own peak, not the loading's."""
     code = f"""
 import torch
-from tools.models import get_model
-from tools.extract import extract
+from tools.core.models import get_model
+from tools.core.extract import extract
 def status(key):
     for line in open("/proc/self/status"):
         if line.startswith(key):
             return int(line.split()[1]) / 1024
-import tools.extract  # noqa: F401  (its memory policy applies to both modes)
+import tools.core.extract  # noqa: F401  (its memory policy applies to both modes)
 loaded = get_model({alias!r})
 text = "word " * {length + 8}
 enc = loaded.tokenizer(text, return_tensors="pt", truncation=True, max_length={length})

@@ -12,8 +12,8 @@ from test_codegen import assert_same_numbers, run_script
 from test_tools import read_csv
 
 from tools import ToolError, attention_norms, attention_rollout, head_roles, layer_summary
-from tools import analysis_math as am
-from tools.value_hooks import _projections, capture_values
+from tools.analyses import math as am
+from tools.core.value_hooks import _projections, capture_values
 
 SENTENCE = "I love natural language processing!"
 TOKENS = ["[CLS]", "i", "love", "natural", "language", "processing", "!", "[SEP]"]

@@ -12,8 +12,8 @@ from test_codegen import assert_same_numbers, run_script
 from test_tools import read_csv
 
 from tools import ToolError, compare_attention
-from tools.compare_align import aligned_map, shared_units, token_pairs
-from tools.models import get_model
+from tools.compare.align import aligned_map, shared_units, token_pairs
+from tools.core.models import get_model
 
 CAT = "The cat sat on the mat."
 DOG = "The dog sat on the mat."

@@ -8,8 +8,8 @@ from tiny_models import minilm_dir
 from transformers import AutoModel, AutoTokenizer
 
 from tools import LimitError, ToolError
-from tools.extract import extract
-from tools.models import get_model
+from tools.core.extract import extract
+from tools.core.models import get_model
 
 SENTENCE = "I love natural language processing!"
 

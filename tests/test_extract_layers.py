@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from tools import LimitError, Session, ToolError, attention_rollout, inspect_attention, plot_heads, use_session
-from tools.extract import attention_megabytes, extract
-from tools.models import get_model
-from tools.plumbing import layer_view, resolve
+from tools.core.extract import attention_megabytes, extract
+from tools.core.models import get_model
+from tools.core.plumbing import layer_view, resolve
 
 SENTENCE = "I love natural language processing!"
 CURRY = "今日はカレーライスを食べました。明日はラーメンを食べようと思います。"
@@ -143,8 +143,8 @@ def test_gemma_long_text_works_for_one_layer_and_refuses_all_layers(tmp_path, te
 
 _PEAK = """
 import sys, torch
-from tools.models import get_model
-from tools.extract import extract
+from tools.core.models import get_model
+from tools.core.extract import extract
 def status(key):
     for line in open("/proc/self/status"):
         if line.startswith(key):
@@ -209,7 +209,7 @@ def test_modules_that_return_no_weights_fall_back_to_output_attentions(tiny_mode
     pass is run again with output_attentions, giving the same numbers."""
     import contextlib
 
-    from tools import extract as extract_module
+    from tools.core import extract as extract_module
 
     loaded = get_model(str(tiny_models["llama"]))
     expected = extract(loaded, SENTENCE).attentions

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from tools import extract_attention, plot_heatmap
-from tools.gemma_cache import convert_gemma
-from tools.models import _from_pretrained, get_model
+from tools.core.gemma_cache import convert_gemma
+from tools.core.models import _from_pretrained, get_model
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +72,7 @@ def test_conversion_is_atomic_and_the_cached_load_is_much_faster(tmp_path: Path)
     assert [p.name for p in tmp_path.iterdir()] == ["gemma-270m"]  # no temporary directory left behind
     assert any("tokenizer" in m for m in seen) and any("dequantizing" in m for m in seen)
     # the cached load, in a fresh process so nothing is reused from this one
-    code = ("import time; from tools.models import _from_pretrained; t = time.perf_counter(); "
+    code = ("import time; from tools.core.models import _from_pretrained; t = time.perf_counter(); "
             f"_from_pretrained('gemma-270m', {str(target)!r}); print(time.perf_counter() - t)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

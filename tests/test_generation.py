@@ -12,8 +12,8 @@ import torch
 from test_codegen import run_script
 
 from tools import LimitError, Session, ToolError, generation_attention, load_model, use_session
-from tools.generation_engine import generate_with_attention
-from tools.models import get_model
+from tools.core.models import get_model
+from tools.generation.engine import generate_with_attention
 
 ENGLISH = "the cat sat on the"
 JAPANESE = "今日はカレーライスを食べました。明日は"

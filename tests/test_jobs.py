@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tools import plots
-from tools.jobs import heavy_job, render_job
+from tools.core import plots
+from tools.core.jobs import heavy_job, render_job
 
 
 def test_a_figure_is_drawn_while_a_forward_pass_holds_its_queue():

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tools import LimitError, Session, plot_heatmap, use_session
-from tools.extract import attention_megabytes, extract
-from tools.jobs import JobQueue
-from tools.models import get_model
+from tools.core.extract import attention_megabytes, extract
+from tools.core.jobs import JobQueue
+from tools.core.models import get_model
 
 
 def test_the_memory_estimate_refuses_before_the_forward_pass():

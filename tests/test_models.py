@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tools import ModelError
-from tools.models import get_model
+from tools.core.models import get_model
 
 
 def test_minilm_loads_eager_with_its_real_dimensions():
@@ -78,7 +78,7 @@ def test_loading_never_trusts_remote_code(tiny_models, monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", spy)
-    from tools import models
+    from tools.core import models
 
     models._cache.pop(str(tiny_models["bert"].resolve()), None)
     get_model(str(tiny_models["bert"]))
@@ -136,7 +136,7 @@ def test_gemmas_cached_tokenizer_matches_autotokenizer_exactly():
 
 
 def test_a_directory_not_laid_out_as_we_wrote_it_falls_back_to_autotokenizer(tmp_path: Path):
-    from tools.gemma_cache import converted_tokenizer
+    from tools.core.gemma_cache import converted_tokenizer
 
     (tmp_path / "tokenizer.json").write_text("{}")
     (tmp_path / "tokenizer_config.json").write_text("not json")

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-from tools.plots import JAPANESE_FONT, font_family, heads_figure, heatmap_figure, line_figure
+from tools.core.plots import JAPANESE_FONT, font_family, heads_figure, heatmap_figure, line_figure
 
 LABELS = ["<bos>", "今日は", "カレー", "ライス", "を食べ", "ました", "。"]
 

@@ -12,11 +12,11 @@ import torch
 from matplotlib.text import Text
 from test_codegen import assert_same_numbers, run_script
 
-from tools import plots
-from tools.codegen import heatmap_script
-from tools.extract import extract
-from tools.models import get_model
-from tools.pooling import DEFAULT_MAX_CELLS, pool_blocks, pooling_snippet
+from tools.core import plots
+from tools.core.codegen import heatmap_script
+from tools.core.extract import extract
+from tools.core.models import get_model
+from tools.core.pooling import DEFAULT_MAX_CELLS, pool_blocks, pooling_snippet
 
 LONG_TEXT = (
     "Attention lets every token look at every other token. The weights of one row sum to one, "

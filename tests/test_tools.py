@@ -111,7 +111,7 @@ def test_follow_ups_reuse_the_latest_text(session):
 
 
 def test_japanese_text_switches_minilm_to_gemma_with_a_note(session, monkeypatch):
-    from tools import plumbing
+    from tools.core import plumbing
 
     asked: list[str] = []
 

@@ -12,8 +12,8 @@ from test_codegen import assert_same_numbers, run_script
 from test_tools import read_csv
 
 from tools import ToolError, plot_heatmap, plot_line
-from tools.models import get_model
-from tools.words import merge_map, word_groups, word_labels
+from tools.core.models import get_model
+from tools.core.words import merge_map, word_groups, word_labels
 
 SENTENCE = "The unbelievably tokenized sentence."  # minilm: un ##bel ##ie ##va ##bly, token ##ized
 WORDS = ["[CLS]", "The", "unbelievably", "tokenized", "sentence", ".", "[SEP]"]

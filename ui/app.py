@@ -23,7 +23,7 @@ import gradio as gr
 from agent.sensei import Conversation, Sensei
 from agent.settings import Settings
 from tools import TOOLS, SenseiError, Session, use_session
-from tools.models import EMBEDDED, cached_models, default_cache_dir
+from tools.core.models import EMBEDDED, cached_models, default_cache_dir
 from ui.export import export_markdown
 from ui.render import ChatRenderer
 from ui.texts import EXAMPLES, TUTORIAL, Language, i18n, t

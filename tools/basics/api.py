@@ -1,0 +1,109 @@
+"""The basic tools: the models available, loading one, running it on a text and reading its numbers.
+
+Each is a plain typed function whose docstring becomes its JSON schema (first line: what it
+does, for the LLM; one `Args:` entry per parameter). Arguments are JSON primitives; results are
+small JSON-able dicts that name figures by path and never dump a tensor.
+
+Indices are 0-based like `outputs.attentions[i]`; negative ones count from the end (-1 = last).
+Analysis tools take an optional `text` and `model`: given, the text is extracted first (cached);
+omitted, the session's latest extraction is used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tools.core.models import EMBEDDED, cached_models, get_model, is_loaded
+from tools.core.plumbing import checked_model_name, layer_view, resolve, result_header
+from tools.core.session import current_session
+
+__all__ = ["list_models", "load_model", "extract_attention", "inspect_attention"]
+
+FULL_MATRIX_MAX_TOKENS = 32  # inspect_attention returns the whole matrix only up to this size
+
+
+def list_models() -> dict[str, Any]:
+    """List the attention models available here: the embedded ones and those in the local Hugging Face cache."""
+    session = current_session()
+    gemma_ready = (session.cache_dir / "gemma-270m" / "config.json").is_file()
+    embedded = [
+        {
+            "alias": spec.alias,
+            "hf_id": spec.hf_id,
+            "architecture": spec.architecture,
+            "num_layers": spec.num_layers,
+            "num_heads": spec.num_heads,
+            "languages": list(spec.languages),
+            "note": spec.note,
+            "loaded": is_loaded(spec.alias),
+            "first_load": "slow (converted once, ~75 s)" if spec.alias == "gemma-270m" and not gemma_ready else "fast",
+        }
+        for spec in EMBEDDED.values()
+    ]
+    return {"current": session.model_name, "embedded": embedded, "cached": cached_models()}
+
+
+def load_model(model: str) -> dict[str, Any]:
+    """Load an attention model and make it the session's current model.
+
+    Args:
+        model: An embedded alias ("minilm" for English BERT, "gemma-270m" for Japanese and other
+            languages), a Hugging Face id, or a local model directory.
+    """
+    session = current_session()
+    loaded = get_model(checked_model_name(model), session.cache_dir, session.progress)
+    session.model_name = loaded.name
+    return loaded.summary()
+
+
+def extract_attention(text: str, model: str | None = None) -> dict[str, Any]:
+    """Run the model on a text and report its tokens, the shape of the attention tensors and sanity checks.
+
+    Args:
+        text: The sentence to analyse.
+        model: Model alias, Hugging Face id or local directory; default: the session's current model.
+    """
+    extraction, notes = resolve(text, model)
+    return {**extraction.summary(), "notes": notes}
+
+
+def inspect_attention(
+    layer: int = -1, head: int | None = None, text: str | None = None, model: str | None = None
+) -> dict[str, Any]:
+    """Show the attention numbers of one layer: the matrix, its row sums and the most attended tokens per query.
+
+    Args:
+        layer: Layer index, 0-based; -1 is the last layer.
+        head: Head index, 0-based; omit to average over all heads.
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+    """
+    extraction, notes = resolve(text, model, layers=(layer,))
+    view = layer_view(extraction, layer, head)
+    matrix = view.matrix.numpy()
+    top = [
+        {
+            "query": extraction.tokens[q],
+            "top": [
+                {"key": extraction.tokens[k], "index": int(k), "weight": round(float(matrix[q, k]), 4)}
+                for k in np.argsort(-matrix[q])[:3]
+            ],
+        }
+        for q in range(extraction.seq_len)
+    ]
+    result: dict[str, Any] = {
+        **result_header(extraction, view),
+        "row_sums": [round(float(s), 6) for s in matrix.sum(axis=1)],
+        "top_per_query": top,
+        "notes": notes,
+    }
+    if extraction.seq_len <= FULL_MATRIX_MAX_TOKENS:
+        result["matrix"] = np.round(matrix, 4).tolist()
+    else:
+        result["matrix_omitted"] = (
+            f"{extraction.seq_len} tokens: the full matrix is in a heatmap's CSV instead "
+            "(pooled into blocks above 64 tokens; a line chart from one query keeps every token)"
+        )
+    return result

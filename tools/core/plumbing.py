@@ -1,0 +1,195 @@
+"""What every tool does before and after its own work, shared by every family's api.py.
+
+resolve             the extraction to analyse (text/model given, or the session's latest), with notes;
+                    every layer when they fit under the memory limit, else only the layers asked for
+layer_view          one layer's (query, key) map: one head or the mean over heads
+checked_index       a layer/head index checked against its range, negatives from the end
+token_position      a token given as a 0-based position or as its text
+result_header       the fields every result starts with
+top_tokens          the most weighted tokens of a (key,) vector
+save_artifacts      PNG + SVG + CSV + script of a figure, written under the session's artifacts
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from tools.core import plots
+from tools.core.errors import LimitError, ToolError
+from tools.core.extract import CJK, Extraction, attention_megabytes, extract
+from tools.core.jobs import render_job
+from tools.core.models import LoadedModel, get_model
+from tools.core.session import current_session
+
+__all__ = [
+    "View",
+    "layer_view",
+    "describe_index",
+    "checked_index",
+    "token_position",
+    "result_header",
+    "top_tokens",
+    "save_artifacts",
+    "checked_model_name",
+    "resolve",
+]
+
+
+@dataclass(frozen=True)
+class View:
+    layer: int  # non-negative
+    head: int | None  # non-negative, None = mean over heads
+    matrix: torch.Tensor  # (query, key)
+    title: str
+
+
+def layer_view(extraction: Extraction, layer: object, head: object) -> View:
+    loaded = extraction.model
+    index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
+    maps = extraction.layer(index)  # (heads, query, key)
+    where = f"{loaded.name} · layer {describe_index(layer, index)}"
+    if head is None:
+        return View(index, None, maps.mean(dim=0), f"{where} · mean of {loaded.num_heads} heads")
+    head_index = checked_index(head, loaded.num_heads, "head", loaded.name, "heads")
+    return View(index, head_index, maps[head_index], f"{where} · head {head_index}")
+
+
+def describe_index(given: object, index: int) -> str:
+    return f"{index} (= {given})" if given != index else str(index)
+
+
+def checked_index(value: object, count: int, what: str, model_name: str, plural: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ToolError(f"{what} must be an integer, not {value!r}: use 0..{count - 1}, or -1 for the last")
+    if not -count <= value < count:
+        raise ToolError(
+            f"{what} {value} is out of range: {model_name} has {count} {plural} "
+            f"(use 0..{count - 1}, or -1 for the last)"
+        )
+    return value % count
+
+
+def token_position(value: object, labels: list[str], what: str) -> int:
+    """A token given as a 0-based position or as its text (first match, case-insensitive)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return checked_index(value, len(labels), what, "this text", "tokens")
+    if isinstance(value, str):
+        wanted = value.strip().lower()
+        for position, label in enumerate(labels):
+            if label.lower() == wanted:
+                return position
+        if wanted.lstrip("-").isdigit():
+            return checked_index(int(wanted), len(labels), what, "this text", "tokens")
+        raise ToolError(f"{what} token {value!r} is not in the text; its tokens are: {', '.join(labels)}")
+    raise ToolError(f"{what} must be a token position (integer) or a token's text, not {value!r}")
+
+
+def result_header(extraction: Extraction, view: View | None) -> dict[str, Any]:
+    header: dict[str, Any] = {
+        "model": extraction.model.name,
+        "architecture": extraction.model.architecture,
+        "text": extraction.text,
+        "tokens": extraction.tokens,
+        "shape": extraction.layer_shape,
+    }
+    if view is not None:
+        aggregation = "mean over heads" if view.head is None else "one head"
+        header.update(layer=view.layer, head=view.head, aggregation=aggregation)
+    return header
+
+
+def top_tokens(labels: list[str], values: np.ndarray, count: int = 3) -> list[dict[str, Any]]:
+    return [
+        {"token": labels[i], "index": int(i), "weight": round(float(values[i]), 4)}
+        for i in np.argsort(-values, kind="stable")[:count]
+    ]
+
+
+def save_artifacts(
+    figure: Any,
+    kind: str,
+    row_labels: list[str],
+    column_labels: list[str],
+    values: np.ndarray,
+    code: str,
+    corner: str = "",
+) -> dict[str, Any]:
+    """The figure as PNG and SVG, `values` as CSV (NaN cells empty), the script beside them."""
+    session = current_session()
+    stem = session.artifact_stem(kind)
+    with render_job(session.progress, "drawing the figure"):
+        png, svg = plots.save_figure(figure, stem)
+    csv_path = plots.write_matrix_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
+    code_path = stem.with_suffix(".py")
+    code_path.write_text(code, encoding="utf-8")
+    return {
+        "artifacts": {"png": str(png), "svg": str(svg), "csv": str(csv_path), "code": str(code_path)},
+        "code": code,
+    }
+
+
+def checked_model_name(model: object) -> str:
+    if not isinstance(model, str) or not model.strip():
+        raise ToolError(f"model must be a non-empty string such as 'minilm' or 'gemma-270m', not {model!r}")
+    return model.strip()
+
+
+def resolve(
+    text: str | None, model: str | None, layers: Sequence[object] | None = None
+) -> tuple[Extraction, list[str]]:
+    """The extraction to analyse, and notes about choices made on the learner's behalf.
+
+    `layers` are the layers the caller will read (0-based, negatives from the end); None means all.
+    Every layer is kept whenever the whole stack fits under the session's max_attention_mb, so that
+    follow-up questions on the same text reuse it; only when it does not are just `layers` kept.
+    """
+    session = current_session()
+    notes: list[str] = []
+    if text is None:
+        if session.latest is None:
+            raise ToolError("no text has been analysed yet: pass `text`, e.g. 'I love natural language processing!'")
+        text = session.latest.text
+    if not isinstance(text, str):
+        raise ToolError(f"text must be a string, not {text!r}")
+    name = checked_model_name(model) if model is not None else session.model_name
+    if model is None and name == "minilm" and CJK.search(text):
+        name = "gemma-270m"
+        notes.append("minilm knows English only, so this Japanese/CJK text was analysed with gemma-270m")
+    loaded = get_model(name, session.cache_dir, session.progress)
+    wanted = None
+    if layers is not None and all(_is_layer(layer, loaded.num_layers) for layer in layers):
+        wanted = tuple(sorted({layer % loaded.num_layers for layer in layers}))  # type: ignore[operator]
+    # a bad layer is reported by the tool after the text is extracted and remembered for the follow-up
+    extraction = session.recall(loaded.name, text, wanted)
+    if extraction is None:
+        extraction = _extract_what_fits(loaded, text, wanted, notes)
+    session.remember(extraction)
+    notes.extend(extraction.warnings)
+    return extraction, notes
+
+
+def _is_layer(value: object, count: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -count <= value < count
+
+
+def _extract_what_fits(loaded: LoadedModel, text: str, wanted: tuple[int, ...] | None, notes: list[str]) -> Extraction:
+    session = current_session()
+    limits = (session.max_tokens, session.max_attention_mb, session.progress)
+    try:
+        return extract(loaded, text, *limits)
+    except LimitError:
+        if wanted is None:
+            raise
+        extraction = extract(loaded, text, *limits, layers=wanted)
+        needed = attention_megabytes(loaded, extraction.seq_len)
+        notes.append(
+            f"all {loaded.num_layers} layers of these {extraction.seq_len} tokens would need about {needed:,.0f} MB "
+            f"(limit {session.max_attention_mb:,.0f} MB), so only layer {', '.join(map(str, wanted))} was kept; "
+            "tools that read every layer (rollout, layer_summary, head_roles, explain_reduction) refuse this text"
+        )
+        return extraction

@@ -1,0 +1,96 @@
+"""A session: one learner's current model, latest extraction and artifacts directory.
+
+Tool functions find the active session through a context variable, so their signatures stay the
+plain JSON arguments the LLM sees. The agent activates its own session around every tool call; a
+Python or CLI user gets a process-wide default session.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.core.extract import Extraction
+from tools.core.models import DEFAULT_MODEL, Progress, default_cache_dir
+
+__all__ = ["Session", "current_session", "use_session"]
+
+EXTRACTIONS_KEPT = 8
+
+
+@dataclass
+class Session:
+    """Mutable per-learner state. Nothing in it is shared with other sessions."""
+
+    artifacts_dir: Path | None = None  # None: a temporary directory made on the first figure
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    model_name: str = DEFAULT_MODEL
+    max_tokens: int = 512
+    max_attention_mb: float = 1024.0  # refuse a forward pass whose attention weights need more
+    max_artifacts_mb: float = 200.0  # the oldest figures go once the directory holds more
+    progress: Progress | None = None
+    latest: Extraction | None = None
+    _extractions: OrderedDict[tuple[str, str], Extraction] = field(default_factory=OrderedDict)
+    _counter: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def remember(self, extraction: Extraction) -> None:
+        key = (extraction.model.name, extraction.text)
+        with self._lock:
+            self._extractions[key] = extraction
+            self._extractions.move_to_end(key)
+            while len(self._extractions) > EXTRACTIONS_KEPT:
+                self._extractions.popitem(last=False)
+            self.latest = extraction
+            self.model_name = extraction.model.name
+
+    def recall(self, model_name: str, text: str, layers: tuple[int, ...] | None = None) -> Extraction | None:
+        """The cached extraction of this text, if it holds `layers` (non-negative; None = every layer)."""
+        with self._lock:
+            extraction = self._extractions.get((model_name, text))
+        return extraction if extraction is not None and extraction.has_layers(layers) else None
+
+    def artifact_stem(self, kind: str) -> Path:
+        """A fresh path prefix for one figure's files, e.g. .../003-heatmap."""
+        with self._lock:
+            if self.artifacts_dir is None:
+                self.artifacts_dir = Path(tempfile.mkdtemp(prefix="attention-sensei-"))
+            self._counter += 1
+            number = self._counter
+        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        self._prune(self.artifacts_dir)
+        return self.artifacts_dir / f"{number:03d}-{kind}"
+
+    def _prune(self, directory: Path) -> None:
+        """Keep the artifacts directory under its cap by deleting the oldest files first."""
+        files = sorted((p for p in directory.iterdir() if p.is_file()), key=lambda p: p.stat().st_mtime)
+        total = sum(p.stat().st_size for p in files)
+        cap = self.max_artifacts_mb * 2**20
+        for path in files:
+            if total <= cap:
+                break
+            total -= path.stat().st_size
+            path.unlink(missing_ok=True)
+
+
+_default = Session()
+_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar("attention_sensei_session", default=None)
+
+
+def current_session() -> Session:
+    return _current.get() or _default
+
+
+@contextmanager
+def use_session(session: Session) -> Iterator[Session]:
+    token = _current.set(session)
+    try:
+        yield session
+    finally:
+        _current.reset(token)

@@ -1,0 +1,69 @@
+"""Value vectors of one layer, caught with a forward hook, for the norm-based view.
+
+`outputs.attentions` holds only the weights α; the norm-based view also needs what each token passes
+on: its value projection and the output projection that maps the heads back to the hidden size.
+Supported layouts (others get a ToolError naming these):
+
+    BERT-style            encoder.layer[i].attention.self.value,  encoder.layer[i].attention.output.dense
+    Llama/Gemma-style     layers[i].self_attn.v_proj,             layers[i].self_attn.o_proj
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from tools.core.errors import ToolError
+from tools.core.jobs import heavy_job
+from tools.core.models import LoadedModel, Progress
+
+__all__ = ["LayerValues", "capture_values", "SUPPORTED"]
+
+SUPPORTED = "BERT-style encoders (encoder.layer[i].attention) and Llama/Gemma-style decoders (layers[i].self_attn)"
+
+
+@dataclass(frozen=True)
+class LayerValues:
+    values: torch.Tensor  # (key, kv_heads, head_dim): v(x_j) = x_j W_V + b_V
+    w_out: torch.Tensor  # (hidden, heads * head_dim): the output projection's weight
+    layout: str  # "bert" or "llama"
+
+
+def _projections(base: Any, layer: int) -> tuple[Any, Any, str]:
+    encoder = getattr(base, "encoder", None)
+    if encoder is not None and hasattr(encoder, "layer"):
+        attention = encoder.layer[layer].attention
+        if hasattr(attention, "self") and hasattr(attention.self, "value") and hasattr(attention, "output"):
+            return attention.self.value, attention.output.dense, "bert"
+    layers = getattr(base, "layers", None)
+    if layers is not None:
+        attention = getattr(layers[layer], "self_attn", None)
+        if attention is not None and hasattr(attention, "v_proj") and hasattr(attention, "o_proj"):
+            return attention.v_proj, attention.o_proj, "llama"
+    raise ToolError(
+        f"the norm-based view does not support this architecture ({type(base).__name__}): it needs the value "
+        f"and output projections, found only in {SUPPORTED}. Use minilm or gemma-270m."
+    )
+
+
+def capture_values(
+    model: LoadedModel, input_ids: list[int], layer: int, progress: Progress | None = None
+) -> LayerValues:
+    """Run `input_ids` through the model once and keep the value projection of `layer` (0-based)."""
+    value_module, out_module, layout = _projections(model.base_model, layer)
+    num_heads = model.num_heads
+    head_dim = out_module.in_features // num_heads
+    caught: list[torch.Tensor] = []
+    handle = value_module.register_forward_hook(lambda _module, _inputs, output: caught.append(output.detach()))
+    try:
+        with heavy_job(progress, "forward pass for the value vectors"), torch.inference_mode():
+            model.base_model(input_ids=torch.tensor([input_ids]))
+    finally:
+        handle.remove()
+    values = caught[0][0].float()  # (key, kv_heads * head_dim)
+    kv_heads = values.shape[-1] // head_dim
+    if num_heads % kv_heads:
+        raise ToolError(f"{num_heads} query heads cannot share {kv_heads} key/value heads evenly")
+    return LayerValues(values.reshape(len(input_ids), kv_heads, head_dim), out_module.weight.detach().float(), layout)

@@ -1,0 +1,166 @@
+"""The generation_attention tool: let a causal model write, and show where each new token looked.
+
+The engine is tools/generation/engine.py (maps: (generated, heads, key), NaN where a key did not exist
+yet), the figure tools/generation/plots.py, the reproducing script tools/generation/codegen.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from tools.core.errors import ToolError
+from tools.core.models import EMBEDDED, LoadedModel, get_model
+from tools.core.plumbing import checked_index, checked_model_name, describe_index, save_artifacts, top_tokens
+from tools.core.session import current_session
+from tools.generation.codegen import generation_script
+from tools.generation.engine import MAX_NEW_TOKENS, Generation, generate_with_attention
+from tools.generation.plots import generation_figure
+
+__all__ = ["generation_attention"]
+
+DEFAULT_DECODER = "gemma-270m"
+
+
+def generation_attention(
+    prompt: str, max_new_tokens: int = 10, layer: int = -1, head: int | None = None, model: str | None = None
+) -> dict[str, Any]:
+    """Let a causal model continue a prompt (greedy decoding) and show where each new token's step looked.
+
+    For every generated token: the attention of the step that produced it over all tokens before it
+    (the prompt and the tokens generated so far), as a heatmap with one row per generated token.
+
+    Args:
+        prompt: The text the model continues.
+        max_new_tokens: How many tokens to generate at most (1..50); generation stops earlier at the end-of-text token.
+        layer: Layer index, 0-based; -1 is the last layer.
+        head: Head index, 0-based; omit to average over all heads.
+        model: A causal (decoder) model: alias, Hugging Face id or local directory; omit to use the current
+            model if it is a decoder, else gemma-270m.
+    """
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ToolError(f"prompt must be a non-empty text for the model to continue, e.g. '今日は', not {prompt!r}")
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or not 1 <= max_new_tokens <= 50:
+        raise ToolError(
+            f"max_new_tokens must be an integer from 1 to {MAX_NEW_TOKENS}, not {max_new_tokens!r}: "
+            "e.g. 10 (each token is one more forward step)"
+        )
+    notes: list[str] = []
+    loaded = _decoder(model, notes)
+    index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
+    head_index = None if head is None else checked_index(head, loaded.num_heads, "head", loaded.name, "heads")
+    session = current_session()
+    generation = generate_with_attention(
+        loaded, prompt, max_new_tokens, index, session.max_tokens, session.max_attention_mb, session.progress
+    )
+    maps = generation.maps  # (generated, heads, key)
+    matrix = maps.mean(dim=1) if head_index is None else maps[:, head_index]  # (generated, key), NaN kept
+    values = matrix.numpy()
+    where = f"{loaded.name} · layer {describe_index(layer, index)}"
+    title = f"{where} · {'mean of ' + str(loaded.num_heads) + ' heads' if head_index is None else f'head {head_index}'}"
+    title += f"\nattention of each generation step over the tokens before it ({len(generation.generated_ids)} tokens)"
+    _notes(generation, notes)
+    figure = generation_figure(
+        values, generation.generated_tokens, generation.key_tokens, len(generation.prompt_ids), title
+    )
+    code = generation_script(
+        loaded, prompt, prompt + generation.generated_text, max_new_tokens, title.replace("\n", "; "), layer, head_index
+    )
+    saved = save_artifacts(
+        figure,
+        "generation",
+        generation.generated_tokens,
+        generation.key_tokens,
+        values,
+        code,
+        corner="generated\\key",
+    )
+    steps = _steps(generation, values)
+    return {
+        "model": loaded.name,
+        "architecture": loaded.architecture,
+        "prompt": prompt,
+        "prompt_tokens": generation.prompt_tokens,
+        "generated_tokens": generation.generated_tokens,
+        "generated_text": generation.generated_text,
+        "stopped": "eos" if generation.stopped_at_eos else "max_new_tokens",
+        "decoding": "greedy: the most likely token at every step (deterministic)",
+        "layer": index,
+        "head": head_index,
+        "aggregation": "mean over heads" if head_index is None else "one head",
+        "title": title,
+        "shape": list(values.shape),
+        "layout": "outputs.attentions[step][layer] is (batch, heads, query, key): step 0 covers the whole "
+        "prompt (query = prompt tokens), each later step only the newest token (query = 1) over every key so far",
+        "step_shapes": generation.step_shapes,
+        "steps": steps,
+        "mean_prompt_share": round(float(np.mean([step["prompt_share"] for step in steps])), 4),
+        **saved,
+        "notes": notes,
+    }
+
+
+def _decoder(model: str | None, notes: list[str]) -> LoadedModel:
+    """The model to generate with: the one named, else the current one if causal, else gemma-270m."""
+    session = current_session()
+    if model is None:
+        name = session.model_name
+        spec = EMBEDDED.get(name)
+        if spec is not None and spec.architecture != "decoder":
+            notes.append(f"the current model {name} is an encoder and cannot generate: {DEFAULT_DECODER} was used")
+            name = DEFAULT_DECODER
+    else:
+        name = checked_model_name(model)
+    loaded = get_model(name, session.cache_dir, session.progress)
+    if loaded.architecture != "decoder":
+        if model is None:  # a current model given by path or hub id that turned out to be an encoder
+            notes.append(
+                f"the current model {loaded.name} is an encoder and cannot generate: {DEFAULT_DECODER} was used"
+            )
+            return get_model(DEFAULT_DECODER, session.cache_dir, session.progress)
+        raise ToolError(
+            f"{loaded.name} is an encoder (BERT-style): it reads a whole text at once and cannot generate. "
+            f"Use a causal (decoder) model, e.g. model='{DEFAULT_DECODER}', or omit model"
+        )
+    return loaded
+
+
+def _steps(generation: Generation, values: np.ndarray) -> list[dict[str, Any]]:
+    """Per generated token: the query that produced it, its top keys, and its prompt vs generated share."""
+    prompt_len = len(generation.prompt_ids)
+    keys = generation.key_tokens
+    rows = []
+    for step, token in enumerate(generation.generated_tokens):
+        existing = prompt_len + step
+        row = values[step, :existing]  # (key,) over the keys that existed
+        rows.append(
+            {
+                "step": step,
+                "token": token,
+                "query": keys[existing - 1],  # the token whose output predicted this one
+                "keys": existing,
+                "top": top_tokens(keys[:existing], row),
+                "prompt_share": round(float(row[:prompt_len].sum()), 4),
+                "generated_share": round(float(row[prompt_len:].sum()), 4),
+            }
+        )
+    return rows
+
+
+def _notes(generation: Generation, notes: list[str]) -> None:
+    count = len(generation.generated_ids)
+    if generation.stopped_at_eos:
+        notes.append(f"generation stopped at the end-of-text token after {count} token(s)")
+    if generation.sliding_window is not None:
+        notes.append(
+            f"layer {generation.layer} is a sliding-window layer: each step saw only the newest "
+            f"{generation.sliding_window} keys; older keys count as 0"
+        )
+    notes.append(
+        "row t is the last query of generation step t (the token just before generated token t); a single forward "
+        "pass over prompt + generated gives the same row at that position"
+    )
+    if torch.isnan(generation.maps).any():
+        notes.append("grey cells (empty in the CSV): keys that did not exist yet when that token was generated")

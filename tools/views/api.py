@@ -1,0 +1,204 @@
+"""The view tools: one layer drawn as a heatmap, a line chart or a grid of its heads.
+
+Each is a plain typed function whose docstring becomes its JSON schema (first line: what it
+does, for the LLM; one `Args:` entry per parameter). Arguments are JSON primitives; results are
+small JSON-able dicts that name figures by path and never dump a tensor.
+
+Indices are 0-based like `outputs.attentions[i]`; negative ones count from the end (-1 = last).
+Analysis tools take an optional `text` and `model`: given, the text is extracted first (cached);
+omitted, the session's latest extraction is used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from tools.core import codegen, plots
+from tools.core.errors import ToolError
+from tools.core.plumbing import (
+    checked_index,
+    describe_index,
+    layer_view,
+    resolve,
+    result_header,
+    save_artifacts,
+    token_position,
+    top_tokens,
+)
+from tools.core.pooling import pool_blocks
+from tools.core.session import current_session
+from tools.core.words import WORD_AGGREGATION, WORD_TITLE, words_of
+
+__all__ = ["plot_heatmap", "plot_line", "plot_heads"]
+
+
+def plot_heatmap(
+    layer: int = -1,
+    head: int | None = None,
+    annotate: bool = False,
+    exclude_special: bool = False,
+    text: str | None = None,
+    model: str | None = None,
+    words: bool = False,
+) -> dict[str, Any]:
+    """Draw the query × key attention heatmap of one layer (one head or the mean over heads).
+
+    Writes PNG, SVG and CSV files and returns a script that reproduces the figure.
+
+    Args:
+        layer: Layer index, 0-based; -1 is the last layer.
+        head: Head index, 0-based; omit to average over all heads.
+        annotate: Write each weight in its cell.
+        exclude_special: Drop special tokens such as [CLS], [SEP] and <bos>, and renormalize each row to sum to 1.
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        words: Merge subword tokens into words (attention received by a word is the sum over its
+            pieces, a word's row is the mean of its pieces' rows); Japanese pieces stay as they are.
+    """
+    extraction, notes = resolve(text, model, layers=(layer,))
+    view = layer_view(extraction, layer, head)
+    matrix, labels = view.matrix, extraction.tokens
+    title = view.title
+    kept = list(range(extraction.seq_len))
+    if exclude_special:
+        keep = torch.tensor([not flag for flag in extraction.special])
+        if not keep.any():
+            raise ToolError("every token is a special token: nothing is left after exclude_special")
+        matrix = matrix[keep][:, keep]
+        matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # (query, key), rows sum to 1 again
+        kept = [i for i, flag in enumerate(keep.tolist()) if flag]
+        labels = [labels[i] for i in kept]
+        title += "\nspecial tokens removed, rows renormalized"
+    merged: list[dict[str, Any]] = []
+    if words:
+        word_view = words_of(extraction, matrix, kept)  # (word, word)
+        matrix, labels = word_view.matrix, word_view.labels
+        merged = word_view.merged_words(extraction.tokens)
+        title += f"\n{WORD_TITLE}"
+    if annotate and len(labels) > 40:
+        notes.append(f"{len(labels)} tokens are too many to write a value in each cell; values left out")
+    values = matrix.numpy()
+    pooled = pool_blocks(values, labels, labels)  # (blocks, blocks); unchanged up to 64 tokens
+    if pooled.pooled:
+        values, labels = pooled.matrix, pooled.query_labels
+        title += f"\nblocks of {pooled.query_block} tokens: mean over queries, sum over keys"
+        notes.append(pooled.note)
+    figure = plots.heatmap_figure(values, labels, labels, title, annotate=annotate and len(labels) <= 40)
+    code = codegen.heatmap_script(
+        extraction.model,
+        extraction.text,
+        current_session().max_tokens,
+        title.replace("\n", "; "),
+        layer,
+        view.head,
+        annotate,
+        exclude_special,
+        words,
+        pooled.pooled,
+    )
+    received = values.mean(axis=0)  # (key,): attention each token receives, averaged over queries
+    word_fields = {"word_aggregation": WORD_AGGREGATION, "merged_words": merged} if words else {}
+    return {
+        **result_header(extraction, view),
+        "title": title,
+        "plotted_tokens": labels,
+        **word_fields,
+        "top_received": top_tokens(labels, received),
+        **save_artifacts(figure, "heatmap", labels, labels, values, code),
+        "notes": notes,
+    }
+
+
+def plot_line(
+    layer: int = -1,
+    head: int | None = None,
+    query: int | str | None = None,
+    text: str | None = None,
+    model: str | None = None,
+    words: bool = False,
+) -> dict[str, Any]:
+    """Draw a line chart of attention over the tokens: from one query token, or received by each token on average.
+
+    Args:
+        layer: Layer index, 0-based; -1 is the last layer.
+        head: Head index, 0-based; omit to average over all heads.
+        query: The attending token, as a 0-based position or the token's text; omit to plot the
+            attention each token receives (mean over queries).
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        words: Merge subword tokens into words first (a word receives the sum over its pieces, its
+            row is the mean of its pieces' rows); then query is a word's position or text.
+    """
+    extraction, notes = resolve(text, model, layers=(layer,))
+    view = layer_view(extraction, layer, head)
+    matrix, labels, title_words, word_fields = view.matrix, extraction.tokens, "", {}
+    if words:
+        word_view = words_of(extraction, matrix)  # (word, word)
+        matrix, labels, title_words = word_view.matrix, word_view.labels, f"\n{WORD_TITLE}"
+        word_fields = {"words": labels, "word_aggregation": WORD_AGGREGATION}
+        word_fields["merged_words"] = word_view.merged_words(extraction.tokens)
+    if query is None:
+        series = matrix.mean(dim=0).numpy()  # (key,): mean over the queries
+        name = "received (mean over queries)"
+        ylabel = "mean attention received"
+        if extraction.model.architecture == "decoder":
+            notes.append("causal model: early tokens are visible to more queries, so they tend to receive more")
+    else:
+        position = token_position(query, labels, "query")
+        series = matrix[position].numpy()  # (key,): one row
+        name = f"from query {position} {labels[position]!r}"
+        ylabel = f"attention from {labels[position]!r}"
+    title = f"{view.title}{title_words}\n{name}"
+    figure = plots.line_figure({name: series}, labels, title, ylabel)
+    code = codegen.line_script(
+        extraction.model,
+        extraction.text,
+        current_session().max_tokens,
+        title.replace("\n", "; "),
+        layer,
+        view.head,
+        None if query is None else position,
+        name,
+        words,
+    )
+    return {
+        **result_header(extraction, view),
+        "title": title,
+        "series": name,
+        **word_fields,
+        "values": [round(float(v), 4) for v in series],
+        "top": top_tokens(labels, series),
+        **save_artifacts(figure, "line", [name], labels, series[None, :], code),
+        "notes": notes,
+    }
+
+
+def plot_heads(layer: int = -1, text: str | None = None, model: str | None = None) -> dict[str, Any]:
+    """Draw every head of one layer as a grid of small heatmaps, to compare what the heads do.
+
+    Args:
+        layer: Layer index, 0-based; -1 is the last layer.
+        text: The sentence to analyse; omit to use the latest one.
+        model: Model alias, Hugging Face id or local directory; omit to use the current one.
+    """
+    extraction, notes = resolve(text, model, layers=(layer,))
+    index = checked_index(layer, extraction.model.num_layers, "layer", extraction.model.name, "layers")
+    heads = extraction.layer(index)  # (heads, query, key)
+    title = f"{extraction.model.name} · layer {describe_index(layer, index)} · all {heads.shape[0]} heads"
+    figure = plots.heads_figure(heads.numpy(), extraction.tokens, title)
+    code = codegen.heads_script(extraction.model, extraction.text, current_session().max_tokens, title, layer)
+    seq_len = extraction.seq_len
+    row_labels = [f"{head}:{token}" for head in range(heads.shape[0]) for token in extraction.tokens]
+    stacked = heads.reshape(-1, seq_len).numpy()  # (heads * query, key)
+    saved = save_artifacts(figure, "heads", row_labels, extraction.tokens, stacked, code, corner="head:query")
+    diagonal = heads.diagonal(dim1=-2, dim2=-1).mean(dim=-1)  # (heads,): mean weight on self
+    return {
+        **result_header(extraction, None),
+        "layer": index,
+        "title": title,
+        "self_attention_per_head": [round(float(v), 4) for v in diagonal],
+        **saved,
+        "notes": notes,
+    }
