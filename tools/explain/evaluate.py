@@ -329,6 +329,8 @@ class Evaluator:
             return self._record(
                 node, name, target, Value(target.obj.transpose(first, second), tuple(order), "tensor"), text
             )
+        if not dims:
+            raise ToolError("permute needs a tensor with dimensions; this value is a single number")
         if kwargs or sorted(a % len(dims) if isinstance(a, int) else -1 for a in args) != list(range(len(dims))):
             raise ToolError(f"permute needs each of the {len(dims)} dimensions once, e.g. .permute(0, 1, 3, 2)")
         order = tuple(dims[a] for a in args)
