@@ -1,7 +1,8 @@
 """System prompts and the bilingual knowledge base, as package data.
 
     system.en.md / system.ja.md   the LLM sensei's system prompt ($model and $tools are filled in)
-    knowledge.toml                [[entry]] tables: id, keywords_en, keywords_ja, en, ja, tools
+    knowledge.toml                [[entry]] tables: id, en, ja (required); keywords_en, keywords_ja,
+                                  examples_en, examples_ja, messages, tools (optional lists)
 """
 
 from __future__ import annotations
@@ -11,24 +12,37 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from string import Template
-from typing import Literal
+from typing import Any, Literal
 
-__all__ = ["Entry", "knowledge", "system_prompt", "Language"]
+__all__ = ["Entry", "knowledge", "parse_knowledge", "system_prompt", "Language"]
 
 Language = Literal["en", "ja"]
+
+_REQUIRED = ("id", "en", "ja")
+_LISTS = ("keywords_en", "keywords_ja", "examples_en", "examples_ja", "messages", "tools")
 
 
 @dataclass(frozen=True)
 class Entry:
     id: str
-    keywords_en: tuple[str, ...]
+    keywords_en: tuple[str, ...]  # lowercase
     keywords_ja: tuple[str, ...]
     en: str
     ja: str
     tools: tuple[str, ...]
+    examples_en: tuple[str, ...] = ()  # learner questions this entry answers
+    examples_ja: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()  # lowercase fragments of a printed error or warning
+    asks_back: bool = False  # the entry asks the learner for something (the text of a warning)
 
     def text(self, language: Language) -> str:
         return (self.ja if language == "ja" else self.en).strip()
+
+    def examples(self, language: Language | None = None) -> tuple[str, ...]:
+        """The example questions in one language, or in both when no language is given."""
+        if language is None:
+            return self.examples_en + self.examples_ja
+        return self.examples_ja if language == "ja" else self.examples_en
 
 
 def _read(name: str) -> str:
@@ -37,19 +51,48 @@ def _read(name: str) -> str:
 
 @cache
 def knowledge() -> dict[str, Entry]:
-    """The knowledge base by entry id."""
-    entries = tomllib.loads(_read("knowledge.toml"))["entry"]
-    return {
-        item["id"]: Entry(
-            id=item["id"],
-            keywords_en=tuple(k.lower() for k in item["keywords_en"]),
-            keywords_ja=tuple(item["keywords_ja"]),
-            en=item["en"],
-            ja=item["ja"],
-            tools=tuple(item.get("tools", ())),
-        )
-        for item in entries
-    }
+    """The knowledge base by entry id, in file order."""
+    return parse_knowledge(_read("knowledge.toml"))
+
+
+def parse_knowledge(source: str, name: str = "knowledge.toml") -> dict[str, Entry]:
+    """Entries by id from the text of a knowledge file; a malformed entry raises ValueError naming it."""
+    entries: dict[str, Entry] = {}
+    for number, item in enumerate(tomllib.loads(source).get("entry", []), start=1):
+        entry = _entry(item, f"{name}: entry {number}")
+        if entry.id in entries:
+            raise ValueError(f"{name}: entry {number} repeats the id {entry.id!r}; "
+                             f"merge the two entries or give this one its own id")
+        entries[entry.id] = entry
+    return entries
+
+
+def _entry(item: dict[str, Any], where: str) -> Entry:
+    if isinstance(item.get("id"), str) and item["id"]:
+        where = f"{where} ({item['id']!r})"
+    unknown = sorted(set(item) - {*_REQUIRED, *_LISTS, "asks_back"})
+    if unknown:
+        raise ValueError(f"{where}: unknown field {unknown[0]!r}; expected one of {', '.join((*_REQUIRED, *_LISTS))}")
+    for field in _REQUIRED:
+        if not (isinstance(item.get(field), str) and item[field].strip()):
+            raise ValueError(f"{where}: expected a non-empty string {field!r}, not {item.get(field)!r}; "
+                             f"every entry needs an id and both texts, en and ja")
+    for field in _LISTS:
+        values = item.get(field, [])
+        if not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
+            raise ValueError(f"{where}: expected {field!r} to be a list of strings, not {values!r}")
+    return Entry(
+        id=item["id"],
+        keywords_en=tuple(k.lower() for k in item.get("keywords_en", ())),
+        keywords_ja=tuple(item.get("keywords_ja", ())),
+        en=item["en"],
+        ja=item["ja"],
+        tools=tuple(item.get("tools", ())),
+        examples_en=tuple(item.get("examples_en", ())),
+        examples_ja=tuple(item.get("examples_ja", ())),
+        messages=tuple(m.lower() for m in item.get("messages", ())),
+        asks_back=bool(item.get("asks_back", False)),
+    )
 
 
 def system_prompt(language: Language, model: str, tools: str) -> str:
