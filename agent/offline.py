@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from agent.compose import compose
+from agent.context import Context
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
 from agent.planner import plan
 from agent.registry import Registry
@@ -27,10 +28,17 @@ def offline_turn(
     tools_session: Session,
     messages: list[dict[str, Any]],
     cancel: threading.Event | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Iterator[Event]:
-    """Answer the last user message of `messages`; the answer is appended to it."""
+    """Answer the last user message of `messages`; the answer is appended to it.
+
+    `context` is the conversation's memory (agent/context.py as a dict); it is updated in place
+    when a tool call of this turn succeeds.
+    """
     question = messages[-1]["content"]
-    planned = plan(question, has_text=tools_session.latest is not None)
+    remembered = Context.from_dict(context)
+    latest = tools_session.latest
+    planned = plan(question, remembered, session_text=latest.text if latest is not None else None)
     outcomes: list[ToolFinished] = []
     for number, call in enumerate(planned.calls, start=1):
         if cancel is not None and cancel.is_set():
@@ -42,6 +50,11 @@ def offline_turn(
             yield event
             if isinstance(event, ToolFinished):
                 outcomes.append(event)
+    if context is not None:
+        if planned.context is not None and any(o.ok for o in outcomes):
+            context.clear()
+            context.update(planned.context.to_dict())
+        context["understood"] = {"intent": planned.intent, "knowledge": list(planned.knowledge)}
     answer = compose(planned, outcomes)
     messages.append({"role": "assistant", "content": answer})
     yield TextDelta(answer)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from agent.analysis_phrases import ANALYSIS_PHRASES
-from agent.comparison_phrases import COMPARISON_NOTES_JA, COMPARISON_PHRASES
 from prompts import Language
 
 __all__ = ["say", "note", "error_hint", "HELP_EXAMPLES"]
@@ -51,6 +49,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "head_default": (
         "No head was named, so the heads are averaged.",
         "ヘッドの指定がないので、全ヘッドの平均を表示しています。",
+    ),
+    "kept_choices": (
+        "Kept from the conversation: {choices}.",
+        "会話の流れから引き継ぎました:{choices}。",
     ),
     "model_phrase": ("I read “{phrase}” as the model {model}.", "「{phrase}」はモデル {model} と解釈しました。"),
     "query_phrase": (
@@ -177,14 +179,18 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     "knowledge_title": ("**Background**", "**解説**"),
     "interpretation_title": ("_How I read your question:_", "_質問の解釈:_"),
+    "ask_back": (
+        "I am not sure what you are asking. Did you mean one of these? Ask it like this:",
+        "ご質問の意図がはっきりわかりませんでした。次のどれかでしょうか?このように聞いてみてください:",
+    ),
+    "suggest_tool": ("- {description} — e.g. “{example}”", "- {description} — 例:「{example}」"),
+    "suggest_topic": ("- an explanation — e.g. “{example}”", "- 解説 — 例:「{example}」"),
     "help": (
         "Sorry, I did not understand that question. Here are some I can answer:",
         "すみません、質問の意味がわかりませんでした。たとえば次のような質問に答えられます:",
     ),
 }
 
-PHRASES.update(ANALYSIS_PHRASES)
-PHRASES.update(COMPARISON_PHRASES)
 
 HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
     "en": (
@@ -198,6 +204,45 @@ HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
         "dim=1 は何をしているの?",
     ),
 }
+
+_COMPARISON_NOTES_JA: tuple[tuple[str, str], ...] = (
+    (r"minilm knows English only, so both texts were analysed with (\S+)",
+     "minilm は英語専用のため、二つの文はどちらも {0} で分析しました。"),
+    (r"(\w+): only (\d+%) of the attention stays on the aligned units",
+     "{0}:注目のうち対応する位置に残るのは {1} だけです(残りは除いたトークン、多くは [CLS] や <bos> のシンクへ)。"
+     "行を正規化し直すと残りが拡大されます。"),
+    (r"(\S+) is a decoder: a token attends only to itself and earlier tokens.*?; (\S+) is an encoder",
+     "{0} はデコーダで、各トークンは自分とそれより前しか見ません(因果マスク)。そのため上三角は 0 です。"
+     "{1} は両方向を見るエンコーダなので、対角より上の差はマスクによるもので、意味によるものではありません。"),
+    (r"special tokens \(\[CLS\], \[SEP\], <bos>\) differ between the models",
+     "特殊トークン([CLS]・[SEP]・<bos>)はモデルごとに違うので、差からは除きました。"),
+    (r"head (\d+) of one model and head \d+ of another are unrelated",
+     "一方のモデルのヘッド {0} ともう一方のヘッド {0} は無関係です。まずヘッド平均で比べましょう。"),
+    (r"not aligned, so not in the difference: a: (.*); b: (.*)$",
+     "対応が取れず差に含めなかったトークン:a は {0}、b は {1}。"),
+    (r"generation stopped at the end-of-text token after (\d+) token",
+     "{0} トークン生成したところで終端トークンが出たので、生成を止めました。"),
+    (r"the current model (\S+) is an encoder and cannot generate: (\S+) was used",
+     "現在のモデル {0} はエンコーダで文を生成できないため、{1} を使いました。"),
+    (r"row t is the last query of generation step t",
+     "行 t は生成ステップ t の最後のクエリ(生成トークン t の直前のトークン)です。プロンプト+生成文を一度に"
+     "順伝播しても、その位置で同じ行が得られます。"),
+    (r"grey cells \(empty in the CSV\)",
+     "灰色のマス(CSV では空欄)は、そのトークンを生成した時点ではまだ存在しなかったキーです。"),
+    (r"(\d+) × (\d+) tokens are too many cells to read, so blocks of consecutive tokens were pooled "
+     r"\(queries by (\d+), keys by (\d+)\)",
+     "{0} × {1} トークンはマスが多すぎて読めないため、連続するトークンをブロックにまとめました(クエリは {2} 個ずつ、"
+     "キーは {3} 個ずつ)。マスの値はブロック内のクエリについての平均、キーについての和なので、各行の和は 1 のままです。"
+     "ラベルはブロックの位置と最初のトークンです。"),
+    (r"all (\d+) layers of these (\d+) tokens would need about ([\d,]+) MB \(limit ([\d,]+) MB\), "
+     r"so only layer ([\d, ]+) was kept",
+     "この {1} トークンの全 {0} 層には約 {2} MB 必要で上限({3} MB)を超えるため、層 {4} だけを残しました。"
+     "全層を読むツール(ロールアウト、層ごとの推移、ヘッドの役割、explain_reduction)はこの文を扱えません。"),
+    (r"layer (\d+) is a sliding-window layer: each step saw only the newest (\d+) keys",
+     "層 {0} はスライディングウィンドウ層で、各ステップは新しい {1} 個のキーしか見ません。"
+     "古いキーは 0 として数えます。"),
+)
+
 
 # Tool notes are English; a Japanese answer gets these translations (unknown notes are shown as they are).
 _NOTES_JA: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -216,7 +261,7 @@ _NOTES_JA: tuple[tuple[re.Pattern[str], str], ...] = (
      "この文には特殊トークンがないので、位置 0 をシンクとして数えました。"),
     (re.compile(r"(\d+) tokens are too many to write a value"),
      "{0} トークンはセルに値を書き込むには多すぎるため、値は省きました。"),
-    *((re.compile(pattern), template) for pattern, template in COMPARISON_NOTES_JA),
+    *((re.compile(pattern), template) for pattern, template in _COMPARISON_NOTES_JA),
 )
 
 _HINTS: tuple[tuple[re.Pattern[str], str, str], ...] = (

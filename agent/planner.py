@@ -1,25 +1,29 @@
 """The offline sensei's planner: a question in English or Japanese → the tool calls and knowledge that answer it.
 
-Deterministic and pure: no model, no network. `plan` reads a question in four passes:
+No model is asked, nothing is sent anywhere. `plan` reads a question in three steps:
 
-    1. pull out what is quoted or in backticks: the sentence(s) to analyse, a query token, an expression
-    2. read the arguments from the rest: models, layers, heads, flags      (1 and 2: agent/planner_reading.py)
-    3. pick the intent from cue words, in a fixed priority, and the knowledge entries
-    4. turn intent + arguments into tool calls (names and argument names exactly as in tools/api.py)
+    1. literals, by rules (agent/planner_reading.py): quoted sentences and tokens, code, pasted
+       messages, model names, layer/head numbers (ordinals are 1-based: 「3層目」 is layer=2),
+       yes/no choices (annotate, exclude_special, words)
+    2. meaning, by a sentence encoder (agent/meaning.py): which tool card or knowledge entry the
+       question is closest to; when nothing is close, ask back with the nearest candidates
+    3. calls, from the chosen card's slots: what the question says, else what the conversation
+       remembers (agent/context.py), else the card's defaults; the interpretation says which
 
-Each pass blanks out the words it used, so "mean over all heads" is not also read as "all heads".
-Layer and head numbers are 0-based indices as written ("layer 3" and "3層目" are both layer=3).
+Generic: no tool is named here; everything about a tool comes from its card.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from agent import planner_cues as cue_words
 from agent import planner_quotes as literal
+from agent.cards import Card, cards
+from agent.context import KEPT_READINGS, Context
+from agent.meaning import Match, meaning_index
 from agent.phrases import say
 from agent.planner_reading import CANONICAL_EXPRESSION, Reading, detect_language, read
 from prompts import Language, knowledge
@@ -27,16 +31,16 @@ from prompts import Language, knowledge
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
 
 DEFAULT_TEXT: dict[str, str] = {"en": "I love natural language processing!", "ja": "今日はカレーライスを食べました。"}
-SHAPE_EXPRESSION = "outputs.attentions"
-MAX_CALLS = 6  # a comparison ("layer 0 and layer 5 of BERT and gemma") is at most this many figures
+MAX_CALLS = 6  # "layer 0 and layer 5 of BERT and gemma" is at most this many figures
 MAX_KNOWLEDGE = 3
-ANALYSIS_TOOLS = {"heatmap": "plot_heatmap", "line": "plot_line", "heads": "plot_heads",
-                  "inspect": "inspect_attention", "extract": "extract_attention", "explain": "explain_reduction",
-                  "rollout": "attention_rollout", "norms": "attention_norms", "layer_summary": "layer_summary",
-                  "roles": "head_roles", "compare": "compare_attention", "generation": "generation_attention"}
-# the analyses beyond raw attention, by priority, and the knowledge entry that says when to prefer each
-BEYOND_RAW = {"rollout": ("rollout",), "norms": ("norm_based", "attention_is_not_explanation"),
-              "roles": ("heads_differ",), "layer_summary": ("layers_differ",)}
+# Cosine similarities of the closest example (calibrated on the cards' own examples, leave-one-out:
+# bench/understanding.py); the held-out set in tests/heldout/ is never used to set them.
+TOOL_MIN = 0.50  # a tool runs only when the question is at least this close to one of its examples
+KNOWLEDGE_MIN = 0.50
+BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
+ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
+FOLLOW_UP_MARGIN = 0.08  # a follow-up keeps the previous view unless another is this much closer
+MULTI = ("layer", "head")  # readings that may name several values: one call each
 
 
 @dataclass(frozen=True)
@@ -48,282 +52,240 @@ class PlannedCall:
 @dataclass(frozen=True)
 class Plan:
     language: Language
-    intent: str  # a key of ANALYSIS_TOOLS | list_models | load_model | knowledge | unknown
-    calls: tuple[PlannedCall, ...]  # tool calls to run, in order
+    intent: str  # a tool name, "knowledge", or "ask_back"
+    calls: tuple[PlannedCall, ...]
     knowledge: tuple[str, ...]  # ids of prompts.knowledge() entries to include in the answer
     interpretation: tuple[str, ...]  # sentences in `language` saying how the question was read
+    suggestions: tuple[Match, ...] = ()  # when asking back: the nearest tools and entries
+    context: Context | None = None  # what the conversation remembers once the calls ran
 
 
-def plan(question: str, has_text: bool) -> Plan:
-    """Read a learner's question; `has_text` says whether the session already analysed a sentence."""
-    reading = read(question, has_text)
-    intent, extra_knowledge = _intent(reading)
-    words = ("word_level",) if reading.words else ()  # merging pieces needs its aggregation stated
-    entries = extra_knowledge + words + _knowledge(reading, intent)
-    entries = tuple(dict.fromkeys(entries))[:MAX_KNOWLEDGE]
-    if intent == "unknown" and entries:
-        intent = "knowledge"
-    calls, lines = _calls(intent, reading, has_text)
-    return Plan(reading.language, intent, calls, entries, tuple(lines))
+def plan(question: str, context: Context | None = None, session_text: str | None = None) -> Plan:
+    """Read a learner's question against the conversation so far.
+
+    `session_text` is the sentence the tools' session holds (tools reuse it when `text` is omitted).
+    """
+    context = context or Context()
+    reading = read(question, context.text)
+    pasted = _pasted_messages(question)
+    whole, *parts = meaning_index().matches(question)
+    asks_concept = bool(whole) and whole[0].kind == "knowledge" and whole[0].score >= KNOWLEDGE_MIN
+    asks_tool = not asks_concept or any(p[0].kind == "tool" and p[0].score >= TOOL_MIN for p in parts) \
+        or (context.tool is not None and _changes_the_view(reading))  # "and head 3?" changes the view
+    matches = _merged(whole, parts)
+    card, tool_score = _tool(reading, matches, context) if asks_tool or reading.expression else (None, 0.0)
+    if pasted and not reading.expression and not any(p[0].kind == "tool" for p in parts):
+        card = None  # a pasted error or warning asks what it means, not for a figure
+    asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
+    entries = _entries(reading, matches, pasted + asked_parts, card, tool_score)
+    if card is None:
+        if entries:
+            return Plan(reading.language, "knowledge", (), entries, (), context=context)
+        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
+    calls, lines, after = _calls(card, reading, context, session_text)
+    entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:MAX_KNOWLEDGE]
+    return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after)
 
 
-# --- pass 3: intent and knowledge --------------------------------------------------------------------
+# --- step 2: which tool, which knowledge ------------------------------------------------------------
 
 
-def _intent(reading: Reading) -> tuple[str, tuple[str, ...]]:
-    """The intent, plus knowledge entries that a bare term ("dim=1", ".detach()") calls for."""
-    if reading.expression is not None:
-        return "explain", literal.term_knowledge(reading.expression_term or "")
-    cues = cue_words.cues(reading.rest)
-    if "list_models" in cues:
-        return "list_models", ()
-    if "generation" in cues and not _only_conceptual(reading, cues):
-        return "generation", ("generation_attention",)
-    if _asks_to_compare(reading, cues):
-        return "compare", ("compare_attention",)
-    view = _view(reading, cues)
-    if view is not None and _only_conceptual(reading, cues):
-        return "knowledge", ()
-    if view in BEYOND_RAW:
-        return view, BEYOND_RAW[view]
-    if view is None and reading.models and not reading.sentences and _asks_to_load(reading, cues):
-        return "load_model", ()
-    if view is None and reading.sentences:
-        return "heatmap", ()
-    return view or "unknown", ()
+def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Card | None, float]:
+    """The card to run and its score; literals decide first, then meaning, then the conversation."""
+    every = cards()
+    for card in every.values():  # a literal only one tool reads (an expression) decides
+        if any(getattr(reading, name, None) for name in card.decisive):
+            return card, 1.0
+    chosen = next(((every[m.name], m.score) for m in matches
+                   if m.kind == "tool" and m.score >= TOOL_MIN and _needs_met(every[m.name], reading)), None)
+    previous = every.get(context.tool or "")
+    if previous is not None and previous.follow_up and not reading.sentences and _sets_a_slot(reading):
+        # "now layer 0", 「ヘッド3は?」: the same view, changed, unless another view is clearly asked for
+        kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
+        if chosen is None or chosen[1] < kept + FOLLOW_UP_MARGIN:
+            return previous, max(kept, TOOL_MIN)
+    if chosen is not None:
+        return chosen
+    best = max((m.score for m in matches), default=0.0)
+    if reading.sentences and best < ASK_BELOW:
+        default = next((card for card in every.values() if card.default), None)
+        return default, TOOL_MIN if default else 0.0  # a bare quoted sentence: the default view
+    return None, 0.0
 
 
-def _asks_to_compare(reading: Reading, cues: set[str]) -> bool:
-    """Two quoted sentences, or two models, and a word that asks to compare them. "What's the difference
-    between BERT and GPT?" names two models but asks for an explanation, not a figure."""
-    if "compare" not in cues:
-        return False
-    if len(reading.sentences) >= 2:
+def _changes_the_view(reading: Reading) -> bool:
+    return bool(reading.layers or reading.heads or reading.mean_heads or reading.annotate or reading.exclude_special
+                or reading.words or reading.query is not None)
+
+
+def _needs_met(card: Card, reading: Reading) -> bool:
+    """A card that needs one of some readings ("sentence_b" or "model_b" to compare) gets it."""
+    if not card.needs_any:
         return True
-    return len(reading.models) >= 2 and ("conceptual" not in cues or bool(cues & {"show", "figure"}))
+    found = {"sentence_b": len(reading.sentences) >= 2, "model_b": len(reading.models) >= 2,
+             "model": bool(reading.models), "expression": reading.expression is not None,
+             "sentence": bool(reading.sentences)}
+    return any(found.get(name, False) for name in card.needs_any)
 
 
-def _asks_to_load(reading: Reading, cues: set[str]) -> bool:
-    """"switch to BERT", or a bare model name; not "what is the difference between BERT and GPT?"."""
-    if "load" in cues:
-        return True
-    return "conceptual" not in cues and not _knowledge(reading, "unknown")
+def _sets_a_slot(reading: Reading) -> bool:
+    return bool(reading.layers or reading.heads or reading.models or reading.mean_heads or reading.annotate
+                or reading.exclude_special or reading.words or reading.query is not None or reading.sentences)
 
 
-def _view(reading: Reading, cues: set[str]) -> str | None:
-    """The analysis the question asks for, by priority; None when it asks for none."""
-    for cue in BEYOND_RAW:
-        if cue in cues:
-            return cue
-    if "heads" in cues and reading.mean_heads is None:
-        return "heads"
-    if "line" in cues:
-        return "line"
-    if "heatmap" in cues or reading.annotate or reading.exclude_special or reading.words:
-        return "heatmap"
-    if "inspect" in cues:
-        return "inspect"
-    if reading.query is not None:
-        return "line"
-    for cue, view in (("focus", "heatmap"), ("extract", "extract")):
-        if cue in cues:
-            return view
-    if cues & {"show", "figure"} or reading.layers or reading.heads or reading.mean_heads:
-        return "heatmap"
-    return None
+def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], card: Card | None,
+             tool_score: float) -> tuple[str, ...]:
+    """Knowledge to include: pasted messages first, then a bare term's entry, then the closest by meaning."""
+    found = list(pasted)
+    if reading.expression_term:
+        found += literal.term_knowledge(reading.expression_term)
+    close = [m for m in matches if m.kind == "knowledge" and m.score >= KNOWLEDGE_MIN]
+    if close and (card is None or close[0].score >= tool_score - BOTH_MARGIN):
+        found.append(close[0].name)
+        found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
+    return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
 
 
-def _only_conceptual(reading: Reading, cues: set[str]) -> bool:
-    """A "why"/"how do I read" question that names a view but asks for no figure: answer from knowledge."""
-    if "conceptual" not in cues or "show" in cues or reading.sentences:
-        return False
-    if reading.layers or reading.heads or reading.models or reading.query is not None:
-        return False
-    return bool(_knowledge(reading, "knowledge"))
+def _merged(whole: list[Match], parts: list[list[Match]]) -> list[Match]:
+    """Each label at its best score over the whole question and its clauses, best first."""
+    best: dict[str, Match] = {}
+    for ranked in (whole, *parts):
+        for match in ranked:
+            if match.label not in best or match.score > best[match.label].score:
+                best[match.label] = match
+    return sorted(best.values(), key=lambda match: -match.score)
 
 
-def _knowledge(reading: Reading, intent: str) -> tuple[str, ...]:
-    """Entries whose keywords the question uses. The words that asked for a tool ("heatmap", "head 3")
-    do not count, so a plain request brings no lecture and "why is the heatmap tofu?" gets the font
-    entry; a question that is only about a view ("how do I read the heatmap?") falls back to them."""
-    asks_for_tools = intent in ANALYSIS_TOOLS or intent in ("list_models", "load_model")
-    found = _matching(cue_words.blank_cues(reading.rest if asks_for_tools else reading.plain))
-    return found if found or asks_for_tools else _matching(reading.plain)
+def _pasted_messages(question: str) -> tuple[str, ...]:
+    """Entries whose error or warning message the question quotes (a literal: matched as written)."""
+    text = question.lower()
+    return tuple(entry.id for entry in knowledge().values()
+                 if any(fragment in text for fragment in getattr(entry, "messages", ())))
 
 
-def _matching(text: str) -> tuple[str, ...]:
-    """Entry ids by relevance: the longest keyword matched first, then the most keywords."""
-    scored = []
-    for entry in knowledge().values():
-        hits = [k for k in (*entry.keywords_en, *entry.keywords_ja) if cue_words.has_keyword(text, k)]
-        if hits:
-            scored.append((-max(len(k) for k in hits), -len(hits), entry.id))
-    return tuple(entry_id for *_, entry_id in sorted(scored))
+# --- step 3: the calls, from the card's slots -----------------------------------------------------------
 
 
-# --- pass 4: tool calls and the interpretation ------------------------------------------------------
-
-
-def _calls(intent: str, reading: Reading, has_text: bool) -> tuple[tuple[PlannedCall, ...], list[str]]:
+def _calls(card: Card, reading: Reading, context: Context, session_text: str | None
+           ) -> tuple[tuple[PlannedCall, ...], list[str], Context]:
     language = reading.language
     lines = [say("model_phrase", language, phrase=p, model=m) for m, p in reading.models if p.lower() != m]
-    if intent == "list_models":
-        return (PlannedCall("list_models", {}),), []
-    if intent == "load_model":
-        return (PlannedCall("load_model", {"model": reading.models[0][0]}),), lines
-    if intent not in ANALYSIS_TOOLS:
-        return (), []
-    if intent == "compare":
-        texts, text_lines = _compare_texts(reading, has_text)
-    elif intent == "generation":
-        texts, text_lines = _prompt(reading)
-    else:
-        texts, text_lines = _texts(reading, has_text)
-    found = _compare_arguments(reading, texts) if intent == "compare" else _arguments(intent, reading, texts)
-    calls = [PlannedCall(ANALYSIS_TOOLS[intent], arguments) for arguments in found]
-    if intent == "extract" and not texts[0]:
-        calls = [PlannedCall("explain_reduction", {**c.arguments, "expression": SHAPE_EXPRESSION}) for c in calls]
-        text_lines.append(say("shape_follow_up", language, expression=SHAPE_EXPRESSION))
-    lines += text_lines + _argument_lines(intent, reading)
-    return tuple(calls[:MAX_CALLS]), lines
+    values, text_lines, kept = _values(card, reading, context, session_text)
+    lines += text_lines
+    arguments = {argument: values[name] for argument, name in card.slots.items() if name in values}
+    multi = {argument: arguments.pop(argument) for argument in list(arguments)
+             if card.slots[argument] in MULTI and isinstance(arguments[argument], list)}
+    calls = []
+    for combination in itertools.product(*multi.values()) if multi else [()]:
+        chosen = {**card.defaults, **arguments, **dict(zip(multi, combination, strict=True))}
+        calls.append(PlannedCall(card.tool, {k: v for k, v in chosen.items() if v is not None}))
+    lines += _argument_lines(card, reading, kept)
+    after = _remember(card, reading, context, values)
+    return tuple(calls[:MAX_CALLS]), lines, after
 
 
-def _texts(reading: Reading, has_text: bool) -> tuple[list[str | None], list[str]]:
+def _values(card: Card, reading: Reading, context: Context, session_text: str | None
+            ) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
+    """reading name -> value for this call (None: leave the argument out), how the text was chosen,
+    and which choices were kept from the conversation."""
     language = reading.language
-    if reading.sentences:
-        lines = [say("colon_text", language, text=reading.sentences[0])] if reading.colon_sentence else []
-        return list(reading.sentences), lines
-    if has_text:
-        return [None], [say("reused_text", language)]
-    english_model = any(model == "minilm" for model, _ in reading.models)
-    text = DEFAULT_TEXT["en" if english_model else language]
-    return [text], [say("default_text", language, text=text)]
-
-
-def _prompt(reading: Reading) -> tuple[list[str | None], list[str]]:
-    """The prompt to continue: the quoted sentence, else the default one (a reply is generated afresh,
-    so the session's latest sentence is not assumed to be a prompt)."""
-    if reading.sentences:
-        return reading.sentences[:1], []
-    if isinstance(reading.query, str):  # "generate from 'Hello'": a quoted word is the prompt, not a query
-        return [reading.query], []
-    text = DEFAULT_TEXT[reading.language]
-    return [text], [say("default_text", reading.language, text=text)]
-
-
-def _compare_texts(reading: Reading, has_text: bool) -> tuple[list[str | None], list[str]]:
-    """Two sentences under one model, or one sentence under two models. minilm reads English only, so a
-    comparison of two models on no given sentence uses the English default sentence."""
-    if reading.sentences:
-        return reading.sentences[:2], []
-    if has_text:
-        return [None], [say("reused_text", reading.language)]
-    text = DEFAULT_TEXT["en"]
-    return [text], [say("default_text", reading.language, text=text)]
-
-
-def _compare_arguments(reading: Reading, texts: list[str | None]) -> list[dict[str, Any]]:
-    """One compare_attention call per layer asked for (at most MAX_CALLS)."""
-    pair: dict[str, Any] = {}
-    if texts[0] is not None:
-        pair["text_a"] = texts[0]
-    if len(texts) >= 2:
-        pair["text_b"] = texts[1]
+    values: dict[str, Any] = {}
     models = [model for model, _ in reading.models]
+    sentences = list(reading.sentences)
+    if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values():
+        sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
+    follow_up = not sentences and context.text is not None and not card.fresh_sentence
+    if sentences:
+        values["sentence"] = sentences[0]
+        text_lines = [say("colon_text", language, text=sentences[0])] if reading.colon_sentence else []
+        reading.sentences = sentences
+        if len(sentences) >= 2:
+            values["sentence_b"] = sentences[1]
+    elif follow_up:
+        reuse = context.text == session_text and not card.explicit_sentence
+        values["sentence"] = None if reuse else context.text
+        text_lines = [say("reused_text", language)]
+    else:
+        english = "minilm" in models or _english_only(card, models)
+        values["sentence"] = DEFAULT_TEXT["en" if english else language]
+        text_lines = [say("default_text", language, text=values["sentence"])]
     if models:
-        pair["model"] = models[0]
-    if len(texts) < 2 and len(models) >= 2:
-        pair["model_b"] = models[1]
+        values["model"] = models[0]
+        if len(models) >= 2:
+            values["model_b"] = models[1]
+    elif follow_up and context.model:
+        values["model"] = context.model
+    if reading.layers:
+        values["layer"] = [layer for layer, _ in reading.layers]
     if reading.heads:
-        pair["head"] = reading.heads[0][0]
-    layers = [layer for layer, _ in reading.layers] or [-1]
-    return [{**pair, "layer": layer} for layer in layers]
+        values["head"] = [head for head, _ in reading.heads]
+    for name in ("query", "key", "expression", "new_tokens"):
+        if getattr(reading, name) is not None:
+            values[name] = getattr(reading, name)
+    for name in ("annotate", "exclude_special", "words"):
+        if getattr(reading, name):
+            values[name] = True
+    kept = {}
+    if follow_up:
+        for name, value in context.choices.items():
+            if name not in values and not (name == "head" and reading.mean_heads) and name in card.slots.values():
+                values[name] = kept[name] = value
+    for name in MULTI:
+        if name in values and not isinstance(values[name], list):
+            values[name] = [values[name]]
+    return values, text_lines, kept
 
 
-def _arguments(intent: str, reading: Reading, texts: list[str | None]) -> list[dict[str, Any]]:
-    models: list[str | None] = [model for model, _ in reading.models] or [None]
-    layers: list[int | None] = [layer for layer, _ in reading.layers] or [-1]
-    heads: list[int | None] = [head for head, _ in reading.heads] or [None]
-    if intent in ("extract", "explain", "roles", "layer_summary") or (intent == "rollout" and not reading.layers):
-        layers = [None]
-    if intent in ("extract", "explain", "heads", *BEYOND_RAW):
-        heads = [None]
-    combos = []
-    for text, model, layer, head in itertools.product(texts, models, layers, heads):
-        arguments: dict[str, Any] = {} if layer is None else {"start_layer" if intent == "rollout" else "layer": layer}
-        if head is not None:
-            arguments["head"] = head
-        arguments.update(_intent_arguments(intent, reading))
-        if text is not None:
-            arguments["prompt" if intent == "generation" else "text"] = text
-        if model is not None:
-            arguments["model"] = model
-        combos.append(arguments)
-    return combos
+def _english_only(card: Card, models: list[str]) -> bool:
+    """A comparison of two models on no given sentence needs a sentence every model reads: English."""
+    return "model_b" in card.slots.values() and len(models) >= 2
 
 
-def _intent_arguments(intent: str, reading: Reading) -> dict[str, Any]:
-    if intent == "heatmap":
-        flags = {"annotate": reading.annotate, "exclude_special": reading.exclude_special, "words": reading.words}
-        return {name: True for name, on in flags.items() if on}
-    if intent == "line":
-        found = {"query": reading.query} if reading.query is not None else {}
-        return found | ({"words": True} if reading.words else {})
-    if intent == "generation" and reading.new_tokens is not None:
-        return {"max_new_tokens": reading.new_tokens}
-    if intent == "explain":
-        return {"expression": reading.expression}
-    if intent == "layer_summary" and reading.query is not None and reading.key is not None:
-        return {"query": reading.query, "key": reading.key}
-    return {}
+def _remember(card: Card, reading: Reading, context: Context, values: dict[str, Any]) -> Context:
+    """The context after this plan runs: its sentence and model, the choices it made, its tool."""
+    sentence = reading.sentences[0] if reading.sentences else values.get("sentence") or context.text
+    choices = {} if reading.sentences else dict(context.choices)
+    if reading.mean_heads:
+        choices.pop("head", None)
+    for name in KEPT_READINGS:
+        value = values.get(name)
+        if value is not None and name in card.slots.values():
+            choices[name] = value[0] if isinstance(value, list) else value
+    model = values.get("model") if reading.models or not reading.sentences else None
+    return replace(context, text=sentence, model=model, tool=card.tool, choices=choices)
 
 
-def _argument_lines(intent: str, reading: Reading) -> list[str]:
+def _argument_lines(card: Card, reading: Reading, kept: dict[str, Any]) -> list[str]:
+    """How the layer, head and kept choices were read, for the tools that take them."""
     language = reading.language
+    readings = set(card.slots.values())
     lines = []
-    if intent in ("heatmap", "line", "heads", "inspect", "norms", "compare", "generation"):
+    if "layer" in readings:
         for layer, phrase in reading.layers:
             key = "layer_phrase" if re.search(r"\d", phrase) and layer >= 0 else "layer_named"
             lines.append(say(key, language, phrase=phrase.strip(), layer=layer))
-        if not reading.layers:
+        if not reading.layers and "layer" not in kept and card.defaults.get(card.argument_for("layer") or "") == -1:
             lines.append(say("layer_default", language))
-    if intent in ("heatmap", "line", "inspect", "compare", "generation"):
+    if "head" in readings:
         lines += [say("head_phrase", language, phrase=phrase.strip(), head=head) for head, phrase in reading.heads]
         if reading.mean_heads:
             lines.append(say("head_mean", language, phrase=reading.mean_heads.strip()))
-        elif not reading.heads:
+        elif not reading.heads and "head" not in kept:
             lines.append(say("head_default", language))
-    if intent == "line" and reading.query is not None:
+    if reading.query is not None and "query" in readings:
         lines.append(say("query_phrase", language, query=reading.query))
-    lines += _beyond_raw_lines(intent, reading)
-    if intent == "heatmap" and not _asked_for_view(reading):
-        lines.append(say("heatmap_default", language))
-    if intent == "explain" and reading.expression_term:
+    if kept:
+        lines.append(say("kept_choices", language, choices=_choices_text(kept, language)))
+    if reading.expression_term and "expression" in readings:
         lines.append(say("canonical_expression", language, term=reading.expression_term,
-                         expression=CANONICAL_EXPRESSION))
+                         expression=reading.expression or CANONICAL_EXPRESSION))
     return lines
 
 
-def _beyond_raw_lines(intent: str, reading: Reading) -> list[str]:
-    language = reading.language
-    if intent == "rollout":
-        start = reading.layers[0][0] if reading.layers else 0
-        return [say("rollout_start", language, layer=start)]
-    if intent == "layer_summary":
-        if reading.query is not None and reading.key is not None:
-            return [say("pair_phrase", language, query=reading.query, target=reading.key)]
-        return [say("pair_missing", language)] if reading.query is not None or reading.key is not None else []
-    if intent == "roles":
-        return [say("roles_induction", language)]
-    if intent == "compare":
-        if len(reading.sentences) < 2 and len(reading.models) >= 2:
-            return [say("compare_models", language, model=reading.models[0][0], model_b=reading.models[1][0])]
-        return [say("compare_texts", language)]
-    if intent == "generation":
-        return [say("generation_tokens", language, count=reading.new_tokens or 10)]
-    return []
-
-
-def _asked_for_view(reading: Reading) -> bool:
-    cues = cue_words.cues(reading.rest)
-    return bool(cues & {"heatmap", "focus", "show", "figure"}) or reading.annotate or reading.exclude_special
+def _choices_text(kept: dict[str, Any], language: Language) -> str:
+    names = {"layer": ("layer={value}", "layer={value}"), "head": ("head={value}", "head={value}"),
+             "query": ("query={value!r}", "query={value!r}"), "annotate": ("values in the cells", "セルに値"),
+             "exclude_special": ("without special tokens", "特殊トークンなし"),
+             "words": ("word level", "単語単位")}
+    separator = "、" if language == "ja" else ", "
+    return separator.join(names[name][language == "ja"].format(value=value) for name, value in kept.items())

@@ -115,6 +115,12 @@ def _groups(match: re.Match[str]) -> list[int]:
     return [_number(group) for group in match.groups() if group is not None]
 
 
+def _ordinals(match: re.Match[str]) -> list[int]:
+    """1-based ordinals ("3層目", "3rd layer", "第3層") as 0-based indices; "第0層" can only be an index."""
+    return [max(0, value - 1) for value in _groups(match)]
+
+
+# Ordinals (1-based: "the third layer", 「3層目」) become 0-based indices; indices ("layer 3", 「3層」) stay as written.
 LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-_ORDINAL[m[1]]]),
     _rule(r"\bpenultimate\s+layer", -2),
@@ -126,22 +132,25 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"最初の(?:層|レイヤー?)|一番(?:最初|下)の(?:層|レイヤー?)|最下層", 0),
     _rule(r"\blayers?\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
-    _rule(r"\b(\d+)(?:st|nd|rd|th)\s+layer", _groups),
-    _rule(rf"第\s*{_NUM}\s*(?:層|レイヤー?)", _groups),
-    _rule(rf"{_NUM}\s*(?:番目|つ目)の(?:層|レイヤー?)", _groups),
+    _rule(r"\battentions\s*\[\s*(-?\d+)\s*\]", _groups),
+    _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?layer", _ordinals),
+    _rule(rf"第\s*{_NUM}\s*(?:層|レイヤー?)", _ordinals),
+    _rule(rf"{_NUM}\s*(?:番目|つ目)の(?:層|レイヤー?)", _ordinals),
+    _rule(rf"{_NUM}\s*(?:層|レイヤー?)目", _ordinals),
     _rule(r"(?:レイヤー?|層)\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本|層))", _groups),
-    _rule(r"(\d+)\s*(?:層|レイヤー?)目?", _groups),
+    _rule(r"(\d+)\s*(?:層|レイヤー?)(?!目)", _groups),
 )
 HEAD_RULES: tuple[Rule, ...] = (
     _rule(r"\bheads?\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
-    _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _groups),
+    _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _ordinals),
     _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?head\b", lambda m: [_ORDINAL[m[1]] - 1]),
     _rule(r"\blast\s+head\b", -1),
     _rule(r"最後のヘッド", -1),
     _rule(r"最初のヘッド", 0),
-    _rule(rf"第\s*{_NUM}\s*ヘッド", _groups),
-    _rule(rf"{_NUM}\s*(?:番目?|つ目)の?ヘッド", _groups),
+    _rule(rf"第\s*{_NUM}\s*ヘッド", _ordinals),
+    _rule(rf"{_NUM}\s*(?:番目|つ目)の?ヘッド", _ordinals),
+    _rule(rf"{_NUM}\s*番の?ヘッド", _groups),
     _rule(r"ヘッド\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本))", _groups),
 )
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
@@ -156,9 +165,10 @@ _QUERY_RULES = (
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token|word)\s+([a-z][\w-]*)"),
     _ascii(r"\b(?:token|word)\s+([a-z][\w-]*)'s\b"),
     _ascii(r"\b(?:token|query|position)\s*(?:#|no\.?|number|index)?\s*(\d+)"),
-    _ascii(r"\b(\d+)(?:st|nd|rd|th)\s+token"),
-    _ascii(r"トークン\s*(\d+)|(\d+)\s*番目?の?トークン"),
+    _ascii(r"トークン\s*(\d+)|(\d+)\s*番の?トークン"),
 )
+_ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"
+                        r"|\b(first|second|third|fourth|fifth)\s+token")
 
 
 _KEY_RULES = (
@@ -204,6 +214,11 @@ def find_numbers(rules: tuple[Rule, ...], text: str) -> tuple[list[tuple[int, st
 
 
 def find_query(text: str) -> tuple[int | str | None, str]:
+    """The attending token named without quotes; ordinals ("2番目のトークン", "second token") are 1-based."""
+    match = _ORDINAL_QUERY.search(text)
+    if match:
+        value = _ORDINAL[match[3]] if match[3] else int(match[1] or match[2])
+        return max(0, value - 1), _blank(text, *match.span())
     for pattern in _QUERY_RULES:
         match = pattern.search(text)
         if match:

@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from agent import planner_arguments as arguments
-from agent import planner_cues as cue_words
 from agent import planner_quotes as literal
 from prompts import Language
 
@@ -51,7 +50,8 @@ def detect_language(text: str) -> Language:
     return "ja" if JAPANESE.search(text) else "en"
 
 
-def read(question: str, has_text: bool) -> Reading:
+def read(question: str, latest_text: str | None = None) -> Reading:
+    """The literal parts of a question; `latest_text` is the sentence the conversation analysed last."""
     raw, codes = literal.take_code(question)
     raw, quotes = literal.take_quotes(raw)
     reading = Reading(language="en", rest="", plain="")
@@ -64,18 +64,17 @@ def read(question: str, has_text: bool) -> Reading:
     reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
     reading.plain = reading.rest = unicodedata.normalize("NFKC", raw).lower()
     _take_arguments(reading)
-    if has_text and _names_a_token(reading):
+    if latest_text and _names_a_token(reading, latest_text):
         reading.query, reading.sentences = reading.sentences[0], []
     return reading
 
 
-def _names_a_token(reading: Reading) -> bool:
-    """'What does "love" attend to?' in a follow-up: one quoted word is a token of the latest sentence."""
+def _names_a_token(reading: Reading, latest_text: str) -> bool:
+    """'What does "love" attend to?' in a follow-up: one quoted word of the latest sentence is a token."""
     if reading.query is not None or len(reading.sentences) != 1 or reading.colon_sentence:
         return False
     word = reading.sentences[0].strip()
-    return len(word) <= 12 and not any(char.isspace() for char in word) and bool(
-        cue_words.cues(reading.rest) & {"focus", "line"})
+    return len(word) <= 12 and not any(char.isspace() for char in word) and word.lower() in latest_text.lower()
 
 
 def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]) -> None:
@@ -117,8 +116,10 @@ def _take_bare_expression(reading: Reading, rest: str) -> str:
         return rest.replace(found, " ")
     term = literal.BARE_TERM.search(rest)
     if term is not None:
-        reading.expression = CANONICAL_EXPRESSION
         reading.expression_term = term.group(0).strip()
+        dim = re.fullmatch(r"dim\s*=\s*(-?\d+)", reading.expression_term)
+        # "what if dim=0?" is walked through on the usual expression with that dim
+        reading.expression = CANONICAL_EXPRESSION.replace("dim=1", f"dim={dim[1]}") if dim else CANONICAL_EXPRESSION
     return rest
 
 
@@ -138,9 +139,8 @@ def _take_arguments(reading: Reading) -> None:
     reading.annotate, reading.rest = arguments.take_flag(arguments.ANNOTATE, reading.rest)
     reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
     reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
-    if "generation" in cue_words.cues(reading.rest):
-        counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
-        reading.new_tokens = counts[0][0] if counts else None
+    counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
+    reading.new_tokens = counts[0][0] if counts else None
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
     reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
     if reading.key is None:

@@ -4,18 +4,20 @@ One source of truth: a tool's signature and Google-style docstring. `transformer
 get_json_schema` does the parsing; we adapt its output to what the Chat Completions API accepts
 (`nullable` becomes a `"null"` type, the `return` entry goes, `required` lists the parameters
 without defaults, and unknown arguments are refused).
+
+The default registry is lazy: it knows the tools by name from `tools.TOOL_FAMILIES`, and a tool's
+module is imported and its schema built when the tool is first called or listed. A one-shot
+`attention-sensei ask` so imports only the tool it runs.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from transformers.utils import get_json_schema
-
-from tools import TOOLS, ToolError
+from tools import TOOL_FAMILIES, ToolError, load_tool
 
 __all__ = ["ToolSpec", "Registry", "default_registry", "openai_schema", "validate_arguments"]
 
@@ -32,6 +34,8 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 
 def openai_schema(function: Callable[..., Any]) -> dict[str, Any]:
     """The `{"type": "function", "function": {...}}` entry for one tool function."""
+    from transformers.utils import get_json_schema  # transformers is heavy to import; only schemas need it
+
     raw = get_json_schema(function)["function"]
     signature = inspect.signature(function)
     properties: dict[str, Any] = {}
@@ -92,33 +96,61 @@ def validate_arguments(schema: dict[str, Any], arguments: Any) -> None:
             raise ToolError(f"{name}: {key} must be one of {spec['enum']}, not {value!r}")
 
 
+ToolFunction = Callable[..., dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class ToolSpec:
     name: str
-    function: Callable[..., dict[str, Any]]
+    function: ToolFunction
     schema: dict[str, Any]
 
 
 class Registry:
-    """The tools an agent may call, by name."""
+    """The tools an agent may call, by name; each one's schema is built when it is first used."""
 
-    def __init__(self, functions: list[Callable[..., dict[str, Any]]]) -> None:
-        self.tools = {fn.__name__: ToolSpec(fn.__name__, fn, openai_schema(fn)) for fn in functions}
+    def __init__(self, functions: Iterable[ToolFunction]) -> None:
+        by_name = {fn.__name__: fn for fn in functions}
+        self._names: list[str] = list(by_name)
+        self._load: Callable[[str], ToolFunction] = by_name.__getitem__
+        self._specs: dict[str, ToolSpec] = {}
+
+    @classmethod
+    def from_names(cls, names: Iterable[str], load: Callable[[str], ToolFunction]) -> Registry:
+        """Tools known by name: `load(name)` imports one when it is first called or listed."""
+        registry = cls([])
+        registry._names, registry._load = list(names), load
+        return registry
 
     def names(self) -> list[str]:
-        return list(self.tools)
+        return list(self._names)
+
+    def spec(self, name: str) -> ToolSpec:
+        """One tool's function and schema. ToolError for a name that is not registered."""
+        spec = self._specs.get(name)
+        if spec is None:
+            if name not in self._names:
+                raise ToolError(f"unknown tool {name!r}; available tools: {', '.join(self._names)}")
+            function = self._load(name)
+            # Two threads may build the same spec at once; both results are equal, so no lock is needed.
+            spec = self._specs[name] = ToolSpec(name, function, openai_schema(function))
+        return spec
+
+    @property
+    def tools(self) -> dict[str, ToolSpec]:
+        """Every tool's spec, by name (imports every tool)."""
+        return {name: self.spec(name) for name in self._names}
 
     def openai_tools(self) -> list[dict[str, Any]]:
         return [spec.schema for spec in self.tools.values()]
 
     def call(self, name: str, arguments: Any) -> dict[str, Any]:
         """Validate and run one tool. ToolError for an unknown tool or bad arguments."""
-        spec = self.tools.get(name)
-        if spec is None:
-            raise ToolError(f"unknown tool {name!r}; available tools: {', '.join(self.tools)}")
+        spec = self.spec(name)
         validate_arguments(spec.schema, arguments)
         return spec.function(**arguments)
 
 
 def default_registry() -> Registry:
-    return Registry(TOOLS)
+    """Every registered tool (tools.TOOL_FAMILIES), none of them imported yet."""
+    return Registry.from_names(TOOL_FAMILIES, load_tool)

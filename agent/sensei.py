@@ -1,12 +1,16 @@
 """The sensei facade: one Conversation per learner, one `turn()` generator per question.
 
-    Sensei(settings)            picks the backend (offline, or an OpenAI-compatible LLM)
-    sensei.new_conversation()   a learner's own state: messages, current model, latest extraction
-    sensei.turn(conv, question) yields the events of agent/events.py
+    Sensei(settings)                  picks the backend (offline, or an OpenAI-compatible LLM)
+    sensei.new_conversation()         a learner's own state: messages, memory, current model, latest extraction
+    sensei.turn(conv, question)       yields the events of agent/events.py
+    conv.to_json() / sensei.restore() a conversation as a JSON-able object, to save and continue later
+
+openai is imported only when the openai backend runs: the offline sensei never pays for it.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from agent.events import Event, TurnError
-from agent.llm import llm_turn, make_client
 from agent.offline import offline_turn
 from agent.planner import detect_language
 from agent.registry import Registry, default_registry
@@ -22,10 +25,18 @@ from agent.settings import Settings
 from prompts import system_prompt
 from tools import Session
 
-__all__ = ["Sensei", "Conversation", "MAX_QUESTION_CHARS"]
+__all__ = ["Sensei", "Conversation", "ConversationFormatError", "MAX_QUESTION_CHARS", "SAVED_FORMAT",
+           "SAVED_VERSION"]
 
 MAX_QUESTION_CHARS = 20_000
 TAKEOVER_SECONDS = 15.0  # how long a new question waits for a stopped one to wind down
+SAVED_FORMAT = "attention-sensei-conversation"
+SAVED_VERSION = 1
+_ROLES = ("user", "assistant", "tool")
+
+
+class ConversationFormatError(ValueError):
+    """Saved data that is not a conversation this version can continue (the caller's input, not our bug)."""
 
 
 @dataclass
@@ -34,8 +45,14 @@ class Conversation:
 
     tools: Session
     messages: list[dict[str, Any]] = field(default_factory=list)  # OpenAI format, without the system prompt
+    context: dict[str, Any] = field(default_factory=dict)  # JSON-able memory the offline sensei keeps between turns
     lock: threading.Lock = field(default_factory=threading.Lock)  # one turn at a time
     cancel: threading.Event = field(default_factory=threading.Event)  # set to stop the running turn
+
+    def to_json(self) -> dict[str, Any]:
+        """What `Sensei.restore` needs to continue this conversation. Settings (and so any API key) stay out."""
+        return {"format": SAVED_FORMAT, "version": SAVED_VERSION, "messages": copy.deepcopy(self.messages),
+                "context": copy.deepcopy(self.context), "model": self.tools.model_name}
 
 
 class Sensei:
@@ -48,6 +65,8 @@ class Sensei:
     @property
     def client(self) -> Any:
         if self._client is None:
+            from agent.llm import make_client
+
             self._client = make_client(self.settings)
         return self._client
 
@@ -63,6 +82,19 @@ class Sensei:
                                           max_tokens=settings.max_tokens,
                                           max_attention_mb=settings.max_attention_mb,
                                           max_artifacts_mb=settings.max_artifacts_mb))
+
+    def restore(self, data: Any, artifacts_dir: Path | None = None) -> Conversation:
+        """Continue a conversation saved with `Conversation.to_json()`.
+
+        Raises:
+            ConversationFormatError: `data` is not a saved conversation of this format and version.
+        """
+        _check_saved(data)
+        conversation = self.new_conversation(artifacts_dir)
+        conversation.messages = copy.deepcopy(data["messages"])
+        conversation.context = copy.deepcopy(data["context"])
+        conversation.tools.model_name = data["model"]
+        return conversation
 
     def turn(self, conversation: Conversation, question: str, cancel: threading.Event | None = None
              ) -> Iterator[Event]:
@@ -85,8 +117,10 @@ class Sensei:
             conversation.messages.append({"role": "user", "content": question})
             if self.backend == "offline":
                 yield from offline_turn(self.registry, self.settings, conversation.tools, conversation.messages,
-                                        cancel)
+                                        cancel, context=conversation.context)
             else:
+                from agent.llm import llm_turn
+
                 yield from llm_turn(self.client, self.registry, self.settings, conversation.tools,
                                     conversation.messages, self._system(question, conversation), cancel)
         finally:
@@ -100,3 +134,31 @@ class Sensei:
         tools = "\n".join(f"- {name}: {spec.schema['function']['description'].splitlines()[0]}"
                           for name, spec in self.registry.tools.items())
         return system_prompt(detect_language(question), conversation.tools.model_name, tools)
+
+
+def _check_saved(data: Any) -> None:
+    """Raise ConversationFormatError unless `data` has the shape `Conversation.to_json` writes."""
+    expected = f'{{"format": "{SAVED_FORMAT}", "version": {SAVED_VERSION}, "messages": [...], "context": {{...}}, ' \
+               '"model": "..."}'
+    if not isinstance(data, dict):
+        raise ConversationFormatError(f"expected a JSON object {expected}, not {type(data).__name__}")
+    if data.get("format") != SAVED_FORMAT:
+        raise ConversationFormatError(f"expected format {SAVED_FORMAT!r}, not {data.get('format')!r}: "
+                                      "this is not a saved attention-sensei conversation")
+    if data.get("version") != SAVED_VERSION:
+        raise ConversationFormatError(f"expected version {SAVED_VERSION}, not {data.get('version')!r}: "
+                                      "this attention-sensei cannot continue it")
+    messages = data.get("messages")
+    if not isinstance(messages, list):
+        raise ConversationFormatError(f"expected messages to be a list, not {type(messages).__name__}")
+    for number, message in enumerate(messages, start=1):
+        if not isinstance(message, dict) or message.get("role") not in _ROLES:
+            raise ConversationFormatError(f"message {number} is not a chat message: expected an object whose "
+                                          f"role is one of {', '.join(_ROLES)}, not {message!r:.80}")
+        if not isinstance(message.get("content"), str | None):
+            raise ConversationFormatError(f"message {number}: expected text content, not "
+                                          f"{type(message.get('content')).__name__}")
+    if not isinstance(data.get("context"), dict):
+        raise ConversationFormatError(f"expected context to be an object, not {type(data.get('context')).__name__}")
+    if not isinstance(data.get("model"), str) or not data["model"].strip():
+        raise ConversationFormatError(f"expected model to be a model name such as 'minilm', not {data.get('model')!r}")

@@ -1,4 +1,7 @@
-"""`attention-sensei ask`: one sensei turn, headless, as streaming text or one JSON object."""
+"""`attention-sensei ask`: one sensei turn, headless, as streaming text or one JSON object.
+
+With `--session FILE` the turn continues the conversation saved in FILE and writes it back.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,11 @@ from typing import Any
 from agent.events import FinalAnswer, TextDelta, ToolFinished, ToolProgress, ToolStarted, TurnError
 from agent.sensei import Conversation, Sensei
 from agent.settings import Settings
+from attention_sensei.conversation_file import ConversationFileError, open_conversation, save_conversation
 
-__all__ = ["ask", "settings_from_args"]
+__all__ = ["ask", "settings_from_args", "turn_record", "print_event", "REFUSED"]
+
+REFUSED = 2  # the exit code when a --session file cannot be continued
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -30,13 +36,35 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def ask(args: argparse.Namespace) -> int:
     sensei = Sensei(settings_from_args(args))
+    try:
+        conversation = open_conversation(sensei, args.session, args.out) if args.session \
+            else sensei.new_conversation()
+    except ConversationFileError as error:
+        _print_refusal(sensei, str(error), args.json)
+        return REFUSED
+    if args.model:  # named on the command line: it beats the model a saved conversation ended with
+        conversation.tools.model_name = args.model
     if not args.json:
         print(f"({sensei.describe()})", file=sys.stderr)
-    record = turn_record(sensei, sensei.new_conversation(), args.question,
-                         on_event=None if args.json else _print_event)
+    record = turn_record(sensei, conversation, args.question, on_event=None if args.json else print_event)
+    if args.session:
+        try:
+            save_conversation(args.session, conversation)
+        except ConversationFileError as error:
+            record["error"] = str(error)
+            if not args.json:
+                print(f"error: {error}", file=sys.stderr)
     if args.json:
         print(json.dumps(record, ensure_ascii=False))
     return 1 if "error" in record else 0
+
+
+def _print_refusal(sensei: Sensei, message: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"backend": sensei.backend, "answer": "", "steps": [], "artifacts": [], "error": message},
+                         ensure_ascii=False))
+    else:
+        print(f"error: {message}", file=sys.stderr)
 
 
 def turn_record(sensei: Sensei, conversation: Conversation, question: str,
@@ -61,7 +89,8 @@ def turn_record(sensei: Sensei, conversation: Conversation, question: str,
 _last_progress: dict[str, str] = {}
 
 
-def _print_event(event: object) -> None:
+def print_event(event: object) -> None:
+    """Print a turn as it happens: the answer to stdout, tool steps and figure paths to stderr."""
     if isinstance(event, TextDelta):
         print(event.text, end="", flush=True)
     elif isinstance(event, ToolStarted):

@@ -1,4 +1,8 @@
-"""The `attention-sensei` command: models, tool (one tool call), ask (one sensei turn), ui."""
+"""The `attention-sensei` command: models, tool (one tool call), ask (one sensei turn), chat, ui.
+
+Each command imports only what it needs, inside its branch: `ask` and `chat` never import gradio,
+and openai only for the openai backend.
+"""
 
 from __future__ import annotations
 
@@ -31,9 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask the sensei one question (one agent turn)")
     ask.add_argument("question")
     _add_sensei_options(ask)
-    ask.add_argument("--model", help="the attention model to start with (alias, hub id or directory)")
-    ask.add_argument("--out", type=Path, help="directory for the figures (default: a temporary directory)")
+    _add_conversation_options(ask)
     ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
+
+    chat = sub.add_parser("chat", help="talk with the sensei in the terminal (/help inside)")
+    _add_sensei_options(chat)
+    _add_conversation_options(chat)
 
     ui = sub.add_parser("ui", help="launch the browser app (the default command)")
     _add_ui_options(ui)
@@ -50,6 +57,14 @@ def _add_ui_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--insecure", action="store_true",
                         help="allow --share or a non-local --host without --auth (not recommended)")
     parser.add_argument("--mcp", action="store_true", help="also serve the tools as an MCP server")
+
+
+def _add_conversation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", help="the attention model to use (alias, hub id or directory; default minilm, "
+                                        "or the model a --session conversation ended with)")
+    parser.add_argument("--out", type=Path, help="directory for the figures (default: a temporary directory)")
+    parser.add_argument("--session", type=Path, metavar="FILE",
+                        help="continue the conversation saved in FILE (created when missing) and save it there")
 
 
 def _add_sensei_options(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         from attention_sensei.ask import ask
 
         return ask(args)
+    if args.command == "chat":
+        from attention_sensei.chat import chat
+
+        return chat(args)
     if args.command in (None, "ui"):
         from attention_sensei.serve import serve
 

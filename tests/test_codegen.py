@@ -42,9 +42,12 @@ def assert_same_numbers(ours: str, theirs: Path) -> None:
         lambda: plot_heatmap(layer=2, head=7, annotate=True, exclude_special=True, text=SENTENCE),
         lambda: plot_line(query="love", text=SENTENCE),
         lambda: plot_line(layer=0, head=3, text=SENTENCE),
+        lambda: plot_line(query="love", exclude_special=True, text=SENTENCE),
+        lambda: plot_line(exclude_special=True, words=True, text="Tokenization is fun"),
         lambda: plot_heads(layer=1, text=SENTENCE),
     ],
-    ids=["heatmap", "heatmap-head-annotated-no-special", "line-query", "line-received", "heads"],
+    ids=["heatmap", "heatmap-head-annotated-no-special", "line-query", "line-received", "line-query-no-special",
+         "line-received-words-no-special", "heads"],
 )
 def test_scripts_reproduce_the_csv(session, tmp_path: Path, make):
     result = make()

@@ -20,7 +20,8 @@ import pytest  # noqa: E402
 import tools  # noqa: E402
 from agent.compose import compose, help_text  # noqa: E402
 from agent.events import ToolFinished  # noqa: E402
-from agent.phrases import HELP_EXAMPLES  # noqa: E402
+from agent.phrases import HELP_EXAMPLES, say  # noqa: E402
+from agent.context import Context  # noqa: E402
 from agent.planner import Plan, plan  # noqa: E402
 from prompts import knowledge  # noqa: E402
 from tools import Session, ToolError, use_session  # noqa: E402
@@ -46,7 +47,10 @@ def run(name: str, arguments: dict[str, Any]) -> ToolFinished:
 
 
 def answer(question: str, has_text: bool = False) -> tuple[Plan, list[ToolFinished], str]:
-    planned = plan(question, has_text)
+    """Plan, run and compose; `has_text`: a follow-up on the sentence the session analysed last."""
+    latest = tools.current_session().latest if has_text else None
+    context = Context(text=latest.text, tool="extract_attention") if latest is not None else None
+    planned = plan(question, context, session_text=latest.text if latest is not None else None)
     outcomes = [run(call.name, call.arguments) for call in planned.calls]
     return planned, outcomes, compose(planned, outcomes)
 
@@ -163,14 +167,23 @@ def test_help_text_offers_examples_that_the_planner_understands(language: str) -
     assert len(HELP_EXAMPLES[language]) == 3
     for example in HELP_EXAMPLES[language]:
         assert example in text
-        understood = plan(example, has_text=False)
+        understood = plan(example)
         assert understood.intent != "unknown" and understood.calls and understood.language == language
 
 
 @pytest.mark.parametrize(("question", "language"), [("hello there, nice weather", "en"), ("今日の天気は?", "ja")])
-def test_an_unknown_question_gets_the_help_text(question: str, language: str) -> None:
-    planned = plan(question, has_text=False)
-    assert compose(planned, []) == help_text(language)
+def test_an_unclear_question_is_asked_back_with_concrete_suggestions(question: str, language: str) -> None:
+    planned = plan(question)
+    text = compose(planned, [])
+    assert planned.intent == "ask_back" and not planned.calls
+    assert text.startswith(say("ask_back", language))
+    suggestions = [line for line in text.splitlines() if line.startswith("- ")]
+    assert 2 <= len(suggestions) <= 3
+    for line in suggestions:  # each suggestion is a question the sensei understands, in the learner's language
+        example = re.search(r"“(.+)”|「(.+)」$", line)
+        assert example is not None, line
+        asked = example.group(1) or example.group(2)
+        assert plan(asked).intent != "ask_back", asked
 
 
 # --- the analyses beyond raw attention ----------------------------------------------------------------
@@ -226,7 +239,7 @@ def test_head_roles_answer_names_the_previous_token_head(minilm_session: Session
 def test_an_unsupported_norms_call_is_explained(minilm_session: Session) -> None:
     outcome = ToolFinished(call_id="c1", name="attention_norms", arguments={}, ok=False, summary="",
                            error="the norm-based view does not support this architecture (GPT2Model)")
-    text = compose(plan("Show the norm-based view", has_text=True), [outcome])
+    text = compose(plan("Show the norm-based view", Context(text=NLP), session_text=NLP), [outcome])
     assert "attention_norms failed" in text and "GPT2Model" in text
 
 
@@ -279,7 +292,7 @@ def test_comparison_answer_in_japanese(minilm_session: Session) -> None:
 def test_generation_answer_lists_each_new_token_with_its_real_weights(
     minilm_session: Session, tiny_models: dict[str, Path], question: str, language: str
 ) -> None:
-    planned = plan(question, has_text=False)
+    planned = plan(question)
     assert planned.calls[0].arguments["max_new_tokens"] == 3 and planned.calls[0].arguments["prompt"] == "hello world"
     outcomes = [run(c.name, {**c.arguments, "model": str(tiny_models["llama"])}) for c in planned.calls]
     result = outcomes[0].result

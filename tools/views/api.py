@@ -17,6 +17,7 @@ import torch
 
 from tools.core import codegen, plots
 from tools.core.errors import ToolError
+from tools.core.extract import Extraction
 from tools.core.plumbing import (
     checked_index,
     describe_index,
@@ -32,6 +33,28 @@ from tools.core.session import current_session
 from tools.core.words import WORD_AGGREGATION, WORD_TITLE, words_of
 
 __all__ = ["plot_heatmap", "plot_line", "plot_heads"]
+
+SPECIAL_TITLE = "special tokens removed, rows renormalized"
+
+
+def without_special(extraction: Extraction, matrix: torch.Tensor) -> tuple[torch.Tensor, list[int]]:
+    """A (query, key) map without the special tokens, each row renormalized to sum to 1, and the positions kept."""
+    keep = torch.tensor([not flag for flag in extraction.special])
+    if not keep.any():
+        raise ToolError("every token is a special token: nothing is left after exclude_special")
+    matrix = matrix[keep][:, keep]
+    matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # (query, key), rows sum to 1 again
+    return matrix, [i for i, flag in enumerate(keep.tolist()) if flag]
+
+
+def merged_into_words(
+    extraction: Extraction, matrix: torch.Tensor, kept: list[int]
+) -> tuple[torch.Tensor, list[str], dict[str, Any]]:
+    """A (query, key) map over the tokens at `kept` merged into words, the word labels and the result's word fields."""
+    word_view = words_of(extraction, matrix, kept)  # (word, word)
+    merged = word_view.merged_words(extraction.tokens)
+    fields = {"word_aggregation": WORD_AGGREGATION, "merged_words": merged, "every_token_a_word": not merged}
+    return word_view.matrix, word_view.labels, fields
 
 
 def plot_heatmap(
@@ -63,19 +86,12 @@ def plot_heatmap(
     title = view.title
     kept = list(range(extraction.seq_len))
     if exclude_special:
-        keep = torch.tensor([not flag for flag in extraction.special])
-        if not keep.any():
-            raise ToolError("every token is a special token: nothing is left after exclude_special")
-        matrix = matrix[keep][:, keep]
-        matrix = matrix / matrix.sum(dim=-1, keepdim=True)  # (query, key), rows sum to 1 again
-        kept = [i for i, flag in enumerate(keep.tolist()) if flag]
+        matrix, kept = without_special(extraction, matrix)
         labels = [labels[i] for i in kept]
-        title += "\nspecial tokens removed, rows renormalized"
-    merged: list[dict[str, Any]] = []
+        title += f"\n{SPECIAL_TITLE}"
+    word_fields: dict[str, Any] = {}
     if words:
-        word_view = words_of(extraction, matrix, kept)  # (word, word)
-        matrix, labels = word_view.matrix, word_view.labels
-        merged = word_view.merged_words(extraction.tokens)
+        matrix, labels, word_fields = merged_into_words(extraction, matrix, kept)
         title += f"\n{WORD_TITLE}"
     if annotate and len(labels) > 40:
         notes.append(f"{len(labels)} tokens are too many to write a value in each cell; values left out")
@@ -99,7 +115,6 @@ def plot_heatmap(
         pooled.pooled,
     )
     received = values.mean(axis=0)  # (key,): attention each token receives, averaged over queries
-    word_fields = {"word_aggregation": WORD_AGGREGATION, "merged_words": merged} if words else {}
     return {
         **result_header(extraction, view),
         "title": title,
@@ -118,6 +133,7 @@ def plot_line(
     text: str | None = None,
     model: str | None = None,
     words: bool = False,
+    exclude_special: bool = False,
 ) -> dict[str, Any]:
     """Draw a line chart of attention over the tokens: from one query token, or received by each token on average.
 
@@ -130,15 +146,22 @@ def plot_line(
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
         words: Merge subword tokens into words first (a word receives the sum over its pieces, its
             row is the mean of its pieces' rows); then query is a word's position or text.
+        exclude_special: Drop special tokens such as [CLS], [SEP] and <bos>, and renormalize each row to sum to 1.
     """
     extraction, notes = resolve(text, model, layers=(layer,))
     view = layer_view(extraction, layer, head)
-    matrix, labels, title_words, word_fields = view.matrix, extraction.tokens, "", {}
+    matrix, labels, title = view.matrix, extraction.tokens, view.title
+    kept = list(range(extraction.seq_len))
+    if exclude_special:
+        matrix, kept = without_special(extraction, matrix)
+        labels = [labels[i] for i in kept]
+        title += f"\n{SPECIAL_TITLE}"
+    word_fields: dict[str, Any] = {}
     if words:
-        word_view = words_of(extraction, matrix)  # (word, word)
-        matrix, labels, title_words = word_view.matrix, word_view.labels, f"\n{WORD_TITLE}"
-        word_fields = {"words": labels, "word_aggregation": WORD_AGGREGATION}
-        word_fields["merged_words"] = word_view.merged_words(extraction.tokens)
+        matrix, labels, word_fields = merged_into_words(extraction, matrix, kept)
+        word_fields["words"] = labels
+        title += f"\n{WORD_TITLE}"
+    position: int | None = None
     if query is None:
         series = matrix.mean(dim=0).numpy()  # (key,): mean over the queries
         name = "received (mean over queries)"
@@ -150,7 +173,7 @@ def plot_line(
         series = matrix[position].numpy()  # (key,): one row
         name = f"from query {position} {labels[position]!r}"
         ylabel = f"attention from {labels[position]!r}"
-    title = f"{view.title}{title_words}\n{name}"
+    title += f"\n{name}"
     figure = plots.line_figure({name: series}, labels, title, ylabel)
     code = codegen.line_script(
         extraction.model,
@@ -159,14 +182,18 @@ def plot_line(
         title.replace("\n", "; "),
         layer,
         view.head,
-        None if query is None else position,
+        position,
         name,
         words,
+        exclude_special,
     )
     return {
         **result_header(extraction, view),
         "title": title,
         "series": name,
+        "query_position": position,
+        "query_token": None if position is None else labels[position],
+        "plotted_tokens": labels,
         **word_fields,
         "values": [round(float(v), 4) for v in series],
         "top": top_tokens(labels, series),
@@ -194,11 +221,18 @@ def plot_heads(layer: int = -1, text: str | None = None, model: str | None = Non
     stacked = heads.reshape(-1, seq_len).numpy()  # (heads * query, key)
     saved = save_artifacts(figure, "heads", row_labels, extraction.tokens, stacked, code, corner="head:query")
     diagonal = heads.diagonal(dim1=-2, dim2=-1).mean(dim=-1)  # (heads,): mean weight on self
+    per_head = [round(float(v), 4) for v in diagonal]
+    most = max(range(len(per_head)), key=per_head.__getitem__)
+    least = min(range(len(per_head)), key=per_head.__getitem__)
     return {
         **result_header(extraction, None),
         "layer": index,
         "title": title,
-        "self_attention_per_head": [round(float(v), 4) for v in diagonal],
+        "self_attention_per_head": per_head,
+        "most_self_attention_head": most,
+        "most_self_attention": per_head[most],
+        "least_self_attention_head": least,
+        "least_self_attention": per_head[least],
         **saved,
         "notes": notes,
     }

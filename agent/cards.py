@@ -1,0 +1,157 @@
+"""Tool cards: everything the sensei knows about a tool besides its code, read from `<tool>.toml` beside it.
+
+A card lives in the package of the tool's family (`tools/views/plot_heatmap.toml` for
+`tools.views.plot_heatmap`). Cards are found without importing the tools, so reading a
+question costs no torch import; `check_card` compares a card with its function (tests run it).
+Generic code reads cards and never branches on a tool's name:
+the reader matches questions against `examples`, the planner fills arguments from `slots`, the
+composer renders `answer` lines, the app shows `examples` as buttons and MCP the `description`.
+
+    [card]
+    figure = true                  # draws a figure: the answer mentions its downloads
+    follow_up = true               # a bare follow-up ("now layer 0") may repeat this tool
+    knowledge = ["rollout"]        # entries every answer of this tool includes (what the view means)
+    default = true                 # the view for a bare quoted sentence (one card)
+    needs_any = ["sentence_b", "model_b"]   # runs only when the question gives one of these readings
+    decisive = ["expression"]      # a reading only this tool takes: when present, this tool runs
+    fresh_sentence = true          # never continue the conversation's sentence (a prompt is asked afresh)
+    explicit_sentence = true       # in a follow-up, pass the conversation's sentence even when the session has it
+
+    [description]                  # one line each
+    en = "..."
+    ja = "..."
+
+    [examples]                     # >= 5 questions per language, as learners type them
+    en = ["..."]
+    ja = ["..."]
+
+    [slots]                        # argument = what the reader found (see READINGS)
+    text = "sentence"
+    layer = "layer"
+
+    [defaults]                     # arguments always passed unless read (stated in the answer)
+    layer = -1
+
+    [[answer]]                     # one line of the answer; see agent/answer.py for the fields
+    en = "..."
+    ja = "..."
+    when = "annotate"              # optional: only when this field is truthy ("!x": falsy)
+    each = "top_per_query"         # optional: one line per item of a list field, as `item`
+    limit = 10                     # optional, with `each`
+"""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from prompts import Language
+
+__all__ = ["Card", "AnswerLine", "cards", "read_card", "check_card", "READINGS", "CardError"]
+
+# What the reader can find in a question, and so what a slot may name.
+READINGS = frozenset({
+    "sentence",      # the (first) quoted sentence, or the conversation's latest one
+    "sentence_b",    # a second quoted sentence
+    "model",         # the (first) model named, or the conversation's
+    "model_b",       # a second model named
+    "layer",         # layer index (ordinals already converted); several → one call each
+    "head",          # head index; several → one call each
+    "query",         # the attending token (position or text)
+    "key",           # the attended token
+    "expression",    # a Python expression over outputs.attentions
+    "new_tokens",    # how many tokens to generate
+    "annotate", "exclude_special", "words",   # yes/no choices
+})
+
+
+class CardError(Exception):
+    """A card file is missing or malformed (our bug: cards ship with the code)."""
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    en: str
+    ja: str
+    when: str | None = None
+    each: str | None = None
+    limit: int | None = None
+
+    def template(self, language: Language) -> str:
+        return self.ja if language == "ja" else self.en
+
+
+@dataclass(frozen=True)
+class Card:
+    tool: str
+    package: str  # the tool family's package, e.g. "tools.views"
+    description: dict[str, str]
+    examples: dict[str, tuple[str, ...]]
+    slots: dict[str, str]  # argument name -> reading
+    defaults: dict[str, Any]
+    answer: tuple[AnswerLine, ...]
+    figure: bool = False
+    follow_up: bool = False
+    knowledge: tuple[str, ...] = ()
+    default: bool = False
+    needs_any: tuple[str, ...] = ()
+    decisive: tuple[str, ...] = ()
+    fresh_sentence: bool = False
+    explicit_sentence: bool = False
+
+    def all_examples(self) -> tuple[str, ...]:
+        return self.examples.get("en", ()) + self.examples.get("ja", ())
+
+    def argument_for(self, reading: str) -> str | None:
+        """The argument that takes a reading ("sentence" → "text" or "prompt")."""
+        return next((argument for argument, name in self.slots.items() if name == reading), None)
+
+
+def check_card(card: Card, function: Callable[..., Any]) -> None:
+    """Raise CardError when a card's slots or defaults name arguments its tool does not take."""
+    parameters = tuple(inspect.signature(function).parameters)
+    for argument in (*card.slots, *card.defaults):
+        if argument not in parameters:
+            raise CardError(f"{card.tool}: card names {argument!r}, not a parameter ({', '.join(parameters)})")
+
+
+def read_card(path: Path, package: str) -> Card:
+    """Read one `<tool>.toml` card."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise CardError(f"{path}: {error}") from error
+    tool = path.stem
+    slots = dict(data.get("slots", {}))
+    for argument, reading in slots.items():
+        if reading not in READINGS:
+            raise CardError(f"{path}: slot {argument} reads {reading!r}; expected one of {sorted(READINGS)}")
+    description = dict(data.get("description", {}))
+    examples = {language: tuple(data.get("examples", {}).get(language, ())) for language in ("en", "ja")}
+    if set(description) != {"en", "ja"} or not all(examples.values()):
+        raise CardError(f"{path}: needs [description] and [examples] in both en and ja")
+    meta = data.get("card", {})
+    answer = tuple(AnswerLine(**line) for line in data.get("answer", ()))
+    return Card(tool=tool, package=package, description=description, examples=examples, slots=slots,
+                defaults=dict(data.get("defaults", {})), answer=answer,
+                figure=bool(meta.get("figure", False)), follow_up=bool(meta.get("follow_up", False)),
+                knowledge=tuple(meta.get("knowledge", ())), default=bool(meta.get("default", False)),
+                needs_any=tuple(meta.get("needs_any", ())), decisive=tuple(meta.get("decisive", ())),
+                fresh_sentence=bool(meta.get("fresh_sentence", False)),
+                explicit_sentence=bool(meta.get("explicit_sentence", False)))
+
+
+@cache
+def cards() -> dict[str, Card]:
+    """Every tool card, by tool name, found in the tool family packages under tools/ (no tool is imported)."""
+    root = Path(__file__).resolve().parent.parent / "tools"
+    found = {}
+    for path in sorted(root.glob("*/*.toml")):
+        card = read_card(path, f"tools.{path.parent.name}")
+        found[card.tool] = card
+    return found

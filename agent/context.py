@@ -1,0 +1,34 @@
+"""What the offline sensei remembers of a conversation: the sentence, the model, the view, the latest tool.
+
+Kept as a plain JSON-able dict in `Conversation.context`, so a conversation can be saved to a file
+(`attention-sensei ask --session FILE`) and continued later. A follow-up ("now layer 0",
+「それを折れ線グラフにして」, "the same sentence with gemma") is read against it: what the new
+question does not say is taken from here, and the answer says which choices were kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Context", "KEPT_READINGS"]
+
+# Choices a follow-up keeps when it does not name them (a new sentence starts afresh).
+KEPT_READINGS = ("layer", "head", "query", "annotate", "exclude_special", "words")
+
+
+@dataclass
+class Context:
+    text: str | None = None  # the latest sentence analysed
+    model: str | None = None  # the model named for it; None: the session's current model
+    tool: str | None = None  # the latest tool that ran
+    choices: dict[str, Any] = field(default_factory=dict)  # reading -> value, for KEPT_READINGS
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Context:
+        data = data or {}
+        return cls(text=data.get("text"), model=data.get("model"), tool=data.get("tool"),
+                   choices={k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

