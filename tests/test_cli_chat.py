@@ -19,6 +19,7 @@ import pytest
 from attention_sensei.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+QUIET_SECONDS = 0.3
 
 
 def chat(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lines: str, *args: str
@@ -98,7 +99,18 @@ class Terminal:
             self.seen += chunk
         self.seen = self.seen[self.seen.index(text) + len(text):]
 
-    def send(self, text: str) -> None:
+    def send(self, text: str, settle: bool = True) -> None:
+        """Type `text`, by default once the terminal has been quiet for a moment, as a person would.
+
+        readline takes a key pressed while it redraws the line, but a Ctrl-C that lands mid-redraw
+        is only noticed at the next key (CPython checks signals when its wait for a key is
+        interrupted): a person never presses that fast, and on a loaded machine a test could.
+        """
+        while settle and select.select([self.master], [], [], QUIET_SECONDS)[0]:
+            try:
+                self.seen += os.read(self.master, 4096).decode("utf-8", "replace")
+            except OSError:
+                break
         os.write(self.master, text.encode())
 
     def close(self) -> None:
@@ -115,7 +127,7 @@ def test_the_terminal_chat_stops_a_turn_on_ctrl_c_and_leaves_on_ctrl_d(tmp_path:
         terminal.expect("you> ")
         terminal.send("Show the heatmap of 'I love tea'\r")
         terminal.expect("→ plot_heatmap")  # the tool runs: minilm is loading in this fresh process
-        terminal.send("\x03")  # Ctrl-C
+        terminal.send("\x03", settle=False)  # Ctrl-C while the tool runs
         terminal.expect("(stopped)")
         terminal.expect("you> ")  # back at the prompt, the chat goes on
         terminal.send("half a question")
