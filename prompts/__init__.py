@@ -2,7 +2,7 @@
 
     system.en.md / system.ja.md   the LLM sensei's system prompt ($model and $tools are filled in)
     knowledge.toml                [[entry]] tables: id, en, ja (required); keywords_en, keywords_ja,
-                                  examples_en, examples_ja, messages, tools (optional lists)
+                                  examples_en, examples_ja, messages, tools (optional lists), asks_back
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ Language = Literal["en", "ja"]
 
 _REQUIRED = ("id", "en", "ja")
 _LISTS = ("keywords_en", "keywords_ja", "examples_en", "examples_ja", "messages", "tools")
+_FLAGS = ("asks_back",)
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,10 @@ def parse_knowledge(source: str, name: str = "knowledge.toml") -> dict[str, Entr
 def _entry(item: dict[str, Any], where: str) -> Entry:
     if isinstance(item.get("id"), str) and item["id"]:
         where = f"{where} ({item['id']!r})"
-    unknown = sorted(set(item) - {*_REQUIRED, *_LISTS, "asks_back"})
+    fields = (*_REQUIRED, *_LISTS, *_FLAGS)
+    unknown = sorted(set(item) - set(fields))
     if unknown:
-        raise ValueError(f"{where}: unknown field {unknown[0]!r}; expected one of {', '.join((*_REQUIRED, *_LISTS))}")
+        raise ValueError(f"{where}: unknown field {unknown[0]!r}; expected one of {', '.join(fields)}")
     for field in _REQUIRED:
         if not (isinstance(item.get(field), str) and item[field].strip()):
             raise ValueError(f"{where}: expected a non-empty string {field!r}, not {item.get(field)!r}; "
