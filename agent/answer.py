@@ -14,6 +14,7 @@ and these format specs, which know the language:
     {x:names}     a list of strings     `a`, `b`  /  `a`、`b`         ("none"/"なし" when empty)
     {x:weights}   [{token|key|word, weight}]   `a` 0.4000, `b` 0.3000
     {x:values}    a list of numbers     0.1234 → 0.2345 → …
+    {x:head}      a head index or None  head 3 / mean over heads  (ヘッド 3 / ヘッド平均)
     {x:plus}      word pieces           `token` + `##ization`
     {x:shapes}    a step {shape_before, shape_after}   [1, 12, 8, 8] → [12, 8, 8]  (or "→ [..]")
     {x:count}     the length of a list
@@ -77,6 +78,11 @@ class _Formatter(string.Formatter):
             return str(next(item[name] for name in ("token", "key", "word", "label") if name in item))
 
         return self.separator.join(f"`{label(item)}` {item['weight']:.4f}" for item in value)
+
+    def _spec_head(self, value: int | None) -> str:
+        if value is None:
+            return "ヘッド平均" if self.language == "ja" else "mean over heads"
+        return f"ヘッド {value}" if self.language == "ja" else f"head {value}"
 
     def _spec_plus(self, value: Sequence[str]) -> str:
         return " + ".join(f"`{piece}`" for piece in value)

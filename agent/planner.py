@@ -39,7 +39,7 @@ TOOL_MIN = 0.50  # a tool runs only when the question is at least this close to 
 KNOWLEDGE_MIN = 0.50
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
 ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
-FOLLOW_UP_MARGIN = 0.08  # a follow-up keeps the previous view unless another is this much closer
+FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is this much closer
 MULTI = ("layer", "head")  # readings that may name several values: one call each
 
 
@@ -107,9 +107,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Car
     if chosen is not None:
         return chosen
     best = max((m.score for m in matches), default=0.0)
-    if reading.sentences and best < ASK_BELOW:
+    if (reading.sentences or _changes_the_view(reading)) and best < ASK_BELOW:
+        # a bare quoted sentence, or a choice only views take ("without [CLS]"): the default view
         default = next((card for card in every.values() if card.default), None)
-        return default, TOOL_MIN if default else 0.0  # a bare quoted sentence: the default view
+        return default, TOOL_MIN if default else 0.0
     return None, 0.0
 
 
@@ -192,7 +193,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     values: dict[str, Any] = {}
     models = [model for model, _ in reading.models]
     sentences = list(reading.sentences)
-    if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values():
+    names_a_token = isinstance(reading.query, str) and reading.query.lower() in (context.text or "").lower()
+    if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values() and not names_a_token:
         sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
     follow_up = not sentences and context.text is not None and not card.fresh_sentence
     if sentences:

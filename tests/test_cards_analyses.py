@@ -193,8 +193,8 @@ def test_head_roles_answer_lists_counts_thresholds_and_strongest_heads(session):
     assert "**Head roles** of all 72 heads (6 layers × 12 heads):" in rendered["en"]
     assert "**ヘッドの役割**(6 層 × 12 ヘッド、計 72 ヘッド):" in rendered["ja"]
     assert "- previous-token ≥ 0.5" in rendered["en"] and "- 直前トークン型 ≥ 0.5" in rendered["ja"]
-    assert "- previous-token: layer 0, head 2 (score " in rendered["en"]
-    assert "- 直前トークン型:層 0・ヘッド 2(スコア " in rendered["ja"]
+    assert "- strongest previous-token: layer 0, head 2 (score " in rendered["en"]
+    assert "- 直前トークン型 が最も強いのは層 0・ヘッド 2(スコア " in rendered["ja"]
     for item in result["role_counts"]:
         english, japanese = TERMS[item["role"]]
         assert f"- {english}: {item['count']}" in rendered["en"] and f"- {japanese}:{item['count']}" in rendered["ja"]

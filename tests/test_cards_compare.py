@@ -57,14 +57,14 @@ def test_two_texts_answer_lists_the_unaligned_tokens_and_the_largest_changes(ses
     result, rendered = answer(text_a=CAT, text_b=CATS, layer=-1)
     assert result["only_in_a_tokens"] == [item["token"] for item in result["only_in_a"]]
     assert result["only_in_b_tokens"] == [item["token"] for item in result["only_in_b"]]
-    assert result["only_in_a_tokens"] and result["heads_averaged"] and result["head"] is None
+    assert result["only_in_a_tokens"] and result["head"] is None
     only_a = ", ".join(f"`{token}`" for token in result["only_in_a_tokens"])
     assert (
-        f"**Comparison** of two sentences under **minilm** (layer 5): a = “{CAT}” (9 tokens), b = “{CATS}” "
+        f"**Comparison** of two sentences under **minilm** (layer 5, mean over heads): a = “{CAT}” (9 tokens), b = “{CATS}” "
         f"({len(result['b']['tokens'])} tokens). {result['aligned_count']} positions align; only in a: {only_a};"
     ) in rendered["en"]
     assert (
-        "**比較**(**minilm**・層 5)" in rendered["ja"]
+        "**比較**(**minilm**・層 5・ヘッド平均)" in rendered["ja"]
         and "、".join(f"`{token}`" for token in result["only_in_b_tokens"]) in rendered["ja"]
     )
     assert "(mean over heads;" in rendered["en"] and "(ヘッド平均。" in rendered["ja"]
@@ -80,9 +80,10 @@ def test_two_texts_answer_lists_the_unaligned_tokens_and_the_largest_changes(ses
 def test_identical_texts_under_one_head_have_nothing_unaligned(session):
     result, rendered = answer(text_a=CAT, text_b=CAT, layer=0, head=0)
     assert not result["only_in_a_tokens"] and not result["only_in_b_tokens"]
-    assert result["head"] == 0 and not result["heads_averaged"]
+    assert result["head"] == 0
     assert "only in a: none; only in b: none." in rendered["en"] and "a だけにあるのは なし" in rendered["ja"]
-    assert "(head 0 in both;" in rendered["en"] and "両方ともヘッド 0" in rendered["ja"]
+    assert "(layer 0, head 0): a =" in rendered["en"] and "(head 0; both maps" in rendered["en"]
+    assert "・層 0・ヘッド 0):a =" in rendered["ja"] and "(ヘッド 0。両方のマップ" in rendered["ja"]
     in_both(rendered, "+0.0000", f"{result['max_abs_diff']:.4f}")
     assert result["max_abs_diff"] == 0
 

@@ -213,7 +213,8 @@ def test_explain_answer_walks_every_step_with_its_shape(session):
     result, rendered = answer("explain_reduction", expression=expression, text=SENTENCE)
     for number, step in enumerate(result["steps"], start=1):
         assert step["number"] == number
-        assert f"{number}. `{step['expression']}` → {step['shape_after']}" in rendered["en"]
+        before = f"{step['shape_before']} " if step["shape_before"] is not None else ""
+        assert f"{number}. `{step['expression']}` {before}→ {step['shape_after']}" in rendered["en"]
         assert step["explanation_en"] in rendered["en"] and step["explanation_ja"] in rendered["ja"]
     in_both(rendered, "[8, 8]")
     assert "The result has shape [8, 8]." in rendered["en"] and "single number" not in rendered["en"]

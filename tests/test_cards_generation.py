@@ -63,7 +63,7 @@ def test_answer_of_a_tiny_decoder_walks_every_step(session, tiny_models):
     result, rendered = answer(
         prompt="the cat sat on the", max_new_tokens=4, layer=1, head=2, model=str(tiny_models["llama"])
     )
-    assert result["head"] == 2 and not result["heads_averaged"]
+    assert result["head"] == 2
     assert result["stop_reason"] == ("eos" if result["stopped"] == "eos" else "length")
     assert (
         f"(layer 1, head 2), greedy decoding: the prompt “the cat sat on the” ({len(result['prompt_tokens'])} tokens)"
@@ -76,7 +76,7 @@ def test_answer_of_a_tiny_decoder_walks_every_step(session, tiny_models):
 @pytest.mark.slow
 def test_answer_of_gemma_continuing_a_prompt(session):
     result, rendered = answer(prompt="Once upon a time", max_new_tokens=12, layer=-1)
-    assert result["model"] == "gemma-270m" and result["heads_averaged"] and result["head"] is None
+    assert result["model"] == "gemma-270m" and result["head"] is None
     assert f"**Generation** with **gemma-270m** (layer {result['layer']}, mean over heads)" in rendered["en"]
     assert "ヘッド平均、貪欲法" in rendered["ja"] and "「Once upon a time」" in rendered["ja"]
     assert_steps_rendered(result, rendered)

@@ -19,9 +19,9 @@ import pytest  # noqa: E402
 
 import tools  # noqa: E402
 from agent.compose import compose, help_text  # noqa: E402
+from agent.context import Context  # noqa: E402
 from agent.events import ToolFinished  # noqa: E402
 from agent.phrases import HELP_EXAMPLES, say  # noqa: E402
-from agent.context import Context  # noqa: E402
 from agent.planner import Plan, plan  # noqa: E402
 from prompts import knowledge  # noqa: E402
 from tools import Session, ToolError, use_session  # noqa: E402

@@ -115,7 +115,6 @@ def compare_attention(
         "only_in_a_tokens": [a.tokens[i] for i in alignment.only_a],
         "only_in_b_tokens": [b.tokens[i] for i in alignment.only_b],
         "head": view_a.head,  # the same index in both
-        "heads_averaged": view_a.head is None,
         "largest_changes": _largest_changes(map_a, map_b, difference, alignment.labels),
         "kept_share": kept_share,
         "mean_abs_diff": round(float(difference.abs().mean()), 6),

@@ -90,7 +90,6 @@ def generation_attention(
         "decoding": "greedy: the most likely token at every step (deterministic)",
         "layer": index,
         "head": head_index,
-        "heads_averaged": head_index is None,
         "aggregation": "mean over heads" if head_index is None else "one head",
         "title": title,
         "shape": list(values.shape),

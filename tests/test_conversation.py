@@ -1,0 +1,74 @@
+"""Follow-ups resolve against the conversation: the sentence, model, layer, head and choices are kept.
+
+Plan level (no model runs): each turn is planned with the memory the previous turn left, as the
+offline sensei does when its calls succeed. Written for the mechanism, not taken from tests/heldout/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.context import Context
+from agent.planner import Plan, plan
+
+CAT = "The cat sat on the mat."
+CURRY = "今日はカレーライスを食べました。"
+
+
+def converse(questions: list[str]) -> list[Plan]:
+    context, session_text, plans = Context(), None, []
+    for question in questions:
+        planned = plan(question, context, session_text=session_text)
+        plans.append(planned)
+        if planned.calls and planned.context is not None:
+            context, session_text = planned.context, planned.context.text
+    return plans
+
+
+def call(planned: Plan) -> tuple[str, dict[str, Any]]:
+    assert planned.calls, planned
+    return planned.calls[0].name, planned.calls[0].arguments
+
+
+def test_a_line_chart_of_it_keeps_the_sentence_and_the_special_tokens_dropped() -> None:
+    first, second = converse([f"「{CURRY}」のヒートマップを[CLS]なしで", "それを折れ線グラフにして"])
+    assert call(first) == ("plot_heatmap", {"layer": -1, "text": CURRY, "exclude_special": True})
+    name, arguments = call(second)
+    assert name == "plot_line" and arguments.get("exclude_special") is True and "text" not in arguments
+    assert any("引き継ぎ" in line for line in second.interpretation)
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("now layer 0", {"layer": 0}),
+    ("what about head 3?", {"layer": 2, "head": 3}),
+    ("and the last layer", {"layer": -1}),
+])
+def test_a_bare_follow_up_changes_only_what_it_names(follow_up: str, expected: dict[str, Any]) -> None:
+    *_, last = converse([f"Show the heatmap of layer 2 for '{CAT}'", follow_up])
+    name, arguments = call(last)
+    assert name == "plot_heatmap" and "text" not in arguments
+    assert {key: arguments.get(key) for key in expected} == expected
+
+
+def test_the_same_sentence_with_another_model_passes_the_sentence() -> None:
+    *_, last = converse([f"Show the heatmap of '{CAT}'", "the same sentence with gemma"])
+    name, arguments = call(last)
+    assert name == "plot_heatmap" and arguments["model"] == "gemma-270m"
+
+
+def test_a_concept_question_in_the_middle_runs_no_tool_and_keeps_the_conversation() -> None:
+    heatmap, concept, again = converse([f"Show the heatmap of '{CAT}'", "What is an attention sink?",
+                                        "show head 5"])
+    assert concept.intent == "knowledge" and not concept.calls and "attention_sinks" in concept.knowledge
+    name, arguments = call(again)
+    assert name == "plot_heatmap" and arguments.get("head") == 5 and "text" not in arguments
+
+
+def test_a_new_sentence_starts_the_choices_afresh() -> None:
+    *_, last = converse([f"Heatmap of layer 1, head 4 for '{CAT}' without [CLS] and [SEP]",
+                         "Show the heatmap of 'Dogs bark.'"])
+    name, arguments = call(last)
+    assert name == "plot_heatmap" and arguments["text"] == "Dogs bark."
+    assert arguments["layer"] == -1 and "head" not in arguments and "exclude_special" not in arguments
