@@ -60,7 +60,8 @@ def test_two_texts_answer_lists_the_unaligned_tokens_and_the_largest_changes(ses
     assert result["only_in_a_tokens"] and result["head"] is None
     only_a = ", ".join(f"`{token}`" for token in result["only_in_a_tokens"])
     assert (
-        f"**Comparison** of two sentences under **minilm** (layer 5, mean over heads): a = “{CAT}” (9 tokens), b = “{CATS}” "
+        "**Comparison** of two sentences under **minilm** (layer 5, mean over heads): "
+        f"a = “{CAT}” (9 tokens), b = “{CATS}” "
         f"({len(result['b']['tokens'])} tokens). {result['aligned_count']} positions align; only in a: {only_a};"
     ) in rendered["en"]
     assert (
