@@ -141,7 +141,7 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ca
     if reading.expression_term:
         found += literal.term_knowledge(reading.expression_term)
     close = [m for m in matches if m.kind == "knowledge" and m.score >= KNOWLEDGE_MIN]
-    if close and (card is None or close[0].score >= tool_score - BOTH_MARGIN):
+    if close and (card is None or close[0].score >= tool_score):  # beside a figure, only what is asked more
         found.append(close[0].name)
         found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]

@@ -409,3 +409,4 @@ def test_planned_knowledge_ids_exist() -> None:
 def test_a_plain_request_brings_no_lecture() -> None:
     assert plan("Show the heatmap of layer 2", has_text=True).knowledge == ()
     assert plan("第2層のヒートマップを見せて", has_text=True).knowledge == ()
+    assert plan("「猫が魚を食べた。」のヒートマップを[CLS]なしで", has_text=False).knowledge == ()
