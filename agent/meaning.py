@@ -34,7 +34,7 @@ _QUOTED = (
     (re.compile(r"(?<![A-Za-z0-9])'(?:[^'\n]|'(?=[A-Za-z]))+?'(?![A-Za-z0-9])"), "'…'"),
     (re.compile(r"```.*?```", re.S), "`code`"),
 )
-_CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|\n+")
+_CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|(?<=\.)\s+|\n+")
 
 
 def mask_literals(text: str) -> str:

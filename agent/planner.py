@@ -40,6 +40,7 @@ KNOWLEDGE_MIN = 0.50
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
 ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is this much closer
+CLEAR_REQUEST = 0.6  # ... or is asked for this clearly ("Line chart of layer 1")
 MULTI = ("layer", "head")  # readings that may name several values: one call each
 
 
@@ -102,7 +103,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Car
     if previous is not None and previous.follow_up and not reading.sentences and _sets_a_slot(reading):
         # "now layer 0", 「ヘッド3は?」: the same view, changed, unless another view is clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
-        if chosen is None or chosen[1] < kept + FOLLOW_UP_MARGIN:
+        if chosen is None or (chosen[1] < kept + FOLLOW_UP_MARGIN and chosen[1] < CLEAR_REQUEST):
             return previous, max(kept, TOOL_MIN)
     if chosen is not None:
         return chosen

@@ -52,12 +52,6 @@ def test_a_bare_follow_up_changes_only_what_it_names(follow_up: str, expected: d
     assert {key: arguments.get(key) for key in expected} == expected
 
 
-def test_the_same_sentence_with_another_model_passes_the_sentence() -> None:
-    *_, last = converse([f"Show the heatmap of '{CAT}'", "the same sentence with gemma"])
-    name, arguments = call(last)
-    assert name == "plot_heatmap" and arguments["model"] == "gemma-270m"
-
-
 def test_a_concept_question_in_the_middle_runs_no_tool_and_keeps_the_conversation() -> None:
     heatmap, concept, again = converse([f"Show the heatmap of '{CAT}'", "What is an attention sink?",
                                         "show head 5"])
@@ -72,3 +66,13 @@ def test_a_new_sentence_starts_the_choices_afresh() -> None:
     name, arguments = call(last)
     assert name == "plot_heatmap" and arguments["text"] == "Dogs bark."
     assert arguments["layer"] == -1 and "head" not in arguments and "exclude_special" not in arguments
+
+
+@pytest.mark.parametrize(("follow_up", "tool"), [
+    ("Line chart of layer 1", "plot_line"), ("All heads of layer 2", "plot_heads"),
+    ("Heatmap of layer 0", "plot_heatmap"),
+    ("「猫」からの折れ線グラフにして", "plot_line"), ("第1層の全ヘッドを並べて", "plot_heads"),
+])
+def test_a_follow_up_that_names_another_view_gets_it(follow_up: str, tool: str) -> None:
+    *_, last = converse([f"Show the heatmap of layer 2 for '{CAT}'", follow_up])
+    assert call(last)[0] == tool
