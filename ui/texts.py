@@ -122,8 +122,10 @@ TUTORIAL: tuple[TutorialStep, ...] = (
                  {"en": "Show that heatmap again with the value written in each cell.",
                   "ja": "そのヒートマップを、各セルに数値を書き込んでもう一度見せてください。"}),
     TutorialStep({"en": "9 · Why not 3D?", "ja": "9 · 3D はなぜ役に立たない?"},
-                 {"en": "Would a 3D plot of the attention help me understand it better? Show me the heatmap again to compare.",
-                  "ja": "Attention を 3D でプロットすると分かりやすくなりますか?比べるのでヒートマップももう一度見せてください。"}),
+                 {"en": "Would a 3D plot of the attention help me understand it better? "
+                        "Show me the heatmap again to compare.",
+                  "ja": "Attention を 3D でプロットすると分かりやすくなりますか?"
+                        "比べるのでヒートマップももう一度見せてください。"}),
 )
 
 EXAMPLES: dict[str, list[str]] = {
