@@ -40,8 +40,10 @@ KNOWLEDGE_MIN = 0.50
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
 ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is this much closer
-CLEAR_REQUEST = 0.6  # ... or is asked for this clearly ("Line chart of layer 1")
+CLEAR_REQUEST = 0.57  # ... or is asked for this clearly ("Line chart of layer 1")
 MULTI = ("layer", "head")  # readings that may name several values: one call each
+# the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
+_LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on".split())
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Car
     if previous is not None and previous.follow_up and not reading.sentences and _sets_a_slot(reading):
         # "now layer 0", 「ヘッド3は?」: the same view, changed, unless another view is clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
-        if chosen is None or (chosen[1] < kept + FOLLOW_UP_MARGIN and chosen[1] < CLEAR_REQUEST):
+        if chosen is None or _bare(reading) or (chosen[1] < kept + FOLLOW_UP_MARGIN and chosen[1] < CLEAR_REQUEST):
             return previous, max(kept, TOOL_MIN)
     if chosen is not None:
         return chosen
@@ -113,6 +115,13 @@ def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Car
         default = next((card for card in every.values() if card.default), None)
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
+
+
+def _bare(reading: Reading) -> bool:
+    """Nothing is left once the layer, head and model are read: "now layer 0", 「ヘッド3は?」."""
+    left = re.findall(r"[a-z]{2,}|[^\x00-\x7f]", reading.rest)
+    words = [word for word in left if word.isascii() and word not in _LINKING_WORDS]
+    return not words and len([char for char in left if not char.isascii()]) <= 3
 
 
 def _changes_the_view(reading: Reading) -> bool:

@@ -43,6 +43,8 @@ Architecture = Literal["encoder", "decoder"]
 DEFAULT_MODEL = "minilm"
 CACHE_ENV = "ATTENTION_SENSEI_CACHE"
 
+_TRANSFORMERS_IMPORT = threading.Lock()
+
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -238,7 +240,8 @@ def _checked_hub_id(name: str) -> str:
 
 
 def _from_pretrained(name: str, source: str) -> tuple[Any, Any]:
-    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
+    with _TRANSFORMERS_IMPORT:  # transformers' lazy module is not safe to import from two threads at once
+        from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
 
     no_progress_bars()
     kwargs: dict[str, Any] = {"trust_remote_code": False}
