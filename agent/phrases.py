@@ -59,118 +59,11 @@ PHRASES: dict[str, tuple[str, str]] = {
         "The line starts from the token “{query}” (its row of the attention matrix).",
         "折れ線はトークン「{query}」から見た注目(Attention 行列のその行)です。",
     ),
-    "heatmap_default": (
-        "No particular view was named, so I drew the heatmap.",
-        "表示方法の指定がないので、ヒートマップを描きました。",
-    ),
     "canonical_expression": (
         "You asked about “{term}”, so I explained it inside the usual expression `{expression}`.",
         "「{term}」についての質問なので、よく使う式 `{expression}` の中で説明しました。",
     ),
-    "shape_follow_up": (
-        "To report the shape of the sentence analysed last, I walked through `{expression}` on it.",
-        "直前に分析した文の形を示すため、`{expression}` をたどりました。",
-    ),
     # --- the answer (the composer) ---
-    "architecture_encoder": ("encoder, BERT-style", "エンコーダ、BERT系"),
-    "architecture_decoder": ("decoder, GPT-style causal", "デコーダ、GPT系の因果モデル"),
-    "header": (
-        "**{model}** ({architecture}) on “{text}”: {count} tokens {tokens}. "
-        "One layer's attention, `outputs.attentions[i]`, has shape {shape} (batch, heads, query, key).",
-        "**{model}**({architecture})で「{text}」を分析しました。トークンは {count} 個 {tokens} です。"
-        "1層分の Attention `outputs.attentions[i]` の形は {shape}(バッチ, ヘッド, クエリ, キー)です。",
-    ),
-    "view_mean": ("layer {layer}, mean of {heads} heads", "層 {layer}・{heads} ヘッドの平均"),
-    "view_head": ("layer {layer}, head {head}", "層 {layer}・ヘッド {head}"),
-    "heatmap": ("**Heatmap** ({view}).", "**ヒートマップ**({view})を描きました。"),
-    "heatmap_annotated": ("Each cell shows its weight.", "各セルに重みの値を書き込んでいます。"),
-    "heatmap_no_special": (
-        "Special tokens are removed and each row renormalized to sum to 1.",
-        "特殊トークンを除き、各行の合計が1になるよう正規化し直しています。",
-    ),
-    "top_received": (
-        "Most attention received (mean over queries): {top}.",
-        "注目を最も多く受けているトークン(クエリ平均):{top}。",
-    ),
-    "line_received": (
-        "**Line chart** ({view}) of the attention each token receives (mean over queries). Highest: {top}.",
-        "**折れ線グラフ**({view})で、各トークンが受ける注目(クエリ平均)を描きました。上位:{top}。",
-    ),
-    "line_query": (
-        "**Line chart** ({view}) of where “{query}” (position {position}) looks. Highest: {top}.",
-        "**折れ線グラフ**({view})で、「{query}」(位置 {position})がどこに注目しているかを描きました。上位:{top}。",
-    ),
-    "heads": (
-        "**All {count} heads of layer {layer}** in one grid. Attention on the token itself (mean of the diagonal) "
-        "is highest in head {high} ({high_value}) and lowest in head {low} ({low_value}).",
-        "**層 {layer} の全 {count} ヘッド**を並べて描きました。自分自身への注目(対角成分の平均)が最も大きいのは"
-        "ヘッド {high}({high_value})、最も小さいのはヘッド {low}({low_value})です。",
-    ),
-    "inspect": ("**Raw attention numbers** ({view}).", "**Attention の生の値**({view})です。"),
-    "row_sums": (
-        "Every row sums to 1 (row sums between {low} and {high}): softmax over the keys.",
-        "各行の合計は1です(行和 {low}〜{high})。キー方向の softmax のためです。",
-    ),
-    "row_sums_off": ("Row sums range from {low} to {high}.", "行和は {low}〜{high} です。"),
-    "top_per_query": ("Top keys for each query:", "各クエリが最も注目しているキー:"),
-    "more_queries": ("… and {count} more queries.", "…ほか {count} クエリ。"),
-    "matrix_omitted": (
-        "The full matrix is left out ({reason}).",
-        "行列全体は省略しました({reason})。",
-    ),
-    "extract": (
-        "`outputs.attentions` is a tuple of {layers} tensors (one per layer), each {shape}; "
-        "{heads} heads, attention implementation `{implementation}`.",
-        "`outputs.attentions` は層ごとのテンソル {layers} 個のタプルで、それぞれの形は {shape} です。"
-        "ヘッド数は {heads}、Attention の実装は `{implementation}` です。",
-    ),
-    "rows_ok": (
-        "Check: every row sums to 1 (largest error {error:.1e}).",
-        "確認:すべての行の合計が1です(最大誤差 {error:.1e})。",
-    ),
-    "rows_bad": (
-        "Check: rows do not all sum to 1 (largest error {error:.1e}).",
-        "確認:行和が1になっていない行があります(最大誤差 {error:.1e})。",
-    ),
-    "causal_ok": (
-        "Causal mask: every weight above the diagonal is 0, so no token sees a later one.",
-        "因果マスク:対角より上の重みはすべて0で、後ろのトークンは見えていません。",
-    ),
-    "causal_bad": (
-        "Causal mask expected but weights above the diagonal reach {value:.4f}.",
-        "因果マスクがあるはずですが、対角より上の重みが最大 {value:.4f} あります。",
-    ),
-    "bidirectional": (
-        "No causal mask: an encoder lets every token look both ways.",
-        "因果マスクはありません。エンコーダでは各トークンが前後両方を見られます。",
-    ),
-    "truncated": ("The text was truncated to the model's limit.", "文はモデルの上限で切り詰められました。"),
-    "explain": (
-        "**`{expression}`**, step by step on the real tensors:",
-        "**`{expression}`** を実際のテンソルで1ステップずつたどります:",
-    ),
-    "step": ("{number}. `{expression}` {shapes}: {text}", "{number}. `{expression}` {shapes}:{text}"),
-    "final_shape": ("The result has shape {shape}.", "結果の形は {shape} です。"),
-    "final_scalar": ("The result is a single number.", "結果は1つの数です。"),
-    "models_current": ("Current model: **{model}**. Embedded models:", "現在のモデル:**{model}**。内蔵モデル:"),
-    "model_line": (
-        "- **{alias}** (`{hf_id}`): {architecture}, {layers} layers × {heads} heads, languages {languages}. "
-        "{note}{state}",
-        "- **{alias}**(`{hf_id}`):{architecture}、{layers} 層 × {heads} ヘッド、言語 {languages}。{note}{state}",
-    ),
-    "model_loaded": (" (loaded)", "(読み込み済み)"),
-    "model_slow": (" First load: {first_load}.", " 初回読み込み:{first_load}。"),
-    "cached": ("In the local Hugging Face cache: {models}.", "ローカルの Hugging Face キャッシュ:{models}。"),
-    "cached_none": (
-        "No other model is in the local Hugging Face cache.",
-        "ローカルの Hugging Face キャッシュに他のモデルはありません。",
-    ),
-    "loaded": (
-        "Loaded **{model}** ({architecture}, {layers} layers × {heads} heads, attention `{implementation}`, "
-        "languages {languages}) in {seconds} s. It is now the current model.",
-        "**{model}**({architecture}、{layers} 層 × {heads} ヘッド、Attention 実装 `{implementation}`、"
-        "言語 {languages})を {seconds} 秒で読み込みました。これが現在のモデルです。",
-    ),
     "failed": ("**{tool} failed**: {error}", "**{tool} は失敗しました**:{error}"),
     "notes": ("Note: {text}", "注意:{text}"),
     "downloads": (
