@@ -1,6 +1,8 @@
 """How well the offline sensei understands: scores on the held-out set (tests/heldout/), and on the cards.
 
     python bench/understanding.py            plan-level score of the held-out set (no model runs)
+    python bench/understanding.py --set dev  the same on the development set (tests/devset/), the one
+                                             to tune on; the held-out set is only measured
     python bench/understanding.py --turns    full offline turns with the real tools (answers' facts too)
     python bench/understanding.py --cards    leave-one-out accuracy on the cards' and knowledge's own
                                              examples, per encoder: how the encoder and the thresholds
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT = ROOT / "tests" / "heldout"
+SETS = {"heldout": ROOT / "tests" / "heldout", "dev": ROOT / "tests" / "devset"}
 sys.path.insert(0, str(ROOT))
 
 
@@ -46,9 +48,10 @@ class Case:
     failures: list[str] = field(default_factory=list)
 
 
-def load_heldout() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    questions = tomllib.loads((HELDOUT / "questions.toml").read_text(encoding="utf-8"))["question"]
-    conversations = tomllib.loads((HELDOUT / "conversations.toml").read_text(encoding="utf-8"))["conversation"]
+def load_set(name: str = "heldout") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    folder = SETS[name]
+    questions = tomllib.loads((folder / "questions.toml").read_text(encoding="utf-8"))["question"]
+    conversations = tomllib.loads((folder / "conversations.toml").read_text(encoding="utf-8"))["conversation"]
     return questions, conversations
 
 
@@ -143,9 +146,9 @@ def turn_runner(artifacts: Path) -> Callable[[list[str]], Iterator[Record]]:
     return run
 
 
-def score(run: Callable[[list[str]], Iterator[Record]]) -> tuple[list[Case], list[Case]]:
+def score(run: Callable[[list[str]], Iterator[Record]], which: str = "heldout") -> tuple[list[Case], list[Case]]:
     """(question cases, conversation turn cases), each with its failures."""
-    questions, conversations = load_heldout()
+    questions, conversations = load_set(which)
     defaults = _tool_defaults()
     single = []
     for item in questions:
@@ -231,6 +234,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", action="store_true", help="run full offline turns with the real tools")
     parser.add_argument("--cards", action="store_true", help="leave-one-out on the cards' examples, per encoder")
+    parser.add_argument("--set", choices=sorted(SETS), default="heldout", help="which question set to score")
     parser.add_argument("--out", type=Path, default=Path("/tmp/understanding"))
     args = parser.parse_args()
     if args.cards:
@@ -238,7 +242,7 @@ def main() -> int:
             print(name, json.dumps(leave_one_out(encode)))
         return 0
     run = turn_runner(args.out) if args.turns else plan_runner()
-    summary = report(*score(run))
+    summary = report(*score(run, args.set))
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     return 0
 

@@ -21,7 +21,7 @@ PLAN_THRESHOLD = {"questions": 0.70, "turns": 0.55}
 
 
 def test_the_heldout_set_is_large_and_in_both_languages() -> None:
-    questions, conversations = understanding.load_heldout()
+    questions, conversations = understanding.load_set("heldout")
     assert len(questions) >= 150 and len(conversations) >= 20
     for language in ("en", "ja"):
         assert sum(q["lang"] == language for q in questions) >= 70
