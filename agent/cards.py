@@ -5,7 +5,7 @@ A card lives in the package of the tool's family (`tools/views/plot_heatmap.toml
 question costs no torch import; `check_card` compares a card with its function (tests run it).
 Generic code reads cards and never branches on a tool's name:
 the reader matches questions against `examples`, the planner fills arguments from `slots`, the
-composer renders `answer` lines, the app shows `examples` as buttons and MCP the `description`.
+composer renders `answer` lines, the app shows `showcase` questions as buttons and MCP the `description`.
 
     [card]
     figure = true                  # draws a figure: the answer mentions its downloads
@@ -31,6 +31,10 @@ composer renders `answer` lines, the app shows `examples` as buttons and MCP the
 
     [defaults]                     # arguments always passed unless read (stated in the answer)
     layer = -1
+
+    [[showcase]]                   # optional, repeatable: one example button of the app, in both languages
+    en = "..."
+    ja = "..."
 
     [[answer]]                     # one line of the answer; see agent/answer.py for the fields
     en = "..."
@@ -95,6 +99,7 @@ class Card:
     slots: dict[str, str]  # argument name -> reading
     defaults: dict[str, Any]
     answer: tuple[AnswerLine, ...]
+    showcase: tuple[dict[str, str], ...] = ()  # the app's example questions, each in en and ja
     figure: bool = False
     follow_up: bool = False
     knowledge: tuple[str, ...] = ()
@@ -138,12 +143,25 @@ def read_card(path: Path, package: str) -> Card:
     meta = data.get("card", {})
     answer = tuple(AnswerLine(**line) for line in data.get("answer", ()))
     return Card(tool=tool, package=package, description=description, examples=examples, slots=slots,
-                defaults=dict(data.get("defaults", {})), answer=answer,
+                defaults=dict(data.get("defaults", {})), answer=answer, showcase=_showcase(path, data),
                 figure=bool(meta.get("figure", False)), follow_up=bool(meta.get("follow_up", False)),
                 knowledge=tuple(meta.get("knowledge", ())), default=bool(meta.get("default", False)),
                 needs_any=tuple(meta.get("needs_any", ())), decisive=tuple(meta.get("decisive", ())),
                 fresh_sentence=bool(meta.get("fresh_sentence", False)),
                 explicit_sentence=bool(meta.get("explicit_sentence", False)))
+
+
+def _showcase(path: Path, data: dict[str, Any]) -> tuple[dict[str, str], ...]:
+    """The card's [[showcase]] questions; each must be a non-empty string in both languages and nothing else."""
+    tables = data.get("showcase", [])
+    if not isinstance(tables, list):
+        raise CardError(f"{path}: expected [[showcase]] tables (one per question), not [showcase]")
+    for number, table in enumerate(tables, start=1):
+        complete = isinstance(table, dict) and set(table) == {"en", "ja"}
+        if not complete or not all(isinstance(v, str) and v.strip() for v in table.values()):
+            raise CardError(f"{path}: showcase {number} needs exactly en and ja, each a non-empty string, "
+                            f"not {table!r}")
+    return tuple(dict(table) for table in tables)
 
 
 @cache

@@ -2,7 +2,8 @@
 
     system.en.md / system.ja.md   the LLM sensei's system prompt ($model and $tools are filled in)
     knowledge.toml                [[entry]] tables: id, en, ja (required); keywords_en, keywords_ja,
-                                  examples_en, examples_ja, messages, tools (optional lists), asks_back
+                                  examples_en, examples_ja, messages, tools (optional lists), asks_back,
+                                  showcase_en + showcase_ja (optional, together: the app's example button)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ Language = Literal["en", "ja"]
 _REQUIRED = ("id", "en", "ja")
 _LISTS = ("keywords_en", "keywords_ja", "examples_en", "examples_ja", "messages", "tools")
 _FLAGS = ("asks_back",)
+_SHOWCASE = ("showcase_en", "showcase_ja")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Entry:
     examples_ja: tuple[str, ...] = ()
     messages: tuple[str, ...] = ()  # lowercase fragments of a printed error or warning
     asks_back: bool = False  # the entry asks the learner for something (the text of a warning)
+    showcase_en: str = ""  # the question the app's example button asks (both languages or neither)
+    showcase_ja: str = ""
 
     def text(self, language: Language) -> str:
         return (self.ja if language == "ja" else self.en).strip()
@@ -44,6 +48,10 @@ class Entry:
         if language is None:
             return self.examples_en + self.examples_ja
         return self.examples_ja if language == "ja" else self.examples_en
+
+    def showcase(self, language: Language) -> str:
+        """The app's example question for this entry in one language ("" when it has none)."""
+        return self.showcase_ja if language == "ja" else self.showcase_en
 
 
 def _read(name: str) -> str:
@@ -71,7 +79,7 @@ def parse_knowledge(source: str, name: str = "knowledge.toml") -> dict[str, Entr
 def _entry(item: dict[str, Any], where: str) -> Entry:
     if isinstance(item.get("id"), str) and item["id"]:
         where = f"{where} ({item['id']!r})"
-    fields = (*_REQUIRED, *_LISTS, *_FLAGS)
+    fields = (*_REQUIRED, *_LISTS, *_FLAGS, *_SHOWCASE)
     unknown = sorted(set(item) - set(fields))
     if unknown:
         raise ValueError(f"{where}: unknown field {unknown[0]!r}; expected one of {', '.join(fields)}")
@@ -83,6 +91,12 @@ def _entry(item: dict[str, Any], where: str) -> Entry:
         values = item.get(field, [])
         if not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
             raise ValueError(f"{where}: expected {field!r} to be a list of strings, not {values!r}")
+    showcase = [item.get(field) for field in _SHOWCASE]
+    if any(value is not None for value in showcase) and not all(
+        isinstance(value, str) and value.strip() for value in showcase
+    ):
+        raise ValueError(f"{where}: expected both showcase_en and showcase_ja as non-empty strings, not {showcase!r}; "
+                         f"an example button asks its question in both languages")
     return Entry(
         id=item["id"],
         keywords_en=tuple(k.lower() for k in item.get("keywords_en", ())),
@@ -94,6 +108,8 @@ def _entry(item: dict[str, Any], where: str) -> Entry:
         examples_ja=tuple(item.get("examples_ja", ())),
         messages=tuple(m.lower() for m in item.get("messages", ())),
         asks_back=bool(item.get("asks_back", False)),
+        showcase_en=item.get("showcase_en", ""),
+        showcase_ja=item.get("showcase_ja", ""),
     )
 
 

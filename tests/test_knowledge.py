@@ -184,3 +184,14 @@ def test_loader_rejects_a_misspelt_field() -> None:
 
 def test_knowledge_is_loaded_once() -> None:
     assert knowledge() is knowledge()
+
+
+def test_loader_reads_a_showcase_in_both_languages() -> None:
+    entry = parse_knowledge(_ONE + 'showcase_en = "What is attention?"\nshowcase_ja = "Attentionとは?"\n')["a"]
+    assert (entry.showcase("en"), entry.showcase("ja")) == ("What is attention?", "Attentionとは?")
+    assert parse_knowledge(_ONE)["a"].showcase("ja") == ""
+
+
+def test_loader_rejects_a_showcase_in_one_language() -> None:
+    with pytest.raises(ValueError, match=r"entry 1 \('a'\): expected both showcase_en and showcase_ja"):
+        parse_knowledge(_ONE + 'showcase_en = "What is attention?"\n')

@@ -26,7 +26,7 @@ from tools import TOOLS, SenseiError, Session, use_session
 from tools.core.models import EMBEDDED, cached_models, default_cache_dir
 from ui.export import export_markdown
 from ui.render import ChatRenderer
-from ui.texts import EXAMPLES, TUTORIAL, Language, i18n, t
+from ui.texts import TUTORIAL, Language, examples, i18n, t
 
 __all__ = ["build_app", "UiSession", "artifacts_root"]
 
@@ -163,7 +163,7 @@ def _relabel(language: Language) -> list[Any]:
         gr.update(label=t("settings", language)),
         gr.update(label=t("export_file", language)),
         *[gr.update(value=step.label[language]) for step in TUTORIAL],
-        *[gr.update(value=example) for example in EXAMPLES[language]],
+        *[gr.update(value=example) for example in examples()[language]],
     ]
 
 
@@ -190,7 +190,7 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         with gr.Accordion(t("examples", "en"), open=True, elem_id="examples") as examples_box:
             with gr.Row():
                 example_buttons = [gr.Button(text, size="sm", elem_id=f"example-{i + 1}")
-                                   for i, text in enumerate(EXAMPLES["en"])]
+                                   for i, text in enumerate(examples()["en"])]
         with gr.Row():
             clear = gr.Button(t("clear", "en"), size="sm", elem_id="clear")
             export = gr.Button(t("export", "en"), size="sm", elem_id="export")

@@ -1,13 +1,19 @@
-"""Every string of the UI in English and Japanese, the tutorial that follows the article, and examples."""
+"""Every string of the UI in English and Japanese, the tutorial that follows the article, and the example
+questions (read from the tool cards and the knowledge base, which keep them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import gradio as gr
 
-__all__ = ["Language", "TEXTS", "t", "i18n", "TUTORIAL", "TutorialStep", "EXAMPLES"]
+from agent.cards import cards
+from prompts import knowledge
+from tools import TOOL_FAMILIES
+
+__all__ = ["Language", "TEXTS", "t", "i18n", "TUTORIAL", "TutorialStep", "examples"]
 
 Language = Literal["en", "ja"]
 
@@ -128,31 +134,11 @@ TUTORIAL: tuple[TutorialStep, ...] = (
                         "比べるのでヒートマップももう一度見せてください。"}),
 )
 
-EXAMPLES: dict[str, list[str]] = {
-    "en": [
-        "Show the heatmap of \"The cat sat on the mat because it was tired.\"",
-        "Plot all heads of layer 0",
-        "Line chart of the attention from \"it\"",
-        "Why does [CLS] get so much attention?",
-        "What is the difference between eager and sdpa attention?",
-        "Show the norm-based view of \"The cat sat on the mat because it was tired.\"",
-        "How does the attention from 'it' to 'cat' change across layers?",
-        "Compare \"The cat sat on the mat.\" and \"The dog sat on the mat.\"",
-        "Compare BERT and gemma on \"The cat sat on the mat.\"",
-        "Show the attention during generation for \"The capital of France is\"",
-        "Word-level heatmap of \"Tokenization splits unbelievable words.\"",
-    ],
-    "ja": [
-        "「今日はカレーライスを食べました。」のヒートマップを見せて",
-        "第0層の全ヘッドを表示して",
-        "「食べ」からのAttentionを折れ線グラフで",
-        "なぜ<bos>にAttentionが集中するのですか?",
-        "Attentionのグラフで日本語が豆腐になるのはなぜ?",
-        "「今日はカレーライスを食べました。」のアテンション・ロールアウトを見せて",
-        "ヘッドの役割を層×ヘッドの表で見せて",
-        "「猫が好きです。」と「犬が好きです。」のアテンションを比較して",
-        "BERTとgemmaで「The cat sat on the mat.」を比較して",
-        "「日本の首都は」の続きを生成するときのアテンションを見せて",
-        "「自然言語処理を勉強しています。」を単語単位のヒートマップで",
-    ],
-}
+@cache
+def examples() -> dict[Language, tuple[str, ...]]:
+    """The example buttons' questions by language: the tool cards' showcases in registration order
+    (`tools.TOOL_FAMILIES`), then the knowledge entries' in file order; button i asks entry i of either language."""
+    found = [pair for name in TOOL_FAMILIES if name in cards() for pair in cards()[name].showcase]
+    found += [{"en": entry.showcase("en"), "ja": entry.showcase("ja")}
+              for entry in knowledge().values() if entry.showcase("en")]
+    return {"en": tuple(pair["en"] for pair in found), "ja": tuple(pair["ja"] for pair in found)}
