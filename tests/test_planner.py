@@ -382,7 +382,8 @@ def test_japanese_text_gets_no_model_from_the_planner() -> None:
      ("ヒートマップの日本語が豆腐になるのはなぜ?", "japanese_font_tofu"),
      ("ヒートマップの読み方を教えて", "heatmap_how_to_read"),
      ("因果マスクって何?", "causal_mask"),
-     ("3Dで表示したい", "why_not_3d"),
+     ("Is a 3D view of the attention really better than the heatmap?", "why_not_3d"),
+     ("3Dにするのとヒートマップ、どちらが見やすいですか?", "why_not_3d"),
      ("Show the attention rollout", "rollout"),
      ("ノルムに基づく見方で見せて", "norm_based"),
      ("Is attention an explanation? Show the norm-based view", "attention_is_not_explanation"),
@@ -410,3 +411,14 @@ def test_a_plain_request_brings_no_lecture() -> None:
     assert plan("Show the heatmap of layer 2", has_text=True).knowledge == ()
     assert plan("第2層のヒートマップを見せて", has_text=True).knowledge == ()
     assert plan("「猫が魚を食べた。」のヒートマップを[CLS]なしで", has_text=False).knowledge == ()
+
+
+@pytest.mark.parametrize("question", [
+    "Would a 3D plot of the attention help me understand it better? Show me the heatmap again to compare.",
+    "Attention を 3D でプロットすると分かりやすくなりますか?比べるのでヒートマップももう一度見せてください。",
+])
+def test_asking_whether_3d_helps_beside_the_heatmap_draws_the_heatmap_and_explains(question: str) -> None:
+    """Tutorial step 9, as the article: the heatmap is drawn, and why it usually reads better than 3D is said."""
+    result = plan(question, has_text=True)
+    assert [call.name for call in result.calls] == ["plot_heatmap"]
+    assert "why_not_3d" in result.knowledge

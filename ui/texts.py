@@ -127,7 +127,7 @@ TUTORIAL: tuple[TutorialStep, ...] = (
     TutorialStep({"en": "8 · Values in the cells", "ja": "8 · セルに数値"},
                  {"en": "Show that heatmap again with the value written in each cell.",
                   "ja": "そのヒートマップを、各セルに数値を書き込んでもう一度見せてください。"}),
-    TutorialStep({"en": "9 · Why not 3D?", "ja": "9 · 3D はなぜ役に立たない?"},
+    TutorialStep({"en": "9 · 3D or heatmap?", "ja": "9 · 3D とヒートマップ"},
                  {"en": "Would a 3D plot of the attention help me understand it better? "
                         "Show me the heatmap again to compare.",
                   "ja": "Attention を 3D でプロットすると分かりやすくなりますか?"
