@@ -170,6 +170,8 @@ def cards() -> dict[str, Card]:
     root = Path(__file__).resolve().parent.parent / "tools"
     found = {}
     for path in sorted(root.glob("*/*.toml")):
+        if path.name == "notes.toml":  # a family's note templates (tools/core/notes.py), not a card
+            continue
         card = read_card(path, f"tools.{path.parent.name}")
         found[card.tool] = card
     return found

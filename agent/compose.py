@@ -7,7 +7,8 @@
     help_text(language)       "I did not understand" with example questions
 
 Generic: the words for a tool's result are its card's answer lines (agent/answer.py renders
-them); every number printed comes from a tool result.
+them) and its notes, each rendered from its key and values (tools/core/notes.py); every number
+printed comes from a tool result.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import re
 from agent.answer import render_lines
 from agent.cards import cards
 from agent.events import ToolFinished
-from agent.phrases import HELP_EXAMPLES, error_hint, note, say
+from agent.phrases import HELP_EXAMPLES, error_hint, say
 from agent.planner import Plan
 from prompts import Language, knowledge
+from tools.core.notes import render as render_note
 
 __all__ = ["compose", "help_text"]
 
@@ -73,7 +75,8 @@ def _outcome(outcome: ToolFinished, language: Language) -> str:
     if card is None or not card.answer:
         return outcome.summary
     lines = render_lines(card.answer, outcome.result, outcome.arguments or {}, language)
-    lines += [say("notes", language, text=note(text, language)) for text in outcome.result.get("notes", [])]
+    # a note is rendered from its key and values (tools/core/notes.py), never from its English text
+    lines += [say("notes", language, text=render_note(said, language)) for said in outcome.result.get("notes", [])]
     return _paragraphs(lines)
 
 

@@ -116,7 +116,8 @@ def test_two_models_with_different_depths_use_each_last_layer(session, tiny_mode
 
 def test_an_encoder_against_a_decoder_says_so(session, tiny_models):
     result = compare_attention(CAT, model="minilm", model_b=str(tiny_models["llama"]))
-    assert any("causal mask" in note for note in result["notes"])
+    assert {"key": "decoder_vs_encoder", "values": {"decoder": str(tiny_models["llama"]), "encoder": "minilm"}} \
+        in [{"key": note["key"], "values": note["values"]} for note in result["notes"]]
     assert np.abs(np.triu(unit_rows(result, "b"), k=1)).max() == 0
 
 
@@ -187,7 +188,8 @@ def test_minilm_and_gemma_align_the_words_of_the_cat_sentence(session):
     assert [item["label"] for item in result["aligned"]] == ["The", "cat", "sat", "on", "the", "mat", "."]
     assert [item["b"] for item in result["aligned"]] == [[i] for i in range(1, 8)]
     assert result["a"]["layer"] == 5 and result["b"]["layer"] == 17
-    assert any("gemma-270m is a decoder" in note for note in result["notes"])
+    assert any(note["key"] == "decoder_vs_encoder" and note["values"]["decoder"] == "gemma-270m"
+               for note in result["notes"])
     assert np.abs(np.triu(unit_rows(result, "b"), k=1)).max() == 0
 
 
@@ -197,7 +199,8 @@ def test_japanese_texts_under_gemma_align_around_the_changed_word(session, tmp_p
     assert result["a"]["model"] == result["b"]["model"] == "gemma-270m"
     assert [item["label"] for item in result["aligned"]] == ["<bos>", "今日は", "を食べ", "ました", "。"]
     assert [item["token"] for item in result["only_in_a"]] == ["カレー", "ライス"]
-    assert any("both texts were analysed with gemma-270m" in note for note in result["notes"])
+    assert {"key": "both_with_gemma", "values": {"model": "gemma-270m"}} \
+        in [{"key": note["key"], "values": note["values"]} for note in result["notes"]]
     assert compare_attention(CURRY, CURRY, model="gemma-270m")["max_abs_diff"] == 0
     assert_same_numbers(result["artifacts"]["csv"], run_script(result["code"], tmp_path / "run"))
 

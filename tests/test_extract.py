@@ -60,7 +60,8 @@ def test_long_text_is_truncated_with_a_warning():
     text = "word " * 700
     result = extract(get_model("minilm"), text)
     assert result.seq_len == 512 and result.truncated
-    assert any("only the first 512" in warning for warning in result.warnings)
+    assert {"key": "truncated", "values": {"tokens": 702, "limit": 512}} \
+        in [{"key": warning["key"], "values": warning["values"]} for warning in result.warnings]
 
 
 def test_a_lower_limit_truncates_earlier():
@@ -85,7 +86,8 @@ def test_warnings_logged_by_transformers_during_the_pass_are_captured(monkeypatc
 
     monkeypatch.setattr(loaded.base_model, "forward", noisy_forward)
     result = extract(loaded, SENTENCE)
-    assert "a warning from inside the model" in result.warnings
+    assert {"key": "library_warning", "values": {"message": "a warning from inside the model"}} \
+        in [{"key": warning["key"], "values": warning["values"]} for warning in result.warnings]
 
 
 def test_emoji_and_mixed_scripts_get_labels(tiny_models):

@@ -84,7 +84,8 @@ def test_resolve_keeps_one_layer_when_the_stack_does_not_fit_and_refuses_all_lay
     with use_session(session):
         extraction, notes = resolve(LONG_ENGLISH, model, layers=(-1,))
         assert extraction.kept_layers == (2,)
-        assert any("only layer 2 was kept" in note and "all 3 layers" in note for note in notes)
+        kept = [note["values"] for note in notes if note["key"] == "kept_layers_only"]
+        assert [(values["layers"], values["num_layers"]) for values in kept] == [([2], 3)]
         view = layer_view(extraction, -1, None)
         full = extract(get_model(model), LONG_ENGLISH).layer(2).mean(dim=0)
         assert torch.equal(view.matrix, full)
@@ -110,7 +111,7 @@ def test_the_cache_never_serves_a_layer_it_lacks(tiny_models, tmp_path):
 
 def test_the_whole_stack_is_kept_whenever_it_fits(session):
     first, notes = resolve(SENTENCE, "minilm", layers=(3,))
-    assert first.complete and not any("was kept" in note for note in notes)
+    assert first.complete and not any(note["key"] == "kept_layers_only" for note in notes)
     for layers in [(0,), (5, 1), None]:
         assert resolve(SENTENCE, None, layers=layers)[0] is first  # follow-up questions reuse it
 
@@ -195,9 +196,10 @@ def test_one_layer_tools_work_on_a_text_whose_stack_does_not_fit(tiny_models, tm
     session, model = _tight_session(tiny_models, tmp_path)
     with use_session(session):
         inspected = inspect_attention(layer=1, text=LONG_ENGLISH, model=model)
-        assert any("only layer 1 was kept" in note for note in inspected["notes"])
+        assert [n["values"]["layers"] for n in inspected["notes"] if n["key"] == "kept_layers_only"] == [[1]]
         heads = plot_heads(layer=-1, text=LONG_ENGLISH, model=model)
-        assert heads["layer"] == 2 and any("only layer 2 was kept" in note for note in heads["notes"])
+        assert heads["layer"] == 2
+        assert [n["values"]["layers"] for n in heads["notes"] if n["key"] == "kept_layers_only"] == [[2]]
         full = extract(get_model(model), LONG_ENGLISH).layer(2)
         assert torch.allclose(
             torch.tensor(heads["self_attention_per_head"]), full.diagonal(dim1=-2, dim2=-1).mean(-1), atol=1e-4

@@ -91,7 +91,7 @@ def test_result_fields_and_a_ragged_csv(session, tiny_models, prompt: str):
     assert result["steps"][0]["query"] == result["prompt_tokens"][-1] and result["steps"][0]["generated_share"] == 0
     for kind in ("png", "svg", "csv", "code"):
         assert Path(result["artifacts"][kind]).is_file()
-    assert any("grey cells" in note for note in result["notes"])
+    assert "grey_cells" in [note["key"] for note in result["notes"]]
 
 
 @pytest.mark.parametrize("prompt", PROMPTS)
@@ -111,7 +111,7 @@ def test_generation_stops_at_the_end_of_text_token(session, tiny_models, monkeyp
     monkeypatch.setattr(config, "eos_token_id", first[1])  # the second greedy token ends the text
     result = generation_attention(ENGLISH, max_new_tokens=10, model=model)
     assert result["stopped"] == "eos" and len(result["generated_tokens"]) == 2
-    assert any("stopped at the end-of-text token after 2" in note for note in result["notes"])
+    assert [note["values"] for note in result["notes"] if note["key"] == "stopped_at_eos"] == [{"count": 2}]
 
 
 def test_progress_reports_every_generated_token(tiny_models, tmp_path: Path):
@@ -127,7 +127,8 @@ def test_progress_reports_every_generated_token(tiny_models, tmp_path: Path):
 def test_the_current_decoder_is_the_default(session, tiny_models):
     load_model(str(tiny_models["llama"]))
     result = generation_attention(ENGLISH, max_new_tokens=2)
-    assert result["model"] == str(tiny_models["llama"]) and not any("encoder" in n for n in result["notes"])
+    assert result["model"] == str(tiny_models["llama"])
+    assert not any(note["key"] == "encoder_replaced" for note in result["notes"])
     assert session.model_name == str(tiny_models["llama"])  # generating does not change the current model
 
 
@@ -195,7 +196,8 @@ def test_gemma_is_the_default_when_the_current_model_is_an_encoder(session, tmp_
     assert session.model_name == "minilm"
     result = generation_attention(JAPANESE, max_new_tokens=6)
     assert result["model"] == "gemma-270m" and result["prompt_tokens"][0] == "<bos>"
-    assert any("minilm is an encoder" in note for note in result["notes"])
+    assert {"model": "minilm", "used": "gemma-270m"} \
+        in [note["values"] for note in result["notes"] if note["key"] == "encoder_replaced"]
     assert result["shape"][1] == len(result["prompt_tokens"]) + len(result["generated_tokens"]) - 1
     theirs = read_ragged_csv(str(run_script(result["code"], tmp_path / "run")))
     ours = read_ragged_csv(result["artifacts"]["csv"])
@@ -214,4 +216,4 @@ def test_gemma_sliding_window_steps_see_only_the_newest_keys_and_still_equal_the
         assert torch.allclose(generation.maps[step, :, : prompt_len + step], row, atol=1e-4)
     with use_session(Session(artifacts_dir=tmp_path, max_tokens=1024)):
         result = generation_attention(prompt, max_new_tokens=2, layer=0, model="gemma-270m")
-    assert any("sliding-window layer" in note and "newest 512 keys" in note for note in result["notes"])
+    assert [n["values"] for n in result["notes"] if n["key"] == "sliding_window"] == [{"layer": 0, "window": 512}]

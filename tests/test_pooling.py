@@ -42,8 +42,8 @@ def test_pooled_rows_still_sum_to_one(count: int, causal: bool):
     assert pooled.query_block == pooled.key_block == k and pooled.pooled
     assert pooled.matrix.shape == (math.ceil(count / k), math.ceil(count / k))
     assert np.allclose(pooled.matrix.sum(axis=1), 1, atol=1e-5)
-    assert "MEAN over the block's queries" in pooled.note and "SUM of their attention" in pooled.note
-    assert "every row still sums to 1" in pooled.note
+    assert pooled.note is not None and pooled.note["key"] == "pooled_blocks"
+    assert pooled.note["values"] == {"rows": count, "cols": count, "query_block": k, "key_block": k}
     if causal:  # above the diagonal of blocks, nothing
         assert np.triu(pooled.matrix, k=1).max() == 0
 
@@ -81,7 +81,7 @@ def test_block_labels_name_positions_and_first_token():
 def test_nothing_changes_at_or_below_the_threshold():
     matrix = softmax_rows(64, 64)
     pooled = pool_blocks(matrix, labels(64), labels(64))
-    assert not pooled.pooled and pooled.note == "" and pooled.query_block == pooled.key_block == 1
+    assert not pooled.pooled and pooled.note is None and pooled.query_block == pooled.key_block == 1
     assert np.allclose(pooled.matrix, matrix) and pooled.query_labels == labels(64)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.events import FinalAnswer, TextDelta, ToolFinished, ToolProgress, ToolStarted, TurnError
+from tools.core.notes import note
 from ui.export import export_markdown
 from ui.render import ChatRenderer
 
@@ -14,7 +15,7 @@ def figure_result(tmp_path: Path) -> tuple[dict, dict]:
     png.write_bytes(b"\x89PNG\r\n\x1a\nfake")
     artifacts = {"png": str(png), "svg": str(tmp_path / "a.svg"), "csv": str(tmp_path / "a.csv"),
                  "code": str(tmp_path / "a.py")}
-    return {"title": "minilm · layer 5", "code": "print('reproduce')", "notes": ["a note"]}, artifacts
+    return {"title": "minilm · layer 5", "code": "print('reproduce')", "notes": [note("causal_received")]}, artifacts
 
 
 def test_a_step_goes_from_pending_with_progress_to_done(tmp_path):
@@ -38,7 +39,7 @@ def test_a_figure_adds_the_image_the_links_and_the_collapsed_code(tmp_path):
     renderer.apply(ToolStarted("c1", "plot_heatmap", {}))
     renderer.apply(ToolFinished("c1", "plot_heatmap", {}, True, None, "summary", result, artifacts, 0.3))
     step, image, links, code = history
-    assert "⚠️ a note" in step.content
+    assert "⚠️ 因果モデルなので" in step.content  # the note in the learner's language, not its English text
     url = f"/gradio_api/file={artifacts['png']}"
     assert image.content == f"[![minilm · layer 5]({url})]({url})"  # a click opens it full size
     assert links.content.startswith("⬇️ ダウンロード: [PNG](/gradio_api/file=") and "[スクリプト]" in links.content

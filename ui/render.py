@@ -15,6 +15,7 @@ from urllib.parse import quote
 import gradio as gr
 
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolProgress, ToolStarted, TurnError
+from tools.core.notes import render as render_note
 from ui.texts import Language, t
 
 __all__ = ["ChatRenderer", "file_url", "image_markdown", "IMAGE_PATTERN"]
@@ -81,8 +82,8 @@ class ChatRenderer:
         step.metadata.pop("log", None)
         if event.ok:
             step.metadata["title"] = f"🔧 {event.name} ✓"
-            notes = event.result.get("notes") or []
-            extra = "".join(f"\n\n⚠️ {note}" for note in notes)
+            notes = event.result.get("notes") or []  # each rendered from its key, in the learner's language
+            extra = "".join(f"\n\n⚠️ {render_note(note, self.language)}" for note in notes)
             step.content = f"{step.content}\n\n{event.summary}{extra}"
             self._figure(event)
         else:

@@ -20,6 +20,7 @@ from tools.analyses import codegen, plots
 from tools.analyses import math as analysis_math
 from tools.core.errors import ToolError
 from tools.core.jobs import heavy_job
+from tools.core.notes import note
 from tools.core.plumbing import (
     checked_index,
     describe_index,
@@ -314,11 +315,11 @@ def _rounded(values: torch.Tensor) -> list[float]:
     return [round(float(v), 4) for v in values]
 
 
-def _sink_mask(extraction: Any, notes: list[str]) -> torch.Tensor:
+def _sink_mask(extraction: Any, notes: list[dict[str, Any]]) -> torch.Tensor:
     """The special tokens ([CLS], [SEP], <bos>); position 0 when the tokenizer added none."""
     if any(extraction.special):
         return torch.tensor(extraction.special)
-    notes.append("no special token in this text: position 0 is counted as the sink")
+    notes.append(note("no_special_sink"))
     mask = torch.zeros(extraction.seq_len, dtype=torch.bool)
     mask[0] = True
     return mask

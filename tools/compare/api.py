@@ -17,6 +17,7 @@ from tools.compare import plots as compare_plots
 from tools.compare.align import Alignment, align_tokens, align_words, aligned_map
 from tools.core.errors import ToolError
 from tools.core.extract import CJK, Extraction
+from tools.core.notes import note
 from tools.core.plumbing import View, checked_model_name, layer_view, resolve, save_artifacts
 from tools.core.session import current_session
 from tools.core.words import merge_map, token_offsets
@@ -54,7 +55,7 @@ def compare_attention(
         model_b: A second model to run text_a through; omit it to compare two texts instead.
     """
     mode = _checked_mode(text_a, text_b, model_b)
-    notes: list[str] = []
+    notes: list[dict[str, Any]] = []
     if text_b is not None:  # two texts
         name = _shared_model(text_a, text_b, model, notes)
         a, notes_a = resolve(text_a, name)
@@ -69,7 +70,8 @@ def compare_attention(
                 f"{'gemma-270m' if a.model.name == 'minilm' else 'minilm'!r}, or give text_b to compare two texts"
             )
         alignment = align_words(text_a, token_offsets(a), a.special, token_offsets(b), b.special)
-    notes += [f"a: {note}" for note in notes_a] + [f"b: {note}" for note in notes_b]
+    notes += [note("compared_side", side="a", note=said) for said in notes_a]
+    notes += [note("compared_side", side="b", note=said) for said in notes_b]
     view_a, view_b = layer_view(a, layer, head), layer_view(b, layer, head)
     if not alignment.labels:
         raise ToolError(
@@ -142,13 +144,13 @@ def _checked_mode(text_a: object, text_b: object, model_b: object) -> str:
     return "two texts" if text_b is not None else "two models"
 
 
-def _shared_model(text_a: str, text_b: str, model: str | None, notes: list[str]) -> str:
+def _shared_model(text_a: str, text_b: str, model: str | None, notes: list[dict[str, Any]]) -> str:
     """One model for both texts: the one named, else the current one (gemma-270m if either is Japanese)."""
     if model is not None:
         return checked_model_name(model)
     name = current_session().model_name
     if name == "minilm" and (CJK.search(text_a) or CJK.search(text_b)):
-        notes.append("minilm knows English only, so both texts were analysed with gemma-270m")
+        notes.append(note("both_with_gemma", model="gemma-270m"))
         return "gemma-270m"
     return name
 
@@ -180,32 +182,22 @@ def _title(mode: str, view_a: View, view_b: View) -> str:
 
 def _notes(
     mode: str, a: Extraction, b: Extraction, alignment: Alignment, head: int | None, kept_share: dict[str, float]
-) -> list[str]:
-    notes = []
-    for side, share in kept_share.items():
-        if share < 0.9:
-            notes.append(
-                f"{side}: only {share:.0%} of the attention stays on the aligned units (the rest goes to tokens "
-                "left out, often a sink such as [CLS] or <bos>); renormalizing the rows magnifies what remains"
-            )
+) -> list[dict[str, Any]]:
+    notes = [note("aligned_share", side=side, share=share) for side, share in kept_share.items() if share < 0.9]
     if a.model.architecture != b.model.architecture:
         decoder = a.model.name if a.model.architecture == "decoder" else b.model.name
         encoder = b.model.name if decoder == a.model.name else a.model.name
-        notes.append(
-            f"{decoder} is a decoder: a token attends only to itself and earlier tokens (causal mask), so its "
-            f"upper triangle is 0; {encoder} is an encoder that looks both ways: differences above the diagonal "
-            "come from the mask, not from meaning"
-        )
+        notes.append(note("decoder_vs_encoder", decoder=decoder, encoder=encoder))
     if mode == "two models":
-        notes.append("special tokens ([CLS], [SEP], <bos>) differ between the models: left out of the difference")
+        notes.append(note("special_tokens_differ"))
         if head is not None:
-            notes.append(f"head {head} of one model and head {head} of another are unrelated: compare the means first")
+            notes.append(note("heads_unrelated", head=head))
     if alignment.only_a or alignment.only_b:
-        left_a = ", ".join(a.tokens[i] for i in alignment.only_a) or "none"
-        left_b = ", ".join(b.tokens[i] for i in alignment.only_b) or "none"
-        notes.append(f"not aligned, so not in the difference: a: {left_a}; b: {left_b}")
+        only_a = [a.tokens[i] for i in alignment.only_a]
+        only_b = [b.tokens[i] for i in alignment.only_b]
+        notes.append(note("not_aligned", only_a=only_a, only_b=only_b))
     if len(alignment.labels) > ALIGNED_SHOWN:
-        notes.append(f"{len(alignment.labels)} aligned units: the first {ALIGNED_SHOWN} are listed, the CSV has all")
+        notes.append(note("aligned_listed", count=len(alignment.labels), shown=ALIGNED_SHOWN))
     return notes
 
 

@@ -30,6 +30,7 @@ from tools.core.errors import LimitError, ToolError
 from tools.core.jobs import heavy_job
 from tools.core.layer_capture import attention_modules, captured_layers
 from tools.core.models import LoadedModel, Progress
+from tools.core.notes import note
 
 __all__ = ["Extraction", "extract", "display_tokens", "DIMS", "CJK"]
 
@@ -68,7 +69,7 @@ class Extraction:
     special: list[bool]  # True for [CLS], [SEP], <bos>, ...
     attentions: torch.Tensor  # (layers, heads, query, key), float32; only the kept layers if kept_layers is set
     truncated: bool
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # notes (tools/core/notes.py)
     timings_ms: dict[str, float] = field(default_factory=dict)
     kept_layers: tuple[int, ...] | None = None  # None: every layer; else the layers in `attentions`, ascending
 
@@ -203,11 +204,9 @@ def extract(
         attentions = _forward(model, inputs, kept)  # (layers or kept layers, heads, query, key)
     forwarded = time.perf_counter()
     ids = encoding["input_ids"][0].tolist()
-    messages = list(captured)
+    messages = [note("library_warning", message=message) for message in captured]
     if full_length > limit:
-        messages.append(
-            f"the text has {full_length} tokens; only the first {limit} were analysed (the limit is {limit})"
-        )
+        messages.append(note("truncated", tokens=full_length, limit=limit))
     return Extraction(
         model=model,
         text=text,

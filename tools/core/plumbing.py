@@ -1,6 +1,7 @@
 """What every tool does before and after its own work, shared by every family's api.py.
 
-resolve             the extraction to analyse (text/model given, or the session's latest), with notes;
+resolve             the extraction to analyse (text/model given, or the session's latest), with notes
+                    (tools/core/notes.py);
                     every layer when they fit under the memory limit, else only the layers asked for
 layer_view          one layer's (query, key) map: one head or the mean over heads
 checked_index       a layer/head index checked against its range, negatives from the end
@@ -24,6 +25,7 @@ from tools.core.errors import LimitError, ToolError
 from tools.core.extract import CJK, Extraction, attention_megabytes, extract
 from tools.core.jobs import render_job
 from tools.core.models import LoadedModel, get_model
+from tools.core.notes import note
 from tools.core.session import current_session
 
 __all__ = [
@@ -141,15 +143,15 @@ def checked_model_name(model: object) -> str:
 
 def resolve(
     text: str | None, model: str | None, layers: Sequence[object] | None = None
-) -> tuple[Extraction, list[str]]:
-    """The extraction to analyse, and notes about choices made on the learner's behalf.
+) -> tuple[Extraction, list[dict[str, Any]]]:
+    """The extraction to analyse, and notes (tools/core/notes.py) about choices made on the learner's behalf.
 
     `layers` are the layers the caller will read (0-based, negatives from the end); None means all.
     Every layer is kept whenever the whole stack fits under the session's max_attention_mb, so that
     follow-up questions on the same text reuse it; only when it does not are just `layers` kept.
     """
     session = current_session()
-    notes: list[str] = []
+    notes: list[dict[str, Any]] = []
     if text is None:
         if session.latest is None:
             raise ToolError("no text has been analysed yet: pass `text`, e.g. 'I love natural language processing!'")
@@ -159,7 +161,7 @@ def resolve(
     name = checked_model_name(model) if model is not None else session.model_name
     if model is None and name == "minilm" and CJK.search(text):
         name = "gemma-270m"
-        notes.append("minilm knows English only, so this Japanese/CJK text was analysed with gemma-270m")
+        notes.append(note("japanese_with_gemma", model=name))
     loaded = get_model(name, session.cache_dir, session.progress)
     wanted = None
     if layers is not None and all(_is_layer(layer, loaded.num_layers) for layer in layers):
@@ -177,7 +179,9 @@ def _is_layer(value: object, count: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and -count <= value < count
 
 
-def _extract_what_fits(loaded: LoadedModel, text: str, wanted: tuple[int, ...] | None, notes: list[str]) -> Extraction:
+def _extract_what_fits(
+    loaded: LoadedModel, text: str, wanted: tuple[int, ...] | None, notes: list[dict[str, Any]]
+) -> Extraction:
     session = current_session()
     limits = (session.max_tokens, session.max_attention_mb, session.progress)
     try:
@@ -187,9 +191,8 @@ def _extract_what_fits(loaded: LoadedModel, text: str, wanted: tuple[int, ...] |
             raise
         extraction = extract(loaded, text, *limits, layers=wanted)
         needed = attention_megabytes(loaded, extraction.seq_len)
-        notes.append(
-            f"all {loaded.num_layers} layers of these {extraction.seq_len} tokens would need about {needed:,.0f} MB "
-            f"(limit {session.max_attention_mb:,.0f} MB), so only layer {', '.join(map(str, wanted))} was kept; "
-            "tools that read every layer (rollout, layer_summary, head_roles, explain_reduction) refuse this text"
-        )
+        notes.append(note(
+            "kept_layers_only", num_layers=loaded.num_layers, tokens=extraction.seq_len, needed_mb=needed,
+            limit_mb=float(session.max_attention_mb), layers=list(wanted),
+        ))
         return extraction

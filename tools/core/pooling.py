@@ -16,8 +16,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from tools.core.notes import note
 
 __all__ = ["Pooled", "pool_blocks", "block_starts", "block_label", "POOLING_SNIPPET", "pooling_snippet"]
 
@@ -33,7 +36,7 @@ class Pooled:
     key_labels: list[str]
     query_block: int  # k along the queries; 1 = not pooled
     key_block: int  # k along the keys; 1 = not pooled
-    note: str  # "" when nothing was pooled
+    note: dict[str, Any] | None  # what was pooled (tools/core/notes.py); None when nothing was
 
     @property
     def pooled(self) -> bool:
@@ -81,15 +84,10 @@ def pool_blocks(
     values = np.asarray(matrix, dtype=np.float64)
     values, queries, query_block = _pool_axis(values, query_labels, max_cells, axis=0, reduce="mean")
     values, keys, key_block = _pool_axis(values, key_labels, max_cells, axis=1, reduce="sum")
-    note = ""
+    said = None
     if query_block > 1 or key_block > 1:
-        note = (
-            f"{rows} × {cols} tokens are too many cells to read, so blocks of consecutive tokens were pooled "
-            f"(queries by {query_block}, keys by {key_block}): a cell is the MEAN over the block's queries of the "
-            "SUM of their attention to the block's keys, so every row still sums to 1; labels give the block's "
-            "positions and first token"
-        )
-    return Pooled(values.astype(np.float32), queries, keys, query_block, key_block, note)
+        said = note("pooled_blocks", rows=rows, cols=cols, query_block=query_block, key_block=key_block)
+    return Pooled(values.astype(np.float32), queries, keys, query_block, key_block, said)
 
 
 def pooling_snippet(max_cells: int = DEFAULT_MAX_CELLS) -> str:

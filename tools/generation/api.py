@@ -13,6 +13,7 @@ import torch
 
 from tools.core.errors import ToolError
 from tools.core.models import EMBEDDED, LoadedModel, get_model
+from tools.core.notes import note
 from tools.core.plumbing import checked_index, checked_model_name, describe_index, save_artifacts, top_tokens
 from tools.core.session import current_session
 from tools.generation.codegen import generation_script
@@ -47,7 +48,7 @@ def generation_attention(
             f"max_new_tokens must be an integer from 1 to {MAX_NEW_TOKENS}, not {max_new_tokens!r}: "
             "e.g. 10 (each token is one more forward step)"
         )
-    notes: list[str] = []
+    notes: list[dict[str, Any]] = []
     loaded = _decoder(model, notes)
     index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
     head_index = None if head is None else checked_index(head, loaded.num_heads, "head", loaded.name, "heads")
@@ -103,23 +104,21 @@ def generation_attention(
     }
 
 
-def _decoder(model: str | None, notes: list[str]) -> LoadedModel:
+def _decoder(model: str | None, notes: list[dict[str, Any]]) -> LoadedModel:
     """The model to generate with: the one named, else the current one if causal, else gemma-270m."""
     session = current_session()
     if model is None:
         name = session.model_name
         spec = EMBEDDED.get(name)
         if spec is not None and spec.architecture != "decoder":
-            notes.append(f"the current model {name} is an encoder and cannot generate: {DEFAULT_DECODER} was used")
+            notes.append(note("encoder_replaced", model=name, used=DEFAULT_DECODER))
             name = DEFAULT_DECODER
     else:
         name = checked_model_name(model)
     loaded = get_model(name, session.cache_dir, session.progress)
     if loaded.architecture != "decoder":
         if model is None:  # a current model given by path or hub id that turned out to be an encoder
-            notes.append(
-                f"the current model {loaded.name} is an encoder and cannot generate: {DEFAULT_DECODER} was used"
-            )
+            notes.append(note("encoder_replaced", model=loaded.name, used=DEFAULT_DECODER))
             return get_model(DEFAULT_DECODER, session.cache_dir, session.progress)
         raise ToolError(
             f"{loaded.name} is an encoder (BERT-style): it reads a whole text at once and cannot generate. "
@@ -150,18 +149,11 @@ def _steps(generation: Generation, values: np.ndarray) -> list[dict[str, Any]]:
     return rows
 
 
-def _notes(generation: Generation, notes: list[str]) -> None:
-    count = len(generation.generated_ids)
+def _notes(generation: Generation, notes: list[dict[str, Any]]) -> None:
     if generation.stopped_at_eos:
-        notes.append(f"generation stopped at the end-of-text token after {count} token(s)")
+        notes.append(note("stopped_at_eos", count=len(generation.generated_ids)))
     if generation.sliding_window is not None:
-        notes.append(
-            f"layer {generation.layer} is a sliding-window layer: each step saw only the newest "
-            f"{generation.sliding_window} keys; older keys count as 0"
-        )
-    notes.append(
-        "row t is the last query of generation step t (the token just before generated token t); a single forward "
-        "pass over prompt + generated gives the same row at that position"
-    )
+        notes.append(note("sliding_window", layer=generation.layer, window=generation.sliding_window))
+    notes.append(note("row_is_step"))
     if torch.isnan(generation.maps).any():
-        notes.append("grey cells (empty in the CSV): keys that did not exist yet when that token was generated")
+        notes.append(note("grey_cells"))

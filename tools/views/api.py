@@ -18,6 +18,7 @@ import torch
 from tools.core import codegen, plots
 from tools.core.errors import ToolError
 from tools.core.extract import Extraction
+from tools.core.notes import note
 from tools.core.plumbing import (
     checked_index,
     describe_index,
@@ -94,7 +95,7 @@ def plot_heatmap(
         matrix, labels, word_fields = merged_into_words(extraction, matrix, kept)
         title += f"\n{WORD_TITLE}"
     if annotate and len(labels) > 40:
-        notes.append(f"{len(labels)} tokens are too many to write a value in each cell; values left out")
+        notes.append(note("too_many_to_annotate", tokens=len(labels)))
     values = matrix.numpy()
     pooled = pool_blocks(values, labels, labels)  # (blocks, blocks); unchanged up to 64 tokens
     if pooled.pooled:
@@ -167,7 +168,7 @@ def plot_line(
         name = "received (mean over queries)"
         ylabel = "mean attention received"
         if extraction.model.architecture == "decoder":
-            notes.append("causal model: early tokens are visible to more queries, so they tend to receive more")
+            notes.append(note("causal_received"))
     else:
         position = token_position(query, labels, "query")
         series = matrix[position].numpy()  # (key,): one row
