@@ -10,7 +10,7 @@ import re
 
 from prompts import Language
 
-__all__ = ["say", "note", "error_hint", "HELP_EXAMPLES"]
+__all__ = ["say", "error_hint", "HELP_EXAMPLES"]
 
 PHRASES: dict[str, tuple[str, str]] = {
     # --- how the question was read (the planner) ---
@@ -98,65 +98,6 @@ HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_COMPARISON_NOTES_JA: tuple[tuple[str, str], ...] = (
-    (r"minilm knows English only, so both texts were analysed with (\S+)",
-     "minilm は英語専用のため、二つの文はどちらも {0} で分析しました。"),
-    (r"(\w+): only (\d+%) of the attention stays on the aligned units",
-     "{0}:注目のうち対応する位置に残るのは {1} だけです(残りは除いたトークン、多くは [CLS] や <bos> のシンクへ)。"
-     "行を正規化し直すと残りが拡大されます。"),
-    (r"(\S+) is a decoder: a token attends only to itself and earlier tokens.*?; (\S+) is an encoder",
-     "{0} はデコーダで、各トークンは自分とそれより前しか見ません(因果マスク)。そのため上三角は 0 です。"
-     "{1} は両方向を見るエンコーダなので、対角より上の差はマスクによるもので、意味によるものではありません。"),
-    (r"special tokens \(\[CLS\], \[SEP\], <bos>\) differ between the models",
-     "特殊トークン([CLS]・[SEP]・<bos>)はモデルごとに違うので、差からは除きました。"),
-    (r"head (\d+) of one model and head \d+ of another are unrelated",
-     "一方のモデルのヘッド {0} ともう一方のヘッド {0} は無関係です。まずヘッド平均で比べましょう。"),
-    (r"not aligned, so not in the difference: a: (.*); b: (.*)$",
-     "対応が取れず差に含めなかったトークン:a は {0}、b は {1}。"),
-    (r"generation stopped at the end-of-text token after (\d+) token",
-     "{0} トークン生成したところで終端トークンが出たので、生成を止めました。"),
-    (r"the current model (\S+) is an encoder and cannot generate: (\S+) was used",
-     "現在のモデル {0} はエンコーダで文を生成できないため、{1} を使いました。"),
-    (r"row t is the last query of generation step t",
-     "行 t は生成ステップ t の最後のクエリ(生成トークン t の直前のトークン)です。プロンプト+生成文を一度に"
-     "順伝播しても、その位置で同じ行が得られます。"),
-    (r"grey cells \(empty in the CSV\)",
-     "灰色のマス(CSV では空欄)は、そのトークンを生成した時点ではまだ存在しなかったキーです。"),
-    (r"(\d+) × (\d+) tokens are too many cells to read, so blocks of consecutive tokens were pooled "
-     r"\(queries by (\d+), keys by (\d+)\)",
-     "{0} × {1} トークンはマスが多すぎて読めないため、連続するトークンをブロックにまとめました(クエリは {2} 個ずつ、"
-     "キーは {3} 個ずつ)。マスの値はブロック内のクエリについての平均、キーについての和なので、各行の和は 1 のままです。"
-     "ラベルはブロックの位置と最初のトークンです。"),
-    (r"all (\d+) layers of these (\d+) tokens would need about ([\d,]+) MB \(limit ([\d,]+) MB\), "
-     r"so only layer ([\d, ]+) was kept",
-     "この {1} トークンの全 {0} 層には約 {2} MB 必要で上限({3} MB)を超えるため、層 {4} だけを残しました。"
-     "全層を読むツール(ロールアウト、層ごとの推移、ヘッドの役割、explain_reduction)はこの文を扱えません。"),
-    (r"layer (\d+) is a sliding-window layer: each step saw only the newest (\d+) keys",
-     "層 {0} はスライディングウィンドウ層で、各ステップは新しい {1} 個のキーしか見ません。"
-     "古いキーは 0 として数えます。"),
-)
-
-
-# Tool notes are English; a Japanese answer gets these translations (unknown notes are shown as they are).
-_NOTES_JA: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"minilm knows English only.*analysed with (\S+)"),
-     "minilm は英語専用のため、この日本語の文は {0} で分析しました。"),
-    (re.compile(r"causal model: early tokens"),
-     "因果モデルなので、前のほうのトークンほど多くのクエリから見え、注目を多く受けやすくなります。"),
-    (re.compile(r"the text has (\d+) tokens; only the first (\d+)"),
-     "文は {0} トークンあり、最初の {1} トークンだけを分析しました。"),
-    (re.compile(r"slow \(converted once, ~(\d+) s\)"), "遅い(初回のみ変換、約{0}秒)"),
-    (re.compile(r"A small BERT \(bert-base-uncased's vocabulary\); English only"),
-     "小さな BERT(bert-base-uncased と同じ語彙)。英語のみです。"),
-    (re.compile(r"A GPT-style causal model that tokenizes Japanese well"),
-     "日本語をうまくトークン化する GPT系の因果モデルです(Gemma の利用規約が適用されます)。"),
-    (re.compile(r"no special token in this text: position 0"),
-     "この文には特殊トークンがないので、位置 0 をシンクとして数えました。"),
-    (re.compile(r"(\d+) tokens are too many to write a value"),
-     "{0} トークンはセルに値を書き込むには多すぎるため、値は省きました。"),
-    *((re.compile(pattern), template) for pattern, template in _COMPARISON_NOTES_JA),
-)
-
 _HINTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"out of range"), "Use an index inside that range (0-based; -1 is the last).",
      "範囲内の番号を指定してください(0始まり、-1 は最後)。"),
@@ -176,16 +117,6 @@ def say(key: str, language: Language, **fields: object) -> str:
     """One phrase in `language`, filled with `fields`."""
     english, japanese = PHRASES[key]
     return (japanese if language == "ja" else english).format(**fields)
-
-
-def note(text: str, language: Language) -> str:
-    """A tool's note, translated when the answer is Japanese and the note is a known one."""
-    if language == "ja":
-        for pattern, template in _NOTES_JA:
-            match = pattern.search(text)
-            if match:
-                return template.format(*match.groups())
-    return text
 
 
 def error_hint(error: str, language: Language) -> str:
