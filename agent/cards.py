@@ -14,7 +14,7 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
     default = true                 # the view for a bare quoted sentence (one card)
     needs_any = ["sentence_b", "model_b"]   # runs only when the question gives one of these readings
     decisive = ["expression"]      # a reading only this tool takes: when present, this tool runs
-    fresh_sentence = true          # never continue the conversation's sentence (a prompt is asked afresh)
+    fresh_sentence = true          # coming from another tool, do not continue its sentence (a prompt is asked afresh)
     explicit_sentence = true       # in a follow-up, pass the conversation's sentence even when the session has it
 
     [description]                  # one line each

@@ -14,7 +14,8 @@ from typing import Any
 __all__ = ["Context", "KEPT_READINGS"]
 
 # Choices a follow-up keeps when it does not name them (a new sentence starts afresh).
-KEPT_READINGS = ("layer", "head", "query", "annotate", "exclude_special", "words")
+KEPT_READINGS = ("layer", "head", "query", "annotate", "exclude_special", "words", "new_tokens", "sentence_b",
+                 "model_b")
 
 
 @dataclass

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.cards import cards
+from agent.planner_quotes import asked_as_term
 from prompts import knowledge
 
 __all__ = ["Match", "MeaningIndex", "meaning_index", "mask_literals", "clauses"]
@@ -38,10 +39,19 @@ _CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|(?<=\.)\s+|\n+")
 
 
 def mask_literals(text: str) -> str:
-    """The question with its quoted sentences replaced by a placeholder, so only the asking words count."""
+    """The question with its quoted sentences replaced by a placeholder, so only the asking words count;
+    a quoted term asked about ('what does "sink" mean') stays, unquoted: it is what is asked."""
     for pattern, placeholder in _QUOTED:
-        text = pattern.sub(placeholder, text)
+        text = pattern.sub(lambda found, mark=placeholder: _masked(found, mark), text)
     return text.strip()
+
+
+def _masked(found: re.Match[str], placeholder: str) -> str:
+    whole, start, end = found.string, found.start(), found.end()
+    term = found.group(0)[1:-1]
+    if asked_as_term(term, whole[max(0, start - 30):start], whole[end:end + 12]):
+        return term
+    return placeholder
 
 
 def clauses(text: str) -> list[str]:

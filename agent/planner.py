@@ -41,6 +41,7 @@ BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this c
 ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is this much closer
 CLEAR_REQUEST = 0.57  # ... or is asked for this clearly ("Line chart of layer 1")
+FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 MULTI = ("layer", "head")  # readings that may name several values: one call each
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on".split())
@@ -71,6 +72,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     context = context or Context()
     reading = read(question, context.text)
     pasted = _pasted_messages(question)
+    if pasted and reading.expression_bare:  # code inside a pasted error is what failed, not a request
+        reading.expression = reading.expression_term = None
     whole, *parts = meaning_index().matches(question)
     asks_concept = bool(whole) and whole[0].kind == "knowledge" and whole[0].score >= KNOWLEDGE_MIN
     asks_tool = not asks_concept or any(p[0].kind == "tool" and p[0].score >= TOOL_MIN for p in parts) \
@@ -99,13 +102,16 @@ def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Car
     for card in every.values():  # a literal only one tool reads (an expression) decides
         if any(getattr(reading, name, None) for name in card.decisive):
             return card, 1.0
-    chosen = next(((every[m.name], m.score) for m in matches
-                   if m.kind == "tool" and m.score >= TOOL_MIN and _needs_met(every[m.name], reading)), None)
+    candidates = [(every[m.name], m.score) for m in matches
+                  if m.kind == "tool" and m.score >= TOOL_MIN and _needs_met(every[m.name], reading, context)]
+    chosen = _best_fit(candidates, reading)
     previous = every.get(context.tool or "")
     if previous is not None and previous.follow_up and not reading.sentences and _sets_a_slot(reading):
         # "now layer 0", 「ヘッド3は?」: the same view, changed, unless another view is clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
-        if chosen is None or _bare(reading) or (chosen[1] < kept + FOLLOW_UP_MARGIN and chosen[1] < CLEAR_REQUEST):
+        fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
+        if chosen is None or _bare(reading) or fits_better \
+                or (chosen[1] < kept + FOLLOW_UP_MARGIN and chosen[1] < CLEAR_REQUEST):
             return previous, max(kept, TOOL_MIN)
     if chosen is not None:
         return chosen
@@ -115,6 +121,25 @@ def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Car
         default = next((card for card in every.values() if card.default), None)
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
+
+
+def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[Card, float] | None:
+    """Among the tools nearly as close as the closest, the one that takes the most of what the
+    question sets ("annotate the values" is the heatmap's, not the printed matrix's)."""
+    if not candidates:
+        return None
+    near = [(card, score) for card, score in candidates if score >= candidates[0][1] - FIT_MARGIN]
+    return min(near, key=lambda pair: (_unfit(pair[0], reading), -pair[1]))
+
+
+def _unfit(card: Card, reading: Reading) -> int:
+    """How many of the question's choices the card has no slot for."""
+    readings = set(card.slots.values())
+    given = {"layer": bool(reading.layers), "head": bool(reading.heads), "query": reading.query is not None,
+             "key": reading.key is not None, "annotate": reading.annotate, "exclude_special": reading.exclude_special,
+             "words": reading.words, "new_tokens": reading.new_tokens is not None,
+             "expression": reading.expression is not None and not reading.expression_bare}
+    return sum(1 for name, set_ in given.items() if set_ and name not in readings)
 
 
 def _bare(reading: Reading) -> bool:
@@ -129,11 +154,14 @@ def _changes_the_view(reading: Reading) -> bool:
                 or reading.words or reading.query is not None)
 
 
-def _needs_met(card: Card, reading: Reading) -> bool:
-    """A card that needs one of some readings ("sentence_b" or "model_b" to compare) gets it."""
+def _needs_met(card: Card, reading: Reading, context: Context) -> bool:
+    """A card that needs one of some readings ("sentence_b" or "model_b" to compare) gets it; in a
+    follow-up, one sentence or model is the second beside the conversation's ("compare it with gemma")."""
     if not card.needs_any:
         return True
-    found = {"sentence_b": len(reading.sentences) >= 2, "model_b": len(reading.models) >= 2,
+    earlier = 1 if context.text is not None else 0
+    found = {"sentence_b": len(reading.sentences) + earlier >= 2 and not reading.models,
+             "model_b": len(reading.models) + earlier >= 2,
              "model": bool(reading.models), "expression": reading.expression is not None,
              "sentence": bool(reading.sentences)}
     return any(found.get(name, False) for name in card.needs_any)
@@ -141,7 +169,8 @@ def _needs_met(card: Card, reading: Reading) -> bool:
 
 def _sets_a_slot(reading: Reading) -> bool:
     return bool(reading.layers or reading.heads or reading.models or reading.mean_heads or reading.annotate
-                or reading.exclude_special or reading.words or reading.query is not None or reading.sentences)
+                or reading.exclude_special or reading.words or reading.query is not None or reading.sentences
+                or reading.key is not None or reading.new_tokens is not None)
 
 
 def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], card: Card | None,
@@ -154,6 +183,9 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ca
     if close and (card is None or close[0].score >= tool_score):  # beside a figure, only what is asked more
         found.append(close[0].name)
         found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
+    base = knowledge()
+    if pasted or (found and not base[found[0]].asks_back):
+        found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
 
 
@@ -206,7 +238,12 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     names_a_token = isinstance(reading.query, str) and reading.query.lower() in (context.text or "").lower()
     if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values() and not names_a_token:
         sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
-    follow_up = not sentences and context.text is not None and not card.fresh_sentence
+    fresh = card.fresh_sentence and context.tool != card.tool
+    second = _second_of_a_pair(card, sentences, models, context)
+    if second is not None:  # "compare it with 'X'" / "... with gemma": the conversation's sentence is the first
+        sentences = [context.text or "", *sentences] if second == "sentence_b" else sentences
+        models = [context.model, *models] if second == "model_b" else models
+    follow_up = not sentences and context.text is not None and not fresh
     if sentences:
         values["sentence"] = sentences[0]
         text_lines = [say("colon_text", language, text=sentences[0])] if reading.colon_sentence else []
@@ -225,6 +262,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         values["model"] = models[0]
         if len(models) >= 2:
             values["model_b"] = models[1]
+        if second == "model_b" and not reading.sentences and context.text is not None:
+            values["sentence"] = context.text
     elif follow_up and context.model:
         values["model"] = context.model
     if reading.layers:
@@ -246,6 +285,18 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         if name in values and not isinstance(values[name], list):
             values[name] = [values[name]]
     return values, text_lines, kept
+
+
+def _second_of_a_pair(card: Card, sentences: list[str], models: list[str | None], context: Context) -> str | None:
+    """In a follow-up, the one sentence or model a comparison names is its second: "sentence_b" or "model_b"."""
+    readings = set(card.slots.values())
+    if context.text is None or context.tool is None:
+        return None
+    if "model_b" in readings and len(models) == 1:
+        return "model_b"
+    if "sentence_b" in readings and len(sentences) == 1 and not models and sentences[0] != context.text:
+        return "sentence_b"
+    return None
 
 
 def _english_only(card: Card, models: list[str]) -> bool:
@@ -298,6 +349,8 @@ def _choices_text(kept: dict[str, Any], language: Language) -> str:
     names = {"layer": ("layer={value}", "layer={value}"), "head": ("head={value}", "head={value}"),
              "query": ("query={value!r}", "query={value!r}"), "annotate": ("values in the cells", "セルに値"),
              "exclude_special": ("without special tokens", "特殊トークンなし"),
-             "words": ("word level", "単語単位")}
+             "words": ("word level", "単語単位"), "new_tokens": ("{value} new tokens", "生成 {value} トークン"),
+             "sentence_b": ("compared with “{value}”", "比較対象「{value}」"),
+             "model_b": ("compared with {value}", "比較モデル {value}")}
     separator = "、" if language == "ja" else ", "
     return separator.join(names[name][language == "ja"].format(value=value) for name, value in kept.items())

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "asked_as_term",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE",
 ]
@@ -55,8 +56,8 @@ _EXPRESSION_START = ascii_pattern(r"\b(?:torch|outputs|attentions?)\b")
 BARE_TERM = ascii_pattern(
     r"\bdim\s*=\s*-?\d+|\[\s*0\s*\]|\.?\bdetach\b(?:\(\))?|\.numpy\(\)|\btorch\.mean\b|\bkeepdim\b", re.I
 )
-COLON_SENTENCE = ascii_pattern(r"(?:\bsentences?|\btexts?|\binput|文章?|テキスト)\s*[:：]\s*(?P<text>\S.*?)\s*$",
-                            re.I | re.S)
+COLON_SENTENCE = ascii_pattern(
+    r"(?:\bsentences?|\btexts?|\binput|\bfor(?:\s+this)?|文章?|テキスト)\s*[:：]\s*(?P<text>\S.*?)\s*$", re.I | re.S)
 _TERM_KNOWLEDGE = (("dim", "mean_over_heads"), ("torch.mean", "mean_over_heads"), ("keepdim", "mean_over_heads"),
                    ("[", "dims_and_shapes"), ("detach", "requires_grad_numpy"), ("numpy", "requires_grad_numpy"))
 
@@ -86,7 +87,7 @@ def take_quotes(text: str) -> tuple[str, list[Quote]]:
     for start, end, content in outer:
         pieces.append(text[position:start])
         before, after = text[max(0, start - 30):start].lower(), text[end:end + 12].lower()
-        if _MODEL_ONLY.fullmatch(content.strip()) or _TERM_BEFORE.search(before) or _TERM_AFTER.search(after):
+        if _MODEL_ONLY.fullmatch(content.strip()) or asked_as_term(content, before, after):
             pieces.append(f" {content} ")  # a model or a term asked about ('what does "sink" mean'), no sentence
         else:
             quotes.append(Quote(content, before, after))
@@ -94,6 +95,15 @@ def take_quotes(text: str) -> tuple[str, list[Quote]]:
         position = end
     pieces.append(text[position:])
     return "".join(pieces), quotes
+
+
+def asked_as_term(content: str, before: str, after: str) -> bool:
+    """A quoted term asked about ('what does "sink" mean', 「シンク」とは): short, no sentence
+    ('「…です。」って何トークン?' quotes a sentence), with a term's question words around it."""
+    content = content.strip()
+    if len(content) > 20 or re.search(r"[。.!?！？]$", content):
+        return False
+    return bool(_TERM_BEFORE.search(before.lower()) or _TERM_AFTER.search(after.lower()))
 
 
 def _bracket_spans(text: str) -> list[tuple[int, int, str]]:

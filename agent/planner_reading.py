@@ -35,6 +35,7 @@ class Reading:
     key: int | str | None = None  # the attended token, for layer_summary
     expression: str | None = None
     expression_term: str | None = None  # "dim=1" when the expression is the canonical one for a bare term
+    expression_bare: bool = False  # the expression was found in prose, not quoted or in backticks
     models: list[tuple[str, str]] = field(default_factory=list)  # (model, the words that named it)
     layers: list[tuple[int, str]] = field(default_factory=list)  # (layer, the words that named it)
     heads: list[tuple[int, str]] = field(default_factory=list)
@@ -112,11 +113,11 @@ def _query_value(text: str) -> int | str:
 def _take_bare_expression(reading: Reading, rest: str) -> str:
     found = literal.find_expression(rest)
     if found is not None:
-        reading.expression = found
+        reading.expression, reading.expression_bare = found, True
         return rest.replace(found, " ")
     term = literal.BARE_TERM.search(rest)
     if term is not None:
-        reading.expression_term = term.group(0).strip()
+        reading.expression_term, reading.expression_bare = term.group(0).strip(), True
         dim = re.fullmatch(r"dim\s*=\s*(-?\d+)", reading.expression_term)
         # "what if dim=0?" is walked through on the usual expression with that dim
         reading.expression = CANONICAL_EXPRESSION.replace("dim=1", f"dim={dim[1]}") if dim else CANONICAL_EXPRESSION
