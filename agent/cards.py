@@ -25,6 +25,10 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
     en = ["..."]
     ja = ["..."]
 
+    [names]                        # optional: what learners call this view ("heatmap", 「折れ線」); a request
+    en = ["..."]                   # that names one view gets it, whatever else the sentence resembles
+    ja = ["..."]
+
     [slots]                        # argument = what the reader found (see READINGS)
     text = "sentence"
     layer = "layer"
@@ -100,6 +104,7 @@ class Card:
     defaults: dict[str, Any]
     answer: tuple[AnswerLine, ...]
     showcase: tuple[dict[str, str], ...] = ()  # the app's example questions, each in en and ja
+    names: tuple[str, ...] = ()  # what learners call this view, both languages, lower case
     figure: bool = False
     follow_up: bool = False
     knowledge: tuple[str, ...] = ()
@@ -144,6 +149,7 @@ def read_card(path: Path, package: str) -> Card:
     answer = tuple(AnswerLine(**line) for line in data.get("answer", ()))
     return Card(tool=tool, package=package, description=description, examples=examples, slots=slots,
                 defaults=dict(data.get("defaults", {})), answer=answer, showcase=_showcase(path, data),
+                names=tuple(name.lower() for names in dict(data.get("names", {})).values() for name in names),
                 figure=bool(meta.get("figure", False)), follow_up=bool(meta.get("follow_up", False)),
                 knowledge=tuple(meta.get("knowledge", ())), default=bool(meta.get("default", False)),
                 needs_any=tuple(meta.get("needs_any", ())), decisive=tuple(meta.get("decisive", ())),

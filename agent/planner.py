@@ -99,12 +99,15 @@ def plan(question: str, context: Context | None = None, session_text: str | None
 def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Card | None, float]:
     """The card to run and its score; literals decide first, then meaning, then the conversation."""
     every = cards()
-    for card in every.values():  # a literal only one tool reads (an expression) decides
-        if any(getattr(reading, name, None) for name in card.decisive):
+    named = [card for card in every.values() if _names_it(card, reading) and _needs_met(card, reading, context)]
+    for card in every.values():  # a literal only one tool reads (an expression) decides, unless a view is named
+        if any(getattr(reading, name, None) for name in card.decisive) and (not named or card in named):
             return card, 1.0
+    if len(named) == 1:  # "... as a heatmap", 「折れ線で」: the view asked for by name
+        return named[0], max((m.score for m in matches if m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
     candidates = [(every[m.name], m.score) for m in matches
                   if m.kind == "tool" and m.score >= TOOL_MIN and _needs_met(every[m.name], reading, context)]
-    chosen = _best_fit(candidates, reading)
+    chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
     previous = every.get(context.tool or "")
     if previous is not None and previous.follow_up and not reading.sentences and _sets_a_slot(reading):
         # "now layer 0", 「ヘッド3は?」: the same view, changed, unless another view is clearly asked for
@@ -121,6 +124,13 @@ def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Car
         default = next((card for card in every.values() if card.default), None)
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
+
+
+def _names_it(card: Card, reading: Reading) -> bool:
+    """The question calls the card's view by one of its names (quoted sentences are not read)."""
+    text = f" {reading.plain} "
+    return any(re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text) if name.isascii() else name in text
+               for name in card.names)
 
 
 def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[Card, float] | None:
@@ -268,6 +278,10 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         values["model"] = context.model
     if reading.layers:
         values["layer"] = [layer for layer, _ in reading.layers]
+    elif reading.expression and "expression" not in card.slots.values():  # "outputs.attentions[2]… as a heatmap"
+        indexed = re.search(r"attentions\s*\[\s*(-?\d+)\s*\]", reading.expression)
+        if indexed:
+            values["layer"] = [int(indexed[1])]
     if reading.heads:
         values["head"] = [head for head, _ in reading.heads]
     for name in ("query", "key", "expression", "new_tokens"):
