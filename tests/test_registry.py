@@ -15,10 +15,17 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "tool_schemas.json"
 
 
 def test_schemas_match_the_snapshot():
+    """Every snapshotted tool keeps its schema and its place in the order; none disappears.
+
+    A tool registered since the snapshot passes until UPDATE_SNAPSHOTS=1 takes it in: adding a tool
+    touches only its own files and the registration line (its own tests check its schema).
+    """
     schemas = default_registry().openai_tools()
     if os.environ.get("UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(json.dumps(schemas, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert schemas == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    pinned = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    names = {schema["function"]["name"] for schema in pinned}
+    assert [schema for schema in schemas if schema["function"]["name"] in names] == pinned
 
 
 def test_every_tool_has_a_described_parameter_list_the_api_accepts():
