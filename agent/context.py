@@ -24,11 +24,12 @@ class Context:
     model: str | None = None  # the model named for it; None: the session's current model
     tool: str | None = None  # the latest tool that ran
     choices: dict[str, Any] = field(default_factory=dict)  # reading -> value, for KEPT_READINGS
+    question: str | None = None  # the latest question, however answered: a terse reply ("Macです") reads with it
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Context:
         data = data or {}
-        return cls(text=data.get("text"), model=data.get("model"), tool=data.get("tool"),
+        return cls(text=data.get("text"), model=data.get("model"), tool=data.get("tool"), question=data.get("question"),
                    choices={k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS})
 
     def to_dict(self) -> dict[str, Any]:

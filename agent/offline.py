@@ -55,6 +55,7 @@ def offline_turn(
             context.clear()
             context.update(planned.context.to_dict())
         context["understood"] = {"intent": planned.intent, "knowledge": list(planned.knowledge)}
+        context["question"] = question
     answer = compose(planned, outcomes)
     messages.append({"role": "assistant", "content": answer})
     yield TextDelta(answer)

@@ -39,8 +39,8 @@ TOOL_MIN = 0.50  # a tool runs only when the question is at least this close to 
 KNOWLEDGE_MIN = 0.50
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
 ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
-FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is this much closer
-CLEAR_REQUEST = 0.57  # ... or is asked for this clearly ("Line chart of layer 1")
+CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken when this far ahead of the next
+FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 MULTI = ("layer", "head")  # readings that may name several values: one call each
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
@@ -75,12 +75,19 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if pasted and reading.expression_bare:  # code inside a pasted error is what failed, not a request
         reading.expression = reading.expression_term = None
     whole, *parts = meaning_index().matches(question)
-    asks_concept = bool(whole) and whole[0].kind == "knowledge" and whole[0].score >= KNOWLEDGE_MIN
+    if context.question and _weak(whole) and not _sets_a_slot(reading) and reading.expression is None:
+        # a terse reply to a topic ("Macです" after the font question) reads with the question before it
+        joined = meaning_index().matches(f"{context.question} {question}")[0]
+        if joined and joined[0].kind == "knowledge":
+            whole, parts = joined, []
+    named = [card for card in cards().values() if _names_it(card, reading)]
+    asks_concept = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole)
     asks_tool = not asks_concept or any(p[0].kind == "tool" and p[0].score >= TOOL_MIN for p in parts) \
-        or (context.tool is not None and _changes_the_view(reading))  # "and head 3?" changes the view
+        or (context.tool is not None and _changes_the_view(reading)) \
+        or any(_literally_asked(card, reading, context) for card in named)
     matches = _merged(whole, parts)
-    card, tool_score = _tool(reading, matches, context) if asks_tool or reading.expression else (None, 0.0)
-    if pasted and not reading.expression and not any(p[0].kind == "tool" for p in parts):
+    card, tool_score = _tool(reading, matches, context, named) if asks_tool or reading.expression else (None, 0.0)
+    if pasted and not (reading.expression and not reading.expression_bare):
         card = None  # a pasted error or warning asks what it means, not for a figure
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
     entries = _entries(reading, matches, pasted + asked_parts, card, tool_score)
@@ -96,12 +103,21 @@ def plan(question: str, context: Context | None = None, session_text: str | None
 # --- step 2: which tool, which knowledge ------------------------------------------------------------
 
 
-def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Card | None, float]:
+def _literally_asked(card: Card, reading: Reading, context: Context) -> bool:
+    """A named view given what it runs on as literals: 「「…」のヒートマプ」, 'compare it with minilm'."""
+    if card.needs_any:
+        return _needs_met(card, reading, context, named=True)
+    return card.figure and bool(reading.sentences)
+
+
+def _tool(reading: Reading, matches: list[Match], context: Context, named: list[Card]
+          ) -> tuple[Card | None, float]:
     """The card to run and its score; literals decide first, then meaning, then the conversation."""
     every = cards()
-    named = [card for card in every.values() if _names_it(card, reading) and _needs_met(card, reading, context)]
+    named = [card for card in named if _needs_met(card, reading, context, named=True)]
+    named_views = [card for card in named if card.figure]
     for card in every.values():  # a literal only one tool reads (an expression) decides, unless a view is named
-        if any(getattr(reading, name, None) for name in card.decisive) and (not named or card in named):
+        if any(getattr(reading, name, None) for name in card.decisive) and not named_views:
             return card, 1.0
     if len(named) == 1:  # "... as a heatmap", 「折れ線で」: the view asked for by name
         return named[0], max((m.score for m in matches if m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
@@ -113,8 +129,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context) -> tuple[Car
         # "now layer 0", 「ヘッド3は?」: the same view, changed, unless another view is clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
-        if chosen is None or _bare(reading) or fits_better \
-                or (chosen[1] < kept + FOLLOW_UP_MARGIN and chosen[1] < CLEAR_REQUEST):
+        if chosen is None or _bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
             return previous, max(kept, TOOL_MIN)
     if chosen is not None:
         return chosen
@@ -152,6 +167,13 @@ def _unfit(card: Card, reading: Reading) -> int:
     return sum(1 for name, set_ in given.items() if set_ and name not in readings)
 
 
+def _weak(ranked: list[Match]) -> bool:
+    """No label is close enough to act on, or the closest is not clearly ahead of the next."""
+    if not ranked or ranked[0].score < ASK_BELOW:
+        return True
+    return ranked[0].score < KNOWLEDGE_MIN and (len(ranked) < 2 or ranked[0].score - ranked[1].score < CLEAR_LEAD)
+
+
 def _bare(reading: Reading) -> bool:
     """Nothing is left once the layer, head and model are read: "now layer 0", 「ヘッド3は?」."""
     left = re.findall(r"[a-z]{2,}|[^\x00-\x7f]", reading.rest)
@@ -164,12 +186,13 @@ def _changes_the_view(reading: Reading) -> bool:
                 or reading.words or reading.query is not None)
 
 
-def _needs_met(card: Card, reading: Reading, context: Context) -> bool:
+def _needs_met(card: Card, reading: Reading, context: Context, named: bool = False) -> bool:
     """A card that needs one of some readings ("sentence_b" or "model_b" to compare) gets it; in a
-    follow-up, one sentence or model is the second beside the conversation's ("compare it with gemma")."""
+    follow-up that names the card, one sentence or model is the second beside the conversation's
+    ("compare it with gemma")."""
     if not card.needs_any:
         return True
-    earlier = 1 if context.text is not None else 0
+    earlier = 1 if context.text is not None and named else 0
     found = {"sentence_b": len(reading.sentences) + earlier >= 2 and not reading.models,
              "model_b": len(reading.models) + earlier >= 2,
              "model": bool(reading.models), "expression": reading.expression is not None,
@@ -189,7 +212,8 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ca
     found = list(pasted)
     if reading.expression_term:
         found += literal.term_knowledge(reading.expression_term)
-    close = [m for m in matches if m.kind == "knowledge" and m.score >= KNOWLEDGE_MIN]
+    leader = matches[0] if matches and not _weak(matches) else None  # clearly ahead, though below the minimum
+    close = [m for m in matches if m.kind == "knowledge" and (m.score >= KNOWLEDGE_MIN or m is leader)]
     if close and (card is None or close[0].score >= tool_score):  # beside a figure, only what is asked more
         found.append(close[0].name)
         found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]

@@ -161,12 +161,15 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|、|,|$))", _groups),  # 「5トークンだけで」
 )
+# an English word or special token written bare inside Japanese (not a word of the question's own English)
+_UNQUOTED_TOKEN = r"(?<![\w\]>])(?!(?:attention|layer|head|token|model)\b)(\[cls\]|\[sep\]|<bos>|[a-z][\w'-]*)"
 _QUERY_RULES = (
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token\s+|word\s+)?(\[cls\]|\[sep\]|<bos>)"),
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token|word)\s+([a-z][\w-]*)"),
     _ascii(r"\b(?:token|word)\s+([a-z][\w-]*)'s\b"),
     _ascii(r"\b(?:token|query|position)\s*(?:#|no\.?|number|index)?\s*(\d+)"),
     _ascii(r"トークン\s*(\d+)|(\d+)\s*番の?トークン"),
+    _ascii(rf"{_UNQUOTED_TOKEN}\s*から"),  # 「catからの注意」「の it から animal への」
 )
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"
                         r"|\b(first|second|third|fourth|fifth)\s+token")
@@ -176,6 +179,7 @@ _KEY_RULES = (
     _ascii(r"\bto\s+(?:the\s+)?(?:token|word)\s+(\[cls\]|\[sep\]|<bos>|[a-z][\w-]*|\d+)"),
     _ascii(r"\bto\s+(?:the\s+)?(\[cls\]|\[sep\]|<bos>)"),
     _ascii(r"トークン\s*(\d+)\s*(?:へ|への|に対)"),
+    _ascii(rf"{_UNQUOTED_TOKEN}\s*(?:への|へ|に向|に対)"),
 )
 
 

@@ -22,7 +22,7 @@ import json
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,7 @@ def plan_runner() -> Callable[[list[str]], Iterator[Record]]:
             if planned.calls and planned.context is not None:
                 context = planned.context
                 session_text = context.text
+            context = replace(context, question=question)  # as agent/offline.py keeps it
 
     return run
 
