@@ -43,6 +43,8 @@ CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken whe
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 MULTI = ("layer", "head")  # readings that may name several values: one call each
+# a pasted traceback or error line, whether or not the knowledge knows its message
+_ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on".split())
 
@@ -72,7 +74,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     context = context or Context()
     reading = read(question, context.text)
     pasted = _pasted_messages(question)
-    if pasted and reading.expression_bare:  # code inside a pasted error is what failed, not a request
+    pasted_error = bool(pasted) or bool(_ERROR_LINE.search(question))
+    if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
         reading.expression = reading.expression_term = None
     whole, *parts = meaning_index().matches(question)
     if context.question and _weak(whole) and not _sets_a_slot(reading) and reading.expression is None:
@@ -87,7 +90,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         or any(_literally_asked(card, reading, context) for card in named)
     matches = _merged(whole, parts)
     card, tool_score = _tool(reading, matches, context, named) if asks_tool or reading.expression else (None, 0.0)
-    if pasted and not (reading.expression and not reading.expression_bare):
+    if pasted_error and not (reading.expression and not reading.expression_bare):
         card = None  # a pasted error or warning asks what it means, not for a figure
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
     entries = _entries(reading, matches, pasted + asked_parts, card, tool_score)
