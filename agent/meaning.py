@@ -35,6 +35,7 @@ _QUOTED = (
     (re.compile(r"(?<![A-Za-z0-9])'(?:[^'\n]|'(?=[A-Za-z]))+?'(?![A-Za-z0-9])"), "'…'"),
     (re.compile(r"```.*?```", re.S), "`code`"),
 )
+NEIGHBOURS = 8  # examples that vote on whether a question asks about a concept or for a tool
 _CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|(?<=\.)\s+|\n+")
 
 
@@ -98,6 +99,15 @@ class MeaningIndex:
         pieces = clauses(mask_literals(question))
         similarity = self._encode(pieces) @ self._vectors.T  # (pieces, examples)
         return [self._ranked(row) for row in similarity]
+
+    def concept_share(self, question: str, neighbours: int = NEIGHBOURS) -> float:
+        """How much of the question's nearest examples, weighted by similarity, are knowledge questions
+        rather than tool requests (0..1): whether it asks about something or asks for something."""
+        similarity = self._encode([mask_literals(question)])[0] @ self._vectors.T
+        nearest = np.argsort(-similarity)[:neighbours]
+        weights = np.clip(similarity[nearest], 0.0, None)
+        concept = sum(w for i, w in zip(nearest, weights, strict=True) if self.labels[i].startswith("knowledge:"))
+        return float(concept / max(float(weights.sum()), 1e-9))
 
     def _ranked(self, similarity: np.ndarray) -> list[Match]:
         found: dict[str, Match] = {}

@@ -39,6 +39,7 @@ TOOL_MIN = 0.50  # a tool runs only when the question is at least this close to 
 KNOWLEDGE_MIN = 0.50
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
 ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
+CONCEPT_GAP = 0.1  # a concept this close behind a tool is what is asked when most near examples are questions
 CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken when this far ahead of the next
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
@@ -84,7 +85,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if joined and joined[0].kind == "knowledge":
             whole, parts = joined, []
     named = [card for card in cards().values() if _names_it(card, reading)]
-    asks_concept = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole)
+    best_concept = next((m for m in whole if m.kind == "knowledge"), None)
+    asks_concept = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole) or (
+        best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
+        and meaning_index().concept_share(question) >= 0.5)  # "… is that normal?": most neighbours are questions
     asks_tool = not asks_concept or any(p[0].kind == "tool" and p[0].score >= TOOL_MIN for p in parts) \
         or (context.tool is not None and _changes_the_view(reading)) \
         or any(_literally_asked(card, reading, context) for card in named)
