@@ -47,7 +47,13 @@ MULTI = ("layer", "head")  # readings that may name several values: one call eac
 # a pasted traceback or error line, whether or not the knowledge knows its message
 _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
-_LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on".split())
+_LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
+                           "so just only that this it one thing show me draw plot redraw give let see can could you i "
+                           "want would like pls".split())
+# ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
+_LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|文|次は|今度は|じゃあ|では|だけ|のみ|にして"
+                         r"|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
+                         r"|ね|で|は|を|の|も|に|、|。|\s")
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,7 @@ def _weak(ranked: list[Match]) -> bool:
 
 def _bare(reading: Reading) -> bool:
     """Nothing is left once the layer, head and model are read: "now layer 0", 「ヘッド3は?」."""
-    left = re.findall(r"[a-z]{2,}|[^\x00-\x7f]", reading.rest)
+    left = re.findall(r"[a-z]{2,}|[^\x00-\x7f]", _LINKING_JA.sub("", reading.rest))
     words = [word for word in left if word.isascii() and word not in _LINKING_WORDS]
     return not words and len([char for char in left if not char.isascii()]) <= 3
 

@@ -95,7 +95,9 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             candidates.append(quote.text)
     longest = max(candidates, key=len, default="")
     for text in candidates:
-        if text != longest and text.lower() in longest.lower() and reading.query is None:
+        inside = re.search(rf"(?<!\w){re.escape(text.lower())}(?!\w)", longest.lower()) if text.isascii() \
+            else text in longest
+        if text != longest and _one_token(text) and inside and reading.query is None:
             reading.query = _query_value(text)
         elif text not in reading.sentences:
             reading.sentences.append(text)
