@@ -13,6 +13,7 @@ its clauses ("Why does [CLS] get so much? Show the heatmap" asks two things).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable
@@ -96,18 +97,24 @@ class MeaningIndex:
     def matches(self, question: str) -> list[list[Match]]:
         """For the whole question, then for each of its clauses (when it has several): every label
         once, best first, scored by its closest example."""
-        pieces = clauses(mask_literals(question))
-        similarity = self._encode(pieces) @ self._vectors.T  # (pieces, examples)
-        return [self._ranked(row) for row in similarity]
+        return [self._ranked(row) for row in self._similarity(question)]
 
-    def concept_share(self, question: str, neighbours: int = NEIGHBOURS) -> float:
-        """How much of the question's nearest examples, weighted by similarity, are knowledge questions
-        rather than tool requests (0..1): whether it asks about something or asks for something."""
-        similarity = self._encode([mask_literals(question)])[0] @ self._vectors.T
-        nearest = np.argsort(-similarity)[:neighbours]
-        weights = np.clip(similarity[nearest], 0.0, None)
-        concept = sum(w for i, w in zip(nearest, weights, strict=True) if self.labels[i].startswith("knowledge:"))
-        return float(concept / max(float(weights.sum()), 1e-9))
+    @functools.lru_cache(maxsize=32)  # noqa: B019 - one index per process; `matches` and `concept_shares` share it
+    def _similarity(self, question: str) -> np.ndarray:
+        """(pieces, examples): the whole question and each clause against every example."""
+        return self._encode(clauses(mask_literals(question))) @ self._vectors.T
+
+    def concept_shares(self, question: str, neighbours: int = NEIGHBOURS) -> list[float]:
+        """For the whole question, then each clause (as `matches`): how much of its nearest examples,
+        weighted by similarity, are knowledge questions rather than tool requests (0..1), that is,
+        whether it asks about something or asks for something."""
+        shares = []
+        for row in self._similarity(question):
+            nearest = np.argsort(-row)[:neighbours]
+            weights = np.clip(row[nearest], 0.0, None)
+            concept = sum(w for i, w in zip(nearest, weights, strict=True) if self.labels[i].startswith("knowledge:"))
+            shares.append(float(concept / max(float(weights.sum()), 1e-9)))
+        return shares
 
     def _ranked(self, similarity: np.ndarray) -> list[Match]:
         found: dict[str, Match] = {}

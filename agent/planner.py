@@ -91,13 +91,16 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if joined and joined[0].kind == "knowledge":
             whole, parts = joined, []
     named = [card for card in cards().values() if _names_it(card, reading)]
+    shares = meaning_index().concept_shares(question)  # asking about (→ 1) or asking for (→ 0), whole and clauses
     best_concept = next((m for m in whole if m.kind == "knowledge"), None)
     asks_concept = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole) or (
         best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
-        and meaning_index().concept_share(question) >= 0.5)  # "… is that normal?": most neighbours are questions
-    asks_tool = not asks_concept or any(p[0].kind == "tool" and p[0].score >= TOOL_MIN for p in parts) \
+        and shares[0] >= 0.5)  # "… is that normal?": most neighbours are questions
+    requests = [ranked[0] for ranked, share in zip(parts, shares[1:], strict=False) if share < 0.5]
+    asks_tool = not asks_concept or any(m.kind == "tool" and m.score >= TOOL_MIN for m in requests) \
         or (context.tool is not None and _changes_the_view(reading)) \
-        or any(_literally_asked(card, reading, context) for card in named)
+        or any(_literally_asked(card, reading, context) for card in named) \
+        or (bool(named) and shares[0] < 0.5)  # 「層ごとのエントロピーを見たい」: a view named in a request
     matches = _merged(whole, parts)
     card, tool_score = _tool(reading, matches, context, named) if asks_tool or reading.expression else (None, 0.0)
     if pasted_error and not (reading.expression and not reading.expression_bare):
