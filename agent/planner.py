@@ -53,7 +53,7 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|文|次は|今度は|じゃあ|では|だけ|のみ|にして"
                          r"|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
-                         r"|ね|で|は|を|の|も|に|、|。|\s")
+                         r"|ね|で|は|を|の|も|に|、|。")
 
 
 @dataclass(frozen=True)
@@ -147,12 +147,14 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
         if chosen is None or _bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
             return previous, max(kept, TOOL_MIN)
+    default = next((card for card in every.values() if card.default), None)
+    if default is not None and _bare(reading) and _changes_the_view(reading):
+        return default, TOOL_MIN  # "show me head 2 of layer 0" after a tool that draws no such view: the default view
     if chosen is not None:
         return chosen
     best = max((m.score for m in matches), default=0.0)
     if (reading.sentences or _changes_the_view(reading)) and best < ASK_BELOW:
         # a bare quoted sentence, or a choice only views take ("without [CLS]"): the default view
-        default = next((card for card in every.values() if card.default), None)
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
 
@@ -192,9 +194,9 @@ def _weak(ranked: list[Match]) -> bool:
 
 def _bare(reading: Reading) -> bool:
     """Nothing is left once the layer, head and model are read: "now layer 0", 「ヘッド3は?」."""
-    left = re.findall(r"[a-z]{2,}|[^\x00-\x7f]", _LINKING_JA.sub("", reading.rest))
+    left = re.findall(r"[a-z]{2,}|[^\x00-\x7f]", _LINKING_JA.sub(" ", reading.rest))
     words = [word for word in left if word.isascii() and word not in _LINKING_WORDS]
-    return not words and len([char for char in left if not char.isascii()]) <= 3
+    return not words and len([char for char in left if not char.isascii()]) <= 1
 
 
 def _changes_the_view(reading: Reading) -> bool:
