@@ -29,6 +29,7 @@ TOOL_FAMILIES: dict[str, str] = {
     "plot_heatmap": "tools.views",
     "plot_line": "tools.views",
     "plot_heads": "tools.views",
+    "plot_3d": "tools.views.three_d",
     "explain_reduction": "tools.explain",
     "attention_rollout": "tools.analyses",
     "attention_norms": "tools.analyses",
