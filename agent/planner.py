@@ -194,7 +194,7 @@ def _weak(ranked: list[Match]) -> bool:
 
 def _bare(reading: Reading) -> bool:
     """Nothing is left once the layer, head and model are read: "now layer 0", 「ヘッド3は?」."""
-    left = re.findall(r"[a-z]{2,}|[^\x00-\x7f]", _LINKING_JA.sub(" ", reading.rest))
+    left = re.findall(r"[a-z0-9]*[a-z][a-z0-9]+|[a-z0-9]+[a-z]|[^\x00-\x7f]", _LINKING_JA.sub(" ", reading.rest))
     words = [word for word in left if word.isascii() and word not in _LINKING_WORDS]
     return not words and len([char for char in left if not char.isascii()]) <= 1
 
