@@ -42,6 +42,7 @@ ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
 CONCEPT_GAP = 0.1  # a concept this close behind a tool is what is asked when most near examples are questions
 CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken when this far ahead of the next
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
+NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer ("tag every head with its role")
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 MULTI = ("layer", "head")  # readings that may name several values: one call each
 # a pasted traceback or error line, whether or not the knowledge knows its message
@@ -135,8 +136,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     for card in every.values():  # a literal only one tool reads (an expression) decides, unless a view is named
         if any(getattr(reading, name, None) for name in card.decisive) and not named_views:
             return card, 1.0
-    if len(named) == 1:  # "... as a heatmap", 「折れ線で」: the view asked for by name
-        return named[0], max((m.score for m in matches if m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
+    best_tool = max((m.score for m in matches if m.kind == "tool"), default=0.0)
+    named_score = max((m.score for m in matches if named and m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
+    if len(named) == 1 and named_score > best_tool - NAME_LEAD:  # "... as a heatmap", 「折れ線で」: the view named
+        return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches
                   if m.kind == "tool" and m.score >= TOOL_MIN and _needs_met(every[m.name], reading, context)]
     chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
