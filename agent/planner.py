@@ -52,8 +52,8 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "so just only that this it one thing show me draw plot redraw give let see can could you i "
                            "want would like pls".split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
-_LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|文|次は|今度は|じゃあ|では|だけ|のみ|にして"
-                         r"|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
+_LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
+                         r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
                          r"|ね|で|は|を|の|も|に|、|。")
 
 
@@ -103,6 +103,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         or any(_literally_asked(card, reading, context) for card in named) \
         or (bool(named) and shares[0] < 0.5)  # 「層ごとのエントロピーを見たい」: a view named in a request
     matches = _merged(whole, parts)
+    if context.text is None and not _sets_a_slot(reading) and not pasted_error and reading.expression is None \
+            and _bare(reading):  # 「あれ見せて」, "show me that" with nothing before it: which one?
+        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     card, tool_score = _tool(reading, matches, context, named) if asks_tool or reading.expression else (None, 0.0)
     if pasted_error and not (reading.expression and not reading.expression_bare):
         card = None  # a pasted error or warning asks what it means, not for a figure
