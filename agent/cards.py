@@ -16,6 +16,8 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
     decisive = ["expression"]      # a reading only this tool takes: when present, this tool runs
     fresh_sentence = true          # coming from another tool, do not continue its sentence (a prompt is asked afresh)
     explicit_sentence = true       # in a follow-up, pass the conversation's sentence even when the session has it
+    needs_name = true              # runs only when the question names it ("3D"): its examples alone are too close to
+                                   # any vague "draw it" to decide
 
     [description]                  # one line each
     en = "..."
@@ -113,6 +115,7 @@ class Card:
     decisive: tuple[str, ...] = ()
     fresh_sentence: bool = False
     explicit_sentence: bool = False
+    needs_name: bool = False
 
     def all_examples(self) -> tuple[str, ...]:
         return self.examples.get("en", ()) + self.examples.get("ja", ())
@@ -154,7 +157,8 @@ def read_card(path: Path, package: str) -> Card:
                 knowledge=tuple(meta.get("knowledge", ())), default=bool(meta.get("default", False)),
                 needs_any=tuple(meta.get("needs_any", ())), decisive=tuple(meta.get("decisive", ())),
                 fresh_sentence=bool(meta.get("fresh_sentence", False)),
-                explicit_sentence=bool(meta.get("explicit_sentence", False)))
+                explicit_sentence=bool(meta.get("explicit_sentence", False)),
+                needs_name=bool(meta.get("needs_name", False)))
 
 
 def _showcase(path: Path, data: dict[str, Any]) -> tuple[dict[str, str], ...]:

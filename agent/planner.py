@@ -49,12 +49,12 @@ MULTI = ("layer", "head")  # readings that may name several values: one call eac
 _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
-                           "so just only that this it one thing show me draw plot redraw give let see can could you i "
-                           "want would like pls".split())
+                           "so just only exactly that this it one thing show me draw plot redraw give let see can "
+                           "could you i want would like pls".split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
-                         r"|ね|で|は|を|の|も|に|、|。")
+                         r"|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         or any(_literally_asked(card, reading, context) for card in named) \
         or (bool(named) and shares[0] < 0.5)  # 「層ごとのエントロピーを見たい」: a view named in a request
     matches = _merged(whole, parts)
-    if context.text is None and not _sets_a_slot(reading) and not pasted_error and reading.expression is None \
-            and _bare(reading):  # 「あれ見せて」, "show me that" with nothing before it: which one?
+    if context.text is None and context.question is None and not _sets_a_slot(reading) and not pasted_error \
+            and reading.expression is None and _bare(reading):  # 「あれ見せて」 with nothing before it: which one?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     card, tool_score = _tool(reading, matches, context, named) if asks_tool or reading.expression else (None, 0.0)
     if pasted_error and not (reading.expression and not reading.expression_bare):
@@ -143,8 +143,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named_score = max((m.score for m in matches if named and m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
     if len(named) == 1 and named_score > best_tool - NAME_LEAD:  # "... as a heatmap", 「折れ線で」: the view named
         return named[0], named_score
-    candidates = [(every[m.name], m.score) for m in matches
-                  if m.kind == "tool" and m.score >= TOOL_MIN and _needs_met(every[m.name], reading, context)]
+    candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
+                  and _needs_met(every[m.name], reading, context) and not every[m.name].needs_name]
     chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
     previous = every.get(context.tool or "")
     if previous is not None and previous.follow_up and not reading.sentences and _sets_a_slot(reading):
@@ -154,8 +154,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         if chosen is None or _bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
             return previous, max(kept, TOOL_MIN)
     default = next((card for card in every.values() if card.default), None)
-    if default is not None and _bare(reading) and _changes_the_view(reading):
-        return default, TOOL_MIN  # "show me head 2 of layer 0" after a tool that draws no such view: the default view
+    if default is not None and _bare(reading) and (_changes_the_view(reading) or context.question):
+        return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
     if chosen is not None:
         return chosen
     best = max((m.score for m in matches), default=0.0)
