@@ -49,7 +49,7 @@ MULTI = ("layer", "head")  # readings that may name several values: one call eac
 _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
-                           "so just only exactly that this it one thing show me draw plot redraw give let see can "
+                           "so just only exactly that this it one thing show me draw plot redraw redo give let see can "
                            "could you i want would like pls".split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
@@ -147,7 +147,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
                   and _needs_met(every[m.name], reading, context) and not every[m.name].needs_name]
     chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
     previous = every.get(context.tool or "")
-    if previous is not None and previous.follow_up and not reading.sentences and _sets_a_slot(reading):
+    # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
+    continues = previous is not None and (previous.follow_up or _unfit(previous, reading) == 0)
+    if previous is not None and continues and not reading.sentences and _sets_a_slot(reading):
         # "now layer 0", 「ヘッド3は?」: the same view, changed, unless another view is clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
@@ -166,7 +168,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
 
 
 def _names_it(card: Card, reading: Reading) -> bool:
-    """The question calls the card's view by one of its names (quoted sentences are not read)."""
+    """The question calls the card's view by one of its names (quoted sentences are not read); a card that
+    reads no sentence is not named by a question that gives one ("Use the causal model for 'The dog barks'")."""
+    if reading.sentences and "sentence" not in card.slots.values():
+        return False
     text = f" {reading.plain} "
     return any(re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text) if name.isascii() else name in text
                for name in card.names)

@@ -29,9 +29,11 @@ _BARE_ID = _ascii(
 )
 _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-minilm-l6-v2": "minilm", "gpt-2": "gpt2"}
 _MODEL_WORDS = (
-    (_ascii(r"\bminilm\b|\bbert\b|\benglish(?:[- ]only)? model|\bencoder(?:[- ]only)? model|英語(?:用の|の)?モデル"
-                r"|エンコーダ"), "minilm"),
-    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|\bjapanese model|\bmultilingual model|日本語(?:用の|の)?モデル"
+    (_ascii(r"\bminilm\b|\bbert\b|\b(?:small |little |tiny )?english(?:[- ]only)? model|\bencoder(?:[- ]only)? model"
+                r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm"),
+    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|\bjapanese model|\bmultilingual model"
+                r"|\bmodel that (?:can )?(?:reads?|understands?|knows?) japanese"
+                r"|日本語(?:が読める|を読める|に強い|対応の?|用の|の)?モデル"
                 r"|\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model"
                 r"|因果(?:言語)?モデル"
                 r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m"),
