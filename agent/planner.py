@@ -23,9 +23,9 @@ from typing import Any
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
 from agent.context import KEPT_READINGS, Context
-from agent.meaning import Match, meaning_index
+from agent.meaning import Match, clauses, mask_literals, meaning_index
 from agent.phrases import say
-from agent.planner_reading import CANONICAL_EXPRESSION, Reading, detect_language, read
+from agent.planner_reading import CANONICAL_EXPRESSION, Reading, asks_yes_no, detect_language, read
 from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
@@ -97,11 +97,16 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     asks_concept = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole) or (
         best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
         and shares[0] >= 0.5)  # "… is that normal?": most neighbours are questions
-    requests = [ranked[0] for ranked, share in zip(parts, shares[1:], strict=False) if share < 0.5]
+    pieces = clauses(mask_literals(question))[1:] if parts else []
+    requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
+                if share < 0.5 and not asks_yes_no(piece)]
     asks_tool = not asks_concept or any(m.kind == "tool" and m.score >= TOOL_MIN for m in requests) \
         or (context.tool is not None and _changes_the_view(reading)) \
         or any(_literally_asked(card, reading, context) for card in named) \
         or (bool(named) and shares[0] < 0.5)  # 「層ごとのエントロピーを見たい」: a view named in a request
+    if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
+            and not requests and reading.expression is None:
+        asks_concept, asks_tool = True, False  # "is the heatmap symmetric?": about a view, not for one
     matches = _merged(whole, parts)
     if context.text is None and context.question is None and not _sets_a_slot(reading) and not pasted_error \
             and reading.expression is None and _bare(reading):  # 「あれ見せて」 with nothing before it: which one?

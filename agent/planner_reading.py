@@ -16,7 +16,8 @@ from agent import planner_arguments as arguments
 from agent import planner_quotes as literal
 from prompts import Language
 
-__all__ = ["Reading", "read", "detect_language", "CANONICAL_EXPRESSION"]
+__all__ = [
+    "asks_yes_no","Reading", "read", "detect_language", "CANONICAL_EXPRESSION"]
 
 CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -44,6 +45,25 @@ class Reading:
     exclude_special: bool = False
     words: bool = False  # merge subword tokens into words (heatmap and line)
     new_tokens: int | None = None  # how many tokens to generate, when asked
+
+
+# A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
+# 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
+_YES_NO_EN = re.compile(
+    r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|do|did|should|"
+    r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b", re.I)
+_REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
+                         r"|教えて|やって")
+_YES_NO_JA = re.compile(r"なぜ|どうして|(?:ですか|ますか|でしょうか|のか|んですか|のですか|もの|普通|かな|よね"
+                        r"|ってこと|の)[?？]*$")
+
+
+def asks_yes_no(text: str) -> bool:
+    """A yes/no or why question, not a request."""
+    text = text.strip()
+    if JAPANESE.search(text):
+        return bool(_YES_NO_JA.search(text)) and not _REQUEST_JA.search(text)
+    return bool(_YES_NO_EN.search(text))
 
 
 def detect_language(text: str) -> Language:
