@@ -50,11 +50,11 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo give let see can "
-                           "could you i want would like pls".split())
+                           "could you i want would like pls happens if".split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
-                         r"|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
+                         r"|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
                 if share < 0.5 and not asks_yes_no(piece)]
     asks_tool = not asks_concept or any(m.kind == "tool" and m.score >= TOOL_MIN for m in requests) \
-        or (context.tool is not None and _changes_the_view(reading)) \
+        or (context.tool is not None and (_changes_the_view(reading) or reading.models and _bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
         or (bool(named) and shares[0] < 0.5)  # 「層ごとのエントロピーを見たい」: a view named in a request
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
@@ -307,11 +307,11 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values() and not names_a_token:
         sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
     fresh = card.fresh_sentence and context.tool != card.tool
-    second = _second_of_a_pair(card, sentences, models, context)
+    second = _second_of_a_pair(card, sentences, models, context) if _names_it(card, reading) else None
     if second is not None:  # "compare it with 'X'" / "... with gemma": the conversation's sentence is the first
         sentences = [context.text or "", *sentences] if second == "sentence_b" else sentences
         models = [context.model, *models] if second == "model_b" else models
-    follow_up = not sentences and context.text is not None and not fresh
+    follow_up = (not sentences or second == "sentence_b") and context.text is not None and not fresh
     if sentences:
         values["sentence"] = sentences[0]
         text_lines = [say("colon_text", language, text=sentences[0])] if reading.colon_sentence else []
