@@ -169,7 +169,9 @@ def _relabel(language: Language) -> list[Any]:
 
 def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
     models = [*EMBEDDED, *cached_models()]
-    with gr.Blocks(title="Attention Sensei") as app:
+    # analytics_enabled=False: Gradio otherwise phones home on start (launch analytics, version check),
+    # and the app promises to work offline with no traffic of its own.
+    with gr.Blocks(title="Attention Sensei", analytics_enabled=False) as app:
         state = gr.State(None, delete_callback=_forget)
         with gr.Row():
             with gr.Column(scale=4):
