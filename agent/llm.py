@@ -18,8 +18,9 @@ from typing import Any
 import openai
 
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
+from agent.llm_result import result_for_llm
 from agent.registry import Registry
-from agent.runner import result_for_llm, run_tool
+from agent.runner import run_tool
 from agent.settings import Settings
 from agent.stream import MessageAccumulator
 from tools import Session

@@ -8,7 +8,6 @@ as `ToolFinished(ok=False, error=...)`; our own bugs are reported the same way b
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import queue
 import threading
@@ -19,11 +18,11 @@ from typing import Any
 from agent.events import ToolFinished, ToolProgress
 from agent.registry import Registry
 from tools import SenseiError, Session, use_session
+from tools.core.errors import bug_message
 
-__all__ = ["run_tool", "summarize", "result_for_llm"]
+__all__ = ["run_tool", "summarize"]
 
 log = logging.getLogger(__name__)
-LLM_RESULT_LIMIT = 6000  # characters of a tool result sent back to the LLM
 
 
 def run_tool(
@@ -55,7 +54,7 @@ def run_tool(
             outbox.put(("error", str(error)))
         except Exception as error:  # our bug: keep the session alive, say what happened
             log.exception("tool %s failed", name)
-            outbox.put(("error", f"internal error in {name}: {type(error).__name__}: {error} (this is a bug)"))
+            outbox.put(("error", bug_message(name, error)))
         finally:
             session.progress = None
 
@@ -114,14 +113,3 @@ def _subject(name: str, result: dict[str, Any]) -> str | None:
     if "model" in result and "shape" in result:
         return f"{result['model']}: {len(result.get('tokens', []))} tokens, shape {result['shape']}"
     return None
-
-
-def result_for_llm(finished: ToolFinished) -> str:
-    """The tool message content: the result as JSON without the script (the UI shows it), bounded in size."""
-    if not finished.ok:
-        return json.dumps({"ok": False, "error": finished.error}, ensure_ascii=False)
-    shown = {key: value for key, value in finished.result.items() if key != "code"}
-    text = json.dumps({"ok": True, **shown}, ensure_ascii=False)
-    if len(text) > LLM_RESULT_LIMIT:
-        text = text[:LLM_RESULT_LIMIT] + f'… (truncated from {len(text)} characters)"'
-    return text
