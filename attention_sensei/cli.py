@@ -140,6 +140,7 @@ def _models(as_json: bool) -> int:
 def _tool(args: argparse.Namespace) -> int:
     from agent.registry import default_registry
     from tools import SenseiError, use_session
+    from tools.core.errors import bug_message
 
     registry = default_registry()
     if args.list or not args.name:
@@ -161,6 +162,8 @@ def _tool(args: argparse.Namespace) -> int:
                           'such as \'{"text": "I love natural language processing!", "layer": -1}\''
     except SenseiError as error:
         record["error"] = str(error)
+    except Exception as error:  # our bug: still one JSON object (or one error line), never a raw traceback
+        record["error"] = bug_message(args.name, error)
     _print_tool_record(record, args.json)
     return 0 if record["ok"] else 1
 

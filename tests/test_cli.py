@@ -72,3 +72,35 @@ def test_tool_list_names_every_tool():
     done = cli("tool", "--list")
     for name in ("plot_heatmap", "plot_line", "plot_heads", "explain_reduction", "inspect_attention"):
         assert name in done.stdout
+
+
+def test_a_numpy_chain_from_the_issue_is_explained(tmp_path: Path):
+    expression = "outputs.attentions[-1].detach().numpy().squeeze().mean(axis=0)"
+    done = cli("tool", "explain_reduction", "--args", json.dumps({"expression": expression, "text": "I love tea"}),
+               "--out", str(tmp_path), "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["ok"] and record["result"]["steps"][-1]["kind_after"] == "array"
+    assert record["result"]["final_shape"] == [5, 5]  # [CLS] i love tea [SEP]
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_an_internal_error_is_ok_false_with_a_clear_message_not_a_traceback(monkeypatch, capsys, tmp_path, as_json):
+    from agent.registry import Registry
+    from attention_sensei import cli as command
+
+    def broken(self, name, arguments):
+        raise TypeError("_mean() got an unexpected keyword argument 'dim'")
+
+    monkeypatch.setattr(Registry, "call", broken)
+    code = command.main(["tool", "explain_reduction", "--args", '{"expression": "attention"}', "--out", str(tmp_path),
+                         *(["--json"] if as_json else [])])
+    out, err = capsys.readouterr()
+    expected = ("internal error in explain_reduction: TypeError: _mean() got an unexpected keyword argument 'dim' "
+                "(this is a bug in Attention Sensei, not in your input)")
+    assert code == 1 and "Traceback" not in out + err
+    if as_json:
+        record = json.loads(out)
+        assert record["ok"] is False and record["error"].startswith(expected) and record["result"] == {}
+    else:
+        assert err.splitlines()[-1].startswith(f"error: {expected}")

@@ -135,3 +135,75 @@ def test_fuzzed_expressions_only_ever_give_our_clear_errors(extracted, expressio
         assert str(error)
     else:
         assert isinstance(result["steps"], list)
+
+
+# --- tensors and numpy arrays: each step knows which it holds ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "final", "kinds"),
+    [
+        ("outputs.attentions[-1].detach().numpy().squeeze().mean(axis=0)", [8, 8],
+         ["layers", "tensor", "tensor", "array", "array", "array"]),
+        ("attention.numpy().squeeze(0).mean(axis=0)", [8, 8], ["array", "array", "array"]),
+        ("attention.squeeze(0).mean(dim=0).numpy()", [8, 8], ["tensor", "tensor", "array"]),
+        ("attention.numpy()[0].max(axis=-1)", [12, 8], ["array", "array", "array"]),
+        ("attention.numpy().sum(axis=-1, keepdims=True)", [1, 12, 8, 1], ["array", "array"]),
+        ("attention.sum(dim=-1, keepdims=True)", [1, 12, 8, 1], ["tensor"]),
+    ],
+)
+def test_numpy_chains_keep_each_steps_kind(extracted, expression: str, final, kinds):
+    result = explain_reduction(expression)
+    assert result["final_shape"] == final
+    assert [step["kind_after"] for step in result["steps"]] == kinds
+
+
+def test_a_numpy_reduction_is_explained_with_axis_and_says_how_torch_differs(extracted):
+    steps = explain_reduction("attention.numpy().squeeze().mean(axis=0)")["steps"]
+    convert, mean = steps[0], steps[-1]
+    assert "axis=" in convert["explanation_en"] and "dim=" in convert["explanation_en"]
+    assert "axis=" in convert["explanation_ja"]
+    assert "axis 0" in mean["explanation_en"] and "'heads'" in mean["explanation_en"]
+    assert "dim=" in mean["explanation_en"] and "axis=" in mean["explanation_ja"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("attention.numpy().squeeze().numpy()", "already a numpy array"),
+        ("attention.numpy().squeeze(0).mean(dim=0)", "numpy arrays take axis=, not dim=: write .mean(axis=0)"),
+        ("attention.numpy().squeeze(dim=0)", "write .squeeze(axis=0)"),
+        ("attention.numpy().mean(axis=1, keepdim=True)", "keepdims=True"),
+        ("attention.numpy().squeeze(1)", "numpy refuses to squeeze axis 1 ('heads', size 12)"),
+        ("torch.mean(attention.numpy(), dim=1)", "torch.mean takes a tensor, not a numpy array"),
+        ("attention.numpy().transpose(-2, -1)", "before .numpy()"),
+    ],
+)
+def test_what_numpy_refuses_is_a_clear_message_not_an_internal_error(extracted, expression: str, message: str):
+    with pytest.raises(ToolError) as error:
+        explain_reduction(expression)
+    assert message in str(error.value)
+
+
+# Method calls that work on a torch tensor, a numpy array, or both: a chain of them either runs in real
+# torch/numpy with the shape explain_reduction reports, or fails there and gets a clear ToolError here.
+CHAIN = st.lists(st.sampled_from([
+    ".numpy()", ".detach()", ".squeeze()", ".squeeze(0)", ".squeeze(1)", ".squeeze(axis=0)", ".mean(dim=0)",
+    ".mean(axis=0)", ".sum(axis=-1, keepdims=True)", ".sum(dim=-1, keepdim=True)", ".max(dim=-1)", ".max(axis=-1)",
+    "[0]", ".mean(0)",
+]), min_size=1, max_size=4)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(CHAIN)
+def test_chains_over_tensors_and_arrays_agree_with_torch_and_numpy(extracted, chain: list[str]):
+    expression = "attention" + "".join(chain)
+    attention = extracted.latest.attentions[-1].unsqueeze(0)  # (batch, heads, query, key), as outputs.attentions[-1]
+    try:
+        real = eval(expression, {"attention": attention})  # noqa: S307 (this test's own fixed vocabulary)
+    except (TypeError, ValueError, AttributeError, IndexError, RuntimeError):
+        with pytest.raises(ToolError):
+            explain_reduction(expression)
+        return
+    real = real[0] if isinstance(real, tuple) else real  # max(dim=...) gives (values, indices)
+    assert explain_reduction(expression)["final_shape"] == list(real.shape)

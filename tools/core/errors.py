@@ -6,12 +6,13 @@
         ├── ModelError     a model that cannot be found or loaded
         └── LimitError     a request over a configured limit (text length, memory)
 
-Anything else that escapes a tool is our own bug and is allowed to raise.
+Anything else that escapes a tool is our own bug and is allowed to raise; whoever runs a tool for
+someone else (the agent's runner, `attention-sensei tool`) reports it with `bug_message`.
 """
 
 from __future__ import annotations
 
-__all__ = ["SenseiError", "ToolError", "ModelError", "LimitError"]
+__all__ = ["SenseiError", "ToolError", "ModelError", "LimitError", "bug_message"]
 
 
 class SenseiError(Exception):
@@ -28,3 +29,9 @@ class ModelError(ToolError):
 
 class LimitError(ToolError):
     """A request over a configured limit."""
+
+
+def bug_message(tool: str, error: BaseException) -> str:
+    """What to show, instead of a traceback, when `tool` raised something we did not raise on purpose."""
+    return (f"internal error in {tool}: {type(error).__name__}: {error} "
+            "(this is a bug in Attention Sensei, not in your input)")

@@ -35,14 +35,25 @@ METHODS = {
     "permute",
 }
 TORCH_FUNCTIONS = {"mean", "sum", "max", "min", "stack"}
-KEYWORDS = {"dim", "keepdim", "axis"}
+KEYWORDS = {"dim", "keepdim", "axis", "keepdims"}
+# Methods a numpy array lacks (after .numpy()), and what to say instead.
+NOT_ON_ARRAYS = {
+    "detach": "it has no .detach() and needs none",
+    "cpu": "it has no .cpu() and needs none",
+    "numpy": "it has no .numpy() and needs none",
+    "softmax": "numpy arrays have no .softmax(): call it before .numpy()",
+    "unsqueeze": "numpy arrays have no .unsqueeze(): call it before .numpy()",
+    "transpose": "numpy's .transpose(*axes) takes the whole new order, like torch's .permute(): "
+                 "call .transpose(-2, -1) before .numpy()",
+    "permute": "numpy arrays have no .permute() (their .transpose(*axes) does that): call it before .numpy()",
+}
 ALLOWED = (
     "the names outputs, attentions, attention (= outputs.attentions[-1]) and torch; indexing with integers, "
     "slices and ...; the methods ."
     + ", .".join(sorted(METHODS))
     + "; torch."
     + ", torch.".join(sorted(TORCH_FUNCTIONS))
-    + "; the keywords dim, keepdim (axis after .numpy()); .shape"
+    + "; the keywords dim, keepdim (axis, keepdims after .numpy()); .shape"
 )
 
 
@@ -54,6 +65,7 @@ class Step:
     shape_after: list[int] | None
     dims_before: list[str]
     dims_after: list[str]
+    kind_after: str  # what the step leaves: "tensor", "array" (numpy), "layers" (the tuple), "pair", "shape"
     en: str
     ja: str
 
@@ -65,6 +77,7 @@ class Step:
             "shape_after": self.shape_after,
             "dims_before": self.dims_before,
             "dims_after": self.dims_after,
+            "kind_after": self.kind_after,
             "explanation_en": self.en,
             "explanation_ja": self.ja,
         }
@@ -124,6 +137,7 @@ class Evaluator:
                 shape_after=after.shape,
                 dims_before=list(before.dims),
                 dims_after=list(after.dims),
+                kind_after=after.kind,
                 en=text[0],
                 ja=text[1],
             )
@@ -239,6 +253,9 @@ class Evaluator:
             target, args = args[0], args[1:]
             if name == "stack":
                 return self._stack(node, target, args, kwargs)
+            if target.kind == "array":
+                raise ToolError(f"torch.{name} takes a tensor, not a numpy array: call torch.{name} before "
+                                f".numpy(), or use the array's own .{name}(axis=...)")
             if target.kind != "tensor":
                 raise ToolError(f"torch.{name} needs one tensor; pick a layer first, e.g. outputs.attentions[-1]")
         elif owner.kind in ("tensor", "array"):
@@ -271,9 +288,8 @@ class Evaluator:
 
     def _method(self, node: ast.AST, target: Value, name: str, args: list[Any], kwargs: dict[str, Any]) -> Value:
         dims = target.dims
-        tensor_only = ("softmax", "detach", "numpy", "cpu", "unsqueeze", "transpose", "permute")
-        if target.kind == "array" and name in tensor_only:
-            raise ToolError(f".{name}() is not available after .numpy(): the value is already a numpy array")
+        if target.kind == "array":
+            _check_numpy_call(name, kwargs)
         if name in ("detach", "cpu"):
             return self._record(node, name, target, Value(getattr(target.obj, name)(), dims, "tensor"), say(name))
         if name == "numpy":
@@ -291,13 +307,20 @@ class Evaluator:
             )
         if name == "squeeze":
             dim = self._dim(args, kwargs, dims, required=False)
-            gone = [i for i, size in enumerate(target.shape or []) if size == 1 and dim in (None, i)]
+            shape = target.shape or []
+            if target.kind == "array" and dim is not None and shape[dim] != 1:
+                raise ToolError(
+                    f"numpy refuses to squeeze axis {dim} ('{dims[dim]}', size {shape[dim]}): an array's "
+                    f".squeeze(axis) needs a size-1 axis (a tensor's .squeeze(dim) leaves a larger one as it is); "
+                    "name a size-1 axis, or none to drop them all"
+                )
+            gone = [i for i, size in enumerate(shape) if size == 1 and dim in (None, i)]
             kept = tuple(d for i, d in enumerate(dims) if i not in gone)
             result = target.obj.squeeze() if dim is None else target.obj.squeeze(dim)
             names = ", ".join(f"'{dims[i]}'" for i in gone) or "(none)"
             names_ja = "・".join(f"「{DIM_JA[dims[i]]}」" for i in gone) or "(なし)"
             return self._record(
-                node, name, target, Value(result, kept, "tensor"), say("squeeze", names=names, names_ja=names_ja)
+                node, name, target, Value(result, kept, target.kind), say("squeeze", names=names, names_ja=names_ja)
             )
         if name == "unsqueeze":
             dim = kwargs.get("dim", args[0] if args else None)
@@ -340,11 +363,15 @@ class Evaluator:
 
     def _reduce(self, node: ast.AST, target: Value, name: str, args: list[Any], kwargs: dict[str, Any]) -> Value:
         dims = target.dims
-        keepdim = kwargs.get("keepdim", False)
+        if "keepdim" in kwargs and "keepdims" in kwargs:
+            raise ToolError("give keepdim (or keepdims) once, e.g. keepdim=True")
+        keepdim = kwargs.get("keepdim", kwargs.get("keepdims", False))
         if not isinstance(keepdim, bool):
             raise ToolError(f"keepdim must be True or False, not {keepdim!r}")
         dim = self._dim(args, kwargs, dims, required=False)
         if dim is None:
+            if "keepdim" in kwargs or "keepdims" in kwargs:
+                raise ToolError(f"keepdim needs a dimension to keep, e.g. .{name}(dim=1, keepdim=True)")
             value = getattr(target.obj, name)()
             return self._record(node, name, target, Value(value, (), target.kind), say("reduce_all", verb=name))
         is_array = target.kind == "array"
@@ -360,9 +387,11 @@ class Evaluator:
                 say("reduce_pair", name=dims[dim], verb=name, dim=dim),
             )
         template = "reduce_keep" if keepdim else "reduce"
-        return self._record(
-            node, name, target, Value(value, kept, target.kind), say(template, name=dims[dim], verb=name, dim=dim)
-        )
+        text = say(template, name=dims[dim], verb=name, dim=dim, word="axis" if is_array else "dim")
+        if is_array:  # what numpy does differently, said where the learner meets it
+            numpy_text = say("numpy_pair" if name in ("max", "min") else "numpy_axis")
+            text = (f"{text[0]}; {numpy_text[0]}", f"{text[1]}。{numpy_text[1]}")
+        return self._record(node, name, target, Value(value, kept, target.kind), text)
 
     def _dim(self, args: list[Any], kwargs: dict[str, Any], dims: tuple[str, ...], required: bool) -> int | None:
         given = [kwargs[key] for key in ("dim", "axis") if key in kwargs] + args[:1]
@@ -381,6 +410,20 @@ class Evaluator:
                 f"{dims_en(dims)}: use 0..{len(dims) - 1} or a negative index"
             )
         return dim % len(dims)
+
+
+def _check_numpy_call(name: str, kwargs: dict[str, Any]) -> None:
+    """Refuse, as numpy would, what only a tensor accepts: its own methods, dim= and keepdim=."""
+    if name in NOT_ON_ARRAYS:
+        raise ToolError(f".{name}() is not available after .numpy(): the value is already a numpy array; "
+                        f"{NOT_ON_ARRAYS[name]}")
+    if "dim" in kwargs:
+        rest = "".join(f", {key}={value!r}" for key, value in kwargs.items() if key != "dim")
+        raise ToolError(f"numpy arrays take axis=, not dim=: write .{name}(axis={kwargs['dim']!r}{rest}) "
+                        "(after .numpy() the value is a numpy array; a torch tensor accepts either)")
+    if "keepdim" in kwargs:
+        raise ToolError(f"numpy arrays take keepdims=, not keepdim=: write keepdims={kwargs['keepdim']!r} "
+                        "(after .numpy() the value is a numpy array; a torch tensor accepts either)")
 
 
 def _dims_after_index(dims: tuple[str, ...], items: tuple[Any, ...]) -> tuple[tuple[str, ...], list[tuple[str, int]]]:

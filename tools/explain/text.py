@@ -1,7 +1,8 @@
 """The words of `explain_reduction`, in English and Japanese, as templates filled from dimension names.
 
 No step's text is written for a particular expression: each template names the operation and
-takes the dimension it acts on ({dim}: its number, {name}: its name, {role}: what it stands for).
+takes the dimension it acts on ({dim}: its number, {name}: its name, {role}: what it stands for,
+{word}: "dim" for a tensor, "axis" for a numpy array).
 """
 
 from __future__ import annotations
@@ -65,8 +66,20 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         ".cpu() はテンソルをメインメモリへ移します(すでにCPU上なので変化なし)。GPU上では .numpy() の前に必要です",
     ),
     "numpy": (
-        "converts the tensor into a numpy array of the same shape, e.g. for matplotlib or seaborn",
-        "テンソルを同じ形の numpy 配列に変換します(matplotlib や seaborn で使うため)",
+        "converts the tensor into a numpy array of the same shape, e.g. for matplotlib or seaborn; from here "
+        "numpy's names apply: axis= instead of dim=, keepdims= instead of keepdim=",
+        "テンソルを同じ形の numpy 配列に変換します(matplotlib や seaborn で使うため)。ここからは numpy の書き方で、"
+        "dim= ではなく axis=、keepdim= ではなく keepdims= を使います",
+    ),
+    "numpy_axis": (
+        "numpy calls the dimension axis= (torch: dim=) and refuses dim=",
+        "numpy では次元を axis= で指定します(torch の dim= は numpy ではエラーです)",
+    ),
+    "numpy_pair": (
+        "numpy calls the dimension axis= (torch: dim=) and returns only the values, where torch's "
+        "max/min with dim= return (values, indices)",
+        "numpy では次元を axis= で指定し(torch では dim=)、値だけを返します。torch の dim= 付き max/min は "
+        "(values, indices) の組を返します",
     ),
     "softmax": (
         "softmax over dim {dim} '{name}': the values along it become positive and sum to 1; the shape stays",
@@ -84,12 +97,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "permute": ("reorders the dimensions: {dims_en}", "次元を並べ替えます:{dims_ja}"),
     "reduce_all": ("{verb} over every element: a single number", "すべての要素について{verb_ja}。結果は1つの数です"),
     "reduce": (
-        "{verb} over dim {dim}, '{name}' ({role}), which disappears",
-        "次元 {dim}「{name_ja}」({role_ja})について{verb_ja}。この次元は消えます",
+        "{verb} over {word} {dim}, '{name}' ({role}), which disappears",
+        "{word_ja} {dim}「{name_ja}」({role_ja})について{verb_ja}。この次元は消えます",
     ),
     "reduce_keep": (
-        "{verb} over dim {dim}, '{name}' ({role}); keepdim=True keeps it with size 1",
-        "次元 {dim}「{name_ja}」({role_ja})について{verb_ja}。keepdim=True なのでサイズ1で残ります",
+        "{verb} over {word} {dim}, '{name}' ({role}); {keep}=True keeps it with size 1",
+        "{word_ja} {dim}「{name_ja}」({role_ja})について{verb_ja}。{keep}=True なのでサイズ1で残ります",
     ),
     "reduce_pair": (
         "{verb} over dim {dim}, '{name}' ({role}), which disappears; returns (values, indices)",
@@ -112,6 +125,9 @@ def say(key: str, name: str | None = None, dims: tuple[str, ...] | None = None, 
         fields.update(name=name, name_ja=DIM_JA[name], role=ROLE_EN[name], role_ja=ROLE_JA[name])
     if dims is not None:
         fields.update(dims_en=dims_en(dims), dims_ja=dims_ja(dims))
+    if "word" in fields:  # "dim" (torch) or "axis" (numpy)
+        torch_names = fields["word"] == "dim"
+        fields.update(word_ja="次元" if torch_names else "軸(axis)", keep="keepdim" if torch_names else "keepdims")
     if "verb" in fields:
         verb = str(fields["verb"])
         fields.update(verb=VERB_EN[verb], verb_ja=VERB_JA[verb])
