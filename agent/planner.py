@@ -42,7 +42,7 @@ ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
 CONCEPT_GAP = 0.1  # a concept this close behind a tool is what is asked when most near examples are questions
 CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken when this far ahead of the next
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
-NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer ("tag every head with its role")
+NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 MULTI = ("layer", "head")  # readings that may name several values: one call each
 # a pasted traceback or error line, whether or not the knowledge knows its message
@@ -50,11 +50,11 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo give let see can "
-                           "could you i want would like pls happens if".split())
+                           "could you i want would like pls happens if instead not but rather".split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
-                         r"|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
+                         r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             return card, 1.0
     best_tool = max((m.score for m in matches if m.kind == "tool"), default=0.0)
     named_score = max((m.score for m in matches if named and m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
-    if len(named) == 1 and named_score > best_tool - NAME_LEAD:  # "... as a heatmap", 「折れ線で」: the view named
+    # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe
+    # something else ("tag every head with its role"), so a view gives way to a much closer tool
+    if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD):
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
                   and _needs_met(every[m.name], reading, context) and not every[m.name].needs_name]

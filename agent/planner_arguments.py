@@ -158,6 +158,7 @@ HEAD_RULES: tuple[Rule, ...] = (
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\b(\d+)(?=\s+(?:new\s+|more\s+|next\s+|generated\s+)?tokens\b)", _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
+    _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?=生成|続け|書)", _groups),
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
@@ -172,6 +173,7 @@ _QUERY_RULES = (
     _ascii(r"\b(?:token|query|position)\s*(?:#|no\.?|number|index)?\s*(\d+)"),
     _ascii(r"トークン\s*(\d+)|(\d+)\s*番の?トークン"),
     _ascii(rf"{_UNQUOTED_TOKEN}\s*から"),  # 「catからの注意」「の it から animal への」
+    _ascii(r"\bfrom\s+([^\x00-\x7f\s、。,.?？]+)"),  # "line chart from コーヒー"
 )
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"
                         r"|\b(first|second|third|fourth|fifth)\s+token")
