@@ -339,9 +339,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     if reading.layers:
         values["layer"] = [layer for layer, _ in reading.layers]
     elif reading.expression and "expression" not in card.slots.values():  # "outputs.attentions[2]… as a heatmap"
-        indexed = re.search(r"attentions\s*\[\s*(-?\d+)\s*\]", reading.expression)
-        if indexed:
-            values["layer"] = [int(indexed[1])]
+        values.update({name: [value] for name, value in _expression_choices(reading.expression).items()
+                       if name == "layer" or not reading.heads})
     if reading.heads:
         values["head"] = [head for head, _ in reading.heads]
     for name in ("query", "key", "expression", "new_tokens"):
@@ -373,6 +372,14 @@ def _second_of_a_pair(card: Card, sentences: list[str], models: list[str | None]
     return None
 
 
+def _expression_choices(expression: str) -> dict[str, int]:
+    """The layer and head an expression picks: `outputs.attentions[2]` → layer 2, `attentions[1][0, 4]` → head 4."""
+    found = re.search(r"attentions\s*\[\s*(-?\d+)\s*\](?:\s*\[\s*0\s*,\s*(\d+)\s*[\],])?", expression)
+    if found is None:
+        return {}
+    return {"layer": int(found[1]), **({"head": int(found[2])} if found[2] else {})}
+
+
 def _english_only(card: Card, models: list[str]) -> bool:
     """A comparison of two models on no given sentence needs a sentence every model reads: English."""
     return "model_b" in card.slots.values() and len(models) >= 2
@@ -388,6 +395,8 @@ def _remember(card: Card, reading: Reading, context: Context, values: dict[str, 
         value = values.get(name)
         if value is not None and name in card.slots.values():
             choices[name] = value[0] if isinstance(value, list) else value
+    if reading.expression and "expression" in card.slots.values():  # 'draw exactly that' after explaining it
+        choices.update(_expression_choices(reading.expression))
     model = values.get("model") if reading.models or not reading.sentences else None
     return replace(context, text=sentence, model=model, tool=card.tool, choices=choices)
 
