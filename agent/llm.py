@@ -3,20 +3,25 @@
 A turn is a generator of events. The conversation (OpenAI message list) stays valid whatever
 happens: every `tool_call_id` of an assistant message gets exactly one tool message, also when a
 tool fails, the arguments are broken, the user cancels or the generator is closed mid-turn.
+
+Each answer is bounded: `llm_max_tokens` is sent as `max_tokens`, and a stream still running after
+`llm_max_seconds` is cut. Stop and the time limit close the HTTP response, so the server stops
+generating; an answer cut either way says so.
 """
 
 from __future__ import annotations
 
 import json
 import queue
-import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import openai
 
+from agent.endpoint import describe_api_error, endpoint_name, redact, sendable
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
 from agent.llm_result import result_for_llm
 from agent.registry import Registry
@@ -25,25 +30,7 @@ from agent.settings import Settings
 from agent.stream import MessageAccumulator
 from tools import Session
 
-__all__ = ["llm_turn", "make_client", "describe_api_error", "redact"]
-
-_KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{4,}|Bearer\s+\S+)")
-
-
-def make_client(settings: Settings) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=settings.base_url,
-        api_key=settings.api_key or "no-key",  # local servers accept any key
-        timeout=settings.request_timeout,
-        max_retries=2,  # the client retries 429 and 5xx with backoff, honouring Retry-After
-    )
-
-
-def redact(text: str, secret: str | None) -> str:
-    """Remove the API key, and anything shaped like one, from text a server sent back."""
-    if secret:
-        text = text.replace(secret, "[redacted]")
-    return _KEY_PATTERN.sub("[redacted]", text)
+__all__ = ["llm_turn"]
 
 
 def llm_turn(
@@ -70,9 +57,20 @@ def llm_turn(
         if cancel.is_set():
             yield TurnError("stopped: the answer was cancelled")
             return
+        if reply.timed_out:
+            reply.calls.clear()  # a call cut off mid-way is neither run nor kept
+            if not reply.text:
+                yield TurnError(f"the LLM endpoint {endpoint_name(settings)} had not finished its answer"
+                                f"{_cut_note(reply, settings)}")
+                return
         messages.append(reply.assistant_message())
         if not reply.calls:  # no tool calls accumulated: this is the answer, whatever finish_reason said
-            yield FinalAnswer(reply.text or "(the LLM returned an empty answer: ask again, or rephrase)")
+            text = reply.text or "(the LLM returned an empty answer: ask again, or rephrase)"
+            if reply.cut:  # streamed too, for those who show the deltas
+                note = f"\n\n(The answer was cut{_cut_note(reply, settings)}.)"
+                yield TextDelta(note if reply.text else text + note)
+                text += note
+            yield FinalAnswer(text)
             return
         yield from _run_calls(reply, registry, settings, tools_session, messages, cancel)
         if cancel.is_set():
@@ -83,6 +81,13 @@ def llm_turn(
         "(the limit protects you from a model that loops). The results so far are shown above; "
         "ask a narrower question, or raise the limit with --max-rounds."
     )
+
+
+def _cut_note(reply: MessageAccumulator, settings: Settings) -> str:
+    if reply.timed_out:
+        return (f": the LLM was still writing after {settings.llm_max_seconds:g} s, the limit for one answer "
+                "(llm_max_seconds)")
+    return f": it reached {settings.llm_max_tokens} tokens, the limit for one answer (llm_max_tokens)"
 
 
 def _run_calls(reply: MessageAccumulator, registry: Registry, settings: Settings, tools_session: Session,
@@ -121,11 +126,16 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
     """Stream one completion; fall back to a plain request when streaming fails before anything arrived.
 
     Raises openai.APIError for endpoint failures, _BadReply for what cannot be read. Returns what
-    arrived so far when `cancel` is set.
+    arrived so far when `cancel` is set or `llm_max_seconds` have passed (then `timed_out` is set).
     """
-    request = {"model": settings.llm_model, "messages": messages, "tools": registry.openai_tools()}
+    request: dict[str, Any] = {"model": settings.llm_model, "messages": [sendable(m) for m in messages],
+                               "max_tokens": settings.llm_max_tokens}
+    tools = registry.openai_tools()
+    if tools:  # "auto" said aloud: llama-cpp-python takes a missing tool_choice for "none"
+        request.update(tools=tools, tool_choice="auto")
+    deadline = time.monotonic() + settings.llm_max_seconds
 
-    def stream_chunks(emit: Callable[[Any], None]) -> None:
+    def stream_chunks(emit: Callable[[Any], None], stopped: threading.Event) -> None:
         try:
             stream = client.chat.completions.create(**request, stream=True)
         except Exception as error:  # sorted out below, outside the stream's own error handling
@@ -133,6 +143,8 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
             return
         try:
             for chunk in stream:
+                if stopped.is_set():  # nobody listens any more: hang up, so the server stops generating
+                    break
                 emit(chunk)
         finally:
             close = getattr(stream, "close", None)
@@ -143,7 +155,7 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
     chunks = 0
     failed: Exception | None = None
     try:
-        for item in _relay(stream_chunks, cancel):
+        for item in _relay(stream_chunks, cancel, deadline):
             if isinstance(item, _CreateFailed):
                 failed = item.error
                 break
@@ -156,33 +168,40 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
                 for tool_delta in (delta.tool_calls if delta is not None else None) or []:
                     reply.add_tool_delta(tool_delta)
                 reply.finish_reason = choice.finish_reason or reply.finish_reason
+    except _OutOfTime:
+        reply.timed_out = True
+        return reply
     except (openai.APIError, json.JSONDecodeError, ValueError, AttributeError, TypeError) as error:
         if reply.text or reply.calls:
-            raise _BadReply(f"the stream from {_endpoint(settings)} stopped mid-way; ask again") from error
-        return (yield from _complete_plain(client, request, settings, cancel))
+            raise _BadReply(f"the stream from {endpoint_name(settings)} stopped mid-way; ask again") from error
+        return (yield from _complete_plain(client, request, settings, cancel, deadline))
     if isinstance(failed, openai.BadRequestError):
-        return (yield from _complete_plain(client, request, settings, cancel))  # some refuse stream + tools
+        return (yield from _complete_plain(client, request, settings, cancel, deadline))  # some refuse stream + tools
     if isinstance(failed, json.JSONDecodeError | ValueError):
-        raise _BadReply(f"the LLM endpoint {_endpoint(settings)} answered with something that is not JSON") from failed
+        raise _BadReply(f"the LLM endpoint {endpoint_name(settings)} answered with something that is not JSON"
+                        ) from failed
     if failed is not None:
         raise failed
     if chunks == 0 and not cancel.is_set():  # a body with no events at all: streaming is broken there
-        return (yield from _complete_plain(client, request, settings, cancel))
+        return (yield from _complete_plain(client, request, settings, cancel, deadline))
     return reply
 
 
-def _complete_plain(client: Any, request: dict[str, Any], settings: Settings, cancel: threading.Event
-                    ) -> Iterator[Event]:
+def _complete_plain(client: Any, request: dict[str, Any], settings: Settings, cancel: threading.Event,
+                    deadline: float) -> Iterator[Event]:
     reply = MessageAccumulator()
     try:
-        responses = list(_relay(lambda emit: emit(client.chat.completions.create(**request, stream=False)),
-                                cancel))
+        responses = list(_relay(lambda emit, _: emit(client.chat.completions.create(**request, stream=False)),
+                                cancel, deadline))
         if not responses:  # cancelled while waiting
             return reply
         response = responses[0]
         message = response.choices[0].message
+    except _OutOfTime:
+        reply.timed_out = True
+        return reply
     except (json.JSONDecodeError, ValueError, AttributeError, TypeError, IndexError) as error:
-        raise _BadReply(f"the LLM endpoint {_endpoint(settings)} answered with something that is not "
+        raise _BadReply(f"the LLM endpoint {endpoint_name(settings)} answered with something that is not "
                         "a chat completion; check the base URL (it usually ends in /v1)") from error
     reply.add_text(message.content)
     for call in message.tool_calls or []:
@@ -207,62 +226,44 @@ class _Raised:
 _END = object()
 
 
-def _relay(work: Callable[[Callable[[Any], None]], None], cancel: threading.Event) -> Iterator[Any]:
-    """Run `work(emit)` in a daemon thread and yield what it emits, until it ends or `cancel` is set.
+class _OutOfTime(Exception):
+    """`llm_max_seconds` passed before the completion ended."""
 
-    A cancelled request is abandoned, not interrupted (a blocking HTTP read cannot be): its thread
-    finishes on its own and whatever it still emits is dropped. So Stop is immediate.
+
+def _relay(work: Callable[[Callable[[Any], None], threading.Event], None], cancel: threading.Event,
+           deadline: float) -> Iterator[Any]:
+    """Run `work(emit, stopped)` in a daemon thread and yield what it emits, until it ends or `cancel` is set.
+
+    Raises _OutOfTime at `deadline` (time.monotonic()). When the consumer stops listening for any
+    reason, `stopped` is set: a stream then hangs up at its next chunk. A request still waiting for
+    its answer cannot be interrupted; its thread finishes on its own and what it emits is dropped.
+    So Stop is immediate.
     """
     feed: queue.Queue[Any] = queue.Queue()
+    stopped = threading.Event()
 
     def run() -> None:
         try:
-            work(feed.put)
+            work(feed.put, stopped)
         except BaseException as error:  # handed to the consumer, who decides
             feed.put(_Raised(error))
         else:
             feed.put(_END)
 
     threading.Thread(target=run, daemon=True, name="llm-request").start()
-    while not cancel.is_set():
-        try:
-            item = feed.get(timeout=0.1)
-        except queue.Empty:
-            continue
-        if item is _END:
-            return
-        if isinstance(item, _Raised):
-            raise item.error
-        yield item
-
-
-def _endpoint(settings: Settings) -> str:
-    return settings.base_url or "https://api.openai.com/v1"
-
-
-def describe_api_error(error: openai.APIError, settings: Settings) -> str:
-    """A user-facing sentence: what failed, where, and what to check. Never the key."""
-    where = _endpoint(settings)
-    if isinstance(error, openai.APITimeoutError):
-        text = (f"the LLM endpoint {where} did not answer within {settings.request_timeout:g} s. "
-                "Check that the server is running and not overloaded, or use the offline sensei.")
-    elif isinstance(error, openai.APIConnectionError):
-        text = (f"could not connect to the LLM endpoint {where}. Is the server running and the base URL right "
-                "(e.g. http://localhost:11434/v1 for Ollama)? The offline sensei works without a server.")
-    elif isinstance(error, openai.AuthenticationError):
-        text = f"the LLM endpoint {where} refused the API key (401). Check OPENAI_API_KEY or the key in the settings."
-    elif isinstance(error, openai.PermissionDeniedError):
-        text = f"the LLM endpoint {where} denied access (403). Check the key's permissions."
-    elif isinstance(error, openai.NotFoundError):
-        text = (f"the LLM model {settings.llm_model!r} was not found at {where} (404). Check --llm-model / "
-                "SENSEI_LLM_MODEL, and that the base URL ends in /v1.")
-    elif isinstance(error, openai.RateLimitError):
-        text = (f"the LLM endpoint {where} is rate-limiting us (429) even after retries. "
-                "Wait a minute and ask again, or check your quota.")
-    elif isinstance(error, openai.InternalServerError):
-        text = f"the LLM endpoint {where} had a server error ({error.status_code}). Try again in a moment."
-    elif isinstance(error, openai.APIStatusError):
-        text = f"the LLM endpoint {where} answered {error.status_code}: {error.message}"
-    else:
-        text = f"the LLM endpoint {where} sent something we could not read ({type(error).__name__}: {error})."
-    return redact(text, settings.api_key)
+    try:
+        while not cancel.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _OutOfTime
+            try:
+                item = feed.get(timeout=min(0.1, left))
+            except queue.Empty:
+                continue
+            if item is _END:
+                return
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+    finally:
+        stopped.set()

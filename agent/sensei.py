@@ -65,7 +65,7 @@ class Sensei:
     @property
     def client(self) -> Any:
         if self._client is None:
-            from agent.llm import make_client
+            from agent.endpoint import make_client
 
             self._client = make_client(self.settings)
         return self._client

@@ -29,6 +29,8 @@ class Settings:
     max_artifacts_mb: float = 200.0  # per session; the oldest figures are deleted beyond it
     max_rounds: int = 8  # tool rounds per user turn
     request_timeout: float = 60.0  # seconds per LLM request
+    llm_max_tokens: int = 2048  # tokens of one LLM answer (sent as max_tokens); a base model can stream for minutes
+    llm_max_seconds: float = 240.0  # one LLM answer in total, streamed or not; then it is cut and the stream closed
     tool_timeout: float = 300.0  # seconds per tool call (the first gemma-270m conversion takes ~75 s)
 
     @classmethod

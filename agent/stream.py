@@ -49,7 +49,13 @@ class MessageAccumulator:
     text: str = ""
     calls: list[PendingCall] = field(default_factory=list)
     finish_reason: str | None = None
+    timed_out: bool = False  # the loop stopped reading at llm_max_seconds
     _count: int = 0
+
+    @property
+    def cut(self) -> bool:
+        """The answer did not end on its own: the token limit (finish_reason "length") or the time limit."""
+        return self.timed_out or self.finish_reason == "length"
 
     def add_text(self, piece: str | None) -> None:
         if piece:

@@ -12,6 +12,19 @@ protocol"):
 - "empty_then_full": no index; a delta with id, name and arguments "{}", then the same id with the full JSON
   (Gemini-style proxies).
 
+Like every real server, it answers 400 to a history whose tool calls and tool messages do not pair up
+(`history_problem`). `quirks` adds what two real servers were seen to do (REFERENCE.md, llama-cpp-python 0.3.36
+and llama.cpp's llama-server):
+
+- "null_content": an assistant message with `"content": null` is refused (500, "Input should be a valid string").
+- "invalid_arguments": a history holding tool-call arguments that are not JSON is refused (500, "Failed to parse
+  tool call arguments as JSON"), so every later request of that conversation fails.
+- "tool_choice": a request without `tool_choice` gets no tool calls (the tools never reach the model), and a
+  streamed request with `"tool_choice": "auto"` gets 200 with an empty body.
+
+A `Runaway` item streams tokens until `max_tokens` (then finish_reason "length") or until the client goes away;
+`stub.disconnected` is set when a client closes a stream before its end.
+
 Usage::
 
     with StubLLM([Reply(text="hello")]) as stub:
@@ -22,14 +35,17 @@ Usage::
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 STYLES = ("standard", "no_index", "reuse_index", "whole", "empty_then_full")
+QUIRKS = ("null_content", "invalid_arguments", "tool_choice")
 
 _ERROR_TYPES = {
     400: "invalid_request_error",
@@ -101,7 +117,66 @@ class CutStream:
     after_chunks: int
 
 
-ScriptItem = Reply | HttpError | Hang | Garbage | CutStream
+@dataclass
+class Runaway:
+    """Stream `piece` every `interval` seconds: `max_tokens` of them (then finish_reason "length") if the request
+    sets it, else until `seconds` have passed (a model that never stops, bounded so a test cannot hang)."""
+
+    piece: str = "<|im_end|>user"
+    interval: float = 0.01
+    seconds: float = 20.0
+
+
+ScriptItem = Reply | HttpError | Hang | Garbage | CutStream | Runaway
+
+
+def history_problem(messages: Any) -> str | None:
+    """Why a real server refuses this message list (OpenAI's words), or None when tool calls and results pair up."""
+    if not isinstance(messages, list):
+        return f"'messages' must be an array, not {type(messages).__name__}"
+    open_calls: list[str] = []
+    for number, message in enumerate(messages):
+        role = message.get("role") if isinstance(message, dict) else None
+        if role == "tool":
+            if message.get("tool_call_id") not in open_calls:
+                return (f"Invalid parameter: messages[{number}] with role 'tool' must be a response to a preceeding "
+                        "message with 'tool_calls'.")
+            open_calls.remove(message["tool_call_id"])
+            continue
+        if open_calls:
+            return _unanswered(open_calls)
+        if role not in ("system", "user", "assistant"):
+            return f"Invalid value for messages[{number}].role: {role!r}"
+        open_calls = [call["id"] for call in message.get("tool_calls") or []] if role == "assistant" else []
+    return _unanswered(open_calls) if open_calls else None
+
+
+def _unanswered(call_ids: list[str]) -> str:
+    return ("An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+            f"'tool_call_id'. The following tool_call_ids did not have response messages: {', '.join(call_ids)}")
+
+
+def _quirk_refusal(quirks: frozenset[str], messages: list[Any]) -> str | None:
+    """The 500 message a quirky real server answers this history with, or None."""
+    for number, message in enumerate(messages):
+        if message.get("role") != "assistant":
+            continue
+        if "null_content" in quirks and "content" in message and message["content"] is None:
+            return (f"1 validation error for ChatCompletionRequestAssistantMessage\nmessages.{number}.content\n  "
+                    "Input should be a valid string [type=string_type, input_value=None, input_type=NoneType]")
+        for call in message.get("tool_calls") or []:
+            arguments = call.get("function", {}).get("arguments")
+            if "invalid_arguments" in quirks and not _is_json(arguments):
+                return f"Failed to parse tool call arguments as JSON: {arguments!r}"
+    return None
+
+
+def _is_json(text: Any) -> bool:
+    try:
+        json.loads(text)
+    except (TypeError, json.JSONDecodeError):
+        return False
+    return True
 
 
 def _split(text: str, parts: int = 3) -> list[str]:
@@ -164,7 +239,12 @@ def completion(reply: Reply, model: str, completion_id: str = "chatcmpl-stub") -
 class StubLLM:
     """An OpenAI-compatible server on 127.0.0.1 answering from a script; a context manager."""
 
-    def __init__(self, script: list[ScriptItem]) -> None:
+    def __init__(self, script: list[ScriptItem], quirks: tuple[str, ...] = ()) -> None:
+        unknown = set(quirks) - set(QUIRKS)
+        if unknown:
+            raise ValueError(f"unknown quirk(s) {sorted(unknown)}; expected some of {QUIRKS}")
+        self.quirks = frozenset(quirks)
+        self.disconnected = threading.Event()  # a client closed a stream before its end
         self._script: list[ScriptItem] = list(script)
         self._lock = threading.Lock()
         self._exhausted = 0
@@ -249,9 +329,23 @@ class StubLLM:
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     self._error(404, f"no route {self.path}")
                     return
+                body = body if isinstance(body, dict) else {}
+                refusal = history_problem(body.get("messages", []))
+                if refusal:
+                    self._error(400, refusal)
+                    return
+                refusal = _quirk_refusal(stub.quirks, body["messages"])
+                if refusal:
+                    self._error(500, refusal)
+                    return
+                model = body.get("model", "stub-model")
+                streaming = body.get("stream") is True
+                if "tool_choice" in stub.quirks and streaming and body.get("tool_choice") == "auto":
+                    self._send(200, b"", "text/event-stream")
+                    return
                 item = stub._next()
-                model = body.get("model", "stub-model") if isinstance(body, dict) else "stub-model"
-                streaming = isinstance(body, dict) and body.get("stream") is True
+                if "tool_choice" in stub.quirks and "tool_choice" not in body and isinstance(item, Reply):
+                    item = Reply(text=item.text or "I have no tools to call.")  # tool_choice "none" by default
                 cid = f"chatcmpl-stub-{stub._count}"
                 if item is None:
                     self._error(500, "stub script exhausted")
@@ -264,6 +358,8 @@ class StubLLM:
                     self._send(200, item.body, item.content_type)
                 elif isinstance(item, CutStream):
                     self._sse(stream_chunks(item.reply, model, cid)[: item.after_chunks], done=False)
+                elif isinstance(item, Runaway):
+                    self._runaway(item, body.get("max_tokens"), model, cid, streaming)
                 elif streaming:
                     self._sse(stream_chunks(item, model, cid), done=True)
                 else:
@@ -285,7 +381,7 @@ class StubLLM:
                 kind = _ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
                 self._json(status, {"error": {"message": message, "type": kind, "code": str(status)}}, headers)
 
-            def _sse(self, chunks: list[dict[str, Any]], done: bool) -> None:
+            def _sse(self, chunks: Iterable[dict[str, Any]], done: bool) -> None:
                 # Chunked transfer encoding, as real servers stream. A finished stream ends with [DONE] and the
                 # terminating zero-length chunk; a cut stream just closes the socket (an incomplete body).
                 self.close_connection = True
@@ -294,17 +390,36 @@ class StubLLM:
                 self.send_header("Cache-Control", "no-cache")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                events = [f"data: {json.dumps(chunk)}\n\n".encode() for chunk in chunks]
-                if done:
-                    events.append(b"data: [DONE]\n\n")
+                events = (f"data: {json.dumps(chunk)}\n\n".encode() for chunk in chunks)
                 try:
-                    for event in events:
+                    for event in itertools.chain(events, [b"data: [DONE]\n\n"] if done else []):
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
                         self.wfile.flush()
                     if done:
                         self.wfile.write(b"0\r\n\r\n")
                         self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    stub.disconnected.set()
+
+            def _runaway(self, item: Runaway, max_tokens: Any, model: str, cid: str, streaming: bool) -> None:
+                count = max_tokens if isinstance(max_tokens, int) and max_tokens > 0 else None
+                pieces = itertools.islice(_paced(item), count)
+                if not streaming:
+                    text = "".join(pieces)
+                    self._json(200, completion(Reply(text=text, finish_reason="length"), model, cid))
+                    return
+                head = stream_chunks(Reply(), model, cid)[0]
+                content = ({**head, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                           for piece in pieces)
+                tail = {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]}
+                self._sse(itertools.chain([head], content, [tail]), done=True)
 
         return Handler
+
+
+def _paced(item: Runaway) -> Iterator[str]:
+    """The runaway's pieces, one per `interval`, for at most `seconds`."""
+    ends = time.monotonic() + item.seconds
+    while time.monotonic() < ends:
+        time.sleep(item.interval)
+        yield item.piece

@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harmless if conftest already did it
 
-from llm_stub import CutStream, Garbage, Hang, HttpError, Reply, StubLLM, ToolCall  # noqa: E402
+from llm_stub import CutStream, Garbage, Hang, HttpError, Reply, Runaway, StubLLM, ToolCall, history_problem  # noqa: E402
 
 MESSAGES = [{"role": "user", "content": "What is the weather in Tokyo?"}]
 TOOLS = [{"type": "function", "function": {
@@ -320,3 +320,82 @@ def test_exhausted_script_answers_500_and_fails_the_check() -> None:
 def test_unknown_style_is_rejected() -> None:
     with pytest.raises(ValueError, match="style"):
         Reply(style="bogus")
+
+
+# --- what real servers refuse, and their quirks ---------------------------------------------------------------------
+
+ASKED = {"role": "assistant", "content": "", "tool_calls": [
+    {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Tokyo"}'}}]}
+ANSWERED = {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}
+
+
+@pytest.mark.parametrize(("messages", "problem"), [
+    ([*MESSAGES, ASKED, ANSWERED], None),
+    ([*MESSAGES, ANSWERED], "must be a response to a preceeding message with 'tool_calls'"),
+    ([*MESSAGES, ASKED], "did not have response messages: call_1"),
+    ([*MESSAGES, ASKED, *MESSAGES], "did not have response messages: call_1"),
+    ([*MESSAGES, ASKED, ANSWERED, ANSWERED], "must be a response to a preceeding message"),
+])
+def test_a_history_whose_calls_and_results_do_not_pair_up_is_refused_with_400(messages, problem) -> None:
+    found = history_problem(messages)
+    assert found is None if problem is None else problem in found
+    with StubLLM([Reply(text="fine")] if problem is None else []) as stub:
+        if problem is None:
+            client_for(stub).chat.completions.create(model="m", messages=messages)
+        else:
+            with pytest.raises(openai.BadRequestError, match=problem.split("'")[0]):
+                client_for(stub).chat.completions.create(model="m", messages=messages)
+        stub.assert_script_used()  # a refused request consumes nothing
+
+
+@pytest.mark.parametrize(("quirk", "message", "said"), [
+    ("null_content", {**ASKED, "content": None}, "Input should be a valid string"),
+    ("invalid_arguments", {**ASKED, "tool_calls": [{**ASKED["tool_calls"][0], "function": {
+        "name": "get_weather", "arguments": '{"city": "Tok'}}]}, "Failed to parse tool call arguments as JSON"),
+])
+def test_quirky_servers_refuse_a_history_with_500(quirk, message, said) -> None:
+    history = [*MESSAGES, message, ANSWERED]
+    with StubLLM([Reply(text="lenient")]) as lenient, StubLLM([], quirks=(quirk,)) as strict:
+        assert client_for(lenient).chat.completions.create(model="m", messages=history).choices[0].message.content
+        with pytest.raises(openai.InternalServerError, match=said):
+            client_for(strict).chat.completions.create(model="m", messages=history)
+        strict.assert_script_used()
+
+
+def test_the_tool_choice_quirk_hides_the_tools_unless_asked_and_streams_auto_as_an_empty_body() -> None:
+    with StubLLM([Reply(tool_calls=CALLS), Reply(tool_calls=CALLS)], quirks=("tool_choice",)) as stub:
+        client = client_for(stub)
+        unasked = client.chat.completions.create(model="m", messages=MESSAGES, tools=TOOLS)
+        assert unasked.choices[0].message.tool_calls is None and unasked.choices[0].message.content
+        streamed = list(client.chat.completions.create(model="m", messages=MESSAGES, tools=TOOLS, tool_choice="auto",
+                                                       stream=True))
+        assert streamed == []
+        asked = client.chat.completions.create(model="m", messages=MESSAGES, tools=TOOLS, tool_choice="auto")
+        assert [call.id for call in asked.choices[0].message.tool_calls] == ["call_1", "call_2"]
+        stub.assert_script_used()
+
+
+def test_unknown_quirk_is_rejected() -> None:
+    with pytest.raises(ValueError, match="quirk"):
+        StubLLM([], quirks=("bogus",))
+
+
+def test_a_runaway_stops_at_max_tokens_with_finish_reason_length() -> None:
+    with StubLLM([Runaway(piece="ab"), Runaway(piece="cd")]) as stub:
+        chunks = list(client_for(stub).chat.completions.create(model="m", messages=MESSAGES, max_tokens=5,
+                                                               stream=True))
+        plain = client_for(stub).chat.completions.create(model="m", messages=MESSAGES, max_tokens=3)
+        stub.assert_script_used()
+    assert "".join(chunk.choices[0].delta.content or "" for chunk in chunks) == "ab" * 5
+    assert chunks[-1].choices[0].finish_reason == "length"
+    assert plain.choices[0].message.content == "cdcdcd" and plain.choices[0].finish_reason == "length"
+    assert not stub.disconnected.is_set()
+
+
+def test_a_runaway_without_max_tokens_goes_on_until_the_client_closes_the_stream() -> None:
+    with StubLLM([Runaway(interval=0.005)]) as stub:
+        stream = client_for(stub).chat.completions.create(model="m", messages=MESSAGES, stream=True)
+        received = [chunk for chunk, _ in zip(stream, range(50), strict=False)]
+        assert len(received) == 50 and not stub.disconnected.is_set()
+        stream.close()
+        assert stub.disconnected.wait(5)

@@ -115,8 +115,8 @@ def test_a_stream_cut_before_anything_arrived_falls_back_to_a_plain_request(tmp_
         ([HttpError(404, "model not found")], "'gpt-4o-mini' was not found"),
         ([HttpError(429, "slow down", {"retry-after": "0"})] * 3, "rate-limiting us (429)"),
         ([HttpError(429, "slow down")] * 3, "rate-limiting us (429)"),
-        ([HttpError(500, "boom")] * 3, "server error (500)"),
-        ([HttpError(503, "overloaded")] * 3, "server error (503)"),
+        ([HttpError(500, "boom")], "server error (500): boom"),  # not transient: sent once
+        ([HttpError(503, "overloaded")] * 3, "server error (503) (retried twice): overloaded"),
         ([Garbage(), Garbage()], "not a chat completion"),  # no events in the stream, then the plain retry
         ([Garbage(b"<html>hello</html>", "text/html")] * 2, "not a chat completion"),
         ([CutStream(Reply(text="The answer is"), after_chunks=2)], "stopped mid-way"),

@@ -1,0 +1,123 @@
+"""The OpenAI-compatible endpoint: the client, what a request sends, and what a failure tells the learner.
+
+Real servers were seen to (REFERENCE.md; issue 14, against llama-cpp-python 0.3.36 and llama-server):
+refuse an assistant message whose content is null (500); refuse every later request once the history
+holds tool-call arguments that are not JSON (500); treat a missing `tool_choice` as "none"; and answer
+a malformed history with a 500 that fails the same way however often it is sent. So the history is
+sent as servers accept it (`sendable`), and only statuses that may pass are retried.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+import openai
+
+from agent.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx2
+
+__all__ = ["make_client", "sendable", "describe_api_error", "redact", "endpoint_name", "TRANSIENT_STATUSES"]
+
+TRANSIENT_STATUSES = frozenset({408, 409, 429, 502, 503, 504})  # timeouts, locks, rate limits, a gateway or a load
+_KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{4,}|Bearer\s+\S+)")
+_SERVER_MESSAGE_CHARS = 500
+
+
+class _Client(openai.OpenAI):
+    """The openai client, retrying only transient statuses (it retries every 5xx; there is no public switch)."""
+
+    def _should_retry(self, response: httpx2.Response) -> bool:
+        if response.status_code in TRANSIENT_STATUSES or response.headers.get("x-should-retry") == "true":
+            return super()._should_retry(response)
+        return False
+
+
+def make_client(settings: Settings) -> openai.OpenAI:
+    return _Client(
+        base_url=settings.base_url,
+        api_key=settings.api_key or "no-key",  # local servers accept any key
+        timeout=settings.request_timeout,
+        max_retries=2,  # transient statuses, timeouts and refused connections, with backoff honouring Retry-After
+    )
+
+
+def sendable(message: dict[str, Any]) -> dict[str, Any]:
+    """One stored message as every server accepts it.
+
+    An assistant message loses a null content (`""` when it has no tool calls), and a tool call whose
+    arguments are not a JSON object is sent back as `{}`: the tool message already told the LLM what
+    was wrong with what it sent, and its raw text stays in the stored history.
+    """
+    if message.get("role") != "assistant":
+        return message
+    sent = {key: value for key, value in message.items() if value is not None}
+    if not sent.get("tool_calls"):
+        sent.pop("tool_calls", None)
+        sent.setdefault("content", "")
+        return sent
+    sent["tool_calls"] = [{**call, "function": {**call["function"], "arguments": _object_or_empty(
+        call["function"].get("arguments"))}} for call in sent["tool_calls"]]
+    return sent
+
+
+def _object_or_empty(arguments: Any) -> str:
+    try:
+        value = json.loads(arguments)
+    except (TypeError, json.JSONDecodeError):
+        return "{}"
+    return arguments if isinstance(value, dict) else "{}"
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Remove the API key, and anything shaped like one, from text a server sent back."""
+    if secret:
+        text = text.replace(secret, "[redacted]")
+    return _KEY_PATTERN.sub("[redacted]", text)
+
+
+def endpoint_name(settings: Settings) -> str:
+    return settings.base_url or "https://api.openai.com/v1"
+
+
+def describe_api_error(error: openai.APIError, settings: Settings) -> str:
+    """A user-facing sentence: what failed, where, what the server said and what to check. Never the key."""
+    where = endpoint_name(settings)
+    if isinstance(error, openai.APITimeoutError):
+        text = (f"the LLM endpoint {where} did not answer within {settings.request_timeout:g} s. "
+                "Check that the server is running and not overloaded, or use the offline sensei.")
+    elif isinstance(error, openai.APIConnectionError):
+        text = (f"could not connect to the LLM endpoint {where}. Is the server running and the base URL right "
+                "(e.g. http://localhost:11434/v1 for Ollama)? The offline sensei works without a server.")
+    elif isinstance(error, openai.AuthenticationError):
+        text = f"the LLM endpoint {where} refused the API key (401). Check OPENAI_API_KEY or the key in the settings."
+    elif isinstance(error, openai.PermissionDeniedError):
+        text = f"the LLM endpoint {where} denied access (403). Check the key's permissions."
+    elif isinstance(error, openai.NotFoundError):
+        text = (f"the LLM model {settings.llm_model!r} was not found at {where} (404). Check --llm-model / "
+                "SENSEI_LLM_MODEL, and that the base URL ends in /v1.")
+    elif isinstance(error, openai.RateLimitError):
+        text = (f"the LLM endpoint {where} is rate-limiting us (429) even after retries. "
+                "Wait a minute and ask again, or check your quota.")
+    elif isinstance(error, openai.InternalServerError):
+        retried = " (retried twice)" if error.status_code in TRANSIENT_STATUSES else ""
+        text = f"the LLM endpoint {where} had a server error ({error.status_code}){retried}: {server_message(error)}"
+    elif isinstance(error, openai.APIStatusError):
+        text = f"the LLM endpoint {where} answered {error.status_code}: {server_message(error)}"
+    else:
+        text = f"the LLM endpoint {where} sent something we could not read ({type(error).__name__}: {error})."
+    return redact(text, settings.api_key)
+
+
+def server_message(error: openai.APIStatusError) -> str:
+    """What the server itself said, not the client's "Error code: 400 - {...}" wrapper around it."""
+    said: Any = error.body  # the client already unwrapped {"error": {...}} to its inner object
+    if isinstance(said, dict):
+        said = said.get("message") or said.get("detail") or said.get("error") or said
+    if not said:
+        return "it gave no reason (look at the server's own log)"
+    text = " ".join((said if isinstance(said, str) else json.dumps(said, ensure_ascii=False)).split())
+    return text if len(text) <= _SERVER_MESSAGE_CHARS else text[:_SERVER_MESSAGE_CHARS] + "…"
