@@ -11,7 +11,7 @@ import torch
 from test_codegen import assert_same_numbers, run_script
 from test_tools import read_csv
 
-from tools import ToolError, compare_attention
+from tools import ToolError, compare_attention, extract_attention, load_model
 from tools.compare.align import aligned_map, shared_units, token_pairs
 from tools.core.models import get_model
 
@@ -119,6 +119,26 @@ def test_an_encoder_against_a_decoder_says_so(session, tiny_models):
     assert {"key": "decoder_vs_encoder", "values": {"decoder": str(tiny_models["llama"]), "encoder": "minilm"}} \
         in [{"key": note["key"], "values": note["values"]} for note in result["notes"]]
     assert np.abs(np.triu(unit_rows(result, "b"), k=1)).max() == 0
+
+
+@pytest.mark.parametrize("named", [None, "minilm"])
+def test_a_comparison_of_two_models_leaves_the_current_model_as_it_was(session, tiny_models, named):
+    compare_attention(CAT, model=named, model_b=str(tiny_models["llama"]))  # "compare BERT and the llama"
+    assert session.model_name == "minilm"
+    assert extract_attention(DOG)["model"] == "minilm"  # a later question that names no model
+
+
+def test_a_comparison_of_two_texts_under_a_named_model_leaves_the_current_model(session, tiny_models):
+    load_model(str(tiny_models["bert"]))
+    compare_attention(CAT, DOG, model="minilm")
+    assert session.model_name == str(tiny_models["bert"])
+
+
+def test_only_an_explicit_choice_changes_the_current_model(session, tiny_models):
+    extract_attention(CAT, model=str(tiny_models["bert"]))  # named for this analysis: the learner's choice
+    assert session.model_name == str(tiny_models["bert"])
+    load_model("minilm")
+    assert session.model_name == "minilm"
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,12 @@ def test_japanese_text_picks_gemma_by_itself_and_says_so(session):
     assert result["plotted_tokens"][1:4] == ["今日は", "カレー", "ライス"]
 
 
+def test_analysing_japanese_with_gemma_leaves_minilm_the_current_model(session):
+    plot_heatmap(text=CURRY)  # gemma stands in for this text only
+    assert session.model_name == "minilm"
+    assert extract_attention("I love tea")["model"] == "minilm"
+
+
 def test_the_code_script_reproduces_gemmas_numbers(session, tmp_path: Path):
     from test_codegen import assert_same_numbers, run_script
 

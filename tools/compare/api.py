@@ -58,12 +58,12 @@ def compare_attention(
     notes: list[dict[str, Any]] = []
     if text_b is not None:  # two texts
         name = _shared_model(text_a, text_b, model, notes)
-        a, notes_a = resolve(text_a, name)
-        b, notes_b = resolve(text_b, name)
+        a, notes_a = resolve(text_a, name, chooses_model=False)  # a comparison leaves the current model
+        b, notes_b = resolve(text_b, name, chooses_model=False)
         alignment = align_tokens(a.tokens, b.tokens)
     else:
-        a, notes_a = resolve(text_a, model)
-        b, notes_b = resolve(text_a, checked_model_name(model_b))
+        a, notes_a = resolve(text_a, model, chooses_model=False)
+        b, notes_b = resolve(text_a, checked_model_name(model_b), chooses_model=False)
         if a.model.name == b.model.name:
             raise ToolError(
                 f"model_b is the same model as text_a's ({a.model.name}): name a different one, e.g. "

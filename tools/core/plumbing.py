@@ -142,13 +142,16 @@ def checked_model_name(model: object) -> str:
 
 
 def resolve(
-    text: str | None, model: str | None, layers: Sequence[object] | None = None
+    text: str | None, model: str | None, layers: Sequence[object] | None = None, chooses_model: bool = True
 ) -> tuple[Extraction, list[dict[str, Any]]]:
     """The extraction to analyse, and notes (tools/core/notes.py) about choices made on the learner's behalf.
 
     `layers` are the layers the caller will read (0-based, negatives from the end); None means all.
     Every layer is kept whenever the whole stack fits under the session's max_attention_mb, so that
     follow-up questions on the same text reuse it; only when it does not are just `layers` kept.
+
+    A `model` named here becomes the session's current model, as the learner's choice, unless
+    `chooses_model` is False (a comparison names its models for itself only).
     """
     session = current_session()
     notes: list[dict[str, Any]] = []
@@ -171,6 +174,8 @@ def resolve(
     if extraction is None:
         extraction = _extract_what_fits(loaded, text, wanted, notes)
     session.remember(extraction)
+    if model is not None and chooses_model:
+        session.model_name = loaded.name
     notes.extend(extraction.warnings)
     return extraction, notes
 

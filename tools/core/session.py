@@ -30,7 +30,7 @@ class Session:
 
     artifacts_dir: Path | None = None  # None: a temporary directory made on the first figure
     cache_dir: Path = field(default_factory=default_cache_dir)
-    model_name: str = DEFAULT_MODEL
+    model_name: str = DEFAULT_MODEL  # the current model: only an explicit choice changes it (see remember)
     max_tokens: int = 512
     max_attention_mb: float = 1024.0  # refuse a forward pass whose attention weights need more
     max_artifacts_mb: float = 200.0  # the oldest figures go once the directory holds more
@@ -41,6 +41,11 @@ class Session:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def remember(self, extraction: Extraction) -> None:
+        """Keep an extraction for follow-ups and make it the latest; the current model stays as it is.
+
+        Only an explicit choice changes `model_name` (load_model, a model named for one analysis, the app's
+        or the CLI's setting): never a comparison's other model, nor gemma standing in for Japanese text.
+        """
         key = (extraction.model.name, extraction.text)
         with self._lock:
             self._extractions[key] = extraction
@@ -48,7 +53,6 @@ class Session:
             while len(self._extractions) > EXTRACTIONS_KEPT:
                 self._extractions.popitem(last=False)
             self.latest = extraction
-            self.model_name = extraction.model.name
 
     def recall(self, model_name: str, text: str, layers: tuple[int, ...] | None = None) -> Extraction | None:
         """The cached extraction of this text, if it holds `layers` (non-negative; None = every layer)."""
