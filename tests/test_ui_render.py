@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from agent.events import FinalAnswer, TextDelta, ToolFinished, ToolProgress, ToolStarted, TurnError
@@ -68,7 +69,7 @@ def test_the_handout_embeds_figures_and_keeps_code_and_steps(tmp_path):
     renderer.apply(ToolStarted("c1", "plot_heatmap", {"layer": -1}))
     renderer.apply(ToolFinished("c1", "plot_heatmap", {}, True, None, "summary", result, artifacts, 0.3))
     renderer.apply(FinalAnswer("The answer."))
-    markdown = export_markdown([{"role": "user", "content": "Heatmap please"}, *history], "en")
+    markdown = export_markdown([{"role": "user", "content": "Heatmap please"}, *history], "en", tmp_path)
     assert "**You:** Heatmap please" in markdown and "The answer." in markdown
     assert "![001-heatmap](data:image/png;base64,iVBORw0KGgpmYWtl)" in markdown
     assert "<details><summary>📄 show code</summary>" in markdown and "gradio_api/file" not in markdown
@@ -84,4 +85,24 @@ def test_paths_with_spaces_survive_the_url_and_the_export(tmp_path):
     markdown = image_markdown(png, "a [bracketed] title")
     found = IMAGE_PATTERN.match(markdown)
     assert found and " " not in found["path"] and found["alt"] == "a  bracketed  title"
-    assert "data:image/png;base64," in export_markdown([{"role": "assistant", "content": markdown}], "en")
+    assert "data:image/png;base64," in export_markdown([{"role": "assistant", "content": markdown}], "en", folder)
+
+
+def test_the_handout_embeds_only_figures_of_its_own_session(tmp_path):
+    own, other = tmp_path / "session-a", tmp_path / "session-b"
+    for folder in (own, other):
+        folder.mkdir()
+        (folder / "001-heatmap.png").write_bytes(b"\x89PNG\r\n\x1a\n" + folder.name.encode())
+    (own / "002-link.png").symlink_to(other / "001-heatmap.png")
+    from ui.render import image_markdown
+
+    links = [image_markdown(path, "figure") for path in (
+        other / "001-heatmap.png",  # another learner's figure, e.g. a link an LLM wrote into its answer
+        own / ".." / "session-b" / "001-heatmap.png",  # the same, through the session's directory
+        own / "002-link.png",  # a link inside the session that points out of it
+        own / "001-heatmap.png",  # the session's own figure
+    )]
+    markdown = export_markdown([{"role": "assistant", "content": link} for link in links], "en", own)
+    assert markdown.count("data:image/png;base64,") == 1
+    assert base64.b64encode((own / "001-heatmap.png").read_bytes()).decode() in markdown
+    assert "session-b" not in markdown and "gradio_api/file" not in markdown

@@ -143,7 +143,7 @@ def _export(settings: Settings, state: UiSession | None, language: Language) -> 
         return gr.update(value=None, visible=False)
     path = state.directory / "attention-sensei-lesson.md"
     state.directory.mkdir(parents=True, exist_ok=True)
-    path.write_text(export_markdown(state.history, language), encoding="utf-8")
+    path.write_text(export_markdown(state.history, language, state.directory), encoding="utf-8")
     return gr.update(value=str(path), visible=True)
 
 
