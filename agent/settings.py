@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tools.core.models import DEFAULT_MODEL, default_cache_dir
+
+if TYPE_CHECKING:
+    from tools import Session
 
 __all__ = ["Settings", "Backend"]
 
@@ -44,6 +47,14 @@ class Settings:
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    def new_session(self, artifacts_dir: Path | None = None) -> Session:
+        """A tool session under this configuration's limits (the CLI's `tool` command, MCP)."""
+        from tools import Session
+
+        return Session(artifacts_dir=artifacts_dir or self.artifacts_dir, cache_dir=self.cache_dir,
+                       model_name=self.model, max_tokens=self.max_tokens, max_attention_mb=self.max_attention_mb,
+                       max_artifacts_mb=self.max_artifacts_mb)
 
     def resolved_backend(self) -> Literal["offline", "openai"]:
         if self.backend != "auto":

@@ -110,12 +110,12 @@ def _quiet_transformers() -> None:
 
 
 def _session(out: Path | None) -> Any:
+    """A session under the app's limits (Settings), like every other entry point's."""
     from agent.settings import Settings
-    from tools import Session
 
-    settings = Settings.from_env()
-    return Session(artifacts_dir=out, cache_dir=settings.cache_dir, max_tokens=settings.max_tokens,
-                   progress=_print_progress)
+    session = Settings.from_env().new_session(out)
+    session.progress = _print_progress
+    return session
 
 
 def _print_progress(fraction: float, message: str) -> None:

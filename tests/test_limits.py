@@ -58,3 +58,16 @@ def test_the_artifacts_directory_is_capped(tmp_path: Path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert total < 0.05 * 2**20 + 200_000  # the newest figure is never deleted, even if it alone is larger
     assert names[-1].startswith("005-heatmap") and not any(name.startswith("001-") for name in names)
+
+
+def test_the_tool_command_has_the_apps_limits(tmp_path: Path, monkeypatch, capsys):
+    import json
+
+    from agent.settings import Settings
+    from attention_sensei.cli import main
+
+    monkeypatch.setattr(Settings, "from_env", classmethod(lambda cls, **overrides: cls(max_attention_mb=0.01)))
+    code = main(["tool", "extract_attention", "--args", '{"text": "I love natural language processing!"}',
+                 "--out", str(tmp_path), "--json"])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 1 and not record["ok"] and "the limit is 0 MB" in record["error"]
