@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from tools.core.downloads import Downloads
 from tools.core.models import DEFAULT_MODEL, default_cache_dir
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["Settings", "Backend"]
 
 Backend = Literal["auto", "offline", "openai"]
+ALLOWED_BY_OPERATOR = "the operator allowed downloads (--allow-downloads)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Settings:
     llm_max_tokens: int = 2048  # tokens of one LLM answer (sent as max_tokens); a base model can stream for minutes
     llm_max_seconds: float = 240.0  # one LLM answer in total, streamed or not; then it is cut and the stream closed
     tool_timeout: float = 300.0  # seconds per tool call (the first gemma-270m conversion takes ~75 s)
+    allow_downloads: bool = False  # fetch any hub model a tool asks for; False: only those a person named
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -48,13 +51,19 @@ class Settings:
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]
 
+    def downloads(self) -> Downloads:
+        """A new session's download policy: the operator's --allow-downloads, and the model it was started with."""
+        policy = Downloads(always=ALLOWED_BY_OPERATOR if self.allow_downloads else None)
+        policy.learner_named(self.model)
+        return policy
+
     def new_session(self, artifacts_dir: Path | None = None) -> Session:
-        """A tool session under this configuration's limits (the CLI's `tool` command, MCP)."""
+        """A tool session under this configuration's limits and download policy (the CLI's `tool` command, MCP)."""
         from tools import Session
 
         return Session(artifacts_dir=artifacts_dir or self.artifacts_dir, cache_dir=self.cache_dir,
                        model_name=self.model, max_tokens=self.max_tokens, max_attention_mb=self.max_attention_mb,
-                       max_artifacts_mb=self.max_artifacts_mb)
+                       max_artifacts_mb=self.max_artifacts_mb, downloads=self.downloads())
 
     def resolved_backend(self) -> Literal["offline", "openai"]:
         if self.backend != "auto":

@@ -17,7 +17,7 @@ from agent.sensei import Conversation, Sensei
 from agent.settings import Settings
 from attention_sensei.conversation_file import ConversationFileError, open_conversation, save_conversation
 
-__all__ = ["ask", "settings_from_args", "turn_record", "print_event", "REFUSED"]
+__all__ = ["ask", "settings_from_args", "start_conversation", "turn_record", "print_event", "REFUSED"]
 
 REFUSED = 2  # the exit code when a --session file cannot be continued
 
@@ -31,19 +31,31 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         request_timeout=args.timeout,
         model=getattr(args, "model", None),
         artifacts_dir=getattr(args, "out", None),
+        allow_downloads=getattr(args, "allow_downloads", False) or None,
     )
+
+
+def start_conversation(sensei: Sensei, args: argparse.Namespace) -> Conversation:
+    """A new conversation, or the one saved in --session; --model beats the model a saved one ended with.
+
+    Raises:
+        ConversationFileError: the --session file cannot be continued.
+    """
+    conversation = open_conversation(sensei, args.session, args.out) if args.session \
+        else sensei.new_conversation()
+    conversation.tools.downloads = sensei.settings.downloads()
+    if args.model:
+        conversation.tools.model_name = args.model
+    return conversation
 
 
 def ask(args: argparse.Namespace) -> int:
     sensei = Sensei(settings_from_args(args))
     try:
-        conversation = open_conversation(sensei, args.session, args.out) if args.session \
-            else sensei.new_conversation()
+        conversation = start_conversation(sensei, args)
     except ConversationFileError as error:
         _print_refusal(sensei, str(error), args.json)
         return REFUSED
-    if args.model:  # named on the command line: it beats the model a saved conversation ended with
-        conversation.tools.model_name = args.model
     if not args.json:
         print(f"({sensei.describe()})", file=sys.stderr)
     record = turn_record(sensei, conversation, args.question, on_event=None if args.json else print_event)
@@ -71,6 +83,7 @@ def turn_record(sensei: Sensei, conversation: Conversation, question: str,
                 on_event: Callable[[object], None] | None = None) -> dict[str, Any]:
     """Run one turn and collect it as the `ask --json` object; `error` is present when the turn failed."""
     record: dict[str, Any] = {"backend": sensei.backend, "answer": "", "steps": [], "artifacts": []}
+    conversation.tools.downloads.learner_named(question)
     for event in sensei.turn(conversation, question):
         if isinstance(event, ToolFinished):
             record["steps"].append({"tool": event.name, "arguments": event.arguments, "ok": event.ok,

@@ -18,8 +18,8 @@ import traceback
 from pathlib import Path
 
 from agent.sensei import Conversation, Sensei
-from attention_sensei.ask import REFUSED, print_event, settings_from_args, turn_record
-from attention_sensei.conversation_file import ConversationFileError, open_conversation, save_conversation
+from attention_sensei.ask import REFUSED, print_event, settings_from_args, start_conversation, turn_record
+from attention_sensei.conversation_file import ConversationFileError, save_conversation
 
 __all__ = ["chat", "HELP"]
 
@@ -41,13 +41,10 @@ def chat(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     sensei = Sensei(settings)
     try:
-        conversation = open_conversation(sensei, args.session, args.out) if args.session \
-            else sensei.new_conversation()
+        conversation = start_conversation(sensei, args)
     except ConversationFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return REFUSED
-    if args.model:  # named on the command line: it beats the model a saved conversation ended with
-        conversation.tools.model_name = args.model
     interactive = sys.stdin.isatty()
     history = _start_history(settings.cache_dir / HISTORY_FILE) if interactive else None
     print(f"({sensei.describe()}{_resumed(conversation, args.session)}; /help for help, /quit to leave)",
@@ -78,7 +75,9 @@ def _command(command: str, sensei: Sensei, conversation: Conversation, out: Path
     name = command.split()[0].lower()
     if name == "/reset":
         print("(a new conversation)", file=sys.stderr)
-        return sensei.new_conversation(out), True
+        conversation = sensei.new_conversation(out)
+        conversation.tools.downloads = sensei.settings.downloads()
+        return conversation, True
     if name == "/help":
         print(HELP)
     else:

@@ -74,6 +74,9 @@ def _add_sensei_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--llm-model", help="the chat model of that endpoint (default gpt-4o-mini)")
     parser.add_argument("--max-rounds", type=int, help="tool rounds per question (default 8)")
     parser.add_argument("--timeout", type=float, help="seconds per LLM request (default 60)")
+    parser.add_argument("--allow-downloads", action="store_true",
+                        help="let the sensei fetch any Hugging Face model a tool asks for (default: only models "
+                             "the learner names; never one the LLM made up)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,11 +112,12 @@ def _quiet_transformers() -> None:
     hf_logging.disable_default_handler()
 
 
-def _session(out: Path | None) -> Any:
-    """A session under the app's limits (Settings), like every other entry point's."""
+def _session(out: Path | None, arguments: str) -> Any:
+    """The app's limits; a model named in the arguments the person typed may be downloaded."""
     from agent.settings import Settings
 
     session = Settings.from_env().new_session(out)
+    session.downloads.learner_named(arguments)
     session.progress = _print_progress
     return session
 
@@ -153,7 +157,7 @@ def _tool(args: argparse.Namespace) -> int:
     try:
         arguments = json.loads(args.args)
         record["arguments"] = arguments
-        with use_session(_session(args.out)):
+        with use_session(_session(args.out, args.args)):
             record["result"] = registry.call(args.name, arguments)
         record["ok"] = True
         record["artifacts"] = list(record["result"].get("artifacts", {}).values())

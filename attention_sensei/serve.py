@@ -33,6 +33,9 @@ def serve(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     app = build_app(settings, mcp=args.mcp)
     print(f"Attention Sensei: {app_description(settings)} on http://{args.host}:{args.port}", flush=True)
+    downloads = "any Hugging Face model a tool asks for (--allow-downloads)" if settings.allow_downloads \
+        else "only models a learner names, never one an LLM or agent chose (see --allow-downloads)"
+    print(f"Model downloads: {downloads}", flush=True)
     app.queue(default_concurrency_limit=8).launch(
         server_name=args.host, server_port=args.port, share=args.share, auth=auth, mcp_server=args.mcp,
         show_error=False, **launch_options(settings),

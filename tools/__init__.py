@@ -44,6 +44,7 @@ _SHARED: dict[str, str] = {
     "Session": "tools.core.session",
     "current_session": "tools.core.session",
     "use_session": "tools.core.session",
+    "Downloads": "tools.core.downloads",
 }
 
 __all__ = [

@@ -48,7 +48,9 @@ def artifacts_root(settings: Settings) -> Path:
 def _new_session(settings: Settings) -> UiSession:
     directory = artifacts_root(settings) / uuid.uuid4().hex  # unguessable: files are served by path
     sensei = Sensei(settings)
-    return UiSession(sensei, sensei.new_conversation(directory), directory)
+    conversation = sensei.new_conversation(directory)
+    conversation.tools.downloads = settings.downloads()
+    return UiSession(sensei, conversation, directory)
 
 
 def _forget(state: UiSession | None) -> None:
@@ -77,6 +79,7 @@ def _ask(settings: Settings, question: str, state: UiSession | None, language: L
     session.history.append(gr.ChatMessage(role="user", content=question))
     renderer = ChatRenderer(session.history, language)
     yield session.history, session, ""
+    session.conversation.tools.downloads.learner_named(question)
     for event in session.sensei.turn(session.conversation, question):
         renderer.apply(event)
         yield session.history, session, ""
@@ -133,6 +136,7 @@ def _apply_settings(settings: Settings, backend: str, base_url: str, llm_model: 
     session.sensei = Sensei(updated)
     if (model or "").strip():
         session.conversation.tools.model_name = model.strip()
+        session.conversation.tools.downloads.learner_named(model)
     status = t("applied", language).format(backend=session.sensei.describe(),
                                           model=session.conversation.tools.model_name)
     return session, status

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tools.core.models import EMBEDDED, ModelSpec, cached_models, get_model, is_loaded
+from tools.core.models import EMBEDDED, ModelSpec, cached_models, is_loaded
 from tools.core.plumbing import checked_model_name, layer_view, resolve, result_header
 from tools.core.session import current_session
 
@@ -72,7 +72,7 @@ def load_model(model: str) -> dict[str, Any]:
             languages), a Hugging Face id, or a local model directory.
     """
     session = current_session()
-    loaded = get_model(checked_model_name(model), session.cache_dir, session.progress)
+    loaded = session.model(checked_model_name(model))
     session.model_name = loaded.name
     return loaded.summary()
 

