@@ -146,6 +146,8 @@ _PEAK = """
 import sys, torch
 from tools.core.models import get_model
 from tools.core.extract import extract
+from tools.core.process_tuning import tune_for_serving
+tune_for_serving()  # measured as the app runs: its allocator policy, in every mode
 def status(key):
     for line in open("/proc/self/status"):
         if line.startswith(key):

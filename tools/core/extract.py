@@ -14,8 +14,6 @@ A long text may keep only some layers (`extract(..., layers=(5,))`): then `atten
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import re
 import threading
@@ -39,23 +37,6 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\
 ROW_SUM_TOLERANCE = 1e-4
 
 DEFAULT_MAX_ATTENTION_MB = 1024  # refuse a forward pass whose attention weights would need more
-
-
-def _return_large_blocks_to_the_system() -> None:
-    """Make glibc give blocks of 1 MB and more straight back to the system when freed.
-
-    By default glibc raises its mmap threshold after large frees (up to 32 MB), so the per-layer
-    attention tensors we free while stacking stay in the heap and the peak is two copies instead
-    of one (measured: 1.6× the bare pass at 512 tokens, 1.0× with this). Not glibc: nothing to do.
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass
-
-
-_return_large_blocks_to_the_system()
 
 
 @dataclass(frozen=True)
