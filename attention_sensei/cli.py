@@ -82,6 +82,7 @@ def _add_sensei_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _quiet_transformers()
+    _tune_for_serving()
     if args.command == "models":
         return _models(args.json)
     if args.command == "tool":
@@ -110,6 +111,14 @@ def _quiet_transformers() -> None:
 
     hf_logging.disable_progress_bar()
     hf_logging.disable_default_handler()
+
+
+def _tune_for_serving() -> None:
+    """The CLI and the app it launches serve learners: one torch thread per pass and glibc's allocator tuned
+    (tools/core/process_tuning.py); a plain `import tools` changes neither."""
+    from tools.core.process_tuning import tune_for_serving
+
+    tune_for_serving()
 
 
 def _session(out: Path | None, arguments: str) -> Any:

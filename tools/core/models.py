@@ -11,7 +11,6 @@ safetensors under the cache directory, and later loads read that copy in a few s
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
 import pickle
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from tools.core import process_tuning
 from tools.core.errors import ModelError
 from tools.core.gemma_cache import converted_tokenizer, gemma_dir, is_our_conversion
 from tools.core.progress import Progress, no_progress, no_progress_bars
@@ -119,6 +119,7 @@ class LoadedModel:
             "attn_implementation": self.attn_implementation,
             "languages": list(self.languages),
             "load_seconds": round(self.load_seconds, 2),
+            "process": process_tuning.summary(),  # torch threads and allocator: tuned only by the app and CLI
         }
 
 
@@ -147,26 +148,10 @@ def get_model(name: str, cache_dir: Path | None = None, progress: Progress | Non
         lock = _locks.setdefault(key, threading.Lock())
     with lock:  # one load at a time per model; other models load in parallel
         if key not in _cache:
-            _one_thread_per_pass()
+            process_tuning.before_load()
             _cache[key] = _load(name, key, cache_dir or default_cache_dir(), progress or no_progress, download)
-            _return_freed_memory()
+            process_tuning.after_load()
         return _cache[key]
-
-
-def _one_thread_per_pass() -> None:
-    """Give torch one intra-op thread, unless OMP_NUM_THREADS asks for another count.
-
-    With two threads, every operation of a forward pass ends at a barrier that waits for the
-    second core; whenever that core is busy (drawing another learner's figure, serving a page,
-    another process) the pass stalls. Measured on our 2-core machine, minilm, 14/128/512 tokens:
-    alone, two threads are 1.2/1.6/1.5x faster; with a figure being drawn alongside (the normal
-    case with several learners) they are 1.9/3.1/1.9x slower. One thread per pass is the server's
-    choice; it also leaves the other core to rendering and to Gradio.
-    """
-    import torch
-
-    if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() != 1:
-        torch.set_num_threads(1)
 
 
 def is_loaded(name: str) -> bool:
@@ -283,18 +268,6 @@ def _from_pretrained(name: str, source: str, fetch: bool = False) -> tuple[Any, 
         raise ModelError(f"{name!r} has no fast tokenizer; token offsets are needed to label tokens faithfully")
     model.eval()
     return model, tokenizer
-
-
-def _return_freed_memory() -> None:
-    """Hand the heap's freed pages back to the system after a load (glibc only).
-
-    Parsing gemma's 33 MB tokenizer.json leaves ~150 MB of freed blocks that glibc keeps mapped:
-    the process would stay 150 MB larger than it needs for as long as it runs."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: nothing to do
-        return
-    libc.malloc_trim(0)
 
 
 # What a model someone else wrote can make from_pretrained raise: the user's problem, told plainly.
