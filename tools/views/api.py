@@ -31,6 +31,7 @@ from tools.core.plumbing import (
 )
 from tools.core.pooling import pool_blocks
 from tools.core.session import current_session
+from tools.core.sink import sink_fields
 from tools.core.words import WORD_AGGREGATION, WORD_TITLE, words_of
 
 __all__ = ["plot_heatmap", "plot_line", "plot_heads"]
@@ -121,6 +122,7 @@ def plot_heatmap(
         "title": title,
         "plotted_tokens": labels,
         **word_fields,
+        **sink_fields(extraction, view.matrix, exclude_special),
         "top_received": top_tokens(labels, received),
         **save_artifacts(figure, "heatmap", labels, labels, values, code),
         "notes": notes,
@@ -163,6 +165,7 @@ def plot_line(
         word_fields["words"] = labels
         title += f"\n{WORD_TITLE}"
     position: int | None = None
+    shown = view.matrix  # (query, key), special tokens still in: what the sink note measures
     if query is None:
         series = matrix.mean(dim=0).numpy()  # (key,): mean over the queries
         name = "received (mean over queries)"
@@ -172,6 +175,8 @@ def plot_line(
     else:
         position = token_position(query, labels, "query")
         series = matrix[position].numpy()  # (key,): one row
+        if not words:
+            shown = view.matrix[kept[position]]  # (key,)
         name = f"from query {position} {labels[position]!r}"
         ylabel = f"attention from {labels[position]!r}"
     title += f"\n{name}"
@@ -197,6 +202,7 @@ def plot_line(
         "plotted_tokens": labels,
         **word_fields,
         "values": [round(float(v), 4) for v in series],
+        **sink_fields(extraction, shown, exclude_special),
         "top": top_tokens(labels, series),
         **save_artifacts(figure, "line", [name], labels, series[None, :], code),
         "notes": notes,
@@ -234,6 +240,7 @@ def plot_heads(layer: int = -1, text: str | None = None, model: str | None = Non
         "most_self_attention": per_head[most],
         "least_self_attention_head": least,
         "least_self_attention": per_head[least],
+        **sink_fields(extraction, heads, excluded=False),
         **saved,
         "notes": notes,
     }

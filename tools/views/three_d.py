@@ -28,6 +28,7 @@ from tools.core.plot_layout import text_width
 from tools.core.plumbing import layer_view, resolve, result_header, save_artifacts
 from tools.core.pooling import pool_blocks, pooling_snippet
 from tools.core.session import current_session
+from tools.core.sink import sink_fields
 from tools.views.api import SPECIAL_TITLE, without_special
 
 __all__ = ["plot_3d", "bars_figure", "hidden_tops", "view_direction", "ELEVATION", "AZIMUTH"]
@@ -91,6 +92,7 @@ def plot_3d(
         "fully_hidden_bars": int(fully.sum()),
         "hidden_share": round(float(hidden.mean()), 4),
         "largest_hidden": _largest(values, hidden, labels),
+        **sink_fields(extraction, view.matrix, exclude_special),
         **save_artifacts(figure, "3d", labels, labels, values, code),
         "notes": notes,
     }
