@@ -3,6 +3,7 @@
     Sensei(settings)                  picks the backend (offline, or an OpenAI-compatible LLM)
     sensei.new_conversation()         a learner's own state: messages, memory, current model, latest extraction
     sensei.turn(conv, question)       yields the events of agent/events.py
+    sensei.undo(conv)                 takes back the last question, never under a running turn
     conv.to_json() / sensei.restore() a conversation as a JSON-able object, to save and continue later
 
 openai is imported only when the openai backend runs: the offline sensei never pays for it.
@@ -25,8 +26,8 @@ from agent.settings import Settings
 from prompts import system_prompt
 from tools import Session
 
-__all__ = ["Sensei", "Conversation", "ConversationFormatError", "MAX_QUESTION_CHARS", "SAVED_FORMAT",
-           "SAVED_VERSION"]
+__all__ = ["Sensei", "Conversation", "ConversationBusy", "ConversationFormatError", "MAX_QUESTION_CHARS",
+           "SAVED_FORMAT", "SAVED_VERSION", "TAKEOVER_SECONDS"]
 
 MAX_QUESTION_CHARS = 20_000
 TAKEOVER_SECONDS = 15.0  # how long a new question waits for a stopped one to wind down
@@ -37,6 +38,10 @@ _ROLES = ("user", "assistant", "tool")
 
 class ConversationFormatError(ValueError):
     """Saved data that is not a conversation this version can continue (the caller's input, not our bug)."""
+
+
+class ConversationBusy(RuntimeError):
+    """The conversation was to be edited while a turn runs (the caller's timing, not our bug): stop it first."""
 
 
 @dataclass
@@ -123,6 +128,28 @@ class Sensei:
 
                 yield from llm_turn(self.client, self.registry, self.settings, conversation.tools,
                                     conversation.messages, self._system(question, conversation), cancel)
+        finally:
+            conversation.lock.release()
+
+    def undo(self, conversation: Conversation) -> str | None:
+        """Take back the last question: it and everything after it leave the conversation. Returns it, or None.
+
+        Cutting at a question keeps the history valid (every tool call with its result), but only when
+        no turn is appending to it at the same time.
+
+        Raises:
+            ConversationBusy: a turn is running; stop it first.
+        """
+        if not conversation.lock.acquire(blocking=False):
+            raise ConversationBusy("a question is still being answered: stop it first, then undo")
+        try:
+            messages = conversation.messages
+            asked = [index for index, message in enumerate(messages) if message["role"] == "user"]
+            if not asked:
+                return None
+            question = messages[asked[-1]]["content"]
+            del messages[asked[-1]:]
+            return question
         finally:
             conversation.lock.release()
 

@@ -8,7 +8,7 @@ import pytest
 from fake_llm import FakeClient, text_reply, tool_reply
 
 from agent.events import FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
-from agent.sensei import Sensei
+from agent.sensei import ConversationBusy, Sensei
 from agent.settings import Settings
 
 SENTENCE = "I love natural language processing!"
@@ -149,3 +149,20 @@ def test_slow_tools_report_progress_through_the_runner(tmp_path):
     progress = [e for e in events if isinstance(e, ToolProgress)]
     assert [p.message for p in progress] == [f"gemma-270m: converting, step {i}" for i in (1, 2, 3)]
     assert isinstance(events[-1], ToolFinished) and events[-1].ok
+
+
+def test_undo_takes_back_the_last_question_but_never_under_a_running_turn(tmp_path):
+    client = FakeClient(text_reply("First."), tool_reply(("c1", "list_models", {})), text_reply("Two."))
+    sensei, conversation = make(client, tmp_path)
+    list(sensei.turn(conversation, "one"))
+    running = sensei.turn(conversation, "two")
+    assert isinstance(next(running), ToolStarted)  # the call is in the history, its result not yet
+    before = list(conversation.messages)
+    with pytest.raises(ConversationBusy, match="stop it first"):
+        sensei.undo(conversation)
+    assert conversation.messages == before
+    list(running)
+    assert sensei.undo(conversation) == "two"
+    assert conversation.messages == [{"role": "user", "content": "one"}, {"role": "assistant", "content": "First."}]
+    assert sensei.undo(conversation) == "one" and sensei.undo(conversation) is None and conversation.messages == []
+    client.assert_used_up()

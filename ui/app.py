@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 
 import gradio as gr
 
-from agent.sensei import Conversation, Sensei
+from agent.sensei import TAKEOVER_SECONDS, Conversation, Sensei
 from agent.settings import Settings
 from tools import TOOLS, SenseiError, Session, use_session
 from tools.core.models import EMBEDDED, cached_models, default_cache_dir
@@ -37,6 +38,8 @@ class UiSession:
     conversation: Conversation
     directory: Path
     history: list[Any] = field(default_factory=list)
+    busy: threading.Lock = field(default_factory=threading.Lock)  # held by a turn, an undo or a retry
+    cancel: threading.Event = field(default_factory=threading.Event)  # stops the turn that holds `busy`
 
 
 def artifacts_root(settings: Settings) -> Path:
@@ -75,46 +78,90 @@ def _ask(settings: Settings, question: str, state: UiSession | None, language: L
     if not question:
         yield session.history, session, ""
         return
+    session.cancel.set()  # a new question replaces the one still running
+    session.cancel = cancel = threading.Event()  # set by Stop from here on, even before the turn starts
+    if not session.busy.acquire(timeout=TAKEOVER_SECONDS):
+        gr.Warning(t("busy", language))
+        yield session.history, session, gr.skip()  # the question stays in the box, to send again
+        return
+    try:
+        yield from _answer(session, question, language, cancel)
+    finally:
+        session.busy.release()
+
+
+def _answer(session: UiSession, question: str, language: Language, cancel: threading.Event
+            ) -> Iterator[tuple[list[Any], UiSession, str]]:
+    """Show one turn as it runs; the caller holds `session.busy`, so no undo or retry cuts the history under it."""
     _settle_pending(session.history)
     session.history.append(gr.ChatMessage(role="user", content=question))
     renderer = ChatRenderer(session.history, language)
     yield session.history, session, ""
     session.conversation.tools.downloads.learner_named(question)
-    for event in session.sensei.turn(session.conversation, question):
-        renderer.apply(event)
-        yield session.history, session, ""
+    turn = session.sensei.turn(session.conversation, question, cancel)
+    try:
+        for event in turn:
+            renderer.apply(event)
+            yield session.history, session, ""
+    finally:
+        turn.close()  # Stop closed us: the turn answers its open calls and lets go before `busy` does
 
 
 def _stop(state: UiSession | None) -> None:
     if state is not None:
-        state.sensei.stop(state.conversation)
+        state.cancel.set()
 
 
 def _truncate_last_turn(session: UiSession) -> str | None:
-    """Drop the last question and everything after it, from the chat and from the agent's history."""
+    """Drop the last question and everything after it, from the chat and from the agent's history.
+
+    The caller holds `session.busy`. A question stopped before the sensei took it (or refused by it)
+    is in the chat only, so the sensei's history is cut only when its last question is this one.
+    """
     users = [i for i, m in enumerate(session.history) if getattr(m, "role", None) == "user"]
     if not users:
         return None
-    question = session.history[users[-1]].content
+    question = str(session.history[users[-1]].content)
     del session.history[users[-1]:]
-    messages = session.conversation.messages
-    asked = [i for i, m in enumerate(messages) if m["role"] == "user"]
-    if asked:
-        del messages[asked[-1]:]
-    return str(question)
+    asked = [m["content"] for m in session.conversation.messages if m["role"] == "user"]
+    if asked and asked[-1] == question:
+        session.sensei.undo(session.conversation)
+    return question
 
 
-def _undo(settings: Settings, state: UiSession | None) -> tuple[list[Any], UiSession]:
+def _hold(session: UiSession, language: Language) -> bool:
+    """Take `session.busy` for an undo or a retry; while a turn runs they are refused, and the learner told."""
+    if session.busy.acquire(blocking=False):
+        return True
+    gr.Warning(t("busy_undo", language))
+    return False
+
+
+def _undo(settings: Settings, state: UiSession | None, language: Language) -> tuple[list[Any], UiSession]:
     session = state or _new_session(settings)
-    _truncate_last_turn(session)
+    if _hold(session, language):
+        try:
+            _truncate_last_turn(session)
+        finally:
+            session.busy.release()
     return session.history, session
 
 
 def _retry(settings: Settings, state: UiSession | None, language: Language
            ) -> Iterator[tuple[list[Any], UiSession, str]]:
     session = state or _new_session(settings)
-    question = _truncate_last_turn(session)
-    yield from _ask(settings, question or "", session, language)
+    if not _hold(session, language):
+        yield session.history, session, gr.skip()
+        return
+    try:
+        question = _truncate_last_turn(session)
+        session.cancel = cancel = threading.Event()
+        if question:
+            yield from _answer(session, question, language, cancel)
+        else:
+            yield session.history, session, ""
+    finally:
+        session.busy.release()
 
 
 def _clear(settings: Settings, state: UiSession | None) -> tuple[list[Any], UiSession]:
@@ -227,7 +274,8 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         asking.append(chatbot.retry(partial(_retry, settings), [state, language], chat_outputs, api_name="retry",
                                     api_visibility=listed))
         stop.click(_stop, [state], None, cancels=asking, api_name="stop", api_visibility=listed)
-        chatbot.undo(partial(_undo, settings), [state], [chatbot, state], api_name="undo", api_visibility=listed)
+        chatbot.undo(partial(_undo, settings), [state, language], [chatbot, state], api_name="undo",
+                     api_visibility=listed)
         clear.click(partial(_clear, settings), [state], [chatbot, state], api_name="clear", api_visibility=listed)
         export.click(partial(_export, settings), [state, language], [handout], api_name="export",
                      api_visibility=listed)

@@ -47,6 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "show_code": "show code",
         "invalid_arguments": "(the arguments were not valid JSON)",
         "busy": "The previous question is still being answered.",
+        "busy_undo": "A question is still being answered: press Stop first, then undo or retry.",
         "model_loading": "Loading {model}…",
     },
     "ja": {
@@ -79,6 +80,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "show_code": "コードを表示",
         "invalid_arguments": "(引数が正しい JSON ではありませんでした)",
         "busy": "前の質問にまだ回答中です。",
+        "busy_undo": "まだ回答中です。先に「停止」を押してから、取り消しや再試行をしてください。",
         "model_loading": "{model} を読み込み中…",
     },
 }
