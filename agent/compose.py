@@ -20,7 +20,8 @@ from agent.cards import cards
 from agent.events import ToolFinished
 from agent.phrases import HELP_EXAMPLES, error_hint, say
 from agent.planner import Plan
-from prompts import Language, knowledge
+from prompts import Entry, Language, knowledge
+from tools import TOOL_FAMILIES
 from tools.core.notes import render as render_note
 
 __all__ = ["compose", "help_text"]
@@ -34,7 +35,7 @@ def compose(plan: Plan, outcomes: list[ToolFinished]) -> str:
     parts = [_outcome(outcome, language) for outcome in outcomes]
     if any(o.ok and o.name in cards() and cards()[o.name].figure for o in outcomes):
         parts.append(say("downloads", language))
-    entries = [knowledge()[entry_id].text(language) for entry_id in plan.knowledge if entry_id in knowledge()]
+    entries = [_entry_text(knowledge()[entry_id], language) for entry_id in plan.knowledge if entry_id in knowledge()]
     if entries:
         title = [say("knowledge_title", language)] if outcomes else []
         parts.append("\n\n".join([*title, *entries]))
@@ -47,6 +48,18 @@ def help_text(language: Language) -> str:
     """Say plainly that the question was not understood, with example questions that work."""
     examples = "\n".join(f"- {example}" for example in HELP_EXAMPLES[language])
     return f"{say('help', language)}\n\n{examples}"
+
+
+def _entry_text(entry: Entry, language: Language) -> str:
+    """An entry's answer; a menu entry ("How can I visualize it?") goes on with every view, each with its question."""
+    if not entry.menu:
+        return entry.text(language)
+    every = cards()
+    views = [every[name] for name in TOOL_FAMILIES if name in every and every[name].figure]
+    lines = [say("suggest_tool", language, description=card.description[language],
+                 example=card.showcase[0][language] if card.showcase else card.examples[language][0])
+             for card in views]
+    return "\n".join([entry.text(language), "", *lines])
 
 
 def _ask_back(plan: Plan, language: Language) -> str:

@@ -3,6 +3,7 @@
     system.en.md / system.ja.md   the LLM sensei's system prompt ($model and $tools are filled in)
     knowledge.toml                [[entry]] tables: id, en, ja (required); keywords_en, keywords_ja,
                                   examples_en, examples_ja, messages, tools (optional lists), asks_back,
+                                  menu (the answer lists every view, each with a question that asks for it),
                                   showcase_en + showcase_ja (optional, together: the app's example button)
 """
 
@@ -21,7 +22,7 @@ Language = Literal["en", "ja"]
 
 _REQUIRED = ("id", "en", "ja")
 _LISTS = ("keywords_en", "keywords_ja", "examples_en", "examples_ja", "messages", "tools")
-_FLAGS = ("asks_back",)
+_FLAGS = ("asks_back", "menu")
 _SHOWCASE = ("showcase_en", "showcase_ja")
 
 
@@ -37,6 +38,7 @@ class Entry:
     examples_ja: tuple[str, ...] = ()
     messages: tuple[str, ...] = ()  # lowercase fragments of a printed error or warning
     asks_back: bool = False  # the entry asks the learner for something (the text of a warning)
+    menu: bool = False  # the answer goes on with every view the sensei draws, each with its question
     showcase_en: str = ""  # the question the app's example button asks (both languages or neither)
     showcase_ja: str = ""
 
@@ -108,6 +110,7 @@ def _entry(item: dict[str, Any], where: str) -> Entry:
         examples_ja=tuple(item.get("examples_ja", ())),
         messages=tuple(m.lower() for m in item.get("messages", ())),
         asks_back=bool(item.get("asks_back", False)),
+        menu=bool(item.get("menu", False)),
         showcase_en=item.get("showcase_en", ""),
         showcase_ja=item.get("showcase_ja", ""),
     )

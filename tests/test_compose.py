@@ -319,3 +319,18 @@ def test_a_512_token_paragraph_gets_a_pooled_heatmap_and_says_so(minilm_session:
     assert outcomes[0].ok and len(result["tokens"]) == 512 and len(result["plotted_tokens"]) == 64
     assert "blocks of 8 tokens" in result["title"] and marker in text
     assert result["plotted_tokens"][1].startswith("8–15 ")
+
+
+@pytest.mark.parametrize("question", ["How can I visualize attention?", "Attentionを可視化する方法を教えてください"])
+def test_how_to_visualize_gets_the_menu_of_views_each_with_its_question(question: str) -> None:
+    """#12: the ways to look at attention, not a heatmap straight away; every view the cards draw is listed."""
+    planned = plan(question)
+    assert planned.calls == () and "ways_to_visualize" in planned.knowledge
+    text = compose(planned, [])
+    from agent.cards import cards
+
+    language = planned.language
+    for card in (card for card in cards().values() if card.figure):
+        assert card.description[language] in text, card.tool
+        shown = card.showcase[0][language] if card.showcase else card.examples[language][0]
+        assert shown in text, card.tool
