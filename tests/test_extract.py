@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+import threading
+import warnings
+
 import pytest
 import torch
 from tiny_models import minilm_dir
@@ -88,6 +93,58 @@ def test_warnings_logged_by_transformers_during_the_pass_are_captured(monkeypatc
     result = extract(loaded, SENTENCE)
     assert {"key": "library_warning", "values": {"message": "a warning from inside the model"}} \
         in [{"key": warning["key"], "values": warning["values"]} for warning in result.warnings]
+
+
+def library_notes(result) -> list[str]:
+    return [note["values"]["message"] for note in result.warnings if note["key"] == "library_warning"]
+
+
+def test_warnings_of_other_threads_during_the_pass_are_not_captured(monkeypatch):
+    """Another session, Gradio's queue or pandas warning while this pass runs: none of it is this learner's."""
+    loaded = get_model("minilm")
+    original = loaded.base_model.forward
+
+    def another_thread_warns() -> None:
+        warnings.warn_explicit("another session's torch warning", UserWarning, torch.__file__, 1)
+        warnings.warn("The dtype keyword is deprecated and will be removed", FutureWarning, stacklevel=1)
+        logging.getLogger("transformers.modeling_utils").warning("another session's transformers warning")
+
+    def forward_while_another_thread_warns(*args, **kwargs):
+        thread = threading.Thread(target=another_thread_warns)
+        thread.start()
+        thread.join()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(loaded.base_model, "forward", forward_while_another_thread_warns)
+    with warnings.catch_warnings(record=True):  # what the other thread says goes where it always went
+        warnings.simplefilter("always")
+        assert library_notes(extract(loaded, SENTENCE)) == []
+
+
+def test_this_passes_torch_and_transformers_warnings_are_captured_and_deprecations_are_not(monkeypatch):
+    loaded = get_model("minilm")
+    original = loaded.base_model.forward
+    inside_transformers = sys.modules[type(loaded.base_model).__module__].__file__
+
+    def noisy_forward(*args, **kwargs):
+        warnings.warn_explicit("a warning from inside the model", UserWarning, inside_transformers, 1)
+        warnings.warn_explicit("a torch warning", UserWarning, torch.__file__, 2)
+        warnings.warn_explicit("`foo` will change in v6", FutureWarning, inside_transformers, 3)
+        warnings.warn_explicit("`bar` is deprecated", DeprecationWarning, inside_transformers, 4)
+        warnings.warn_explicit("not a library's warning", UserWarning, __file__, 5)
+        logging.getLogger("transformers.modeling_utils").warning("`baz` is deprecated, use `qux` instead")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(loaded.base_model, "forward", noisy_forward)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        assert library_notes(extract(loaded, SENTENCE)) == ["a warning from inside the model", "a torch warning"]
+
+
+def test_the_capture_leaves_the_warnings_machinery_as_it_found_it():
+    before = (warnings.showwarning, list(warnings.filters))
+    extract(get_model("minilm"), SENTENCE)
+    assert (warnings.showwarning, list(warnings.filters)) == before
 
 
 def test_emoji_and_mixed_scripts_get_labels(tiny_models):

@@ -14,11 +14,8 @@ A long text may keep only some layers (`extract(..., layers=(5,))`): then `atten
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +24,7 @@ import torch
 from tools.core.errors import LimitError, ToolError
 from tools.core.jobs import heavy_job
 from tools.core.layer_capture import attention_modules, captured_layers
+from tools.core.library_warnings import captured_library_warnings
 from tools.core.models import LoadedModel, Progress
 from tools.core.notes import note
 
@@ -179,8 +177,8 @@ def extract(
     _check_memory(model, seq_len, kept, max_attention_mb)
     tokenized = time.perf_counter()
     inputs = {"input_ids": encoding["input_ids"], "attention_mask": encoding["attention_mask"]}
-    # The warning capture swaps process-wide hooks: one more reason for one pass at a time.
-    with heavy_job(progress, "forward pass"), _captured_warnings() as captured, torch.inference_mode():
+    # Only what this thread's pass warns is captured (tools/core/library_warnings.py), never another session's.
+    with heavy_job(progress, "forward pass"), captured_library_warnings() as captured, torch.inference_mode():
         queued = time.perf_counter()
         attentions = _forward(model, inputs, kept)  # (layers or kept layers, heads, query, key)
     forwarded = time.perf_counter()
@@ -291,32 +289,3 @@ def display_tokens(tokenizer: Any, text: str, ids: list[int], offsets: list[list
             label = text[start:end] or piece
         labels.append(label.strip() or "␣")
     return labels
-
-
-class _Collector(logging.Handler):
-    def __init__(self, thread_id: int) -> None:
-        super().__init__(level=logging.WARNING)
-        self.thread_id = thread_id
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread_id:
-            self.messages.append(record.getMessage())
-
-
-class _captured_warnings:
-    """Collect what transformers logs or warns during the forward pass, instead of losing it."""
-
-    def __enter__(self) -> list[str]:
-        self.handler = _Collector(threading.get_ident())
-        self.logger = logging.getLogger("transformers")
-        self.logger.addHandler(self.handler)
-        self.catcher = warnings.catch_warnings(record=True)
-        self.caught = self.catcher.__enter__()
-        warnings.simplefilter("always")
-        return self.handler.messages
-
-    def __exit__(self, *exc: object) -> None:
-        self.catcher.__exit__(*exc)
-        self.logger.removeHandler(self.handler)
-        self.handler.messages.extend(str(w.message) for w in self.caught)
