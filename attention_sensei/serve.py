@@ -36,9 +36,11 @@ def serve(args: argparse.Namespace) -> int:
     downloads = "any Hugging Face model a tool asks for (--allow-downloads)" if settings.allow_downloads \
         else "only models a learner names, never one an LLM or agent chose (see --allow-downloads)"
     print(f"Model downloads: {downloads}", flush=True)
+    if args.mcp:
+        print(f"MCP (streamable HTTP): http://{args.host}:{args.port}/gradio_api/mcp/", flush=True)
     app.queue(default_concurrency_limit=8).launch(
-        server_name=args.host, server_port=args.port, share=args.share, auth=auth, mcp_server=args.mcp,
-        show_error=False, **launch_options(settings),
+        server_name=args.host, server_port=args.port, share=args.share, show_error=False,
+        **launch_options(settings, mcp=args.mcp, auth=auth),
     )
     return 0
 

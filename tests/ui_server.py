@@ -18,12 +18,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(artifacts: Path, mcp: bool = False, **settings: object) -> Iterator[str]:
+def running_app(artifacts: Path, mcp: bool = False, auth: tuple[str, str] | None = None,
+                **settings: object) -> Iterator[str]:
     options = Settings.from_env(**{"backend": "offline", "artifacts_dir": artifacts, **settings})
     app = build_app(options, mcp=mcp)
     port = free_port()
-    app.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port, mcp_server=mcp,
-                                                 prevent_thread_lock=True, quiet=True, **launch_options(options))
+    app.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                                                 quiet=True, **launch_options(options, mcp=mcp, auth=auth))
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -8,12 +8,11 @@ browsers never share any of it; they share only the read-only model cache.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,8 +22,7 @@ import gradio as gr
 
 from agent.sensei import TAKEOVER_SECONDS, Conversation, Sensei
 from agent.settings import Settings
-from tools import TOOLS, SenseiError, Session, use_session
-from tools.core.models import EMBEDDED, cached_models, default_cache_dir
+from tools.core.models import EMBEDDED, cached_models
 from ui.export import export_markdown
 from ui.render import ChatRenderer
 from ui.texts import TUTORIAL, Language, examples, i18n, t
@@ -258,7 +256,7 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
             apply = gr.Button(t("apply", "en"), size="sm")
             status = gr.Markdown("", elem_id="settings-status")
 
-        # With --mcp, only the tools are listed for other agents; the chat's own events stay unlisted.
+        # With --mcp, other agents get the tools (ui/mcp.py); the chat's own events stay off the API page.
         listed = "undocumented" if mcp else "public"
         ask = partial(_ask, settings)
         chat_outputs = [chatbot, state, question]
@@ -286,24 +284,7 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         language.change(_relabel, [language], labelled, api_visibility="private")
         app.load(None, None, [language],
                  js="() => (navigator.language || 'en').toLowerCase().startsWith('ja') ? 'ja' : 'en'")
-        if mcp:
-            for function in TOOLS:
-                gr.api(_mcp_tool(function, artifacts_root(settings) / "mcp"), api_name=function.__name__)
     return app
-
-
-def _mcp_tool(function: Callable[..., dict[str, Any]], root: Path) -> Callable[..., dict[str, Any]]:
-    """A tool for other agents: each call runs in a fresh session of its own, so callers never mix."""
-
-    @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        try:
-            with use_session(Session(artifacts_dir=root / uuid.uuid4().hex, cache_dir=default_cache_dir())):
-                return function(*args, **kwargs)
-        except SenseiError as error:
-            raise gr.Error(str(error)) from None
-
-    return call
 
 
 def _tutorial(settings: Settings, index: int, state: UiSession | None, language: Language
@@ -311,5 +292,13 @@ def _tutorial(settings: Settings, index: int, state: UiSession | None, language:
     yield from _ask(settings, TUTORIAL[index].question[language], state, language)
 
 
-def launch_options(settings: Settings) -> dict[str, Any]:
-    return {"allowed_paths": [str(artifacts_root(settings))], "i18n": i18n()}
+def launch_options(settings: Settings, mcp: bool = False, auth: tuple[str, str] | None = None) -> dict[str, Any]:
+    """What `launch()` needs besides host and port: the served figures, the languages and, with `mcp`, the
+    tools over MCP (ui/mcp.py; Gradio's own stateless MCP server, `mcp_server=True`, is not used)."""
+    options: dict[str, Any] = {"allowed_paths": [str(artifacts_root(settings))], "i18n": i18n(), "auth": auth}
+    if mcp:
+        from ui.mcp import McpServer
+
+        server = McpServer(settings, artifacts_root(settings) / "mcp", auth)
+        options["app_kwargs"] = {"routes": server.routes, "lifespan": server.lifespan}
+    return options
