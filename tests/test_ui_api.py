@@ -136,7 +136,8 @@ def test_generation_attention_arrives_in_the_chat(url):
 def test_the_whole_article_tutorial_runs(url, language):
     client = Client(url, verbose=False)
     expected_tools = ["load_model", "extract_attention", "inspect_attention", "plot_heatmap", "explain_reduction",
-                      "plot_line", "plot_heatmap", "plot_heatmap", "plot_heatmap"]  # 9: 3D or heatmap, with the 2D view
+                      "plot_line", "plot_heatmap", "plot_heatmap", "plot_heatmap",
+                      "plot_heatmap"]  # 8: without the sink; 10: 3D or heatmap, with the 2D view
     for step, tool in enumerate(expected_tools, start=1):
         history, _ = client.predict(language, api_name=f"/tutorial_{step}")
         last_user = max(i for i, m in enumerate(history) if m["role"] == "user")

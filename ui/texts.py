@@ -122,14 +122,18 @@ TUTORIAL: tuple[TutorialStep, ...] = (
     TutorialStep({"en": "6 · Line chart", "ja": "6 · 折れ線グラフ"},
                  {"en": "Show the same attention as a line chart. Why must the tick labels include [CLS] and [SEP]?",
                   "ja": "同じ Attention を折れ線グラフにしてください。"
-                        "目盛りのラベルがずれる落とし穴も教えてください。"}),
+                        "軸ラベルがずれる落とし穴も教えてください。"}),
     TutorialStep({"en": "7 · Japanese, causal model", "ja": "7 · 日本語と因果モデル"},
                  {"en": f"Switch to the Japanese model and show the heatmap of \"{JAPANESE_SENTENCE}\"",
                   "ja": f"日本語モデルで「{JAPANESE_SENTENCE}」のヒートマップを見せてください。"}),
-    TutorialStep({"en": "8 · Values in the cells", "ja": "8 · セルに数値"},
+    TutorialStep({"en": "8 · Without the sink", "ja": "8 · シンクを除く"},
+                 {"en": "The <bos> token takes most of that attention. Show the same heatmap without special tokens.",
+                  "ja": "<bos> に注意が集まって他が見えにくいので、特殊トークンを除いて"
+                        "同じヒートマップを見せてください。"}),
+    TutorialStep({"en": "9 · Values in the cells", "ja": "9 · セルに数値"},
                  {"en": "Show that heatmap again with the value written in each cell.",
                   "ja": "そのヒートマップを、各セルに数値を書き込んでもう一度見せてください。"}),
-    TutorialStep({"en": "9 · 3D or heatmap?", "ja": "9 · 3D とヒートマップ"},
+    TutorialStep({"en": "10 · 3D or heatmap?", "ja": "10 · 3D とヒートマップ"},
                  {"en": "Would a 3D plot of the attention help me understand it better? "
                         "Show me the heatmap again to compare.",
                   "ja": "Attention を 3D でプロットすると分かりやすくなりますか?"
