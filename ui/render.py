@@ -91,11 +91,14 @@ class ChatRenderer:
             step.content = f"{step.content}\n\n❌ {event.error}"
 
     def _figure(self, event: ToolFinished) -> None:
+        """A figure inline; then the downloads and the script (a step with no figure, such as extraction,
+        has only its script)."""
         artifacts = event.artifacts
-        if "png" not in artifacts:
+        if not artifacts:
             return
-        title = str(event.result.get("title", event.name)).replace("\n", " · ")
-        self.history.append(gr.ChatMessage(role="assistant", content=image_markdown(artifacts["png"], title)))
+        if "png" in artifacts:
+            title = str(event.result.get("title", event.name)).replace("\n", " · ")
+            self.history.append(gr.ChatMessage(role="assistant", content=image_markdown(artifacts["png"], title)))
         links = " · ".join(f"[{kind.upper() if kind != 'code' else t('script', self.language)}]"
                            f"({file_url(path)})" for kind, path in artifacts.items())
         self.history.append(gr.ChatMessage(role="assistant", content=f"⬇️ {t('downloads', self.language)}: {links}"))

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from tools.core import codegen
 from tools.core.models import EMBEDDED, ModelSpec, cached_models, is_loaded
-from tools.core.plumbing import checked_model_name, layer_view, resolve, result_header
+from tools.core.plumbing import checked_model_name, layer_view, resolve, result_header, save_script
 from tools.core.session import current_session
 
 __all__ = ["list_models", "load_model", "extract_attention", "inspect_attention"]
@@ -74,7 +75,7 @@ def load_model(model: str) -> dict[str, Any]:
     session = current_session()
     loaded = session.model(checked_model_name(model))
     session.model_name = loaded.name
-    return loaded.summary()
+    return {**loaded.summary(), **save_script("load", codegen.load_script(loaded))}
 
 
 def extract_attention(text: str, model: str | None = None) -> dict[str, Any]:
@@ -95,6 +96,8 @@ def extract_attention(text: str, model: str | None = None) -> dict[str, Any]:
         "expected_causal": causal,
         "causal_mask_holds": causal and checks["causal_mask"],
         "causal_mask_broken": causal and not checks["causal_mask"],
+        **save_script("extract", codegen.extraction_script(extraction.model, extraction.text,
+                                                            current_session().max_tokens)),
         "notes": notes,
     }
 

@@ -13,7 +13,7 @@ from tools.core.extract import CJK
 from tools.core.models import LoadedModel
 from tools.core.pooling import pooling_snippet
 
-__all__ = ["heatmap_script", "line_script", "heads_script"]
+__all__ = ["heatmap_script", "line_script", "heads_script", "load_script", "extraction_script"]
 
 
 def _model_dir_line(model: LoadedModel) -> str:
@@ -230,3 +230,56 @@ fig.savefig("heads.png", dpi=110)
 """
     )
     return body
+
+
+def load_script(model: LoadedModel) -> str:
+    """The article's first step: load the tokenizer and the model with eager attention, print what it is."""
+    model_class = "AutoModelForCausalLM" if model.architecture == "decoder" else "AutoModel"
+    return f'''"""Loads {model.name} the way attention-sensei does, and prints its layers and heads."""
+import json
+
+from transformers import AutoTokenizer, {model_class}
+
+{_model_dir_line(model)}
+
+tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
+# eager attention: under transformers 5's default "sdpa" the model returns no attention weights
+model = {model_class}.from_pretrained(MODEL_DIR, attn_implementation="eager")
+model.eval()
+config = model.config.get_text_config()
+summary = {{"num_layers": config.num_hidden_layers, "num_heads": config.num_attention_heads,
+           "attn_implementation": config._attn_implementation}}
+print(json.dumps(summary))
+'''
+
+
+def extraction_script(model: LoadedModel, text: str, max_tokens: int) -> str:
+    """Load, tokenize, run with output_attentions=True; print the tokens and the attention shapes, and save
+    them as tokens_and_shapes.json."""
+    model_class = "AutoModelForCausalLM" if model.architecture == "decoder" else "AutoModel"
+    return f'''"""Extracts the attention of {model.name} for one sentence: the tokens and the shape of every layer."""
+import json
+
+import torch
+from transformers import AutoTokenizer, {model_class}
+
+{_model_dir_line(model)}
+TEXT = {text!r}
+
+tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
+# eager attention: under transformers 5's default "sdpa" the model returns no attention weights
+model = {model_class}.from_pretrained(MODEL_DIR, attn_implementation="eager")
+model.eval()
+# tokenizer(...) replaces encode_plus, which transformers 5 removed
+inputs = tokenizer(TEXT, return_tensors="pt", truncation=True, max_length={max_tokens})
+with torch.no_grad():  # no graph is built, so .numpy() needs no .detach()
+    outputs = model(**inputs, output_attentions=True)
+tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])  # special tokens included
+shapes = [list(layer.shape) for layer in outputs.attentions]  # each (batch, heads, query, key)
+print("tokens:", tokens)
+print(f"{{len(shapes)}} layers, each {{shapes[0]}} = (batch, heads, query, key)")
+print("rows sum to 1:", bool(torch.allclose(outputs.attentions[-1].sum(-1), torch.ones(1), atol=1e-4)))
+with open("tokens_and_shapes.json", "w", encoding="utf-8") as file:
+    json.dump({{"input_ids": inputs["input_ids"][0].tolist(), "tokens": tokens, "shapes": shapes}}, file,
+              ensure_ascii=False)
+'''

@@ -135,6 +135,13 @@ def save_artifacts(
     }
 
 
+def save_script(kind: str, code: str) -> dict[str, Any]:
+    """A step's standalone script (no figure), saved beside the session's figures."""
+    path = current_session().artifact_stem(kind).with_suffix(".py")
+    path.write_text(code, encoding="utf-8")
+    return {"artifacts": {"code": str(path)}, "code": code}
+
+
 def checked_model_name(model: object) -> str:
     if not isinstance(model, str) or not model.strip():
         raise ToolError(f"model must be a non-empty string such as 'minilm' or 'gemma-270m', not {model!r}")
