@@ -3,6 +3,12 @@
 The tool runs in a worker thread inside a copy of the caller's context (so the session stays
 active), while this generator relays its progress. Failures the user or the LLM caused come back
 as `ToolFinished(ok=False, error=...)`; our own bugs are reported the same way but say so.
+
+When the generator ends for any reason (the answer came, the time ran out, Stop closed it) the call
+is given up: a worker still running stops at its next layer boundary or leaves the forward-pass
+queue (tools/core/jobs.py), so nobody waits behind a result nobody will read. The worker reports
+progress through its own context (`use_session(..., progress=...)`), never through the session, so
+it cannot report into, or clear, the callback of the session's next call.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from agent.events import ToolFinished, ToolProgress
 from agent.registry import Registry
 from tools import SenseiError, Session, use_session
 from tools.core.errors import bug_message
+from tools.core.jobs import cancel_when
 
 __all__ = ["run_tool", "summarize"]
 
@@ -45,21 +52,31 @@ def run_tool(
     def report(fraction: float, message: str) -> None:
         outbox.put(("progress", (fraction, message)))
 
+    given_up = threading.Event()
+
     def work() -> None:
         try:
-            with use_session(session):
-                session.progress = report
+            with use_session(session, progress=report), cancel_when(given_up):
                 outbox.put(("done", registry.call(name, arguments)))
-        except SenseiError as error:
+        except SenseiError as error:  # Cancelled included: then nobody reads the outbox any more
             outbox.put(("error", str(error)))
         except Exception as error:  # our bug: keep the session alive, say what happened
             log.exception("tool %s failed", name)
             outbox.put(("error", bug_message(name, error)))
-        finally:
-            session.progress = None
 
     context = contextvars.copy_context()
     threading.Thread(target=context.run, args=(work,), daemon=True, name=f"tool-{name}").start()
+    try:
+        yield from _relay(outbox, call_id, name, arguments, started, timeout)
+    finally:
+        given_up.set()
+
+
+def _relay(
+    outbox: queue.Queue[tuple[str, Any]], call_id: str, name: str, arguments: dict[str, Any], started: float,
+    timeout: float,
+) -> Iterator[ToolProgress | ToolFinished]:
+    """The worker's progress as events, then its one ToolFinished, or a timeout's."""
     deadline = started + timeout
     while True:
         try:
@@ -67,7 +84,8 @@ def run_tool(
         except queue.Empty:
             if time.perf_counter() < deadline:
                 continue
-            error = f"{name} did not finish within {timeout:.0f} s; try a shorter text or a smaller model"
+            error = (f"{name} did not finish within {timeout:.0f} s and was stopped; "
+                     "try a shorter text or a smaller model")
             yield ToolFinished(call_id, name, arguments, False, error, error, seconds=time.perf_counter() - started)
             return
         if kind == "progress":

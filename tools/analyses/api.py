@@ -328,7 +328,8 @@ def _sink_mask(extraction: Any, notes: list[dict[str, Any]]) -> torch.Tensor:
 def _induction(loaded: Any) -> torch.Tensor:
     """Induction scores (layers, heads) on the seeded repeated random sequence."""
     ids, offset = random_repeated_ids(loaded.tokenizer)
-    with heavy_job(current_session().progress, "forward pass on a repeated random sequence"), torch.inference_mode():
+    progress = current_session().progress
+    with heavy_job(progress, "forward pass on a repeated random sequence", loaded), torch.inference_mode():
         outputs = loaded.base_model(input_ids=torch.tensor([ids]), output_attentions=True)
     attentions = torch.stack(outputs.attentions)[:, 0].float()  # (layers, heads, query, key)
     return analysis_math.induction_scores(attentions, offset)

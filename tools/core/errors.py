@@ -1,10 +1,11 @@
 """Errors of the engine, split by who is at fault.
 
     SenseiError            base of everything we raise on purpose
-    └── ToolError          the caller (a user or an LLM) asked for something we cannot do:
-        │                  the message says what was expected, what arrived and how to fix it
-        ├── ModelError     a model that cannot be found or loaded
-        └── LimitError     a request over a configured limit (text length, memory)
+    ├── ToolError          the caller (a user or an LLM) asked for something we cannot do:
+    │   │                  the message says what was expected, what arrived and how to fix it
+    │   ├── ModelError     a model that cannot be found or loaded
+    │   └── LimitError     a request over a configured limit (text length, memory)
+    └── Cancelled          the call was given up (a timeout, Stop) and its work stopped; nobody reads this
 
 Anything else that escapes a tool is our own bug and is allowed to raise; whoever runs a tool for
 someone else (the agent's runner, `attention-sensei tool`) reports it with `bug_message`.
@@ -12,7 +13,7 @@ someone else (the agent's runner, `attention-sensei tool`) reports it with `bug_
 
 from __future__ import annotations
 
-__all__ = ["SenseiError", "ToolError", "ModelError", "LimitError", "bug_message"]
+__all__ = ["SenseiError", "ToolError", "ModelError", "LimitError", "Cancelled", "bug_message"]
 
 
 class SenseiError(Exception):
@@ -29,6 +30,10 @@ class ModelError(ToolError):
 
 class LimitError(ToolError):
     """A request over a configured limit."""
+
+
+class Cancelled(SenseiError):
+    """The tool call was given up by whoever ran it (tools/core/jobs.py): its job stopped where it was."""
 
 
 def bug_message(tool: str, error: BaseException) -> str:

@@ -178,7 +178,7 @@ def extract(
     tokenized = time.perf_counter()
     inputs = {"input_ids": encoding["input_ids"], "attention_mask": encoding["attention_mask"]}
     # Only what this thread's pass warns is captured (tools/core/library_warnings.py), never another session's.
-    with heavy_job(progress, "forward pass"), captured_library_warnings() as captured, torch.inference_mode():
+    with heavy_job(progress, "forward pass", model), captured_library_warnings() as captured, torch.inference_mode():
         queued = time.perf_counter()
         attentions = _forward(model, inputs, kept)  # (layers or kept layers, heads, query, key)
     forwarded = time.perf_counter()

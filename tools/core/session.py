@@ -3,6 +3,12 @@
 Tool functions find the active session through a context variable, so their signatures stay the
 plain JSON arguments the LLM sees. The agent activates its own session around every tool call; a
 Python or CLI user gets a process-wide default session.
+
+Progress belongs to a call, not to the session: a session outlives its calls, and a call the runner
+gave up (a timeout, Stop) may still be running when the next one starts. So the runner never stores
+its callback on the session; it activates the session with `use_session(session, progress=report)`,
+and `session.progress` read in that context (the call's worker thread) is that call's callback.
+Elsewhere it is the session's own, as given to `Session(progress=...)` or assigned.
 """
 
 from __future__ import annotations
@@ -25,6 +31,25 @@ __all__ = ["Session", "current_session", "use_session"]
 EXTRACTIONS_KEPT = 8
 
 
+class _CallProgress:
+    """`Session.progress`: the callback of the call running in this context for this session (set by
+    `use_session(..., progress=...)`), else the session's own. A dataclass field of descriptor type."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._own = f"_own_{name}"
+
+    def __get__(self, session: Session | None, owner: type | None = None) -> Progress | None:
+        if session is None:
+            return None  # the field's default
+        call = _call_progress.get()
+        if call is not None and call[0] is session:
+            return call[1]
+        return session.__dict__.get(self._own)
+
+    def __set__(self, session: Session, progress: Progress | None) -> None:
+        session.__dict__[self._own] = progress
+
+
 @dataclass
 class Session:
     """Mutable per-learner state. Nothing in it is shared with other sessions."""
@@ -36,7 +61,7 @@ class Session:
     max_attention_mb: float = 1024.0  # refuse a forward pass whose attention weights need more
     max_artifacts_mb: float = 200.0  # the oldest figures go once the directory holds more
     downloads: Downloads = field(default_factory=Downloads)  # by default only what a person named is fetched
-    progress: Progress | None = None
+    progress: _CallProgress = _CallProgress()  # Progress | None: this call's callback, else the session's own
     latest: Extraction | None = None
     _extractions: OrderedDict[tuple[str, str], Extraction] = field(default_factory=OrderedDict)
     _counter: int = 0
@@ -91,6 +116,9 @@ class Session:
 
 _default = Session(downloads=Downloads(always="a Python caller asked for it"))  # the caller is the learner
 _current: contextvars.ContextVar[Session | None] = contextvars.ContextVar("attention_sensei_session", default=None)
+_call_progress: contextvars.ContextVar[tuple[Session, Progress] | None] = contextvars.ContextVar(
+    "attention_sensei_call_progress", default=None
+)
 
 
 def current_session() -> Session:
@@ -98,9 +126,14 @@ def current_session() -> Session:
 
 
 @contextmanager
-def use_session(session: Session) -> Iterator[Session]:
+def use_session(session: Session, progress: Progress | None = None) -> Iterator[Session]:
+    """Make `session` the active one in this context; with `progress`, as the callback of the call
+    running here (read as `session.progress`), without storing it on the session."""
     token = _current.set(session)
+    reporting = _call_progress.set((session, progress)) if progress is not None else None
     try:
         yield session
     finally:
+        if reporting is not None:
+            _call_progress.reset(reporting)
         _current.reset(token)

@@ -58,7 +58,7 @@ def capture_values(
     caught: list[torch.Tensor] = []
     handle = value_module.register_forward_hook(lambda _module, _inputs, output: caught.append(output.detach()))
     try:
-        with heavy_job(progress, "forward pass for the value vectors"), torch.inference_mode():
+        with heavy_job(progress, "forward pass for the value vectors", model), torch.inference_mode():
             model.base_model(input_ids=torch.tensor([input_ids]))
     finally:
         handle.remove()

@@ -85,7 +85,7 @@ def generate_with_attention(
     prompt_len = int(encoding["input_ids"].shape[1])
     _check_limits(model, prompt_len, max_new_tokens, max_tokens, max_attention_mb)
     eos = _eos_ids(model)
-    with heavy_job(progress, "generation"), torch.inference_mode():
+    with heavy_job(progress, "generation", model), torch.inference_mode():
         outputs = model.model.generate(
             input_ids=encoding["input_ids"],
             attention_mask=encoding["attention_mask"],
