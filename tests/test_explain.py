@@ -88,11 +88,13 @@ def test_supported_operations_track_the_real_shape(extracted, expression: str, f
     ],
 )
 def test_anything_outside_the_whitelist_is_refused(extracted, expression: str, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    cwd = tmp_path / "cwd"  # beside the session's artifacts (extract_attention saves its script there)
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
     with pytest.raises(ToolError) as error:
         explain_reduction(expression)
     assert "not allowed" in str(error.value) or "not valid" in str(error.value) or "out of range" in str(error.value)
-    assert list(tmp_path.iterdir()) == []
+    assert list(cwd.iterdir()) == []
 
 
 @pytest.mark.parametrize(
