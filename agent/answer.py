@@ -153,11 +153,14 @@ def _header(result: dict[str, Any], language: Language) -> str:
     if not all(name in result for name in ("model", "text", "tokens", "shape", "architecture")):
         return ""
     fields = {**result, "count": len(result["tokens"])}
+    stood_in = bool(result.get("substituted"))  # an embedded model answered for the one asked for
     if language == "ja":
-        template = ("**{model}**({architecture:term})で「{text}」を分析しました。"
+        role = "、**{requested_model}** の代わり" if stood_in else ""
+        template = ("**{model}**({architecture:term}" + role + ")で「{text}」を分析しました。"
                     "トークンは {count} 個 {tokens:tokens} です。"
                     "1層分の Attention `outputs.attentions[i]` の形は {shape}(バッチ, ヘッド, クエリ, キー)です。")
     else:
-        template = ("**{model}** ({architecture:term}) on “{text}”: {count} tokens {tokens:tokens}. One layer's "
-                    "attention, `outputs.attentions[i]`, has shape {shape} (batch, heads, query, key).")
+        role = ", standing in for **{requested_model}**" if stood_in else ""
+        template = ("**{model}** ({architecture:term}" + role + ") on “{text}”: {count} tokens {tokens:tokens}. "
+                    "One layer's attention, `outputs.attentions[i]`, has shape {shape} (batch, heads, query, key).")
     return render(template, fields, language)

@@ -182,6 +182,8 @@ def cards() -> dict[str, Card]:
     for path in sorted(root.glob("*/*.toml")):
         if path.name == "notes.toml":  # a family's note templates (tools/core/notes.py), not a card
             continue
+        if path.parent.name == "core":  # shared code, no tool of its own: its TOML files are data tables
+            continue
         card = read_card(path, f"tools.{path.parent.name}")
         found[card.tool] = card
     return found

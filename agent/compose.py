@@ -83,7 +83,9 @@ def _ask_back(plan: Plan, language: Language) -> str:
 def _outcome(outcome: ToolFinished, language: Language) -> str:
     if not outcome.ok:
         error = outcome.error or "unknown error"
-        return f"{say('failed', language, tool=outcome.name, error=error)}\n\n{error_hint(error, language)}"
+        said = outcome.result.get("error_note")  # the error as a note: then in the learner's language
+        shown = render_note(said, language) if said else error
+        return f"{say('failed', language, tool=outcome.name, error=shown)}\n\n{error_hint(error, language)}"
     card = cards().get(outcome.name)
     if card is None or not card.answer:
         return outcome.summary

@@ -43,7 +43,7 @@ class ToolFinished:
     ok: bool
     error: str | None
     summary: str  # one or two lines for the step's title and for the LLM
-    result: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)  # a failure's: {"error_note": note} when its error has one
     artifacts: dict[str, str] = field(default_factory=dict)  # kind ("png", "svg", "csv", "code") -> path
     seconds: float = 0.0
 

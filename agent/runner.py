@@ -59,10 +59,10 @@ def run_tool(
             with use_session(session, progress=report), cancel_when(given_up):
                 outbox.put(("done", registry.call(name, arguments)))
         except SenseiError as error:  # Cancelled included: then nobody reads the outbox any more
-            outbox.put(("error", str(error)))
+            outbox.put(("error", (str(error), getattr(error, "note", None))))
         except Exception as error:  # our bug: keep the session alive, say what happened
             log.exception("tool %s failed", name)
-            outbox.put(("error", bug_message(name, error)))
+            outbox.put(("error", (bug_message(name, error), None)))
 
     context = contextvars.copy_context()
     threading.Thread(target=context.run, args=(work,), daemon=True, name=f"tool-{name}").start()
@@ -93,7 +93,9 @@ def _relay(
             continue
         seconds = time.perf_counter() - started
         if kind == "error":
-            yield ToolFinished(call_id, name, arguments, False, payload, f"{name}: {payload}", seconds=seconds)
+            error, said = payload
+            result = {"error_note": said} if said else {}  # the error as a note, to show in the learner's language
+            yield ToolFinished(call_id, name, arguments, False, error, f"{name}: {error}", result, seconds=seconds)
         else:
             yield ToolFinished(call_id, name, arguments, True, None, summarize(name, payload), payload,
                                dict(payload.get("artifacts", {})), seconds)

@@ -38,6 +38,7 @@ class Settings:
     llm_max_seconds: float = 240.0  # one LLM answer in total, streamed or not; then it is cut and the stream closed
     tool_timeout: float = 300.0  # seconds per tool call (the first gemma-270m conversion takes ~75 s)
     allow_downloads: bool = False  # fetch any hub model a tool asks for; False: only those a person named
+    strict_models: bool = False  # a hub model this machine cannot get is an error, not analysed by a stand-in
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -52,8 +53,9 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
     def downloads(self) -> Downloads:
-        """A new session's download policy: the operator's --allow-downloads, and the model it was started with."""
-        policy = Downloads(always=ALLOWED_BY_OPERATOR if self.allow_downloads else None)
+        """A new session's download policy: the operator's --allow-downloads and --strict-models, and the model it
+        was started with."""
+        policy = Downloads(always=ALLOWED_BY_OPERATOR if self.allow_downloads else None, strict=self.strict_models)
         policy.learner_named(self.model)
         return policy
 

@@ -32,6 +32,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         model=getattr(args, "model", None),
         artifacts_dir=getattr(args, "out", None),
         allow_downloads=getattr(args, "allow_downloads", False) or None,
+        strict_models=getattr(args, "strict_models", False) or None,
     )
 
 

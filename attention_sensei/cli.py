@@ -77,6 +77,9 @@ def _add_sensei_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-downloads", action="store_true",
                         help="let the sensei fetch any Hugging Face model a tool asks for (default: only models "
                              "the learner names; never one the LLM made up)")
+    parser.add_argument("--strict-models", action="store_true",
+                        help="a Hugging Face model that is neither cached nor downloadable is an error (default: "
+                             "the nearest embedded model stands in for it, and the answer says so)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,8 +46,11 @@ def hub(monkeypatch) -> list[tuple[str, bool]]:
     """Every attempt to load a hub model, as (id, local_files_only); none reaches a network."""
     import transformers
 
+    from tools.core import hub as hub_reach
+
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # as on a server with a network
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(hub_reach, "_decided", True)  # the hub answered this process's one probe
     attempts: list[tuple[str, bool]] = []
 
     def from_pretrained(source, *args, **kwargs):

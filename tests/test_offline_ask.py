@@ -18,6 +18,7 @@ from agent.sensei import Sensei
 from agent.settings import Settings
 from attention_sensei.ask import turn_record
 from attention_sensei.cli import main
+from tools.core.notes import render
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +37,9 @@ def check(record: dict[str, Any], question: str, calls: list[tuple[str, dict[str
                 assert step["arguments"].get(key) == value, (key, step["arguments"])
         if not step["ok"]:  # the learner asked for something impossible: the answer must say what and why
             assert "internal error" not in step["error"]
-            assert step["error"] in record["answer"]
+            said = step["result"].get("error_note")  # then said in the question's language, from its key
+            shown = [render(said, language) for language in ("en", "ja")] if said else [step["error"]]
+            assert any(text in record["answer"] for text in shown)
     answer = record["answer"]
     assert answer.strip()
     if JAPANESE_CHARS.search(question) and not question.isascii():

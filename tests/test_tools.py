@@ -162,7 +162,7 @@ def test_follow_ups_reuse_the_latest_text(session):
 
 
 def test_japanese_text_switches_minilm_to_gemma_with_a_note(session, monkeypatch):
-    from tools.core import session as sessions  # every tool gets its model through Session.model
+    from tools.core import substitutes  # every tool gets its model through Session.model, which loads with this
 
     asked: list[str] = []
 
@@ -170,7 +170,7 @@ def test_japanese_text_switches_minilm_to_gemma_with_a_note(session, monkeypatch
         asked.append(name)
         raise ToolError("stop here")
 
-    monkeypatch.setattr(sessions, "get_model", fake_get_model)
+    monkeypatch.setattr(substitutes, "get_model", fake_get_model)
     with pytest.raises(ToolError, match="stop here"):
         extract_attention("今日はカレーライスを食べました。")
     assert asked == ["gemma-270m"]

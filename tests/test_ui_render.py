@@ -62,6 +62,17 @@ def test_errors_text_and_turn_errors(tmp_path):
     assert history[-1].content == "⚠️ could not connect"
 
 
+def test_an_error_with_a_note_is_shown_in_the_learners_language(tmp_path):
+    history: list = []
+    renderer = ChatRenderer(history, "ja")
+    said = note("model_unavailable", requested="nobody/model", hub=note("hub_unreachable"))
+    renderer.apply(ToolStarted("c1", "load_model", {"model": "nobody/model"}))
+    renderer.apply(ToolFinished("c1", "load_model", {"model": "nobody/model"}, False, said["text"], "",
+                                {"error_note": said}, {}, 0.01))
+    assert "❌ nobody/model はオフラインでは使えません。" in history[0].content
+    assert said["text"] not in history[0].content
+
+
 def test_the_handout_embeds_figures_and_keeps_code_and_steps(tmp_path):
     history: list = []
     result, artifacts = figure_result(tmp_path)

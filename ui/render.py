@@ -88,7 +88,8 @@ class ChatRenderer:
             self._figure(event)
         else:
             step.metadata["title"] = f"🔧 {event.name} ✗"
-            step.content = f"{step.content}\n\n❌ {event.error}"
+            said = event.result.get("error_note")  # the error as a note: then in the learner's language
+            step.content = f"{step.content}\n\n❌ {render_note(said, self.language) if said else event.error}"
 
     def _figure(self, event: ToolFinished) -> None:
         """A figure inline; then the downloads and the script (a step with no figure, such as extraction,

@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 
 from tools.core import codegen
+from tools.core.errors import ToolError
 from tools.core.models import EMBEDDED, ModelSpec, cached_models, is_loaded
 from tools.core.plumbing import checked_model_name, layer_view, resolve, result_header, save_script
 from tools.core.session import current_session
+from tools.core.substitutes import stand_in_note
 
 __all__ = ["list_models", "load_model", "extract_attention", "inspect_attention"]
 
@@ -65,17 +67,25 @@ def _embedded_entry(spec: ModelSpec, converted: bool) -> dict[str, Any]:
     }
 
 
-def load_model(model: str) -> dict[str, Any]:
+def load_model(model: str, strict: bool = False) -> dict[str, Any]:
     """Load an attention model and make it the session's current model.
+
+    A Hugging Face model that is neither cached here nor downloadable (no network) is replaced by the
+    nearest embedded model, and the result says so (`requested_model`, `model` and a note).
 
     Args:
         model: An embedded alias ("minilm" for English BERT, "gemma-270m" for Japanese and other
             languages), a Hugging Face id, or a local model directory.
+        strict: True when the learner wants this exact model and no stand-in: fail instead.
     """
     session = current_session()
-    loaded = session.model(checked_model_name(model))
-    session.model_name = loaded.name
-    return {**loaded.summary(), **save_script("load", codegen.load_script(loaded))}
+    if not isinstance(strict, bool):
+        raise ToolError(f"strict must be true or false, not {strict!r}")
+    loaded = session.model(checked_model_name(model), strict=strict)
+    session.model_name = loaded.requested or loaded.name
+    stood_in = stand_in_note(loaded)
+    return {**loaded.summary(), **save_script("load", codegen.load_script(loaded)),
+            "notes": [stood_in] if stood_in else []}
 
 
 def extract_attention(text: str, model: str | None = None) -> dict[str, Any]:
@@ -91,6 +101,7 @@ def extract_attention(text: str, model: str | None = None) -> dict[str, Any]:
     causal = checks["expected_causal"]
     return {
         **summary,
+        **extraction.model.names(),  # model, requested_model, substituted
         # the checks again at the top, as flags an answer template can test
         "rows_sum_to_one": checks["rows_sum_to_one"],
         "expected_causal": causal,

@@ -6,6 +6,9 @@ model (in a question, the settings or on the command line), or the operator allo
 every model (`--allow-downloads`, or a Python caller). A name the LLM, or another agent over MCP,
 came up with on its own is loaded only from what is already on this machine: a model's say-so never
 makes the server fetch a repository.
+
+When a hub model can be had neither way (not cached, and the hub out of reach), an embedded model
+stands in for it (tools/core/substitutes.py) unless the policy is `strict`: then that is an error.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Downloads:
     """Who may make this session download a model; see the module docstring."""
 
     always: str | None = None  # why every model may be downloaded (e.g. "--allow-downloads"); None: named ones only
+    strict: bool = False  # refuse an embedded stand-in for a model this machine cannot get (--strict-models)
     _named: dict[str, None] = field(default_factory=dict)  # lower-case names a person typed, oldest first
 
     def learner_named(self, text: str) -> None:

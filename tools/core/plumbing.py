@@ -14,7 +14,7 @@ save_artifacts      PNG + SVG + CSV + script of a figure, written under the sess
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from tools.core.jobs import render_job
 from tools.core.models import LoadedModel
 from tools.core.notes import note
 from tools.core.session import current_session
+from tools.core.substitutes import stand_in_note
 
 __all__ = [
     "View",
@@ -93,7 +94,7 @@ def token_position(value: object, labels: list[str], what: str) -> int:
 
 def result_header(extraction: Extraction, view: View | None) -> dict[str, Any]:
     header: dict[str, Any] = {
-        "model": extraction.model.name,
+        **extraction.model.names(),  # model, requested_model, substituted
         "architecture": extraction.model.architecture,
         "text": extraction.text,
         "tokens": extraction.tokens,
@@ -158,7 +159,10 @@ def resolve(
     follow-up questions on the same text reuse it; only when it does not are just `layers` kept.
 
     A `model` named here becomes the session's current model, as the learner's choice, unless
-    `chooses_model` is False (a comparison names its models for itself only).
+    `chooses_model` is False (a comparison names its models for itself only). A hub model this
+    machine cannot get is analysed by its embedded stand-in (tools/core/substitutes.py): the
+    extraction's model says so (`requested`), the first note says why and what differs, and the
+    name asked for stays the current model, so a follow-up is told again.
     """
     session = current_session()
     notes: list[dict[str, Any]] = []
@@ -173,6 +177,9 @@ def resolve(
         name = "gemma-270m"
         notes.append(note("japanese_with_gemma", model=name))
     loaded = session.model(name)
+    stood_in = stand_in_note(loaded)
+    if stood_in is not None:
+        notes.append(stood_in)
     wanted = None
     if layers is not None and all(_is_layer(layer, loaded.num_layers) for layer in layers):
         wanted = tuple(sorted({layer % loaded.num_layers for layer in layers}))  # type: ignore[operator]
@@ -180,9 +187,11 @@ def resolve(
     extraction = session.recall(loaded.name, text, wanted)
     if extraction is None:
         extraction = _extract_what_fits(loaded, text, wanted, notes)
+    if extraction.model is not loaded:  # the same weights, recalled or extracted for another name
+        extraction = replace(extraction, model=loaded)
     session.remember(extraction)
     if model is not None and chooses_model:
-        session.model_name = loaded.name
+        session.model_name = loaded.requested or loaded.name
     notes.extend(extraction.warnings)
     return extraction, notes
 

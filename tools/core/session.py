@@ -24,7 +24,8 @@ from pathlib import Path
 
 from tools.core.downloads import Downloads
 from tools.core.extract import Extraction
-from tools.core.models import DEFAULT_MODEL, LoadedModel, Progress, default_cache_dir, get_model
+from tools.core.models import DEFAULT_MODEL, LoadedModel, Progress, default_cache_dir
+from tools.core.substitutes import model_or_stand_in
 
 __all__ = ["Session", "current_session", "use_session"]
 
@@ -67,9 +68,11 @@ class Session:
     _counter: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def model(self, name: str) -> LoadedModel:
-        """The model `name` (loaded once per process), fetched from the hub only when `downloads` allows it."""
-        return get_model(name, self.cache_dir, self.progress, self.downloads.reason(name))
+    def model(self, name: str, strict: bool = False) -> LoadedModel:
+        """The model `name` (loaded once per process), fetched from the hub only when `downloads` allows it;
+        an embedded model stands in for a hub model this machine cannot get, unless `strict` or the policy's."""
+        return model_or_stand_in(name, self.cache_dir, self.progress, self.downloads.reason(name),
+                                 strict=strict or self.downloads.strict)
 
     def remember(self, extraction: Extraction) -> None:
         """Keep an extraction for follow-ups and make it the latest; the current model stays as it is.

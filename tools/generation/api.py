@@ -16,6 +16,7 @@ from tools.core.models import EMBEDDED, LoadedModel
 from tools.core.notes import note
 from tools.core.plumbing import checked_index, checked_model_name, describe_index, save_artifacts, top_tokens
 from tools.core.session import current_session
+from tools.core.substitutes import stand_in_note
 from tools.generation.codegen import generation_script
 from tools.generation.engine import MAX_NEW_TOKENS, Generation, generate_with_attention
 from tools.generation.plots import generation_figure
@@ -80,7 +81,7 @@ def generation_attention(
     )
     steps = _steps(generation, values)
     return {
-        "model": loaded.name,
+        **loaded.names(),  # model, requested_model, substituted
         "architecture": loaded.architecture,
         "prompt": prompt,
         "prompt_tokens": generation.prompt_tokens,
@@ -116,6 +117,9 @@ def _decoder(model: str | None, notes: list[dict[str, Any]]) -> LoadedModel:
     else:
         name = checked_model_name(model)
     loaded = session.model(name)
+    stood_in = stand_in_note(loaded)
+    if stood_in is not None:
+        notes.append(stood_in)
     if loaded.architecture != "decoder":
         if model is None:  # a current model given by path or hub id that turned out to be an encoder
             notes.append(note("encoder_replaced", model=loaded.name, used=DEFAULT_DECODER))
