@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools import TOOL_FAMILIES, ToolError, load_tool
+from tools.core.imports import TRANSFORMERS_IMPORT
 
 __all__ = ["ToolSpec", "Registry", "default_registry", "openai_schema", "validate_arguments"]
 
@@ -34,7 +35,8 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 
 def openai_schema(function: Callable[..., Any]) -> dict[str, Any]:
     """The `{"type": "function", "function": {...}}` entry for one tool function."""
-    from transformers.utils import get_json_schema  # transformers is heavy to import; only schemas need it
+    with TRANSFORMERS_IMPORT:  # transformers is heavy to import (only schemas need it) and lazy: one thread at a time
+        from transformers.utils import get_json_schema
 
     raw = get_json_schema(function)["function"]
     signature = inspect.signature(function)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.core.errors import ModelError
+from tools.core.imports import TRANSFORMERS_IMPORT
 from tools.core.progress import Progress, no_progress, no_progress_bars, ticking
 
 __all__ = ["GEMMA_DIRNAME", "gemma_dir", "convert_gemma", "remove_stale_conversions", "STALE_AFTER_SECONDS",
@@ -39,7 +40,9 @@ def convert_gemma(target: Path, progress: Progress | None = None) -> Path:
     interrupted conversion never leaves a half-written model behind.
     """
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    with TRANSFORMERS_IMPORT:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
 
     progress = progress or no_progress
     no_progress_bars()
@@ -105,18 +108,20 @@ def converted_tokenizer(directory: Path) -> Any:
     in tokenizer_config.json. Returns None, and the caller falls back to AutoTokenizer, when the
     directory is not laid out as we wrote it.
     """
-    import transformers
-
     try:
         config = json.loads((directory / "tokenizer_config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    named = getattr(transformers, str(config.get("tokenizer_class")), None)
+    with TRANSFORMERS_IMPORT:  # the lookups below import transformers' submodules on first use
+        import transformers
+
+        named = getattr(transformers, str(config.get("tokenizer_class")), None)
+        fast = transformers.PreTrainedTokenizerFast
     kwargs = {key: config[key] for key in _TOKENIZER_KEYS if key in config}
     if named is not None:
         kwargs.setdefault("padding_side", named.padding_side)
         kwargs.setdefault("truncation_side", named.truncation_side)
-    return transformers.PreTrainedTokenizerFast(tokenizer_file=str(directory / "tokenizer.json"), **kwargs)
+    return fast(tokenizer_file=str(directory / "tokenizer.json"), **kwargs)
 
 
 _TOKENIZER_KEYS = ("bos_token", "eos_token", "unk_token", "pad_token", "mask_token", "model_max_length")

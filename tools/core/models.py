@@ -29,6 +29,7 @@ from typing import Any, Literal
 from tools.core import hub, process_tuning
 from tools.core.errors import ModelError
 from tools.core.gemma_cache import converted_tokenizer, gemma_dir, is_our_conversion
+from tools.core.imports import TRANSFORMERS_IMPORT
 from tools.core.progress import Progress, no_progress, no_progress_bars
 
 __all__ = [
@@ -49,7 +50,6 @@ Architecture = Literal["encoder", "decoder"]
 DEFAULT_MODEL = "minilm"
 CACHE_ENV = "ATTENTION_SENSEI_CACHE"
 
-_TRANSFORMERS_IMPORT = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -254,7 +254,7 @@ def _checked_hub_id(name: str) -> str:
 
 
 def _from_pretrained(name: str, source: str, fetch: bool = False) -> tuple[Any, Any]:
-    with _TRANSFORMERS_IMPORT:  # transformers' lazy module is not safe to import from two threads at once
+    with TRANSFORMERS_IMPORT:  # transformers' lazy module is not safe to import from two threads at once
         from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
 
     no_progress_bars()

@@ -21,7 +21,10 @@ def no_progress(fraction: float, message: str) -> None:
 
 def no_progress_bars() -> None:
     """Per-tensor bars are noise in a chat and a CLI; we report progress ourselves."""
-    from transformers.utils import logging as hf_logging
+    from tools.core.imports import TRANSFORMERS_IMPORT
+
+    with TRANSFORMERS_IMPORT:
+        from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF reader uses tqdm directly

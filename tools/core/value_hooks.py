@@ -10,6 +10,7 @@ Supported layouts (others get a ToolError naming these):
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,12 +57,19 @@ def capture_values(
     num_heads = model.num_heads
     head_dim = out_module.in_features // num_heads
     caught: list[torch.Tensor] = []
-    handle = value_module.register_forward_hook(lambda _module, _inputs, output: caught.append(output.detach()))
-    try:
-        with heavy_job(progress, "forward pass for the value vectors", model), torch.inference_mode():
+    mine = threading.get_ident()
+
+    def keep(_module: Any, _inputs: Any, output: torch.Tensor) -> None:
+        if threading.get_ident() == mine:  # the model is shared: another session's pass is not ours
+            caught.append(output.detach())
+
+    # the hook goes on only once this call holds the forward-pass slot, and only for this thread's pass
+    with heavy_job(progress, "forward pass for the value vectors", model), torch.inference_mode():
+        handle = value_module.register_forward_hook(keep)
+        try:
             model.base_model(input_ids=torch.tensor([input_ids]))
-    finally:
-        handle.remove()
+        finally:
+            handle.remove()
     values = caught[0][0].float()  # (key, kv_heads * head_dim)
     kv_heads = values.shape[-1] // head_dim
     if num_heads % kv_heads:
