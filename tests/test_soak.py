@@ -1,28 +1,64 @@
-"""Isolation under load: 8 sessions at once, different models and sentences, for a while.
+"""Soak: 8 sessions at once, each doing everything a learner or an LLM does, for a while.
 
-No cross-talk (each answer and figure belongs to its own sentence), no errors, and memory that
-stays flat over 200 turns (no figure or tensor leak). SOAK_SECONDS sets the duration (CI: 20 s;
-run it for minutes locally with SOAK_SECONDS=300).
+Five offline learners (minilm and gemma-270m, each asking about its own sentence) share between
+them every tool family (questions like the tool cards' examples), a stop mid-turn (the turn's
+cancel event, set at its first tool call), an undo refused while the turn runs and then taken back
+and retried, and bad input (an empty question, layer 42, a made-up model id). A sixth runs with a
+10 ms tool timeout, so its calls time out while the others go on. Two LLM sessions each talk to
+their own quirk-reproducing stub (tests/llm_stub.py: `null_content`, `invalid_arguments`, and for
+one `tool_choice`, which sends it down the non-streaming path): parallel tool calls in every
+streaming style, invalid arguments, a model id the LLM made up, an out-of-range layer, a server
+error, a runaway answer stopped mid-stream or a stop at the first tool call, and undo/retry.
+MCP is left to tests/test_ui_mcp.py: it needs the app's HTTP server and the MCP client, which is
+not cheap in-process, and its per-session limits and cleanup are tested there.
+
+The first part is one pass of every session's script (models, caches, allocator arenas, the
+figure quota filling up); measured after it, at least one more pass and SOAK_SECONDS in all (CI:
+20 s; run it for minutes locally with SOAK_SECONDS=300). At the end:
+
+- every turn ended as its action expects, and every tool of `tools.TOOL_FAMILIES` ran to success;
+- no session's sentence appears in another's answers, tool results or messages, and every figure
+  lies in its own session's directory;
+- every message list is valid after every turn (each assistant tool call answered by a tool
+  message, no orphan tool message: the check the stub server applies, `llm_stub.history_problem`);
+- no thread is left behind beyond those alive before the test (workers of timed-out or stopped
+  calls must end within 30 s);
+- no live matplotlib figure; RSS grows by less than 150 MB after the first part;
+- disk: each session's figures are capped at 2 MB (`max_artifacts_mb`), so the artifacts root
+  holds less than 8 × (2 + 3) MB (3 MB for the files of a turn being written) and grows by less
+  than 8 × 2 MB after the first part.
 """
 
 from __future__ import annotations
 
 import csv
 import gc
+import json
+import logging
 import os
 import threading
 import time
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from llm_stub import HttpError, Reply, Runaway, ScriptItem, StubLLM, ToolCall, history_problem
 from matplotlib.figure import Figure
 
-from agent.events import FinalAnswer, ToolFinished, TurnError
-from agent.sensei import Sensei
+from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
+from agent.sensei import ConversationBusy, Sensei
 from agent.settings import Settings
+from tools import TOOL_FAMILIES
 
 pytestmark = pytest.mark.slow
+
+CAP_MB = 2.0  # each session's figure quota
+TURN_FILES_MB = 3.0  # what one turn may write before its session's quota is enforced again
+RSS_GROWTH_MB = 150.0
+WARM_PASSES = 2  # the first part: every session's script, twice (models, caches, allocator arenas of every thread)
+THREADS_END_WITHIN = 30.0
 
 SENTENCES = [
     ("minilm", "Penguins swim in cold water."), ("gemma-270m", "猫は窓のそばで眠っています。"),
@@ -30,7 +66,61 @@ SENTENCES = [
     ("minilm", "Bakers knead the dough at dawn."), ("gemma-270m", "図書館で静かに本を読みました。"),
     ("minilm", "Comets glow near the sun."), ("gemma-270m", "Lighthouses guide ships at night."),
 ]
-QUESTIONS = ["Heatmap of layer {layer}", "Line chart of layer {layer}", "All heads of layer {layer}"]
+TIMEOUT_SESSION, LLM_SESSIONS = 5, (6, 7)
+MADE_UP = "gpt-3.5-turbo-0613-1"  # a model id an LLM invented
+
+# (kind, question) for the offline learners; each takes a window of 6 after its first heatmap, so the five
+# of them cover every action. kind: "ask" must succeed, "stop" is stopped at its first tool call, "undo" is
+# refused while it runs and then taken back and asked again, "bad:<what its error says>" must fail so.
+ACTIONS = [
+    ("ask", "a line chart of layer 2"),
+    ("stop", "All heads of layer 1"),
+    ("ask", "3D view of '{sentence}', first layer"),
+    ("ask", "Give me the raw attention values of layer 1"),
+    ("undo", "Extract the attention of '{sentence}'"),
+    ("ask", "Show the attention rollout"),
+    ("ask", "Show the norm-based attention of layer 3"),
+    ("bad:empty", ""),
+    ("ask", "Show a layer summary of the entropy"),
+    ("ask", "What are the head roles?"),
+    ("ask", "Compare the attention of '{sentence}' and '{sentence} Really.'"),
+    ("bad:out of range", "Heatmap of layer 42"),
+    ("ask", "Explain `torch.mean(outputs.attentions[-1], dim=1)[0]`"),
+    ("ask", "Which models can I use?"),
+    ("ask", "Show the attention during generation for '{sentence}'"),
+    ("bad:no-such-model", "Show the heatmap of '{sentence}' with made-up-org/no-such-model-{index}"),
+    ("ask", "Load {model}"),
+    ("ask", "Show the heatmap of '{sentence}'"),
+]
+
+
+def llm_actions(sentence: str, streaming: bool) -> list[tuple[str, str, list[ScriptItem]]]:
+    """(kind, question, what the stub answers) for an LLM session: the LLM's calls, good and bad. A runaway answer
+    is stopped at its first words only where it streams (the `tool_choice` quirk sends it down the plain path)."""
+
+    def call(call_id: str, name: str, arguments: dict | str) -> ToolCall:
+        return ToolCall(call_id, name, arguments if isinstance(arguments, str) else json.dumps(arguments))
+
+    said = f"That was “{sentence}”."
+    return [
+        ("ask", "heatmap", [Reply(tool_calls=[call("h1", "plot_heatmap", {"text": sentence, "layer": 1})]),
+                            Reply(text=said)]),
+        ("ask", "three views", [Reply(style="no_index", tool_calls=[
+            call("p1", "extract_attention", {"text": sentence}), call("p2", "plot_line", {"layer": 0}),
+            call("p3", "plot_heads", {"layer": 1})]), Reply(text=said)]),
+        ("bad:not valid JSON", "broken", [Reply(style="empty_then_full", tool_calls=[
+            call("b1", "plot_heatmap", '{"text": "' + sentence[:6])]), Reply(text="Let me try again.")]),
+        ("made up", "made up", [Reply(style="reuse_index", tool_calls=[
+            call("m1", "load_model", {"model": MADE_UP})]), Reply(text="Not here.")]),
+        ("stop", "stop", [Reply(style="whole", tool_calls=[call("s1", "attention_rollout", {"text": sentence}),
+                                                          call("s2", "head_roles", {})])]),
+        ("bad:out of range", "layer 42", [Reply(tool_calls=[call("l1", "plot_heatmap", {"layer": 42})]),
+                                          Reply(text="Layer 42 does not exist.")]),
+        ("bad:stub overloaded", "error", [HttpError(500, "stub overloaded")]),
+        ("undo", "norms", [Reply(tool_calls=[call("n1", "attention_norms", {"text": sentence, "layer": 2})]),
+                           Reply(text=said)]),
+        *([("stop", "sing", [Runaway(interval=0.01, seconds=10)])] if streaming else []),
+    ]
 
 
 def rss_mb() -> float:
@@ -41,48 +131,196 @@ def rss_mb() -> float:
     raise AssertionError("no VmRSS")
 
 
+def disk_mb(root: Path) -> float:
+    total = 0
+    for path in root.rglob("*"):
+        try:
+            total += path.stat().st_size if path.is_file() else 0
+        except FileNotFoundError:  # pruned by its session's quota meanwhile
+            pass
+    return total / 2**20
+
+
+@dataclass
 class Learner:
-    """One session's sensei and conversation, asking about its own sentence."""
+    """One session's sensei and conversation, running its script of actions against its own sentence."""
 
-    def __init__(self, index: int, model: str, sentence: str, root: Path) -> None:
-        self.index, self.sentence, self.root = index, sentence, root
-        self.sensei = Sensei(Settings(backend="offline", model=model, artifacts_dir=root))
-        self.conversation = self.sensei.new_conversation(root / f"s{index}")
-        self.first = f"Show the heatmap of '{sentence}' with {model}"
-        self.turns = 0
+    index: int
+    model: str
+    sentence: str
+    root: Path
+    stub: StubLLM | None = None
+    turns: int = 0
+    answers: list[str] = field(default_factory=list)  # every answer and tool result, for the cross-talk check
+    seen: dict[str, int] = field(default_factory=dict)  # what happened: "ok:<tool>", "stopped", "timeout", ...
 
-    def ask(self, count: int, stop_at: float, failures: list[str]) -> None:
-        """Ask `count` questions, and more until `stop_at`; record the first failure and stop."""
-        done = 0
-        while done < count or time.monotonic() < stop_at:
-            problem = self._one_turn()
+    def __post_init__(self) -> None:
+        settings = {"model": self.model, "max_artifacts_mb": CAP_MB}
+        if self.stub is not None:
+            settings.update(backend="openai", base_url=self.stub.base_url, api_key="sk-soak", request_timeout=10.0)
+        else:
+            settings.update(backend="offline", tool_timeout=0.01 if self.index == TIMEOUT_SESSION else 300.0)
+        self.sensei = Sensei(Settings(**settings))
+        self.conversation = self.sensei.new_conversation(self.root / f"s{self.index}")
+        if self.stub is not None:
+            self.script = llm_actions(self.sentence, streaming="tool_choice" not in self.stub.quirks)
+        else:
+            start = 3 * self.index
+            window = [ACTIONS[(start + i) % len(ACTIONS)] for i in range(6)]
+            if self.index == TIMEOUT_SESSION:
+                window = [("timeout", question) for _, question in ACTIONS[:6]]
+            heatmap = "Show the heatmap of '{sentence}' with {model}"
+            first = ("timeout" if self.index == TIMEOUT_SESSION else "ask", heatmap)
+            self.script = [(kind, question, []) for kind, question in [first, *window]]
+
+    def run(self, passes: int, stop_at: float, failures: list[str]) -> None:
+        """Go through the script `passes` times, and on until `stop_at`; record the first failure and stop."""
+        while self.turns < passes * len(self.script) or time.monotonic() < stop_at:
+            kind, question, replies = self.script[self.turns % len(self.script)]
+            question = question.format(sentence=self.sentence, model=self.model, index=self.index)
+            try:
+                problem = self._act(kind, question, replies)
+            except Exception as error:  # noqa: BLE001 - a soak reports every failure with its session
+                problem = f"raised {error!r}"
+            problem = problem or history_problem(self.conversation.messages)
+            self.turns += 1
+            if kind == "timeout":
+                time.sleep(0.5)  # a fast loop of calls given up at once would only burn the CPU the others need
             if problem:
-                failures.append(f"session {self.index}: {problem}")
+                failures.append(f"session {self.index}, turn {self.turns} ({kind} {question!r}): {problem}")
                 return
-            done += 1
 
-    def _one_turn(self) -> str | None:
-        question = self.first if self.turns == 0 else QUESTIONS[self.turns % 3].format(layer=self.turns % 4)
-        self.turns += 1
-        events = list(self.sensei.turn(self.conversation, question))
-        finished = [e for e in events if isinstance(e, ToolFinished)]
-        if any(isinstance(e, TurnError) for e in events) or not finished or not all(f.ok for f in finished):
-            return f"{question!r} → {events[-1]}"
-        if not isinstance(events[-1], FinalAnswer):
-            return "no final answer"
-        for step in finished:  # the figure's tokens come from this session's own sentence
-            if step.result.get("text") != self.sentence or Path(step.artifacts["csv"]).parent.name != f"s{self.index}":
-                return f"cross-talk: {step.result.get('text')!r}"
-            with open(step.artifacts["csv"], encoding="utf-8") as handle:
-                header = next(csv.reader(handle))
-            if header[1:] != step.result["tokens"]:
-                return f"CSV labels {header[1:]} differ from the tokens"
+    def _act(self, kind: str, question: str, replies: list[ScriptItem]) -> str | None:
+        if kind == "undo":
+            return self._undo_and_retry(question, replies)
+        if self.stub is not None:
+            self.stub.add(*replies)
+        cancel = threading.Event()
+        stop_when = _stop_trigger(kind, self.stub is not None)
+        events = self._turn(question, cancel, lambda event: stop_when(event) and cancel.set())
+        if self.stub is not None and kind != "stop":
+            self.stub.assert_script_used()
+        return self._check(kind, events)
+
+    def _turn(self, question: str, cancel: threading.Event, during: Callable[[Event], object] = bool) -> list[Event]:
+        events = []
+        for event in self.sensei.turn(self.conversation, question, cancel):
+            events.append(event)
+            during(event)
+        return events
+
+    def _undo_and_retry(self, question: str, replies: list[ScriptItem]) -> str | None:
+        refused: list[bool] = []
+
+        def undo_from_elsewhere() -> None:  # as the app's undo button would, from another thread
+            try:
+                self.sensei.undo(self.conversation)
+            except ConversationBusy:
+                refused.append(True)
+
+        def undo_while_running(event: Event) -> None:
+            if isinstance(event, ToolStarted) and not refused:
+                other = threading.Thread(target=undo_from_elsewhere)
+                other.start()
+                other.join()
+
+        for attempt in ("first", "retry"):
+            if self.stub is not None:
+                self.stub.add(*replies)
+            events = self._turn(question, threading.Event(), undo_while_running if attempt == "first" else bool)
+            problem = self._check("ask", events)
+            if problem:
+                return f"{attempt}: {problem}"
+            if attempt == "first":
+                if not refused:
+                    return "an undo while the turn ran was not refused"
+                taken_back = self.sensei.undo(self.conversation)
+                if taken_back != question:
+                    return f"undo took back {taken_back!r}, not {question!r}"
+                self._saw("undone")
         return None
 
+    def _check(self, kind: str, events: list[Event]) -> str | None:
+        """Why these events are not what `kind` expects, or None; records what was seen and every text."""
+        last = events[-1] if events else None
+        finished = [event for event in events if isinstance(event, ToolFinished)]
+        self.answers.extend(json.dumps(step.result, ensure_ascii=False) for step in finished)
+        self.answers.append(last.text if isinstance(last, FinalAnswer) else getattr(last, "message", ""))
+        problem = self._isolated(finished)
+        if problem:
+            return problem
+        if kind == "stop":
+            if isinstance(last, TurnError) and "stopped" in last.message:
+                self._saw("stopped")
+                return None
+            return None if isinstance(last, FinalAnswer) else f"a stopped turn ended with {last!r}"
+        if kind.startswith("bad:"):
+            expected = kind.removeprefix("bad:")
+            said = " ".join([f.error or "" for f in finished if not f.ok] + [getattr(last, "message", "")])
+            if expected not in said:
+                return f"expected an error saying {expected!r}, got {events[-3:]!r}"
+            self._saw(kind)
+            return None
+        if kind == "made up":  # an id the LLM invented is never fetched: refused, or analysed by a named stand-in
+            for step in finished:
+                if step.ok and step.result.get("requested_model") != MADE_UP:
+                    return f"the made-up {MADE_UP} loaded as if it existed: {step.result!r}"
+                if not step.ok and MADE_UP not in (step.error or ""):
+                    return f"the made-up {MADE_UP} failed without naming it: {step.error!r}"
+            self._saw(kind)
+            return None if finished and isinstance(last, FinalAnswer) else f"ended with {events[-3:]!r}"
+        if kind == "made up":  # an id the LLM invented is never fetched: refused, or analysed by a named stand-in
+            for step in finished:
+                if step.ok and step.result.get("requested_model") != MADE_UP:
+                    return f"the made-up {MADE_UP} loaded as if it existed: {step.result!r}"
+                if not step.ok and MADE_UP not in (step.error or ""):
+                    return f"the made-up {MADE_UP} failed without naming it: {step.error!r}"
+            self._saw(kind)
+            return None if finished and isinstance(last, FinalAnswer) else f"ended with {events[-3:]!r}"
+        if kind == "timeout":
+            if any(not f.ok and "did not finish within" not in (f.error or "") for f in finished):
+                return f"a call failed other than by its timeout: {finished!r}"
+            for step in finished:
+                self._saw("timeout" if not step.ok else f"ok:{step.name}")
+            return None if isinstance(last, FinalAnswer) else f"ended with {last!r}"
+        if not isinstance(last, FinalAnswer) or not finished or not all(f.ok for f in finished):
+            failed = [f"{f.name}: {f.error}" for f in finished if not f.ok]
+            return f"expected a successful answer, got {failed or 'no tool call'}, ending with {last!r}"
+        for step in finished:
+            self._saw(f"ok:{step.name}")
+        return None
 
-def all_at_once(learners: list[Learner], count: int, seconds: float, failures: list[str]) -> None:
+    def _isolated(self, finished: list[ToolFinished]) -> str | None:
+        """Why a result is not this session's own, or None: its text, its figures, the labels of its CSV."""
+        for step in finished:
+            text = step.result.get("text")
+            if text is not None and text != self.sentence:
+                return f"cross-talk: {step.name} analysed {text!r}"
+            for path in step.artifacts.values():
+                if Path(path).parent.name != f"s{self.index}":
+                    return f"cross-talk: {step.name} wrote {path}"
+            if step.name == "plot_heatmap" and "csv" in step.artifacts and Path(step.artifacts["csv"]).exists():
+                with open(step.artifacts["csv"], encoding="utf-8") as handle:
+                    header = next(csv.reader(handle))
+                if header[1:] != step.result["tokens"]:
+                    return f"CSV labels {header[1:]} differ from the tokens {step.result['tokens']}"
+        return None
+
+    def _saw(self, what: str) -> None:
+        self.seen[what] = self.seen.get(what, 0) + 1
+
+
+def _stop_trigger(kind: str, llm: bool) -> Callable[[Event], bool]:
+    """When a "stop" action presses Stop: at the first tool call (an LLM's runaway answer: at its first words)."""
+    if kind != "stop":
+        return lambda event: False
+    return lambda event: isinstance(event, ToolStarted) or (llm and isinstance(event, TextDelta))
+
+
+def all_at_once(learners: list[Learner], passes: int, seconds: float, failures: list[str]) -> None:
     stop_at = time.monotonic() + seconds
-    threads = [threading.Thread(target=learner.ask, args=(count, stop_at, failures)) for learner in learners]
+    threads = [threading.Thread(target=learner.run, args=(passes, stop_at, failures), name=f"soak-{learner.index}")
+               for learner in learners]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -90,20 +328,66 @@ def all_at_once(learners: list[Learner], count: int, seconds: float, failures: l
     gc.collect()
 
 
-def test_eight_sessions_at_once_stay_isolated_and_memory_stays_flat(tmp_path):
-    seconds = float(os.environ.get("SOAK_SECONDS", "20"))
-    learners = [Learner(i, model, sentence, tmp_path) for i, (model, sentence) in enumerate(SENTENCES)]
-    failures: list[str] = []
-    all_at_once(learners, 8, 0, failures)  # warm-up: models, caches, allocator arenas of 8 threads
-    before = rss_mb()
-    all_at_once(learners, 25, seconds, failures)  # then at least 200 more turns
-    after = rss_mb()
-    measured = sum(learner.turns for learner in learners) - 8 * len(learners)
+def threads_left_behind(before: set[threading.Thread]) -> list[str]:
+    """Threads started during the test still alive after THREADS_END_WITHIN seconds."""
+    deadline = time.monotonic() + THREADS_END_WITHIN
+    while (left := [t for t in threading.enumerate() if t not in before]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [thread.name for thread in left]
+
+
+def live_figures() -> int:
     with warnings.catch_warnings():  # walking every object touches deprecated torch module attributes
         warnings.simplefilter("ignore")
-        figures = sum(isinstance(thing, Figure) for thing in gc.get_objects())
-    print(f"{measured} turns measured; RSS {before:.0f} MB → {after:.0f} MB; {figures} live figures")
-    assert failures == []
-    assert measured >= 200
-    assert figures == 0, "figures are leaking"
-    assert after - before < 150, f"RSS grew by {after - before:.0f} MB over {measured} turns"
+        return sum(isinstance(thing, Figure) for thing in gc.get_objects())
+
+
+def test_eight_sessions_mixing_everything_stay_isolated_valid_and_flat(tmp_path, caplog):
+    seconds = float(os.environ.get("SOAK_SECONDS", "20"))
+    threads_before = set(threading.enumerate())
+    stubs = {index: StubLLM([], quirks=("null_content", "invalid_arguments") + (("tool_choice",) if index == 7 else ()))
+             for index in LLM_SESSIONS}
+    for stub in stubs.values():
+        stub.start()
+    learners: list[Learner] = []
+    try:
+        learners = [Learner(i, model, sentence, tmp_path, stubs.get(i))
+                    for i, (model, sentence) in enumerate(SENTENCES)]
+        failures: list[str] = []
+        all_at_once(learners, WARM_PASSES, 0, failures)  # the first part
+        rss_before, disk_before, turns_before = rss_mb(), disk_mb(tmp_path), sum(lr.turns for lr in learners)
+        all_at_once(learners, WARM_PASSES + 1, seconds, failures)  # measured: one more pass at least, `seconds` in all
+        rss_after, disk_after = rss_mb(), disk_mb(tmp_path)
+    finally:
+        for learner in learners:
+            if learner.stub is not None:  # the openai client's keep-alive connections hold the stub's threads
+                learner.sensei.client.close()
+        for stub in stubs.values():
+            stub.close()
+    measured = sum(learner.turns for learner in learners) - turns_before
+    seen: dict[str, int] = {}
+    for learner in learners:
+        for what, count in learner.seen.items():
+            seen[what] = seen.get(what, 0) + count
+    print(f"{measured} turns measured; RSS {rss_before:.0f} → {rss_after:.0f} MB; artifacts {disk_before:.1f} → "
+          f"{disk_after:.1f} MB; seen {dict(sorted(seen.items()))}")
+    assert failures == [], "\n".join(failures)
+    bugs = [record.getMessage() + "\n" + (record.exc_text or "") for record in caplog.records
+            if record.levelno >= logging.ERROR]
+    assert bugs == [], "internal errors were logged:\n" + "\n".join(bugs)
+    assert {f"ok:{name}" for name in TOOL_FAMILIES} <= set(seen), "some tool never ran"
+    for expected in ("stopped", "undone", "timeout", "bad:empty", "bad:out of range", "bad:no-such-model",
+                     "bad:not valid JSON", "made up"):
+        assert seen.get(expected), f"the soak never saw {expected}"
+    for learner in learners:
+        others = [other.sentence for other in learners if other is not learner]
+        texts = learner.answers + [json.dumps(m, ensure_ascii=False) for m in learner.conversation.messages]
+        leaked = {sentence for sentence in others for text in texts if sentence in text}
+        assert not leaked, f"session {learner.index} shows other sessions' sentences {leaked}"
+        assert history_problem(learner.conversation.messages) is None
+    assert threads_left_behind(threads_before) == []
+    assert live_figures() == 0, "figures are leaking"
+    assert rss_after - rss_before < RSS_GROWTH_MB, f"RSS grew by {rss_after - rss_before:.0f} MB over {measured} turns"
+    assert disk_after < len(learners) * (CAP_MB + TURN_FILES_MB), f"the artifacts root holds {disk_after:.1f} MB"
+    grown = disk_after - disk_before
+    assert grown < len(learners) * CAP_MB, f"the artifacts root grew by {grown:.1f} MB"
