@@ -269,14 +269,6 @@ class Learner:
                     return f"the made-up {MADE_UP} failed without naming it: {step.error!r}"
             self._saw(kind)
             return None if finished and isinstance(last, FinalAnswer) else f"ended with {events[-3:]!r}"
-        if kind == "made up":  # an id the LLM invented is never fetched: refused, or analysed by a named stand-in
-            for step in finished:
-                if step.ok and step.result.get("requested_model") != MADE_UP:
-                    return f"the made-up {MADE_UP} loaded as if it existed: {step.result!r}"
-                if not step.ok and MADE_UP not in (step.error or ""):
-                    return f"the made-up {MADE_UP} failed without naming it: {step.error!r}"
-            self._saw(kind)
-            return None if finished and isinstance(last, FinalAnswer) else f"ended with {events[-3:]!r}"
         if kind == "timeout":
             if any(not f.ok and "did not finish within" not in (f.error or "") for f in finished):
                 return f"a call failed other than by its timeout: {finished!r}"
