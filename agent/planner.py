@@ -85,28 +85,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     pasted_error = bool(pasted) or bool(_ERROR_LINE.search(question))
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
         reading.expression = reading.expression_term = None
-    whole, *parts = meaning_index().matches(question)
-    if context.question and _weak(whole) and not _sets_a_slot(reading) and reading.expression is None:
-        # a terse reply to a topic ("Macです" after the font question) reads with the question before it
-        joined = meaning_index().matches(f"{context.question} {question}")[0]
-        if joined and joined[0].kind == "knowledge":
-            whole, parts = joined, []
+    whole, parts = _by_meaning(question, reading, context)
     named = [card for card in cards().values() if _names_it(card, reading)]
-    shares = meaning_index().concept_shares(question)  # asking about (→ 1) or asking for (→ 0), whole and clauses
-    best_concept = next((m for m in whole if m.kind == "knowledge"), None)
-    asks_concept = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole) or (
-        best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
-        and shares[0] >= 0.5)  # "… is that normal?": most neighbours are questions
-    pieces = clauses(mask_literals(question))[1:] if parts else []
-    requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
-                if share < 0.5 and not asks_yes_no(piece)]
-    asks_tool = not asks_concept or any(m.kind == "tool" and m.score >= TOOL_MIN for m in requests) \
-        or (context.tool is not None and (_changes_the_view(reading) or reading.models and _bare(reading))) \
-        or any(_literally_asked(card, reading, context) for card in named) \
-        or (bool(named) and shares[0] < 0.5)  # 「層ごとのエントロピーを見たい」: a view named in a request
-    if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
-            and not requests and reading.expression is None:
-        asks_concept, asks_tool = True, False  # "is the heatmap symmetric?": about a view, not for one
+    asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
     if context.text is None and context.question is None and not _sets_a_slot(reading) and not pasted_error \
             and reading.expression is None and _bare(reading):  # 「あれ見せて」 with nothing before it: which one?
@@ -126,6 +107,43 @@ def plan(question: str, context: Context | None = None, session_text: str | None
 
 
 # --- step 2: which tool, which knowledge ------------------------------------------------------------
+
+
+def _by_meaning(question: str, reading: Reading, context: Context) -> tuple[list[Match], list[list[Match]]]:
+    """The labels ranked for the whole question and for each clause; a terse reply to a topic ("Macです"
+    after the font question) is read together with the question before it."""
+    whole, *parts = meaning_index().matches(question)
+    if context.question and _weak(whole) and not _sets_a_slot(reading) and reading.expression is None:
+        joined = meaning_index().matches(f"{context.question} {question}")[0]
+        if joined and joined[0].kind == "knowledge":
+            return joined, []
+    return whole, parts
+
+
+def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: list[Match],
+                     parts: list[list[Match]], named: list[Card]) -> bool:
+    """Whether the question asks *for* something (a tool runs) rather than only *about* something.
+
+    About: the closest label is a concept clearly ahead, or a concept within CONCEPT_GAP of the best
+    tool while most of the nearest examples are knowledge questions ("… is that normal?"), or the
+    question is a yes/no or why question ("is the heatmap symmetric?"). For: anything else, a
+    request clause, a choice that changes the conversation's view, or a tool named with its literals.
+    """
+    shares = meaning_index().concept_shares(question)  # asking about (→ 1) or asking for (→ 0), whole and clauses
+    best_concept = next((m for m in whole if m.kind == "knowledge"), None)
+    asks_concept = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole) or (
+        best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
+        and shares[0] >= 0.5)
+    pieces = clauses(mask_literals(question))[1:] if parts else []
+    requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
+                if share < 0.5 and not asks_yes_no(piece)]
+    if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
+            and not requests and reading.expression is None:
+        return False  # "is the heatmap symmetric?": about a view, not for one
+    return not asks_concept or any(m.kind == "tool" and m.score >= TOOL_MIN for m in requests) \
+        or (context.tool is not None and (_changes_the_view(reading) or reading.models and _bare(reading))) \
+        or any(_literally_asked(card, reading, context) for card in named) \
+        or (bool(named) and shares[0] < 0.5)  # 「層ごとのエントロピーを見たい」: a view named in a request
 
 
 def _literally_asked(card: Card, reading: Reading, context: Context) -> bool:
