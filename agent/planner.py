@@ -255,9 +255,9 @@ def _needs_met(card: Card, reading: Reading, context: Context, named: bool = Fal
 
 
 def _sets_a_slot(reading: Reading) -> bool:
-    return bool(reading.layers or reading.heads or reading.models or reading.mean_heads or reading.annotate
-                or reading.exclude_special or reading.words or reading.query is not None or reading.sentences
-                or reading.key is not None or reading.new_tokens is not None)
+    """A choice of the view, or anything else a card's slot takes: a model, a sentence, a key, a token count."""
+    return _changes_the_view(reading) or bool(reading.models or reading.sentences) \
+        or reading.key is not None or reading.new_tokens is not None
 
 
 def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], card: Card | None,
