@@ -40,10 +40,12 @@ def test_entry_has_both_texts(entry: Entry) -> None:
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
-def test_entry_has_5_to_8_distinct_examples_per_language(entry: Entry) -> None:
+def test_entry_has_5_to_16_distinct_examples_per_language(entry: Entry) -> None:
+    # Entries are chosen by their examples' meaning (agent/meaning.py), so a concept asked in
+    # several ways needs several; more than 16 would outvote the tools' cards on shared words.
     for language in ("en", "ja"):
         examples = entry.examples(language)
-        assert 5 <= len(examples) <= 8, (language, len(examples))
+        assert 5 <= len(examples) <= 16, (language, len(examples))
         assert len({e.strip().lower() for e in examples}) == len(examples), language
     assert entry.examples() == entry.examples_en + entry.examples_ja
 
