@@ -29,6 +29,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         llm_model=args.llm_model,
         max_rounds=args.max_rounds,
         request_timeout=args.timeout,
+        llm_max_tokens=args.llm_max_tokens,
+        llm_max_seconds=args.llm_max_seconds,
         model=getattr(args, "model", None),
         artifacts_dir=getattr(args, "out", None),
         allow_downloads=getattr(args, "allow_downloads", False) or None,

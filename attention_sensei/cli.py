@@ -74,12 +74,34 @@ def _add_sensei_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--llm-model", help="the chat model of that endpoint (default gpt-4o-mini)")
     parser.add_argument("--max-rounds", type=int, help="tool rounds per question (default 8)")
     parser.add_argument("--timeout", type=float, help="seconds per LLM request (default 60)")
+    parser.add_argument("--llm-max-tokens", type=_positive(int), metavar="N",
+                        help="tokens of one LLM answer, sent to the server (default 2048); a longer answer is cut "
+                             "and says so")
+    parser.add_argument("--llm-max-seconds", type=_positive(float), metavar="S",
+                        help="seconds one LLM answer may take in all (default 240); then it is cut, the request "
+                             "closed, and the answer says so")
     parser.add_argument("--allow-downloads", action="store_true",
                         help="let the sensei fetch any Hugging Face model a tool asks for (default: only models "
                              "the learner names; never one the LLM made up)")
     parser.add_argument("--strict-models", action="store_true",
                         help="a Hugging Face model that is neither cached nor downloadable is an error (default: "
                              "the nearest embedded model stands in for it, and the answer says so)")
+
+
+def _positive(kind: type[int] | type[float]) -> Any:
+    """An argparse type: a number of `kind` above zero (0 would ask a server for an empty answer)."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {'whole ' if kind is int else ''}number, "
+                                             f"not {text!r}")
+        return value
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,11 +11,14 @@ import json
 import threading
 import time
 
+import pytest
 from llm_stub import HttpError, Reply, Runaway, StubLLM, ToolCall
 
 from agent.events import FinalAnswer, TextDelta, ToolFinished, TurnError
 from agent.sensei import Sensei
 from agent.settings import Settings
+from attention_sensei.ask import settings_from_args
+from attention_sensei.cli import _parser, main
 
 SENTENCE = "I love natural language processing!"
 
@@ -154,3 +157,19 @@ def test_requests_carry_the_bounds_and_the_history_as_servers_accept_it(tmp_path
     assert body["max_tokens"] == Settings().llm_max_tokens and body["tool_choice"] == "auto"
     calls = body["messages"][-3]["tool_calls"]
     assert [c["function"]["arguments"] for c in calls] == [json.dumps({"text": SENTENCE}), "{}"]
+
+
+def test_the_command_line_sets_both_bounds_on_ask_chat_and_ui(tmp_path, capsys):
+    with StubLLM([Runaway(piece="la ")]) as stub:
+        code = main(["ask", "sing", "--json", "--backend", "openai", "--base-url", stub.base_url,
+                     "--llm-max-tokens", "7", "--llm-max-seconds", "30", "--out", str(tmp_path)])
+        stub.assert_script_used()
+    assert code == 0 and stub.requests[0]["body"]["max_tokens"] == 7
+    assert "7 tokens" in json.loads(capsys.readouterr().out)["answer"]
+    for command in (["chat"], ["ui"]):
+        settings = settings_from_args(_parser().parse_args([*command, "--llm-max-tokens", "9",
+                                                            "--llm-max-seconds", "2.5"]))
+        assert (settings.llm_max_tokens, settings.llm_max_seconds) == (9, 2.5)
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["ask", "hi", "--llm-max-tokens", "0"])
+    assert "expected a positive whole number, not '0'" in capsys.readouterr().err
