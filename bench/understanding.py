@@ -3,6 +3,8 @@
     python bench/understanding.py            plan-level score of the held-out set (no model runs)
     python bench/understanding.py --set dev  the same on the development set (tests/devset/), the one
                                              to tune on; the held-out set is only measured
+    python bench/understanding.py --set dev2 the second development set (tests/devset/questions2.toml,
+                                             conversations2.toml), also to tune on
     python bench/understanding.py --turns    full offline turns with the real tools (answers' facts too)
     python bench/understanding.py --cards    leave-one-out accuracy on the cards' and knowledge's own
                                              examples, per encoder: how the encoder and the thresholds
@@ -27,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {"heldout": ROOT / "tests" / "heldout", "dev": ROOT / "tests" / "devset"}
+SETS = {"heldout": ROOT / "tests" / "heldout", "dev": ROOT / "tests" / "devset", "dev2": ROOT / "tests" / "devset"}
+# The file names of a set whose files are not questions.toml and conversations.toml.
+FILES = {"dev2": ("questions2.toml", "conversations2.toml")}
 sys.path.insert(0, str(ROOT))
 
 
@@ -50,8 +54,9 @@ class Case:
 
 def load_set(name: str = "heldout") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     folder = SETS[name]
-    questions = tomllib.loads((folder / "questions.toml").read_text(encoding="utf-8"))["question"]
-    conversations = tomllib.loads((folder / "conversations.toml").read_text(encoding="utf-8"))["conversation"]
+    question_file, conversation_file = FILES.get(name, ("questions.toml", "conversations.toml"))
+    questions = tomllib.loads((folder / question_file).read_text(encoding="utf-8"))["question"]
+    conversations = tomllib.loads((folder / conversation_file).read_text(encoding="utf-8"))["conversation"]
     return questions, conversations
 
 

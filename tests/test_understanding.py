@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import understanding  # noqa: E402
@@ -38,9 +40,10 @@ def test_plan_level_accuracy_on_the_heldout_set() -> None:
     assert summary["turn_accuracy"] >= PLAN_THRESHOLD["turns"], summary["misses"]
 
 
-def test_the_development_set_is_apart_from_the_heldout_set() -> None:
+@pytest.mark.parametrize("which", ["dev", "dev2"])
+def test_the_development_set_is_apart_from_the_heldout_set(which: str) -> None:
     heldout = {q["q"] for q in understanding.load_set("heldout")[0]}
-    questions, conversations = understanding.load_set("dev")
+    questions, conversations = understanding.load_set(which)
     assert len(questions) >= 150 and len(conversations) >= 20
     assert not heldout & {q["q"] for q in questions}
 
