@@ -5,6 +5,11 @@ refuse an assistant message whose content is null (500); refuse every later requ
 holds tool-call arguments that are not JSON (500); treat a missing `tool_choice` as "none"; and answer
 a malformed history with a 500 that fails the same way however often it is sent. So the history is
 sent as servers accept it (`sendable`), and only statuses that may pass are retried.
+
+OpenAI's o-series and gpt-5 models refuse `max_tokens` (400, "Unsupported parameter: 'max_tokens' … Use
+'max_completion_tokens' instead"), while many local servers know only `max_tokens`. So the bound on an
+answer goes under the name the model is known to take (`token_limit`), and a 400 that refuses that
+name switches the client to the other one (`renamed_token_limit`).
 """
 
 from __future__ import annotations
@@ -20,15 +25,20 @@ from agent.settings import Settings
 if TYPE_CHECKING:
     import httpx2
 
-__all__ = ["make_client", "sendable", "describe_api_error", "redact", "endpoint_name", "TRANSIENT_STATUSES"]
+__all__ = ["make_client", "sendable", "token_limit", "renamed_token_limit", "describe_api_error", "redact",
+           "endpoint_name", "TRANSIENT_STATUSES"]
 
 TRANSIENT_STATUSES = frozenset({408, 409, 429, 502, 503, 504})  # timeouts, locks, rate limits, a gateway or a load
 _KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{4,}|Bearer\s+\S+)")
 _SERVER_MESSAGE_CHARS = 500
+TOKEN_LIMIT_NAMES = ("max_tokens", "max_completion_tokens")
+_TAKES_COMPLETION_TOKENS = re.compile(r"(^|/)(o\d|gpt-5)", re.IGNORECASE)  # o1, o3-mini, o4-mini, openai/gpt-5
 
 
 class _Client(openai.OpenAI):
     """The openai client, retrying only transient statuses (it retries every 5xx; there is no public switch)."""
+
+    token_limit_name: str | None = None  # set once the endpoint refused the other name (renamed_token_limit)
 
     def _should_retry(self, response: httpx2.Response) -> bool:
         if response.status_code in TRANSIENT_STATUSES or response.headers.get("x-should-retry") == "true":
@@ -62,6 +72,31 @@ def sendable(message: dict[str, Any]) -> dict[str, Any]:
     sent["tool_calls"] = [{**call, "function": {**call["function"], "arguments": _object_or_empty(
         call["function"].get("arguments"))}} for call in sent["tool_calls"]]
     return sent
+
+
+def token_limit(client: Any, settings: Settings) -> dict[str, int]:
+    """The bound on one answer, under the name this endpoint takes: the one it was seen to accept, else
+    `max_completion_tokens` for OpenAI's o-series and gpt-5 models, else `max_tokens` (every server knows it)."""
+    name = getattr(client, "token_limit_name", None)
+    if name is None:
+        name = "max_completion_tokens" if _TAKES_COMPLETION_TOKENS.search(settings.llm_model) else "max_tokens"
+    return {name: settings.llm_max_tokens}
+
+
+def renamed_token_limit(client: Any, request: dict[str, Any], error: Exception) -> dict[str, Any] | None:
+    """`request` with its token bound under the other name, when `error` is the server refusing the name it used;
+    the client keeps the new name for its later requests. None for any other error."""
+    sent = next((name for name in TOKEN_LIMIT_NAMES if name in request), None)
+    if sent is None or not isinstance(error, openai.BadRequestError):
+        return None
+    said = f"{getattr(error, 'param', None)} {server_message(error)}"
+    if sent not in said or not re.search(r"unsupported|not supported|unrecognized|unknown|extra", said, re.I):
+        return None
+    other = next(name for name in TOKEN_LIMIT_NAMES if name != sent)
+    client.token_limit_name = other
+    renamed = {key: value for key, value in request.items() if key != sent}
+    renamed[other] = request[sent]
+    return renamed
 
 
 def _object_or_empty(arguments: Any) -> str:

@@ -4,9 +4,10 @@ A turn is a generator of events. The conversation (OpenAI message list) stays va
 happens: every `tool_call_id` of an assistant message gets exactly one tool message, also when a
 tool fails, the arguments are broken, the user cancels or the generator is closed mid-turn.
 
-Each answer is bounded: `llm_max_tokens` is sent as `max_tokens`, and a stream still running after
-`llm_max_seconds` is cut. Stop and the time limit close the HTTP response, so the server stops
-generating; an answer cut either way says so.
+Each answer is bounded: `llm_max_tokens` is sent as `max_tokens` (`max_completion_tokens` where the
+model wants it: agent/endpoint.py), and a stream still running after `llm_max_seconds` is cut. Stop
+and the time limit close the HTTP response, so the server stops generating; an answer cut either way
+says so.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import openai
 
-from agent.endpoint import describe_api_error, endpoint_name, redact, sendable
+from agent.endpoint import describe_api_error, endpoint_name, redact, renamed_token_limit, sendable, token_limit
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
 from agent.llm_result import result_for_llm
 from agent.registry import Registry
@@ -129,11 +130,16 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
     arrived so far when `cancel` is set or `llm_max_seconds` have passed (then `timed_out` is set).
     """
     request: dict[str, Any] = {"model": settings.llm_model, "messages": [sendable(m) for m in messages],
-                               "max_tokens": settings.llm_max_tokens}
+                               **token_limit(client, settings)}
     tools = registry.openai_tools()
     if tools:  # "auto" said aloud: llama-cpp-python takes a missing tool_choice for "none"
         request.update(tools=tools, tool_choice="auto")
     deadline = time.monotonic() + settings.llm_max_seconds
+    return (yield from _complete_streamed(client, request, settings, cancel, deadline))
+
+
+def _complete_streamed(client: Any, request: dict[str, Any], settings: Settings, cancel: threading.Event,
+                       deadline: float, renamed: bool = False) -> Iterator[Event]:
 
     def stream_chunks(emit: Callable[[Any], None], stopped: threading.Event) -> None:
         try:
@@ -176,6 +182,9 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
             raise _BadReply(f"the stream from {endpoint_name(settings)} stopped mid-way; ask again") from error
         return (yield from _complete_plain(client, request, settings, cancel, deadline))
     if isinstance(failed, openai.BadRequestError):
+        fixed = None if renamed else renamed_token_limit(client, request, failed)
+        if fixed is not None:  # the model wants its token bound under the other name
+            return (yield from _complete_streamed(client, fixed, settings, cancel, deadline, renamed=True))
         return (yield from _complete_plain(client, request, settings, cancel, deadline))  # some refuse stream + tools
     if isinstance(failed, json.JSONDecodeError | ValueError):
         raise _BadReply(f"the LLM endpoint {endpoint_name(settings)} answered with something that is not JSON"
@@ -188,7 +197,7 @@ def _complete(client: Any, registry: Registry, settings: Settings, messages: lis
 
 
 def _complete_plain(client: Any, request: dict[str, Any], settings: Settings, cancel: threading.Event,
-                    deadline: float) -> Iterator[Event]:
+                    deadline: float, renamed: bool = False) -> Iterator[Event]:
     reply = MessageAccumulator()
     try:
         responses = list(_relay(lambda emit, _: emit(client.chat.completions.create(**request, stream=False)),
@@ -200,6 +209,11 @@ def _complete_plain(client: Any, request: dict[str, Any], settings: Settings, ca
     except _OutOfTime:
         reply.timed_out = True
         return reply
+    except openai.BadRequestError as error:
+        fixed = None if renamed else renamed_token_limit(client, request, error)
+        if fixed is None:
+            raise
+        return (yield from _complete_plain(client, fixed, settings, cancel, deadline, renamed=True))
     except (json.JSONDecodeError, ValueError, AttributeError, TypeError, IndexError) as error:
         raise _BadReply(f"the LLM endpoint {endpoint_name(settings)} answered with something that is not "
                         "a chat completion; check the base URL (it usually ends in /v1)") from error

@@ -21,9 +21,12 @@ and llama.cpp's llama-server):
   tool call arguments as JSON"), so every later request of that conversation fails.
 - "tool_choice": a request without `tool_choice` gets no tool calls (the tools never reach the model), and a
   streamed request with `"tool_choice": "auto"` gets 200 with an empty body.
+- "max_completion_tokens": what OpenAI's o-series and newer models answer to `max_tokens` (400, "Unsupported
+  parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", with
+  `param` and `code`); they take `max_completion_tokens`.
 
-A `Runaway` item streams tokens until `max_tokens` (then finish_reason "length") or until the client goes away;
-`stub.disconnected` is set when a client closes a stream before its end.
+A `Runaway` item streams tokens until `max_tokens` or `max_completion_tokens` (then finish_reason "length") or
+until the client goes away; `stub.disconnected` is set when a client closes a stream before its end.
 
 Usage::
 
@@ -45,7 +48,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 STYLES = ("standard", "no_index", "reuse_index", "whole", "empty_then_full")
-QUIRKS = ("null_content", "invalid_arguments", "tool_choice")
+QUIRKS = ("null_content", "invalid_arguments", "tool_choice", "max_completion_tokens")
 
 _ERROR_TYPES = {
     400: "invalid_request_error",
@@ -338,6 +341,12 @@ class StubLLM:
                 if refusal:
                     self._error(500, refusal)
                     return
+                if "max_completion_tokens" in stub.quirks and "max_tokens" in body:
+                    self._json(400, {"error": {
+                        "message": "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                                   "'max_completion_tokens' instead.", "type": "invalid_request_error",
+                        "param": "max_tokens", "code": "unsupported_parameter"}})
+                    return
                 model = body.get("model", "stub-model")
                 streaming = body.get("stream") is True
                 if "tool_choice" in stub.quirks and streaming and body.get("tool_choice") == "auto":
@@ -359,7 +368,8 @@ class StubLLM:
                 elif isinstance(item, CutStream):
                     self._sse(stream_chunks(item.reply, model, cid)[: item.after_chunks], done=False)
                 elif isinstance(item, Runaway):
-                    self._runaway(item, body.get("max_tokens"), model, cid, streaming)
+                    self._runaway(item, body.get("max_tokens", body.get("max_completion_tokens")), model, cid,
+                                  streaming)
                 elif streaming:
                     self._sse(stream_chunks(item, model, cid), done=True)
                 else:

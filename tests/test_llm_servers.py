@@ -173,3 +173,24 @@ def test_the_command_line_sets_both_bounds_on_ask_chat_and_ui(tmp_path, capsys):
     with pytest.raises(SystemExit):
         _parser().parse_args(["ask", "hi", "--llm-max-tokens", "0"])
     assert "expected a positive whole number, not '0'" in capsys.readouterr().err
+
+
+def test_o_series_models_get_max_completion_tokens_and_a_refused_max_tokens_is_renamed(tmp_path):
+    def limits(stub: StubLLM) -> list[list[str]]:
+        return [sorted(k for k in r["body"] if k.startswith("max_")) for r in stub.requests]
+
+    with StubLLM([Runaway(piece="la ")], quirks=("max_completion_tokens",)) as stub:  # known by its name
+        sensei = sensei_for(stub, llm_model="o3-mini", llm_max_tokens=5)
+        events = ask(sensei, sensei.new_conversation(tmp_path), "sing")
+        stub.assert_script_used()
+    assert limits(stub) == [["max_completion_tokens"]] and stub.requests[0]["body"]["max_completion_tokens"] == 5
+    assert isinstance(events[-1], FinalAnswer) and events[-1].text.startswith("la " * 5)
+    assert "5 tokens" in events[-1].text
+
+    with StubLLM([Reply(text="One."), Reply(text="Two.")], quirks=("max_completion_tokens",)) as stub:  # not by name
+        sensei = sensei_for(stub, llm_model="house-reasoner")
+        conversation = sensei.new_conversation(tmp_path)
+        first, second = ask(sensei, conversation, "one?"), ask(sensei, conversation, "two?")
+        stub.assert_script_used()
+    assert (first[-1], second[-1]) == (FinalAnswer("One."), FinalAnswer("Two."))
+    assert limits(stub) == [["max_tokens"], ["max_completion_tokens"], ["max_completion_tokens"]]  # then remembered
