@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Context", "KEPT_READINGS"]
+__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE"]
 
 # Choices a follow-up keeps when it does not name them (a new sentence starts afresh).
 KEPT_READINGS = ("layer", "head", "query", "annotate", "exclude_special", "words", "new_tokens", "sentence_b",
-                 "model_b")
+                 "model_b", "expression")
+# ... and those the same tool keeps even for a new sentence ('do it for "Time flies"' after explaining an expression)
+SENTENCE_FREE = ("expression",)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
-from agent.context import KEPT_READINGS, Context
+from agent.context import KEPT_READINGS, SENTENCE_FREE, Context
 from agent.meaning import Match, clauses, mask_literals, meaning_index
 from agent.phrases import say
 from agent.planner_reading import CANONICAL_EXPRESSION, Reading, asks_yes_no, detect_language, read
@@ -49,10 +49,10 @@ MULTI = ("layer", "head")  # readings that may name several values: one call eac
 _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
-                           "so just only exactly that this it one thing show me draw plot redraw redo give let see can "
+                           "so just only exactly that this it one thing show me draw plot redraw redo do give let see can "
                            "could you i want would like pls happens if instead not but rather".split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
-_LINKING_JA = re.compile(r"さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
+_LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 
@@ -174,8 +174,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     previous = every.get(context.tool or "")
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
     continues = previous is not None and (previous.follow_up or _unfit(previous, reading) == 0)
-    if previous is not None and continues and not reading.sentences and _sets_a_slot(reading):
-        # "now layer 0", 「ヘッド3は?」: the same view, changed, unless another view is clearly asked for
+    if previous is not None and continues and _sets_a_slot(reading) \
+            and (not reading.sentences or _bare(reading) and _needs_met(previous, reading, context)):
+        # "now layer 0", 「ヘッド3は?」, 'do it for "Time flies"': the same tool, changed, unless another is clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
         if chosen is None or _bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
@@ -249,7 +250,8 @@ def _needs_met(card: Card, reading: Reading, context: Context, named: bool = Fal
     earlier = 1 if context.text is not None and named else 0
     found = {"sentence_b": len(reading.sentences) + earlier >= 2 and not reading.models,
              "model_b": len(reading.models) + earlier >= 2,
-             "model": bool(reading.models), "expression": reading.expression is not None,
+             "model": bool(reading.models),
+             "expression": reading.expression is not None or context.tool == card.tool and "expression" in context.choices,
              "sentence": bool(reading.sentences)}
     return any(found.get(name, False) for name in card.needs_any)
 
@@ -368,10 +370,11 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         if getattr(reading, name):
             values[name] = True
     kept = {}
-    if follow_up:
-        for name, value in context.choices.items():
-            if name not in values and not (name == "head" and reading.mean_heads) and name in card.slots.values():
-                values[name] = kept[name] = value
+    keeps = context.choices if follow_up else {
+        name: value for name, value in context.choices.items() if name in SENTENCE_FREE and context.tool == card.tool}
+    for name, value in keeps.items():
+        if name not in values and not (name == "head" and reading.mean_heads) and name in card.slots.values():
+            values[name] = kept[name] = value
     for name in MULTI:
         if name in values and not isinstance(values[name], list):
             values[name] = [values[name]]
@@ -406,7 +409,7 @@ def _english_only(card: Card, models: list[str]) -> bool:
 def _remember(card: Card, reading: Reading, context: Context, values: dict[str, Any]) -> Context:
     """The context after this plan runs: its sentence and model, the choices it made, its tool."""
     sentence = reading.sentences[0] if reading.sentences else values.get("sentence") or context.text
-    choices = {} if reading.sentences else dict(context.choices)
+    choices = {name: value for name, value in context.choices.items() if name in SENTENCE_FREE or not reading.sentences}
     if reading.mean_heads:
         choices.pop("head", None)
     for name in KEPT_READINGS:
@@ -452,6 +455,7 @@ def _choices_text(kept: dict[str, Any], language: Language) -> str:
              "exclude_special": ("without special tokens", "特殊トークンなし"),
              "words": ("word level", "単語単位"), "new_tokens": ("{value} new tokens", "生成 {value} トークン"),
              "sentence_b": ("compared with “{value}”", "比較対象「{value}」"),
-             "model_b": ("compared with {value}", "比較モデル {value}")}
+             "model_b": ("compared with {value}", "比較モデル {value}"),
+             "expression": ("the expression `{value}`", "式 `{value}`")}
     separator = "、" if language == "ja" else ", "
     return separator.join(names[name][language == "ja"].format(value=value) for name, value in kept.items())
