@@ -10,12 +10,20 @@ OpenAI's o-series and gpt-5 models refuse `max_tokens` (400, "Unsupported parame
 'max_completion_tokens' instead"), while many local servers know only `max_tokens`. So the bound on an
 answer goes under the name the model is known to take (`token_limit`), and a 400 that refuses that
 name switches the client to the other one (`renamed_token_limit`).
+
+A request that does not stream waits for the whole answer in one blocking read, which nothing stops
+but the timeout: the server goes on generating after Stop. So such a request runs on a connection of
+its own (`own_connection`) that `Hangup` shuts down from the listener's thread.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import openai
@@ -25,8 +33,8 @@ from agent.settings import Settings
 if TYPE_CHECKING:
     import httpx2
 
-__all__ = ["make_client", "sendable", "token_limit", "renamed_token_limit", "describe_api_error", "redact",
-           "endpoint_name", "TRANSIENT_STATUSES"]
+__all__ = ["make_client", "sendable", "token_limit", "renamed_token_limit", "own_connection", "Hangup",
+           "describe_api_error", "redact", "endpoint_name", "TRANSIENT_STATUSES"]
 
 TRANSIENT_STATUSES = frozenset({408, 409, 429, 502, 503, 504})  # timeouts, locks, rate limits, a gateway or a load
 _KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{4,}|Bearer\s+\S+)")
@@ -53,6 +61,64 @@ def make_client(settings: Settings) -> openai.OpenAI:
         timeout=settings.request_timeout,
         max_retries=2,  # transient statuses, timeouts and refused connections, with backoff honouring Retry-After
     )
+
+
+class Hangup:
+    """Hangs up one request's connection, from any thread, at once or as soon as it connects.
+
+    Shutting the socket down wakes a read blocked on it (closing it would not: on Linux the read
+    goes on until the timeout), and the server sees the client go, so it can stop generating.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._done = False
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's `trace` extension: keeps each socket the request connects (or wraps in TLS)."""
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        sock = info["return_value"].get_extra_info("socket")
+        with self._lock:
+            self._sockets.append(sock)
+            done = self._done
+        if done:  # hung up before it connected (a retry): it goes at once
+            _shut(sock)
+
+    def __call__(self) -> None:
+        with self._lock:
+            self._done = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed: the request had ended
+        pass
+
+
+@contextmanager
+def own_connection(client: Any, hangup: Hangup) -> Iterator[Any]:
+    """`client` sending its requests over connections of their own, which `hangup` can shut down.
+
+    A client that is not the openai one (a test's fake) is given back as it is.
+    """
+    if not hasattr(client, "with_options"):
+        yield client
+        return
+
+    def traced(request: httpx2.Request) -> None:
+        request.extensions["trace"] = hangup.trace
+
+    http = openai.DefaultHttpxClient(event_hooks={"request": [traced]})
+    try:
+        yield client.with_options(http_client=http)
+    finally:
+        http.close()
 
 
 def sendable(message: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,16 @@ from typing import Any
 
 import openai
 
-from agent.endpoint import describe_api_error, endpoint_name, redact, renamed_token_limit, sendable, token_limit
+from agent.endpoint import (
+    Hangup,
+    describe_api_error,
+    endpoint_name,
+    own_connection,
+    redact,
+    renamed_token_limit,
+    sendable,
+    token_limit,
+)
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
 from agent.llm_result import result_for_llm
 from agent.registry import Registry
@@ -199,9 +208,14 @@ def _complete_streamed(client: Any, request: dict[str, Any], settings: Settings,
 def _complete_plain(client: Any, request: dict[str, Any], settings: Settings, cancel: threading.Event,
                     deadline: float, renamed: bool = False) -> Iterator[Event]:
     reply = MessageAccumulator()
+    hangup = Hangup()  # the whole answer comes in one blocking read: Stop and the time limit shut it
+
+    def ask(emit: Callable[[Any], None], stopped: threading.Event) -> None:
+        with own_connection(client, hangup) as hanging_up:
+            emit(hanging_up.chat.completions.create(**request, stream=False))
+
     try:
-        responses = list(_relay(lambda emit, _: emit(client.chat.completions.create(**request, stream=False)),
-                                cancel, deadline))
+        responses = list(_relay(ask, cancel, deadline, on_stop=hangup))
         if not responses:  # cancelled while waiting
             return reply
         response = responses[0]
@@ -245,13 +259,13 @@ class _OutOfTime(Exception):
 
 
 def _relay(work: Callable[[Callable[[Any], None], threading.Event], None], cancel: threading.Event,
-           deadline: float) -> Iterator[Any]:
+           deadline: float, on_stop: Callable[[], None] | None = None) -> Iterator[Any]:
     """Run `work(emit, stopped)` in a daemon thread and yield what it emits, until it ends or `cancel` is set.
 
     Raises _OutOfTime at `deadline` (time.monotonic()). When the consumer stops listening for any
-    reason, `stopped` is set: a stream then hangs up at its next chunk. A request still waiting for
-    its answer cannot be interrupted; its thread finishes on its own and what it emits is dropped.
-    So Stop is immediate.
+    reason, `stopped` is set and `on_stop` called: a stream then hangs up at its next chunk, a
+    request waiting for its answer at once (`Hangup`). Its thread finishes on its own and what it
+    emits is dropped. So Stop is immediate.
     """
     feed: queue.Queue[Any] = queue.Queue()
     stopped = threading.Event()
@@ -281,3 +295,5 @@ def _relay(work: Callable[[Callable[[Any], None], threading.Event], None], cance
             yield item
     finally:
         stopped.set()
+        if on_stop is not None:
+            on_stop()

@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -99,7 +101,8 @@ class HttpError:
 
 @dataclass
 class Hang:
-    """Accept the request and send nothing for `seconds` (client timeout tests)."""
+    """Accept the request and send nothing for `seconds` (client timeout tests), or until the client goes away
+    (then `stub.disconnected` is set), as a server computing a whole answer before it sends anything."""
 
     seconds: float
 
@@ -361,7 +364,8 @@ class StubLLM:
                 elif isinstance(item, HttpError):
                     self._error(item.status, item.message, item.headers)
                 elif isinstance(item, Hang):
-                    time.sleep(item.seconds)
+                    if self._gone_within(item.seconds):
+                        stub.disconnected.set()
                     self.close_connection = True
                 elif isinstance(item, Garbage):
                     self._send(200, item.body, item.content_type)
@@ -374,6 +378,15 @@ class StubLLM:
                     self._sse(stream_chunks(item, model, cid), done=True)
                 else:
                     self._json(200, completion(item, model, cid))
+
+            def _gone_within(self, seconds: float) -> bool:
+                """Wait up to `seconds`; True as soon as the client hangs up (the request was read whole, so
+                anything readable now is its end of the connection)."""
+                readable, _, _ = select.select([self.connection], [], [], seconds)
+                try:
+                    return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:  # reset by the client
+                    return True
 
             def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
                 self.send_response(status)

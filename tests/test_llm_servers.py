@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from llm_stub import HttpError, Reply, Runaway, StubLLM, ToolCall
+from llm_stub import Hang, HttpError, Reply, Runaway, StubLLM, ToolCall
 
 from agent.events import FinalAnswer, TextDelta, ToolFinished, TurnError
 from agent.sensei import Sensei
@@ -194,3 +194,28 @@ def test_o_series_models_get_max_completion_tokens_and_a_refused_max_tokens_is_r
         stub.assert_script_used()
     assert (first[-1], second[-1]) == (FinalAnswer("One."), FinalAnswer("Two."))
     assert limits(stub) == [["max_tokens"], ["max_completion_tokens"], ["max_completion_tokens"]]  # then remembered
+
+
+@pytest.mark.parametrize("by", ["stop", "time limit"])
+def test_stop_and_the_time_limit_hang_up_a_request_that_does_not_stream(tmp_path, by):
+    # The tool_choice quirk answers a streamed request with an empty body: the answer is then asked for in one
+    # plain request, which this server takes its time over before it sends a byte.
+    with StubLLM([Hang(30), Reply(text="Next.")], quirks=("tool_choice",)) as stub:
+        sensei = sensei_for(stub, request_timeout=60.0, llm_max_seconds=1.0 if by == "time limit" else 240.0)
+        conversation = sensei.new_conversation(tmp_path)
+        cancel = threading.Event()
+        events: list = []
+        turn = threading.Thread(target=lambda: events.extend(sensei.turn(conversation, "hello", cancel)))
+        turn.start()
+        deadline = time.monotonic() + 10
+        while len(stub.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert stub.requests[-1]["body"].get("stream", False) is False
+        if by == "stop":
+            cancel.set()  # what the Stop button does
+        turn.join(5)
+        assert stub.disconnected.wait(3), f"the plain request was left open after the {by}: the server went on"
+        assert ask(sensei, conversation, "again")[-1] == FinalAnswer("Next.")
+        stub.assert_script_used()
+    assert isinstance(events[-1], TurnError)
+    assert ("stopped" if by == "stop" else "after 1 s") in events[-1].message
