@@ -7,8 +7,8 @@ state and the examples' vectors are cached on disk (agent/encoder_cache.py), so 
 first pays ~0.2 s. The choice against the alternatives is measured in bench/understanding.py and
 written in bench/RESULTS.md.
 
-Every example is masked like a question (`mask_literals`), so the sentence a learner quotes or
-the code they paste does not pull the match towards an example that quoted something similar.
+Every example is masked like a question (`mask_literals`), so the sentence a learner quotes, the
+hub id they name or the code they paste does not pull the match towards an example that quoted something similar.
 A label's score is its best example's cosine similarity, for the whole question and for each of
 its clauses ("Why does [CLS] get so much? Show the heatmap" asks two things).
 """
@@ -39,6 +39,9 @@ _QUOTED = (
     (re.compile(r"(?<![A-Za-z0-9])'(?:[^'\n]|'(?=[A-Za-z]))+?'(?![A-Za-z0-9])"), "'…'"),
     (re.compile(r"```.*?```", re.S), "`code`"),
 )
+# a hub id ("rinna/japanese-gpt2-medium") says which model, not what is asked: it would pull every
+# question that names one towards the examples that load one
+_HUB_ID = (re.compile(r"(?<![\w/])[A-Za-z][\w.-]*/[\w.-]*[A-Za-z0-9](?![\w/])"), "<model>")
 NEIGHBOURS = 8  # examples that vote on whether a question asks about a concept or for a tool
 _CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|(?<=\.)\s+|\n+")
 
@@ -48,7 +51,7 @@ def mask_literals(text: str) -> str:
     a quoted term asked about ('what does "sink" mean') stays, unquoted: it is what is asked."""
     for pattern, placeholder in _QUOTED:
         text = pattern.sub(lambda found, mark=placeholder: _masked(found, mark), text)
-    return text.strip()
+    return _HUB_ID[0].sub(_HUB_ID[1], text).strip()
 
 
 def _masked(found: re.Match[str], placeholder: str) -> str:

@@ -25,7 +25,7 @@ from agent.cards import Card, cards
 from agent.context import KEPT_READINGS, SENTENCE_FREE, Context
 from agent.meaning import Match, clauses, mask_literals, meaning_index
 from agent.phrases import say
-from agent.planner_reading import CANONICAL_EXPRESSION, Reading, asks_yes_no, detect_language, read
+from agent.planner_reading import CANONICAL_EXPRESSION, Reading, asks_to_see, asks_yes_no, detect_language, read
 from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
@@ -143,7 +143,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     return not asks_concept or any(m.kind == "tool" and m.score >= TOOL_MIN for m in requests) \
         or (context.tool is not None and (_changes_the_view(reading) or reading.models and _bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
-        or (bool(named) and shares[0] < 0.5)  # 「層ごとのエントロピーを見たい」: a view named in a request
+        or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question))))  # a view named in a request
 
 
 def _literally_asked(card: Card, reading: Reading, context: Context) -> bool:
@@ -169,7 +169,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD):
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
-                  and _needs_met(every[m.name], reading, context) and not every[m.name].needs_name]
+                  and _needs_met(every[m.name], reading, context) and (not every[m.name].needs_name or every[m.name] in named)]
     chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
     previous = every.get(context.tool or "")
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)

@@ -17,7 +17,7 @@ from agent import planner_quotes as literal
 from prompts import Language
 
 __all__ = [
-    "asks_yes_no","Reading", "read", "detect_language", "CANONICAL_EXPRESSION"]
+    "asks_yes_no", "asks_to_see", "Reading", "read", "detect_language", "CANONICAL_EXPRESSION"]
 
 CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -56,6 +56,17 @@ _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して
                          r"|教えて|やって")
 _YES_NO_JA = re.compile(r"なぜ|どうして|(?:ですか|ますか|でしょうか|のか|んですか|のですか|もの|普通|かな|よね"
                         r"|ってこと|の)[?？]*$")
+
+
+# "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
+_SEE_EN = re.compile(r"\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
+                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b", re.I)
+_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して")
+
+
+def asks_to_see(text: str) -> bool:
+    """The question is worded as a request to see something ("can I see the attention in 3d?")."""
+    return bool((_SEE_JA if JAPANESE.search(text) else _SEE_EN).search(text))
 
 
 def asks_yes_no(text: str) -> bool:
