@@ -3,7 +3,8 @@
     Sensei(settings)                  picks the backend (offline, or an OpenAI-compatible LLM)
     sensei.new_conversation()         a learner's own state: messages, memory, current model, latest extraction
     sensei.turn(conv, question)       yields the events of agent/events.py
-    sensei.undo(conv)                 takes back the last question, never under a running turn
+    sensei.undo(conv)                 takes back the last question and what was remembered of it, never under a
+                                      running turn
     conv.to_json() / sensei.restore() a conversation as a JSON-able object, to save and continue later
 
 openai is imported only when the openai backend runs: the offline sensei never pays for it.
@@ -45,6 +46,31 @@ class ConversationBusy(RuntimeError):
 
 
 @dataclass
+class _Before:
+    """What a question may change, as it was just before it was asked: what `Sensei.undo` puts back."""
+
+    asked: int  # questions in the conversation before this one
+    context: dict[str, Any]
+    model: str  # the tools session's current model
+    latest: tuple[str, str] | None  # (model, text) of its latest extraction, found again in its cache
+    model_after: str | None = None  # the current model when the question's turn ended
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> _Before:
+        latest = conversation.tools.latest
+        return cls(sum(m["role"] == "user" for m in conversation.messages), copy.deepcopy(conversation.context),
+                   conversation.tools.model_name, (latest.model.name, latest.text) if latest is not None else None)
+
+    def put_back(self, conversation: Conversation) -> None:
+        conversation.context.clear()
+        conversation.context.update(self.context)
+        if conversation.tools.model_name == self.model_after:  # not chosen since, in the settings
+            conversation.tools.model_name = self.model
+        # None when it has left the cache since: better no latest sentence than the one taken back
+        conversation.tools.latest = conversation.tools.recall(*self.latest) if self.latest else None
+
+
+@dataclass
 class Conversation:
     """Everything one learner owns. Nothing here is shared with another conversation."""
 
@@ -53,6 +79,7 @@ class Conversation:
     context: dict[str, Any] = field(default_factory=dict)  # JSON-able memory the offline sensei keeps between turns
     lock: threading.Lock = field(default_factory=threading.Lock)  # one turn at a time
     cancel: threading.Event = field(default_factory=threading.Event)  # set to stop the running turn
+    before: list[_Before] = field(default_factory=list)  # one per question asked since it was created or restored
 
     def to_json(self) -> dict[str, Any]:
         """What `Sensei.restore` needs to continue this conversation. Settings (and so any API key) stay out."""
@@ -118,7 +145,9 @@ class Sensei:
                 yield TurnError("the previous question is still being answered; wait a moment and ask again")
                 return
         conversation.cancel = cancel = cancel or threading.Event()
+        before = _Before.of(conversation)
         try:
+            conversation.before.append(before)
             conversation.messages.append({"role": "user", "content": question})
             if self.backend == "offline":
                 yield from offline_turn(self.registry, self.settings, conversation.tools, conversation.messages,
@@ -129,13 +158,17 @@ class Sensei:
                 yield from llm_turn(self.client, self.registry, self.settings, conversation.tools,
                                     conversation.messages, self._system(question, conversation), cancel)
         finally:
+            before.model_after = conversation.tools.model_name
             conversation.lock.release()
 
     def undo(self, conversation: Conversation) -> str | None:
         """Take back the last question: it and everything after it leave the conversation. Returns it, or None.
 
         Cutting at a question keeps the history valid (every tool call with its result), but only when
-        no turn is appending to it at the same time.
+        no turn is appending to it at the same time. What the question changed goes back as it was before
+        it (the offline sensei's memory, the current model, the latest sentence), so a follow-up reads
+        against the questions that remain; for a question asked before the conversation was restored from
+        a file, that is unknown, and the memory is forgotten rather than left pointing at it.
 
         Raises:
             ConversationBusy: a turn is running; stop it first.
@@ -149,6 +182,13 @@ class Sensei:
                 return None
             question = messages[asked[-1]]["content"]
             del messages[asked[-1]:]
+            before = conversation.before
+            while before and before[-1].asked >= len(asked):  # left by questions cut from the messages otherwise
+                before.pop()
+            if before and before[-1].asked == len(asked) - 1:
+                before.pop().put_back(conversation)
+            else:
+                conversation.context.clear()
             return question
         finally:
             conversation.lock.release()
