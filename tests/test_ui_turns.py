@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from fake_llm import text_reply, tool_reply
+from fake_llm import FakeClient, text_reply, tool_reply
 from llm_stub import history_problem
 
 import ui.app as app
@@ -180,3 +180,28 @@ def test_a_new_question_stops_the_running_one_and_takes_over(tmp_path):
     assert learner.problem() is None and learner.llm.problems == []
     sent = [m["content"] for m in learner.session.conversation.messages if m["role"] == "user"]
     assert sent == ["first", "second"] and learner.session.conversation.messages[-1]["role"] == "assistant"
+
+
+def test_clear_stops_the_running_turn_and_starts_afresh(tmp_path):
+    settings = Settings(backend="openai", api_key="sk-turns", artifacts_dir=tmp_path)
+    llm = FakeClient(tool_reply(("c1", "wait_a_moment", {"seconds": 1.0})), text_reply("Waited."))
+    sensei = Sensei(settings, client=llm, registry=Registry([wait_a_moment]))
+    directory = tmp_path / "old"
+    directory.mkdir()  # where this browser session's figures are
+    session = app.UiSession(sensei, sensei.new_conversation(directory), directory)
+    shown_at: list[float] = []  # when the turn's updates reach the browser
+    running = threading.Thread(target=lambda: shown_at.extend(time.monotonic() for _ in app._ask(
+        settings, "wait", session, "en")))
+    running.start()
+    deadline = time.monotonic() + 10
+    while len(session.conversation.messages) < 2 and time.monotonic() < deadline:  # the tool is running
+        time.sleep(0.01)
+
+    history, fresh = app._clear(settings, session, "en")
+    cleared_at = time.monotonic()
+    running.join(5)
+    assert not running.is_alive() and max(shown_at) < cleared_at  # no update of the old turn comes after it
+    assert fresh is not session and history == fresh.history == [] and fresh.conversation.messages == []
+    assert len(llm.requests) == 1  # the turn was stopped after its tool, not carried on to the LLM's answer
+    assert history_problem(session.conversation.messages) is None
+    assert not directory.exists()  # the old conversation's figures went with it

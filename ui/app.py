@@ -36,7 +36,7 @@ class UiSession:
     conversation: Conversation
     directory: Path
     history: list[Any] = field(default_factory=list)
-    busy: threading.Lock = field(default_factory=threading.Lock)  # held by a turn, an undo or a retry
+    busy: threading.Lock = field(default_factory=threading.Lock)  # held by a turn, an undo, a retry or a clear
     cancel: threading.Event = field(default_factory=threading.Event)  # stops the turn that holds `busy`
 
 
@@ -162,8 +162,23 @@ def _retry(settings: Settings, state: UiSession | None, language: Language
         session.busy.release()
 
 
-def _clear(settings: Settings, state: UiSession | None) -> tuple[list[Any], UiSession]:
-    session = _new_session(state.sensei.settings if state else settings)
+def _clear(settings: Settings, state: UiSession | None, language: Language) -> tuple[list[Any], UiSession]:
+    """A new conversation. A running turn is stopped first, as Stop does, and waited for: left running, it
+    would go on showing the old conversation, and set it back as the state, after the clear. The old
+    conversation's figures go (no browser session holds it any more). Refused with a note if the turn does
+    not end in time, as a new question is."""
+    if state is None:
+        session = _new_session(settings)
+        return session.history, session
+    state.cancel.set()
+    if not state.busy.acquire(timeout=TAKEOVER_SECONDS):
+        gr.Warning(t("busy", language))
+        return state.history, state
+    try:
+        session = _new_session(state.sensei.settings)
+        _forget(state)
+    finally:
+        state.busy.release()
     return session.history, session
 
 
@@ -274,7 +289,8 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         stop.click(_stop, [state], None, cancels=asking, api_name="stop", api_visibility=listed)
         chatbot.undo(partial(_undo, settings), [state, language], [chatbot, state], api_name="undo",
                      api_visibility=listed)
-        clear.click(partial(_clear, settings), [state], [chatbot, state], api_name="clear", api_visibility=listed)
+        clear.click(partial(_clear, settings), [state, language], [chatbot, state], cancels=asking, api_name="clear",
+                    api_visibility=listed)
         export.click(partial(_export, settings), [state, language], [handout], api_name="export",
                      api_visibility=listed)
         apply.click(partial(_apply_settings, settings), [backend, base_url, llm_model, api_key, model, state, language],
