@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import shutil
 import time
 import urllib.error
@@ -103,7 +104,7 @@ def test_other_agents_get_json_the_figure_and_one_session_per_mcp_session(tmp_pa
     assert fresh.isError and "no text has been analysed yet" in fresh.content[0].text  # another session
 
 
-def test_mcp_sessions_have_the_apps_limits_and_their_figures_go_when_they_end(tmp_path):
+def test_mcp_sessions_have_the_apps_limits_and_their_figures_go_when_they_end(tmp_path, caplog):
     artifacts = tmp_path / "artifacts"
     seen: dict[str, list] = {}
 
@@ -122,6 +123,8 @@ def test_mcp_sessions_have_the_apps_limits_and_their_figures_go_when_they_end(tm
     assert seen["files"][-1].startswith("004-heatmap") and not any(n.startswith("001-") for n in seen["files"])
     assert refused.isError and "the limit is 0 MB" in refused.content[0].text  # max_attention_mb applies
     assert left_after_end == []  # removed when the client ended the session
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == []  # a session the client ends is no error in the operator's log
 
 
 def test_a_session_the_client_never_ends_goes_when_the_app_closes(tmp_path):

@@ -18,6 +18,11 @@ its first line. So the app serves MCP itself, with the official SDK:
 - with `--auth USER:PASS` every MCP request needs the same credentials as HTTP Basic authentication
   (Gradio's login cookie is out of reach of an agent; the download URLs, served by Gradio, then need
   that login, while the image content needs nothing more).
+
+When a client ends its session (DELETE) while its stream for server messages is open, as the official
+client's is, the SDK (mcp 1.30) closes that stream under its own writer and logs the ClosedResourceError
+as an error with a traceback: one per agent session, in the operator's log, for a normal end. That one
+record is dropped (`_SessionEndNoise`); every other error of the SDK is still logged.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import binascii
 import hmac
 import itertools
 import json
+import logging
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -61,6 +67,18 @@ MCP_SESSIONS = 32  # open at once; each may hold up to max_artifacts_mb of figur
 IDLE_SECONDS = 3600.0  # an MCP session nobody used for this long ends, and its figures go
 
 
+class _SessionEndNoise(logging.Filter):
+    """Drops the SDK's "Error in standalone SSE writer" record for a stream it closed itself when a session ended."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (record.getMessage() == "Error in standalone SSE writer"
+                    and isinstance(error, anyio.ClosedResourceError))
+
+
+_SESSION_END_NOISE = _SessionEndNoise()
+
+
 @dataclass
 class _McpSession:
     tools: Session
@@ -82,6 +100,9 @@ class McpServer:
         self.server.call_tool(validate_input=False)(self._call_tool)  # our validation says what to fix
         self.manager = StreamableHTTPSessionManager(self.server, session_idle_timeout=IDLE_SECONDS,
                                                     max_sessions=MCP_SESSIONS)
+        sdk_log = logging.getLogger("mcp.server.streamable_http")
+        if _SESSION_END_NOISE not in sdk_log.filters:
+            sdk_log.addFilter(_SESSION_END_NOISE)
 
     @property
     def routes(self) -> list[BaseRoute]:
