@@ -49,10 +49,15 @@ MULTI = ("layer", "head")  # readings that may name several values: one call eac
 _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
-                           "so just only exactly that this it one thing show me draw plot redraw redo do give let see can "
+                           "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
+                           "can "
                            "could you i want would like pls happens if instead not but rather".split())
+# 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
+_POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
+                          r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
-_LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
+_LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく"
+                         r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 
@@ -81,6 +86,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     """
     context = context or Context()
     reading = read(question, context.text)
+    if reading.colon_sentence:  # an unquoted sentence ("… from this: She said …") is masked like a quoted one
+        question = question.replace(reading.sentences[0], '"…"')
     pasted = _pasted_messages(question)
     pasted_error = bool(pasted) or bool(_ERROR_LINE.search(question))
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
@@ -136,11 +143,12 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         and shares[0] >= 0.5)
     pieces = clauses(mask_literals(question))[1:] if parts else []
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
-                if share < 0.5 and not asks_yes_no(piece)]
+                if share < 0.5 and not asks_yes_no(piece)
+                and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None:
         return False  # "is the heatmap symmetric?": about a view, not for one
-    return not asks_concept or any(m.kind == "tool" and m.score >= TOOL_MIN for m in requests) \
+    return not asks_concept or bool(requests) \
         or (context.tool is not None and (_changes_the_view(reading) or reading.models and _bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question))))  # a view named in a request
@@ -169,14 +177,16 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD):
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
-                  and _needs_met(every[m.name], reading, context) and (not every[m.name].needs_name or every[m.name] in named)]
+                  and _needs_met(every[m.name], reading, context)
+                  and (not every[m.name].needs_name or every[m.name] in named)]
     chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
     previous = every.get(context.tool or "")
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
     continues = previous is not None and (previous.follow_up or _unfit(previous, reading) == 0)
     if previous is not None and continues and _sets_a_slot(reading) \
             and (not reading.sentences or _bare(reading) and _needs_met(previous, reading, context)):
-        # "now layer 0", 「ヘッド3は?」, 'do it for "Time flies"': the same tool, changed, unless another is clearly asked for
+        # "now layer 0", 「ヘッド3は?」, 'do it for "Time flies"': the same tool, changed, unless another is
+        # clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
         if chosen is None or _bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
@@ -199,8 +209,22 @@ def _names_it(card: Card, reading: Reading) -> bool:
     if reading.sentences and "sentence" not in card.slots.values():
         return False
     text = f" {reading.plain} "
+    words = set(re.findall(r"[a-z]{6,}", text))
     return any(re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text) if name.isascii() else name in text
-               for name in card.names)
+               for name in card.names) \
+        or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
+
+
+def _one_slip(name: str, word: str) -> bool:
+    """A one-key typo of a long name: "heatmpa", "rolout", "heatmaap" (never the name itself)."""
+    if name == word or abs(len(name) - len(word)) > 1:
+        return False
+    if len(name) == len(word):
+        wrong = [i for i in range(len(name)) if name[i] != word[i]]
+        return len(wrong) == 1 or (len(wrong) == 2 and wrong[1] == wrong[0] + 1
+                                   and name[wrong[0]] == word[wrong[1]] and name[wrong[1]] == word[wrong[0]])
+    short, long_ = sorted((name, word), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[Card, float] | None:
@@ -251,7 +275,8 @@ def _needs_met(card: Card, reading: Reading, context: Context, named: bool = Fal
     found = {"sentence_b": len(reading.sentences) + earlier >= 2 and not reading.models,
              "model_b": len(reading.models) + earlier >= 2,
              "model": bool(reading.models),
-             "expression": reading.expression is not None or context.tool == card.tool and "expression" in context.choices,
+             "expression": reading.expression is not None
+             or context.tool == card.tool and "expression" in context.choices,
              "sentence": bool(reading.sentences)}
     return any(found.get(name, False) for name in card.needs_any)
 
@@ -328,7 +353,7 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     names_a_token = isinstance(reading.query, str) and reading.query.lower() in (context.text or "").lower()
     if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values() and not names_a_token:
         sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
-    fresh = card.fresh_sentence and context.tool != card.tool
+    fresh = card.fresh_sentence and context.tool != card.tool and not _POINTS_BACK.search(reading.plain)
     second = _second_of_a_pair(card, sentences, models, context) if _names_it(card, reading) else None
     if second is not None:  # "compare it with 'X'" / "... with gemma": the conversation's sentence is the first
         sentences = [context.text or "", *sentences] if second == "sentence_b" else sentences

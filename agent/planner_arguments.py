@@ -209,11 +209,19 @@ def take_flag(pattern: re.Pattern[str], text: str) -> tuple[bool, str]:
     return phrase is not None, text
 
 
+# 「最終層じゃなくて第1層で」, "not the last layer but the first": the value turned down is not a choice
+_TURNED_DOWN_AFTER = re.compile(r"\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなく|じゃない)")
+_TURNED_DOWN_BEFORE = _ascii(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s+(?:(?:in|at|from)\s+)?(?:the\s+)?$")
+
+
 def find_numbers(rules: tuple[Rule, ...], text: str) -> tuple[list[tuple[int, str]], str]:
-    """(value, the words that gave it) for every rule match, in order of appearance, without repeats."""
+    """(value, the words that gave it) for every rule match, in order of appearance, without repeats;
+    a value turned down ("not layer 3", 「最終層じゃなくて」) is read and left out."""
     found: list[tuple[int, int, str]] = []
     for pattern, convert in rules:
         for match in pattern.finditer(text):
+            if _TURNED_DOWN_AFTER.match(text, match.end()) or _TURNED_DOWN_BEFORE.search(text[:match.start()]):
+                continue
             found += [(match.start(), value, match.group(0)) for value in convert(match)]
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
     values: dict[int, str] = {}

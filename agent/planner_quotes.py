@@ -15,7 +15,7 @@ from dataclasses import dataclass
 __all__ = [
     "asked_as_term",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
-    "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE",
+    "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE",
 ]
 
 
@@ -57,7 +57,10 @@ BARE_TERM = ascii_pattern(
     r"\bdim\s*=\s*-?\d+|\[\s*0\s*\]|\.?\bdetach\b(?:\(\))?|\.numpy\(\)|\btorch\.mean\b|\bkeepdim\b", re.I
 )
 COLON_SENTENCE = ascii_pattern(
-    r"(?:\bsentences?|\btexts?|\binput|\bfor(?:\s+this)?|文章?|テキスト)\s*[:：]\s*(?P<text>\S.*?)\s*$", re.I | re.S)
+    r"(?:\bsentences?|\btexts?|\binput|\bprompt|\bthis|\bfollowing|\bfor(?:\s+this)?|文章?|テキスト|プロンプト)\s*[:：]"
+    r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
+# 「東京は日本の首都です。 ←この文の…」: an unquoted sentence pointed at from after it
+ARROW_SENTENCE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:←|⬅|<-{1,2})\s*(?:この|これ|その|this|that)", re.I | re.S)
 _TERM_KNOWLEDGE = (("dim", "mean_over_heads"), ("torch.mean", "mean_over_heads"), ("keepdim", "mean_over_heads"),
                    ("[", "dims_and_shapes"), ("detach", "requires_grad_numpy"), ("numpy", "requires_grad_numpy"))
 

@@ -51,15 +51,18 @@ class Reading:
 # 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
 _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|do|did|should|"
-    r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b", re.I)
+    r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
+    r"|^what\s+(?:does|do)\b.*\bmean\b", re.I)
 _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
                          r"|教えて|やって")
-_YES_NO_JA = re.compile(r"なぜ|どうして|(?:ですか|ますか|でしょうか|のか|んですか|のですか|もの|普通|かな|よね"
-                        r"|ってこと|の)[?？]*$")
+_YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味|(?:って|とは)(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
+                        r"|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
+                        r"|もの|普通|かな|よね|ってこと|とは|の)[?？]*$")
 
 
 # "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
-_SEE_EN = re.compile(r"\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
+_SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*(?:check|try|run|show|draw|plot|compute|find)\b"
+                     r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
                      r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b", re.I)
 _SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して")
 
@@ -70,7 +73,7 @@ def asks_to_see(text: str) -> bool:
 
 
 def asks_yes_no(text: str) -> bool:
-    """A yes/no or why question, not a request."""
+    """A yes/no, why or what-does-it-mean question, not a request."""
     text = text.strip()
     if JAPANESE.search(text):
         return bool(_YES_NO_JA.search(text)) and not _REQUEST_JA.search(text)
@@ -158,13 +161,16 @@ def _take_bare_expression(reading: Reading, rest: str) -> str:
 
 
 def _take_colon_sentence(reading: Reading, rest: str) -> str:
+    """An unquoted sentence after "sentence:" / 「文:」, or before an arrow pointing at it (「…。←この文」)."""
     match = literal.COLON_SENTENCE.search(rest)
-    if match is None:
+    arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
+    if match is None and arrow is None:
         return rest
-    start, end = match.span("text")
+    found = match or arrow
+    start, end = found.span("text")
     reading.sentences.append(rest[start:end].strip())
     reading.colon_sentence = True
-    return rest[: match.start()]
+    return rest[: found.start()] if match else rest[end:]
 
 
 def _take_arguments(reading: Reading) -> None:

@@ -76,3 +76,35 @@ def test_a_new_sentence_starts_the_choices_afresh() -> None:
 def test_a_follow_up_that_names_another_view_gets_it(follow_up: str, tool: str) -> None:
     *_, last = converse([f"Show the heatmap of layer 2 for '{CAT}'", follow_up])
     assert call(last)[0] == tool
+
+
+@pytest.mark.parametrize("follow_up", ["do it for 'Dogs bark.'", "same for 'Dogs bark.'", "「Dogs bark.」でも"])
+def test_a_new_sentence_alone_continues_the_tool_and_keeps_the_expression(follow_up: str) -> None:
+    expression = "outputs.attentions[2].mean(dim=1)[0]"
+    *_, last = converse([f"What does `{expression}` do?", follow_up])
+    name, arguments = call(last)
+    assert name == "explain_reduction" and arguments["text"] == "Dogs bark."
+    assert arguments["expression"] == expression
+
+
+@pytest.mark.parametrize(("turned_down", "layer"), [("最終層じゃなくて第1層で", 0), ("not the last layer but layer 1", 1)])
+def test_a_layer_turned_down_is_not_drawn(turned_down: str, layer: int) -> None:
+    *_, last = converse([f"Compare '{CAT}' with 'The dog sat on the mat.'", turned_down])
+    assert [planned.arguments.get("layer") for planned in last.calls] == [layer]
+
+
+@pytest.mark.parametrize(("first", "concept", "entry"), [
+    (f"「{CURRY}」のヘッドの役割を調べて", "シンクヘッドってなに？", "attention_sinks"),
+    (f"Show the heatmap of '{CAT}'", "what does a bright column mean?", "heatmap_how_to_read"),
+    (f"「{CURRY}」で層ごとの注目の変化をまとめて", "エントロピーが低いってどういう意味？", "attention_entropy"),
+])
+def test_a_what_is_question_after_a_tool_is_answered_not_run(first: str, concept: str, entry: str) -> None:
+    _, asked = converse([first, concept])
+    assert asked.intent == "knowledge" and not asked.calls and entry in asked.knowledge, asked
+
+
+def test_continuing_that_sentence_gives_the_generation_its_prompt() -> None:
+    *_, last = converse([f"「{CURRY}」のアテンションを取り出して", "その続きを3トークンだけ生成して"])
+    name, arguments = call(last)
+    assert name == "generation_attention" and arguments.get("prompt", CURRY) == CURRY
+    assert arguments["max_new_tokens"] == 3

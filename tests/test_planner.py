@@ -422,3 +422,22 @@ def test_asking_whether_3d_helps_beside_the_heatmap_draws_the_heatmap_and_explai
     result = plan(question, has_text=True)
     assert [call.name for call in result.calls] == ["plot_heatmap"]
     assert "why_not_3d" in result.knowledge
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("draw a heatmpa of layer 3 for 'Birds can fly'", "plot_heatmap", {"layer": 3, "text": "Birds can fly"}),
+    ("rolout for 'Birds can fly' please", "attention_rollout", {"text": "Birds can fly"}),
+    ("extract the attention from this: Birds can fly, fish can swim.", "extract_attention",
+     {"text": "Birds can fly, fish can swim."}),
+    ("鳥は空を飛ぶ。 ←この文のアテンションを取り出して", "extract_attention", {"text": "鳥は空を飛ぶ。"}),
+    ("rinna/japanese-gpt2-mediumで「昔々」の続きを生成してattentionを見せて", "generation_attention",
+     {"prompt": "昔々", "model": "rinna/japanese-gpt2-medium"}),
+    ("a 3d version of the heatmap, layer 1", "plot_3d", {"layer": 1}),
+    ("the flat picture is dull, can I see the attention in 3d?", "plot_3d", {}),
+])
+def test_literal_readings_that_meaning_alone_misses(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """A one-key typo of a view's name, an unquoted sentence after a colon or before an arrow, a hub id
+    (masked: it names the model, not the request), two views named, and a named view asked for."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
