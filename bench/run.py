@@ -123,7 +123,7 @@ def model_loads() -> dict[str, float]:
     # gemma's tokenizer alone, transformers already imported: AutoTokenizer against our direct read.
     tokenizers = """import sys, time
 from transformers import AutoTokenizer
-from tools.core.gemma_cache import converted_tokenizer
+from tools.core.gguf_cache import converted_tokenizer
 from tools.core.models import get_model
 from pathlib import Path
 source = Path(get_model("gemma-270m").source)

@@ -32,3 +32,13 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from tiny_models import build_tiny_models
 
     return build_tiny_models(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="session")
+def smollm2():
+    """smollm2-135m, loaded once per test session (converted once into ATTENTION_SENSEI_CACHE, ~30 s, then ~3 s).
+
+    get_model keeps it for the process too, so tools that load it by name share this copy."""
+    from tools.core.models import get_model
+
+    return get_model("smollm2-135m")

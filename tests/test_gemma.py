@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from tools import extract_attention, plot_heatmap
-from tools.core.gemma_cache import convert_gemma
+from tools.core.gguf_cache import convert_gguf
 from tools.core.models import _from_pretrained, get_model
 
 pytestmark = pytest.mark.slow
@@ -73,7 +73,7 @@ def test_our_attention_equals_a_direct_computation_on_the_cached_model(session):
 def test_conversion_is_atomic_and_the_cached_load_is_much_faster(tmp_path: Path):
     seen: list[str] = []
     started = time.perf_counter()
-    target = convert_gemma(tmp_path / "gemma-270m", lambda fraction, message: seen.append(message))
+    target = convert_gguf("gemma-270m", tmp_path / "gemma-270m", lambda fraction, message: seen.append(message))
     converting = time.perf_counter() - started
     assert (target / "config.json").is_file() and (target / "model.safetensors").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["gemma-270m"]  # no temporary directory left behind
@@ -98,5 +98,5 @@ def test_an_interrupted_conversion_leaves_no_cache_behind(tmp_path: Path, monkey
 
     monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", broken)
     with pytest.raises(KeyboardInterrupt):
-        convert_gemma(tmp_path / "gemma-270m")
+        convert_gguf("gemma-270m", tmp_path / "gemma-270m")
     assert list(tmp_path.iterdir()) == []

@@ -136,7 +136,7 @@ def test_gemmas_cached_tokenizer_matches_autotokenizer_exactly():
 
 
 def test_a_directory_not_laid_out_as_we_wrote_it_falls_back_to_autotokenizer(tmp_path: Path):
-    from tools.core.gemma_cache import converted_tokenizer
+    from tools.core.gguf_cache import converted_tokenizer
 
     (tmp_path / "tokenizer.json").write_text("{}")
     (tmp_path / "tokenizer_config.json").write_text("not json")

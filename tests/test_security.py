@@ -18,7 +18,7 @@ from transformers import BertConfig
 from ui_server import running_app
 
 from tools import ModelError
-from tools.core.gemma_cache import STALE_AFTER_SECONDS, remove_stale_conversions
+from tools.core.gguf_cache import STALE_AFTER_SECONDS, remove_stale_conversions
 from tools.core.models import get_model
 
 
@@ -54,8 +54,8 @@ def test_the_app_serves_figures_but_not_other_files(tmp_path: Path):
 
 
 def test_a_killed_conversion_leaves_no_cache_and_its_leftovers_are_cleaned(tmp_path: Path):
-    script = ("from pathlib import Path; from tools.core.gemma_cache import convert_gemma; "
-              f"convert_gemma(Path({str(tmp_path / 'gemma-270m')!r}))")
+    script = ("from pathlib import Path; from tools.core.gguf_cache import convert_gguf; "
+              f"convert_gguf('gemma-270m', Path({str(tmp_path / 'gemma-270m')!r}))")
     process = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "HF_HUB_OFFLINE": "1"})
     deadline = time.time() + 60
     while not list(tmp_path.glob(".converting-*/*.gguf")) and time.time() < deadline:

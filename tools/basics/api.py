@@ -11,12 +11,14 @@ omitted, the session's latest extraction is used.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tools.core import codegen
 from tools.core.errors import ToolError
+from tools.core.gguf_cache import GGUF_MODELS, is_converted
 from tools.core.models import EMBEDDED, ModelSpec, cached_models, is_loaded
 from tools.core.plumbing import checked_model_name, layer_view, resolve, result_header, save_script
 from tools.core.session import current_session
@@ -25,17 +27,13 @@ from tools.core.substitutes import stand_in_note
 __all__ = ["list_models", "load_model", "extract_attention", "inspect_attention"]
 
 FULL_MATRIX_MAX_TOKENS = 32  # inspect_attention returns the whole matrix only up to this size
-GEMMA_CONVERSION_SECONDS = 75  # gemma-270m's first load converts the GGUF weights once, about this long
 ROW_SUM_TOLERANCE = 1e-3  # inspect_attention's rows "sum to 1" within this (its sums are rounded to 6 digits)
 
 
 def list_models() -> dict[str, Any]:
     """List the attention models available here: the embedded ones and those in the local Hugging Face cache."""
     session = current_session()
-    gemma_ready = (session.cache_dir / "gemma-270m" / "config.json").is_file()
-    embedded = [
-        _embedded_entry(spec, converted=gemma_ready or spec.alias != "gemma-270m") for spec in EMBEDDED.values()
-    ]
+    embedded = [_embedded_entry(spec, _first_load_seconds(spec.alias, session.cache_dir)) for spec in EMBEDDED.values()]
     return {
         "current": session.model_name,
         "embedded": embedded,
@@ -49,9 +47,14 @@ def list_models() -> dict[str, Any]:
     }
 
 
-def _embedded_entry(spec: ModelSpec, converted: bool) -> dict[str, Any]:
-    """One embedded model for list_models; `converted`: its first load needs no conversion."""
-    seconds = None if converted else GEMMA_CONVERSION_SECONDS
+def _first_load_seconds(alias: str, cache_dir: Path) -> int | None:
+    """About how long the model's next load takes when it converts a GGUF first; None when it is fast."""
+    gguf = GGUF_MODELS.get(alias)
+    return None if gguf is None or is_converted(alias, cache_dir) else gguf.convert_seconds
+
+
+def _embedded_entry(spec: ModelSpec, seconds: int | None) -> dict[str, Any]:
+    """One embedded model for list_models; `seconds`: its first load's conversion (None: fast)."""
     return {
         "alias": spec.alias,
         "hf_id": spec.hf_id,
@@ -75,7 +78,8 @@ def load_model(model: str, strict: bool = False) -> dict[str, Any]:
 
     Args:
         model: An embedded alias ("minilm" for English BERT, "gemma-270m" for Japanese and other
-            languages), a Hugging Face id, or a local model directory.
+            languages, "smollm2-135m" for a Llama-style English chat model), a Hugging Face id, or a local
+            model directory.
         strict: True when the learner wants this exact model and no stand-in: fail instead.
     """
     session = current_session()

