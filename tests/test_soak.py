@@ -1,4 +1,4 @@
-"""Soak: 8 sessions at once, each doing everything a learner or an LLM does, for a while.
+"""Soak: 10 sessions at once, each doing everything a learner, an LLM or another agent does, for a while.
 
 Five offline learners (minilm and gemma-270m, each asking about its own sentence) share between
 them every tool family (questions like the tool cards' examples), a stop mid-turn (the turn's
@@ -9,24 +9,29 @@ their own quirk-reproducing stub (tests/llm_stub.py: `null_content`, `invalid_ar
 one `tool_choice`, which sends it down the non-streaming path): parallel tool calls in every
 streaming style, invalid arguments, a model id the LLM made up, an out-of-range layer, a server
 error, a runaway answer stopped mid-stream or a stop at the first tool call, and undo/retry.
-MCP is left to tests/test_ui_mcp.py: it needs the app's HTTP server and the MCP client, which is
-not cheap in-process, and its per-session limits and cleanup are tested there.
+Two more are other agents using the tools of the real app over MCP (tests/soak_mcp.py), one MCP
+session per turn: a session's own sentence and model carried from call to call, a call given up
+mid-way and its session ended under it, a fresh session asking for "the latest sentence", an unknown
+tool, an empty text, a made-up model.
 
-The first part is one pass of every session's script (models, caches, allocator arenas, the
+The first part is two passes of every session's script (models, caches, allocator arenas, the
 figure quota filling up); measured after it, at least one more pass and SOAK_SECONDS in all (CI:
-20 s; run it for minutes locally with SOAK_SECONDS=300). At the end:
+20 s; `SOAK_SECONDS=300 pytest -s tests/test_soak.py` for the issue's five minutes). A timeline of
+RSS, artifacts on disk, live threads and turns is printed (every SOAK_SECONDS / 20 s, at least 5 s).
+At the end:
 
 - every turn ended as its action expects, and every tool of `tools.TOOL_FAMILIES` ran to success;
 - no session's sentence appears in another's answers, tool results or messages, and every figure
-  lies in its own session's directory;
+  lies in its own session's directory (for MCP: one directory per MCP session, never reused);
+- every MCP session's directory is gone once the client ended it, also when a call was still running;
 - every message list is valid after every turn (each assistant tool call answered by a tool
   message, no orphan tool message: the check the stub server applies, `llm_stub.history_problem`);
 - no thread is left behind beyond those alive before the test (workers of timed-out or stopped
-  calls must end within 30 s);
+  calls, the app's server, must end within 30 s);
 - no live matplotlib figure; RSS grows by less than 150 MB after the first part;
 - disk: each session's figures are capped at 2 MB (`max_artifacts_mb`), so the artifacts root
-  holds less than 8 × (2 + 3) MB (3 MB for the files of a turn being written) and grows by less
-  than 8 × 2 MB after the first part.
+  holds less than 10 × (2 + 3) MB (3 MB for the files of a turn being written) and grows by less
+  than 10 × 2 MB after the first part.
 """
 
 from __future__ import annotations
@@ -40,14 +45,21 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pytest
 from llm_stub import HttpError, Reply, Runaway, ScriptItem, StubLLM, ToolCall, history_problem
 from matplotlib.figure import Figure
+from soak_mcp import McpLearner
+from ui_server import running_app
 
+from agent.cards import cards
+from agent.context import Context
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
+from agent.planner import plan
 from agent.sensei import ConversationBusy, Sensei
 from agent.settings import Settings
 from tools import TOOL_FAMILIES
@@ -66,12 +78,14 @@ SENTENCES = [
     ("minilm", "Bakers knead the dough at dawn."), ("gemma-270m", "図書館で静かに本を読みました。"),
     ("minilm", "Comets glow near the sun."), ("gemma-270m", "Lighthouses guide ships at night."),
 ]
-TIMEOUT_SESSION, LLM_SESSIONS = 5, (6, 7)
+ASKING_SESSIONS, TIMEOUT_SESSION, LLM_SESSIONS = 5, 5, (6, 7)  # sessions 0..4 share the actions
+MCP_SENTENCES = [("minilm", "Owls hunt mice after dusk."), ("gemma-270m", "雨の日は家で映画を見ます。")]  # 8 and 9
 MADE_UP = "gpt-3.5-turbo-0613-1"  # a model id an LLM invented
 
-# (kind, question) for the offline learners; each takes a window of 6 after its first heatmap, so the five
-# of them cover every action. kind: "ask" must succeed, "stop" is stopped at its first tool call, "undo" is
-# refused while it runs and then taken back and asked again, "bad:<what its error says>" must fail so.
+# (kind, question) for the offline learners, with a question for each tool registered since (every_action);
+# each takes an overlapping window after its first heatmap, so the five of them cover every action.
+# kind: "ask" must succeed, "stop" is stopped at its first tool call, "undo" is refused while it runs and then
+# taken back and asked again, "bad:<what its error says>" must fail so.
 ACTIONS = [
     ("ask", "a line chart of layer 2"),
     ("stop", "All heads of layer 1"),
@@ -92,6 +106,23 @@ ACTIONS = [
     ("ask", "Load {model}"),
     ("ask", "Show the heatmap of '{sentence}'"),
 ]
+
+
+@cache
+def every_action() -> list[tuple[str, str]]:
+    """ACTIONS, and for each registered tool none of them asks for, the first English example of its card that the
+    planner reads as a request for it with no sentence of its own: a tool added later joins the soak unasked."""
+    model, sentence = SENTENCES[0]
+    context = Context(text=sentence, model=model, tool="plot_heatmap")
+
+    def asks_for(question: str) -> set[str]:
+        planned = plan(question.format(sentence=sentence, model=model, index=0), context, session_text=sentence)
+        return {call.name for call in planned.calls if call.arguments.get("text") in (None, sentence)}
+
+    covered = set().union(*(asks_for(question) for _, question in ACTIONS))
+    added = [next((("ask", q) for q in card.examples["en"] if name in asks_for(q)), None)
+             for name, card in cards().items() if name in TOOL_FAMILIES and name not in covered]
+    return ACTIONS + [action for action in added if action is not None]
 
 
 def llm_actions(sentence: str, streaming: bool) -> list[tuple[str, str, list[ScriptItem]]]:
@@ -165,8 +196,9 @@ class Learner:
         if self.stub is not None:
             self.script = llm_actions(self.sentence, streaming="tool_choice" not in self.stub.quirks)
         else:
-            start = 3 * self.index
-            window = [ACTIONS[(start + i) % len(ACTIONS)] for i in range(6)]
+            actions = every_action()
+            step = -(-len(actions) // ASKING_SESSIONS)
+            window = [actions[(step * self.index + i) % len(actions)] for i in range(step + 3)]
             if self.index == TIMEOUT_SESSION:
                 window = [("timeout", question) for _, question in ACTIONS[:6]]
             heatmap = "Show the heatmap of '{sentence}' with {model}"
@@ -309,7 +341,7 @@ def _stop_trigger(kind: str, llm: bool) -> Callable[[Event], bool]:
     return lambda event: isinstance(event, ToolStarted) or (llm and isinstance(event, TextDelta))
 
 
-def all_at_once(learners: list[Learner], passes: int, seconds: float, failures: list[str]) -> None:
+def all_at_once(learners: list[Learner | McpLearner], passes: int, seconds: float, failures: list[str]) -> None:
     stop_at = time.monotonic() + seconds
     threads = [threading.Thread(target=learner.run, args=(passes, stop_at, failures), name=f"soak-{learner.index}")
                for learner in learners]
@@ -320,6 +352,34 @@ def all_at_once(learners: list[Learner], passes: int, seconds: float, failures: 
     gc.collect()
 
 
+class Timeline:
+    """RSS, artifacts on disk, live threads and turns, sampled every `every` seconds in a thread of its own."""
+
+    def __init__(self, root: Path, learners: list[Learner | McpLearner], every: float) -> None:
+        self.rows: list[tuple[float, float, float, int, int]] = []  # seconds, RSS MB, disk MB, threads, turns
+        self._root, self._learners, self._every = root, learners, every
+        self._started = time.monotonic()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="soak-timeline")
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while True:
+            stopping = self._done.wait(self._every if self.rows else 0)
+            self.rows.append((time.monotonic() - self._started, rss_mb(), disk_mb(self._root),
+                              threading.active_count(), sum(learner.turns for learner in self._learners)))
+            if stopping:
+                return
+
+    def stop(self) -> str:
+        """End the sampling (its last sample is taken now) and return the timeline as a table."""
+        self._done.set()
+        self._thread.join()
+        return "\n".join(["    s   RSS MB  disk MB  threads  turns"] + [
+            f"{seconds:5.0f}  {rss:7.0f}  {disk:7.1f}  {threads:7d}  {turns:5d}"
+            for seconds, rss, disk, threads, turns in self.rows])
+
+
 def threads_left_behind(before: set[threading.Thread]) -> list[str]:
     """Threads started during the test still alive after THREADS_END_WITHIN seconds."""
     deadline = time.monotonic() + THREADS_END_WITHIN
@@ -328,34 +388,52 @@ def threads_left_behind(before: set[threading.Thread]) -> list[str]:
     return [thread.name for thread in left]
 
 
+def left_within(directory: Path, seconds: float) -> list[Path]:
+    """What is still in `directory` after waiting up to `seconds` for it to empty."""
+    deadline = time.monotonic() + seconds
+    while (left := sorted(directory.iterdir()) if directory.is_dir() else []) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
 def live_figures() -> int:
     with warnings.catch_warnings():  # walking every object touches deprecated torch module attributes
         warnings.simplefilter("ignore")
         return sum(isinstance(thing, Figure) for thing in gc.get_objects())
 
 
-def test_eight_sessions_mixing_everything_stay_isolated_valid_and_flat(tmp_path, caplog):
+def texts_of(learner: Learner | McpLearner) -> list[str]:
+    """Everything a learner was shown or sent: answers, tool results and, for a conversation, its messages."""
+    messages = learner.conversation.messages if isinstance(learner, Learner) else []
+    return learner.answers + [json.dumps(m, ensure_ascii=False) for m in messages]
+
+
+def test_ten_sessions_mixing_everything_stay_isolated_valid_and_flat(tmp_path, caplog):
     seconds = float(os.environ.get("SOAK_SECONDS", "20"))
     threads_before = set(threading.enumerate())
     stubs = {index: StubLLM([], quirks=("null_content", "invalid_arguments") + (("tool_choice",) if index == 7 else ()))
              for index in LLM_SESSIONS}
-    for stub in stubs.values():
-        stub.start()
-    learners: list[Learner] = []
-    try:
+    learners: list[Learner | McpLearner] = []
+    with ExitStack() as resources:
+        for stub in stubs.values():
+            resources.enter_context(stub)
+        url = resources.enter_context(running_app(tmp_path / "app", mcp=True, max_artifacts_mb=CAP_MB))
         learners = [Learner(i, model, sentence, tmp_path, stubs.get(i))
                     for i, (model, sentence) in enumerate(SENTENCES)]
+        for learner in learners:
+            if learner.stub is not None:  # the openai client's keep-alive connections hold the stub's threads
+                resources.callback(lambda learner=learner: learner.sensei.client.close())
+        learners += [McpLearner(i, model, sentence, url, MADE_UP)
+                     for i, (model, sentence) in enumerate(MCP_SENTENCES, start=len(SENTENCES))]
+        timeline = Timeline(tmp_path, learners, every=max(5.0, seconds / 20))
+        resources.callback(timeline.stop)
         failures: list[str] = []
         all_at_once(learners, WARM_PASSES, 0, failures)  # the first part
         rss_before, disk_before, turns_before = rss_mb(), disk_mb(tmp_path), sum(lr.turns for lr in learners)
         all_at_once(learners, WARM_PASSES + 1, seconds, failures)  # measured: one more pass at least, `seconds` in all
         rss_after, disk_after = rss_mb(), disk_mb(tmp_path)
-    finally:
-        for learner in learners:
-            if learner.stub is not None:  # the openai client's keep-alive connections hold the stub's threads
-                learner.sensei.client.close()
-        for stub in stubs.values():
-            stub.close()
+        mcp_left = left_within(tmp_path / "app" / "mcp", THREADS_END_WITHIN)  # every MCP session was ended
+        print(f"\n{timeline.stop()}")
     measured = sum(learner.turns for learner in learners) - turns_before
     seen: dict[str, int] = {}
     for learner in learners:
@@ -369,14 +447,18 @@ def test_eight_sessions_mixing_everything_stay_isolated_valid_and_flat(tmp_path,
     assert bugs == [], "internal errors were logged:\n" + "\n".join(bugs)
     assert {f"ok:{name}" for name in TOOL_FAMILIES} <= set(seen), "some tool never ran"
     for expected in ("stopped", "undone", "timeout", "bad:empty", "bad:out of range", "bad:no-such-model",
-                     "bad:not valid JSON", "made up"):
+                     "bad:not valid JSON", "made up", "mcp ok:plot_heatmap", "mcp stopped", "mcp made up",
+                     "mcp bad:no text has been analysed yet"):
         assert seen.get(expected), f"the soak never saw {expected}"
+    assert mcp_left == [], f"MCP sessions left their figures behind: {mcp_left}"
     for learner in learners:
         others = [other.sentence for other in learners if other is not learner]
-        texts = learner.answers + [json.dumps(m, ensure_ascii=False) for m in learner.conversation.messages]
-        leaked = {sentence for sentence in others for text in texts if sentence in text}
+        leaked = {sentence for sentence in others for text in texts_of(learner) if sentence in text}
         assert not leaked, f"session {learner.index} shows other sessions' sentences {leaked}"
-        assert history_problem(learner.conversation.messages) is None
+        if isinstance(learner, Learner):
+            assert history_problem(learner.conversation.messages) is None
+    directories = [learner.directories for learner in learners if isinstance(learner, McpLearner)]
+    assert not set.intersection(*directories), "two MCP agents shared a directory"
     assert threads_left_behind(threads_before) == []
     assert live_figures() == 0, "figures are leaking"
     assert rss_after - rss_before < RSS_GROWTH_MB, f"RSS grew by {rss_after - rss_before:.0f} MB over {measured} turns"
