@@ -41,7 +41,7 @@ def test_attention_is_lower_triangular_and_rows_sum_to_one(session):
 def test_japanese_text_picks_gemma_by_itself_and_says_so(session):
     result = plot_heatmap(text=CURRY, annotate=True)
     assert result["model"] == "gemma-270m"
-    assert any(note["key"] == "japanese_with_gemma" and note["values"] == {"model": "gemma-270m"}
+    assert any(note["key"] == "japanese_with_gemma" and note["values"] == {"model": "gemma-270m", "current": "minilm"}
                for note in result["notes"])
     assert result["plotted_tokens"][1:4] == ["今日は", "カレー", "ライス"]
 

@@ -88,7 +88,7 @@ def test_lists_are_joined_per_language_and_an_empty_one_says_none():
 
 
 def test_a_note_inside_a_note_renders_in_the_same_language():
-    said = note("compared_side", side="b", note=note("japanese_with_gemma", model="gemma-270m"))
+    said = note("compared_side", side="b", note=note("japanese_with_gemma", model="gemma-270m", current="minilm"))
     assert said["text"] == "b: minilm knows English only, so this Japanese/CJK text was analysed with gemma-270m"
     assert render(said, "ja") == "b:minilm は英語専用のため、この日本語の文は gemma-270m で分析しました。"
 

@@ -135,7 +135,7 @@ def test_a_hub_that_answers_is_reachable_even_with_an_error_status():
     ("rinna/japanese-gpt2-medium", "gemma-270m", "stand_in_causal"),
     ("gpt2", "gemma-270m", "stand_in_causal"),
     ("openai-community/gpt2-medium", "gemma-270m", "stand_in_causal"),
-    ("meta-llama/Llama-3.2-1B", "gemma-270m", "stand_in_causal"),
+    ("meta-llama/Llama-3.2-1B", "smollm2-135m", "stand_in_llama_family"),  # English text; tests/test_smollm2.py
     ("cl-tohoku/bert-base-japanese", "gemma-270m", "stand_in_decoder_for_encoder"),
     ("tohoku-nlp/bert-base-japanese-v3", "gemma-270m", "stand_in_decoder_for_encoder"),
     ("rinna/japanese-roberta-base", "gemma-270m", "stand_in_decoder_for_encoder"),

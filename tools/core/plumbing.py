@@ -24,7 +24,7 @@ from tools.core import plots
 from tools.core.errors import LimitError, ToolError
 from tools.core.extract import CJK, Extraction, attention_megabytes, extract
 from tools.core.jobs import render_job
-from tools.core.models import LoadedModel
+from tools.core.models import LoadedModel, english_only
 from tools.core.notes import note
 from tools.core.session import current_session
 from tools.core.substitutes import stand_in_note
@@ -173,10 +173,10 @@ def resolve(
     if not isinstance(text, str):
         raise ToolError(f"text must be a string, not {text!r}")
     name = checked_model_name(model) if model is not None else session.model_name
-    if model is None and name == "minilm" and CJK.search(text):
+    if model is None and english_only(name) and CJK.search(text):
+        notes.append(note("japanese_with_gemma", model="gemma-270m", current=name))
         name = "gemma-270m"
-        notes.append(note("japanese_with_gemma", model=name))
-    loaded = session.model(name)
+    loaded = session.model(name, text=text)
     stood_in = stand_in_note(loaded)
     if stood_in is not None:
         notes.append(stood_in)

@@ -68,11 +68,12 @@ class Session:
     _counter: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def model(self, name: str, strict: bool = False) -> LoadedModel:
+    def model(self, name: str, strict: bool = False, text: str | None = None) -> LoadedModel:
         """The model `name` (loaded once per process), fetched from the hub only when `downloads` allows it;
-        an embedded model stands in for a hub model this machine cannot get, unless `strict` or the policy's."""
+        an embedded model stands in for a hub model this machine cannot get, unless `strict` or the policy's.
+        `text`, what the model will read, may decide the stand-in (Japanese text needs one that reads it)."""
         return model_or_stand_in(name, self.cache_dir, self.progress, self.downloads.reason(name),
-                                 strict=strict or self.downloads.strict)
+                                 strict=strict or self.downloads.strict, text=text)
 
     def remember(self, extraction: Extraction) -> None:
         """Keep an extraction for follow-ups and make it the latest; the current model stays as it is.

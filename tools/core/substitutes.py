@@ -4,11 +4,15 @@ The article names its models (bert-base-uncased, rinna/japanese-gpt2-medium, cl-
 and so do its readers. On a machine with no network such a hub id is neither in the local Hugging Face
 cache nor downloadable (tools/core/hub.py), so instead of an error the nearest embedded model answers:
 
-    English BERTs                      → minilm      (same architecture; bert-*-uncased: same vocabulary)
-    causal models (GPT-2, rinna, ...)  → gemma-270m  (also causal, and it reads Japanese)
-    Japanese BERTs (cl-tohoku/...)     → gemma-270m  (it reads Japanese, but it is a decoder: causal mask)
+    English BERTs                      → minilm        (same architecture; bert-*-uncased: same vocabulary)
+    Llama-family decoders (Llama, Qwen, Mistral, SmolLM, TinyLlama)
+                        on English text → smollm2-135m  (a Llama-style decoder: grouped-query attention)
+                        on Japanese text → gemma-270m   (smollm2 reads English only; gemma reads Japanese)
+    other causal models (GPT-2, rinna) → gemma-270m    (also causal, and it reads Japanese)
+    Japanese BERTs (cl-tohoku/...)     → gemma-270m    (it reads Japanese, but it is a decoder: causal mask)
 
-The table is data, substitutes.toml beside this file, so that a new embedded model is one more rule.
+The table is data, substitutes.toml beside this file, so that a new embedded model is one more rule;
+a rule may hold only for Japanese text (`text = "ja"`), so the stand-in can depend on what is analysed.
 Every result then records `model` (what ran) and `requested_model` (what was asked for), and carries a
 `model_stand_in` note (tools/core/notes.toml) saying why, what the models share and what differs
 (vocabulary, encoder or decoder, layers × heads). With the hub reachable or the model cached nothing
@@ -17,7 +21,7 @@ id no rule matches is refused too. Both refusals raise a ModelError carrying its
 reads it in their own language.
 
     model_or_stand_in(name, ...)   what Session.model loads: the model itself, or its stand-in
-    rule_for(hub_id)               the table's rule for an id, or None
+    rule_for(hub_id, japanese)     the table's rule for an id (and text), or None
     stand_in_note(loaded)          the note for a result computed by a stand-in
 """
 
@@ -34,6 +38,7 @@ from typing import Any
 
 from tools.core import hub
 from tools.core.errors import ModelError
+from tools.core.extract import CJK
 from tools.core.models import EMBEDDED, LoadedModel, Progress, get_model, hub_id
 from tools.core.notes import note
 
@@ -50,16 +55,22 @@ class Rule:
     match: re.Pattern[str]
     use: str  # an EMBEDDED alias
     because: str  # the note key that says what the two models share and what differs
+    japanese_only: bool = False  # `text = "ja"`: the rule holds only for a Japanese text
+
+    def holds(self, requested: str, japanese: bool) -> bool:
+        return (japanese or not self.japanese_only) and bool(self.match.search(requested.strip().lower()))
 
 
 @cache
 def _table() -> tuple[tuple[Rule, ...], dict[str, tuple[int, int]]]:
     data = tomllib.loads(TABLE.read_text(encoding="utf-8"))
-    found = tuple(Rule(row["kind"], re.compile(row["match"]), row["use"], row["because"]) for row in data["rule"])
-    for rule in found:
-        if rule.use not in EMBEDDED or rule.because not in _BECAUSE:  # our bug: the table ships with the code
-            raise ValueError(f"{TABLE}: rule {rule.kind!r} uses {rule.use!r} because {rule.because!r}; expected "
-                             f"one of {sorted(EMBEDDED)} because one of {sorted(_BECAUSE)}")
+    found = tuple(Rule(row["kind"], re.compile(row["match"]), row["use"], row["because"], row.get("text") == "ja")
+                  for row in data["rule"])
+    for rule, row in zip(found, data["rule"], strict=True):
+        if rule.use not in EMBEDDED or rule.because not in _BECAUSE or row.get("text", "ja") != "ja":
+            raise ValueError(f"{TABLE}: rule {rule.kind!r} uses {rule.use!r} because {rule.because!r} for text "
+                             f"{row.get('text')!r}; expected one of {sorted(EMBEDDED)} because one of "
+                             f"{sorted(_BECAUSE)}, for text 'ja' or any")  # our bug: the table ships with the code
     shapes = {name.lower(): (int(layers), int(heads)) for name, (layers, heads) in data.get("shapes", {}).items()}
     return found, shapes
 
@@ -68,10 +79,10 @@ def rules() -> tuple[Rule, ...]:
     return _table()[0]
 
 
-def rule_for(requested: str) -> Rule | None:
-    """The first rule whose pattern fits the (lower-cased) hub id, or None: then nothing stands in."""
-    wanted = requested.strip().lower()
-    return next((rule for rule in rules() if rule.match.search(wanted)), None)
+def rule_for(requested: str, japanese: bool = False) -> Rule | None:
+    """The first rule whose pattern fits the (lower-cased) hub id and that holds for a Japanese text or
+    not, or None: then nothing stands in."""
+    return next((rule for rule in rules() if rule.holds(requested, japanese)), None)
 
 
 def known_shape(requested: str) -> tuple[int, int] | None:
@@ -80,11 +91,12 @@ def known_shape(requested: str) -> tuple[int, int] | None:
 
 
 def model_or_stand_in(name: str, cache_dir: Path | None = None, progress: Progress | None = None,
-                      download: str | None = None, strict: bool = False) -> LoadedModel:
+                      download: str | None = None, strict: bool = False, text: str | None = None) -> LoadedModel:
     """The model `name`, or an embedded stand-in when it is a hub id this machine cannot get.
 
     A stand-in is the embedded model (loaded once per process, shared) with `requested` set to the id
-    asked for; use `stand_in_note` for what to tell the learner.
+    asked for; use `stand_in_note` for what to tell the learner. `text`, the text the model will read
+    (None: not known yet), decides between rules that hold only for Japanese text and the others.
 
     Raises:
         ModelError: the model cannot be loaded; or it cannot be had here and `strict` forbids a
@@ -93,7 +105,7 @@ def model_or_stand_in(name: str, cache_dir: Path | None = None, progress: Progre
     requested = hub_id(name)
     if requested is None or hub.is_cached(requested) or hub.reachable():
         return get_model(name, cache_dir, progress, download)
-    rule = rule_for(requested)
+    rule = rule_for(requested, japanese=bool(text and CJK.search(text)))
     if rule is None:
         said = note("model_unavailable", requested=requested, hub=_hub_note())
         raise ModelError(said["text"], note=said)
@@ -109,7 +121,7 @@ def stand_in_note(loaded: LoadedModel) -> dict[str, Any] | None:
     if loaded.requested is None:
         return None
     requested, used = loaded.requested, loaded.name
-    rule = rule_for(requested)
+    rule = next((rule for rule in rules() if rule.use == used and rule.holds(requested, japanese=True)), None)
     if rule is None:  # our bug: only a rule makes a stand-in
         raise ValueError(f"{used} stands in for {requested!r}, which no rule in {TABLE.name} matches")
     return note("model_stand_in", requested=requested, used=used, hub=_hub_note(),
@@ -125,6 +137,9 @@ _BECAUSE: dict[str, Callable[[str, str], dict[str, Any]]] = {
     "stand_in_causal": lambda requested, used: note("stand_in_causal", requested=requested, used=used),
     "stand_in_decoder_for_encoder": lambda requested, used: note("stand_in_decoder_for_encoder",
                                                                  requested=requested, used=used),
+    "stand_in_llama_family": lambda requested, used: note("stand_in_llama_family", requested=requested, used=used),
+    "stand_in_llama_japanese": lambda requested, used: note("stand_in_llama_japanese", requested=requested,
+                                                            used=used),
 }
 
 

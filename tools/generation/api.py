@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from tools.core.errors import ToolError
-from tools.core.models import EMBEDDED, LoadedModel
+from tools.core.extract import CJK
+from tools.core.models import EMBEDDED, LoadedModel, english_only
 from tools.core.notes import note
 from tools.core.plumbing import checked_index, checked_model_name, describe_index, save_artifacts, top_tokens
 from tools.core.session import current_session
@@ -50,7 +51,7 @@ def generation_attention(
             "e.g. 10 (each token is one more forward step)"
         )
     notes: list[dict[str, Any]] = []
-    loaded = _decoder(model, notes)
+    loaded = _decoder(model, prompt, notes)
     index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
     head_index = None if head is None else checked_index(head, loaded.num_heads, "head", loaded.name, "heads")
     session = current_session()
@@ -105,8 +106,9 @@ def generation_attention(
     }
 
 
-def _decoder(model: str | None, notes: list[dict[str, Any]]) -> LoadedModel:
-    """The model to generate with: the one named, else the current one if causal, else gemma-270m."""
+def _decoder(model: str | None, prompt: str, notes: list[dict[str, Any]]) -> LoadedModel:
+    """The model to generate with: the one named, else the current one if causal (and, for a Japanese
+    prompt, if it reads Japanese), else gemma-270m."""
     session = current_session()
     if model is None:
         name = session.model_name
@@ -114,16 +116,19 @@ def _decoder(model: str | None, notes: list[dict[str, Any]]) -> LoadedModel:
         if spec is not None and spec.architecture != "decoder":
             notes.append(note("encoder_replaced", model=name, used=DEFAULT_DECODER))
             name = DEFAULT_DECODER
+        elif english_only(name) and CJK.search(prompt):
+            notes.append(note("japanese_with_gemma", model=DEFAULT_DECODER, current=name))
+            name = DEFAULT_DECODER
     else:
         name = checked_model_name(model)
-    loaded = session.model(name)
+    loaded = session.model(name, text=prompt)
     stood_in = stand_in_note(loaded)
     if stood_in is not None:
         notes.append(stood_in)
     if loaded.architecture != "decoder":
         if model is None:  # a current model given by path or hub id that turned out to be an encoder
             notes.append(note("encoder_replaced", model=loaded.name, used=DEFAULT_DECODER))
-            return session.model(DEFAULT_DECODER)
+            return session.model(DEFAULT_DECODER, text=prompt)
         raise ToolError(
             f"{loaded.name} is an encoder (BERT-style): it reads a whole text at once and cannot generate. "
             f"Use a causal (decoder) model, e.g. model='{DEFAULT_DECODER}', or omit model"
