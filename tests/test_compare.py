@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ def test_words_split_differently_by_two_tokenizers_become_one_unit():
     text = "unbelievably good"  # a: un ##believ ##ably good; b: ▁unbel iev ably ▁good ([bos] first)
     offsets_a, special_a = [(0, 0), (0, 2), (2, 8), (8, 12), (13, 17), (0, 0)], [True, False, False, False, False, True]
     offsets_b, special_b = [(0, 0), (0, 5), (5, 8), (8, 12), (12, 17)], [True, False, False, False, False]
-    labels, groups_a, groups_b = shared_units(text, offsets_a, special_a, offsets_b, special_b)
+    labels, groups_a, groups_b = shared_units(text, (offsets_a, special_a), (offsets_b, special_b))
     assert labels == ["unbelievably", "good"]
     assert groups_a == [[1, 2, 3], [4]] and groups_b == [[1, 2, 3], [4]]
 
@@ -53,14 +54,14 @@ def test_japanese_characters_of_one_model_join_into_the_pieces_of_the_other():
     text = "今日はカレー"
     offsets_a, special_a = [(0, 0), (0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6)], [True] + [False] * 6
     offsets_b, special_b = [(0, 0), (0, 3), (3, 6)], [True, False, False]
-    labels, groups_a, groups_b = shared_units(text, offsets_a, special_a, offsets_b, special_b)
+    labels, groups_a, groups_b = shared_units(text, (offsets_a, special_a), (offsets_b, special_b))
     assert labels == ["今日は", "カレー"] and groups_a == [[1, 2, 3], [4, 5, 6]] and groups_b == [[1], [2]]
 
 
 def test_crossing_boundaries_chain_into_one_unit_and_one_sided_text_is_left_out():
     text = "abcd efg"  # a: ab|cd efg; b: abc|d, and b's length limit cut "efg"
     labels, groups_a, groups_b = shared_units(
-        text, [(0, 2), (2, 4), (5, 8)], [False] * 3, [(0, 3), (3, 4)], [False] * 2
+        text, ([(0, 2), (2, 4), (5, 8)], [False] * 3), ([(0, 3), (3, 4)], [False] * 2)
     )
     assert labels == ["abcd"] and groups_a == [[0, 1]] and groups_b == [[0, 1]]
 
@@ -156,6 +157,24 @@ def test_scripts_reproduce_the_comparison(session, tmp_path: Path, tiny_models, 
     assert_same_numbers(result["artifacts"]["csv"], run_script(result["code"], tmp_path / "run"))
 
 
+def test_three_models_align_every_side_and_give_every_pairwise_difference(session, tiny_models, tmp_path: Path):
+    text = "The unbelievably tokenized sentence."
+    bert, llama = str(tiny_models["bert"]), str(tiny_models["llama"])
+    result = compare_attention(text, model="minilm", model_b=bert, model_c=llama)
+    assert result["mode"] == "three models" and result["three_models"] and not result["two_models"]
+    assert [side["side"] for side in result["sides"]] == ["a", "b", "c"] and result["c"]["layer"] == 2
+    assert result["aligned"][1] == {"label": "unbelievably", "a": [2, 3, 4, 5, 6], "b": [2, 3, 4, 5, 6],
+                                    "c": [2, 3, 4, 5, 6]}
+    maps = {side: unit_rows(result, side) for side in ("a", "b", "c")}
+    for name, (later, first) in {"b-a": "ba", "c-a": "ca", "c-b": "cb"}.items():
+        assert np.allclose(unit_rows(result, name), maps[later] - maps[first], atol=1e-5)
+        pair = next(item for item in result["pairs"] if item["pair"] == f"{later} − {first}")
+        assert pair["mean_abs_diff"] == pytest.approx(np.abs(maps[later] - maps[first]).mean(), abs=1e-5)
+    assert result["c"]["num_kv_heads"] == 2 and result["c"]["later_share"] == 0 < result["a"]["later_share"]
+    assert "grouped_query" in [note["key"] for note in result["notes"]]
+    assert_same_numbers(result["artifacts"]["csv"], run_script(result["code"], tmp_path / "run"))
+
+
 def test_compare_is_registered_with_a_schema(session):
     from agent.registry import default_registry
 
@@ -174,6 +193,9 @@ def test_compare_is_registered_with_a_schema(session):
         ({"text_a": None, "text_b": DOG}, "text_a must be a non-empty sentence, not None"),
         ({"text_a": CAT, "model_b": "minilm"}, "model_b is the same model as text_a's (minilm): name a different one"),
         ({"text_a": CAT, "model_b": ""}, "model must be a non-empty string"),
+        ({"text_a": CAT, "model_c": "minilm"}, "model_c is the third of three models: give model_b too"),
+        ({"text_a": CAT, "text_b": DOG, "model_c": "minilm"}, "model_c is the third of three models"),
+
         ({"text_a": CAT, "text_b": DOG, "layer": 6}, "layer 6 is out of range: minilm has 6 layers (use 0..5"),
         ({"text_a": CAT, "text_b": DOG, "head": -13}, "head -13 is out of range: minilm has 12 heads"),
     ],
@@ -182,6 +204,14 @@ def test_bad_input_gets_a_clear_message(session, arguments, message):
     with pytest.raises(ToolError) as error:
         compare_attention(**arguments)
     assert message in str(error.value)
+
+
+def test_a_third_model_that_repeats_one_is_refused_naming_both(session, tiny_models):
+    bert = str(tiny_models["bert"])
+    with pytest.raises(ToolError, match="model_c is the same model as text_a's \\(minilm\\)"):
+        compare_attention(CAT, model="minilm", model_b=bert, model_c="minilm")
+    with pytest.raises(ToolError, match=f"model_c is the same model as model_b \\({re.escape(bert)}\\)"):
+        compare_attention(CAT, model="minilm", model_b=bert, model_c=bert)
 
 
 @pytest.mark.parametrize(
@@ -219,7 +249,7 @@ def test_japanese_texts_under_gemma_align_around_the_changed_word(session, tmp_p
     assert result["a"]["model"] == result["b"]["model"] == "gemma-270m"
     assert [item["label"] for item in result["aligned"]] == ["<bos>", "今日は", "を食べ", "ました", "。"]
     assert [item["token"] for item in result["only_in_a"]] == ["カレー", "ライス"]
-    assert {"key": "both_with_gemma", "values": {"model": "gemma-270m"}} \
+    assert {"key": "both_with_gemma", "values": {"model": "gemma-270m", "current": "minilm"}} \
         in [{"key": note["key"], "values": note["values"]} for note in result["notes"]]
     assert compare_attention(CURRY, CURRY, model="gemma-270m")["max_abs_diff"] == 0
     assert_same_numbers(result["artifacts"]["csv"], run_script(result["code"], tmp_path / "run"))

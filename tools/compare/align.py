@@ -1,13 +1,13 @@
-"""Which rows and columns of two attention maps correspond, and the two maps restricted to them.
+"""Which rows and columns of two or three attention maps correspond, and the maps restricted to them.
 
     two texts, one model    tokens aligned with difflib.SequenceMatcher on the two token lists:
                             a changed word leaves every other token paired with its counterpart
-    one text, two models    tokenizers differ, so words (tools/core/words.py) are aligned instead, by
-                            the characters of the text they cover: an aligned unit is the smallest
-                            run of words whose characters are whole words under both models (a word
-                            of one model split in two by the other becomes one unit of both)
+    one text, two or three  tokenizers differ, so words (tools/core/words.py) are aligned instead, by
+    models                  the characters of the text they cover: an aligned unit is the smallest
+                            run of words whose characters are whole words under every model (a word
+                            of one model split in two by another becomes one unit of all)
 
-A unit groups token positions of a and of b. Both (query, key) maps are merged onto the units the
+A unit groups token positions of each side (a, b, c). Every (query, key) map is merged onto the units the
 word way (keys summed, queries averaged) and, since tokens outside the alignment ([CLS], <bos>,
 a changed word) are left out, each row is renormalized to sum to 1 over the aligned keys: the
 difference b − a then compares how each side shares its attention among the same units.
@@ -34,20 +34,19 @@ def token_pairs(tokens_a: list[str], tokens_b: list[str]) -> list[tuple[int, int
 
 
 def shared_units(
-    text: str,
-    offsets_a: list[tuple[int, int]],
-    special_a: list[bool],
-    offsets_b: list[tuple[int, int]],
-    special_b: list[bool],
-) -> tuple[list[str], list[list[int]], list[list[int]]]:
-    """Words of one text under two tokenizers, joined until both agree: (labels, token groups in a, in b).
+    text: str, *sides: tuple[list[tuple[int, int]], list[bool]]
+) -> tuple[list[str], ...]:
+    """Words of one text under several tokenizers, joined until all agree.
 
-    A word's extent is its first to last non-space character; words that overlap, across the two
-    sides, chain into one unit. Units found on one side only (special tokens, a lone space, text cut
+    Each side is (character offsets, special-token flags) of one tokenizer's tokens. Returns the unit
+    labels, then for each side the token groups of every unit: (labels, groups_a, groups_b, ...).
+
+    A word's extent is its first to last non-space character; words that overlap, across the
+    sides, chain into one unit. Units missing on some side (special tokens, a lone space, text cut
     off by one model's length limit) are left out.
     """
     extents = []  # (start, end, side, token positions) of every word with a visible character
-    for side, offsets, special in (("a", offsets_a, special_a), ("b", offsets_b, special_b)):
+    for side, (offsets, special) in enumerate(sides):
         for group in word_groups(text, offsets, special):
             start, end = offsets[group[0]][0], offsets[group[-1]][1]
             covered = text[start:end]
@@ -59,12 +58,12 @@ def shared_units(
     units: list[dict] = []
     for start, end, side, group in sorted(extents, key=lambda extent: (extent[0], extent[2])):
         if not units or start >= units[-1]["end"]:
-            units.append({"start": start, "end": end, "a": [], "b": []})
+            units.append({"start": start, "end": end, "groups": [[] for _ in sides]})
         units[-1]["end"] = max(units[-1]["end"], end)
-        units[-1][side].extend(group)
-    units = [unit for unit in units if unit["a"] and unit["b"]]
+        units[-1]["groups"][side].extend(group)
+    units = [unit for unit in units if all(unit["groups"])]
     labels = [text[unit["start"] : unit["end"]] for unit in units]
-    return labels, [sorted(unit["a"]) for unit in units], [sorted(unit["b"]) for unit in units]
+    return (labels, *([sorted(unit["groups"][side]) for unit in units] for side in range(len(sides))))
 
 
 def aligned_map(matrix: torch.Tensor, groups: list[list[int]]) -> torch.Tensor:
@@ -75,37 +74,26 @@ def aligned_map(matrix: torch.Tensor, groups: list[list[int]]) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class Alignment:
-    """Aligned units of two token sequences, and the tokens left out on each side."""
+    """Aligned units of two or more token sequences (sides a, b, ...), and the tokens each side left out."""
 
     labels: list[str]  # one per unit
-    groups_a: list[list[int]]  # token positions in a of each unit
-    groups_b: list[list[int]]  # token positions in b of each unit
-    only_a: list[int]  # positions in a in no unit
-    only_b: list[int]
+    groups: tuple[list[list[int]], ...]  # per side: the token positions of each unit
+    only: tuple[list[int], ...]  # per side: the positions in no unit
 
     @classmethod
-    def of(
-        cls, labels: list[str], groups_a: list[list[int]], groups_b: list[list[int]], sizes: tuple[int, int]
-    ) -> Alignment:
-        used_a = {i for group in groups_a for i in group}
-        used_b = {i for group in groups_b for i in group}
-        only_a = [i for i in range(sizes[0]) if i not in used_a]
-        only_b = [i for i in range(sizes[1]) if i not in used_b]
-        return cls(labels, groups_a, groups_b, only_a, only_b)
+    def of(cls, labels: list[str], groups: tuple[list[list[int]], ...], sizes: tuple[int, ...]) -> Alignment:
+        used = [{i for group in side for i in group} for side in groups]
+        only = tuple([i for i in range(size) if i not in side] for side, size in zip(used, sizes, strict=True))
+        return cls(labels, groups, only)
 
 
 def align_tokens(tokens_a: list[str], tokens_b: list[str]) -> Alignment:
     pairs = token_pairs(tokens_a, tokens_b)
     labels = [tokens_a[i] for i, _ in pairs]
-    return Alignment.of(labels, [[i] for i, _ in pairs], [[j] for _, j in pairs], (len(tokens_a), len(tokens_b)))
+    return Alignment.of(labels, ([[i] for i, _ in pairs], [[j] for _, j in pairs]), (len(tokens_a), len(tokens_b)))
 
 
-def align_words(
-    text: str,
-    offsets_a: list[tuple[int, int]],
-    special_a: list[bool],
-    offsets_b: list[tuple[int, int]],
-    special_b: list[bool],
-) -> Alignment:
-    labels, groups_a, groups_b = shared_units(text, offsets_a, special_a, offsets_b, special_b)
-    return Alignment.of(labels, groups_a, groups_b, (len(offsets_a), len(offsets_b)))
+def align_words(text: str, *sides: tuple[list[tuple[int, int]], list[bool]]) -> Alignment:
+    """One text under several models: `sides` are each model's (character offsets, special flags)."""
+    labels, *groups = shared_units(text, *sides)
+    return Alignment.of(labels, tuple(groups), tuple(len(offsets) for offsets, _ in sides))

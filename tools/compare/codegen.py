@@ -1,8 +1,9 @@
 """The standalone script reproducing compare_attention with plain transformers + matplotlib.
 
-Like tools/core/codegen.py: the script runs the model(s), aligns, draws the three panels and writes
-`values.csv` with the same rows as ours (a:, b:, diff:). The alignment and merge functions are
-embedded from tools/compare/align.py and tools/core/words.py, so the numbers are ours by construction.
+Like tools/core/codegen.py: the script runs the model(s), aligns, draws the panels and writes
+`values.csv` with the same rows as ours (a:, b:, diff:; three models: a:, b:, c:, b-a:, c-a:, c-b:).
+The alignment and merge functions are embedded from tools/compare/align.py and tools/core/words.py,
+so the numbers are ours by construction.
 """
 
 from __future__ import annotations
@@ -50,46 +51,70 @@ groups_a, groups_b = [[i] for i, _ in pairs], [[j] for _, j in pairs]
 """
 
 _ALIGN_WORDS = """
-# one text, two models: merge tokens into words, then join words until both models agree on them
-labels, groups_a, groups_b = shared_units(TEXT_A, offsets_a, special_a, offsets_b, special_b)
+# one text, several models: merge tokens into words, then join words until every model agrees on them
+labels, {groups} = shared_units(TEXT_A, {sides})
 """
 
 _FIGURE = """
-left = aligned_map(matrix_a, groups_a)  # (unit, unit): rows renormalized over the aligned units
-right = aligned_map(matrix_b, groups_b)
-difference = right - left  # b − a
+maps = {{{maps}}}  # each (unit, unit): rows renormalized over the aligned units
+differences = {{{differences}}}
+panels = [(matrix, tokens, name) for name, matrix, tokens in {raw}]
+panels += [(values, labels, name) for name, values in differences.items()]
 
-fig, axes = plt.subplots(1, 3, figsize=(20, 7))
-top = max(float(matrix_a.max()), float(matrix_b.max()))
-for ax, values, tokens, name in ((axes[0], matrix_a, tokens_a, "a"), (axes[1], matrix_b, tokens_b, "b")):
-    ax.imshow(values.numpy(), cmap="viridis", vmin=0, vmax=top)
+fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 7))
+top = max(float(matrix.max()) for matrix, _, _ in panels[:{count}])
+limit = max(float(values.abs().max()) for values, _, _ in panels[{count}:]) or 1e-6
+for index, (ax, (values, tokens, name)) in enumerate(zip(axes, panels)):
+    if index < {count}:
+        ax.imshow(values.numpy(), cmap="viridis", vmin=0, vmax=top)
+    else:  # a difference, on the aligned units: white = no change
+        ax.imshow(values.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
     ax.set_xticks(range(len(tokens)), tokens, rotation=60, ha="right")
     ax.set_yticks(range(len(tokens)), tokens)
     ax.set_title(name)
-limit = float(difference.abs().max()) or 1e-6
-image = axes[2].imshow(difference.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)  # white = no change
-fig.colorbar(image, ax=axes[2], shrink=0.75, label="b − a")
-axes[2].set_xticks(range(len(labels)), labels, rotation=60, ha="right")
-axes[2].set_yticks(range(len(labels)), labels)
-axes[2].set_title("b − a (aligned, rows renormalized)")
 """
 
 
 def compare_script(
-    mode: str, a: Extraction, b: Extraction, title: str, layer: int, head: int | None, max_tokens: int
+    mode: str, sides: list[Extraction], title: str, layer: int, head: int | None, max_tokens: int
 ) -> str:
-    two_models = mode == "two models"
-    imports = "import re\nimport unicodedata\n" if two_models else "import difflib\n"
-    japanese = "import matplotlib_fontja  # a Japanese font: no tofu boxes\n" if CJK.search(a.text + b.text) else ""
-    directories = _model_dir_line(a.model).replace("MODEL_DIR =", "MODEL_DIR_A =")
-    if two_models:
-        directories += "\n" + _model_dir_line(b.model).replace("MODEL_DIR =", "MODEL_DIR_B =")
+    """The script for two texts under one model (two sides, one model) or one text under two or three models."""
+    by_model = mode != "two texts"
+    names = "abc"[: len(sides)]
+    imports = "import re\nimport unicodedata\n" if by_model else "import difflib\n"
+    japanese = "import matplotlib_fontja  # a Japanese font: no tofu boxes\n" if any(
+        CJK.search(side.text) for side in sides) else ""
+    directories = "\n".join(
+        _model_dir_line(side.model).replace("MODEL_DIR =", f"MODEL_DIR_{name.upper()} =")
+        for name, side in zip(names, sides if by_model else sides[:1], strict=False)
+    )
     pick = "attention.mean(dim=0)  # mean over the heads" if head is None else f"attention[{head}]"
-    functions = (compare_align.shared_units,) if two_models else (compare_align.token_pairs,)
-    embedded = (word_functions() if two_models else _plain(compare_align.merge_map)) + "".join(
+    functions = (compare_align.shared_units,) if by_model else (compare_align.token_pairs,)
+    embedded = (word_functions() if by_model else _plain(compare_align.merge_map)) + "".join(
         _plain(function) for function in (*functions, compare_align.aligned_map)
     )
-    text_b = "TEXT_B = TEXT_A\n" if two_models else f"TEXT_B = {b.text!r}\n"
+    text_b = "" if by_model else f"TEXT_B = {sides[1].text!r}\n"
+    runs = "".join(
+        f"tokens_{name}, offsets_{name}, special_{name}, matrix_{name} = attention("
+        f"MODEL_DIR_{name.upper() if by_model else 'A'}, {_model_class(side)}, "
+        f"TEXT_{'A' if by_model else name.upper()}, {_limit(side, max_tokens)})\n"
+        for name, side in zip(names, sides, strict=True)
+    )
+    pairs = [(first, later) for i, first in enumerate(names) for later in names[i + 1 :]]
+    differences = ", ".join(
+        f'"{"diff" if len(pairs) == 1 else later + "-" + first}": maps["{later}"] - maps["{first}"]'
+        for first, later in pairs
+    )
+    alignment = _ALIGN_TEXTS if not by_model else _ALIGN_WORDS.format(
+        groups=", ".join(f"groups_{name}" for name in names),
+        sides=", ".join(f"(offsets_{name}, special_{name})" for name in names),
+    )
+    figure = _FIGURE.format(
+        maps=", ".join(f'"{name}": aligned_map(matrix_{name}, groups_{name})' for name in names),
+        differences=differences,
+        raw="[" + ", ".join(f'("{name}", matrix_{name}, tokens_{name})' for name in names) + "]",
+        count=len(names),
+    )
     return (
         f'''"""Reproduces: {title}"""
 import csv
@@ -102,26 +127,22 @@ import matplotlib.pyplot as plt
 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
 
 {directories}
-TEXT_A = {a.text!r}
+TEXT_A = {sides[0].text!r}
 {text_b}LAYER = {layer}  # -1: the last layer of each model
 '''
         + _RUN.replace("{pick}", pick)
         + embedded
-        + f"""
-
-tokens_a, offsets_a, special_a, matrix_a = attention(MODEL_DIR_A, {_model_class(a)}, TEXT_A, {_limit(a, max_tokens)})
-tokens_b, offsets_b, special_b, matrix_b = attention({"MODEL_DIR_B" if two_models else "MODEL_DIR_A"}, \
-{_model_class(b)}, TEXT_B, {_limit(b, max_tokens)})
-"""
-        + (_ALIGN_WORDS if two_models else _ALIGN_TEXTS)
-        + _FIGURE
+        + "\n\n"
+        + runs
+        + alignment
+        + figure
         + f"""fig.suptitle({title!r})
 fig.tight_layout()
 fig.savefig("compare.png", dpi=110)
 """
         + _WRITE_CSV
         + """    writer.writerow(["map:query", *labels])
-    for name, values in (("a", left), ("b", right), ("diff", difference)):
+    for name, values in (*maps.items(), *differences.items()):
         for label, row in zip(labels, values.numpy()):
             writer.writerow([f"{name}:{label}", *(f"{value:.6g}" for value in row)])
 """

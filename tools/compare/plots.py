@@ -1,4 +1,7 @@
-"""The comparison figure: map a and map b, each over its own tokens, and their difference b − a.
+"""The comparison figure: each side's map over its own tokens, and the differences on the aligned units.
+
+    two sides     one row:  a | b | b − a
+    three sides   two rows: a | b | c, then b − a | c − a | c − b
 
 Same rules as tools/core/plots.py: the object API only (never pyplot), fonts from `plots.font_family()`.
 """
@@ -14,26 +17,31 @@ from tools.core.plots import CMAP, _set_ticks, font_family
 
 __all__ = ["compare_figure", "DIVERGING"]
 
-DIVERGING = "RdBu_r"  # red: b attends more, blue: a attends more, white: no change
+DIVERGING = "RdBu_r"  # red: the later side attends more, blue: the earlier one, white: no change
 
 Side = tuple[np.ndarray, Sequence[str], str]  # (query, key) map, its token labels, its panel title
+Difference = tuple[np.ndarray, str]  # (unit, unit) map, its name ("b − a")
 
 
-def compare_figure(a: Side, b: Side, difference: np.ndarray, labels: Sequence[str], title: str) -> Figure:
-    """Three panels: a and b on one shared colour scale, then b − a on the aligned units, centred on 0."""
-    count = max(len(a[1]), len(b[1]), len(labels))
+def compare_figure(sides: Sequence[Side], differences: Sequence[Difference], labels: Sequence[str],
+                   title: str) -> Figure:
+    """The sides on one shared colour scale, then each difference on the aligned units, centred on 0."""
+    count = max(*(len(tokens) for _, tokens, _ in sides), len(labels))
     side = float(np.clip(0.3 * count + 2.6, 4.2, 10))
-    fig = Figure(figsize=(3 * side + 2.5, side + 1.0), layout="constrained")
-    axes = fig.subplots(1, 3)
-    top = max(float(a[0].max()), float(b[0].max()), 1e-6)
-    for ax, (matrix, tokens, name) in zip(axes[:2], (a, b), strict=True):
+    rows, columns = (1, len(sides) + len(differences)) if len(differences) == 1 else (2, len(sides))
+    fig = Figure(figsize=(columns * side + 2.5, rows * (side + 1.0)), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).flatten()
+    map_axes, difference_axes = axes[: len(sides)], axes[len(sides) :]
+    top = max(*(float(matrix.max()) for matrix, _, _ in sides), 1e-6)
+    for ax, (matrix, tokens, name) in zip(map_axes, sides, strict=True):
         image = ax.imshow(matrix, cmap=CMAP, vmin=0.0, vmax=top, aspect="equal")
         _label(ax, tokens, tokens, name)
-    fig.colorbar(image, ax=list(axes[:2]), shrink=0.75, label="attention weight")
-    limit = max(float(np.abs(difference).max()), 1e-6)
-    shown = axes[2].imshow(difference, cmap=DIVERGING, vmin=-limit, vmax=limit, aspect="equal")
-    _label(axes[2], labels, labels, "b − a (aligned, rows renormalized)")
-    fig.colorbar(shown, ax=axes[2], shrink=0.75, label="b − a")
+    fig.colorbar(image, ax=list(map_axes), shrink=0.75, label="attention weight")
+    limit = max(*(float(np.abs(matrix).max()) for matrix, _ in differences), 1e-6)
+    for ax, (matrix, name) in zip(difference_axes, differences, strict=True):
+        shown = ax.imshow(matrix, cmap=DIVERGING, vmin=-limit, vmax=limit, aspect="equal")
+        _label(ax, labels, labels, f"{name} (aligned, rows renormalized)")
+    fig.colorbar(shown, ax=list(difference_axes), shrink=0.75, label=" / ".join(name for _, name in differences))
     fig.suptitle(title, family=font_family(), fontsize=11)
     return fig
 
