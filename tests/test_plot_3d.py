@@ -150,7 +150,8 @@ def test_card_sits_with_its_tool_and_matches_its_signature():
         assert len(examples) >= 10 and len(set(examples)) == len(examples)
     assert all(JAPANESE.search(example) for example in card.examples["ja"])
     parameters = openai_schema(plot_3d)["function"]["parameters"]
-    assert set(parameters["properties"]) == {"layer", "head", "exclude_special", "text", "model"}
+    assert set(parameters["properties"]) == {"layer", "head", "exclude_special", "text", "model", "language"}
+    assert parameters["properties"]["language"]["enum"] == ["en", "ja"]
     assert not parameters.get("required")
 
 

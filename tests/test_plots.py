@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-from tools.core.plots import JAPANESE_FONT, font_family, heads_figure, heatmap_figure, line_figure
+from tools.core.color_scale import ColorScale
+from tools.core.plots import HEADS_LABEL_SIZE, JAPANESE_FONT, font_family, heads_figure, heatmap_figure, line_figure
 
 LABELS = ["<bos>", "今日は", "カレー", "ライス", "を食べ", "ました", "。"]
 
@@ -128,9 +129,11 @@ def test_heads_grid_labels_sit_on_the_outer_edges_and_inside_the_figure(heads: i
     canvas.draw()
     renderer = canvas.get_renderer()
     page = figure.bbox
-    maps = [ax.get_window_extent(renderer) for ax in figure.axes]
+    maps = [ax.get_window_extent(renderer) for ax in figure.axes if ax.images]
     assert len(maps) == heads
-    texts = [*figure.artists, *figure.texts, *(text for ax in figure.axes for text in ax.texts)]
+    colorbar = colorbars(figure)[0].ax
+    texts = [*figure.artists, *figure.texts, *(text for ax in figure.axes for text in ax.texts),
+             *colorbar.get_yticklabels(), colorbar.yaxis.label]
     for text in texts:
         box = text.get_window_extent(renderer)
         assert page.x0 - 0.5 <= box.x0 and box.x1 <= page.x1 + 0.5, (text.get_text(), box, page)
@@ -139,3 +142,63 @@ def test_heads_grid_labels_sit_on_the_outer_edges_and_inside_the_figure(heads: i
     expected = labels if count <= 24 else []
     assert cell_labels(figure, "query") == expected * int(np.ceil(heads / 4))
     assert cell_labels(figure, "key") == expected * min(heads, 4)
+
+
+def colorbars(figure: Figure) -> list:
+    return [ax._colorbar for ax in figure.axes if getattr(ax, "_colorbar", None) is not None]
+
+
+def figure_texts(figure: Figure) -> list[str]:
+    """Every string drawn: free texts, axis labels, tick labels, colorbar labels."""
+    texts = [*figure.artists, *figure.texts]
+    for ax in figure.axes:
+        texts += [*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels()]
+    return [text.get_text() for text in texts if isinstance(text, Text) and text.get_text()]
+
+
+def test_the_heads_grid_has_readable_labels_axis_names_and_one_colorbar_stating_its_scale():
+    labels = ["[CLS]", "i", "love", "natural", "language", "processing", "!", "[SEP]"]
+    matrices = np.random.default_rng(1).random((12, 8, 8))
+    matrices /= matrices.sum(axis=-1, keepdims=True)
+    figure = heads_figure(matrices, labels, "minilm · layer 5 · all 12 heads")
+    token_labels = [text for text in figure.artists if isinstance(text, Text) and text.get_label() in ("key", "query")]
+    assert HEADS_LABEL_SIZE >= 8 and token_labels
+    assert min(text.get_fontsize() for text in token_labels) >= 8
+    assert len(colorbars(figure)) == 1
+    bar = colorbars(figure)[0]
+    assert bar.vmin == 0 and bar.vmax == pytest.approx(matrices.max())  # one scale: the largest weight of any head
+    assert all(image.get_clim() == (0.0, bar.vmax) for ax in figure.axes for image in ax.images)
+    texts = figure_texts(figure)
+    assert "key (attended to)" in texts and "query (attending)" in texts
+    assert f"attention weight\ncolour scale 0–{matrices.max():.2f}: shared by all 12 heads" in texts
+
+
+def test_a_fixed_scale_is_used_and_stated():
+    matrix = np.full((3, 3), 1 / 3)
+    figure = heatmap_figure(matrix, ["a", "b", "c"], ["a", "b", "c"], "t", scale=ColorScale.of(matrix, 1.0))
+    assert colorbars(figure)[0].vmax == 1.0
+    assert "attention weight\ncolour scale 0–1: fixed, comparable across figures" in figure_texts(figure)
+    own = heatmap_figure(matrix, ["a", "b", "c"], ["a", "b", "c"], "t")
+    assert "attention weight\ncolour scale 0–0.33: this map's maximum" in figure_texts(own)
+
+
+@pytest.mark.parametrize("kind", ["heatmap", "heads", "line"])
+def test_japanese_figures_have_japanese_axis_names_and_scale_and_render_every_glyph(kind: str, tmp_path):
+    matrix = np.tril(np.ones((7, 7))) / np.arange(1, 8)[:, None]
+    if kind == "heatmap":
+        figure = heatmap_figure(matrix, LABELS, LABELS, "gemma-270m · 層 17 (= -1) · 4 ヘッドの平均", language="ja")
+        expected = ["キー(注目される側)", "クエリ(注目する側)", "注意の重み\n色の範囲 0–1.00(この図の最大値)"]
+    elif kind == "heads":
+        figure = heads_figure(np.stack([matrix] * 4), LABELS, "gemma-270m · 層 0 · 全 4 ヘッド", language="ja")
+        expected = ["キー(注目される側)", "クエリ(注目する側)", "ヘッド 3", "注意の重み\n色の範囲 0–1.00(4 ヘッド共通)"]
+    else:
+        series = {"受け取った注意(クエリの平均)": matrix.mean(axis=0)}
+        figure = line_figure(series, LABELS, "折れ線", "受け取った注意の平均", "トークン(位置)")
+        expected = ["トークン(位置)", "受け取った注意の平均"]
+    texts = figure_texts(figure)
+    assert all(label in texts for label in expected), texts
+    assert not any(word in text for text in texts for word in ("attention weight", "attended", "attending"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(tmp_path / f"{kind}.png", dpi=60)  # the PNG draws every glyph, or warns of the missing ones
+    assert [str(w.message) for w in caught if "missing from" in str(w.message)] == []

@@ -9,7 +9,9 @@ from __future__ import annotations
 import inspect
 
 from tools.core import words as word_rule
+from tools.core.color_scale import ColorScale
 from tools.core.extract import CJK
+from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.gguf_cache import GGUF_MODELS
 from tools.core.models import EMBEDDED, LoadedModel
 from tools.core.pooling import pooling_snippet
@@ -37,7 +39,8 @@ def _model_dir_line(model: LoadedModel) -> str:
 
 def _prelude(model: LoadedModel, text: str, max_tokens: int, title: str) -> str:
     model_class = "AutoModelForCausalLM" if model.architecture == "decoder" else "AutoModel"
-    japanese = "import matplotlib_fontja  # a Japanese font (IPAexGothic): no tofu boxes\n" if CJK.search(text) else ""
+    japanese = CJK.search(text) or CJK.search(title)  # Japanese tokens, or a Japanese title and labels
+    japanese = "import matplotlib_fontja  # a Japanese font (IPAexGothic): no tofu boxes\n" if japanese else ""
     return f'''"""Reproduces: {title}"""
 import csv
 
@@ -116,6 +119,14 @@ with open("values.csv", "w", newline="", encoding="utf-8") as handle:
 """
 
 
+def _color_top(scale: ColorScale, of: str) -> str:
+    """The script line that sets the colour scale's top as the figure did; `of` names the plotted array."""
+    if scale.kind == "fixed":
+        return f"top = {scale.top!r}  # a fixed colour scale, comparable across figures\n"
+    reason = "this map's maximum" if scale.kind == "own" else "the maximum over every head: one scale for all"
+    return f"top = float({of}.max())  # the colour scale's top: {reason}\n"
+
+
 def heatmap_script(
     model: LoadedModel,
     text: str,
@@ -127,6 +138,8 @@ def heatmap_script(
     exclude_special: bool,
     words: bool = False,
     pooled: bool = False,
+    language: FigureLanguage = "en",
+    scale: ColorScale | None = None,
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
     if exclude_special:
@@ -134,15 +147,16 @@ def heatmap_script(
     if words:
         body = with_word_imports(body) + _merge_words(max_tokens, exclude_special)
         body = body.replace("\nTEXT = ", word_functions() + "\n\nTEXT = ", 1)
+    scale = scale or ColorScale(1.0, "own")
     body += f"""
 values = matrix.numpy()
-fig, ax = plt.subplots(figsize=(8, 7))
-image = ax.imshow(values, cmap="viridis")
-fig.colorbar(image, ax=ax, label="attention weight")
+{_color_top(scale, "values")}fig, ax = plt.subplots(figsize=(8, 7))
+image = ax.imshow(values, cmap="viridis", vmin=0, vmax=top)
+fig.colorbar(image, ax=ax, label={scale.label(language)!r})
 ax.set_xticks(range(len(tokens)), tokens, rotation=60, ha="right")
 ax.set_yticks(range(len(tokens)), tokens)
-ax.set_xlabel("key (attended to)")
-ax.set_ylabel("query (attending)")
+ax.set_xlabel({figure_text("key_axis", language)!r})
+ax.set_ylabel({figure_text("query_axis", language)!r})
 ax.set_title({title!r})
 """
     if pooled:
@@ -177,6 +191,8 @@ def line_script(
     name: str,
     words: bool = False,
     exclude_special: bool = False,
+    ylabel: str = "attention weight",
+    language: FigureLanguage = "en",
 ) -> str:
     body = _prelude(model, text, max_tokens, title) + _selection(layer, head)
     if exclude_special:
@@ -193,7 +209,8 @@ def line_script(
 fig, ax = plt.subplots(figsize=(9, 4.5))
 ax.plot(range(len(tokens)), series, marker="o")
 ax.set_xticks(range(len(tokens)), tokens, rotation=60, ha="right")  # one label per plotted position
-ax.set_ylabel("attention weight")
+ax.set_xlabel({figure_text("token_axis", language)!r})
+ax.set_ylabel({ylabel!r})
 ax.set_title({title!r})
 fig.tight_layout()
 fig.savefig("line.png", dpi=110)
@@ -206,7 +223,17 @@ fig.savefig("line.png", dpi=110)
     return body
 
 
-def heads_script(model: LoadedModel, text: str, max_tokens: int, title: str, layer: int) -> str:
+def heads_script(
+    model: LoadedModel,
+    text: str,
+    max_tokens: int,
+    title: str,
+    layer: int,
+    language: FigureLanguage = "en",
+    scale: ColorScale | None = None,
+) -> str:
+    scale = scale or ColorScale(1.0, "shared")
+    head_title = figure_text("head", language, index="{head}")
     body = _prelude(model, text, max_tokens, title)
     body += (
         f"""
@@ -214,14 +241,22 @@ attention = outputs.attentions[{layer}][0]  # layer {layer}, batch item 0: (head
 heads = attention.shape[0]
 cols = min(heads, 4)
 rows = (heads + cols - 1) // cols
-fig, axes = plt.subplots(rows, cols, figsize=(3 * cols, 3 * rows), squeeze=False)
+{_color_top(scale, "attention")}fig, axes = plt.subplots(rows, cols, figsize=(3 * cols + 1, 3 * rows), squeeze=False,
+                         layout="constrained")
 for head, ax in enumerate(axes.flat):
     ax.set_visible(head < heads)
     if head < heads:
-        ax.imshow(attention[head].numpy(), cmap="viridis", vmin=0, vmax=1)
-        ax.set_title(f"head {{head}}")
-        ax.set_xticks([])
-        ax.set_yticks([])
+        image = ax.imshow(attention[head].numpy(), cmap="viridis", vmin=0, vmax=top)  # every head on one scale
+        ax.set_title(f{head_title!r}, fontsize=9)
+        if len(tokens) <= 24:  # labels on the outer edges only, 8 pt
+            ax.set_xticks(range(len(tokens)), tokens if head + cols >= heads else [], rotation=90, fontsize=8)
+            ax.set_yticks(range(len(tokens)), tokens if head % cols == 0 else [], fontsize=8)
+        else:
+            ax.set_xticks([])
+            ax.set_yticks([])
+fig.colorbar(image, ax=axes, shrink=0.8, label={scale.label(language)!r})  # one colorbar for the grid
+fig.supxlabel({figure_text("key_axis", language)!r})
+fig.supylabel({figure_text("query_axis", language)!r})
 fig.suptitle({title!r})
 fig.savefig("heads.png", dpi=110)
 """

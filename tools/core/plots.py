@@ -24,6 +24,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
+from tools.core.color_scale import ColorScale
+from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.plot_layout import (
     EDGE,
     LABEL_PAD,
@@ -53,7 +55,7 @@ TITLE_SIZE = 11.0  # points
 AXIS_LABEL_SIZE = 10.0
 COLORBAR_TICK_SIZE = 9.0
 HEADS_TITLE_SIZE = 9.0
-HEADS_LABEL_SIZE = 6.0
+HEADS_LABEL_SIZE = 8.0  # the smallest size read without zooming
 COLORBAR_GAP = 14.0  # points between the map and its colorbar
 COLORBAR_WIDTH = 12.0
 TICK_MARK = {"linestyle": "none", "markersize": TICK, "markeredgewidth": 0.8, "color": "black", "clip_on": False}
@@ -99,8 +101,13 @@ def heatmap_figure(
     key_labels: Sequence[str],
     title: str,
     annotate: bool = False,
+    language: FigureLanguage = "en",
+    scale: ColorScale | None = None,
 ) -> Figure:
     """A query × key heatmap: rows are the tokens that attend, columns the tokens attended to.
+
+    Colours run from 0 to `scale`'s top (this map's maximum when no scale is given), and the
+    colorbar says which scale it is; axis names and that label are in `language`.
 
     Laid out once, by hand (tools/core/plot_layout.py): the margins are computed from the labels'
     widths and every label is a plain text at a fixed place, so drawing it as PNG and then as SVG
@@ -113,9 +120,12 @@ def heatmap_figure(
     key_positions, key_shown = _shown(key_labels)
     query_positions, query_shown = _shown(query_labels)
     size = _label_size(max(len(key_positions), len(query_positions)))
-    vmax = max(float(matrix.max()), 1e-6)
+    scale = scale or ColorScale.of(matrix)
+    vmax = scale.top
     ticks, tick_labels = _colorbar_ticks(vmax)
-    colorbar_room = COLORBAR_GAP + COLORBAR_WIDTH + TICK + PAD + LABEL_PAD + line_height(AXIS_LABEL_SIZE)
+    colorbar_label = scale.label(language)
+    colorbar_room = COLORBAR_GAP + COLORBAR_WIDTH + TICK + PAD + LABEL_PAD
+    colorbar_room += line_height(AXIS_LABEL_SIZE, colorbar_label.count("\n") + 1)
     colorbar_room += max(text_width(label, COLORBAR_TICK_SIZE, family) for label in tick_labels)
     layout = heatmap_layout(
         key_shown,
@@ -144,13 +154,14 @@ def heatmap_figure(
     _label_cells(ax, query_positions, query_shown, "y", size, family)
     below = offset_copy(ax.transAxes, fig=fig, y=-(TICK + PAD + layout.key_drop + LABEL_PAD), units="points")
     ax.text(
-        0.5, 0, "key (attended to)", transform=below, ha="center", va="top", fontsize=AXIS_LABEL_SIZE, family=family
+        0.5, 0, figure_text("key_axis", language), transform=below, ha="center", va="top", fontsize=AXIS_LABEL_SIZE,
+        family=family,
     )
     beside = offset_copy(ax.transAxes, fig=fig, x=-(TICK + PAD + layout.query_width + LABEL_PAD), units="points")
     ax.text(
         0,
         0.5,
-        "query (attending)",
+        figure_text("query_axis", language),
         transform=beside,
         ha="right",
         va="center",
@@ -183,7 +194,7 @@ def heatmap_figure(
     colorbar = fig.colorbar(image, cax=cax)
     colorbar.set_ticks(ticks, labels=tick_labels)
     colorbar.ax.tick_params(labelsize=COLORBAR_TICK_SIZE)
-    colorbar.set_label("attention weight", family=family, fontsize=AXIS_LABEL_SIZE)
+    colorbar.set_label(colorbar_label, family=family, fontsize=AXIS_LABEL_SIZE)
     if annotate:
         _annotate(ax, matrix)
     return fig
@@ -258,6 +269,7 @@ def line_figure(
     labels: Sequence[str],
     title: str,
     ylabel: str,
+    xlabel: str = "token (position)",
 ) -> Figure:
     """One or more lines over token positions; tick i is the label of position i."""
     width = float(np.clip(0.38 * len(labels) + 3, 6, 18))
@@ -270,7 +282,7 @@ def line_figure(
     ax.set_xlim(-0.5, len(labels) - 0.5)
     ax.set_ylim(bottom=0)
     ax.set_ylabel(ylabel, family=font_family())
-    ax.set_xlabel("token (position)", family=font_family())
+    ax.set_xlabel(xlabel, family=font_family())
     ax.set_title(title, family=font_family(), fontsize=11)
     ax.grid(alpha=0.3)
     if len(series) > 1:
@@ -278,46 +290,84 @@ def line_figure(
     return fig
 
 
-def heads_figure(matrices: np.ndarray, labels: Sequence[str], title: str) -> Figure:
-    """Every head of one layer as a small heatmap; `matrices` is (heads, query, key).
+def heads_figure(
+    matrices: np.ndarray,
+    labels: Sequence[str],
+    title: str,
+    language: FigureLanguage = "en",
+    scale: ColorScale | None = None,
+) -> Figure:
+    """Every head of one layer as a small heatmap, on one colour scale; `matrices` is (heads, query, key).
 
-    Laid out by hand like heatmap_figure. Token labels (up to 24 tokens) stand on the outer edges
-    only, as with shared axes: query labels left of the first column, key labels under the lowest
-    map of each column, rotated upright so that neighbouring columns' labels never meet.
+    Laid out by hand like heatmap_figure. Token labels (up to 24 tokens, HEADS_LABEL_SIZE points)
+    stand on the outer edges only, as with shared axes: query labels left of the first column, key
+    labels under the lowest map of each column, rotated upright so that neighbouring columns' labels
+    never meet. The axis names stand beside and below the whole grid, and one colorbar right of it
+    states the scale every head shares (the maximum over all heads unless `scale` is given).
     """
     heads, seq_len, _ = matrices.shape
     family = tuple(font_family())
+    scale = scale or ColorScale.of(matrices, maps=heads)
+    ticks, tick_labels = _colorbar_ticks(scale.top)
+    colorbar_label = scale.label(language)
     cols = min(heads, 4)
     rows = int(np.ceil(heads / cols))
     side = float(np.clip(0.13 * seq_len + 1.4, 2.2, 5.0))  # inches of one map
     shown = list(labels) if seq_len <= 24 else []
     widest = max((text_width(label, HEADS_LABEL_SIZE, family) for label in shown), default=0.0)
     labels_room = (widest + PAD + TICK) / 72 if shown else 0.0  # inches beside/below a map
+    axis_name = (line_height(AXIS_LABEL_SIZE) + LABEL_PAD) / 72
     head_title = (line_height(HEADS_TITLE_SIZE) + TITLE_PAD / 2) / 72
+    colorbar_room = COLORBAR_GAP + COLORBAR_WIDTH + TICK + PAD + LABEL_PAD
+    colorbar_room += max(text_width(label, COLORBAR_TICK_SIZE, family) for label in tick_labels)
+    colorbar_room = (colorbar_room + line_height(AXIS_LABEL_SIZE, colorbar_label.count("\n") + 1)) / 72
     gap, edge = 0.18, EDGE / 72
-    left, bottom = edge + labels_room, edge + labels_room
+    left, bottom = edge + axis_name + labels_room, edge + axis_name + labels_room
     top = edge + line_height(TITLE_SIZE, title.count("\n") + 1) / 72 + head_title
     row_gap = head_title + gap + (labels_room if heads % cols else 0.0)  # a column may end above an empty slot
-    width = left + cols * side + (cols - 1) * gap + edge
-    width = max(width, text_width(title, TITLE_SIZE, family) / 72 + 2 * edge)
-    height = bottom + rows * side + (rows - 1) * row_gap + top
+    grid_width = cols * side + (cols - 1) * gap
+    grid_height = rows * side + (rows - 1) * row_gap
+    width = max(left + grid_width + colorbar_room + edge, text_width(title, TITLE_SIZE, family) / 72 + 2 * edge)
+    height = bottom + grid_height + top
     fig = Figure(figsize=(width, height))
     positions = list(range(seq_len))
     for head in range(heads):
         row, col = divmod(head, cols)
         x0, y0 = left + col * (side + gap), height - top - side - row * (side + row_gap)
         ax = fig.add_axes((x0 / width, y0 / height, side / width, side / height))
-        ax.imshow(matrices[head], cmap=CMAP, vmin=0.0, vmax=1.0, aspect="auto", interpolation="none")
+        image = ax.imshow(
+            matrices[head], cmap=CMAP, vmin=0.0, vmax=scale.top, aspect="auto", interpolation="none"
+        )
         ax.set_xticks([])
         ax.set_yticks([])
         above = offset_copy(ax.transAxes, fig=fig, y=TITLE_PAD / 2, units="points")
         ax.text(
-            0.5, 1, f"head {head}", transform=above, ha="center", va="bottom", fontsize=HEADS_TITLE_SIZE, family=family
+            0.5, 1, figure_text("head", language, index=head), transform=above, ha="center", va="bottom",
+            fontsize=HEADS_TITLE_SIZE, family=family,
         )
         if shown and col == 0:
             _label_cells(ax, positions, shown, "y", HEADS_LABEL_SIZE, family)
         if shown and head + cols >= heads:  # the lowest map of its column
             _label_cells(ax, positions, shown, "x", HEADS_LABEL_SIZE, family, rotation=90.0)
+    grid_bottom = height - top - grid_height  # inches from the figure's bottom edge
+    fig.text(
+        (left + grid_width / 2) / width, edge / height, figure_text("key_axis", language),
+        ha="center", va="bottom", fontsize=AXIS_LABEL_SIZE, family=family, label="key axis",
+    )
+    fig.text(
+        edge / width, (grid_bottom + grid_height / 2) / height, figure_text("query_axis", language),
+        ha="left", va="center", rotation=90, fontsize=AXIS_LABEL_SIZE, family=family, label="query axis",
+    )
+    cax = fig.add_axes((
+        (left + grid_width + COLORBAR_GAP / 72) / width,
+        (grid_bottom + 0.1 * grid_height) / height,
+        COLORBAR_WIDTH / 72 / width,
+        0.8 * grid_height / height,
+    ))
+    colorbar = fig.colorbar(image, cax=cax)
+    colorbar.set_ticks(ticks, labels=tick_labels)
+    colorbar.ax.tick_params(labelsize=COLORBAR_TICK_SIZE)
+    colorbar.set_label(colorbar_label, family=family, fontsize=AXIS_LABEL_SIZE)
     fig.text(
         0.5,
         1 - edge / height,

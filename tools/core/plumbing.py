@@ -23,6 +23,7 @@ import torch
 from tools.core import plots
 from tools.core.errors import LimitError, ToolError
 from tools.core.extract import CJK, Extraction, attention_megabytes, extract
+from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.jobs import render_job
 from tools.core.models import LoadedModel, english_only
 from tools.core.notes import note
@@ -51,15 +52,17 @@ class View:
     title: str
 
 
-def layer_view(extraction: Extraction, layer: object, head: object) -> View:
+def layer_view(extraction: Extraction, layer: object, head: object, language: FigureLanguage = "en") -> View:
+    """One layer's (query, key) map, one head or the mean over heads, titled in `language`."""
     loaded = extraction.model
     index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
     maps = extraction.layer(index)  # (heads, query, key)
-    where = f"{loaded.name} · layer {describe_index(layer, index)}"
+    where = f"{loaded.name} · {figure_text('layer', language, index=describe_index(layer, index))}"
     if head is None:
-        return View(index, None, maps.mean(dim=0), f"{where} · mean of {loaded.num_heads} heads")
+        mean = figure_text("mean_of_heads", language, count=loaded.num_heads)
+        return View(index, None, maps.mean(dim=0), f"{where} · {mean}")  # (query, key)
     head_index = checked_index(head, loaded.num_heads, "head", loaded.name, "heads")
-    return View(index, head_index, maps[head_index], f"{where} · head {head_index}")
+    return View(index, head_index, maps[head_index], f"{where} · {figure_text('head', language, index=head_index)}")
 
 
 def describe_index(given: object, index: int) -> str:

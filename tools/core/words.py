@@ -34,7 +34,6 @@ from tools.core.extract import Extraction
 
 __all__ = [
     "WORD_AGGREGATION",
-    "WORD_TITLE",
     "WordView",
     "word_groups",
     "word_labels",
@@ -44,7 +43,6 @@ __all__ = [
 ]
 
 WORD_AGGREGATION = "words: keys summed over a word's pieces, queries averaged (rows still sum to 1)"
-WORD_TITLE = "words: pieces' keys summed, queries averaged"  # short enough for a small figure's title
 
 CJK = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"

@@ -16,8 +16,10 @@ from typing import Any
 import torch
 
 from tools.core import codegen, plots
+from tools.core.color_scale import ColorScale
 from tools.core.errors import ToolError
 from tools.core.extract import Extraction
+from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.notes import note
 from tools.core.plumbing import (
     checked_index,
@@ -32,11 +34,9 @@ from tools.core.plumbing import (
 from tools.core.pooling import pool_blocks
 from tools.core.session import current_session
 from tools.core.sink import sink_fields
-from tools.core.words import WORD_AGGREGATION, WORD_TITLE, words_of
+from tools.core.words import WORD_AGGREGATION, words_of
 
 __all__ = ["plot_heatmap", "plot_line", "plot_heads"]
-
-SPECIAL_TITLE = "special tokens removed, rows renormalized"
 
 
 def without_special(extraction: Extraction, matrix: torch.Tensor) -> tuple[torch.Tensor, list[int]]:
@@ -67,6 +67,8 @@ def plot_heatmap(
     text: str | None = None,
     model: str | None = None,
     words: bool = False,
+    color_max: float | None = None,
+    language: FigureLanguage = "en",
 ) -> dict[str, Any]:
     """Draw the query × key attention heatmap of one layer (one head or the mean over heads).
 
@@ -81,29 +83,36 @@ def plot_heatmap(
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
         words: Merge subword tokens into words (attention received by a word is the sum over its
             pieces, a word's row is the mean of its pieces' rows); Japanese pieces stay as they are.
+        color_max: Top of the colour scale, above 0 and at most 1; omit to scale to this map's maximum.
+            Give the same value (1.0) to figures whose colours are to be compared (other layers, the heads grid).
+        language: The learner's language, "en" or "ja": the title, axis names and colour-scale label use it.
     """
+    language = checked_language(language)
     extraction, notes = resolve(text, model, layers=(layer,))
-    view = layer_view(extraction, layer, head)
+    view = layer_view(extraction, layer, head, language)
     matrix, labels = view.matrix, extraction.tokens
     title = view.title
     kept = list(range(extraction.seq_len))
     if exclude_special:
         matrix, kept = without_special(extraction, matrix)
         labels = [labels[i] for i in kept]
-        title += f"\n{SPECIAL_TITLE}"
+        title += f"\n{figure_text('special_removed', language)}"
     word_fields: dict[str, Any] = {}
     if words:
         matrix, labels, word_fields = merged_into_words(extraction, matrix, kept)
-        title += f"\n{WORD_TITLE}"
+        title += f"\n{figure_text('word_level', language)}"
     if annotate and len(labels) > 40:
         notes.append(note("too_many_to_annotate", tokens=len(labels)))
     values = matrix.numpy()
     pooled = pool_blocks(values, labels, labels)  # (blocks, blocks); unchanged up to 64 tokens
     if pooled.pooled:
         values, labels = pooled.matrix, pooled.query_labels
-        title += f"\nblocks of {pooled.query_block} tokens: mean over queries, sum over keys"
+        title += f"\n{figure_text('pooled_blocks', language, size=pooled.query_block)}"
         notes.append(pooled.note)
-    figure = plots.heatmap_figure(values, labels, labels, title, annotate=annotate and len(labels) <= 40)
+    scale = ColorScale.of(values, color_max)
+    figure = plots.heatmap_figure(
+        values, labels, labels, title, annotate=annotate and len(labels) <= 40, language=language, scale=scale
+    )
     code = codegen.heatmap_script(
         extraction.model,
         extraction.text,
@@ -115,11 +124,14 @@ def plot_heatmap(
         exclude_special,
         words,
         pooled.pooled,
+        language,
+        scale,
     )
     received = values.mean(axis=0)  # (key,): attention each token receives, averaged over queries
     return {
         **result_header(extraction, view),
         "title": title,
+        **scale.fields(),
         "plotted_tokens": labels,
         **word_fields,
         **sink_fields(extraction, view.matrix, exclude_special),
@@ -137,6 +149,7 @@ def plot_line(
     model: str | None = None,
     words: bool = False,
     exclude_special: bool = False,
+    language: FigureLanguage = "en",
 ) -> dict[str, Any]:
     """Draw a line chart of attention over the tokens: from one query token, or received by each token on average.
 
@@ -150,26 +163,28 @@ def plot_line(
         words: Merge subword tokens into words first (a word receives the sum over its pieces, its
             row is the mean of its pieces' rows); then query is a word's position or text.
         exclude_special: Drop special tokens such as [CLS], [SEP] and <bos>, and renormalize each row to sum to 1.
+        language: The learner's language, "en" or "ja": the title and axis names use it.
     """
+    language = checked_language(language)
     extraction, notes = resolve(text, model, layers=(layer,))
-    view = layer_view(extraction, layer, head)
+    view = layer_view(extraction, layer, head, language)
     matrix, labels, title = view.matrix, extraction.tokens, view.title
     kept = list(range(extraction.seq_len))
     if exclude_special:
         matrix, kept = without_special(extraction, matrix)
         labels = [labels[i] for i in kept]
-        title += f"\n{SPECIAL_TITLE}"
+        title += f"\n{figure_text('special_removed', language)}"
     word_fields: dict[str, Any] = {}
     if words:
         matrix, labels, word_fields = merged_into_words(extraction, matrix, kept)
         word_fields["words"] = labels
-        title += f"\n{WORD_TITLE}"
+        title += f"\n{figure_text('word_level', language)}"
     position: int | None = None
     shown = view.matrix  # (query, key), special tokens still in: what the sink note measures
     if query is None:
         series = matrix.mean(dim=0).numpy()  # (key,): mean over the queries
-        name = "received (mean over queries)"
-        ylabel = "mean attention received"
+        name = figure_text("received_series", language)
+        ylabel = figure_text("received_axis", language)
         if extraction.model.architecture == "decoder":
             notes.append(note("causal_received"))
     else:
@@ -177,10 +192,10 @@ def plot_line(
         series = matrix[position].numpy()  # (key,): one row
         if not words:
             shown = view.matrix[kept[position]]  # (key,)
-        name = f"from query {position} {labels[position]!r}"
-        ylabel = f"attention from {labels[position]!r}"
+        name = figure_text("from_query_series", language, position=position, token=labels[position])
+        ylabel = figure_text("from_query_axis", language, token=labels[position])
     title += f"\n{name}"
-    figure = plots.line_figure({name: series}, labels, title, ylabel)
+    figure = plots.line_figure({name: series}, labels, title, ylabel, figure_text("token_axis", language))
     code = codegen.line_script(
         extraction.model,
         extraction.text,
@@ -192,6 +207,8 @@ def plot_line(
         name,
         words,
         exclude_special,
+        ylabel,
+        language,
     )
     return {
         **result_header(extraction, view),
@@ -209,20 +226,34 @@ def plot_line(
     }
 
 
-def plot_heads(layer: int = -1, text: str | None = None, model: str | None = None) -> dict[str, Any]:
-    """Draw every head of one layer as a grid of small heatmaps, to compare what the heads do.
+def plot_heads(
+    layer: int = -1,
+    text: str | None = None,
+    model: str | None = None,
+    color_max: float | None = None,
+    language: FigureLanguage = "en",
+) -> dict[str, Any]:
+    """Draw every head of one layer as a grid of small heatmaps on one colour scale, to compare what the heads do.
 
     Args:
         layer: Layer index, 0-based; -1 is the last layer.
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        color_max: Top of the colour scale, above 0 and at most 1; omit to use the largest weight of any head.
+            Give the same value (1.0) to figures whose colours are to be compared (a heatmap, other layers).
+        language: The learner's language, "en" or "ja": the title, axis names and colour-scale label use it.
     """
+    language = checked_language(language)
     extraction, notes = resolve(text, model, layers=(layer,))
     index = checked_index(layer, extraction.model.num_layers, "layer", extraction.model.name, "layers")
     heads = extraction.layer(index)  # (heads, query, key)
-    title = f"{extraction.model.name} · layer {describe_index(layer, index)} · all {heads.shape[0]} heads"
-    figure = plots.heads_figure(heads.numpy(), extraction.tokens, title)
-    code = codegen.heads_script(extraction.model, extraction.text, current_session().max_tokens, title, layer)
+    where = figure_text("layer", language, index=describe_index(layer, index))
+    title = f"{extraction.model.name} · {where} · {figure_text('all_heads', language, count=heads.shape[0])}"
+    scale = ColorScale.of(heads.numpy(), color_max, maps=heads.shape[0])  # one scale for every head
+    figure = plots.heads_figure(heads.numpy(), extraction.tokens, title, language, scale)
+    code = codegen.heads_script(
+        extraction.model, extraction.text, current_session().max_tokens, title, layer, language, scale
+    )
     seq_len = extraction.seq_len
     row_labels = [f"{head}:{token}" for head in range(heads.shape[0]) for token in extraction.tokens]
     stacked = heads.reshape(-1, seq_len).numpy()  # (heads * query, key)
@@ -235,6 +266,7 @@ def plot_heads(layer: int = -1, text: str | None = None, model: str | None = Non
         **result_header(extraction, None),
         "layer": index,
         "title": title,
+        **scale.fields(),
         "self_attention_per_head": per_head,
         "most_self_attention_head": most,
         "most_self_attention": per_head[most],

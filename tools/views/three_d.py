@@ -23,13 +23,15 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from tools.core import codegen, plots
+from tools.core.color_scale import ColorScale
 from tools.core.extract import Extraction
+from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.plot_layout import text_width
 from tools.core.plumbing import layer_view, resolve, result_header, save_artifacts
 from tools.core.pooling import pool_blocks, pooling_snippet
 from tools.core.session import current_session
 from tools.core.sink import sink_fields
-from tools.views.api import SPECIAL_TITLE, without_special
+from tools.views.api import without_special
 
 __all__ = ["plot_3d", "bars_figure", "hidden_tops", "view_direction", "ELEVATION", "AZIMUTH"]
 
@@ -47,6 +49,7 @@ def plot_3d(
     exclude_special: bool = False,
     text: str | None = None,
     model: str | None = None,
+    language: FigureLanguage = "en",
 ) -> dict[str, Any]:
     """Draw one layer's query × key attention as 3D bars, and count the bar tops the view hides behind taller bars.
 
@@ -59,29 +62,32 @@ def plot_3d(
         exclude_special: Drop special tokens such as [CLS], [SEP] and <bos>, and renormalize each row to sum to 1.
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        language: The learner's language, "en" or "ja": the title, axis names and colour-scale label use it.
     """
+    language = checked_language(language)
     extraction, notes = resolve(text, model, layers=(layer,))
-    view = layer_view(extraction, layer, head)
+    view = layer_view(extraction, layer, head, language)
     matrix, labels, title = view.matrix, extraction.tokens, view.title
     if exclude_special:
         matrix, kept = without_special(extraction, matrix)
         labels = [labels[i] for i in kept]
-        title += f"\n{SPECIAL_TITLE}"
+        title += f"\n{figure_text('special_removed', language)}"
     pooled = pool_blocks(matrix.numpy(), labels, labels, max_cells=MAX_SIDE)  # (blocks, blocks) past MAX_SIDE
     values, labels = pooled.matrix, pooled.query_labels
     if pooled.pooled:
-        title += f"\nblocks of {pooled.query_block} tokens: mean over queries, sum over keys"
+        title += f"\n{figure_text('pooled_blocks', language, size=pooled.query_block)}"
         notes.append(pooled.note)
     covered = hidden_tops(values)  # (query, key, samples)
     hidden, fully = covered.any(axis=-1), covered.all(axis=-1)  # (query, key): partly, entirely
     bars = values.size
-    title += f"\n3D bars: {int(hidden.sum())} of {bars} tops partly hidden from this viewpoint"
-    figure = bars_figure(values, labels, labels, title)
-    code = _script(extraction, title.replace("\n", "; "), layer, view.head, exclude_special, pooled.pooled)
+    title += f"\n{figure_text('hidden_tops', language, hidden=int(hidden.sum()), bars=bars)}"
+    figure = bars_figure(values, labels, labels, title, language)
+    code = _script(extraction, title.replace("\n", "; "), layer, view.head, exclude_special, pooled.pooled, language)
     top = np.unravel_index(int(np.argmax(values)), values.shape)
     return {
         **result_header(extraction, view),
         "title": title,
+        **ColorScale.of(values).fields(),
         "plotted_tokens": labels,
         "bars": bars,
         "max_weight": round(float(values[top]), 4),
@@ -161,7 +167,9 @@ def hidden_tops(values: np.ndarray, elevation: float = ELEVATION, azimuth: float
     return hidden.reshape(rows, cols, len(SAMPLES))
 
 
-def bars_figure(values: np.ndarray, query_labels: list[str], key_labels: list[str], title: str) -> Figure:
+def bars_figure(
+    values: np.ndarray, query_labels: list[str], key_labels: list[str], title: str, language: FigureLanguage = "en"
+) -> Figure:
     """A query × key × weight bar chart, bars coloured by weight like the heatmap, seen from (ELEVATION, AZIMUTH)."""
     rows, cols = values.shape  # (query, key)
     family = plots.font_family()
@@ -169,7 +177,8 @@ def bars_figure(values: np.ndarray, query_labels: list[str], key_labels: list[st
     fig = Figure(figsize=(10.5, 9.0))
     ax = fig.add_axes((0.0, 0.05, 0.86, 0.87), projection="3d", proj_type="ortho")
     query, key = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")  # (query, key) each
-    norm = Normalize(0.0, max(float(values.max()), 1e-6))
+    scale = ColorScale.of(values)  # this map's maximum, as the heatmap
+    norm = Normalize(0.0, scale.top)
     colors = colormaps[plots.CMAP](norm(values.ravel()))
     side = 1 - 2 * GAP
     # matplotlib sorts the faces of one collection by their mean depth, which draws a tall bar's side over
@@ -194,17 +203,24 @@ def bars_figure(values: np.ndarray, query_labels: list[str], key_labels: list[st
     ax.tick_params(axis="z", labelsize=8)
     longest = max(text_width(label, size, tuple(family)) for label in [*query_labels, *key_labels])
     pad = 8 + 0.45 * longest  # axis titles clear the longest slanted label
-    ax.set_xlabel("key (attended to)", family=family, labelpad=pad)
-    ax.set_ylabel("query (attending)", family=family, labelpad=pad)
-    ax.set_zlabel("attention weight", family=family, labelpad=10)
+    ax.set_xlabel(figure_text("key_axis", language), family=family, labelpad=pad)
+    ax.set_ylabel(figure_text("query_axis", language), family=family, labelpad=pad)
+    ax.set_zlabel(figure_text("weight", language), family=family, labelpad=10)
     fig.text(0.5, 0.985, title, ha="center", va="top", fontsize=plots.TITLE_SIZE, family=family, parse_math=False)
     bar = fig.add_axes((0.93, 0.3, 0.018, 0.4))
-    fig.colorbar(ScalarMappable(norm, plots.CMAP), cax=bar, label="attention weight")
+    colorbar = fig.colorbar(ScalarMappable(norm, plots.CMAP), cax=bar)
+    colorbar.set_label(scale.label(language), family=family)
     return fig
 
 
 def _script(
-    extraction: Extraction, title: str, layer: int, head: int | None, exclude_special: bool, pooled: bool
+    extraction: Extraction,
+    title: str,
+    layer: int,
+    head: int | None,
+    exclude_special: bool,
+    pooled: bool,
+    language: FigureLanguage = "en",
 ) -> str:
     """A standalone script drawing the same bars from the same viewpoint and writing the plotted values.csv."""
     body = codegen._prelude(extraction.model, extraction.text, current_session().max_tokens, title)
@@ -215,6 +231,7 @@ def _script(
     body += "\nvalues = matrix.numpy()\n"
     if pooled:
         body += pooling_snippet(MAX_SIDE)
+    key_axis, query_axis, weight = (figure_text(key, language) for key in ("key_axis", "query_axis", "weight"))
     body += f"""
 rows, cols = values.shape  # (query, key)
 fig = plt.figure(figsize=(10.5, 9))
@@ -235,9 +252,9 @@ ax.set_zlim(0, values.max())
 ax.set_box_aspect((cols, rows, {Z_ASPECT} * max(rows, cols)))
 ax.set_xticks(np.arange(cols) + 0.5, tokens, fontsize=7, rotation=60, ha="right", va="top", rotation_mode="anchor")
 ax.set_yticks(np.arange(rows) + 0.5, tokens, fontsize=7, rotation=-30, ha="left", va="top", rotation_mode="anchor")
-ax.set_xlabel("key (attended to)", labelpad=20)
-ax.set_ylabel("query (attending)", labelpad=20)
-ax.set_zlabel("attention weight")
+ax.set_xlabel({key_axis!r}, labelpad=20)
+ax.set_ylabel({query_axis!r}, labelpad=20)
+ax.set_zlabel({weight!r})
 ax.set_title({title!r}, fontsize=9)
 fig.savefig("3d.png", dpi=110)
 """ + codegen._WRITE_CSV + """    writer.writerow(["", *tokens])
