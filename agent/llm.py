@@ -34,6 +34,7 @@ from agent.endpoint import (
 )
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
 from agent.llm_result import result_for_llm
+from agent.planner_reading import detect_language
 from agent.registry import Registry
 from agent.runner import run_tool
 from agent.settings import Settings
@@ -82,7 +83,7 @@ def llm_turn(
                 text += note
             yield FinalAnswer(text)
             return
-        yield from _run_calls(reply, registry, settings, tools_session, messages, cancel)
+        yield from _run_calls(reply, registry, settings, tools_session, messages, cancel, _asked_in(messages))
         if cancel.is_set():
             yield TurnError("stopped: the answer was cancelled")
             return
@@ -100,14 +101,22 @@ def _cut_note(reply: MessageAccumulator, settings: Settings) -> str:
     return f": it reached {settings.llm_max_tokens} tokens, the limit for one answer (llm_max_tokens)"
 
 
+def _asked_in(messages: list[dict[str, Any]]) -> str:
+    """The language of the learner's latest question ("en" or "ja"): a figure the LLM asks for without a
+    `language` is drawn in it."""
+    question = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), None)
+    return detect_language(question) if isinstance(question, str) else "en"
+
+
 def _run_calls(reply: MessageAccumulator, registry: Registry, settings: Settings, tools_session: Session,
-               messages: list[dict[str, Any]], cancel: threading.Event) -> Iterator[Event]:
+               messages: list[dict[str, Any]], cancel: threading.Event, language: str = "en") -> Iterator[Event]:
     answered: set[str] = set()
     try:
         for call in reply.calls:
             if cancel.is_set():
                 break
             arguments, error = call.parsed()
+            arguments = registry.filled(call.name, arguments, language=language)  # figures in the learner's words
             yield ToolStarted(call.id, call.name, arguments)
             finished: ToolFinished | None = None
             for event in run_tool(registry, tools_session, call.id, call.name, arguments, settings.tool_timeout,

@@ -7,6 +7,7 @@ registry and runner as for an LLM, and `compose.compose` writes the answer from 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +20,9 @@ from agent.runner import run_tool
 from agent.settings import Settings
 from tools import Session
 
-__all__ = ["offline_turn"]
+__all__ = ["offline_turn", "COMPARABLE_SCALE"]
+
+COMPARABLE_SCALE = 1.0  # the colour scale's top for maps of one answer: the only one known before any is drawn
 
 
 def offline_turn(
@@ -40,13 +43,17 @@ def offline_turn(
     latest = tools_session.latest
     planned = plan(question, remembered, session_text=latest.text if latest is not None else None)
     outcomes: list[ToolFinished] = []
+    compared = Counter(call.name for call in planned.calls)  # "layers 0 and 5": one call per layer, to compare
     for number, call in enumerate(planned.calls, start=1):
         if cancel is not None and cancel.is_set():
             yield TurnError("stopped: the answer was cancelled")
             return
         call_id = f"offline_{len(messages)}_{number}"
-        yield ToolStarted(call_id, call.name, call.arguments)
-        for event in run_tool(registry, tools_session, call_id, call.name, call.arguments, settings.tool_timeout):
+        # a figure speaks the question's language; maps drawn side by side in one answer share one colour scale
+        shared = {"color_max": COMPARABLE_SCALE} if compared[call.name] > 1 else {}
+        arguments = registry.filled(call.name, call.arguments, language=planned.language, **shared)
+        yield ToolStarted(call_id, call.name, arguments)
+        for event in run_tool(registry, tools_session, call_id, call.name, arguments, settings.tool_timeout):
             yield event
             if isinstance(event, ToolFinished):
                 outcomes.append(event)

@@ -146,6 +146,14 @@ class Registry:
     def openai_tools(self) -> list[dict[str, Any]]:
         return [spec.schema for spec in self.tools.values()]
 
+    def filled(self, name: str, arguments: dict[str, Any] | None, **values: Any) -> dict[str, Any] | None:
+        """`arguments` plus each of `values` that the tool takes and was not given (the learner's language
+        for a figure's words, say); anything else (an unknown tool, broken arguments) is left as it is."""
+        if not isinstance(arguments, dict) or name not in self._names:
+            return arguments
+        takes = inspect.signature(self.spec(name).function).parameters
+        return {**arguments, **{key: value for key, value in values.items() if key in takes and key not in arguments}}
+
     def call(self, name: str, arguments: Any) -> dict[str, Any]:
         """Validate and run one tool. ToolError for an unknown tool or bad arguments."""
         spec = self.spec(name)
