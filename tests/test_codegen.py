@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from test_tools import read_csv
 
-from tools import plot_heads, plot_heatmap, plot_line
+from tools import plot_heads, plot_heatmap, plot_line, plot_matrix_lines
 
 SENTENCE = "I love natural language processing!"
 
@@ -45,9 +45,10 @@ def assert_same_numbers(ours: str, theirs: Path) -> None:
         lambda: plot_line(query="love", exclude_special=True, text=SENTENCE),
         lambda: plot_line(exclude_special=True, words=True, text="Tokenization is fun"),
         lambda: plot_heads(layer=1, text=SENTENCE),
+        lambda: plot_matrix_lines(layer=0, head=2, query="love", text=SENTENCE, language="ja"),
     ],
     ids=["heatmap", "heatmap-head-annotated-no-special", "line-query", "line-received", "line-query-no-special",
-         "line-received-words-no-special", "heads"],
+         "line-received-words-no-special", "heads", "matrix-lines-japanese"],
 )
 def test_scripts_reproduce_the_csv(session, tmp_path: Path, make):
     result = make()

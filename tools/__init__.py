@@ -30,6 +30,7 @@ TOOL_FAMILIES: dict[str, str] = {
     "plot_line": "tools.views",
     "plot_heads": "tools.views",
     "plot_3d": "tools.views.three_d",
+    "plot_matrix_lines": "tools.views.matrix_lines",
     "explain_reduction": "tools.explain",
     "attention_rollout": "tools.analyses",
     "attention_norms": "tools.analyses",
