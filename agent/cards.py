@@ -77,6 +77,7 @@ READINGS = frozenset({
     "expression",    # a Python expression over outputs.attentions
     "new_tokens",    # how many tokens to generate
     "annotate", "exclude_special", "words",   # yes/no choices
+    "strict",        # this exact model, no stand-in
 })
 
 

@@ -52,6 +52,9 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
                            "can "
                            "could you i want would like pls happens if instead not but rather".split())
+# a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
+_SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
+                          r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
                           r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
@@ -143,7 +146,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         and shares[0] >= 0.5)
     pieces = clauses(mask_literals(question))[1:] if parts else []
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
-                if share < 0.5 and not asks_yes_no(piece)
+                if share < 0.5 and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None:
@@ -209,10 +212,16 @@ def _names_it(card: Card, reading: Reading) -> bool:
     if reading.sentences and "sentence" not in card.slots.values():
         return False
     text = f" {reading.plain} "
+    read_as_argument = f" {reading.rest} " if len(reading.rest) == len(reading.plain) else text
     words = set(re.findall(r"[a-z]{6,}", text))
-    return any(re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text) if name.isascii() else name in text
-               for name in card.names) \
+    return any(_said(name, text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
+
+
+def _said(name: str, text: str, rest: str) -> bool:
+    """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count)."""
+    pattern = rf"(?<![a-z]){re.escape(name)}(?![a-z])" if name.isascii() else re.escape(name)
+    return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))
 
 
 def _one_slip(name: str, word: str) -> bool:
@@ -241,7 +250,7 @@ def _unfit(card: Card, reading: Reading) -> int:
     readings = set(card.slots.values())
     given = {"layer": bool(reading.layers), "head": bool(reading.heads), "query": reading.query is not None,
              "key": reading.key is not None, "annotate": reading.annotate, "exclude_special": reading.exclude_special,
-             "words": reading.words, "new_tokens": reading.new_tokens is not None,
+             "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,
              "expression": reading.expression is not None and not reading.expression_bare}
     return sum(1 for name, set_ in given.items() if set_ and name not in readings)
 
@@ -391,7 +400,7 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     for name in ("query", "key", "expression", "new_tokens"):
         if getattr(reading, name) is not None:
             values[name] = getattr(reading, name)
-    for name in ("annotate", "exclude_special", "words"):
+    for name in ("annotate", "exclude_special", "words", "strict"):
         if getattr(reading, name):
             values[name] = True
     kept = {}

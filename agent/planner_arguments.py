@@ -86,6 +86,11 @@ EXCLUDE_SPECIAL = _ascii(
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}|{_SPECIAL}\s+(?:removed|excluded)"
     rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省)"
 )
+STRICT = _ascii(
+    r"\b(?:no|not\s+an?|without\s+an?|don't\s+(?:want|use)\s+an?)\s+(?:substitute|stand-?in|replacement)"
+    r"|\bexactly\s+(?:that|this|the\s+same)\s+(?:one|model)\b|\bthe\s+real\s+(?:one|model)\b|\bstrict(?:ly)?\b"
+    r"|代わり(?:の(?:モデル)?)?(?:じゃなくて|ではなく|は(?:いらない|要らない|なしで|使わない))|代用(?:しないで|なしで|は(?:いらない|要らない))"
+    r"|それ自体|そのものを|本物の")
 WORDS = _ascii(
     r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
@@ -163,6 +168,8 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?=生成|続け|書)", _groups),
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|、|,|$))", _groups),  # 「5トークンだけで」
+    _rule(rf"(?:生成する)?トークン数\s*(?:を|は|[=:])?\s*{_NUM}", _groups),  # 「トークン数を20にして」
+    _rule(r"\b(?:max_new_tokens|new\s+tokens|tokens)\s*(?:to|=|:)\s*(\d+)", _groups),
 )
 # an English word or special token written bare inside Japanese (not a word of the question's own English)
 _UNQUOTED_TOKEN = r"(?<![\w\]>])(?!(?:attention|layer|head|token|model)\b)(\[cls\]|\[sep\]|<bos>|[a-z][\w'-]*)"

@@ -44,6 +44,7 @@ class Reading:
     annotate: bool = False
     exclude_special: bool = False
     words: bool = False  # merge subword tokens into words (heatmap and line)
+    strict: bool = False  # "exactly that one, not a substitute": no stand-in model
     new_tokens: int | None = None  # how many tokens to generate, when asked
 
 
@@ -179,6 +180,7 @@ def _take_arguments(reading: Reading) -> None:
     reading.annotate, reading.rest = arguments.take_flag(arguments.ANNOTATE, reading.rest)
     reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
     reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
+    reading.strict, reading.rest = arguments.take_flag(arguments.STRICT, reading.rest)
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)

@@ -87,7 +87,8 @@ def test_a_new_sentence_alone_continues_the_tool_and_keeps_the_expression(follow
     assert arguments["expression"] == expression
 
 
-@pytest.mark.parametrize(("turned_down", "layer"), [("最終層じゃなくて第1層で", 0), ("not the last layer but layer 1", 1)])
+@pytest.mark.parametrize(("turned_down", "layer"), [
+    ("最終層じゃなくて第1層で", 0), ("not the last layer but layer 1", 1)])
 def test_a_layer_turned_down_is_not_drawn(turned_down: str, layer: int) -> None:
     *_, last = converse([f"Compare '{CAT}' with 'The dog sat on the mat.'", turned_down])
     assert [planned.arguments.get("layer") for planned in last.calls] == [layer]
@@ -108,3 +109,23 @@ def test_continuing_that_sentence_gives_the_generation_its_prompt() -> None:
     name, arguments = call(last)
     assert name == "generation_attention" and arguments.get("prompt", CURRY) == CURRY
     assert arguments["max_new_tokens"] == 3
+
+
+def test_a_clause_that_only_qualifies_asks_nothing() -> None:
+    """「…はなぜ?BERTなのに」: the second clause names a model but asks for no switch."""
+    *_, asked = converse(["cl-tohoku/bert-base-japaneseを使いたい", "「吾輩は猫である。」のヒートマップを見せて",
+                          "右上が真っ黒なのはなぜ？BERTなのに"])
+    assert asked.intent == "knowledge" and not asked.calls and "causal_mask" in asked.knowledge
+
+
+@pytest.mark.parametrize("question", ["Load bert-base-uncased, exactly that one, not a substitute",
+                                      "bert-base-uncasedを読み込んで。代わりのモデルじゃなくてそれ自体を使いたい"])
+def test_asking_for_no_stand_in_loads_strictly(question: str) -> None:
+    (planned,) = converse([question])
+    assert call(planned) == ("load_model", {"model": "bert-base-uncased", "strict": True})
+
+
+def test_a_token_count_alone_continues_the_generation() -> None:
+    *_, last = converse(["「むかしむかし、」の続きを生成してattentionを見せて", "トークン数を20にして"])
+    name, arguments = call(last)
+    assert name == "generation_attention" and arguments["max_new_tokens"] == 20
