@@ -51,7 +51,7 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
                            "can "
-                           "could you i want would like pls happens if instead not but rather".split())
+                           "could you i want would like pls happens if instead not but rather them these those".split())
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
@@ -61,7 +61,7 @@ _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|�
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく"
                          r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
-                         r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い"
+                         r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い|おねがい"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 
 
@@ -102,6 +102,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if context.text is None and context.question is None and not _sets_a_slot(reading) and not pasted_error \
             and reading.expression is None and _bare(reading):  # 「あれ見せて」 with nothing before it: which one?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
+    if asks_tool and named and reading.expression is None and all(_only_named(card, reading) for card in named) \
+            and not any(_needs_met(card, reading, context, named=True) for card in named):
+        # "compare them" with nothing to compare: which sentences or models?
+        first = [m for m in matches if m.label in {f"tool:{card.tool}" for card in named}]
+        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(first + matches)[:3], context=context)
     card, tool_score = _tool(reading, matches, context, named) if asks_tool or reading.expression else (None, 0.0)
     if pasted_error and not (reading.expression and not reading.expression_bare):
         card = None  # a pasted error or warning asks what it means, not for a figure
@@ -152,7 +157,8 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
             and not requests and reading.expression is None:
         return False  # "is the heatmap symmetric?": about a view, not for one
     return not asks_concept or bool(requests) \
-        or (context.tool is not None and (_changes_the_view(reading) or reading.models and _bare(reading))) \
+        or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
+                                          or reading.key is not None or reading.models and _bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question))))  # a view named in a request
 
@@ -222,6 +228,14 @@ def _said(name: str, text: str, rest: str) -> bool:
     """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count)."""
     pattern = rf"(?<![a-z]){re.escape(name)}(?![a-z])" if name.isascii() else re.escape(name)
     return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))
+
+
+def _only_named(card: Card, reading: Reading) -> bool:
+    """Nothing but the card's name is asked: "compare them", 「比較おねがい」."""
+    rest = reading.rest
+    for name in card.names:
+        rest = rest.replace(name, " ")
+    return _bare(replace(reading, rest=rest))
 
 
 def _one_slip(name: str, word: str) -> bool:

@@ -129,3 +129,17 @@ def test_a_token_count_alone_continues_the_generation() -> None:
     *_, last = converse(["「むかしむかし、」の続きを生成してattentionを見せて", "トークン数を20にして"])
     name, arguments = call(last)
     assert name == "generation_attention" and arguments["max_new_tokens"] == 20
+
+
+@pytest.mark.parametrize("question", ["compare them", "比較おねがい"])
+def test_a_named_tool_with_nothing_to_run_on_asks_back_with_it_first(question: str) -> None:
+    (planned,) = converse([question])
+    assert planned.intent == "ask_back" and not planned.calls
+    assert planned.suggestions[0].label == "tool:compare_attention"
+
+
+def test_a_token_count_in_english_continues_the_generation() -> None:
+    *_, last = converse(["have gemma continue 'Once upon a time' and show the attention", "8 tokens max"])
+    name, arguments = call(last)
+    assert name == "generation_attention" and arguments["max_new_tokens"] == 8
+    assert arguments.get("prompt", "Once upon a time") == "Once upon a time"
