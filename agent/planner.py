@@ -160,6 +160,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
                                           or reading.key is not None or reading.models and _bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
+        or (bool(reading.sentences) and asks_to_see(mask_literals(question))) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question))))  # a view named in a request
 
 

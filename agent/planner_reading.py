@@ -64,8 +64,9 @@ _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味|(?:って|と�
 # "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
 _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*(?:check|try|run|show|draw|plot|compute|find)\b"
                      r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
-                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b", re.I)
-_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して")
+                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b"
+                     r"|(?<![.\w])(?:visuali[sz]e|extract|tokeni[sz]e|give\s+me|get\s+me)\b(?!\s*\()", re.I)
+_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して|教えて|調べて|確かめて|確認して|計算して")
 
 
 def asks_to_see(text: str) -> bool:
