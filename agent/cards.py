@@ -70,6 +70,7 @@ READINGS = frozenset({
     "sentence_b",    # a second quoted sentence
     "model",         # the (first) model named, or the conversation's
     "model_b",       # a second model named
+    "model_c",       # a third model named
     "layer",         # layer index (ordinals already converted); several → one call each
     "head",          # head index; several → one call each
     "query",         # the attending token (position or text)

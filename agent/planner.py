@@ -25,7 +25,15 @@ from agent.cards import Card, cards
 from agent.context import KEPT_READINGS, SENTENCE_FREE, Context
 from agent.meaning import Match, clauses, mask_literals, meaning_index
 from agent.phrases import say
-from agent.planner_reading import CANONICAL_EXPRESSION, Reading, asks_to_see, asks_yes_no, detect_language, read
+from agent.planner_reading import (
+    CANONICAL_EXPRESSION,
+    Reading,
+    asks_to_run,
+    asks_to_see,
+    asks_yes_no,
+    detect_language,
+    read,
+)
 from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
@@ -160,7 +168,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
                                           or reading.key is not None or reading.models and _bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
-        or (bool(reading.sentences) and asks_to_see(mask_literals(question))) \
+        or (bool(reading.sentences) and asks_to_run(mask_literals(question))) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question))))  # a view named in a request
 
 
@@ -401,6 +409,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         values["model"] = models[0]
         if len(models) >= 2:
             values["model_b"] = models[1]
+        if len(models) >= 3:
+            values["model_c"] = models[2]
         if second == "model_b" and not reading.sentences and context.text is not None:
             values["sentence"] = context.text
     elif follow_up and context.model:

@@ -37,6 +37,8 @@ _MODEL_WORDS = (
                 r"|\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model"
                 r"|因果(?:言語)?モデル"
                 r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m"),
+    (_ascii(r"\bsmol-?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b|\bllama(?:[- ]?(?:style|like|type|family))?(?: model)?\b"
+            r"|ラマ(?:系|型)?(?:の)?(?:モデル)?|llama(?:系|型)"), "smollm2-135m"),
 )
 
 

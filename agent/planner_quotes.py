@@ -48,7 +48,7 @@ _SINGLE = ("‘", "'")  # a single-quoted sentence needs at least 2 characters
 _BRACKETS = {"「": "」", "『": "』"}  # may nest: 「彼は「はい」と言った」
 _DATA_NAMES = {"outputs", "attentions", "attention"}
 _MODEL_ONLY = ascii_pattern(  # a quoted model name is no sentence to analyse
-    r"minilm|gemma(?:-270m)?|[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*|bert-[\w.-]+", re.I
+    r"minilm|gemma(?:-270m)?|smollm2(?:-135m)?|[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*|bert-[\w.-]+", re.I
 )
 _SAFE_NODES = (ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.Constant, ast.UnaryOp,
                ast.USub, ast.Slice, ast.Tuple, ast.Load, ast.keyword)

@@ -17,7 +17,7 @@ from agent import planner_quotes as literal
 from prompts import Language
 
 __all__ = [
-    "asks_yes_no", "asks_to_see", "Reading", "read", "detect_language", "CANONICAL_EXPRESSION"]
+    "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language", "CANONICAL_EXPRESSION"]
 
 CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -64,14 +64,22 @@ _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味|(?:って|と�
 # "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
 _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*(?:check|try|run|show|draw|plot|compute|find)\b"
                      r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
-                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b"
-                     r"|(?<![.\w])(?:visuali[sz]e|extract|tokeni[sz]e|give\s+me|get\s+me)\b(?!\s*\()", re.I)
-_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して|教えて|調べて|確かめて|確認して|計算して")
+                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b", re.I)
+_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して")
+# ... and, for a sentence given, to work on it ('extract "…"', 「「…」を調べて」); not for a view named
+# (「ヒートマップの読み方を教えて」 asks how to read it)
+_RUN_EN = re.compile(r"(?<![.\w])(?:visuali[sz]e|extract|tokeni[sz]e|give\s+me|get\s+me)\b(?!\s*\()", re.I)
+_RUN_JA = re.compile(r"教えて|調べて|確かめて|確認して|計算して")
 
 
 def asks_to_see(text: str) -> bool:
     """The question is worded as a request to see something ("can I see the attention in 3d?")."""
     return bool((_SEE_JA if JAPANESE.search(text) else _SEE_EN).search(text))
+
+
+def asks_to_run(text: str) -> bool:
+    """... or to work on what it gives ('tokenize "…"', 「「…」の重みを調べて」)."""
+    return asks_to_see(text) or bool((_RUN_JA if JAPANESE.search(text) else _RUN_EN).search(text))
 
 
 def asks_yes_no(text: str) -> bool:

@@ -441,3 +441,22 @@ def test_literal_readings_that_meaning_alone_misses(question: str, tool: str, ar
     result = plan_with_context(question)
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize(("question", "models"), [
+    ("how do BERT, Gemma and Llama differ?", ("minilm", "gemma-270m", "smollm2-135m")),
+    ("compare minilm, gemma and smollm2 on 'The cat sat on the mat.'", ("minilm", "gemma-270m", "smollm2-135m")),
+    ("BERTとGemmaとLlamaでアテンションはどう違う?", ("minilm", "gemma-270m", "smollm2-135m")),
+])
+def test_three_models_named_are_compared_side_by_side(question: str, models: tuple[str, ...]) -> None:
+    result = plan_with_context(question)
+    (call,) = result.calls
+    assert call.name == "compare_attention"
+    assert (call.arguments["model"], call.arguments["model_b"], call.arguments["model_c"]) == models
+    assert "bert_gemma_llama" in result.knowledge or "compare_attention" in result.knowledge
+
+
+@pytest.mark.parametrize("question", ["heatmap of 'I love cats' with smollm2", "use the llama model for 'I love cats'",
+                                      "「I love cats」をSmolLM2でヒートマップにして"])
+def test_the_llama_family_model_is_read_by_its_names(question: str) -> None:
+    assert plan_with_context(question).calls[0].arguments.get("model") == "smollm2-135m"
