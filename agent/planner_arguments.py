@@ -70,8 +70,9 @@ def _looks_like_hub_id(name: str) -> bool:
 
 # --- flags, layers, heads, the query token --------------------------------------------------------------
 
-_SPECIAL = (r"(?:special[- ]tokens?|特殊トークン|\[cls\](?:\s*(?:and|,|/|&|と|、|や)\s*\[sep\])?|\[sep\]|<bos>"
-            r"|cls(?:\s*(?:and|/)\s*sep)?|bos)")
+_SPECIAL = (r"(?:special[- ](?:tokens?|symbols?)|特殊(?:トークン|記号)"
+            r"|\[cls\](?:\s*(?:and|,|/|&|と|、|や|・)\s*\[sep\])?|\[sep\]"
+            r"|<bos>(?:\s*tokens?)?|<s>|cls(?:\s*(?:and|/|&|と|・|、)\s*sep)?(?:\s*tokens?)?|bos(?:\s*tokens?)?)")
 MEAN_HEADS = _ascii(
     r"\b(?:average|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:\d+\s+)?(?:attention\s+)?heads"
     r"|\bheads?[- ](?:averaged|average|mean)|\baverag(?:e|ing)\s+(?:all\s+)?(?:the\s+)?heads|\bhead\s+mean"
@@ -82,11 +83,20 @@ ANNOTATE = _ascii(
     r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b|\bwrite\s+(?:the\s+)?(?:values|numbers)"
     r"|(?:数値|値|数字)(?:入り|付き|つき)|(?:数値|値|数字)を(?:書き込|書い|書き入れ|入れ|載せ)|(?:セル|マス)に(?:数値|値|数字)"
     r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ)"
+    r"|\b(?:show|put|print|display|write|label|add|include|overlay)\s+(?:the\s+|all\s+the\s+)?"
+    r"(?:numbers?|values?|weights?|probabilities|scores)"
+    r"\s+(?:on|in|inside|over|into|onto|on\s+top\s+of)\s+(?:the\s+|each\s+|every\s+|all\s+the\s+)?(?:cells?|squares?|boxes|tiles|heat\s*map|map|grid|plot)"
+    r"|\b(?:numbers?|values?|weights?)\s+(?:on|inside|over|on\s+top\s+of)\s+(?:the\s+|each\s+|every\s+)?(?:cells?|squares?|boxes|tiles)"
+    r"|\blabel\s+(?:each|every|the)\s+(?:cells?|squares?)|\bannot\s*=\s*true"
+    r"|(?:各|それぞれの)?(?:マス|セル|升目|マス目)(?:の中)?に(?:数値|値|数字|重み)|(?:数値|値|数字|重み)を(?:重ね|のせ|表記|記入)"
+    r"|ヒートマップに(?:数値|値|数字|重み)"
 )
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}|{_SPECIAL}\s+(?:removed|excluded)"
-    rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省)"
+    rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない)"
+    rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
+    rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
 )
 STRICT = _ascii(
     r"\b(?:no|not\s+an?|without\s+an?|don't\s+(?:want|use)\s+an?)\s+(?:substitute|stand-?in|replacement)"
@@ -98,6 +108,8 @@ WORDS = _ascii(
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
     r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:sub-?word\s+)?(?:tokens|pieces)"
     r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位"
+    r"|\bword\s+by\s+word\b|\bfull\s+words\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
+    r"|##\s*(?:を|の)?(?:まとめ|結合|くっつけ|つなげ)|単語として(?:まとめ|扱)"
 )
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]]
@@ -174,7 +186,8 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:max_new_tokens|new\s+tokens|tokens)\s*(?:to|=|:)\s*(\d+)", _groups),
 )
 # an English word or special token written bare inside Japanese (not a word of the question's own English)
-_UNQUOTED_TOKEN = r"(?<![\w\]>])(?!(?:attention|layer|head|token|model)\b)(\[cls\]|\[sep\]|<bos>|[a-z][\w'-]*)"
+_UNQUOTED_TOKEN = (r"(?<![\w\]>])(?!(?:attention|layer|head|token|model|bert|gpt|gemma|minilm|llama|smollm\w*)\b)"
+                   r"(\[cls\]|\[sep\]|<bos>|[a-z][\w'-]*)")
 _QUERY_RULES = (
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token\s+|word\s+)?(\[cls\]|\[sep\]|<bos>)"),
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token|word)\s+([a-z][\w-]*)"),
@@ -182,6 +195,7 @@ _QUERY_RULES = (
     _ascii(r"\b(?:token|query|position)\s*(?:#|no\.?|number|index)?\s*(\d+)"),
     _ascii(r"トークン\s*(\d+)|(\d+)\s*番の?トークン"),
     _ascii(rf"{_UNQUOTED_TOKEN}\s*から"),  # 「catからの注意」「の it から animal への」
+    _ascii(rf"{_UNQUOTED_TOKEN}\s*(?:が|は)\s*(?:どこ|何|なに)(?:を|に)?\s*(?:見|注目)|{_UNQUOTED_TOKEN}\s*の(?:注目先|注意先)"),
     _ascii(r"\bfrom\s+([^\x00-\x7f\s、。,.?？]+)"),  # "line chart from コーヒー"
 )
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"

@@ -178,7 +178,11 @@ def term_knowledge(term: str) -> tuple[str, ...]:
 
 
 _QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
-_QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)に|が注目)")
+_QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)に|が注目|が見て"
+                             r"|が向いて"
+                             r"|の(?:注目先|注意先|見ている先)|は(?:どこ|何|なに)を(?:見|注目)"
+                             r"|(?:attends?|looks?|is\s+looking|is\s+attending|pays\s+attention|focus(?:es)?)\b)",
+                             re.I)
 _TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
                       r"\s*(?:the\s+)?(?:word\s+|term\s+)?$", re.I)
 _TERM_AFTER = ascii_pattern(r"^\s*(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに|どういう)|の意味)", re.I)

@@ -460,3 +460,18 @@ def test_three_models_named_are_compared_side_by_side(question: str, models: tup
                                       "「I love cats」をSmolLM2でヒートマップにして"])
 def test_the_llama_family_model_is_read_by_its_names(question: str) -> None:
     assert plan_with_context(question).calls[0].arguments.get("model") == "smollm2-135m"
+
+
+@pytest.mark.parametrize(("question", "arguments"), [
+    ("heatmap of 'Dogs bark.' with the numbers shown in each cell", {"annotate": True}),
+    ("put the values on top of the squares for 'Dogs bark.'", {"annotate": True}),
+    ("「犬が吠えた。」のヒートマップに数値を重ねて", {"annotate": True}),
+    ("heatmap of 'Dogs bark.', leave out the CLS and SEP tokens", {"exclude_special": True}),
+    ("「犬が吠えた。」のヒートマップ、特殊トークンは無視して", {"exclude_special": True}),
+    ("heatmap of 'unbelievably good', word by word", {"words": True}),
+    ("「It is raining.」で it がどこを見ているか折れ線で", {"query": "it"}),
+    ("what does 'it' attend to in 'The animal was tired because it ran.'?", {"query": "it"}),
+])
+def test_choices_as_learners_word_them(question: str, arguments: dict[str, Any]) -> None:
+    (call,) = plan_with_context(question).calls
+    assert {key: call.arguments.get(key) for key in arguments} == arguments, call
