@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
@@ -174,9 +175,22 @@ def report(single: list[Case], turns: list[Case]) -> dict[str, Any]:
         return sum(not case.failures for case in cases) / max(1, len(cases))
 
     by_language = {lang: rate([c for c in single if c.expected["lang"] == lang]) for lang in ("en", "ja")}
+    seen = _examples()  # a question written word for word as a card's example (the issue's own ones) is no test
+    unseen = [case for case in single if _normal(case.expected["q"]) not in seen]
     return {"questions": len(single), "question_accuracy": rate(single), "by_language": by_language,
             "turns": len(turns), "turn_accuracy": rate(turns),
+            "questions_equal_to_an_example": len(single) - len(unseen), "question_accuracy_unseen": rate(unseen),
             "misses": {case.id: case.failures for case in single + turns if case.failures}}
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _examples() -> set[str]:
+    from agent.meaning import _all_examples
+
+    return {_normal(example) for _, example in _all_examples()}
 
 
 # --- the cards' own examples, leave-one-out: how the encoder and the thresholds were chosen ------------------
