@@ -272,9 +272,10 @@ def _relay(work: Callable[[Callable[[Any], None], threading.Event], None], cance
     """Run `work(emit, stopped)` in a daemon thread and yield what it emits, until it ends or `cancel` is set.
 
     Raises _OutOfTime at `deadline` (time.monotonic()). When the consumer stops listening for any
-    reason, `stopped` is set and `on_stop` called: a stream then hangs up at its next chunk, a
-    request waiting for its answer at once (`Hangup`). Its thread finishes on its own and what it
-    emits is dropped. So Stop is immediate.
+    reason, `stopped` is set and `on_stop` called: a stream then hangs up at its next chunk, a plain
+    request waiting for its answer at once (its `on_stop` is a `Hangup`; a stream's request still
+    waiting for its first byte is not hung up, and ends at its timeout). Its thread finishes on its
+    own and what it emits is dropped. So Stop is immediate.
     """
     feed: queue.Queue[Any] = queue.Queue()
     stopped = threading.Event()
