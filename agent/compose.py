@@ -4,6 +4,8 @@
                               and what to try), then the figure downloads, the knowledge entries and
                               how the question was read; or, when the plan asks back, the nearest
                               things the sensei can do, each with a question to ask for it
+    suggestions(plan)         the questions the answer offers to ask next (a menu entry's views), which the
+                              app shows as buttons; each is also written in the answer
     help_text(language)       "I did not understand" with example questions
 
 Generic: the words for a tool's result are its card's answer lines (agent/answer.py renders
@@ -24,7 +26,7 @@ from prompts import Entry, Language, knowledge
 from tools import TOOL_FAMILIES
 from tools.core.notes import render as render_note
 
-__all__ = ["compose", "help_text"]
+__all__ = ["compose", "suggestions", "help_text"]
 
 
 def compose(plan: Plan, outcomes: list[ToolFinished]) -> str:
@@ -50,15 +52,27 @@ def help_text(language: Language) -> str:
     return f"{say('help', language)}\n\n{examples}"
 
 
+def suggestions(plan: Plan) -> tuple[str, ...]:
+    """The questions the answer to `plan` offers to ask next: every view's, when it explains a menu entry."""
+    if plan.intent == "ask_back" or not any(knowledge()[e].menu for e in plan.knowledge if e in knowledge()):
+        return ()
+    return tuple(question for _, question in _views(plan.language))
+
+
+def _views(language: Language) -> list[tuple[str, str]]:
+    """Every view the cards draw, in registration order: (what it shows, the question that asks for it)."""
+    every = cards()
+    views = [every[name] for name in TOOL_FAMILIES if name in every and every[name].figure]
+    return [(card.description[language], card.showcase[0][language] if card.showcase else card.examples[language][0])
+            for card in views]
+
+
 def _entry_text(entry: Entry, language: Language) -> str:
     """An entry's answer; a menu entry ("How can I visualize it?") goes on with every view, each with its question."""
     if not entry.menu:
         return entry.text(language)
-    every = cards()
-    views = [every[name] for name in TOOL_FAMILIES if name in every and every[name].figure]
-    lines = [say("suggest_tool", language, description=card.description[language],
-                 example=card.showcase[0][language] if card.showcase else card.examples[language][0])
-             for card in views]
+    lines = [say("suggest_tool", language, description=description, example=question)
+             for description, question in _views(language)]
     return "\n".join([entry.text(language), "", *lines])
 
 

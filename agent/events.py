@@ -4,7 +4,8 @@
     ToolStarted    the sensei calls a tool (name, arguments)
     ToolProgress   a slow tool reports progress (the first gemma-270m conversion)
     ToolFinished   the call ended: ok or an error text, a short summary, artifacts, duration
-    FinalAnswer    the whole answer text; the turn is complete
+    FinalAnswer    the whole answer text; the turn is complete. `suggestions` are questions the answer offers
+                   to ask next (the menu of views, each with its question): the app shows them as buttons
     TurnError      the turn could not complete (LLM endpoint failure, cancellation); user-facing text
 """
 
@@ -51,6 +52,7 @@ class ToolFinished:
 @dataclass(frozen=True)
 class FinalAnswer:
     text: str
+    suggestions: tuple[str, ...] = ()  # questions to ask next, each also written in `text`
 
 
 @dataclass(frozen=True)

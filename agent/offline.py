@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from agent.compose import compose
+from agent.compose import compose, suggestions
 from agent.context import Context
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
 from agent.planner import plan
@@ -66,4 +66,4 @@ def offline_turn(
     answer = compose(planned, outcomes)
     messages.append({"role": "assistant", "content": answer})
     yield TextDelta(answer)
-    yield FinalAnswer(answer)
+    yield FinalAnswer(answer, suggestions(planned))

@@ -18,7 +18,7 @@ from typing import Any  # noqa: E402
 import pytest  # noqa: E402
 
 import tools  # noqa: E402
-from agent.compose import compose, help_text  # noqa: E402
+from agent.compose import compose, help_text, suggestions  # noqa: E402
 from agent.context import Context  # noqa: E402
 from agent.events import ToolFinished  # noqa: E402
 from agent.phrases import HELP_EXAMPLES, say  # noqa: E402
@@ -330,7 +330,11 @@ def test_how_to_visualize_gets_the_menu_of_views_each_with_its_question(question
     from agent.cards import cards
 
     language = planned.language
-    for card in (card for card in cards().values() if card.figure):
+    offered = suggestions(planned)  # the app's buttons: the same questions, in the answer's order
+    views = [card for card in cards().values() if card.figure]
+    assert len(offered) == len(views) and [q for q in offered if q in text] == list(offered)
+    for card in views:
         assert card.description[language] in text, card.tool
         shown = card.showcase[0][language] if card.showcase else card.examples[language][0]
-        assert shown in text, card.tool
+        assert shown in text and shown in offered, card.tool
+    assert suggestions(plan("Show the heatmap of 'I love tea'")) == ()  # only a menu offers buttons

@@ -120,6 +120,21 @@ def test_tutorial_buttons_ask_the_article_questions(browser, url):
     page.context.close()
 
 
+def test_the_menu_of_views_is_buttons_that_ask_their_questions(browser, url):
+    """#12 item 7: 'How can I visualize it?' lists every view, each with its question, as buttons under the answer."""
+    page = open_page(browser, url)
+    ask(page, "How can I visualize attention?")
+    heatmap = 'Show the heatmap of "The cat sat on the mat because it was tired."'
+    page.locator("#chat button", has_text="Plot all heads of layer 0").wait_for(timeout=WAIT)
+    shot(page, "menu-of-views")
+    page.locator("#chat button", has_text=heatmap).click()
+    wait_for_figures(page, 1)
+    page.wait_for_selector("#chat >> text=plot_heatmap ✓", timeout=WAIT)
+    assert heatmap in page.locator("#chat").inner_text()  # the question the button asked, as the learner's turn
+    assert page.locator("#chat button", has_text="Plot all heads of layer 0").count() == 0  # the menu has gone
+    page.context.close()
+
+
 def test_two_browsers_at_once_each_get_their_own_result(browser, url):
     first, second = open_page(browser, url), open_page(browser, url)
     ask(first, 'Heatmap of "Penguins swim in cold water."')

@@ -62,6 +62,17 @@ def test_errors_text_and_turn_errors(tmp_path):
     assert history[-1].content == "⚠️ could not connect"
 
 
+def test_questions_an_answer_offers_become_buttons_under_it():
+    history: list = []
+    renderer = ChatRenderer(history, "ja")
+    renderer.apply(TextDelta("見方はいくつかあります。"))
+    renderer.apply(FinalAnswer("見方はいくつかあります。", ("第0層の全ヘッドを表示して", "ヒートマップを見せて")))
+    assert history[-1].options == [{"value": "第0層の全ヘッドを表示して", "label": "第0層の全ヘッドを表示して"},
+                                   {"value": "ヒートマップを見せて", "label": "ヒートマップを見せて"}]
+    ChatRenderer(history, "en").apply(FinalAnswer("No buttons."))
+    assert history[-1].content == "No buttons." and not history[-1].options
+
+
 def test_an_error_with_a_note_is_shown_in_the_learners_language(tmp_path):
     history: list = []
     renderer = ChatRenderer(history, "ja")

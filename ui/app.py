@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -284,6 +284,9 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
                                        api_name=f"tutorial_{index + 1}", api_visibility=listed))
         for button in example_buttons:
             asking.append(button.click(ask, [button, state, language], chat_outputs, api_visibility="private"))
+        # the buttons under an answer that offers questions (the menu of views) ask the one clicked
+        asking.append(chatbot.option_select(_suggested(settings), [state, language], chat_outputs,
+                                            api_visibility="private"))
         asking.append(chatbot.retry(partial(_retry, settings), [state, language], chat_outputs, api_name="retry",
                                     api_visibility=listed))
         stop.click(_stop, [state], None, cancels=asking, api_name="stop", api_visibility=listed)
@@ -306,6 +309,19 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
 def _tutorial(settings: Settings, index: int, state: UiSession | None, language: Language
               ) -> Iterator[tuple[list[Any], UiSession, str]]:
     yield from _ask(settings, TUTORIAL[index].question[language], state, language)
+
+
+def _suggested(settings: Settings) -> Callable[..., Iterator[tuple[list[Any], UiSession, str]]]:
+    """The handler of a button under an answer: it asks the question the button offers (its value).
+
+    A plain function, not a partial: Gradio finds the `gr.SelectData` parameter by the function's type hints,
+    which it cannot read through a partial."""
+
+    def ask_suggested(state: UiSession | None, language: Language, chosen: gr.SelectData
+                      ) -> Iterator[tuple[list[Any], UiSession, str]]:
+        yield from _ask(settings, str(chosen.value), state, language)
+
+    return ask_suggested
 
 
 def launch_options(settings: Settings, mcp: bool = False, auth: tuple[str, str] | None = None) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Translate the sensei's events into Gradio chat messages; nothing else happens here.
 
 A tool call is a collapsible step (pending → done, with its duration, arguments and summary);
-a figure follows it as an inline image, a line of download links and a collapsed "show code".
+a figure follows it as an inline image, a line of download links and a collapsed "show code". An answer that
+offers questions to ask next (the menu of views) shows each as a button under it (Gradio's message options:
+the chatbot's `option_select` asks the question, ui/app.py).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class ChatRenderer:
         elif isinstance(event, FinalAnswer):
             if self._answer is None and event.text:
                 self._text(event.text)
+            if self._answer is not None and event.suggestions:
+                self._answer.options = [{"value": question, "label": question} for question in event.suggestions]
         elif isinstance(event, TurnError):
             self.history.append(gr.ChatMessage(role="assistant", content=f"⚠️ {event.message}"))
 
