@@ -99,7 +99,8 @@ def _outcome(outcome: ToolFinished, language: Language) -> str:
         error = outcome.error or "unknown error"
         said = outcome.result.get("error_note")  # the error as a note: then in the learner's language
         shown = render_note(said, language) if said else error
-        return f"{say('failed', language, tool=outcome.name, error=shown)}\n\n{error_hint(error, language)}"
+        fix = outcome.result.get("error_fix", "rephrase")  # what to try, by the kind of mistake (tools/core/errors.py)
+        return f"{say('failed', language, tool=outcome.name, error=shown)}\n\n{error_hint(fix, language)}"
     card = cards().get(outcome.name)
     if card is None or not card.answer:
         return outcome.summary

@@ -6,11 +6,9 @@ so a missing field raises instead of printing a blank.
 
 from __future__ import annotations
 
-import re
-
 from prompts import Language
 
-__all__ = ["say", "error_hint", "HELP_EXAMPLES"]
+__all__ = ["say", "error_hint", "FIXES", "HELP_EXAMPLES"]
 
 PHRASES: dict[str, tuple[str, str]] = {
     # --- how the question was read (the planner) ---
@@ -98,19 +96,22 @@ HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_HINTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"out of range"), "Use an index inside that range (0-based; -1 is the last).",
-     "範囲内の番号を指定してください(0始まり、-1 は最後)。"),
-    (re.compile(r"no text has been analysed|text is empty"), 'Put the sentence in quotes, e.g. "I love cats".',
-     "分析する文を「」で囲んで指定してください。例:「猫が好きです。」"),
-    (re.compile(r"is not in the text"), "Pick one of the tokens listed.",
-     "上に挙げたトークンのどれかを指定してください。"),
-    (re.compile(r"model|package"), "Ask “which models can I use?”; minilm and gemma-270m always work offline.",
-     "「使えるモデルは?」と聞いてみてください。minilm と gemma-270m はオフラインでも使えます。"),
-    (re.compile(r"expression|not allowed|dim|index"),
-     "Write an expression over outputs.attentions, e.g. torch.mean(outputs.attentions[-1], dim=1)[0].",
-     "outputs.attentions を使った式を指定してください。例:torch.mean(outputs.attentions[-1], dim=1)[0]"),
-)
+# What to try after a failed call, by the kind of mistake its error names (ToolError.fix in tools/core/errors.py).
+FIXES: dict[str, tuple[str, str]] = {
+    "range": ("Use an index inside that range (0-based; -1 is the last).",
+              "範囲内の番号を指定してください(0始まり、-1 は最後)。"),
+    "text": ('Put the sentence in quotes, e.g. "I love cats".',
+             "分析する文を「」で囲んで指定してください。例:「猫が好きです。」"),
+    "token": ("Pick one of the tokens listed.", "上に挙げたトークンのどれかを指定してください。"),
+    "model": ("Ask “which models can I use?”; minilm and gemma-270m always work offline.",
+              "「使えるモデルは?」と聞いてみてください。minilm と gemma-270m はオフラインでも使えます。"),
+    "expression": ("Write an expression over outputs.attentions, e.g. torch.mean(outputs.attentions[-1], dim=1)[0].",
+                   "outputs.attentions を使った式を指定してください。例:torch.mean(outputs.attentions[-1], dim=1)[0]"),
+    "shorter": ("Try a shorter text, fewer new tokens or fewer layers.",
+                "もっと短い文、少ない生成トークン数、または少ない層で試してください。"),
+    "rephrase": ("Try rephrasing, or one of the example questions.",
+                 "言い方を変えるか、次のような質問を試してください。"),
+}
 
 
 def say(key: str, language: Language, **fields: object) -> str:
@@ -119,11 +120,7 @@ def say(key: str, language: Language, **fields: object) -> str:
     return (japanese if language == "ja" else english).format(**fields)
 
 
-def error_hint(error: str, language: Language) -> str:
-    """What to try after a failed call, chosen from the error text."""
-    for pattern, english, japanese in _HINTS:
-        if pattern.search(error):
-            return japanese if language == "ja" else english
-    if language == "ja":
-        return "言い方を変えるか、次のような質問を試してください。"
-    return "Try rephrasing, or one of the example questions."
+def error_hint(fix: str, language: Language) -> str:
+    """What to try after a failed call: `fix` is the kind of mistake its error names (ToolError.fix)."""
+    english, japanese = FIXES.get(fix, FIXES["rephrase"])
+    return japanese if language == "ja" else english

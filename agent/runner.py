@@ -59,10 +59,10 @@ def run_tool(
             with use_session(session, progress=report), cancel_when(given_up):
                 outbox.put(("done", registry.call(name, arguments)))
         except SenseiError as error:  # Cancelled included: then nobody reads the outbox any more
-            outbox.put(("error", (str(error), getattr(error, "note", None))))
+            outbox.put(("error", (str(error), getattr(error, "note", None), getattr(error, "fix", "rephrase"))))
         except Exception as error:  # our bug: keep the session alive, say what happened
             log.exception("tool %s failed", name)
-            outbox.put(("error", (bug_message(name, error), None)))
+            outbox.put(("error", (bug_message(name, error), None, "rephrase")))
 
     context = contextvars.copy_context()
     threading.Thread(target=context.run, args=(work,), daemon=True, name=f"tool-{name}").start()
@@ -86,15 +86,17 @@ def _relay(
                 continue
             error = (f"{name} did not finish within {timeout:.0f} s and was stopped; "
                      "try a shorter text or a smaller model")
-            yield ToolFinished(call_id, name, arguments, False, error, error, seconds=time.perf_counter() - started)
+            yield ToolFinished(call_id, name, arguments, False, error, error, {"error_fix": "shorter"},
+                               seconds=time.perf_counter() - started)
             return
         if kind == "progress":
             yield ToolProgress(call_id, *payload)
             continue
         seconds = time.perf_counter() - started
         if kind == "error":
-            error, said = payload
-            result = {"error_note": said} if said else {}  # the error as a note, to show in the learner's language
+            error, said, fix = payload
+            # the error as a note is shown in the learner's language; the fix says what to try next
+            result = {"error_fix": fix} | ({"error_note": said} if said else {})
             yield ToolFinished(call_id, name, arguments, False, error, f"{name}: {error}", result, seconds=seconds)
         else:
             yield ToolFinished(call_id, name, arguments, True, None, summarize(name, payload), payload,

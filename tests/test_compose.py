@@ -23,6 +23,8 @@ from agent.context import Context  # noqa: E402
 from agent.events import ToolFinished  # noqa: E402
 from agent.phrases import HELP_EXAMPLES, say  # noqa: E402
 from agent.planner import Plan, plan  # noqa: E402
+from agent.registry import default_registry  # noqa: E402
+from agent.runner import run_tool  # noqa: E402
 from prompts import knowledge  # noqa: E402
 from tools import Session, ToolError, use_session  # noqa: E402
 
@@ -41,7 +43,8 @@ def run(name: str, arguments: dict[str, Any]) -> ToolFinished:
     try:
         result = getattr(tools, name)(**arguments)
     except ToolError as error:
-        return ToolFinished(call_id="c1", name=name, arguments=arguments, ok=False, error=str(error), summary="")
+        return ToolFinished(call_id="c1", name=name, arguments=arguments, ok=False, error=str(error), summary="",
+                            result={"error_fix": error.fix})
     return ToolFinished(call_id="c1", name=name, arguments=arguments, ok=True, error=None, summary="",
                         result=result, artifacts=result.get("artifacts", {}))
 
@@ -338,3 +341,22 @@ def test_how_to_visualize_gets_the_menu_of_views_each_with_its_question(question
         shown = card.showcase[0][language] if card.showcase else card.examples[language][0]
         assert shown in text and shown in offered, card.tool
     assert suggestions(plan("Show the heatmap of 'I love tea'")) == ()  # only a menu offers buttons
+
+
+@pytest.mark.parametrize(("name", "arguments", "fix", "hint"), [
+    ("plot_heatmap", {"text": NLP, "layer": 10}, "range", "-1 is the last"),
+    ("plot_heatmap", {"text": ""}, "text", "Put the sentence in quotes"),
+    ("plot_line", {"text": NLP, "query": "banana"}, "token", "Pick one of the tokens listed"),
+    ("explain_reduction", {"expression": "os.system('ls')", "text": NLP}, "expression", "outputs.attentions"),
+    ("plot_heatmap", {"text": NLP, "model": "no-such-org/no-such-model"}, "model", "which models can I use"),
+    ("generation_attention", {"prompt": "Hello", "model": "minilm"}, "model", "which models can I use"),
+])
+def test_what_to_try_follows_the_kind_of_mistake_not_its_wording(
+        minilm_session: Session, name: str, arguments: dict[str, Any], fix: str, hint: str) -> None:
+    """The tool names the kind of mistake (ToolError.fix); the answer's advice is chosen by it, never by
+    searching the English message (which says 'model' in a range error and 'index' in many)."""
+    (outcome,) = [event for event in run_tool(default_registry(), minilm_session, "c1", name, arguments, 120.0)
+                  if isinstance(event, ToolFinished)]
+    assert not outcome.ok and outcome.result["error_fix"] == fix
+    text = compose(plan(f"{name} please"), [outcome])
+    assert hint in text

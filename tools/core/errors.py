@@ -4,7 +4,11 @@
     ├── ToolError          the caller (a user or an LLM) asked for something we cannot do:
     │   │                  the message says what was expected, what arrived and how to fix it
     │   ├── ModelError     a model that cannot be found or loaded
-    │   └── LimitError     a request over a configured limit (text length, memory)
+    │   ├── LimitError     a request over a configured limit (text length, memory)
+    │   ├── RangeError     an index (layer, head, token, dim) outside what the model or tensor has
+    │   ├── NoTextError    no sentence to analyse
+    │   ├── TokenError     a token named that the text does not have
+    │   └── ExpressionError  an expression over outputs.attentions that cannot be evaluated
     └── Cancelled          the call was given up (a timeout, Stop) and its work stopped; nobody reads this
 
 Anything else that escapes a tool is our own bug and is allowed to raise; whoever runs a tool for
@@ -15,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SenseiError", "ToolError", "ModelError", "LimitError", "Cancelled", "bug_message"]
+__all__ = ["SenseiError", "ToolError", "ModelError", "LimitError", "RangeError", "NoTextError", "TokenError",
+           "ExpressionError", "Cancelled", "bug_message"]
 
 
 class SenseiError(Exception):
@@ -26,20 +31,54 @@ class ToolError(SenseiError):
     """Bad input from the user or the LLM; the message is meant to be shown to them.
 
     `note`, when given, is the same message as a note (tools/core/notes.py: its key and values), so
-    that whoever shows it to a learner can render it in the learner's language.
+    that whoever shows it to a learner can render it in the learner's language. `fix` names what the
+    learner can try next (agent/phrases.py FIXES), by the kind of mistake: each subclass has its own,
+    and a raise site may name another ("this model cannot generate" → "model").
     """
 
-    def __init__(self, message: str, note: dict[str, Any] | None = None) -> None:
+    fix = "rephrase"
+
+    def __init__(self, message: str, note: dict[str, Any] | None = None, fix: str | None = None) -> None:
         super().__init__(message)
         self.note = note
+        if fix is not None:
+            self.fix = fix
 
 
 class ModelError(ToolError):
     """A model that is not available or cannot be loaded."""
 
+    fix = "model"
+
 
 class LimitError(ToolError):
     """A request over a configured limit."""
+
+    fix = "shorter"
+
+
+class RangeError(ToolError):
+    """An index outside what the model or the tensor has."""
+
+    fix = "range"
+
+
+class NoTextError(ToolError):
+    """No sentence was given and none was analysed before."""
+
+    fix = "text"
+
+
+class TokenError(ToolError):
+    """A token named by its text that the analysed text does not have."""
+
+    fix = "token"
+
+
+class ExpressionError(ToolError):
+    """An expression over outputs.attentions that is not allowed or does not evaluate."""
+
+    fix = "expression"
 
 
 class Cancelled(SenseiError):

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from tools.core.errors import LimitError, ToolError
+from tools.core.errors import LimitError, NoTextError, RangeError, ToolError
 from tools.core.jobs import heavy_job
 from tools.core.layer_capture import attention_modules, captured_layers
 from tools.core.library_warnings import captured_library_warnings
@@ -155,7 +155,7 @@ def extract(
         LimitError: a text too long to tokenize sensibly, or attention weights over the memory limit.
     """
     if not text or not text.strip():
-        raise ToolError("the text is empty: give a sentence to analyse, e.g. 'I love natural language processing!'")
+        raise NoTextError("the text is empty: give a sentence to analyse, e.g. 'I love natural language processing!'")
     kept = None if layers is None else _checked_layers(model, layers)
     limit = min(max_tokens, model.max_tokens)
     if len(text) > 50 * limit:
@@ -208,7 +208,7 @@ def _checked_layers(model: LoadedModel, layers: tuple[int, ...]) -> tuple[int, .
     count = model.num_layers
     for layer in layers:
         if isinstance(layer, bool) or not isinstance(layer, int) or not -count <= layer < count:
-            raise ToolError(
+            raise RangeError(
                 f"layer {layer!r} is out of range: {model.name} has {count} layers "
                 f"(use 0..{count - 1}, or -1 for the last)"
             )

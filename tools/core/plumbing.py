@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from tools.core import plots
-from tools.core.errors import LimitError, ToolError
+from tools.core.errors import LimitError, NoTextError, RangeError, TokenError, ToolError
 from tools.core.extract import CJK, Extraction, attention_megabytes, extract
 from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.jobs import render_job
@@ -71,9 +71,9 @@ def describe_index(given: object, index: int) -> str:
 
 def checked_index(value: object, count: int, what: str, model_name: str, plural: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ToolError(f"{what} must be an integer, not {value!r}: use 0..{count - 1}, or -1 for the last")
+        raise RangeError(f"{what} must be an integer, not {value!r}: use 0..{count - 1}, or -1 for the last")
     if not -count <= value < count:
-        raise ToolError(
+        raise RangeError(
             f"{what} {value} is out of range: {model_name} has {count} {plural} "
             f"(use 0..{count - 1}, or -1 for the last)"
         )
@@ -91,7 +91,7 @@ def token_position(value: object, labels: list[str], what: str) -> int:
                 return position
         if wanted.lstrip("-").isdigit():
             return checked_index(int(wanted), len(labels), what, "this text", "tokens")
-        raise ToolError(f"{what} token {value!r} is not in the text; its tokens are: {', '.join(labels)}")
+        raise TokenError(f"{what} token {value!r} is not in the text; its tokens are: {', '.join(labels)}")
     raise ToolError(f"{what} must be a token position (integer) or a token's text, not {value!r}")
 
 
@@ -148,7 +148,8 @@ def save_script(kind: str, code: str) -> dict[str, Any]:
 
 def checked_model_name(model: object) -> str:
     if not isinstance(model, str) or not model.strip():
-        raise ToolError(f"model must be a non-empty string such as 'minilm' or 'gemma-270m', not {model!r}")
+        raise ToolError(f"model must be a non-empty string such as 'minilm' or 'gemma-270m', not {model!r}",
+                        fix="model")
     return model.strip()
 
 
@@ -171,7 +172,7 @@ def resolve(
     notes: list[dict[str, Any]] = []
     if text is None:
         if session.latest is None:
-            raise ToolError("no text has been analysed yet: pass `text`, e.g. 'I love natural language processing!'")
+            raise NoTextError("no text has been analysed yet: pass `text`, e.g. 'I love natural language processing!'")
         text = session.latest.text
     if not isinstance(text, str):
         raise ToolError(f"text must be a string, not {text!r}")

@@ -45,7 +45,7 @@ def _projections(base: Any, layer: int) -> tuple[Any, Any, str]:
             return attention.v_proj, attention.o_proj, "llama"
     raise ToolError(
         f"the norm-based view does not support this architecture ({type(base).__name__}): it needs the value "
-        f"and output projections, found only in {SUPPORTED}. Use minilm or gemma-270m."
+        f"and output projections, found only in {SUPPORTED}. Use minilm or gemma-270m.", fix="model"
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from tools.core.errors import ToolError
+from tools.core.errors import ExpressionError, RangeError
 from tools.explain.text import DIM_JA, dims_en, say
 
 __all__ = ["Step", "Value", "Evaluator", "refuse", "ALLOWED", "KEYWORDS", "MAX_CONSTANT"]
@@ -100,8 +100,8 @@ class Value:
         return None
 
 
-def refuse(what: str) -> ToolError:
-    return ToolError(f"{what} is not allowed in explain_reduction. Nothing was executed. Allowed: {ALLOWED}")
+def refuse(what: str) -> ExpressionError:
+    return ExpressionError(f"{what} is not allowed in explain_reduction. Nothing was executed. Allowed: {ALLOWED}")
 
 
 class Evaluator:
@@ -194,7 +194,7 @@ class Evaluator:
         if isinstance(index, slice):
             chosen = base.obj[index]
             if not chosen:
-                raise ToolError(f"{ast.unparse(node)} selects no layer: there are {count} layers")
+                raise ExpressionError(f"{ast.unparse(node)} selects no layer: there are {count} layers")
             kept = list(range(count))[index]
             return self._record(
                 node,
@@ -206,7 +206,7 @@ class Evaluator:
         if not isinstance(index, int) or isinstance(index, bool):
             raise refuse("indexing the layer tuple with anything but an integer or a slice")
         if not -count <= index < count:
-            raise ToolError(
+            raise RangeError(
                 f"layer {index} is out of range: the model has {count} layers (use 0..{count - 1}, or -1 for the last)"
             )
         last = index % count == count - 1
@@ -227,7 +227,7 @@ class Evaluator:
         try:
             result = base.obj[index]
         except IndexError as error:
-            raise ToolError(f"{ast.unparse(node)}: {error} (the shape is {tuple(base.shape or [])})") from None
+            raise ExpressionError(f"{ast.unparse(node)}: {error} (the shape is {tuple(base.shape or [])})") from None
         texts = [say("index", name=name, items=item) for name, item in removed] or [say("slice")]
         text = ("; ".join(en for en, _ in texts), "".join(ja for _, ja in texts))
         return self._record(node, "index", base, Value(result, dims, base.kind), text)
@@ -249,15 +249,15 @@ class Evaluator:
             if name not in TORCH_FUNCTIONS:
                 raise refuse(f"torch.{name}")
             if not args or not isinstance(args[0], Value):
-                raise ToolError(f"torch.{name} needs a tensor as its first argument")
+                raise ExpressionError(f"torch.{name} needs a tensor as its first argument")
             target, args = args[0], args[1:]
             if name == "stack":
                 return self._stack(node, target, args, kwargs)
             if target.kind == "array":
-                raise ToolError(f"torch.{name} takes a tensor, not a numpy array: call torch.{name} before "
+                raise ExpressionError(f"torch.{name} takes a tensor, not a numpy array: call torch.{name} before "
                                 f".numpy(), or use the array's own .{name}(axis=...)")
             if target.kind != "tensor":
-                raise ToolError(f"torch.{name} needs one tensor; pick a layer first, e.g. outputs.attentions[-1]")
+                raise ExpressionError(f"torch.{name} needs one tensor; pick a layer first, e.g. outputs.attentions[-1]")
         elif owner.kind in ("tensor", "array"):
             if name not in METHODS:
                 raise refuse(f"the method .{name}()")
@@ -270,11 +270,11 @@ class Evaluator:
 
     def _stack(self, node: ast.AST, target: Value, args: list[Any], kwargs: dict[str, Any]) -> Value:
         if target.kind != "layers":
-            raise ToolError("torch.stack here expects the layer tuple, e.g. torch.stack(outputs.attentions)")
+            raise ExpressionError("torch.stack here expects the layer tuple, e.g. torch.stack(outputs.attentions)")
         dim = kwargs.get("dim", args[0] if args else 0)
         size = len(LAYER_DIMS) + 1
         if not isinstance(dim, int) or isinstance(dim, bool) or not -size <= dim < size:
-            raise ToolError(f"torch.stack: dim must be an integer in -{size}..{size - 1}, not {dim!r}")
+            raise ExpressionError(f"torch.stack: dim must be an integer in -{size}..{size - 1}, not {dim!r}")
         position = dim % size
         dims = (*LAYER_DIMS[:position], "layers", *LAYER_DIMS[position:])
         result = torch.stack(target.obj, dim=dim)
@@ -309,7 +309,7 @@ class Evaluator:
             dim = self._dim(args, kwargs, dims, required=False)
             shape = target.shape or []
             if target.kind == "array" and dim is not None and shape[dim] != 1:
-                raise ToolError(
+                raise ExpressionError(
                     f"numpy refuses to squeeze axis {dim} ('{dims[dim]}', size {shape[dim]}): an array's "
                     f".squeeze(axis) needs a size-1 axis (a tensor's .squeeze(dim) leaves a larger one as it is); "
                     "name a size-1 axis, or none to drop them all"
@@ -325,7 +325,7 @@ class Evaluator:
         if name == "unsqueeze":
             dim = kwargs.get("dim", args[0] if args else None)
             if not isinstance(dim, int) or isinstance(dim, bool) or not -len(dims) - 1 <= dim <= len(dims):
-                raise ToolError(f"unsqueeze needs dim in -{len(dims) + 1}..{len(dims)}, not {dim!r}")
+                raise ExpressionError(f"unsqueeze needs dim in -{len(dims) + 1}..{len(dims)}, not {dim!r}")
             position = dim % (len(dims) + 1)
             grown = (*dims[:position], "new", *dims[position:])
             return self._record(
@@ -337,7 +337,7 @@ class Evaluator:
             )
         if name == "transpose":
             if len(args) != 2 or kwargs:
-                raise ToolError("transpose takes two dimension numbers, e.g. .transpose(-2, -1)")
+                raise ExpressionError("transpose takes two dimension numbers, e.g. .transpose(-2, -1)")
             first, second = (self._dim([arg], {}, dims, required=True) for arg in args)
             order = list(dims)
             order[first], order[second] = order[second], order[first]
@@ -353,9 +353,9 @@ class Evaluator:
                 node, name, target, Value(target.obj.transpose(first, second), tuple(order), "tensor"), text
             )
         if not dims:
-            raise ToolError("permute needs a tensor with dimensions; this value is a single number")
+            raise ExpressionError("permute needs a tensor with dimensions; this value is a single number")
         if kwargs or sorted(a % len(dims) if isinstance(a, int) else -1 for a in args) != list(range(len(dims))):
-            raise ToolError(f"permute needs each of the {len(dims)} dimensions once, e.g. .permute(0, 1, 3, 2)")
+            raise ExpressionError(f"permute needs each of the {len(dims)} dimensions once, e.g. .permute(0, 1, 3, 2)")
         order = tuple(dims[a] for a in args)
         return self._record(
             node, name, target, Value(target.obj.permute(*args), order, "tensor"), say("permute", dims=order)
@@ -364,14 +364,14 @@ class Evaluator:
     def _reduce(self, node: ast.AST, target: Value, name: str, args: list[Any], kwargs: dict[str, Any]) -> Value:
         dims = target.dims
         if "keepdim" in kwargs and "keepdims" in kwargs:
-            raise ToolError("give keepdim (or keepdims) once, e.g. keepdim=True")
+            raise ExpressionError("give keepdim (or keepdims) once, e.g. keepdim=True")
         keepdim = kwargs.get("keepdim", kwargs.get("keepdims", False))
         if not isinstance(keepdim, bool):
-            raise ToolError(f"keepdim must be True or False, not {keepdim!r}")
+            raise ExpressionError(f"keepdim must be True or False, not {keepdim!r}")
         dim = self._dim(args, kwargs, dims, required=False)
         if dim is None:
             if "keepdim" in kwargs or "keepdims" in kwargs:
-                raise ToolError(f"keepdim needs a dimension to keep, e.g. .{name}(dim=1, keepdim=True)")
+                raise ExpressionError(f"keepdim needs a dimension to keep, e.g. .{name}(dim=1, keepdim=True)")
             value = getattr(target.obj, name)()
             return self._record(node, name, target, Value(value, (), target.kind), say("reduce_all", verb=name))
         is_array = target.kind == "array"
@@ -396,16 +396,16 @@ class Evaluator:
     def _dim(self, args: list[Any], kwargs: dict[str, Any], dims: tuple[str, ...], required: bool) -> int | None:
         given = [kwargs[key] for key in ("dim", "axis") if key in kwargs] + args[:1]
         if len(args) > 1 or len(given) > 1:
-            raise ToolError("give one dimension, e.g. dim=1")
+            raise ExpressionError("give one dimension, e.g. dim=1")
         if not given:
             if required:
-                raise ToolError("this operation needs a dimension, e.g. dim=-1")
+                raise ExpressionError("this operation needs a dimension, e.g. dim=-1")
             return None
         dim = given[0]
         if not isinstance(dim, int) or isinstance(dim, bool):
-            raise ToolError(f"dim must be an integer, not {dim!r}")
+            raise ExpressionError(f"dim must be an integer, not {dim!r}")
         if not -len(dims) <= dim < len(dims):
-            raise ToolError(
+            raise RangeError(
                 f"dim {dim} is out of range for a value with {len(dims)} dimensions "
                 f"{dims_en(dims)}: use 0..{len(dims) - 1} or a negative index"
             )
@@ -415,24 +415,24 @@ class Evaluator:
 def _check_numpy_call(name: str, kwargs: dict[str, Any]) -> None:
     """Refuse, as numpy would, what only a tensor accepts: its own methods, dim= and keepdim=."""
     if name in NOT_ON_ARRAYS:
-        raise ToolError(f".{name}() is not available after .numpy(): the value is already a numpy array; "
+        raise ExpressionError(f".{name}() is not available after .numpy(): the value is already a numpy array; "
                         f"{NOT_ON_ARRAYS[name]}")
     if "dim" in kwargs:
         rest = "".join(f", {key}={value!r}" for key, value in kwargs.items() if key != "dim")
-        raise ToolError(f"numpy arrays take axis=, not dim=: write .{name}(axis={kwargs['dim']!r}{rest}) "
+        raise ExpressionError(f"numpy arrays take axis=, not dim=: write .{name}(axis={kwargs['dim']!r}{rest}) "
                         "(after .numpy() the value is a numpy array; a torch tensor accepts either)")
     if "keepdim" in kwargs:
-        raise ToolError(f"numpy arrays take keepdims=, not keepdim=: write keepdims={kwargs['keepdim']!r} "
+        raise ExpressionError(f"numpy arrays take keepdims=, not keepdim=: write keepdims={kwargs['keepdim']!r} "
                         "(after .numpy() the value is a numpy array; a torch tensor accepts either)")
 
 
 def _dims_after_index(dims: tuple[str, ...], items: tuple[Any, ...]) -> tuple[tuple[str, ...], list[tuple[str, int]]]:
     """The dimensions left after indexing, and the (dimension, item) pairs that an integer removed."""
     if sum(item is Ellipsis for item in items) > 1:
-        raise ToolError("an index can hold ... only once")
+        raise ExpressionError("an index can hold ... only once")
     explicit = [item for item in items if item is not Ellipsis]
     if len(explicit) > len(dims):
-        raise ToolError(f"too many indices: the value has {len(dims)} dimensions {dims_en(dims)}")
+        raise ExpressionError(f"too many indices: the value has {len(dims)} dimensions {dims_en(dims)}")
     if Ellipsis in items:
         split = items.index(Ellipsis)
         items = (*items[:split], *([slice(None)] * (len(dims) - len(explicit))), *items[split + 1 :])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from tools.core.errors import ToolError
+from tools.core.errors import ExpressionError
 from tools.core.extract import Extraction
 from tools.explain.evaluate import ALLOWED, KEYWORDS, MAX_CONSTANT, Evaluator, Step, refuse
 
@@ -41,22 +41,22 @@ _SAFE_NODES = (
 def explain_expression(expression: str, extraction: Extraction) -> list[Step]:
     """Parse, check and evaluate `expression`; return one step per operation."""
     if not isinstance(expression, str) or not expression.strip():
-        raise ToolError("expression is empty: give one such as torch.mean(outputs.attentions[-1], dim=1)[0]")
+        raise ExpressionError("expression is empty: give one such as torch.mean(outputs.attentions[-1], dim=1)[0]")
     if len(expression) > MAX_LENGTH:
-        raise ToolError(f"expression has {len(expression)} characters; at most {MAX_LENGTH} are accepted")
+        raise ExpressionError(f"expression has {len(expression)} characters; at most {MAX_LENGTH} are accepted")
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as error:
-        raise ToolError(f"expression is not valid Python ({error.msg}). Allowed: {ALLOWED}") from None
+        raise ExpressionError(f"expression is not valid Python ({error.msg}). Allowed: {ALLOWED}") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
-        raise ToolError(f"expression is too long: at most {MAX_NODES} syntax nodes")
+        raise ExpressionError(f"expression is too long: at most {MAX_NODES} syntax nodes")
     _check(tree.body)
     layers = tuple(extraction.attentions[i].unsqueeze(0) for i in range(extraction.model.num_layers))
     evaluator = Evaluator(layers)
     try:
         evaluator.visit(tree.body)
     except (RuntimeError, IndexError) as error:  # torch's own complaint about valid-looking operations
-        raise ToolError(f"{expression.strip()} fails on these tensors: {error}") from None
+        raise ExpressionError(f"{expression.strip()} fails on these tensors: {error}") from None
     return evaluator.steps
 
 

@@ -131,7 +131,7 @@ def _decoder(model: str | None, prompt: str, notes: list[dict[str, Any]]) -> Loa
             return session.model(DEFAULT_DECODER, text=prompt)
         raise ToolError(
             f"{loaded.name} is an encoder (BERT-style): it reads a whole text at once and cannot generate. "
-            f"Use a causal (decoder) model, e.g. model='{DEFAULT_DECODER}', or omit model"
+            f"Use a causal (decoder) model, e.g. model='{DEFAULT_DECODER}', or omit model", fix="model"
         )
     return loaded
 
