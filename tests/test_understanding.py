@@ -40,7 +40,7 @@ def test_plan_level_accuracy_on_the_heldout_set() -> None:
     assert summary["turn_accuracy"] >= PLAN_THRESHOLD["turns"], summary["misses"]
 
 
-@pytest.mark.parametrize("which", ["dev", "dev2"])
+@pytest.mark.parametrize("which", ["dev", "dev2", "dev3"])
 def test_the_development_set_is_apart_from_the_heldout_set(which: str) -> None:
     heldout = {q["q"] for q in understanding.load_set("heldout")[0]}
     questions, conversations = understanding.load_set(which)
