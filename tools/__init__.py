@@ -31,6 +31,7 @@ TOOL_FAMILIES: dict[str, str] = {
     "plot_heads": "tools.views",
     "plot_3d": "tools.views.three_d",
     "plot_matrix_lines": "tools.views.matrix_lines",
+    "explore_attention": "tools.explore",
     "explain_reduction": "tools.explain",
     "attention_rollout": "tools.analyses",
     "attention_norms": "tools.analyses",
