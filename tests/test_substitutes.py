@@ -205,6 +205,17 @@ def test_a_japanese_bert_is_answered_by_gemma_which_says_what_the_causal_mask_ch
     assert "因果マスク" in render(said, "ja")
 
 
+def test_a_stand_ins_script_loads_the_asked_for_model_as_what_it_is(session, tiny_gemma):
+    """gemma stands in for a Japanese BERT, but the script loads the BERT: as an encoder, with its tokenizer's
+    packages named (tests/test_step_scripts.py runs a stand-in's script)."""
+    code = load_model("cl-tohoku/bert-base-japanese")["code"]
+    assert "MODEL_DIR = 'cl-tohoku/bert-base-japanese'" in code and "AutoModel.from_pretrained(MODEL_DIR" in code
+    assert "pip install fugashi unidic-lite" in code and "ran gemma-270m (google/gemma-3-270m)" in code
+    rinna = load_model("rinna/japanese-gpt2-medium")["code"]
+    assert "MODEL_DIR = 'rinna/japanese-gpt2-medium'" in rinna and "AutoModelForCausalLM.from_pretrained" in rinna
+    assert "fugashi" not in rinna
+
+
 def test_strict_refuses_a_stand_in_in_the_learners_language(tmp_path: Path):
     strict = Session(artifacts_dir=tmp_path, downloads=Downloads(strict=True))
     with use_session(strict), pytest.raises(ModelError) as refused:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 
 from tools.compare import align as compare_align
-from tools.core.codegen import _WRITE_CSV, _model_dir_line, word_functions
+from tools.core.codegen import _WRITE_CSV, model_class, model_dir_line, word_functions
 from tools.core.extract import CJK, Extraction
 
 __all__ = ["compare_script"]
@@ -85,7 +85,7 @@ def compare_script(
     japanese = "import matplotlib_fontja  # a Japanese font: no tofu boxes\n" if any(
         CJK.search(side.text) for side in sides) else ""
     directories = "\n".join(
-        _model_dir_line(side.model).replace("MODEL_DIR =", f"MODEL_DIR_{name.upper()} =")
+        model_dir_line(side.model).replace("MODEL_DIR =", f"MODEL_DIR_{name.upper()} =")
         for name, side in zip(names, sides if by_model else sides[:1], strict=False)
     )
     pick = "attention.mean(dim=0)  # mean over the heads" if head is None else f"attention[{head}]"
@@ -96,7 +96,7 @@ def compare_script(
     text_b = "" if by_model else f"TEXT_B = {sides[1].text!r}\n"
     runs = "".join(
         f"tokens_{name}, offsets_{name}, special_{name}, matrix_{name} = attention("
-        f"MODEL_DIR_{name.upper() if by_model else 'A'}, {_model_class(side)}, "
+        f"MODEL_DIR_{name.upper() if by_model else 'A'}, {model_class(side.model)}, "
         f"TEXT_{'A' if by_model else name.upper()}, {_limit(side, max_tokens)})\n"
         for name, side in zip(names, sides, strict=True)
     )
@@ -151,10 +151,6 @@ fig.savefig("compare.png", dpi=110)
 
 def _plain(function: object) -> str:
     return f"\n\n{inspect.getsource(function)}"  # type: ignore[arg-type]
-
-
-def _model_class(extraction: Extraction) -> str:
-    return "AutoModelForCausalLM" if extraction.model.architecture == "decoder" else "AutoModel"
 
 
 def _limit(extraction: Extraction, max_tokens: int) -> int:

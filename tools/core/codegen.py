@@ -2,11 +2,19 @@
 
 A learner copies the script, runs it, and gets the same picture and a `values.csv` holding the
 plotted numbers (the tests run these scripts and compare that CSV with ours).
+
+A script loads the model the learner asked for. When an embedded model stood in for it here (no network:
+tools/core/substitutes.py), the script still loads the asked-for hub id, which the learner's own machine can
+download, and its comments say which model ran here instead, why, and what differs; the numbers it prints
+will be that model's, not the stand-in's. Everything the model choice touches is the one `MODEL_DIR` line
+(and the model class, by the asked-for model's architecture), so the tests, offline, put the stand-in's line
+in its place and check the rest of the script against our results (`model_dir_line`).
 """
 
 from __future__ import annotations
 
 import inspect
+import textwrap
 
 from tools.core import words as word_rule
 from tools.core.color_scale import ColorScale
@@ -15,8 +23,45 @@ from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.gguf_cache import GGUF_MODELS
 from tools.core.models import EMBEDDED, LoadedModel
 from tools.core.pooling import pooling_snippet
+from tools.core.substitutes import known_shape, stand_in_rule
 
-__all__ = ["heatmap_script", "line_script", "heads_script", "load_script", "extraction_script"]
+__all__ = ["heatmap_script", "line_script", "heads_script", "load_script", "extraction_script", "model_dir_line"]
+
+
+def model_dir_line(model: LoadedModel) -> str:
+    """The script lines that set MODEL_DIR: the model asked for (with what ran here instead, when a stand-in
+    did), else where the model that ran lives."""
+    if model.requested is not None:
+        return _requested_model_lines(model)
+    return _model_dir_line(model)
+
+
+def _requested_model_lines(model: LoadedModel) -> str:
+    """MODEL_DIR as the hub id asked for, after comments on the stand-in that ran here instead.
+
+    No comment line may say "MODEL_DIR =": tools/compare/codegen.py renames that assignment by text."""
+    requested, used = model.requested or model.name, model.name
+    stand_in = EMBEDDED[used].hf_id
+    rule = stand_in_rule(model)
+    shape = known_shape(requested)
+    differs = f"{used} has {model.num_layers} layers × {model.num_heads} heads; {requested}'s may differ"
+    if shape is not None:
+        differs = f"{requested} has {shape[0]} layers × {shape[1]} heads, {used} {model.num_layers} × {model.num_heads}"
+    said = (f"{requested}, the model you asked for: this script loads it (from your Hugging Face cache or the Hub). "
+            f"attention-sensei could not get it here (not in the local cache, and the Hub out of reach) and ran "
+            f"{used} ({stand_in}) in its place, so the figures and numbers it showed are {used}'s; yours will differ ({differs}). "
+            f"To compare with {used}, load {stand_in!r} instead.")
+    if rule is not None and rule.needs:
+        said += f" Its tokenizer needs: pip install {' '.join(rule.needs)}"
+    comments = textwrap.wrap(said, width=100, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False)
+    return "\n".join([*comments, f"MODEL_DIR = {requested!r}"])
+
+
+def model_class(model: LoadedModel) -> str:
+    """The transformers class a script loads the model with: by the asked-for model's architecture."""
+    rule = stand_in_rule(model)
+    architecture = (rule.architecture if rule else None) or model.architecture
+    return "AutoModelForCausalLM" if architecture == "decoder" else "AutoModel"
 
 
 def _model_dir_line(model: LoadedModel) -> str:
@@ -38,7 +83,7 @@ def _model_dir_line(model: LoadedModel) -> str:
 
 
 def _prelude(model: LoadedModel, text: str, max_tokens: int, title: str) -> str:
-    model_class = "AutoModelForCausalLM" if model.architecture == "decoder" else "AutoModel"
+    loader = model_class(model)
     japanese = CJK.search(text) or CJK.search(title)  # Japanese tokens, or a Japanese title and labels
     japanese = "import matplotlib_fontja  # a Japanese font (IPAexGothic): no tofu boxes\n" if japanese else ""
     return f'''"""Reproduces: {title}"""
@@ -49,14 +94,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 {japanese}import torch
-from transformers import AutoTokenizer, {model_class}
+from transformers import AutoTokenizer, {loader}
 
-{_model_dir_line(model)}
+{model_dir_line(model)}
 TEXT = {text!r}
 
 tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
 # eager attention: under transformers 5's default "sdpa" the model returns no attention weights
-model = {model_class}.from_pretrained(MODEL_DIR, attn_implementation="eager")
+model = {loader}.from_pretrained(MODEL_DIR, attn_implementation="eager")
 model.eval()
 inputs = tokenizer(TEXT, return_tensors="pt", truncation=True, max_length={max_tokens},
                    return_special_tokens_mask=True)
@@ -272,17 +317,17 @@ fig.savefig("heads.png", dpi=110)
 
 def load_script(model: LoadedModel) -> str:
     """The article's first step: load the tokenizer and the model with eager attention, print what it is."""
-    model_class = "AutoModelForCausalLM" if model.architecture == "decoder" else "AutoModel"
-    return f'''"""Loads {model.name} the way attention-sensei does, and prints its layers and heads."""
+    loader = model_class(model)
+    return f'''"""Loads {model.requested or model.name} as attention-sensei does, and prints its layers and heads."""
 import json
 
-from transformers import AutoTokenizer, {model_class}
+from transformers import AutoTokenizer, {loader}
 
-{_model_dir_line(model)}
+{model_dir_line(model)}
 
 tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
 # eager attention: under transformers 5's default "sdpa" the model returns no attention weights
-model = {model_class}.from_pretrained(MODEL_DIR, attn_implementation="eager")
+model = {loader}.from_pretrained(MODEL_DIR, attn_implementation="eager")
 model.eval()
 config = model.config.get_text_config()
 summary = {{"num_layers": config.num_hidden_layers, "num_heads": config.num_attention_heads,
@@ -294,19 +339,20 @@ print(json.dumps(summary))
 def extraction_script(model: LoadedModel, text: str, max_tokens: int) -> str:
     """Load, tokenize, run with output_attentions=True; print the tokens and the attention shapes, and save
     them as tokens_and_shapes.json."""
-    model_class = "AutoModelForCausalLM" if model.architecture == "decoder" else "AutoModel"
-    return f'''"""Extracts the attention of {model.name} for one sentence: the tokens and the shape of every layer."""
+    loader = model_class(model)
+    return f'''"""Extracts the attention of {model.requested or model.name} for one sentence: the tokens and the shape
+of every layer."""
 import json
 
 import torch
-from transformers import AutoTokenizer, {model_class}
+from transformers import AutoTokenizer, {loader}
 
-{_model_dir_line(model)}
+{model_dir_line(model)}
 TEXT = {text!r}
 
 tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
 # eager attention: under transformers 5's default "sdpa" the model returns no attention weights
-model = {model_class}.from_pretrained(MODEL_DIR, attn_implementation="eager")
+model = {loader}.from_pretrained(MODEL_DIR, attn_implementation="eager")
 model.eval()
 # tokenizer(...) replaces encode_plus, which transformers 5 removed
 inputs = tokenizer(TEXT, return_tensors="pt", truncation=True, max_length={max_tokens})

@@ -23,6 +23,8 @@ reads it in their own language.
     model_or_stand_in(name, ...)   what Session.model loads: the model itself, or its stand-in
     rule_for(hub_id, japanese)     the table's rule for an id (and text), or None
     stand_in_note(loaded)          the note for a result computed by a stand-in
+    stand_in_rule(loaded)          the rule that made `loaded` a stand-in (None: it stands in for nothing); the
+                                   reproducing scripts read what loading the asked-for model takes from it
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from tools.core.extract import CJK
 from tools.core.models import EMBEDDED, LoadedModel, Progress, get_model, hub_id
 from tools.core.notes import note
 
-__all__ = ["Rule", "rules", "rule_for", "known_shape", "model_or_stand_in", "stand_in_note"]
+__all__ = ["Rule", "rules", "rule_for", "known_shape", "model_or_stand_in", "stand_in_note", "stand_in_rule"]
 
 TABLE = Path(__file__).with_name("substitutes.toml")
 
@@ -56,6 +58,8 @@ class Rule:
     use: str  # an EMBEDDED alias
     because: str  # the note key that says what the two models share and what differs
     japanese_only: bool = False  # `text = "ja"`: the rule holds only for a Japanese text
+    architecture: str | None = None  # the asked-for model's, when it is not the stand-in's
+    needs: tuple[str, ...] = ()  # packages the asked-for model's tokenizer needs besides transformers
 
     def holds(self, requested: str, japanese: bool) -> bool:
         return (japanese or not self.japanese_only) and bool(self.match.search(requested.strip().lower()))
@@ -64,13 +68,16 @@ class Rule:
 @cache
 def _table() -> tuple[tuple[Rule, ...], dict[str, tuple[int, int]]]:
     data = tomllib.loads(TABLE.read_text(encoding="utf-8"))
-    found = tuple(Rule(row["kind"], re.compile(row["match"]), row["use"], row["because"], row.get("text") == "ja")
+    found = tuple(Rule(row["kind"], re.compile(row["match"]), row["use"], row["because"], row.get("text") == "ja",
+                       row.get("architecture"), tuple(row.get("needs", ())))
                   for row in data["rule"])
     for rule, row in zip(found, data["rule"], strict=True):
-        if rule.use not in EMBEDDED or rule.because not in _BECAUSE or row.get("text", "ja") != "ja":
+        if rule.use not in EMBEDDED or rule.because not in _BECAUSE or row.get("text", "ja") != "ja" or \
+                rule.architecture not in (None, "encoder", "decoder"):
             raise ValueError(f"{TABLE}: rule {rule.kind!r} uses {rule.use!r} because {rule.because!r} for text "
-                             f"{row.get('text')!r}; expected one of {sorted(EMBEDDED)} because one of "
-                             f"{sorted(_BECAUSE)}, for text 'ja' or any")  # our bug: the table ships with the code
+                             f"{row.get('text')!r}, architecture {rule.architecture!r}; expected one of "
+                             f"{sorted(EMBEDDED)} because one of {sorted(_BECAUSE)}, for text 'ja' or any, "
+                             "architecture 'encoder', 'decoder' or none")  # our bug: the table ships with the code
     shapes = {name.lower(): (int(layers), int(heads)) for name, (layers, heads) in data.get("shapes", {}).items()}
     return found, shapes
 
@@ -118,14 +125,23 @@ def model_or_stand_in(name: str, cache_dir: Path | None = None, progress: Progre
 
 def stand_in_note(loaded: LoadedModel) -> dict[str, Any] | None:
     """What to tell the learner about a result computed by `loaded`: None unless it stood in for another model."""
+    rule = stand_in_rule(loaded)
+    if rule is None or loaded.requested is None:
+        return None
+    requested, used = loaded.requested, loaded.name
+    return note("model_stand_in", requested=requested, used=used, hub=_hub_note(),
+                because=_because_note(rule, requested, used), shape=_shape_note(loaded))
+
+
+def stand_in_rule(loaded: LoadedModel) -> Rule | None:
+    """The rule that made `loaded` stand in for the model asked for; None when it stands in for nothing."""
     if loaded.requested is None:
         return None
     requested, used = loaded.requested, loaded.name
     rule = next((rule for rule in rules() if rule.use == used and rule.holds(requested, japanese=True)), None)
     if rule is None:  # our bug: only a rule makes a stand-in
         raise ValueError(f"{used} stands in for {requested!r}, which no rule in {TABLE.name} matches")
-    return note("model_stand_in", requested=requested, used=used, hub=_hub_note(),
-                because=_because_note(rule, requested, used), shape=_shape_note(loaded))
+    return rule
 
 
 # The notes a rule's `because` may name: one literal call each, so that tests/test_notes.py checks their values.

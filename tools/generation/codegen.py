@@ -7,7 +7,7 @@ and compare that CSV with ours).
 
 from __future__ import annotations
 
-from tools.core.codegen import _model_dir_line
+from tools.core.codegen import model_dir_line
 from tools.core.extract import CJK
 from tools.core.models import LoadedModel
 
@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-{_model_dir_line(model)}
+{model_dir_line(model)}
 PROMPT = {prompt!r}
 
 tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
