@@ -86,7 +86,8 @@ def hover_cell(page, i: int, j: int) -> str:
     box = canvas.bounding_box()
     margin, cell = float(canvas.get_attribute("data-margin")), float(canvas.get_attribute("data-cell"))
     scale = box["width"] / float(canvas.evaluate("c => c.width"))
-    page.mouse.move(box["x"] + (margin + (j + 0.5) * cell) * scale, box["y"] + (margin + (i + 0.5) * cell) * scale)
+    mouse = page.mouse if hasattr(page, "mouse") else page.page.mouse  # a page, or a frame inside one
+    mouse.move(box["x"] + (margin + (j + 0.5) * cell) * scale, box["y"] + (margin + (i + 0.5) * cell) * scale)
     return page.get_attribute("#readout", "data-weight")
 
 

@@ -23,6 +23,7 @@ import gradio as gr
 from agent.sensei import TAKEOVER_SECONDS, Conversation, Sensei
 from agent.settings import Settings
 from tools.core.models import EMBEDDED, cached_models
+from ui.explorer import ExplorerPanel
 from ui.export import export_markdown
 from ui.render import ChatRenderer
 from ui.texts import TUTORIAL, Language, examples, i18n, t
@@ -243,7 +244,11 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
             language = gr.Radio(["en", "ja"], value="en", label=t("language", "en"), scale=1,
                                 elem_id="language")
         subtitle = gr.Markdown(t("subtitle", "en"))
-        chatbot = gr.Chatbot(label=t("chat", "en"), height=620, elem_id="chat", buttons=["copy"])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label=t("chat", "en"), height=620, elem_id="chat", buttons=["copy"])
+            with gr.Column(scale=2, elem_id="explorer-column"):
+                explorer = ExplorerPanel()  # the latest analysed sentence, interactive (ui/explorer.py)
         with gr.Row():
             question = gr.Textbox(label=t("question", "en"), placeholder=t("placeholder", "en"), scale=5,
                                   elem_id="question", lines=1, max_length=20_000)
@@ -290,14 +295,17 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         asking.append(chatbot.retry(partial(_retry, settings), [state, language], chat_outputs, api_name="retry",
                                     api_visibility=listed))
         stop.click(_stop, [state], None, cancels=asking, api_name="stop", api_visibility=listed)
-        chatbot.undo(partial(_undo, settings), [state, language], [chatbot, state], api_name="undo",
-                     api_visibility=listed)
-        clear.click(partial(_clear, settings), [state, language], [chatbot, state], cancels=asking, api_name="clear",
-                    api_visibility=listed)
+        undone = chatbot.undo(partial(_undo, settings), [state, language], [chatbot, state], api_name="undo",
+                              api_visibility=listed)
+        cleared = clear.click(partial(_clear, settings), [state, language], [chatbot, state], cancels=asking,
+                              api_name="clear", api_visibility=listed)
         export.click(partial(_export, settings), [state, language], [handout], api_name="export",
                      api_visibility=listed)
         apply.click(partial(_apply_settings, settings), [backend, base_url, llm_model, api_key, model, state, language],
                     [state, status], api_name="apply_settings", api_visibility=listed)
+        # after a turn, an undo or a clear, the explorer shows the latest analysed sentence (no forward pass)
+        for event in [*asking, undone, cleared]:
+            event.then(explorer.refresh, [state, language], explorer.outputs, api_visibility="private")
         labelled = [title, subtitle, chatbot, question, send, stop, clear, export, tutorial_box, examples_box,
                     settings_box, handout, *tutorial_buttons, *example_buttons]
         language.change(_relabel, [language], labelled, api_visibility="private")
