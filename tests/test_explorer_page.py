@@ -115,6 +115,9 @@ def test_the_saved_page_in_chromium_shows_the_csv_numbers_offline(session, brows
     first_key = page.locator("#top-keys li").first.inner_text()
     best = max(range(12), key=lambda j: csv[0][10, j])
     assert first_key.startswith(saved["tokens"][best]) and f"{csv[0][10, best]:.4f}" in first_key
+    page.focus("#heatmap")
+    page.keyboard.press("ArrowUp")  # the keyboard reads cells too: one query up
+    assert float(page.get_attribute("#readout", "data-weight")) == pytest.approx(csv[0][9, 2], abs=1e-4)
     shot(page, "explorer-heatmap-en")
     page.click("#tab-heads")
     assert page.locator("#head-view line").count() == 12  # the chosen token's lines only

@@ -123,6 +123,7 @@
     ui.canvas.addEventListener("mousemove", (event) => hover(cellAt(event)));
     ui.canvas.addEventListener("mouseleave", () => hover(null));
     ui.canvas.addEventListener("click", (event) => { const cell = cellAt(event); if (cell) pick(cell.i); });
+    ui.canvas.addEventListener("keydown", keyboard);
     ui.scale = el("p", { id: "scale", class: "muted" });
     ui.info = el("div", { id: "token-info" });
     ui.panels = {
@@ -246,6 +247,21 @@
       delete ui.readout.dataset.weight;
     }
     drawHeatmap(v);
+  }
+
+  // the heatmap without a mouse: arrows move the read cell, Enter follows its query token, Escape lets go
+  function keyboard(event) {
+    const v = view();
+    if (!v) return;
+    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const at = state.hover || { i: state.token === null ? 0 : state.token, j: 0 };
+    if (event.key in moves) {
+      const [di, dj] = moves[event.key];
+      hover({ i: Math.min(v.size - 1, Math.max(0, at.i + di)), j: Math.min(v.size - 1, Math.max(0, at.j + dj)) });
+    } else if (event.key === "Enter") pick(at.i);
+    else if (event.key === "Escape") { state.token = null; hover(null); update(); }
+    else return;
+    event.preventDefault();
   }
 
   function pick(i) {
