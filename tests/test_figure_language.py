@@ -79,3 +79,37 @@ def test_an_llm_that_names_no_language_gets_the_questions(tmp_path):
                if isinstance(e, ToolStarted)]
     assert [e.arguments.get("language") for e in started] == ["ja", "en"]
     client.assert_used_up()
+
+
+def test_the_analyses_the_comparison_and_generation_speak_japanese_too(session, tiny_models):
+    """#12 item 6 for every figure tool: the title, axis names, panel names and legend in the learner's language,
+    and the reproducing script draws the same words (with a Japanese font)."""
+    from tools import (attention_norms, attention_rollout, compare_attention, generation_attention, head_roles,
+                       layer_summary)
+
+    rollout = attention_rollout(text=SENTENCE, language="ja")
+    assert rollout["title"] == "minilm · 層 0..5 のアテンション・ロールアウト"
+    norms = attention_norms(text=SENTENCE, language="ja")
+    assert norms["title"] == "minilm · 層 5 (= -1) · 生の重みとノルムに基づく ‖Σ_h α·f(x)‖"
+    assert "生の α(12 ヘッドの平均)" in norms["code"]
+    summary = layer_summary(query="love", key="natural", text=SENTENCE, language="ja")
+    assert summary["title"] == "minilm · 全 6 層にわたって" and "注意 love→natural" in summary["code"]
+    roles = head_roles(text=SENTENCE, language="ja")
+    assert roles["title"] == "minilm · ヘッドの役割(6 層 × 12 ヘッド)" and "直前トークン型" in roles["code"]
+    compared = compare_attention(text_a="I love tea.", text_b="I love green tea.", language="ja")
+    assert compared["title"].endswith("2つの文:対応づけたトークンでの b − a")
+    generated = generation_attention(prompt="Hello there", max_new_tokens=2, model=str(tiny_models["llama"]),
+                                     language="ja")
+    assert "生成の各ステップがそれより前のトークンに向けた注意(2 トークン)" in generated["title"]
+    assert "生成されたトークン(それを生んだステップ)" in generated["code"]
+    for result in (rollout, norms, summary, roles, compared, generated):
+        assert "import matplotlib_fontja" in result["code"], result["title"]
+    assert all("キー(注目される側)" in result["code"] for result in (rollout, norms))
+    assert attention_rollout(text=SENTENCE)["title"] == "minilm · attention rollout of layers 0..5"  # English stays
+
+
+def test_the_offline_sensei_passes_the_language_to_every_figure_tool_that_takes_it(tmp_path):
+    events = run(Sensei(Settings(backend="offline")), f"「{SENTENCE}」のアテンション・ロールアウトを見せて", tmp_path)
+    started = [event for event in events if isinstance(event, ToolStarted)]
+    assert [(e.name, e.arguments["language"]) for e in started] == [("attention_rollout", "ja")]
+    assert "層 0..5" in events[-1].result["title"]

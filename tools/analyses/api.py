@@ -19,6 +19,7 @@ import torch
 from tools.analyses import codegen, plots
 from tools.analyses import math as analysis_math
 from tools.core.errors import ToolError
+from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.jobs import heavy_job
 from tools.core.notes import note
 from tools.core.plumbing import (
@@ -36,7 +37,9 @@ from tools.core.value_hooks import capture_values
 __all__ = ["attention_rollout", "attention_norms", "layer_summary", "head_roles"]
 
 
-def attention_rollout(start_layer: int = 0, text: str | None = None, model: str | None = None) -> dict[str, Any]:
+def attention_rollout(
+    start_layer: int = 0, text: str | None = None, model: str | None = None, language: FigureLanguage = "en"
+) -> dict[str, Any]:
     """Follow attention through all layers with attention rollout, beside the raw last-layer map.
 
     Each layer's heads are averaged, the identity is added for the residual connection, rows are
@@ -46,22 +49,22 @@ def attention_rollout(start_layer: int = 0, text: str | None = None, model: str 
         start_layer: First layer to include, 0-based; -1 means only the last layer.
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        language: The learner's language, "en" or "ja": the figure's title and axis names use it.
     """
+    language = checked_language(language)
     extraction, notes = resolve(text, model)
     loaded, labels = extraction.model, extraction.tokens
     start = checked_index(start_layer, loaded.num_layers, "start_layer", loaded.name, "layers")
     rolled = analysis_math.rollout(extraction.attentions, start)  # (query, key)
     raw = extraction.attentions[-1].mean(dim=0)  # (query, key)
     upper = float(torch.triu(rolled, diagonal=1).abs().max()) if extraction.seq_len > 1 else 0.0
-    title = f"{loaded.name} · attention rollout of layers {start}..{loaded.num_layers - 1}"
-    figure = plots.side_by_side_figure(
-        raw.numpy(),
-        rolled.numpy(),
-        labels,
-        (f"raw: layer {loaded.num_layers - 1}, mean of {loaded.num_heads} heads", f"rollout from layer {start}"),
-        title,
-    )
-    code = codegen.rollout_script(loaded, extraction.text, current_session().max_tokens, title, start)
+    last = loaded.num_layers - 1
+    title = f"{loaded.name} · {figure_text('rollout_title', language, start=start, last=last)}"
+    names = (figure_text("raw_last_layer", language, layer=last, count=loaded.num_heads),
+             figure_text("rollout_from", language, start=start))
+    figure = plots.side_by_side_figure(raw.numpy(), rolled.numpy(), labels, names, title, language)
+    code = codegen.rollout_script(loaded, extraction.text, current_session().max_tokens, title, start, names,
+                                  language)
     result: dict[str, Any] = {
         **result_header(extraction, None),
         "start_layer": start,
@@ -83,7 +86,9 @@ def attention_rollout(start_layer: int = 0, text: str | None = None, model: str 
     return result
 
 
-def attention_norms(layer: int = -1, text: str | None = None, model: str | None = None) -> dict[str, Any]:
+def attention_norms(
+    layer: int = -1, text: str | None = None, model: str | None = None, language: FigureLanguage = "en"
+) -> dict[str, Any]:
     """Weigh attention by what each token passes on: the norm-based view ‖α·f(x)‖ beside the raw weights.
 
     f(x_j) is token j's value vector after the output projection (Kobayashi et al. 2020); supported for
@@ -93,7 +98,9 @@ def attention_norms(layer: int = -1, text: str | None = None, model: str | None 
         layer: Layer index, 0-based; -1 is the last layer.
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        language: The learner's language, "en" or "ja": the figure's title and axis names use it.
     """
+    language = checked_language(language)
     extraction, notes = resolve(text, model, layers=(layer,))
     loaded, labels = extraction.model, extraction.tokens
     index = checked_index(layer, loaded.num_layers, "layer", loaded.name, "layers")
@@ -103,15 +110,12 @@ def attention_norms(layer: int = -1, text: str | None = None, model: str | None 
     raw_share = attention.mean(dim=0)  # (query, key), rows sum to 1
     norm_share = norms.summed / norms.summed.sum(dim=-1, keepdim=True)  # (query, key), rows sum to 1
     raw_column, norm_column = raw_share.mean(dim=0).numpy(), norm_share.mean(dim=0).numpy()  # (key,)
-    title = f"{loaded.name} · layer {describe_index(layer, index)} · raw weights vs norm-based ‖Σ_h α·f(x)‖"
-    figure = plots.side_by_side_figure(
-        raw_share.numpy(),
-        norm_share.numpy(),
-        labels,
-        (f"raw α, mean of {loaded.num_heads} heads", "‖Σ_h α_h f_h(x)‖, rows as shares"),
-        title,
-    )
-    code = codegen.norms_script(loaded, extraction.text, current_session().max_tokens, title, index, captured.layout)
+    where = figure_text("layer", language, index=describe_index(layer, index))
+    title = f"{loaded.name} · {where} · {figure_text('norms_title', language)}"
+    names = (figure_text("raw_alpha", language, count=loaded.num_heads), figure_text("norm_shares", language))
+    figure = plots.side_by_side_figure(raw_share.numpy(), norm_share.numpy(), labels, names, title, language)
+    code = codegen.norms_script(loaded, extraction.text, current_session().max_tokens, title, index, captured.layout,
+                                names, language)
     rows = [f"raw:{token}" for token in labels] + [f"norm:{token}" for token in labels]
     stacked = np.concatenate([raw_share.numpy(), norm_share.numpy()])  # (2 * query, key)
     per_token = [
@@ -140,7 +144,11 @@ def attention_norms(layer: int = -1, text: str | None = None, model: str | None 
 
 
 def layer_summary(
-    query: int | str | None = None, key: int | str | None = None, text: str | None = None, model: str | None = None
+    query: int | str | None = None,
+    key: int | str | None = None,
+    text: str | None = None,
+    model: str | None = None,
+    language: FigureLanguage = "en",
 ) -> dict[str, Any]:
     """Draw line charts across layers: attention on special/sink tokens, entropy per head, and one query → key.
 
@@ -150,7 +158,9 @@ def layer_summary(
         key: The attended token, as a 0-based position or the token's text.
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        language: The learner's language, "en" or "ja": the figure's title and axis names use it.
     """
+    language = checked_language(language)
     extraction, notes = resolve(text, model)
     loaded, labels, attentions = extraction.model, extraction.tokens, extraction.attentions
     if (query is None) != (key is None):
@@ -169,8 +179,8 @@ def layer_summary(
         pair = attentions[:, :, positions[0], positions[1]].mean(dim=1).numpy()  # (layers,): mean over heads
         pair_name = f"{labels[positions[0]]}→{labels[positions[1]]}"
         series[pair_name] = pair
-    title = f"{loaded.name} · across {loaded.num_layers} layers"
-    figure = plots.layer_summary_figure(sink_share.numpy(), entropy.numpy(), pair, f"attention {pair_name}", title)
+    title = f"{loaded.name} · {figure_text('across_layers', language, count=loaded.num_layers)}"
+    figure = plots.layer_summary_figure(sink_share.numpy(), entropy.numpy(), pair, pair_name, title, language)
     code = codegen.layer_summary_script(
         loaded,
         extraction.text,
@@ -179,6 +189,7 @@ def layer_summary(
         positions,
         pair_name,
         sink_position_zero=not any(extraction.special),
+        language=language,
     )
     sink_tokens = [labels[i] for i in np.flatnonzero(sink.numpy())]
     sink_per_layer, entropy_per_layer = _rounded(sink_share), _rounded(entropy.mean(dim=1))
@@ -217,7 +228,7 @@ def layer_summary(
     return result
 
 
-def head_roles(text: str | None = None, model: str | None = None) -> dict[str, Any]:
+def head_roles(text: str | None = None, model: str | None = None, language: FigureLanguage = "en") -> dict[str, Any]:
     """Tag every head as previous-token, sink, self, broad or induction-like, with a score, as a layer × head grid.
 
     Induction scores (decoders only) come from a seeded random token sequence seen twice, not from the text.
@@ -225,7 +236,9 @@ def head_roles(text: str | None = None, model: str | None = None) -> dict[str, A
     Args:
         text: The sentence to analyse; omit to use the latest one.
         model: Model alias, Hugging Face id or local directory; omit to use the current one.
+        language: The learner's language, "en" or "ja": the figure's title and axis names use it.
     """
+    language = checked_language(language)
     extraction, notes = resolve(text, model)
     loaded = extraction.model
     decoder = loaded.architecture == "decoder"
@@ -240,9 +253,10 @@ def head_roles(text: str | None = None, model: str | None = None) -> dict[str, A
     roles = analysis_math.assign_roles(scores)
     names = list(scores)
     grid = np.array([[score for _, score in row] for row in roles])  # (layers, heads)
-    title = f"{loaded.name} · head roles ({loaded.num_layers} layers × {loaded.num_heads} heads)"
-    figure = plots.head_roles_figure([[role for role, _ in row] for row in roles], grid, title)
-    code = codegen.head_roles_script(loaded, extraction.text, current_session().max_tokens, title, decoder)
+    shape = figure_text("head_roles_title", language, layers=loaded.num_layers, heads=loaded.num_heads)
+    title = f"{loaded.name} · {shape}"
+    figure = plots.head_roles_figure([[role for role, _ in row] for row in roles], grid, title, language)
+    code = codegen.head_roles_script(loaded, extraction.text, current_session().max_tokens, title, decoder, language)
     rows = [f"{layer}:{head}" for layer in range(loaded.num_layers) for head in range(loaded.num_heads)]
     table = torch.stack([scores[name] for name in names], dim=-1).reshape(len(rows), len(names))  # (L*H, roles)
     tagged = [

@@ -7,6 +7,7 @@ the figure and writes `values.csv` (the tests run the scripts and compare that C
 from __future__ import annotations
 
 from tools.core.codegen import _WRITE_CSV, _prelude
+from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.models import LoadedModel
 
 __all__ = ["rollout_script", "norms_script", "layer_summary_script", "head_roles_script"]
@@ -23,20 +24,26 @@ def entropy_bits(maps):
     return -(maps * torch.log2(maps.clamp_min(1e-30))).sum(dim=-1)
 '''
 
-_SIDE_BY_SIDE = """
+
+
+def _side_by_side(language: FigureLanguage) -> str:
+    return f"""
 fig, axes = plt.subplots(1, 2, figsize=(14, 6.5))
 for ax, values, name in zip(axes, (left, right), names):
     image = ax.imshow(values.numpy(), cmap="viridis")
     fig.colorbar(image, ax=ax, shrink=0.75)
     ax.set_xticks(range(len(tokens)), tokens, rotation=60, ha="right")
     ax.set_yticks(range(len(tokens)), tokens)
-    ax.set_xlabel("key (attended to)")
-    ax.set_ylabel("query (attending)")
+    ax.set_xlabel({figure_text("key_axis", language)!r})
+    ax.set_ylabel({figure_text("query_axis", language)!r})
     ax.set_title(name)
 """
 
 
-def rollout_script(model: LoadedModel, text: str, max_tokens: int, title: str, start_layer: int) -> str:
+def rollout_script(model: LoadedModel, text: str, max_tokens: int, title: str, start_layer: int,
+                   names: tuple[str, str] = ("raw: last layer, mean of the heads", "rollout"),
+                   language: FigureLanguage = "en") -> str:
+    """`names`: the two panels' titles, as the figure has them."""
     body = (
         _prelude(model, text, max_tokens, title)
         + _STACK
@@ -51,9 +58,9 @@ for layer in attentions[{start_layer}:].double():  # (heads, query, key)
     rollout = mixed @ rollout
 rollout = rollout.float()
 left, right = attentions[-1].mean(dim=0), rollout
-names = ("raw: last layer, mean of the heads", "rollout from layer {start_layer}")
+names = {names!r}
 """
-        + _SIDE_BY_SIDE
+        + _side_by_side(language)
         + f"""fig.suptitle({title!r})
 fig.tight_layout()
 fig.savefig("rollout.png", dpi=110)
@@ -67,7 +74,10 @@ fig.savefig("rollout.png", dpi=110)
     return body
 
 
-def norms_script(model: LoadedModel, text: str, max_tokens: int, title: str, layer: int, layout: str) -> str:
+def norms_script(model: LoadedModel, text: str, max_tokens: int, title: str, layer: int, layout: str,
+                 names: tuple[str, str] = ("raw attention, mean of the heads", "norm-based, rows as shares"),
+                 language: FigureLanguage = "en") -> str:
+    """`names`: the two panels' titles, as the figure has them."""
     if layout == "bert":
         modules = (
             f"value_module = model.base_model.encoder.layer[{layer}].attention.self.value\n"
@@ -102,9 +112,9 @@ with torch.no_grad():
     norms = torch.stack([torch.einsum("hk,hkd->kd", attention[:, i], f).norm(dim=-1) for i in range(n)])
 left = attention.mean(dim=0)  # raw weights, mean over heads: rows sum to 1
 right = norms / norms.sum(dim=-1, keepdim=True)  # norm-based, rows as shares
-names = ("raw attention, mean of the heads", "norm-based, rows as shares")
+names = {names!r}
 """
-        + _SIDE_BY_SIDE
+        + _side_by_side(language)
         + f"""fig.suptitle({title!r})
 fig.tight_layout()
 fig.savefig("norms.png", dpi=110)
@@ -127,6 +137,7 @@ def layer_summary_script(
     positions: tuple[int, int] | None,
     pair_name: str,
     sink_position_zero: bool,
+    language: FigureLanguage = "en",
 ) -> str:
     sink = (
         "sink = torch.zeros(n, dtype=torch.bool)\nsink[0] = True  # no special token: position 0\n"
@@ -154,15 +165,15 @@ for head in range(heads):
 panels = 3 if len(series) > heads + 2 else 2
 fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 4.2))
 axes[0].plot(series["sink share"].numpy(), marker="o")
-axes[0].set_title("share of attention on special/sink tokens")
+axes[0].set_title({figure_text("sink_share_axis", language)!r})
 axes[1].plot(entropy.numpy(), alpha=0.3)
 axes[1].plot(series["entropy mean of heads"].numpy(), marker="o", linewidth=2)
-axes[1].set_title("entropy (bits) per head")
+axes[1].set_title({figure_text("entropy_axis", language)!r})
 if panels == 3:
     axes[2].plot(list(series.values())[-1].numpy(), marker="o")
-    axes[2].set_title({pair_name!r})
+    axes[2].set_title({figure_text("pair_axis", language, pair=pair_name)!r})
 for ax in axes:
-    ax.set_xlabel("layer")
+    ax.set_xlabel({figure_text("layer_axis", language)!r})
 fig.suptitle({title!r})
 fig.tight_layout()
 fig.savefig("layers.png", dpi=110)
@@ -176,7 +187,8 @@ fig.savefig("layers.png", dpi=110)
     return body
 
 
-def head_roles_script(model: LoadedModel, text: str, max_tokens: int, title: str, decoder: bool) -> str:
+def head_roles_script(model: LoadedModel, text: str, max_tokens: int, title: str, decoder: bool,
+                      language: FigureLanguage = "en") -> str:
     body = _prelude(model, text, max_tokens, title) + _ENTROPY + _STACK
     if decoder:
         body += """sink = torch.zeros(n, dtype=torch.bool)
@@ -210,6 +222,8 @@ repeated = torch.stack(repeated.attentions)[:, 0]  # (layers, heads, query, key)
 queries = torch.arange(len(prefix) + 20, len(prefix) + 40)
 scores["induction"] = repeated[:, :, queries, queries - 20 + 1].mean(dim=-1)  # the token after the first copy
 """
+    role_names = {role: figure_text(f"role_{role}", language)
+                  for role in ("previous", "sink", "self", "broad", "induction", "mixed")}
     body += (
         f"""
 thresholds = {{"previous": 0.5, "sink": 0.5, "self": 0.5, "broad": 0.85, "induction": 0.3}}
@@ -223,9 +237,10 @@ ax.imshow(role.numpy(), cmap="tab10", vmin=0, vmax=9)
 for layer in range(layers):
     for head in range(heads):
         ax.text(head, layer, f"{{table[layer, head].max():.2f}}", ha="center", va="center", fontsize=7)
-ax.set_xlabel("head")
-ax.set_ylabel("layer")
-ax.set_title({title!r} + "\\n" + ", ".join(f"{{i}}={{name}}" for i, name in enumerate([*names, "mixed"])))
+ax.set_xlabel({figure_text("head_axis", language)!r})
+ax.set_ylabel({figure_text("layer_axis", language)!r})
+role_names = {role_names!r}  # the roles as the figure's legend names them
+ax.set_title({title!r} + "\\n" + ", ".join(f"{{i}}={{role_names[name]}}" for i, name in enumerate([*names, "mixed"])))
 fig.tight_layout()
 fig.savefig("roles.png", dpi=110)
 """

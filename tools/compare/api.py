@@ -18,6 +18,7 @@ from tools.compare import plots as compare_plots
 from tools.compare.align import Alignment, align_tokens, align_words, aligned_map
 from tools.core.errors import ToolError
 from tools.core.extract import CJK, Extraction
+from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.models import english_only
 from tools.core.notes import note
 from tools.core.plumbing import View, checked_model_name, layer_view, resolve, save_artifacts
@@ -45,6 +46,7 @@ def compare_attention(
     model: str | None = None,
     model_b: str | None = None,
     model_c: str | None = None,
+    language: FigureLanguage = "en",
 ) -> dict[str, Any]:
     """Compare attention side by side with difference maps: two texts under one model, or one text under 2 or 3 models.
 
@@ -60,7 +62,9 @@ def compare_attention(
         model_b: A second model to run text_a through; omit it to compare two texts instead.
         model_c: A third model to run text_a through, with model_b: e.g. minilm, gemma-270m and smollm2-135m
             show an encoder, a decoder and a Llama-style decoder with grouped-query attention side by side.
+        language: The learner's language, "en" or "ja": the figure's titles and axis names use it.
     """
+    language = checked_language(language)
     mode = _checked_mode(text_a, text_b, model_b, model_c)
     notes: list[dict[str, Any]] = []
     if text_b is not None:  # two texts
@@ -76,7 +80,7 @@ def compare_attention(
         alignment = align_words(text_a, *((token_offsets(side), side.special) for side in sides))
     for side, (_, side_notes) in zip(SIDES, resolved, strict=False):
         notes += [note("compared_side", side=side, note=said) for said in side_notes]
-    views = [layer_view(extraction, layer, head) for extraction in sides]
+    views = [layer_view(extraction, layer, head, language) for extraction in sides]
     if not alignment.labels:
         raise ToolError(
             f"no token of text_a lines up with one of text_b ({', '.join(sides[0].tokens)} vs "
@@ -90,13 +94,14 @@ def compare_attention(
         for side, view, groups in zip(SIDES, views, alignment.groups, strict=False)
     }
     notes += _notes(mode, sides, alignment, head, kept_share)
-    title = _title(mode, views)
+    title = _title(mode, views, language)
     figure = compare_plots.compare_figure(
-        [(view.matrix.numpy(), extraction.tokens, f"{side}: {_side_name(mode, extraction, view)}")
+        [(view.matrix.numpy(), extraction.tokens, f"{side}: {_side_name(mode, extraction, view, language)}")
          for side, extraction, view in zip(SIDES, sides, views, strict=False)],
         [(difference.numpy(), _pair_name(pair)) for difference, pair in zip(differences, pairs, strict=True)],
         alignment.labels,
         title,
+        language,
     )
     code = compare_codegen.compare_script(
         mode, sides, title.replace("\n", "; "), layer, views[0].head, current_session().max_tokens
@@ -209,8 +214,8 @@ def _side(extraction: Extraction, view: View) -> dict[str, Any]:
     }
 
 
-def _side_name(mode: str, extraction: Extraction, view: View) -> str:
-    what = f"{extraction.model.name} · layer {view.layer}"
+def _side_name(mode: str, extraction: Extraction, view: View, language: FigureLanguage) -> str:
+    what = f"{extraction.model.name} · {figure_text('layer', language, index=view.layer)}"
     text = extraction.text if len(extraction.text) <= 40 else extraction.text[:39] + "…"
     return what if mode != "two texts" else f"{what} · {text!r}"  # the panel title stays on one line
 
@@ -224,13 +229,14 @@ def _csv_names(pairs: list[tuple[int, int]]) -> list[str]:
     return ["diff"] if len(pairs) == 1 else [f"{SIDES[later]}-{SIDES[first]}" for first, later in pairs]
 
 
-def _title(mode: str, views: list[View]) -> str:
-    heads = "mean of heads" if views[0].head is None else f"head {views[0].head}"
+def _title(mode: str, views: list[View], language: FigureLanguage) -> str:
+    head = views[0].head
+    heads = figure_text("heads_mean", language) if head is None else figure_text("head", language, index=head)
     if mode == "two texts":
-        return f"{views[0].title}\ntwo texts: b − a on the aligned tokens"
+        return f"{views[0].title}\n{figure_text('two_texts_title', language)}"
     if mode == "two models":
-        return f"two models, {heads}: b − a on the aligned words\n{views[0].title} | {views[1].title}"
-    return f"three models, {heads}: differences on the aligned words\n" + " | ".join(view.title for view in views)
+        return f"{figure_text('two_models_title', language, heads=heads)}\n{views[0].title} | {views[1].title}"
+    return f"{figure_text('three_models_title', language, heads=heads)}\n" + " | ".join(view.title for view in views)
 
 
 def _notes(

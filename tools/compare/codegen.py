@@ -82,7 +82,7 @@ def compare_script(
     by_model = mode != "two texts"
     names = "abc"[: len(sides)]
     imports = "import re\nimport unicodedata\n" if by_model else "import difflib\n"
-    japanese = "import matplotlib_fontja  # a Japanese font: no tofu boxes\n" if any(
+    japanese = "import matplotlib_fontja  # a Japanese font: no tofu boxes\n" if CJK.search(title) or any(
         CJK.search(side.text) for side in sides) else ""
     directories = "\n".join(
         model_dir_line(side.model).replace("MODEL_DIR =", f"MODEL_DIR_{name.upper()} =")

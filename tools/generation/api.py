@@ -13,6 +13,7 @@ import torch
 
 from tools.core.errors import ToolError
 from tools.core.extract import CJK
+from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.models import EMBEDDED, LoadedModel, english_only
 from tools.core.notes import note
 from tools.core.plumbing import checked_index, checked_model_name, describe_index, save_artifacts, top_tokens
@@ -28,7 +29,12 @@ DEFAULT_DECODER = "gemma-270m"
 
 
 def generation_attention(
-    prompt: str, max_new_tokens: int = 10, layer: int = -1, head: int | None = None, model: str | None = None
+    prompt: str,
+    max_new_tokens: int = 10,
+    layer: int = -1,
+    head: int | None = None,
+    model: str | None = None,
+    language: FigureLanguage = "en",
 ) -> dict[str, Any]:
     """Let a causal model continue a prompt (greedy decoding) and show where each new token's step looked.
 
@@ -42,7 +48,9 @@ def generation_attention(
         head: Head index, 0-based; omit to average over all heads.
         model: A causal (decoder) model: alias, Hugging Face id or local directory; omit to use the current
             model if it is a decoder, else gemma-270m.
+        language: The learner's language, "en" or "ja": the figure's title and axis names use it.
     """
+    language = checked_language(language)
     if not isinstance(prompt, str) or not prompt.strip():
         raise ToolError(f"prompt must be a non-empty text for the model to continue, e.g. '今日は', not {prompt!r}")
     if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or not 1 <= max_new_tokens <= 50:
@@ -61,15 +69,17 @@ def generation_attention(
     maps = generation.maps  # (generated, heads, key)
     matrix = maps.mean(dim=1) if head_index is None else maps[:, head_index]  # (generated, key), NaN kept
     values = matrix.numpy()
-    where = f"{loaded.name} · layer {describe_index(layer, index)}"
-    title = f"{where} · {'mean of ' + str(loaded.num_heads) + ' heads' if head_index is None else f'head {head_index}'}"
-    title += f"\nattention of each generation step over the tokens before it ({len(generation.generated_ids)} tokens)"
+    where = f"{loaded.name} · {figure_text('layer', language, index=describe_index(layer, index))}"
+    heads = figure_text("mean_of_heads", language, count=loaded.num_heads) if head_index is None else \
+        figure_text("head", language, index=head_index)
+    title = f"{where} · {heads}\n{figure_text('generation_steps', language, count=len(generation.generated_ids))}"
     _notes(generation, notes)
     figure = generation_figure(
-        values, generation.generated_tokens, generation.key_tokens, len(generation.prompt_ids), title
+        values, generation.generated_tokens, generation.key_tokens, len(generation.prompt_ids), title, language
     )
     code = generation_script(
-        loaded, prompt, prompt + generation.generated_text, max_new_tokens, title.replace("\n", "; "), layer, head_index
+        loaded, prompt, prompt + generation.generated_text, max_new_tokens, title.replace("\n", "; "), layer,
+        head_index, language,
     )
     saved = save_artifacts(
         figure,

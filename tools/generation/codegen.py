@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from tools.core.codegen import model_dir_line
 from tools.core.extract import CJK
+from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.models import LoadedModel
 
 __all__ = ["generation_script"]
 
 
 def generation_script(
-    model: LoadedModel, prompt: str, text_seen: str, max_new_tokens: int, title: str, layer: int, head: int | None
+    model: LoadedModel, prompt: str, text_seen: str, max_new_tokens: int, title: str, layer: int, head: int | None,
+    language: FigureLanguage = "en",
 ) -> str:
-    """`text_seen` is the prompt plus what was generated: a Japanese font is imported if it needs one."""
-    japanese = (
-        "import matplotlib_fontja  # a Japanese font (IPAexGothic): no tofu boxes\n" if CJK.search(text_seen) else ""
-    )
+    """`text_seen` is the prompt plus what was generated: a Japanese font is imported if it (or the title) needs one."""
+    japanese = "import matplotlib_fontja  # a Japanese font (IPAexGothic): no tofu boxes\n" if \
+        CJK.search(text_seen) or CJK.search(title) else ""
     pick = "attention.mean(dim=0)  # mean over the heads" if head is None else f"attention[{head}]  # head {head}"
     return f'''"""Reproduces: {title}"""
 import csv
@@ -79,12 +80,12 @@ for step, layers in enumerate(outputs.attentions):
 fig, ax = plt.subplots(figsize=(12, 5))
 cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#e6e6e6")
 image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto")
-fig.colorbar(image, ax=ax, label="attention weight")
+fig.colorbar(image, ax=ax, label={figure_text("weight", language)!r})
 ax.axvline(prompt_len - 0.5, color="#c0392b", linewidth=2)  # prompt | generated
 ax.set_xticks(range(len(key_tokens)), key_tokens, rotation=60, ha="right")
 ax.set_yticks(range(len(generated_tokens)), generated_tokens)
-ax.set_xlabel("key (prompt | generated)")
-ax.set_ylabel("generated token")
+ax.set_xlabel({figure_text("generation_key_axis", language)!r})
+ax.set_ylabel({figure_text("generation_query_axis", language)!r})
 ax.set_title({title!r})
 fig.tight_layout()
 fig.savefig("generation.png", dpi=110)

@@ -1,6 +1,7 @@
 """The figure and CSV of attention during generation: a ragged (generated, key) map.
 
-Same rules as tools/core/plots.py: the object API only (never pyplot), fonts from `plots.font_family()`.
+Same rules as tools/core/plots.py: the object API only (never pyplot), fonts from `plots.font_family()`;
+the words drawn come from tools/core/figure_text.toml in the learner's `language`.
 Cells whose key did not exist yet at that step are NaN: drawn light grey, written as empty CSV cells.
 """
 
@@ -12,6 +13,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.plots import CMAP, _set_ticks, font_family
 
 __all__ = ["generation_figure", "GENERATED_COLOR"]
@@ -21,7 +23,8 @@ MISSING_COLOR = "#e6e6e6"  # keys that did not exist yet
 
 
 def generation_figure(
-    matrix: np.ndarray, row_labels: Sequence[str], key_labels: Sequence[str], prompt_len: int, title: str
+    matrix: np.ndarray, row_labels: Sequence[str], key_labels: Sequence[str], prompt_len: int, title: str,
+    language: FigureLanguage = "en",
 ) -> Figure:
     """Rows: generated tokens; columns: the prompt, a divider, then the earlier generated tokens."""
     rows, cols = matrix.shape  # (generated, key)
@@ -33,7 +36,7 @@ def generation_figure(
     finite = matrix[np.isfinite(matrix)]
     vmax = max(float(finite.max()) if finite.size else 0.0, 1e-6)
     image = ax.imshow(np.ma.masked_invalid(matrix), cmap=cmap, vmin=0.0, vmax=vmax, aspect="auto")
-    fig.colorbar(image, ax=ax, shrink=0.8).set_label("attention weight", family=font_family())
+    fig.colorbar(image, ax=ax, shrink=0.8).set_label(figure_text("weight", language), family=font_family())
     _set_ticks(ax, key_labels, "x")
     _set_ticks(ax, row_labels, "y")
     for tick, position in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True):
@@ -44,18 +47,16 @@ def generation_figure(
         ax.text(
             prompt_len - 0.5,
             -0.7,
-            " generated →",
+            figure_text("generated_arrow", language),
             color=GENERATED_COLOR,
             ha="left",
             va="bottom",
             family=font_family(),
             fontsize=9,
         )
-        ax.text(prompt_len - 0.5, -0.7, "← prompt ", ha="right", va="bottom", family=font_family(), fontsize=9)
-    ax.set_xlabel(
-        "key: the tokens before the generated one (prompt, then generated; grey = not yet written)",
-        family=font_family(),
-    )
-    ax.set_ylabel("generated token (the step that produced it)", family=font_family())
+        ax.text(prompt_len - 0.5, -0.7, figure_text("prompt_arrow", language), ha="right", va="bottom",
+                family=font_family(), fontsize=9)
+    ax.set_xlabel(figure_text("generation_key_axis", language), family=font_family())
+    ax.set_ylabel(figure_text("generation_query_axis", language), family=font_family())
     ax.set_title(title, family=font_family(), fontsize=11, pad=18)
     return fig
