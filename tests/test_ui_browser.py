@@ -99,7 +99,7 @@ def test_language_switch_relabels_the_page(browser, url):
     page.wait_for_selector("#send >> text=Ask")
     page.locator("#language label", has_text="ja").click()
     page.wait_for_selector("#send >> text=質問する", timeout=10_000)
-    assert page.locator("#tutorial-1").inner_text().startswith("1 · BERT")
+    assert page.locator("#tutorial-1").inner_text().startswith("1 · 記事の BERT")
     assert "質問の例" in page.locator("#examples").inner_text()
     page.locator("#language label", has_text="en").click()
     page.wait_for_selector("#send >> text=Ask", timeout=10_000)
@@ -112,7 +112,7 @@ def test_tutorial_buttons_ask_the_article_questions(browser, url):
     page.wait_for_selector("#chat >> text=load_model ✓", timeout=WAIT)
     page.click("#tutorial-2")
     page.wait_for_selector("#chat >> text=extract_attention ✓", timeout=WAIT)
-    page.click("#tutorial-4")
+    page.click("#tutorial-5")
     wait_for_figures(page, 1)
     text = page.locator("#chat").inner_text()
     assert "[1, 12, 8, 8]" in text

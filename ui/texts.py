@@ -101,44 +101,56 @@ class TutorialStep:
 
 
 ARTICLE_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
+ARTICLE_SENTENCE = "I love natural language processing!"
 JAPANESE_SENTENCE = "今日はカレーライスを食べました。明日はラーメンを食べようと思います。"
 
+# The article's path, in its order and with the models it names: bert-base-uncased and
+# rinna/japanese-gpt2-medium (offline, minilm and gemma-270m stand in, and each answer says why); the
+# steps ask what its reader asked, in our own words, and go on where the article stopped short (what
+# plt.plot really drew, the sink, what a 3D view hides). tests/test_ui_tutorial.py reads each step as
+# the offline sensei does; the slow test in tests/test_ui_api.py runs them all in the app.
 TUTORIAL: tuple[TutorialStep, ...] = (
-    TutorialStep({"en": "1 · Load BERT", "ja": "1 · BERT を読み込む"},
-                 {"en": "Load the BERT model minilm and tell me about it.",
-                  "ja": "BERT のモデル minilm を読み込んでください。"}),
-    TutorialStep({"en": "2 · Extract attention", "ja": "2 · Attention を取り出す"},
-                 {"en": "Extract the attention of \"I love natural language processing!\" and tell me its shape.",
-                  "ja": "「I love natural language processing!」の Attention を取り出して、形を教えてください。"}),
-    TutorialStep({"en": "3 · Raw tensor", "ja": "3 · 生のテンソル"},
+    TutorialStep({"en": "1 · Load the article's BERT", "ja": "1 · 記事の BERT を読み込む"},
+                 {"en": "Load bert-base-uncased, the BERT the article uses, and tell me about it.",
+                  "ja": "記事と同じ bert-base-uncased を読み込んで、どんなモデルか教えてください。"}),
+    TutorialStep({"en": "2 · Extract attention, with code", "ja": "2 · Attention を取り出す(コード付き)"},
+                 {"en": f"Extract the attention of \"{ARTICLE_SENTENCE}\" with it, and show me the code.",
+                  "ja": f"「{ARTICLE_SENTENCE}」の Attention を取り出して、そのコードも見せてください。"}),
+    TutorialStep({"en": "3 · The raw tensor", "ja": "3 · 生のテンソルと形"},
                  {"en": "Show me the raw attention values of the last layer.",
-                  "ja": "最終層の Attention の生の数値を見せてください。"}),
-    TutorialStep({"en": "4 · Heatmap", "ja": "4 · ヒートマップ"},
+                  "ja": "最終層の Attention の生の数値と、その形を見せてください。"}),
+    TutorialStep({"en": "4 · Ways to visualize", "ja": "4 · 可視化の方法"},
+                 {"en": "How can I visualize attention?",
+                  "ja": "Attention を見える形にするには、どんな方法がありますか?"}),
+    TutorialStep({"en": "5 · Heatmap", "ja": "5 · ヒートマップ"},
                  {"en": "Draw the heatmap of the last layer, averaged over the heads.",
-                  "ja": "最終層の Attention をヘッド平均でヒートマップにしてください。"}),
-    TutorialStep({"en": "5 · What does the mean do?", "ja": "5 · mean は何をしている?"},
+                  "ja": "最終層の Attention をヘッドで平均して、ヒートマップにしてください。"}),
+    TutorialStep({"en": "6 · What does the mean do?", "ja": "6 · mean は何をしている?"},
                  {"en": f"What does `{ARTICLE_EXPRESSION}` do?",
                   "ja": f"`{ARTICLE_EXPRESSION}` は何をしているのですか?"}),
-    TutorialStep({"en": "6 · Line chart", "ja": "6 · 折れ線グラフ"},
-                 {"en": "Show the same attention as a line chart. Why must the tick labels include [CLS] and [SEP]?",
-                  "ja": "同じ Attention を折れ線グラフにしてください。"
-                        "軸ラベルがずれる落とし穴も教えてください。"}),
-    TutorialStep({"en": "7 · Japanese, causal model", "ja": "7 · 日本語と因果モデル"},
-                 {"en": f"Switch to the Japanese model and show the heatmap of \"{JAPANESE_SENTENCE}\"",
-                  "ja": f"日本語モデルで「{JAPANESE_SENTENCE}」のヒートマップを見せてください。"}),
-    TutorialStep({"en": "8 · Without the sink", "ja": "8 · シンクを除く"},
+    TutorialStep({"en": "7 · Line chart: what plt.plot drew", "ja": "7 · 折れ線:plt.plot が描いたもの"},
+                 {"en": "If I draw that averaged matrix with plt.plot(attention), what does it really draw? "
+                        "Show it next to the line I meant.",
+                  "ja": "平均した行列を plt.plot(attention) で描くと、実際には何が描かれますか?"
+                        "本来描きたかった線と並べて見せてください。"}),
+    TutorialStep({"en": "8 · Japanese with rinna: the causal mask", "ja": "8 · rinna で日本語:因果マスク"},
+                 {"en": f"Now use rinna/japanese-gpt2-medium and show the heatmap of \"{JAPANESE_SENTENCE}\". "
+                        "Why is its upper right empty?",
+                  "ja": f"rinna/japanese-gpt2-medium で「{JAPANESE_SENTENCE}」のヒートマップを見せてください。"
+                        "右上が空なのはなぜですか?"}),
+    TutorialStep({"en": "9 · Without the sink", "ja": "9 · シンクを除く"},
                  {"en": "The <bos> token takes most of that attention. Show the same heatmap without special tokens.",
                   "ja": "<bos> に注意が集まって他が見えにくいので、特殊トークンを除いて"
                         "同じヒートマップを見せてください。"}),
-    TutorialStep({"en": "9 · Values in the cells", "ja": "9 · セルに数値"},
+    TutorialStep({"en": "10 · Values in the cells", "ja": "10 · セルに数値"},
                  {"en": "Show that heatmap again with the value written in each cell.",
                   "ja": "そのヒートマップを、各セルに数値を書き込んでもう一度見せてください。"}),
-    TutorialStep({"en": "10 · 3D or heatmap?", "ja": "10 · 3D とヒートマップ"},
-                 {"en": "Would a 3D plot of the attention help me understand it better? "
-                        "Show me the heatmap again to compare.",
-                  "ja": "Attention を 3D でプロットすると分かりやすくなりますか?"
-                        "比べるのでヒートマップももう一度見せてください。"}),
+    TutorialStep({"en": "11 · 3D, or the heatmap?", "ja": "11 · 3D とヒートマップ"},
+                 {"en": "Draw the same attention as 3D bars. Is it easier to read than the heatmap?",
+                  "ja": "同じ Attention を 3D の棒グラフにしてください。"
+                        "3D の方がヒートマップより読みやすいのでしょうか?"}),
 )
+
 
 @cache
 def examples() -> dict[Language, tuple[str, ...]]:
