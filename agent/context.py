@@ -15,7 +15,7 @@ __all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE"]
 
 # Choices a follow-up keeps when it does not name them (a new sentence starts afresh).
 KEPT_READINGS = ("layer", "head", "query", "annotate", "exclude_special", "words", "new_tokens", "sentence_b",
-                 "model_b", "expression")
+                 "model_b", "model_c", "expression")
 # ... and those the same tool keeps even for a new sentence ('do it for "Time flies"' after explaining an expression)
 SENTENCE_FREE = ("expression",)
 

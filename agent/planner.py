@@ -111,11 +111,13 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and reading.expression is None and _bare(reading):  # 「あれ見せて」 with nothing before it: which one?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     if asks_tool and named and reading.expression is None and all(_only_named(card, reading) for card in named) \
-            and not any(_needs_met(card, reading, context, named=True) for card in named):
+            and not any(_needs_met(card, reading, context, named=True) or _continues_pair(card, context)
+                        for card in named):
         # "compare them" with nothing to compare: which sentences or models?
         first = [m for m in matches if m.label in {f"tool:{card.tool}" for card in named}]
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(first + matches)[:3], context=context)
-    card, tool_score = _tool(reading, matches, context, named) if asks_tool or reading.expression else (None, 0.0)
+    asked = asks_tool or reading.expression
+    card, tool_score = _tool(reading, matches, context, named, whole) if asked else (None, 0.0)
     if pasted_error and not (reading.expression and not reading.expression_bare):
         card = None  # a pasted error or warning asks what it means, not for a figure
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
@@ -159,7 +161,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         and shares[0] >= 0.5)
     pieces = clauses(mask_literals(question))[1:] if parts else []
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
-                if share < 0.5 and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
+                if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None:
@@ -179,20 +181,23 @@ def _literally_asked(card: Card, reading: Reading, context: Context) -> bool:
     return card.figure and bool(reading.sentences)
 
 
-def _tool(reading: Reading, matches: list[Match], context: Context, named: list[Card]
+def _tool(reading: Reading, matches: list[Match], context: Context, named: list[Card], whole: list[Match]
           ) -> tuple[Card | None, float]:
     """The card to run and its score; literals decide first, then meaning, then the conversation."""
     every = cards()
-    named = [card for card in named if _needs_met(card, reading, context, named=True)]
+    named = [card for card in named if _needs_met(card, reading, context, named=True) or _continues_pair(card, context)]
     named_views = [card for card in named if card.figure]
     for card in every.values():  # a literal only one tool reads (an expression) decides, unless a view is named
         if any(getattr(reading, name, None) for name in card.decisive) and not named_views:
             return card, 1.0
-    best_tool = max((m.score for m in matches if m.kind == "tool"), default=0.0)
+    # the name against the whole question: a clause that only gives literals ("try 'X' with llama") names no view
+    best_tool = max((m.score for m in whole if m.kind == "tool"), default=0.0)
     named_score = max((m.score for m in matches if named and m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
     # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe
-    # something else ("tag every head with its role"), so a view gives way to a much closer tool
-    if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD):
+    # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
+    # the conversation's own ("さっきの比較を1層目で")
+    if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
+                            or named[0].tool == context.tool):
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
                   and _needs_met(every[m.name], reading, context)
@@ -235,7 +240,9 @@ def _names_it(card: Card, reading: Reading) -> bool:
 
 def _said(name: str, text: str, rest: str) -> bool:
     """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count)."""
-    pattern = rf"(?<![a-z]){re.escape(name)}(?![a-z])" if name.isascii() else re.escape(name)
+    pattern = re.escape(name)
+    if name.isascii():  # a whole word ("compare" is not in "incomparable"); a space at an end is its own edge
+        pattern = ("(?<![a-z])" if name[0].isalnum() else "") + pattern + ("(?![a-z])" if name[-1].isalnum() else "")
     return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))
 
 
@@ -311,6 +318,11 @@ def _needs_met(card: Card, reading: Reading, context: Context, named: bool = Fal
              or context.tool == card.tool and "expression" in context.choices,
              "sentence": bool(reading.sentences)}
     return any(found.get(name, False) for name in card.needs_any)
+
+
+def _continues_pair(card: Card, context: Context) -> bool:
+    """'same comparison but the first layer': the conversation's last call gave the card what it needs."""
+    return context.tool == card.tool and any(name in context.choices for name in card.needs_any)
 
 
 def _sets_a_slot(reading: Reading) -> bool:
@@ -515,6 +527,7 @@ def _choices_text(kept: dict[str, Any], language: Language) -> str:
              "words": ("word level", "単語単位"), "new_tokens": ("{value} new tokens", "生成 {value} トークン"),
              "sentence_b": ("compared with “{value}”", "比較対象「{value}」"),
              "model_b": ("compared with {value}", "比較モデル {value}"),
+             "model_c": ("and with {value}", "3 つ目のモデル {value}"),
              "expression": ("the expression `{value}`", "式 `{value}`")}
     separator = "、" if language == "ja" else ", "
     return separator.join(names[name][language == "ja"].format(value=value) for name, value in kept.items())

@@ -28,18 +28,22 @@ _BARE_ID = _ascii(
     rf"|(?:distil)?gpt-?2(?:-[a-z]+)?)(?![{_ID_EDGE}])"
 )
 _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-minilm-l6-v2": "minilm", "gpt-2": "gpt2"}
+# (pattern, alias, the kind of model a word names, or "" for a model's own name): "gpt", "a decoder",
+# 「日本語モデル」 mean the embedded model of that kind, unless a model of that kind is also named by its name
+# ("when GPT writes, try it with the llama model": llama; "compare BERT and GPT": minilm and gemma)
 _MODEL_WORDS = (
-    (_ascii(r"\bminilm\b|\bbert\b|\b(?:small |little |tiny )?english(?:[- ]only)? model|\bencoder(?:[- ]only)? model"
-                r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm"),
-    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|\bjapanese model|\bmultilingual model"
-                r"|\bmodel that (?:can )?(?:reads?|understands?|knows?) japanese"
-                r"|日本語(?:が読める|を読める|に強い|対応の?|用の|の)?モデル"
-                r"|\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model"
-                r"|因果(?:言語)?モデル"
-                r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m"),
+    (_ascii(r"\bminilm\b|\bbert\b"), "minilm", ""),
+    (_ascii(r"\b(?:small |little |tiny )?english(?:[- ]only)? model|\bencoder(?:[- ]only)? model"
+            r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm", "encoder"),
+    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b"), "gemma-270m", ""),
+    (_ascii(r"\bjapanese model|\bmultilingual model|\bmodel that (?:can )?(?:reads?|understands?|knows?) japanese"
+            r"|日本語(?:が読める|を読める|に強い|対応の?|用の|の)?モデル"), "gemma-270m", "japanese"),
+    (_ascii(r"\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model|因果(?:言語)?モデル"
+            r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m", "decoder"),
     (_ascii(r"\bsmol-?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b|\bllama(?:[- ]?(?:style|like|type|family))?(?: model)?\b"
-            r"|ラマ(?:系|型)?(?:の)?(?:モデル)?|llama(?:系|型)"), "smollm2-135m"),
+            r"|ラマ(?:系|型)?(?:の)?(?:モデル)?|llama(?:系|型)"), "smollm2-135m", ""),
 )
+_KINDS = {"minilm": {"encoder"}, "gemma-270m": {"decoder", "japanese"}, "smollm2-135m": {"decoder"}}
 
 
 def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
@@ -52,10 +56,16 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
                 continue
             found.append((match.start(), _KNOWN_IDS.get(name.lower(), name), name))
             text = _blank(text, match.start(), match.end())
-    for pattern, model in _MODEL_WORDS:
+    kinds: list[tuple[int, str, str, str]] = []
+    for pattern, model, kind in _MODEL_WORDS:
         for match in pattern.finditer(text):
-            found.append((match.start(), model, match.group(0)))
+            if kind:
+                kinds.append((match.start(), model, match.group(0), kind))
+            else:
+                found.append((match.start(), model, match.group(0)))
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    named_kinds = set().union(*(_KINDS.get(model, set()) for _, model, _ in found))
+    found += [(start, model, phrase) for start, model, phrase, kind in kinds if kind not in named_kinds]
     models: dict[str, str] = {}
     for _, model, phrase in sorted(found):
         models.setdefault(model, phrase)
@@ -102,6 +112,7 @@ STRICT = _ascii(
     r"\b(?:no|not\s+an?|without\s+an?|don't\s+(?:want|use)\s+an?)\s+(?:substitute|stand-?in|replacement)"
     r"|\bexactly\s+(?:that|this|the\s+same)\s+(?:one|model)\b|\bthe\s+real\s+(?:one|model)\b|\bstrict(?:ly)?\b"
     r"|代わり(?:の(?:モデル)?)?(?:じゃなくて|ではなく|は(?:いらない|要らない|なしで|使わない))|代用(?:しないで|なしで|は(?:いらない|要らない))"
+    r"|(?:代替|代わり|身代わり)(?:の)?(?:モデル)?(?:は|を)?(?:使わない|使わず|なしで|不要|いらない|要らない)"
     r"|それ自体|そのものを|本物の")
 WORDS = _ascii(
     r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
@@ -183,6 +194,8 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|、|,|$))", _groups),  # 「5トークンだけで」
     _rule(rf"(?:生成する)?トークン数\s*(?:を|は|[=:])?\s*{_NUM}", _groups),  # 「トークン数を20にして」
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:に|へ)?\s*(?:伸ば|延ば|増や|減ら|短く|長く))",
+          _groups),
     _rule(r"\b(?:max_new_tokens|new\s+tokens|tokens)\s*(?:to|=|:)\s*(\d+)", _groups),
 )
 # an English word or special token written bare inside Japanese (not a word of the question's own English)

@@ -51,11 +51,12 @@ class Reading:
 # A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
 # 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
 _YES_NO_EN = re.compile(
-    r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|do|did|should|"
+    r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
+    r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
     r"|^what\s+(?:does|do)\b.*\bmean\b", re.I)
 _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
-                         r"|教えて|やって")
+                         r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)")
 _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味|(?:って|とは)(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
                         r"|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
                         r"|もの|普通|かな|よね|ってこと|とは|の)[?？]*$")

@@ -143,3 +143,31 @@ def test_a_token_count_in_english_continues_the_generation() -> None:
     name, arguments = call(last)
     assert name == "generation_attention" and arguments["max_new_tokens"] == 8
     assert arguments.get("prompt", "Once upon a time") == "Once upon a time"
+
+
+@pytest.mark.parametrize("follow_up", ["same comparison but the first layer", "さっきの比較を1層目で"])
+def test_the_compared_pair_is_kept_across_a_concept_turn(follow_up: str) -> None:
+    *_, last = converse([f"compare minilm, gemma and smollm2 on '{CAT}'",
+                         "why does gemma's map fill only the lower triangle?", follow_up])
+    name, arguments = call(last)
+    assert name == "compare_attention" and arguments["layer"] == 0
+    assert (arguments["model"], arguments["model_b"], arguments["model_c"]) == ("minilm", "gemma-270m", "smollm2-135m")
+
+
+def test_reading_the_difference_map_after_a_comparison_is_a_concept() -> None:
+    *_, last = converse([f"compare '{CAT}' with 'The dog sat on the mat.'", "how do I read the difference map?"])
+    assert last.intent == "knowledge" and not last.calls
+
+
+def test_do_it_again_with_another_model_keeps_the_generation() -> None:
+    *_, last = converse(["Let the llama model continue 'In the morning I' for 12 tokens and show the attention",
+                         "what does each row in that figure mean?", "do it again with gemma"])
+    name, arguments = call(last)
+    assert name == "generation_attention" and arguments["model"] == "gemma-270m" and arguments["max_new_tokens"] == 12
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("「むかしむかし」の続きを生成して", None), ("それを20トークンまで伸ばして", 20)])
+def test_a_longer_generation_in_japanese(question: str, expected: int | None) -> None:
+    *_, last = converse(["「むかしむかし」の続きを生成して", question])
+    assert call(last)[1].get("max_new_tokens") == expected

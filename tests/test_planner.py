@@ -475,3 +475,23 @@ def test_the_llama_family_model_is_read_by_its_names(question: str) -> None:
 def test_choices_as_learners_word_them(question: str, arguments: dict[str, Any]) -> None:
     (call,) = plan_with_context(question).calls
     assert {key: call.arguments.get(key) for key in arguments} == arguments, call
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("same sentence in minilm vs smollm2: 'She opened the window'", "compare_attention",
+     {"model": "minilm", "model_b": "smollm2-135m"}),
+    ("when GPT writes the next word, where does it look? try 'My food is' with the llama model", "generation_attention",
+     {"model": "smollm2-135m"}),
+    ("compare BERT and GPT on 'I love cats'", "compare_attention", {"model": "minilm", "model_b": "gemma-270m"}),
+    ("cl-tohoku/bert-base-japanese を読み込んでもらえますか", "load_model", {"model": "cl-tohoku/bert-base-japanese"}),
+    ("bert-base-uncasedを読み込んで。代替モデルは使わないでください", "load_model", {"strict": True}),
+    ("weights alone can mislead, right? show me ||alpha f(x)|| for 'A man walked his dog'", "attention_norms", {}),
+    ("like the plt.imshow in the article, show me the attention of 'Birds can fly'", "plot_heatmap", {}),
+    ("「明日は晴れるでしょう。」で、最終層のヘッドを全部一覧にして", "plot_heads", {"layer": -1}),
+])
+def test_requests_in_the_words_of_a_fresh_question_set(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """A model named by a kind ('GPT') yields to one named by its name; 'vs' between models; a polite
+    「…てもらえますか」 is a request; a request clause after a rhetorical question; names such as imshow."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
