@@ -42,3 +42,13 @@ def smollm2():
     from tools.core.models import get_model
 
     return get_model("smollm2-135m")
+
+
+@pytest.fixture(scope="session")
+def gemma():
+    """gemma-270m, loaded once per test session (converted once into ATTENTION_SENSEI_CACHE, ~75 s, then ~3 s).
+
+    get_model keeps it for the process too, so the tools and the sensei share this copy."""
+    from tools.core.models import get_model
+
+    return get_model("gemma-270m")
