@@ -79,6 +79,7 @@ READINGS = frozenset({
     "new_tokens",    # how many tokens to generate
     "annotate", "exclude_special", "words",   # yes/no choices
     "strict",        # this exact model, no stand-in
+    "color_max",     # the top of the colour scale: 1.0 when a fixed 0-1 scale is asked for
 })
 
 

@@ -15,7 +15,7 @@ __all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE"]
 
 # Choices a follow-up keeps when it does not name them (a new sentence starts afresh).
 KEPT_READINGS = ("layer", "head", "query", "annotate", "exclude_special", "words", "new_tokens", "sentence_b",
-                 "model_b", "model_c", "expression")
+                 "model_b", "model_c", "expression", "color_max")
 # ... and those the same tool keeps even for a new sentence ('do it for "Time flies"' after explaining an expression)
 SENTENCE_FREE = ("expression",)
 
@@ -27,11 +27,13 @@ class Context:
     tool: str | None = None  # the latest tool that ran
     choices: dict[str, Any] = field(default_factory=dict)  # reading -> value, for KEPT_READINGS
     question: str | None = None  # the latest question, however answered: a terse reply ("Macです") reads with it
+    offered: str | None = None  # the tool a concept answer offered (its entry's tools), until a tool runs
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Context:
         data = data or {}
         return cls(text=data.get("text"), model=data.get("model"), tool=data.get("tool"), question=data.get("question"),
+                   offered=data.get("offered"),
                    choices={k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS})
 
     def to_dict(self) -> dict[str, Any]:

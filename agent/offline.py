@@ -61,6 +61,8 @@ def offline_turn(
         if planned.context is not None and any(o.ok for o in outcomes):
             context.clear()
             context.update(planned.context.to_dict())
+        elif planned.context is not None and not planned.calls:  # a concept answer may offer a tool to run next
+            context["offered"] = planned.context.offered
         context["understood"] = {"intent": planned.intent, "knowledge": list(planned.knowledge)}
         context["question"] = question
     answer = compose(planned, outcomes)

@@ -124,7 +124,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     entries = _entries(reading, matches, pasted + asked_parts, card, tool_score)
     if card is None:
         if entries:
-            return Plan(reading.language, "knowledge", (), entries, (), context=context)
+            related = [tool for entry in entries for tool in knowledge()[entry].tools if tool in cards()]
+            # offered only to a conversation that has no view yet: else a follow-up goes on with that view
+            offered = related[0] if related and context.tool is None else None
+            return Plan(reading.language, "knowledge", (), entries, (), context=replace(context, offered=offered))
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     calls, lines, after = _calls(card, reading, context, session_text)
     entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:MAX_KNOWLEDGE]
@@ -186,6 +189,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     """The card to run and its score; literals decide first, then meaning, then the conversation."""
     every = cards()
     named = [card for card in named if _needs_met(card, reading, context, named=True) or _continues_pair(card, context)]
+    if not named and context.offered in every and not _weak(matches):  # 「実際に描いてみせて」 after the explanation
+        named = [every[context.offered]]
     named_views = [card for card in named if card.figure]
     for card in every.values():  # a literal only one tool reads (an expression) decides, unless a view is named
         if any(getattr(reading, name, None) for name in card.decisive) and not named_views:
@@ -281,6 +286,7 @@ def _unfit(card: Card, reading: Reading) -> int:
     given = {"layer": bool(reading.layers), "head": bool(reading.heads), "query": reading.query is not None,
              "key": reading.key is not None, "annotate": reading.annotate, "exclude_special": reading.exclude_special,
              "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,
+             "color_max": reading.color_max is not None,
              "expression": reading.expression is not None and not reading.expression_bare}
     return sum(1 for name, set_ in given.items() if set_ and name not in readings)
 
@@ -301,7 +307,7 @@ def _bare(reading: Reading) -> bool:
 
 def _changes_the_view(reading: Reading) -> bool:
     return bool(reading.layers or reading.heads or reading.mean_heads or reading.annotate or reading.exclude_special
-                or reading.words or reading.query is not None)
+                or reading.words or reading.query is not None or reading.color_max is not None)
 
 
 def _needs_met(card: Card, reading: Reading, context: Context, named: bool = False) -> bool:
@@ -440,6 +446,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     for name in ("annotate", "exclude_special", "words", "strict"):
         if getattr(reading, name):
             values[name] = True
+    if reading.color_max is not None:
+        values["color_max"] = reading.color_max
     kept = {}
     keeps = context.choices if follow_up else {
         name: value for name, value in context.choices.items() if name in SENTENCE_FREE and context.tool == card.tool}
@@ -490,7 +498,7 @@ def _remember(card: Card, reading: Reading, context: Context, values: dict[str, 
     if reading.expression and "expression" in card.slots.values():  # 'draw exactly that' after explaining it
         choices.update(_expression_choices(reading.expression))
     model = values.get("model") if reading.models or not reading.sentences else None
-    return replace(context, text=sentence, model=model, tool=card.tool, choices=choices)
+    return replace(context, text=sentence, model=model, tool=card.tool, choices=choices, offered=None)
 
 
 def _argument_lines(card: Card, reading: Reading, kept: dict[str, Any]) -> list[str]:
@@ -528,6 +536,7 @@ def _choices_text(kept: dict[str, Any], language: Language) -> str:
              "sentence_b": ("compared with “{value}”", "比較対象「{value}」"),
              "model_b": ("compared with {value}", "比較モデル {value}"),
              "model_c": ("and with {value}", "3 つ目のモデル {value}"),
+             "color_max": ("colour scale 0–{value}", "色の範囲 0〜{value}"),
              "expression": ("the expression `{value}`", "式 `{value}`")}
     separator = "、" if language == "ja" else ", "
     return separator.join(names[name][language == "ja"].format(value=value) for name, value in kept.items())

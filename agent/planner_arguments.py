@@ -114,6 +114,12 @@ STRICT = _ascii(
     r"|代わり(?:の(?:モデル)?)?(?:じゃなくて|ではなく|は(?:いらない|要らない|なしで|使わない))|代用(?:しないで|なしで|は(?:いらない|要らない))"
     r"|(?:代替|代わり|身代わり)(?:の)?(?:モデル)?(?:は|を)?(?:使わない|使わず|なしで|不要|いらない|要らない)"
     r"|それ自体|そのものを|本物の")
+FIXED_SCALE = _ascii(
+    r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
+    r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"
+    r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolor_max\s*=\s*1(?:\.0)?\b"
+    r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色)(?:は|を)?\s*0\s*(?:〜|~|から|-|–)\s*1"
+    r"|(?:同じ|共通の|固定の?)(?:カラーバー|カラースケール|色のスケール|スケール)")
 WORDS = _ascii(
     r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"

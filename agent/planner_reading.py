@@ -45,6 +45,7 @@ class Reading:
     exclude_special: bool = False
     words: bool = False  # merge subword tokens into words (heatmap and line)
     strict: bool = False  # "exactly that one, not a substitute": no stand-in model
+    color_max: float | None = None  # "colour scale fixed 0 to 1": the same scale for every map
     new_tokens: int | None = None  # how many tokens to generate, when asked
 
 
@@ -191,6 +192,8 @@ def _take_arguments(reading: Reading) -> None:
     reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
     reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
     reading.strict, reading.rest = arguments.take_flag(arguments.STRICT, reading.rest)
+    fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
+    reading.color_max = 1.0 if fixed else None
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)

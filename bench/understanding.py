@@ -121,6 +121,8 @@ def plan_runner() -> Callable[[list[str]], Iterator[Record]]:
             if planned.calls and planned.context is not None:
                 context = planned.context
                 session_text = context.text
+            elif planned.context is not None and not planned.calls:  # as agent/offline.py keeps it
+                context = replace(context, offered=planned.context.offered)
             context = replace(context, question=question)  # as agent/offline.py keeps it
 
     return run

@@ -6,6 +6,7 @@ offline sensei does when its calls succeed. Written for the mechanism, not taken
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -24,6 +25,8 @@ def converse(questions: list[str]) -> list[Plan]:
         plans.append(planned)
         if planned.calls and planned.context is not None:
             context, session_text = planned.context, planned.context.text
+        elif planned.context is not None:  # a concept answer's offer, as agent/offline.py keeps it
+            context = replace(context, offered=planned.context.offered)
     return plans
 
 
@@ -171,3 +174,16 @@ def test_do_it_again_with_another_model_keeps_the_generation() -> None:
 def test_a_longer_generation_in_japanese(question: str, expected: int | None) -> None:
     *_, last = converse(["「むかしむかし」の続きを生成して", question])
     assert call(last)[1].get("max_new_tokens") == expected
+
+
+def test_a_concept_answer_offers_its_tool_to_a_bare_request_after_it() -> None:
+    """「なんで線がたくさん?」 then 「実際に描いてみせて」: the drawing the explanation offered."""
+    concept, drawn = converse(["記事みたいに plt.plot(attention) で描いたら線が何本も出てきた、なんで？",
+                               "実際に描いてみせて。文は \"Cats are cute animals.\""])
+    assert concept.intent == "knowledge" and concept.context.offered == "plot_matrix_lines"
+    assert call(drawn)[0] == "plot_matrix_lines" and call(drawn)[1]["text"] == "Cats are cute animals."
+
+
+def test_a_fixed_colour_scale_is_kept_for_the_next_map() -> None:
+    first, second = converse([f"heatmap of '{CAT}' with the colour scale fixed 0 to 1", "now layer 0"])
+    assert call(first)[1]["color_max"] == 1.0 and call(second)[1]["color_max"] == 1.0

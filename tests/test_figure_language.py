@@ -84,8 +84,14 @@ def test_an_llm_that_names_no_language_gets_the_questions(tmp_path):
 def test_the_analyses_the_comparison_and_generation_speak_japanese_too(session, tiny_models):
     """#12 item 6 for every figure tool: the title, axis names, panel names and legend in the learner's language,
     and the reproducing script draws the same words (with a Japanese font)."""
-    from tools import (attention_norms, attention_rollout, compare_attention, generation_attention, head_roles,
-                       layer_summary)
+    from tools import (
+        attention_norms,
+        attention_rollout,
+        compare_attention,
+        generation_attention,
+        head_roles,
+        layer_summary,
+    )
 
     rollout = attention_rollout(text=SENTENCE, language="ja")
     assert rollout["title"] == "minilm · 層 0..5 のアテンション・ロールアウト"
