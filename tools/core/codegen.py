@@ -49,7 +49,8 @@ def _requested_model_lines(model: LoadedModel) -> str:
         differs = f"{requested} has {shape[0]} layers × {shape[1]} heads, {used} {model.num_layers} × {model.num_heads}"
     said = (f"{requested}, the model you asked for: this script loads it (from your Hugging Face cache or the Hub). "
             f"attention-sensei could not get it here (not in the local cache, and the Hub out of reach) and ran "
-            f"{used} ({stand_in}) in its place, so the figures and numbers it showed are {used}'s; yours will differ ({differs}). "
+            f"{used} ({stand_in}) in its place, so the figures and numbers it showed are {used}'s; "
+            f"yours will differ ({differs}). "
             f"To compare with {used}, load {stand_in!r} instead.")
     if rule is not None and rule.needs:
         said += f" Its tokenizer needs: pip install {' '.join(rule.needs)}"
