@@ -12,11 +12,13 @@ import base64
 import json
 import logging
 import shutil
+import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 from mcp import ClientSession
@@ -24,6 +26,7 @@ from mcp.client.streamable_http import streamable_http_client
 from ui_server import running_app
 
 from agent.registry import default_registry
+from ui.mcp import _SessionEndNoise
 
 SENTENCE = "I love tea"
 
@@ -150,3 +153,20 @@ def test_with_auth_mcp_needs_the_same_credentials(tmp_path):
         listed, extracted = asyncio.run(in_one_mcp_session(url, [("extract_attention", {"text": SENTENCE})],
                                                            auth=("teacher", "s3cret")))
     assert listed.tools and not extracted.isError
+
+
+def test_only_the_sdks_records_of_a_stream_it_closed_at_a_session_end_are_dropped():
+    def logged(message: str, error: BaseException) -> logging.LogRecord:
+        try:
+            raise error
+        except BaseException:
+            return logging.LogRecord("mcp.server.streamable_http", logging.ERROR, __file__, 1, message, None,
+                                     sys.exc_info())
+
+    closed = anyio.ClosedResourceError()
+    noise = _SessionEndNoise()
+    assert not noise.filter(logged("Error in standalone SSE writer", closed))  # the client's DELETE, every session
+    assert not noise.filter(logged("SSE response error", ExceptionGroup("", [closed])))  # a call sent before it
+    assert noise.filter(logged("SSE response error", ExceptionGroup("", [closed, ValueError("a bug")])))
+    assert noise.filter(logged("SSE response error", ValueError("a bug")))
+    assert noise.filter(logged("Session abc crashed", closed))

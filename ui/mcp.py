@@ -19,10 +19,12 @@ its first line. So the app serves MCP itself, with the official SDK:
   (Gradio's login cookie is out of reach of an agent; the download URLs, served by Gradio, then need
   that login, while the image content needs nothing more).
 
-When a client ends its session (DELETE) while its stream for server messages is open, as the official
-client's is, the SDK (mcp 1.30) closes that stream under its own writer and logs the ClosedResourceError
-as an error with a traceback: one per agent session, in the operator's log, for a normal end. That one
-record is dropped (`_SessionEndNoise`); every other error of the SDK is still logged.
+When a client ends its session (DELETE), the SDK (mcp 1.30) closes the session's streams and then
+logs, as an error with a traceback, the ClosedResourceError of whatever still used them: the stream for
+server messages the official client keeps open (once per agent session, for a normal end), and a
+request the client sent just before its DELETE but that reached the session after it (a call it gave
+up waiting for). Those two records are dropped (`_SessionEndNoise`); every other error of the SDK,
+and these two with any other cause, are still logged.
 """
 
 from __future__ import annotations
@@ -68,12 +70,20 @@ IDLE_SECONDS = 3600.0  # an MCP session nobody used for this long ends, and its 
 
 
 class _SessionEndNoise(logging.Filter):
-    """Drops the SDK's "Error in standalone SSE writer" record for a stream it closed itself when a session ended."""
+    """Drops the SDK's records of a stream it closed itself when the client ended the session."""
+
+    MESSAGES = frozenset({"Error in standalone SSE writer", "SSE response error"})
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return not (record.getMessage() == "Error in standalone SSE writer"
-                    and isinstance(error, anyio.ClosedResourceError))
+        return not (record.getMessage() in self.MESSAGES and _only_closed(error))
+
+
+def _only_closed(error: BaseException | None) -> bool:
+    """The error is a closed stream, alone or in a group of nothing else (the task group a request is answered in)."""
+    if isinstance(error, BaseExceptionGroup):
+        return error.split(anyio.ClosedResourceError)[1] is None
+    return isinstance(error, anyio.ClosedResourceError)
 
 
 _SESSION_END_NOISE = _SessionEndNoise()
