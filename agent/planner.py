@@ -422,7 +422,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     else:
         english = "minilm" in models or _english_only(card, models)
         values["sentence"] = DEFAULT_TEXT["en" if english else language]
-        text_lines = [say("default_text", language, text=values["sentence"])]
+        takes_text = "sentence" in card.slots.values()  # load_model reads no sentence: nothing to say about one
+        text_lines = [say("default_text", language, text=values["sentence"])] if takes_text else []
     if models:
         values["model"] = models[0]
         if len(models) >= 2:

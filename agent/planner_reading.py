@@ -57,7 +57,8 @@ _YES_NO_EN = re.compile(
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
     r"|^what\s+(?:does|do)\b.*\bmean\b", re.I)
 _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
-                         r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)")
+                         r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)"
+                         r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
 _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味|(?:って|とは)(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
                         r"|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
                         r"|もの|普通|かな|よね|ってこと|とは|の)[?？]*$")
@@ -66,8 +67,11 @@ _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味|(?:って|と�
 # "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
 _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*(?:check|try|run|show|draw|plot|compute|find)\b"
                      r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
-                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b", re.I)
-_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して")
+                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b"
+                     r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
+                     r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b", re.I)
+_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して"
+                     r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
 # ... and, for a sentence given, to work on it ('extract "…"', 「「…」を調べて」); not for a view named
 # (「ヒートマップの読み方を教えて」 asks how to read it)
 _RUN_EN = re.compile(r"(?<![.\w])(?:visuali[sz]e|extract|tokeni[sz]e|give\s+me|get\s+me)\b(?!\s*\()", re.I)

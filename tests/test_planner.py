@@ -495,3 +495,19 @@ def test_requests_in_the_words_of_a_fresh_question_set(question: str, tool: str,
     result = plan_with_context(question)
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize(("question", "tool"), [
+    ("3D のグラフで可視化するとどう見えますか?", "plot_3d"),
+    ("how would it look in 3d?", "plot_3d"),
+    ("plt.plot(attention) で折れ線にすると何が描かれるの?", "plot_matrix_lines"),
+])
+def test_asking_how_a_view_would_look_draws_it(question: str, tool: str) -> None:
+    """'How would it look?' is answered by looking: the figure (with its explanation), not words alone."""
+    assert [call.name for call in plan_with_context(question).calls] == [tool]
+
+
+def test_a_tool_that_reads_no_sentence_says_nothing_about_one() -> None:
+    result = plan_with_context("load bert-base-uncased")
+    assert result.calls[0].name == "load_model"
+    assert not any(DEFAULT_EN in line or "example" in line.lower() for line in result.interpretation)
