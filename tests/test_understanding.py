@@ -18,11 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import understanding  # noqa: E402
 
 # Measured on 2026-12-02: 0.74 of the questions and 0.61 of the conversation turns with the first tool
-# cards (the keyword planner before them: 0.68 and 0.55); 0.88 and 0.82 at the end of the next session's
-# work on the development set. The target is 0.95; these floors only stop a regression.
-PLAN_THRESHOLD = {"questions": 0.85, "turns": 0.78}
-# The development set (tests/devset/), which the planner is tuned on: 0.89 and 0.95 when set.
-DEV_THRESHOLD = {"questions": 0.86, "turns": 0.92}
+# cards (the keyword planner before them: 0.68 and 0.55); 0.88 and 0.82 after session 4, 0.91 and 0.88
+# after session 5. The target is 0.95; these floors only stop a regression.
+PLAN_THRESHOLD = {"questions": 0.89, "turns": 0.85}
+# The development sets (tests/devset/), which the planner is tuned on, as measured when each floor was set:
+# dev 0.92 / 0.97, dev2 0.975 / 0.99, dev3 0.96 / 0.92.
+DEV_THRESHOLD = {"dev": {"questions": 0.90, "turns": 0.95}, "dev2": {"questions": 0.95, "turns": 0.96},
+                 "dev3": {"questions": 0.93, "turns": 0.89}}
 
 
 def test_the_heldout_set_is_large_and_in_both_languages() -> None:
@@ -48,8 +50,9 @@ def test_the_development_set_is_apart_from_the_heldout_set(which: str) -> None:
     assert not heldout & {q["q"] for q in questions}
 
 
-def test_plan_level_accuracy_on_the_development_set() -> None:
-    summary = understanding.report(*understanding.score(understanding.plan_runner(), "dev"))
+@pytest.mark.parametrize("which", ["dev", "dev2", "dev3"])
+def test_plan_level_accuracy_on_the_development_sets(which: str) -> None:
+    summary = understanding.report(*understanding.score(understanding.plan_runner(), which))
     print({key: value for key, value in summary.items() if key != "misses"})
-    assert summary["question_accuracy"] >= DEV_THRESHOLD["questions"], summary["misses"]
-    assert summary["turn_accuracy"] >= DEV_THRESHOLD["turns"], summary["misses"]
+    assert summary["question_accuracy"] >= DEV_THRESHOLD[which]["questions"], summary["misses"]
+    assert summary["turn_accuracy"] >= DEV_THRESHOLD[which]["turns"], summary["misses"]
