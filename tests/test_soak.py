@@ -28,7 +28,8 @@ At the end:
   message, no orphan tool message: the check the stub server applies, `llm_stub.history_problem`);
 - no thread is left behind beyond those alive before the test (workers of timed-out or stopped
   calls, the app's server, must end within 30 s);
-- no live matplotlib figure; RSS grows by less than 150 MB after the first part;
+- no live matplotlib figure; RSS grows by less than 150 MB after the first part, in a process tuned as the
+  app's (tools/core/process_tuning.py);
 - disk: each session's figures are capped at 2 MB (`max_artifacts_mb`), so the artifacts root
   holds less than 10 × (2 + 3) MB (3 MB for the files of a turn being written) and grows by less
   than 10 × 2 MB after the first part.
@@ -63,6 +64,7 @@ from agent.planner import plan
 from agent.sensei import ConversationBusy, Sensei
 from agent.settings import Settings
 from tools import TOOL_FAMILIES
+from tools.core.process_tuning import before_load, tune_for_serving
 
 pytestmark = pytest.mark.slow
 
@@ -215,6 +217,8 @@ class Learner:
             except Exception as error:  # noqa: BLE001 - a soak reports every failure with its session
                 problem = f"raised {error!r}"
             problem = problem or history_problem(self.conversation.messages)
+            if self.stub is not None:  # each request holds the whole history: kept, they grow as its square
+                self.stub.requests.clear()
             self.turns += 1
             if kind == "timeout":
                 time.sleep(0.5)  # a fast loop of calls given up at once would only burn the CPU the others need
@@ -409,6 +413,11 @@ def texts_of(learner: Learner | McpLearner) -> list[str]:
 
 
 def test_ten_sessions_mixing_everything_stay_isolated_valid_and_flat(tmp_path, caplog):
+    # Measured as the app runs: its entry point tunes the process (glibc hands large blocks back, one torch thread
+    # per pass). It stays so for the rest of this test process, as it would in the app;
+    # tests/test_process_tuning.py looks at fresh processes.
+    tune_for_serving()
+    before_load()
     seconds = float(os.environ.get("SOAK_SECONDS", "20"))
     threads_before = set(threading.enumerate())
     stubs = {index: StubLLM([], quirks=("null_content", "invalid_arguments") + (("tool_choice",) if index == 7 else ()))
