@@ -58,8 +58,8 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
-                           "can "
-                           "could you i want would like pls happens if instead not but rather them these those".split())
+                           "can could you i want would like pls happens if instead not but rather them these those "
+                           "actually".split())
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
@@ -67,7 +67,7 @@ _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だ�
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
                           r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
-_LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく"
+_LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
                          r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い|おねがい"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
@@ -122,11 +122,16 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         card = None  # a pasted error or warning asks what it means, not for a figure
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
     entries = _entries(reading, matches, pasted + asked_parts, card, tool_score)
+    if card is None and entries and _demonstrated(knowledge()[entries[0]], question) and not pasted_error:
+        card, tool_score = cards()[knowledge()[entries[0]].tools[0]], KNOWLEDGE_MIN  # its figure is the answer
     if card is None:
         if entries:
-            related = [tool for entry in entries for tool in knowledge()[entry].tools if tool in cards()]
-            # offered only to a conversation that has no view yet: else a follow-up goes on with that view
-            offered = related[0] if related and context.tool is None else None
+            related = {tool for entry in entries for tool in knowledge()[entry].tools if tool in cards()}
+            # the related tool named or closest to the question, offered only to a conversation with no view yet
+            # (else a follow-up goes on with that view)
+            offered = next((card.tool for card in named if card.tool in related), None) \
+                or next((m.name for m in matches if m.kind == "tool" and m.name in related), None)
+            offered = offered if context.tool is None else None
             return Plan(reading.language, "knowledge", (), entries, (), context=replace(context, offered=offered))
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     calls, lines, after = _calls(card, reading, context, session_text)
@@ -352,6 +357,13 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ca
     if pasted or (found and not base[found[0]].asks_back):
         found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
+
+
+def _demonstrated(entry: Any, question: str) -> bool:
+    """An entry whose figure is the answer ("why does plt.plot draw 8 lines?": the 8 lines, labelled), asked in
+    its own words (one of its keywords), not only near it ("which x labels for the line plot?")."""
+    said = question.lower()
+    return entry.demonstrate and any(word.lower() in said for word in (*entry.keywords_en, *entry.keywords_ja))
 
 
 def _merged(whole: list[Match], parts: list[list[Match]]) -> list[Match]:

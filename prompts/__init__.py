@@ -4,6 +4,7 @@
     knowledge.toml                [[entry]] tables: id, en, ja (required); keywords_en, keywords_ja,
                                   examples_en, examples_ja, messages, tools (optional lists), asks_back,
                                   menu (the answer lists every view, each with a question that asks for it),
+                                  demonstrate (the answer also runs the entry's first tool: its figure is the answer),
                                   showcase_en + showcase_ja (optional, together: the app's example button)
 """
 
@@ -22,7 +23,7 @@ Language = Literal["en", "ja"]
 
 _REQUIRED = ("id", "en", "ja")
 _LISTS = ("keywords_en", "keywords_ja", "examples_en", "examples_ja", "messages", "tools")
-_FLAGS = ("asks_back", "menu")
+_FLAGS = ("asks_back", "menu", "demonstrate")
 _SHOWCASE = ("showcase_en", "showcase_ja")
 
 
@@ -39,6 +40,7 @@ class Entry:
     messages: tuple[str, ...] = ()  # lowercase fragments of a printed error or warning
     asks_back: bool = False  # the entry asks the learner for something (the text of a warning)
     menu: bool = False  # the answer goes on with every view the sensei draws, each with its question
+    demonstrate: bool = False  # the answer runs its first tool too ("why 8 lines?": the 8 lines, labelled)
     showcase_en: str = ""  # the question the app's example button asks (both languages or neither)
     showcase_ja: str = ""
 
@@ -111,6 +113,7 @@ def _entry(item: dict[str, Any], where: str) -> Entry:
         messages=tuple(m.lower() for m in item.get("messages", ())),
         asks_back=bool(item.get("asks_back", False)),
         menu=bool(item.get("menu", False)),
+        demonstrate=bool(item.get("demonstrate", False)),
         showcase_en=item.get("showcase_en", ""),
         showcase_ja=item.get("showcase_ja", ""),
     )

@@ -177,11 +177,10 @@ def test_a_longer_generation_in_japanese(question: str, expected: int | None) ->
 
 
 def test_a_concept_answer_offers_its_tool_to_a_bare_request_after_it() -> None:
-    """「なんで線がたくさん?」 then 「実際に描いてみせて」: the drawing the explanation offered."""
-    concept, drawn = converse(["記事みたいに plt.plot(attention) で描いたら線が何本も出てきた、なんで？",
-                               "実際に描いてみせて。文は \"Cats are cute animals.\""])
-    assert concept.intent == "knowledge" and concept.context.offered == "plot_matrix_lines"
-    assert call(drawn)[0] == "plot_matrix_lines" and call(drawn)[1]["text"] == "Cats are cute animals."
+    """「ロールアウトって何?」 then 「実際に描いてみせて」: the view the explanation is about."""
+    concept, drawn = converse(["ロールアウトって何？", "実際に描いてみせて。文は \"Cats are cute animals.\""])
+    assert concept.intent == "knowledge" and concept.context.offered == "attention_rollout"
+    assert call(drawn)[0] == "attention_rollout" and call(drawn)[1]["text"] == "Cats are cute animals."
 
 
 def test_a_fixed_colour_scale_is_kept_for_the_next_map() -> None:

@@ -85,9 +85,9 @@ def test_the_planner_draws_it_when_asked_for_it(question: str):
     assert plan(question).intent == "plot_matrix_lines"
 
 
-def test_a_why_question_is_explained_and_the_explanation_offers_the_drawing():
-    planned = plan("why does my plt.plot show 8 lines?")
-    assert planned.intent == "knowledge" and planned.knowledge == ("plt_plot_2d_lines",)
+def test_a_why_question_is_explained_and_drawn():
+    planned = plan("why does my plt.plot show 8 lines?")  # #12 item 5: the lines it drew, beside the explanation
+    assert planned.intent == "plot_matrix_lines" and planned.knowledge == ("plt_plot_2d_lines",)
     from prompts import knowledge
 
     entry = knowledge()["plt_plot_2d_lines"]

@@ -511,3 +511,16 @@ def test_a_tool_that_reads_no_sentence_says_nothing_about_one() -> None:
     result = plan_with_context("load bert-base-uncased")
     assert result.calls[0].name == "load_model"
     assert not any(DEFAULT_EN in line or "example" in line.lower() for line in result.interpretation)
+
+
+@pytest.mark.parametrize(("question", "draws"), [
+    ("Why does plt.plot(attention) draw 8 lines?", True),
+    ("plt.plot(attention) したら線が何本も出てきた。なんで？", True),
+    ("which tokens should I use as x labels for the line plot?", False),
+])
+def test_asked_why_plt_plot_draws_many_lines_the_answer_draws_them(question: str, draws: bool) -> None:
+    """#12 item 5: the why-question gets what plt.plot(attention) drew beside the explanation; a neighbouring
+    question on the same entry (its own words not said) gets the explanation alone."""
+    result = plan_with_context(question)
+    assert "plt_plot_2d_lines" in result.knowledge
+    assert [call.name for call in result.calls] == (["plot_matrix_lines"] if draws else [])
