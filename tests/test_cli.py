@@ -65,7 +65,7 @@ def test_human_error_goes_to_stderr():
 def test_models_json_lists_the_embedded_models():
     done = cli("models", "--json")
     listing = json.loads(done.stdout)
-    assert [entry["alias"] for entry in listing["embedded"]] == ["minilm", "gemma-270m"]
+    assert [entry["alias"] for entry in listing["embedded"]] == ["minilm", "gemma-270m", "smollm2-135m"]
 
 
 def test_tool_list_names_every_tool():
