@@ -216,6 +216,7 @@ _QUERY_RULES = (
     _ascii(rf"{_UNQUOTED_TOKEN}\s*から"),  # 「catからの注意」「の it から animal への」
     _ascii(rf"{_UNQUOTED_TOKEN}\s*(?:が|は)\s*(?:どこ|何|なに)(?:を|に)?\s*(?:見|注目)|{_UNQUOTED_TOKEN}\s*の(?:注目先|注意先)"),
     _ascii(r"\bfrom\s+([^\x00-\x7f\s、。,.?？]+)"),  # "line chart from コーヒー"
+    _ascii(rf"(?:クエリ|\bquery)\s*(?:は|を|=|:)\s*{_UNQUOTED_TOKEN}"),  # 「クエリはcalled」
 )
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"
                         r"|\b(first|second|third|fourth|fifth)\s+token")

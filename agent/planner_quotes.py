@@ -179,7 +179,7 @@ def term_knowledge(term: str) -> tuple[str, ...]:
 
 _QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
 _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)に|が注目|が見て"
-                             r"|が向いて"
+                             r"|が向いて|\s*(?:->|→|=>)"
                              r"|の(?:注目先|注意先|見ている先)|は(?:どこ|何|なに)を(?:見|注目)"
                              r"|(?:attends?|looks?|is\s+looking|is\s+attending|pays\s+attention|focus(?:es)?)\b)",
                              re.I)
@@ -193,7 +193,7 @@ def marks_query(before: str, after: str) -> bool:
     return bool(_QUERY_BEFORE.search(before) or _QUERY_AFTER.search(after))
 
 
-_KEY_BEFORE = ascii_pattern(r"(?:\bto|\bon|\btowards?)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
+_KEY_BEFORE = ascii_pattern(r"(?:\bto|\bon|\btowards?|->|→|=>)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
 _KEY_AFTER = ascii_pattern(r"^\s*(?:へ|への|に向|に対す|に対して)")
 
 

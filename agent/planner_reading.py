@@ -55,7 +55,7 @@ _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
     r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
-    r"|^what\s+(?:does|do)\b.*\bmean\b", re.I)
+    r"|^what\s+(?:does|do)\b.*\bmean\b|^what(?:'s|\s+is)\s+an?\s|^what\s+are\s+(?!the\b)", re.I)
 _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
                          r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)"
                          r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")

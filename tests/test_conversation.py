@@ -186,3 +186,22 @@ def test_a_concept_answer_offers_its_tool_to_a_bare_request_after_it() -> None:
 def test_a_fixed_colour_scale_is_kept_for_the_next_map() -> None:
     first, second = converse([f"heatmap of '{CAT}' with the colour scale fixed 0 to 1", "now layer 0"])
     assert call(first)[1]["color_max"] == 1.0 and call(second)[1]["color_max"] == 1.0
+
+
+def test_a_pair_written_with_an_arrow_is_query_and_key() -> None:
+    *_, last = converse(["layer summary for 'The keys to the cabinet are on the table.'",
+                         "track 'are' -> 'keys' across the layers"])
+    name, arguments = call(last)
+    assert name == "layer_summary" and (arguments["query"], arguments["key"]) == ("are", "keys")
+    assert "text" not in arguments  # the conversation's sentence, which the session holds
+
+
+@pytest.mark.parametrize("question", ["what's an induction head anyway?", "what are Q, K and V?"])
+def test_what_is_a_thing_after_a_tool_is_a_concept(question: str) -> None:
+    *_, last = converse([f"which heads are previous-token heads in '{CAT}'?", question])
+    assert not last.calls, last
+
+
+def test_the_query_named_after_kueri_wa() -> None:
+    *_, last = converse(['"The girl called the police." のヒートマップ', "同じ設定で折れ線、クエリはcalled"])
+    assert call(last) == ("plot_line", {**call(last)[1], "query": "called"})
