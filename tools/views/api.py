@@ -11,7 +11,7 @@ omitted, the session's latest extraction is used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
@@ -22,6 +22,7 @@ from tools.core.extract import Extraction
 from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.notes import note
 from tools.core.plumbing import (
+    View,
     checked_index,
     describe_index,
     layer_view,
@@ -37,6 +38,32 @@ from tools.core.sink import sink_fields
 from tools.core.words import WORD_AGGREGATION, words_of
 
 __all__ = ["plot_heatmap", "plot_line", "plot_heads"]
+
+
+class ShownLayer(NamedTuple):
+    """One layer's (query, key) map as a view shows it: the tokens kept, and a title that says which."""
+
+    extraction: Extraction
+    notes: list[dict[str, Any]]  # choices made on the learner's behalf (tools/core/notes.py)
+    view: View  # the layer and head as extracted, special tokens still in
+    matrix: torch.Tensor  # (query, key) as shown, rows sum to 1
+    labels: list[str]  # one per row and column
+    kept: list[int]  # the token positions shown
+    title: str
+
+
+def shown_layer(text: str | None, model: str | None, layer: int, head: int | None, exclude_special: bool,
+                language: FigureLanguage) -> ShownLayer:
+    """The map every single-layer view starts from (heatmap, line, plt.plot's lines, 3D)."""
+    extraction, notes = resolve(text, model, layers=(layer,))
+    view = layer_view(extraction, layer, head, language)
+    matrix, labels, title = view.matrix, extraction.tokens, view.title
+    kept = list(range(extraction.seq_len))
+    if exclude_special:
+        matrix, kept = without_special(extraction, matrix)
+        labels = [labels[i] for i in kept]
+        title += f"\n{figure_text('special_removed', language)}"
+    return ShownLayer(extraction, notes, view, matrix, labels, kept, title)
 
 
 def without_special(extraction: Extraction, matrix: torch.Tensor) -> tuple[torch.Tensor, list[int]]:
@@ -88,15 +115,8 @@ def plot_heatmap(
         language: The learner's language, "en" or "ja": the title, axis names and colour-scale label use it.
     """
     language = checked_language(language)
-    extraction, notes = resolve(text, model, layers=(layer,))
-    view = layer_view(extraction, layer, head, language)
-    matrix, labels = view.matrix, extraction.tokens
-    title = view.title
-    kept = list(range(extraction.seq_len))
-    if exclude_special:
-        matrix, kept = without_special(extraction, matrix)
-        labels = [labels[i] for i in kept]
-        title += f"\n{figure_text('special_removed', language)}"
+    extraction, notes, view, matrix, labels, kept, title = shown_layer(text, model, layer, head, exclude_special,
+                                                                       language)
     word_fields: dict[str, Any] = {}
     if words:
         matrix, labels, word_fields = merged_into_words(extraction, matrix, kept)
@@ -166,14 +186,8 @@ def plot_line(
         language: The learner's language, "en" or "ja": the title and axis names use it.
     """
     language = checked_language(language)
-    extraction, notes = resolve(text, model, layers=(layer,))
-    view = layer_view(extraction, layer, head, language)
-    matrix, labels, title = view.matrix, extraction.tokens, view.title
-    kept = list(range(extraction.seq_len))
-    if exclude_special:
-        matrix, kept = without_special(extraction, matrix)
-        labels = [labels[i] for i in kept]
-        title += f"\n{figure_text('special_removed', language)}"
+    extraction, notes, view, matrix, labels, kept, title = shown_layer(text, model, layer, head, exclude_special,
+                                                                       language)
     word_fields: dict[str, Any] = {}
     if words:
         matrix, labels, word_fields = merged_into_words(extraction, matrix, kept)

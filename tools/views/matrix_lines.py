@@ -23,10 +23,10 @@ from matplotlib.figure import Figure
 from tools.core import codegen, plots
 from tools.core.extract import Extraction
 from tools.core.figure_text import FigureLanguage, checked_language, figure_template, figure_text
-from tools.core.plumbing import layer_view, resolve, result_header, save_artifacts, token_position, top_tokens
+from tools.core.plumbing import result_header, save_artifacts, token_position, top_tokens
 from tools.core.session import current_session
 from tools.core.sink import sink_fields
-from tools.views.api import without_special
+from tools.views.api import shown_layer
 
 __all__ = ["plot_matrix_lines", "matrix_lines_figure", "MAX_LEGEND"]
 
@@ -61,14 +61,8 @@ def plot_matrix_lines(
         language: The learner's language, "en" or "ja": the titles, axis names and line names use it.
     """
     language = checked_language(language)
-    extraction, notes = resolve(text, model, layers=(layer,))
-    view = layer_view(extraction, layer, head, language)
-    matrix, labels, title = view.matrix, extraction.tokens, view.title
-    kept = list(range(extraction.seq_len))
-    if exclude_special:
-        matrix, kept = without_special(extraction, matrix)
-        labels = [labels[i] for i in kept]
-        title += f"\n{figure_text('special_removed', language)}"
+    extraction, notes, view, matrix, labels, kept, title = shown_layer(text, model, layer, head, exclude_special,
+                                                                       language)
     values = matrix.numpy()  # (query, key)
     position = _query_position(query, labels, [extraction.special[i] for i in kept])
     line_names = [figure_text("column_line", language, position=j, token=token) for j, token in enumerate(labels)]

@@ -27,11 +27,11 @@ from tools.core.color_scale import ColorScale
 from tools.core.extract import Extraction
 from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.plot_layout import text_width
-from tools.core.plumbing import layer_view, resolve, result_header, save_artifacts
+from tools.core.plumbing import result_header, save_artifacts
 from tools.core.pooling import pool_blocks, pooling_snippet
 from tools.core.session import current_session
 from tools.core.sink import sink_fields
-from tools.views.api import without_special
+from tools.views.api import shown_layer
 
 __all__ = ["plot_3d", "bars_figure", "hidden_tops", "view_direction", "ELEVATION", "AZIMUTH"]
 
@@ -65,13 +65,8 @@ def plot_3d(
         language: The learner's language, "en" or "ja": the title, axis names and colour-scale label use it.
     """
     language = checked_language(language)
-    extraction, notes = resolve(text, model, layers=(layer,))
-    view = layer_view(extraction, layer, head, language)
-    matrix, labels, title = view.matrix, extraction.tokens, view.title
-    if exclude_special:
-        matrix, kept = without_special(extraction, matrix)
-        labels = [labels[i] for i in kept]
-        title += f"\n{figure_text('special_removed', language)}"
+    extraction, notes, view, matrix, labels, _, title = shown_layer(text, model, layer, head, exclude_special,
+                                                                    language)
     pooled = pool_blocks(matrix.numpy(), labels, labels, max_cells=MAX_SIDE)  # (blocks, blocks) past MAX_SIDE
     values, labels = pooled.matrix, pooled.query_labels
     if pooled.pooled:
