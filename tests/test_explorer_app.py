@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import gradio as gr
 import pytest
-from test_explorer_page import browser, hover_cell, shot  # noqa: F401  (browser is a fixture)
+from test_explorer_page import hover_cell, shot
 from test_explorer_payload import long_model  # noqa: F401  (a fixture: a tiny BERT that reads 512 tokens)
 from test_tools import read_csv
 from ui_server import running_app
@@ -34,7 +34,7 @@ def test_an_update_at_512_tokens_is_at_most_2_mb_and_only_when_the_sentence_chan
     assert again == (gr.skip(), gr.skip())
 
 
-def test_the_panel_beside_the_chat_shows_the_heatmap_numbers_after_a_turn(browser, tmp_path):  # noqa: F811
+def test_the_panel_beside_the_chat_shows_the_heatmap_numbers_after_a_turn(browser, tmp_path):
     with running_app(tmp_path) as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="en-US")
         outside: list[str] = []

@@ -8,7 +8,6 @@ model view, and leaves screenshots in test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,6 @@ from tools.explore import explore_attention
 
 SENTENCE = "Tokenization is unbelievably fun!"
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 def test_the_page_is_one_file_that_fetches_nothing(session):
@@ -55,17 +51,6 @@ def test_the_card_renders_the_result_in_both_languages(session):
     for language, said in [("en", "Interactive explorer"), ("ja", "インタラクティブなエクスプローラー")]:
         text = "\n".join(render_lines(card.answer, result, arguments, language))
         assert said in text and "None" not in text and str(result["views_saved"]) in text, text
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (make setup does it as root)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def offline_page(browser, path: str, outside: list[str]):

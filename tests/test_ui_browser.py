@@ -5,16 +5,12 @@ Screenshots land in test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from ui_server import running_app
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 WAIT = 180_000  # ms; the first Japanese question may convert gemma-270m (~75 s)
 
 
@@ -22,17 +18,6 @@ WAIT = 180_000  # ms; the first Japanese question may convert gemma-270m (~75 s)
 def url(tmp_path_factory: pytest.TempPathFactory):
     with running_app(tmp_path_factory.mktemp("browser")) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (make setup does it as root)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser, url: str, locale: str = "en-US"):
