@@ -14,7 +14,7 @@ from typing import Any
 from agent.compose import compose, suggestions
 from agent.context import Context
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
-from agent.planner import plan
+from agent.planner import after_turn, plan
 from agent.registry import Registry
 from agent.runner import run_tool
 from agent.settings import Settings
@@ -58,13 +58,10 @@ def offline_turn(
             if isinstance(event, ToolFinished):
                 outcomes.append(event)
     if context is not None:
-        if planned.context is not None and any(o.ok for o in outcomes):
-            context.clear()
-            context.update(planned.context.to_dict())
-        elif planned.context is not None and not planned.calls:  # a concept answer may offer a tool to run next
-            context["offered"] = planned.context.offered
+        after = after_turn(remembered, planned, question, ran=any(o.ok for o in outcomes))
+        context.clear()
+        context.update(after.to_dict())
         context["understood"] = {"intent": planned.intent, "knowledge": list(planned.knowledge)}
-        context["question"] = question
     answer = compose(planned, outcomes)
     messages.append({"role": "assistant", "content": answer})
     yield TextDelta(answer)

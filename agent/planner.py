@@ -139,6 +139,16 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after)
 
 
+def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
+    """What the conversation remembers once a planned turn is over: the plan's memory when its calls ran
+    (`ran`: at least one succeeded), else only the tool a concept answer offered; and the question."""
+    if planned.context is not None and ran:
+        context = planned.context
+    elif planned.context is not None and not planned.calls:
+        context = replace(context, offered=planned.context.offered)
+    return replace(context, question=question)
+
+
 # --- step 2: which tool, which knowledge ------------------------------------------------------------
 
 

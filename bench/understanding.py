@@ -27,7 +27,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,7 @@ def _first_question(sentence: str, language: str) -> str:
 
 def plan_runner() -> Callable[[list[str]], Iterator[Record]]:
     from agent.context import Context
-    from agent.planner import plan
+    from agent.planner import after_turn, plan
     from prompts import knowledge
 
     def run(questions: list[str]) -> Iterator[Record]:
@@ -118,12 +118,8 @@ def plan_runner() -> Callable[[list[str]], Iterator[Record]]:
             planned = plan(question, context, session_text=session_text)
             yield Record(_kind(planned.intent, planned.knowledge, knowledge()),
                          [(c.name, c.arguments) for c in planned.calls], latest_text=context.text)
-            if planned.calls and planned.context is not None:
-                context = planned.context
-                session_text = context.text
-            elif planned.context is not None and not planned.calls:  # as agent/offline.py keeps it
-                context = replace(context, offered=planned.context.offered)
-            context = replace(context, question=question)  # as agent/offline.py keeps it
+            context = after_turn(context, planned, question, ran=bool(planned.calls))  # as if every call succeeded
+            session_text = context.text if planned.calls else session_text
 
     return run
 

@@ -6,13 +6,12 @@ offline sensei does when its calls succeed. Written for the mechanism, not taken
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from agent.context import Context
-from agent.planner import Plan, plan
+from agent.planner import Plan, after_turn, plan
 
 CAT = "The cat sat on the mat."
 CURRY = "今日はカレーライスを食べました。"
@@ -23,10 +22,8 @@ def converse(questions: list[str]) -> list[Plan]:
     for question in questions:
         planned = plan(question, context, session_text=session_text)
         plans.append(planned)
-        if planned.calls and planned.context is not None:
-            context, session_text = planned.context, planned.context.text
-        elif planned.context is not None:  # a concept answer's offer, as agent/offline.py keeps it
-            context = replace(context, offered=planned.context.offered)
+        context = after_turn(context, planned, question, ran=bool(planned.calls))  # as agent/offline.py keeps it
+        session_text = context.text if planned.calls else session_text
     return plans
 
 
