@@ -34,7 +34,7 @@ from agent.planner_reading import (
     detect_language,
     read,
 )
-from prompts import Language, knowledge
+from prompts import Entry, Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
 
@@ -369,7 +369,7 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ca
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
 
 
-def _demonstrated(entry: Any, question: str) -> bool:
+def _demonstrated(entry: Entry, question: str) -> bool:
     """An entry whose figure is the answer ("why does plt.plot draw 8 lines?": the 8 lines, labelled), asked in
     its own words (one of its keywords), not only near it ("which x labels for the line plot?")."""
     said = question.lower()
