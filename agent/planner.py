@@ -64,6 +64,7 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
                           r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
@@ -251,11 +252,16 @@ def _names_it(card: Card, reading: Reading) -> bool:
     reads no sentence is not named by a question that gives one ("Use the causal model for 'The dog barks'")."""
     if reading.sentences and "sentence" not in card.slots.values():
         return False
-    text = f" {reading.plain} "
-    read_as_argument = f" {reading.rest} " if len(reading.rest) == len(reading.plain) else text
+    text = _katakana(f" {reading.plain} ")  # 「ひーとまっぷ」 names the heatmap as 「ヒートマップ」 does
+    read_as_argument = _katakana(f" {reading.rest} ") if len(reading.rest) == len(reading.plain) else text
     words = set(re.findall(r"[a-z]{6,}", text))
-    return any(_said(name, text, read_as_argument) for name in card.names) \
+    return any(_said(_katakana(name), text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
+
+
+def _katakana(text: str) -> str:
+    """Hiragana written as katakana, one character for one (offsets keep)."""
+    return text.translate(_HIRAGANA_TO_KATAKANA)
 
 
 def _said(name: str, text: str, rest: str) -> bool:
