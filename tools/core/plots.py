@@ -3,7 +3,8 @@
 Every builder returns a `matplotlib.figure.Figure` made with the object API: pyplot's global
 state would leak figures between the threads of a server. Japanese labels render through a font
 fallback list that ends with IPAexGothic, shipped by `matplotlib-fontja`; we add its font file to
-the font manager but never touch the global rcParams.
+the font manager but never change the global rcParams (save_figure sets the SVG writer's hash salt for
+the length of one save, so that a figure's files are the same bytes in any process).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from matplotlib import font_manager
+from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.markers import TICKDOWN, TICKLEFT
@@ -58,6 +59,7 @@ HEADS_TITLE_SIZE = 9.0
 HEADS_LABEL_SIZE = 8.0  # the smallest size read without zooming
 COLORBAR_GAP = 14.0  # points between the map and its colorbar
 COLORBAR_WIDTH = 12.0
+SVG_SALT = "attention-sensei"  # hashed into the SVG's ids (clip paths, markers, images) in place of a random one
 TICK_MARK = {"linestyle": "none", "markersize": TICK, "markeredgewidth": 0.8, "color": "black", "clip_on": False}
 
 
@@ -385,12 +387,17 @@ def heads_figure(
 def save_figure(fig: Figure, stem: Path) -> list[Path]:
     """Write the figure as PNG and SVG beside each other; returns both paths.
 
-    The PNG uses zlib's fastest level: ~8 % less drawing time for files ~20 % larger, which a
-    browser on the same network does not notice.
+    The same figure gives the same bytes, in any process. The PNG uses zlib's fastest level: ~8 % less
+    drawing time for files ~20 % larger, which a browser on the same network does not notice.
     """
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     fig.savefig(paths[0], dpi=PNG_DPI, pil_kwargs={"compress_level": 1})
-    fig.savefig(paths[1])
+    # The same bytes wherever the figure is drawn (here or in a worker, tools/core/render_pool.py): no date,
+    # and ids hashed with a fixed salt instead of a random one. The salt is an rcParam that only the SVG
+    # writer reads, set for this save alone; one process never saves two figures at once (the rendering
+    # queue here, one job at a time in a worker).
+    with rc_context({"svg.hashsalt": SVG_SALT}):
+        fig.savefig(paths[1], metadata={"Date": None})
     return paths
 
 
