@@ -7,6 +7,7 @@
     suggestions(plan)         the questions the answer offers to ask next (a menu entry's views), which the
                               app shows as buttons; each is also written in the answer
     help_text(language)       "I did not understand" with example questions
+    outcome_text(outcome, l)  one tool call in words (a lesson step shows its result with it too)
 
 Generic: the words for a tool's result are its card's answer lines (agent/answer.py renders
 them) and its notes, each rendered from its key and values (tools/core/notes.py); every number
@@ -26,7 +27,7 @@ from prompts import Entry, Language, knowledge
 from tools import TOOL_FAMILIES
 from tools.core.notes import render as render_note
 
-__all__ = ["compose", "suggestions", "help_text"]
+__all__ = ["compose", "suggestions", "help_text", "outcome_text"]
 
 
 def compose(plan: Plan, outcomes: list[ToolFinished]) -> str:
@@ -34,7 +35,7 @@ def compose(plan: Plan, outcomes: list[ToolFinished]) -> str:
     language = plan.language
     if plan.intent == "ask_back":
         return _ask_back(plan, language)
-    parts = [_outcome(outcome, language) for outcome in outcomes]
+    parts = [outcome_text(outcome, language) for outcome in outcomes]
     if any(o.ok and o.name in cards() and cards()[o.name].figure for o in outcomes):
         parts.append(say("downloads", language))
     entries = [_entry_text(knowledge()[entry_id], language) for entry_id in plan.knowledge if entry_id in knowledge()]
@@ -94,7 +95,8 @@ def _ask_back(plan: Plan, language: Language) -> str:
     return "\n".join([say("ask_back", language), *lines])
 
 
-def _outcome(outcome: ToolFinished, language: Language) -> str:
+def outcome_text(outcome: ToolFinished, language: Language) -> str:
+    """One tool call in words: its card's answer lines and its notes, or its error and what to try next."""
     if not outcome.ok:
         error = outcome.error or "unknown error"
         said = outcome.result.get("error_note")  # the error as a note: then in the learner's language

@@ -12,6 +12,7 @@ module is imported and its schema built when the tool is first called or listed.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 from tools import TOOL_FAMILIES, ToolError, load_tool
 from tools.core.imports import TRANSFORMERS_IMPORT
 
-__all__ = ["ToolSpec", "Registry", "default_registry", "openai_schema", "validate_arguments"]
+__all__ = ["ToolSpec", "Registry", "default_registry", "openai_schema", "validate_arguments", "argument_problems"]
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
@@ -75,27 +76,41 @@ def validate_arguments(schema: dict[str, Any], arguments: Any) -> None:
     """Check arguments against a tool's parameter schema.
 
     Raises:
-        ToolError: unknown or missing arguments, or a value of the wrong JSON type.
+        ToolError: unknown or missing arguments, or a value of the wrong JSON type (the first problem found).
     """
+    problems = argument_problems(schema, arguments)
+    if problems:
+        raise ToolError(problems[0])
+
+
+def argument_problems(schema: dict[str, Any], arguments: Any) -> list[str]:
+    """Every problem of arguments against a tool's parameter schema, in the order validate_arguments meets them:
+    unknown names (with the closest allowed ones), missing required ones, then each value of the wrong type."""
     name = schema["function"]["name"]
     parameters = schema["function"]["parameters"]
     properties: dict[str, Any] = parameters["properties"]
     if not isinstance(arguments, dict):
-        raise ToolError(f"{name}: arguments must be a JSON object, not {arguments!r}")
+        return [f"{name}: arguments must be a JSON object, not {arguments!r}"]
+    problems = []
     unknown = sorted(set(arguments) - set(properties))
     if unknown:
         allowed = ", ".join(properties) or "none"
-        raise ToolError(f"{name}: unknown argument(s) {', '.join(unknown)}; allowed: {allowed}")
+        closest = [close for wrong in unknown for close in difflib.get_close_matches(wrong, properties, n=1)]
+        hint = f"; did you mean {', '.join(closest)}?" if closest else ""
+        problems.append(f"{name}: unknown argument(s) {', '.join(unknown)}; allowed: {allowed}{hint}")
     missing = [p for p in parameters.get("required", []) if p not in arguments]
     if missing:
-        raise ToolError(f"{name}: missing required argument(s) {', '.join(missing)}")
+        problems.append(f"{name}: missing required argument(s) {', '.join(missing)}")
     for key, value in arguments.items():
-        spec = properties[key]
+        spec = properties.get(key)
+        if spec is None:
+            continue
         types = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
         if not _matches(value, types):
-            raise ToolError(f"{name}: {key} must be {' or '.join(types)}, not {_type_name(value)} {value!r}")
-        if "enum" in spec and value not in spec["enum"]:
-            raise ToolError(f"{name}: {key} must be one of {spec['enum']}, not {value!r}")
+            problems.append(f"{name}: {key} must be {' or '.join(types)}, not {_type_name(value)} {value!r}")
+        elif "enum" in spec and value not in spec["enum"]:
+            problems.append(f"{name}: {key} must be one of {spec['enum']}, not {value!r}")
+    return problems
 
 
 ToolFunction = Callable[..., dict[str, Any]]

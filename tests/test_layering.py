@@ -1,4 +1,5 @@
-"""Data flows one way, ui → agent → tools: the engine imports no gradio or openai, the agent no gradio."""
+"""Data flows one way, ui → lessons → agent → tools: the engine imports no gradio or openai, the agent no gradio,
+the lessons no gradio."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = {"tools": {"gradio", "openai", "agent", "ui"}, "agent": {"gradio", "ui"}}
+FORBIDDEN = {"tools": {"gradio", "openai", "agent", "ui", "lessons"}, "agent": {"gradio", "ui", "lessons"},
+             "lessons": {"gradio", "ui"}}
 
 
 def imported_roots(path: Path) -> set[str]:
