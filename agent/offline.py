@@ -61,7 +61,8 @@ def offline_turn(
         after = after_turn(remembered, planned, question, ran=any(o.ok for o in outcomes))
         context.clear()
         context.update(after.to_dict())
-        context["understood"] = {"intent": planned.intent, "knowledge": list(planned.knowledge)}
+        context["understood"] = {"intent": planned.intent, "knowledge": list(planned.knowledge),
+                                 "demonstrates": planned.demonstrates}
     answer = compose(planned, outcomes)
     messages.append({"role": "assistant", "content": answer})
     yield TextDelta(answer)

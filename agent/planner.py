@@ -89,6 +89,7 @@ class Plan:
     interpretation: tuple[str, ...]  # sentences in `language` saying how the question was read
     suggestions: tuple[Match, ...] = ()  # when asking back: the nearest tools and entries
     context: Context | None = None  # what the conversation remembers once the calls ran
+    demonstrates: bool = False  # the calls are a concept's own figure: the answer is the concept, shown
 
 
 def plan(question: str, context: Context | None = None, session_text: str | None = None) -> Plan:
@@ -123,7 +124,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         card = None  # a pasted error or warning asks what it means, not for a figure
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
     entries = _entries(reading, matches, pasted + asked_parts, card, tool_score)
-    if card is None and entries and _demonstrated(knowledge()[entries[0]], question) and not pasted_error:
+    demonstrates = card is None and bool(entries) and _demonstrated(knowledge()[entries[0]], question) \
+        and not pasted_error
+    if demonstrates:
         card, tool_score = cards()[knowledge()[entries[0]].tools[0]], KNOWLEDGE_MIN  # its figure is the answer
     if card is None:
         if entries:
@@ -137,7 +140,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     calls, lines, after = _calls(card, reading, context, session_text)
     entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:MAX_KNOWLEDGE]
-    return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after)
+    return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after, demonstrates=demonstrates)
 
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
