@@ -66,10 +66,13 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
     named_kinds = set().union(*(_KINDS.get(model, set()) for _, model, _ in found))
     found += [(start, model, phrase) for start, model, phrase, kind in kinds if kind not in named_kinds]
-    models: dict[str, str] = {}
-    for _, model, phrase in sorted(found):
-        models.setdefault(model, phrase)
-    return list(models.items()), text
+    # a model stands where it is named by its own name when it is ("encoder vs decoder vs llama: minilm, gemma-270m
+    # and smollm2-135m" lists smollm2 third), else where it is first described
+    placed: dict[str, tuple[bool, int, str]] = {}
+    for start, model, phrase in found:
+        place = (phrase.lower() != model.lower(), start, phrase)
+        placed[model] = min(placed.get(model, place), place)
+    return [(model, phrase) for model, (_, _, phrase) in sorted(placed.items(), key=lambda item: item[1][1])], text
 
 
 def _looks_like_hub_id(name: str) -> bool:

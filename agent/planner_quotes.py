@@ -66,6 +66,9 @@ _TERM_KNOWLEDGE = (("dim", "mean_over_heads"), ("torch.mean", "mean_over_heads")
                    ("[", "dims_and_shapes"), ("detach", "requires_grad_numpy"), ("numpy", "requires_grad_numpy"))
 
 
+_KEYWORD_STRING = re.compile(r"""([(,]\s*\w+\s*=\s*)(["'])[^"'\n]*\2""")
+
+
 def take_code(question: str) -> tuple[str, list[str]]:
     """Pull out backtick spans. Code that is no expression (a model id in backticks) stays, unwrapped."""
     codes: list[str] = []
@@ -75,7 +78,7 @@ def take_code(question: str) -> tuple[str, list[str]]:
         if is_expression(code):
             codes.append(code)
             return " "
-        return code
+        return _KEYWORD_STRING.sub(r"\1", code)  # cmap="YlGnBu", return_tensors="pt": options, never the sentence
 
     return _CODE.sub(replace, question), codes
 

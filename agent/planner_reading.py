@@ -149,6 +149,8 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             else text in longest
         if text != longest and _one_token(text) and inside and reading.query is None:
             reading.query = _query_value(text)
+        elif text != longest and text.isascii() and _one_token(text) and len(longest.split()) >= 3:
+            continue  # a word in scare quotes ('how a model "reads" a sentence') beside the sentence to analyse
         elif text not in reading.sentences:
             reading.sentences.append(text)
 
