@@ -68,12 +68,24 @@ def offline_page(browser, path: str, outside: list[str]):
 def hover_cell(page, i: int, j: int) -> str:
     """Point at cell (query i, key j) and return the weight the page shows."""
     canvas = page.locator("#heatmap")
+    canvas.scroll_into_view_if_needed()  # the pointer reaches only what the viewport shows
     box = canvas.bounding_box()
     margin, cell = float(canvas.get_attribute("data-margin")), float(canvas.get_attribute("data-cell"))
     scale = box["width"] / float(canvas.evaluate("c => c.width"))
     mouse = page.mouse if hasattr(page, "mouse") else page.page.mouse  # a page, or a frame inside one
     mouse.move(box["x"] + (margin + (j + 0.5) * cell) * scale, box["y"] + (margin + (i + 0.5) * cell) * scale)
     return page.get_attribute("#readout", "data-weight")
+
+
+def luminance(page, i: int, j: int) -> float:
+    """How bright the heatmap draws cell (query i, key j), from the canvas's own pixels."""
+    red, green, blue, _ = page.evaluate("""([i, j]) => {
+        const canvas = document.querySelector("#heatmap");
+        const margin = Number(canvas.dataset.margin), cell = Number(canvas.dataset.cell);
+        const at = (k) => Math.floor(margin + (k + 0.5) * cell);
+        return Array.from(canvas.getContext("2d").getImageData(at(j), at(i), 1, 1).data);
+    }""", [i, j])
+    return 0.3 * red + 0.6 * green + 0.1 * blue
 
 
 def shot(page, name: str) -> None:
@@ -104,6 +116,15 @@ def test_the_saved_page_in_chromium_shows_the_csv_numbers_offline(session, brows
     page.keyboard.press("ArrowUp")  # the keyboard reads cells too: one query up
     assert float(page.get_attribute("#readout", "data-weight")) == pytest.approx(csv[0][9, 2], abs=1e-4)
     shot(page, "explorer-heatmap-en")
+    weak = (9, 2)  # a cell well under the map's maximum: a contrast switch brightens it, its number stays
+    linear = luminance(page, *weak)
+    for contrast in ("sqrt", "clip"):
+        page.select_option("#contrast", contrast)
+        assert page.get_attribute("#heatmap", "data-contrast") == contrast
+        assert luminance(page, *weak) > linear + 10
+        assert float(page.get_attribute("#readout", "data-weight")) == pytest.approx(csv[0][9, 2], abs=1e-4)
+    shot(page, "explorer-heatmap-clip-en")
+    page.select_option("#contrast", "linear")
     page.click("#tab-heads")
     assert page.locator("#head-view line").count() == 12  # the chosen token's lines only
     shot(page, "explorer-head-view-en")

@@ -12,10 +12,18 @@ import torch
 from test_tools import read_csv
 from tiny_models import minilm_dir
 
-from tools import plot_heatmap
+from tools import ToolError, plot_heatmap
 from tools.core import extract as extract_module
 from tools.core.pooling import pool_blocks
-from tools.explore.payload import UPDATE_BUDGET, ViewKey, bundle, encoded_size, explorer_view, thumbnails
+from tools.explore.payload import (
+    UPDATE_BUDGET,
+    ViewKey,
+    bundle,
+    encoded_size,
+    explorer_view,
+    thumbnails,
+    view_by_name,
+)
 
 SENTENCE = "Tokenization is unbelievably fun!"  # several words of several WordPiece tokens
 
@@ -89,23 +97,43 @@ def test_switching_layer_head_and_switches_runs_no_model(session, monkeypatch):
     assert len(packed["views"]) == 6 * 13 * 4  # every layer × (mean + 12 heads) × the 4 switch pairs
 
 
+def test_a_view_asked_for_by_name_is_checked_against_the_extraction(session):
+    plot_heatmap(text="I love green tea")  # every token is a word
+    extraction = session.latest
+    view = view_by_name(extraction, "2:4:10")
+    assert (view["key"], view["layer"], view["head"], view["exclude_special"]) == ("2:4:10", 2, 4, True)
+    assert view_by_name(extraction, "2:mean:01")["key"] == "2:mean:00"  # words change nothing: the token view
+    for bad, message in [("9:mean:00", "layer 9 is not held for this text: use one of \\[0, 1, 2, 3, 4, 5\\]"),
+                         ("0:12:00", "head 12 is out of range: minilm has 12 heads"),
+                         ("0:x:00", "a view's key is 'layer:head:SW'"), (None, "not None")]:
+        with pytest.raises(ToolError, match=message):
+            view_by_name(extraction, bad)
+
+
 @pytest.fixture(scope="module")
 def long_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random BERT of minilm's shape (6 layers × 12 heads) that reads 512 tokens."""
+    """A tiny random BERT of minilm's shape (6 layers × 12 heads) that reads 512 tokens.
+
+    Its weights are drawn wide (initializer_range 0.5), so its maps have structure, as a trained model's
+    do, instead of the near-uniform 1/512 of a default init: layers differ by more than 4 decimals."""
     from transformers import AutoTokenizer, BertConfig, BertModel
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(minilm_dir())
     model = BertModel(BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=48, num_hidden_layers=6,
-                                 num_attention_heads=12, intermediate_size=64, max_position_embeddings=512))
+                                 num_attention_heads=12, intermediate_size=64, max_position_embeddings=512,
+                                 initializer_range=0.5))
     path = tmp_path_factory.mktemp("long") / "tiny-bert-512"
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
 
 
+LONG_TEXT = "The cat sat on the mat and looked at the dog. " * 60  # 722 tokens: cut to 512
+
+
 def test_one_update_at_512_tokens_stays_under_2_mb(session, long_model):
-    plot_heatmap(text="The cat sat on the mat and looked at the dog. " * 60, model=str(long_model))
+    plot_heatmap(text=LONG_TEXT, model=str(long_model))
     extraction = session.latest
     assert extraction.seq_len == 512
     started = time.perf_counter()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,8 @@ from tools.core.plumbing import layer_view
 from tools.core.words import token_offsets, word_groups, words_of
 from tools.views.api import without_special
 
-__all__ = ["ViewKey", "explorer_view", "thumbnails", "bundle", "encoded_size", "TOP_KEYS", "UPDATE_BUDGET"]
+__all__ = ["ViewKey", "explorer_view", "view_by_name", "thumbnails", "bundle", "encoded_size", "TOP_KEYS",
+           "UPDATE_BUDGET"]
 
 TOP_KEYS = 5
 UPDATE_BUDGET = 2_000_000  # bytes of JSON one update may carry (issue #13: at most 2 MB at 512 tokens)
@@ -59,6 +61,32 @@ class ViewKey:
         """The view's key in a bundle, e.g. '5:mean:00' or '0:3:10' (exclude_special, words as 0/1)."""
         head = "mean" if self.head is None else str(self.head)
         return f"{self.layer}:{head}:{int(self.exclude_special)}{int(self.words)}"
+
+
+KEY_PATTERN = re.compile(r"(\d{1,4}):(mean|\d{1,4}):([01])([01])")
+
+
+def view_by_name(extraction: Extraction, name: object) -> dict[str, Any]:
+    """The view a page asks for by its key ('5:mean:00'), checked against what this extraction holds.
+
+    Words are merged only where they change something (a page asks '…:01' of a text whose every token
+    is a word; it gets the token view, which is the same map). Raises ToolError for a malformed key, a
+    layer this extraction does not hold, or a head the model does not have.
+    """
+    found = KEY_PATTERN.fullmatch(name) if isinstance(name, str) else None
+    if found is None:
+        raise ToolError(f"a view's key is 'layer:head:SW' (e.g. '5:mean:00' or '0:3:10'), not {name!r}")
+    layer, head = int(found[1]), None if found[2] == "mean" else int(found[2])
+    if layer not in extraction.layer_indices:
+        raise ToolError(f"layer {layer} is not held for this text: use one of {list(extraction.layer_indices)}")
+    if head is not None and head >= extraction.model.num_heads:
+        raise ToolError(f"head {head} is out of range: {extraction.model.name} has {extraction.model.num_heads} "
+                        f"heads (use 0..{extraction.model.num_heads - 1}, or 'mean')")
+    words = found[4] == "1"
+    if words:
+        sizes = view_sizes(extraction)
+        words = sizes[(False, True)] != sizes[(False, False)]
+    return explorer_view(extraction, ViewKey(layer, head, found[3] == "1", words))
 
 
 def view_matrix(extraction: Extraction, key: ViewKey) -> tuple[np.ndarray, list[str], list[list[int]]]:

@@ -1,6 +1,8 @@
 // The attention explorer: heatmap with hover, head view, model view, from the views embedded in the page.
 // Written for this project (no library, no network). Data: <script id="explorer-data"> (tools/explore/page.py),
 // views as in tools/explore/payload.py: float32 values (exact, for reading), uint8 colours (byte/255 × top).
+// In the app's frame (ui/explorer.py) the page also talks to the app by postMessage: it asks for a view it does
+// not hold ({explorer: "view", key}), says its height ({explorer: "height"}), and takes the app's language.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("explorer-data").textContent);
@@ -10,13 +12,19 @@
   const root = document.getElementById("explorer");
   const HEAD_LINES = 5; // lines per query in the head view of a long text
   const MAX_ALL_LINES = 64; // up to this many tokens, the head view draws every line
+  const FETCHED_KEPT = 12; // views fetched from the app kept in this page (about 1.3 MB each at 512 tokens)
+  const CLIP_PERCENTILE = 0.95; // the "clip" contrast puts the top of the colour scale at this quantile
+  const inApp = window.parent !== window;
 
   const first = parseKey(packed.first);
   const state = {
     language: data.language, layer: first.layer, head: first.head, exclude: first.exclude, words: first.words,
-    tab: "heatmap", token: null, hover: null,
+    tab: "heatmap", token: null, hover: null, contrast: "linear", server: false,
   };
   const decoded = {};
+  const pending = {}; // key -> true while the app is asked for that view
+  const failed = {}; // key -> why the app could not give it
+  const fetched = []; // keys of the views the app sent, oldest first
 
   // --- words -------------------------------------------------------------------------------------------
   function t(key, values) {
@@ -42,7 +50,13 @@
   }
   function view() {
     const key = keyOf(state);
-    if (!(key in packed.views)) return null;
+    if (!(key in packed.views)) {
+      if (state.server && !pending[key] && !failed[key]) {
+        pending[key] = true;
+        window.parent.postMessage({ explorer: "view", key, language: state.language }, "*");
+      }
+      return null;
+    }
     if (!(key in decoded)) {
       const v = packed.views[key];
       decoded[key] = { ...v, weights: new Float32Array(bytesOf(v.values).buffer), shades: bytesOf(v.colours) };
@@ -58,6 +72,35 @@
     const i = Math.min(Math.floor(x), RAMP.length - 2);
     const f = x - i;
     for (let c = 0; c < 3; c++) LUT[b * 3 + c] = Math.round(RAMP[i][c] + f * (RAMP[i + 1][c] - RAMP[i][c]));
+  }
+  // contrast: how a weight x (as a share of the scale's top, 0..1) becomes a shade; hover always reads the weight
+  function transfer(x) {
+    if (state.contrast === "sqrt") return Math.sqrt(Math.max(0, x));
+    return Math.min(1, Math.max(0, x));
+  }
+  function quantile(values, q) {
+    const sorted = Float32Array.from(values).sort();
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  }
+  function scaleTop(v) { // the weight drawn brightest under the current contrast
+    if (state.contrast !== "clip") return v.colour_scale.top;
+    if (v.clipTop === undefined) v.clipTop = Math.max(quantile(v.weights, CLIP_PERCENTILE), 1e-6);
+    return v.clipTop;
+  }
+  function shadesOf(v) {
+    if (state.contrast === "linear") return v.shades;
+    v.contrasted = v.contrasted || {};
+    if (!v.contrasted[state.contrast]) {
+      const top = scaleTop(v), out = new Uint8Array(v.weights.length);
+      for (let p = 0; p < out.length; p++) out[p] = Math.round(255 * transfer(v.weights[p] / top));
+      v.contrasted[state.contrast] = out;
+    }
+    return v.contrasted[state.contrast];
+  }
+  function thumbShades(pixels) { // thumbnails carry only bytes: the same transfer on byte / 255
+    if (state.contrast === "linear") return pixels;
+    const top = state.contrast === "clip" ? Math.max(1, quantile(pixels, CLIP_PERCENTILE)) : 255;
+    return pixels.map((b) => Math.round(255 * transfer(b / top)));
   }
   function paint(shades, side) {
     const canvas = document.createElement("canvas");
@@ -103,11 +146,14 @@
       state.words = ui.words.checked; state.token = null; update(); } });
     ui.token = el("select", { id: "token", onchange: () => {
       state.token = ui.token.value === "" ? null : Number(ui.token.value); update(); } });
+    ui.contrast = el("select", { id: "contrast", onchange: () => { state.contrast = ui.contrast.value; update(); } },
+      ...["linear", "sqrt", "clip"].map((name) => el("option", { value: name, text: t("contrast_" + name) })));
     const controls = el("div", { class: "controls" },
       el("label", {}, t("layer") + " ", ui.layer), el("label", {}, t("head") + " ", ui.head),
       el("label", {}, t("token") + " ", ui.token),
       el("label", { class: "switch" }, ui.exclude, " " + t("exclude_special")),
       el("label", { class: "switch" }, ui.words, " " + t("words")),
+      el("label", {}, t("contrast") + " ", ui.contrast),
       el("label", { class: "language" }, t("language") + " ", ui.language));
     ui.tabs = {};
     const tabs = el("div", { class: "tabs", role: "tablist" });
@@ -142,11 +188,13 @@
     ui.title.textContent = t("title");
     const extra = meta.truncated ? " · " + t("truncated", { tokens: meta.tokens.length }) : "";
     ui.summary.textContent = t("summary", { model: meta.model, layers: meta.num_layers, heads: meta.num_heads,
-      tokens: meta.tokens.length }) + extra + " · " + t("views_in_page", { count: Object.keys(packed.views).length });
+      tokens: meta.tokens.length }) + extra + " · " +
+      t(state.server && packed.views_left_out > 0 ? "views_from_app" : "views_in_page", { count: Object.keys(packed.views).length - fetched.length });
     ui.layer.value = state.layer;
     ui.head.value = state.head === null ? "mean" : state.head;
     ui.exclude.checked = state.exclude;
     ui.words.checked = state.words;
+    ui.contrast.value = state.contrast;
     ui.note.textContent = state.words && meta.words_change_nothing ? t("every_token_a_word") : "";
     for (const [name, button] of Object.entries(ui.tabs)) {
       button.setAttribute("aria-selected", String(name === state.tab));
@@ -155,17 +203,22 @@
     const v = view();
     ui.missing.hidden = v !== null || state.tab === "model";
     if (v === null) {
-      ui.missing.textContent = t("missing", { left: packed.views_left_out, layer: state.layer,
+      const key = keyOf(state);
+      if (pending[key]) ui.missing.textContent = t("loading");
+      else if (failed[key]) ui.missing.textContent = t("view_failed", { reason: failed[key] });
+      else ui.missing.textContent = t("missing", { left: packed.views_left_out, layer: state.layer,
         head: state.head === null ? "None" : state.head });
     }
     fillTokens(v);
+    readout(v);
     if (state.tab === "heatmap") drawHeatmap(v);
     else if (state.tab === "heads") drawHeads(v);
     else drawModel();
   }
 
   function fillTokens(v) {
-    const labels = v ? v.labels : [];
+    if (v === null) return; // a view on its way from the app: the token list stays as it is
+    const labels = v.labels;
     const wanted = [""].concat(labels.map((_, i) => String(i)));
     const have = Array.from(ui.token.options, (option) => option.value);
     if (have.join("|") !== wanted.join("|") || ui.token.dataset.labels !== labels.join("\u0001")) {
@@ -181,7 +234,10 @@
     ui.canvas.hidden = v === null;
     ui.scale.textContent = "";
     ui.info.replaceChildren();
-    if (v === null) return;
+    if (v === null) {
+      delete ui.canvas.dataset.key;
+      return;
+    }
     const n = v.size;
     const cell = Math.max(1, Math.min(40, Math.floor(480 / n)));
     const context = ui.canvas.getContext("2d");
@@ -194,9 +250,10 @@
     ui.canvas.dataset.margin = margin; // where the cells lie, for a test or a reader of the page
     ui.canvas.dataset.cell = cell;
     context.font = "12px sans-serif";
-    if (!v.image) v.image = paint(v.shades, n);
+    v.images = v.images || {};
+    if (!v.images[state.contrast]) v.images[state.contrast] = paint(shadesOf(v), n);
     context.imageSmoothingEnabled = false;
-    context.drawImage(v.image, margin, margin, n * cell, n * cell);
+    context.drawImage(v.images[state.contrast], margin, margin, n * cell, n * cell);
     if (labelled) {
       context.fillStyle = "#222";
       context.textBaseline = "middle";
@@ -222,7 +279,10 @@
       context.strokeStyle = "#fff";
       context.strokeRect(margin + state.hover.j * cell, margin + state.hover.i * cell, cell, cell);
     }
-    ui.scale.textContent = t("scale", { top: v.colour_scale.top.toFixed(4) });
+    ui.scale.textContent = t(state.contrast === "linear" ? "scale" : "scale_" + state.contrast,
+      { top: scaleTop(v).toFixed(4) });
+    ui.canvas.dataset.key = v.key; // the view drawn, for a test or a benchmark to wait on
+    ui.canvas.dataset.contrast = state.contrast;
   }
 
   function cellAt(event) {
@@ -237,7 +297,13 @@
   function hover(cell) {
     const v = view();
     state.hover = cell;
-    if (v && cell) {
+    readout(v);
+    drawHeatmap(v);
+  }
+
+  function readout(v) { // the weight under the pointer, read again when the view under it changes
+    const cell = state.hover;
+    if (v && cell && cell.i < v.size && cell.j < v.size) {
       const weight = v.weights[cell.i * v.size + cell.j];
       ui.readout.textContent = t("readout", { query: v.labels[cell.i], i: cell.i, key: v.labels[cell.j], j: cell.j,
         weight: weight.toFixed(4) });
@@ -246,7 +312,6 @@
       ui.readout.textContent = t("hover_hint");
       delete ui.readout.dataset.weight;
     }
-    drawHeatmap(v);
   }
 
   // the heatmap without a mouse: arrows move the read cell, Enter follows its query token, Escape lets go
@@ -301,7 +366,7 @@
     const lines = document.createElementNS(svgNS, "g");
     svg.append(lines);
     const y = (i) => top + (i + 0.5) * row;
-    const topWeight = v.colour_scale.top;
+    const topWeight = scaleTop(v);
     function drawLines(only) {
       lines.replaceChildren();
       const queries = only === null ? [...Array(n).keys()] : [only];
@@ -317,7 +382,7 @@
           line.setAttribute("y2", y(j));
           line.setAttribute("stroke", "#1f6feb");
           line.setAttribute("stroke-width", only === null ? 1.5 : 2.5);
-          line.setAttribute("stroke-opacity", Math.min(1, w / topWeight).toFixed(3));
+          line.setAttribute("stroke-opacity", transfer(w / topWeight).toFixed(3));
           lines.append(line);
         }
       }
@@ -349,12 +414,13 @@
     const panel = ui.panels.model;
     panel.replaceChildren();
     const side = thumbs.side;
-    const pixels = bytesOf(thumbs.pixels);
+    const pixels = thumbShades(bytesOf(thumbs.pixels));
     panel.append(el("p", { class: "muted", text: t("thumb_scale", { top: thumbs.colour_scale.top.toFixed(4), side }) }));
-    const grid = el("div", { id: "model-grid", class: "grid", style: "grid-template-columns: 3em repeat(" +
-      thumbs.heads + ", auto)" });
-    grid.append(el("span"));
-    for (let h = 0; h < thumbs.heads; h++) grid.append(el("span", { class: "muted", text: t("head") + " " + h }));
+    // columns shrink to the frame's width (the app's panel is narrow): a thumbnail is at most 40 px a side
+    const grid = el("div", { id: "model-grid", class: "grid", style: "grid-template-columns: 3.5em repeat(" +
+      thumbs.heads + ", minmax(0, 44px))" });
+    grid.append(el("span", { class: "muted", text: t("layer") + " \\ " + t("head") }));
+    for (let h = 0; h < thumbs.heads; h++) grid.append(el("span", { class: "muted head-number", text: String(h) }));
     thumbs.layers.forEach((layer, row) => {
       grid.append(el("span", { class: "muted", text: t("layer") + " " + layer }));
       for (let h = 0; h < thumbs.heads; h++) {
@@ -368,6 +434,40 @@
       }
     });
     panel.append(grid);
+  }
+
+  // --- the app around the frame: views on demand, the language, the frame's height -------------------------
+  function received(message) {
+    delete pending[message.key];
+    if (message.view) {
+      packed.views[message.key] = message.view;
+      fetched.push(message.key);
+      while (fetched.length > FETCHED_KEPT) { // memory stays bounded however long the learner explores
+        const old = fetched.shift();
+        delete packed.views[old];
+        delete decoded[old];
+      }
+    } else failed[message.key] = String(message.error || "?");
+    if (message.key === keyOf(state)) update();
+  }
+  if (inApp) {
+    window.addEventListener("message", (event) => {
+      if (event.source !== window.parent || !event.data) return;
+      const message = event.data;
+      if (message.explorer === "hello") { state.server = true; update(); }
+      else if (message.explorer === "view" && typeof message.key === "string") received(message);
+      else if (message.explorer === "language" && message.language in data.texts.title) {
+        state.language = message.language;
+        build();
+      }
+    });
+    let posted = 0;
+    const postHeight = () => {
+      const height = Math.ceil(document.body.getBoundingClientRect().height) + 24; // the body's margins
+      if (height !== posted) window.parent.postMessage({ explorer: "height", height: (posted = height) }, "*");
+    };
+    new ResizeObserver(postHeight).observe(document.body);
+    window.parent.postMessage({ explorer: "ready" }, "*");
   }
 
   build();
