@@ -128,7 +128,7 @@ WORDS = _ascii(
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
     r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:sub-?word\s+)?(?:tokens|pieces)"
     r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位"
-    r"|\bword\s+by\s+word\b|\bfull\s+words\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
+    r"|\bword\s+by\s+word\b|\bfull\s+words\b|\bwords\s+merged\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
     r"|##\s*(?:を|の)?(?:まとめ|結合|くっつけ|つなげ)|単語として(?:まとめ|扱)"
 )
 

@@ -57,7 +57,9 @@ BARE_TERM = ascii_pattern(
     r"\bdim\s*=\s*-?\d+|\[\s*0\s*\]|\.?\bdetach\b(?:\(\))?|\.numpy\(\)|\btorch\.mean\b|\bkeepdim\b", re.I
 )
 COLON_SENTENCE = ascii_pattern(
-    r"(?:\bsentences?|\btexts?|\binput|\bprompt|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
+    # "same sentence: …" points back: what follows is no new sentence
+    r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!同じ)\bsentences?|(?<!same\s)\btexts?|\binput|\bprompt"
+    r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
     r"|\bfor|文章?|テキスト|プロンプト)\s*[:：]"
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
 # 「東京は日本の首都です。 ←この文の…」: an unquoted sentence pointed at from after it
