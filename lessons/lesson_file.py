@@ -129,7 +129,8 @@ class _Reader:
         if isinstance(table.get("title_en"), str):
             where += f" ({table['title_en']!r})"
         self._unknown(table, _STEP_FIELDS, where)
-        title, text = self._texts(table, "title", where), self._texts(table, "text", where)
+        title = self._texts(table, "title", where)
+        text = {language: unwrapped(value) for language, value in self._texts(table, "text", where).items()}
         try_question = self._texts(table, "try", where) if _has_any(table, "try") else None
         tool, arguments = self._call(table, shared, where)
         predict = self.prediction(table["predict"], tool, arguments, where) if "predict" in table else None
@@ -225,6 +226,24 @@ class _Reader:
                 closest = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean {closest[0]}? " if closest else ""
                 self.problems.append(f"{where}: unknown field {key!r}; {hint}expected {', '.join(known)}")
+
+
+def unwrapped(text: str) -> str:
+    """A text as its author wrapped it in the file, with each paragraph's lines joined (a space between two
+    Latin characters, nothing between Japanese ones): the chat would otherwise break the line where the file did.
+    Paragraphs with code, a list or a table keep their lines."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in paragraph.splitlines()]
+        if any(line.startswith(("```", "- ", "* ", "|", "1. ")) for line in lines):
+            paragraphs.append(paragraph)
+            continue
+        joined = lines[0]
+        for line in lines[1:]:
+            latin = joined[-1:].isascii() and line[:1].isascii()
+            joined += (" " if latin else "") + line
+        paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
 
 
 def _has_any(table: dict[str, Any], field: str) -> bool:

@@ -22,10 +22,11 @@ HEADINGS = {"en": ("# Attention Sensei — lesson handout", "**You:**"),
             "ja": ("# Attention 先生 — 授業用資料", "**質問:**")}
 
 
-def export_markdown(history: list[Any], language: Language, directory: Path) -> str:
-    """The handout of `history`; figures are embedded only from `directory`, the session's own artifacts."""
+def export_markdown(history: list[Any], language: Language, directory: Path, lesson: str = "") -> str:
+    """The handout of `history`; figures are embedded only from `directory`, the session's own artifacts.
+    `lesson`: the guided lesson's progress (Markdown), written under the heading."""
     heading, you = HEADINGS[language]
-    parts = [heading]
+    parts = [heading, lesson] if lesson else [heading]
     for message in history:
         role = _get(message, "role")
         content = _get(message, "content")
