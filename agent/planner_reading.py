@@ -55,11 +55,13 @@ _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
     r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
-    r"|^what\s+(?:does|do)\b.*\bmean\b|^what(?:'s|\s+is)\s+an?\s|^what\s+are\s+(?!the\b)", re.I)
+    r"|^what\s+(?:does|do)\b.*\bmean\b|^what(?:'s|\s+is)\s+an?\s|^what\s+are\s+(?!the\b)"
+    r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$", re.I)  # "…, is it bad?"
 _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
                          r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)"
                          r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
-_YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味|(?:って|とは)(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
+_YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味"
+                        r"|(?:って|とは)(?:そもそも|一体|いったい)?(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
                         r"|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
                         r"|もの|普通|かな|よね|ってこと|とは|の)[?？]*$")
 
