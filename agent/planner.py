@@ -63,8 +63,10 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
-# 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
+# a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
+_STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+# 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
                           r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
@@ -123,7 +125,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if pasted_error and not (reading.expression and not reading.expression_bare):
         card = None  # a pasted error or warning asks what it means, not for a figure
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
-    entries = _entries(reading, matches, pasted + asked_parts, card, tool_score)
+    entries = _entries(reading, matches, pasted + asked_parts, card, tool_score) \
+        or _about_the_view(question, context, card)
     demonstrates = card is None and bool(entries) and _demonstrated(knowledge()[entries[0]], question) \
         and not pasted_error
     if demonstrates:
@@ -184,6 +187,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     pieces = clauses(mask_literals(question))[1:] if parts else []
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
                 if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
+                and not _STATEMENT_JA.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None:
@@ -210,9 +214,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named = [card for card in named if _needs_met(card, reading, context, named=True) or _continues_pair(card, context)]
     if not named and context.offered in every and not _weak(matches):  # 「実際に描いてみせて」 after the explanation
         named = [every[context.offered]]
-    named_views = [card for card in named if card.figure]
-    for card in every.values():  # a literal only one tool reads (an expression) decides, unless a view is named
-        if any(getattr(reading, name, None) for name in card.decisive) and not named_views:
+    # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
+    named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
+                     and "expression" not in card.slots.values()]
+    for card in every.values():  # a literal only one tool reads (an expression) decides, unless one is named instead
+        if any(getattr(reading, name, None) for name in card.decisive) and not named_instead:
             return card, 1.0
     # the name against the whole question: a clause that only gives literals ("try 'X' with llama") names no view
     best_tool = max((m.score for m in whole if m.kind == "tool"), default=0.0)
@@ -376,6 +382,16 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ca
     if pasted or (found and not base[found[0]].asks_back):
         found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
+
+
+def _about_the_view(question: str, context: Context, card: Card | None) -> tuple[str, ...]:
+    """A why-question just below the minimum, asked about the figure just drawn ("why are some cells in that
+    figure blank?" after generation): the closest entry on that figure's tool, rather than asking back."""
+    if card is not None or context.tool is None or not asks_yes_no(mask_literals(question)):
+        return ()
+    base, alone = knowledge(), meaning_index().matches(question)[0]  # the question alone, not joined with the last
+    return next(((m.name,) for m in alone if m.kind == "knowledge" and m.score >= ASK_BELOW
+                 and context.tool in base[m.name].tools and not base[m.name].asks_back), ())
 
 
 def _demonstrated(entry: Entry, question: str) -> bool:

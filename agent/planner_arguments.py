@@ -95,7 +95,7 @@ ANNOTATE = _ascii(
     r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+)?in\s+(?:the\s+|each\s+)?cells?"
     r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b|\bwrite\s+(?:the\s+)?(?:values|numbers)"
     r"|(?:数値|値|数字)(?:入り|付き|つき)|(?:数値|値|数字)を(?:書き込|書い|書き入れ|入れ|載せ)|(?:セル|マス)に(?:数値|値|数字)"
-    r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ)"
+    r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ)|(?:数値|値|数字)も?(?:セル|マス)に"
     r"|\b(?:show|put|print|display|write|label|add|include|overlay)\s+(?:the\s+|all\s+the\s+)?"
     r"(?:numbers?|values?|weights?|probabilities|scores)"
     r"\s+(?:on|in|inside|over|into|onto|on\s+top\s+of)\s+(?:the\s+|each\s+|every\s+|all\s+the\s+)?(?:cells?|squares?|boxes|tiles|heat\s*map|map|grid|plot)"
@@ -120,7 +120,7 @@ STRICT = _ascii(
 FIXED_SCALE = _ascii(
     r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"
-    r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolor_max\s*=\s*1(?:\.0)?\b"
+    r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolor_max\s*=\s*1(?:\.0)?\b|\b(?:on\s+)?an?\s+0\s*(?:-|–|to)\s*1\s+scale\b"
     r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色)(?:は|を)?\s*0\s*(?:〜|~|から|-|–)\s*1"
     r"|(?:同じ|共通の|固定の?)(?:カラーバー|カラースケール|色のスケール|スケール)")
 WORDS = _ascii(
