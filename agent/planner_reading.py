@@ -55,11 +55,15 @@ _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
     r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
-    r"|^what\s+(?:does|do)\b.*\bmean\b|^what(?:'s|\s+is)\s+an?\s|^what\s+are\s+(?!the\b)"
+    r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b|^what(?:'s|\s+is)\s+(?:an?\s|this\b|that\b)"
+    r"|^what\s+are\s+(?!the\b)"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$", re.I)  # "…, is it bad?"
 _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
                          r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)"
                          r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
+# how to read something, or not understanding it, asks about it even in a request form (「カラーバーの見方おしえて」)
+_ABOUT_JA = re.compile(r"の読み方|の見方(?:を|が|は)?(?:教え|おしえ|わから|分から|知りたい|って)"
+                       r"|(?:(?:わから|分から)(?:ない|なくて)|(?:わかり|分かり)ません)(?!ので|から|けど)")
 _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味"
                         r"|(?:って|とは)(?:そもそも|一体|いったい)?(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
                         r"|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
@@ -94,7 +98,7 @@ def asks_yes_no(text: str) -> bool:
     """A yes/no, why or what-does-it-mean question, not a request."""
     text = text.strip()
     if JAPANESE.search(text):
-        return bool(_YES_NO_JA.search(text)) and not _REQUEST_JA.search(text)
+        return bool(_ABOUT_JA.search(text)) or bool(_YES_NO_JA.search(text)) and not _REQUEST_JA.search(text)
     return bool(_YES_NO_EN.search(text))
 
 
