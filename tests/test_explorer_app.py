@@ -4,6 +4,7 @@ its content and follows the app's language, in Chromium with every request outsi
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,11 +42,17 @@ def test_the_panel_follows_the_sentence_and_serves_the_views_its_page_left_out(s
     assert menu["visible"] is False
     plot_heatmap(text=LONG_TEXT, model=str(long_model))
     frame, download, menu = explorer.refresh(state, "ja")
-    assert len(frame.encode("utf-8")) <= UPDATE_BUDGET == 2_000_000
     assert frame.startswith('<iframe id="explorer-frame"') and 'sandbox="allow-scripts"' in frame
+    assert len(frame.encode("utf-8")) < 100_000  # the page's script and words: its views come by message
     saved = Path(download["value"])
     assert saved.parent == tmp_path / "browser" and '<html lang="ja">' in saved.read_text(encoding="utf-8")
     token = re.search(r'data-token="([0-9a-f]{32})"', frame)[1]
+    started = explorer.explorer_bundle({"token": token})  # what the frame's page asks for first
+    assert encoded_size(started) <= UPDATE_BUDGET == 2_000_000
+    assert started["bundle"]["first"] == "5:mean:00" and started["bundle"]["views_left_out"] > 0
+    assert started["bundle"]["views"] == json.loads(re.search(  # the same views as the saved file
+        r'<script type="application/json" id="explorer-data">(.*?)</script>', saved.read_text(encoding="utf-8"),
+        re.DOTALL)[1])["bundle"]["views"]
     assert [value for _, value in menu["choices"]] == [token] and menu["value"] == token
     assert explorer.refresh(state, "ja")[:2] == (gr.skip(), gr.skip())  # nothing new analysed: the page stays
 
@@ -60,6 +67,7 @@ def test_the_panel_follows_the_sentence_and_serves_the_views_its_page_left_out(s
     gone = explorer.explorer_view({"token": "0" * 32, "key": "0:mean:00", "language": "ja"})
     assert gone["error"].startswith("この文はもうアプリに保持されていません")
     assert "error" in explorer.explorer_view("not a request")
+    assert "no longer kept" in explorer.explorer_bundle({"token": "0" * 32})["error"]
 
 
 def test_an_earlier_sentence_opens_from_the_menu_and_only_this_browsers_own(session, tmp_path):
@@ -72,7 +80,8 @@ def test_an_earlier_sentence_opens_from_the_menu_and_only_this_browsers_own(sess
     labels = [label for label, _ in menu["choices"]]
     assert labels[0].startswith("The cat sat on the mat. · minilm · 9 tokens") and labels[1].startswith(SHORT)
     frame, download = explorer.pick(menu["choices"][1][1], state, "en")
-    assert "love natural language" in frame and Path(download["value"]).exists()
+    assert f'data-token="{menu["choices"][1][1]}"' in frame
+    assert "love natural language" in Path(download["value"]).read_text(encoding="utf-8")
     assert explorer.pick(menu["choices"][1][1], state, "en") == (gr.skip(), gr.skip())  # already shown
     other = Session(artifacts_dir=tmp_path / "other")
     stranger = browser_state(other, tmp_path / "stranger")
@@ -121,6 +130,13 @@ def point_at(frame, i: int, j: int) -> str:
             clientY: Math.ceil(box.top + (margin + i * cell) * scale) }));
         return document.querySelector("#readout").dataset.weight;
     }""", [i, j])
+
+
+def next_frame(page, shown: str | None):
+    """The explorer's frame once it shows another sentence than the one named `shown`."""
+    page.wait_for_function("(shown) => { const frame = document.querySelector('#explorer-frame');"
+                           " return frame !== null && frame.dataset.token !== shown; }", arg=shown, timeout=120_000)
+    return page.wait_for_selector("#explorer-frame").content_frame()
 
 
 def fitted(page, frame) -> None:
@@ -198,14 +214,17 @@ def test_at_512_tokens_the_app_sends_each_view_asked_for_and_an_earlier_sentence
             frame.wait_for_selector(f'#heatmap[data-key="{layer}:mean:00"]', timeout=30_000)
             got = point_at(frame, query, key)
             assert float(got) == pytest.approx(rows[layer][key], abs=1e-4)
-        assert len(updates) == 2 and max(updates) <= UPDATE_BUDGET
+        assert len(updates) == 3 and max(updates) <= UPDATE_BUDGET  # the page's views, then layers 0 and 3
         panel_shot(page, "explorer-app-512-en")
+        long_frame = page.get_attribute("#explorer-frame", "data-token")
         ask(page, f'Show the heatmap of "{SHORT}"')
-        frame = page.wait_for_selector("#explorer-frame", timeout=120_000).content_frame()
+        frame = next_frame(page, long_frame)
         frame.wait_for_function("() => document.querySelector('#summary').textContent.includes(' 8 tokens')")
+        short_frame = page.get_attribute("#explorer-frame", "data-token")
         page.click("#explorer-pick input")
         page.get_by_role("option", name=re.compile("^The cat sat on the mat")).click()  # the earlier sentence
-        frame = page.wait_for_selector("#explorer-frame", timeout=30_000).content_frame()
+        frame = next_frame(page, short_frame)
+        assert page.get_attribute("#explorer-frame", "data-token") == long_frame  # the same sentence, named alike
         frame.wait_for_function("() => document.querySelector('#summary') && "
                                 "document.querySelector('#summary').textContent.includes('512 tokens')")
         switch_language(page, "ja")

@@ -6,12 +6,18 @@ page runs in a sandboxed frame (`srcdoc`, scripts only: gr.HTML itself runs no `
 the saved file show the same thing. Nothing here runs a model: every view is read from an extraction the
 session already holds.
 
-How the frame gets a view it does not carry (a long text: at 512 tokens one update holds one view and the
-model view). The frame cannot reach the server itself (its policy allows no connection, and a sandboxed
-frame has no origin), so it asks the app's page, which it may talk to by postMessage:
+How the frame gets its views. The frame cannot reach the server itself (its policy allows no connection,
+and a sandboxed frame has no origin), so it asks the app's page, which it may talk to by postMessage:
 
+    frame ──{explorer: "ready"}──▶ app page ──server.explorer_bundle({token})──▶ this module
+    frame ◀──{explorer: "bundle", bundle}── app page ◀── the page's views, ≤ UPDATE_BUDGET bytes ──┘
     frame ──{explorer: "view", key}──▶ app page ──server.explorer_view({token, key})──▶ this module
     frame ◀──{explorer: "view", key, view}── app page ◀──────── one view, ≤ UPDATE_BUDGET bytes ───┘
+
+The frame's own document is only the page's script, styles and words (~50 KB): at 512 tokens a srcdoc
+holding the 2 MB of views took Chromium 0.6 s to parse, against a few ms for the same JSON by message.
+The bundle (every view of a short text; at 512 tokens the first view and the model view) is the one the
+saved file embeds; the last few built are kept (BUNDLES_KEPT) so the frame's request does not build it again.
 
 The app page's side is FRAME_BRIDGE, run by gr.HTML (`js_on_load`, with `server_functions`); it answers
 only the frame it shows and forwards only well-formed keys. `token` is an unguessable name this panel gave
@@ -25,8 +31,10 @@ fits its content) and takes the app's language switch.
 from __future__ import annotations
 
 import html
+import threading
 import uuid
 import weakref
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +46,10 @@ from tools.core.session import EXTRACTIONS_KEPT
 from tools.explore.page import explorer_page
 from tools.explore.payload import UPDATE_BUDGET, ViewKey, bundle, view_by_name
 
-__all__ = ["ExplorerPanel", "explorer_frame", "FRAME_MARKUP", "EXTRACTIONS_KEPT"]
+__all__ = ["ExplorerPanel", "explorer_frame", "BUNDLES_KEPT", "EXTRACTIONS_KEPT"]
 
-FRAME_MARKUP = 60_000  # bytes for the page's script, styles, words and the frame's escaping (~45 KB at 512 tokens)
+ENVELOPE = 1_000  # bytes around a bundle or a view in the server function's answer ({"key": …, "view": …})
+BUNDLES_KEPT = 4  # bundles kept for the frames that will ask for them, all browsers together (≤ 2 MB each)
 TEXTS = {
     "waiting": {
         "en": "The interactive explorer of the latest analysed sentence opens here after the sensei analyses one.",
@@ -68,6 +77,15 @@ const handler = async (event) => {
   if (!frame || event.source !== frame.contentWindow || !message || typeof message !== "object") return;
   if (message.explorer === "ready") {
     event.source.postMessage({ explorer: "hello" }, "*");
+    if (frame.dataset.lazy !== "1") return; // the page carries its views
+    let answer;
+    try {
+      answer = await server.explorer_bundle({ token: frame.dataset.token });
+    } catch (error) {
+      answer = null;
+    }
+    if (frameOf() !== frame) return;
+    event.source.postMessage({ explorer: "bundle", ...(answer || { error: "no answer" }) }, "*");
   } else if (message.explorer === "height" && Number.isFinite(message.height)) {
     frame.style.height = Math.min(4000, Math.max(160, Math.ceil(message.height))) + "px";
   } else if (message.explorer === "view" && /^\\d{1,4}:(mean|\\d{1,4}):[01][01]$/.test(message.key)) {
@@ -95,12 +113,14 @@ TO_FRAME_LANGUAGE = """(language) => {
 }"""
 
 
-def explorer_frame(page: str, token: str = "") -> str:
-    """The page in a sandboxed frame: its scripts run, nothing else it could do is allowed; it sizes itself."""
+def explorer_frame(page: str, token: str = "", lazy: bool = False) -> str:
+    """The page in a sandboxed frame: its scripts run, nothing else it could do is allowed; it sizes itself.
+    `lazy`: the page waits for its views from the app (FRAME_BRIDGE). The token is also written in the page:
+    Gradio updates the frame's attributes in place, and a frame reloads only when its document changes."""
     return (f'<iframe id="explorer-frame" title="Attention explorer" sandbox="allow-scripts" '
-            f'data-token="{html.escape(token, quote=True)}" '
+            f'data-token="{html.escape(token, quote=True)}" data-lazy="{int(lazy)}" '
             f'style="width:100%;height:560px;border:1px solid #d0d7de;border-radius:6px" '
-            f'srcdoc="{html.escape(page, quote=True)}"></iframe>')
+            f'srcdoc="{html.escape(page + f"<!-- {token} -->", quote=True)}"></iframe>')
 
 
 def first_view(extraction: Extraction) -> ViewKey:
@@ -133,6 +153,8 @@ class ExplorerPanel:
 
     def __init__(self) -> None:
         self._open: weakref.WeakValueDictionary[str, Extraction] = weakref.WeakValueDictionary()
+        self._bundles: OrderedDict[str, dict[str, Any]] = OrderedDict()  # token -> the bundle its frame will ask for
+        self._lock = threading.Lock()
 
         def explorer_view(request: Any) -> dict[str, Any]:
             """One view of an extraction this panel opened: {token, key, language} → {key, view} or {key, error}."""
@@ -147,11 +169,24 @@ class ExplorerPanel:
             except ToolError as error:
                 return {"key": key, "error": str(error)}
 
+        def explorer_bundle(request: Any) -> dict[str, Any]:
+            """The views a frame's page starts with: {token} → {bundle} or {error}."""
+            token = request.get("token") if isinstance(request, dict) else None
+            with self._lock:
+                packed = self._bundles.get(token) if isinstance(token, str) else None
+            extraction = self._open.get(token) if isinstance(token, str) else None
+            if packed is None and extraction is not None:
+                packed = self.bundle_of(extraction, token)
+            if packed is None:
+                return {"error": TEXTS["gone"]["en"] + " / " + TEXTS["gone"]["ja"]}
+            return {"bundle": packed}
+
         self.explorer_view = explorer_view
+        self.explorer_bundle = explorer_bundle
         self.picker = gr.Dropdown([], label=TEXTS["pick"]["en"], elem_id="explorer-pick", interactive=True,
                                   visible=False, filterable=False)
         self.frame = gr.HTML(f"<p>{TEXTS['waiting']['en']}</p>", elem_id="explorer", padding=False,
-                             js_on_load=FRAME_BRIDGE, server_functions=[explorer_view])
+                             js_on_load=FRAME_BRIDGE, server_functions=[explorer_view, explorer_bundle])
         self.download = gr.File(label=TEXTS["download"]["en"], elem_id="explorer-file", interactive=False,
                                 visible=False)
 
@@ -164,8 +199,8 @@ class ExplorerPanel:
         follow the app's language. All private: none of it is an API endpoint."""
         for event in after:
             event.then(self.refresh, [state, language], self.outputs, api_visibility="private")
-        self.picker.input(self.pick, [self.picker, state, language], [self.frame, self.download],
-                          api_visibility="private")
+        self.picker.select(self.pick, [self.picker, state, language], [self.frame, self.download],
+                           api_visibility="private")
         language.change(self.relabel, [state, language], self.outputs, api_visibility="private")
         language.change(None, [language], None, js=TO_FRAME_LANGUAGE, api_visibility="private")
 
@@ -193,16 +228,29 @@ class ExplorerPanel:
         value = self.token_for(shown) if shown is not None else None
         return gr.update(choices=choices, value=value, visible=bool(choices), label=TEXTS["pick"][language])
 
+    def bundle_of(self, extraction: Extraction, token: str) -> dict[str, Any]:
+        """The views a page of `extraction` starts with, built once and kept for its frame (BUNDLES_KEPT)."""
+        packed = bundle(extraction, first_view(extraction), UPDATE_BUDGET - ENVELOPE)
+        with self._lock:
+            self._bundles[token] = packed
+            self._bundles.move_to_end(token)
+            while len(self._bundles) > BUNDLES_KEPT:
+                self._bundles.popitem(last=False)
+        return packed
+
     def open(self, extraction: Extraction, state: Any, language: str) -> tuple[str, Any]:
-        """The frame and the download of `extraction`, in `language`; the panel remembers it shows it."""
-        page = explorer_page(bundle(extraction, first_view(extraction), UPDATE_BUDGET - FRAME_MARKUP), language)
+        """The frame and the download of `extraction`, in `language`; the panel remembers it shows it.
+
+        The download embeds the views; the frame's page asks for the same bundle (FRAME_BRIDGE)."""
+        token = self.token_for(extraction)
+        packed = self.bundle_of(extraction, token)
         directory = Path(state.directory)
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / "attention-explorer.html"
-        path.write_text(page, encoding="utf-8")
+        path.write_text(explorer_page(packed, language), encoding="utf-8")
         setattr(state, SHOWN, weakref.ref(extraction))  # weak: the panel never keeps an old extraction alive
         download = gr.update(value=str(path), visible=True, label=TEXTS["download"][language])
-        return explorer_frame(page, self.token_for(extraction)), download
+        return explorer_frame(explorer_page(packed, language, embed=False), token, lazy=True), download
 
     def shown(self, state: Any) -> Extraction | None:
         reference = getattr(state, SHOWN, None)

@@ -35,9 +35,12 @@ def _asset(name: str) -> str:
     return (HERE / name).read_text(encoding="utf-8")
 
 
-def explorer_page(packed: dict[str, Any], language: FigureLanguage = "en") -> str:
-    """The page for a bundle (tools/explore/payload.py), first shown in `language` (it can switch to the other)."""
-    data = {"language": language, "texts": page_texts(), "bundle": packed}
+def explorer_page(packed: dict[str, Any], language: FigureLanguage = "en", embed: bool = True) -> str:
+    """The page for a bundle (tools/explore/payload.py), first shown in `language` (it can switch to the other).
+
+    Without `embed`, the page carries no views: it waits for the bundle from the page around it (the app's
+    frame, ui/explorer.py, sends it by postMessage)."""
+    data = {"language": language, "texts": page_texts(), "bundle": packed if embed else None}
     embedded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     title = f"{page_texts()['title'][language]} · {packed['meta']['model']}"
     return (

@@ -158,17 +158,19 @@ def thumbnails(extraction: Extraction, exclude_special: bool = False) -> dict[st
     layers, heads, tokens, _ = maps.shape
     side = thumb_side(layers, heads, tokens)
     size = math.ceil(tokens / side)
-    starts = np.arange(0, tokens, size)
-    counts = np.diff(np.append(starts, tokens))  # the last block may be shorter
-    values = maps.numpy().astype(np.float64)
-    pooled = np.add.reduceat(values, starts, axis=2) / counts[:, None]  # (layers, heads, blocks, key): mean
-    pooled = np.add.reduceat(pooled, starts, axis=3)  # (layers, heads, blocks, blocks): sum over key blocks
+    blocks = math.ceil(tokens / size)
+    padding = blocks * size - tokens  # the last block may be shorter: zeros fill it, its own count divides
+    padded = torch.nn.functional.pad(maps, (0, padding, 0, padding)) if padding else maps  # (…, blocks·size, …)
+    summed = padded.reshape(layers, heads, blocks, size, blocks, size).sum(dim=(3, 5))  # (layers, heads, rows, cols)
+    counts = torch.full((blocks,), float(size))
+    counts[-1] = tokens - size * (blocks - 1)
+    pooled = (summed / counts[:, None]).numpy()  # queries averaged within a block, keys summed
     top = max(float(pooled.max()), 1e-6)
     pixels = np.rint(pooled / top * 255).clip(0, 255).astype(np.uint8)
     return {
         "layers": list(extraction.layer_indices),
         "heads": heads,
-        "side": len(starts),
+        "side": blocks,
         "block": size,
         "exclude_special": exclude_special,
         "pixels": _b64(pixels),  # (kept layers, heads, side, side)

@@ -3,12 +3,11 @@
 // views as in tools/explore/payload.py: float32 values (exact, for reading), uint8 colours (byte/255 × top).
 // In the app's frame (ui/explorer.py) the page also talks to the app by postMessage: it asks for a view it does
 // not hold ({explorer: "view", key}), says its height ({explorer: "height"}), and takes the app's language.
+// There its views come by message too ({explorer: "bundle"}): a 2 MB srcdoc would take the frame far longer.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("explorer-data").textContent);
-  const packed = data.bundle;
-  const meta = packed.meta;
-  const thumbs = packed.thumbnails;
+  let packed = null, meta = null, thumbs = null; // the bundle: in the page, or sent by the app
   const root = document.getElementById("explorer");
   const HEAD_LINES = 5; // lines per query in the head view of a long text
   const MAX_ALL_LINES = 64; // up to this many tokens, the head view draws every line
@@ -16,9 +15,8 @@
   const CLIP_PERCENTILE = 0.95; // the "clip" contrast puts the top of the colour scale at this quantile
   const inApp = window.parent !== window;
 
-  const first = parseKey(packed.first);
   const state = {
-    language: data.language, layer: first.layer, head: first.head, exclude: first.exclude, words: first.words,
+    language: data.language, layer: 0, head: null, exclude: false, words: false,
     tab: "heatmap", token: null, hover: null, contrast: "linear", server: false,
   };
   const decoded = {};
@@ -454,11 +452,16 @@
     window.addEventListener("message", (event) => {
       if (event.source !== window.parent || !event.data) return;
       const message = event.data;
-      if (message.explorer === "hello") { state.server = true; update(); }
-      else if (message.explorer === "view" && typeof message.key === "string") received(message);
+      if (message.explorer === "hello") {
+        state.server = true;
+        if (packed) update();
+      } else if (message.explorer === "bundle" && !packed) {
+        if (message.bundle) start(message.bundle);
+        else root.replaceChildren(el("p", { class: "warning", text: t("view_failed", { reason: message.error }) }));
+      } else if (message.explorer === "view" && packed && typeof message.key === "string") received(message);
       else if (message.explorer === "language" && message.language in data.texts.title) {
         state.language = message.language;
-        build();
+        if (packed) build();
       }
     });
     let posted = 0;
@@ -470,5 +473,14 @@
     window.parent.postMessage({ explorer: "ready" }, "*");
   }
 
-  build();
+  function start(bundle) {
+    packed = bundle;
+    meta = packed.meta;
+    thumbs = packed.thumbnails;
+    const first = parseKey(packed.first);
+    Object.assign(state, { layer: first.layer, head: first.head, exclude: first.exclude, words: first.words });
+    build();
+  }
+  if (data.bundle) start(data.bundle);
+  else root.append(el("p", { id: "waiting", class: "muted", text: t("loading") }));
 })();
