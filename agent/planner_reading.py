@@ -123,7 +123,30 @@ def read(question: str, latest_text: str | None = None) -> Reading:
     _take_arguments(reading)
     if latest_text and _names_a_token(reading, latest_text):
         reading.query, reading.sentences = reading.sentences[0], []
+    _take_sentence_words(reading, reading.sentences[0] if reading.sentences else latest_text)
     return reading
+
+
+def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
+    """Unquoted words of the sentence as the query and key: "line chart from cake", "query trains",
+    "how does it → animal change"; a word counts only when the sentence has it."""
+    if sentence is None or reading.query is not None and reading.key is not None:
+        return
+    words = {word.lower() for word in re.findall(r"[\w'-]+", sentence)}
+    arrow = _ARROW_WORDS.search(reading.rest)
+    if arrow and reading.query is None and reading.key is None and {arrow[1], arrow[2]} <= words:
+        reading.query, reading.key = arrow[1], arrow[2]
+        reading.rest = reading.rest[:arrow.start()] + " " * len(arrow[0]) + reading.rest[arrow.end():]
+        return
+    found = _FROM_WORD.search(reading.rest) if reading.query is None else None
+    if found and found[1] in words:
+        reading.query = found[1]
+        reading.rest = reading.rest[:found.start()] + " " * len(found[0]) + reading.rest[found.end():]
+
+
+_ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)")
+_FROM_WORD = re.compile(r"(?<!different\s)\b(?:from|query)\s+"
+                        r"(?!(?:the|a|an|this|that|these|those|now|here|there|then)\b)([\w'-]+)")
 
 
 def _names_a_token(reading: Reading, latest_text: str) -> bool:
