@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE"]
+__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE", "VIEW_CHOICES"]
 
 # Choices a follow-up keeps when it does not name them (a new sentence starts afresh).
-KEPT_READINGS = ("layer", "head", "query", "annotate", "exclude_special", "words", "new_tokens", "sentence_b",
+KEPT_READINGS = ("layer", "head", "query", "key", "annotate", "exclude_special", "words", "new_tokens", "sentence_b",
                  "model_b", "model_c", "expression", "color_max")
 # ... and those the same tool keeps even for a new sentence ('do it for "Time flies"' after explaining an expression)
 SENTENCE_FREE = ("expression",)
+# ... and those the same view keeps when only the sentence changes ("now try 'X'", 「じゃあ「X」は?」)
+VIEW_CHOICES = ("layer", "head", "annotate", "exclude_special", "words", "color_max", "new_tokens")
 
 
 @dataclass

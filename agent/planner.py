@@ -22,7 +22,7 @@ from typing import Any
 
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
-from agent.context import KEPT_READINGS, SENTENCE_FREE, Context
+from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context
 from agent.meaning import Match, clauses, mask_literals, meaning_index
 from agent.phrases import say
 from agent.planner_reading import (
@@ -59,7 +59,7 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
                            "can could you i want would like pls happens if instead not but rather them these those "
-                           "actually".split())
+                           "actually try".split())
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
@@ -497,8 +497,9 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     if reading.color_max is not None:
         values["color_max"] = reading.color_max
     kept = {}
+    carried = _carried(card, reading, context)
     keeps = context.choices if follow_up else {
-        name: value for name, value in context.choices.items() if name in SENTENCE_FREE and context.tool == card.tool}
+        name: value for name, value in context.choices.items() if name in carried and context.tool == card.tool}
     for name, value in keeps.items():
         if name not in values and not (name == "head" and reading.mean_heads) and name in card.slots.values():
             values[name] = kept[name] = value
@@ -506,6 +507,19 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         if name in values and not isinstance(values[name], list):
             values[name] = [values[name]]
     return values, text_lines, kept
+
+
+def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
+    """The choices a new sentence keeps: an explained expression always; when only the sentence changes for
+    the same view ("now try 'X'", 「じゃあ「X」は?」), the view's choices too (layer, head, switches), and the
+    tokens asked about (query, key) when the new sentence has them ("try 'the trophy … it was small'")."""
+    if not (reading.sentences and context.tool == card.tool and _bare(reading)):
+        return SENTENCE_FREE
+    sentence = reading.sentences[0].lower()
+    words = set(re.findall(r"[\w'-]+", sentence))
+    tokens = tuple(name for name in ("query", "key") if isinstance(value := context.choices.get(name), str)
+                   and (value.lower() in words if value.isascii() else value in sentence))
+    return SENTENCE_FREE + VIEW_CHOICES + tokens
 
 
 def _second_of_a_pair(card: Card, sentences: list[str], models: list[str | None], context: Context) -> str | None:
@@ -536,7 +550,8 @@ def _english_only(card: Card, models: list[str]) -> bool:
 def _remember(card: Card, reading: Reading, context: Context, values: dict[str, Any]) -> Context:
     """The context after this plan runs: its sentence and model, the choices it made, its tool."""
     sentence = reading.sentences[0] if reading.sentences else values.get("sentence") or context.text
-    choices = {name: value for name, value in context.choices.items() if name in SENTENCE_FREE or not reading.sentences}
+    carried = _carried(card, reading, context)
+    choices = {name: value for name, value in context.choices.items() if name in carried or not reading.sentences}
     if reading.mean_heads:
         choices.pop("head", None)
     for name in KEPT_READINGS:
@@ -578,7 +593,8 @@ def _argument_lines(card: Card, reading: Reading, kept: dict[str, Any]) -> list[
 
 def _choices_text(kept: dict[str, Any], language: Language) -> str:
     names = {"layer": ("layer={value}", "layer={value}"), "head": ("head={value}", "head={value}"),
-             "query": ("query={value!r}", "query={value!r}"), "annotate": ("values in the cells", "セルに値"),
+             "query": ("query={value!r}", "query={value!r}"), "key": ("key={value!r}", "key={value!r}"),
+             "annotate": ("values in the cells", "セルに値"),
              "exclude_special": ("without special tokens", "特殊トークンなし"),
              "words": ("word level", "単語単位"), "new_tokens": ("{value} new tokens", "生成 {value} トークン"),
              "sentence_b": ("compared with “{value}”", "比較対象「{value}」"),
