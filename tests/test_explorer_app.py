@@ -132,6 +132,12 @@ def point_at(frame, i: int, j: int) -> str:
     }""", [i, j])
 
 
+def shows(frame, selector: str, text: str) -> None:
+    """Wait until the frame's page shows `text` in `selector` (its views may still be on their way)."""
+    frame.wait_for_function("([selector, text]) => { const found = document.querySelector(selector);"
+                            " return found !== null && found.textContent.includes(text); }", arg=[selector, text])
+
+
 def next_frame(page, shown: str | None):
     """The explorer's frame once it shows another sentence than the one named `shown`."""
     page.wait_for_function("(shown) => { const frame = document.querySelector('#explorer-frame');"
@@ -178,7 +184,7 @@ def test_the_panel_beside_the_chat_at_8_tokens_fits_its_frame_and_follows_the_la
         for language in ("en", "ja"):
             if language == "ja":
                 switch_language(page, "ja")  # the app's switch: the page inside the frame follows it
-                frame.wait_for_function("() => document.querySelector('#title').textContent.includes('エクスプ')")
+                shows(frame, "#title", "エクスプ")
                 assert page.locator("#explorer-pick label, #explorer-pick span").filter(
                     has_text="探索する文").count() >= 1
             for tab in ("heatmap", "heads", "model"):
@@ -219,16 +225,15 @@ def test_at_512_tokens_the_app_sends_each_view_asked_for_and_an_earlier_sentence
         long_frame = page.get_attribute("#explorer-frame", "data-token")
         ask(page, f'Show the heatmap of "{SHORT}"')
         frame = next_frame(page, long_frame)
-        frame.wait_for_function("() => document.querySelector('#summary').textContent.includes(' 8 tokens')")
+        shows(frame, "#summary", " 8 tokens")
         short_frame = page.get_attribute("#explorer-frame", "data-token")
         page.click("#explorer-pick input")
         page.get_by_role("option", name=re.compile("^The cat sat on the mat")).click()  # the earlier sentence
         frame = next_frame(page, short_frame)
         assert page.get_attribute("#explorer-frame", "data-token") == long_frame  # the same sentence, named alike
-        frame.wait_for_function("() => document.querySelector('#summary') && "
-                                "document.querySelector('#summary').textContent.includes('512 tokens')")
+        shows(frame, "#summary", "512 tokens")
         switch_language(page, "ja")
-        frame.wait_for_function("() => document.querySelector('#summary').textContent.includes('512 トークン')")
+        shows(frame, "#summary", "512 トークン")
         frame.select_option("#layer", "0")
         frame.select_option("#head", "4")
         frame.wait_for_selector('#heatmap[data-key="0:4:00"]', timeout=30_000)

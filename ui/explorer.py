@@ -206,12 +206,13 @@ class ExplorerPanel:
 
     def token_for(self, extraction: Extraction) -> str:
         """The name the browser uses for `extraction`: the same each time, unguessable."""
-        for token, opened in self._open.items():
-            if opened is extraction:
-                return token
-        token = uuid.uuid4().hex
-        self._open[token] = extraction
-        return token
+        with self._lock:  # browsers refresh at once; a collected extraction leaves the registry at any time
+            for token, opened in list(self._open.items()):
+                if opened is extraction:
+                    return token
+            token = uuid.uuid4().hex
+            self._open[token] = extraction
+            return token
 
     def choices(self, state: Any, language: str) -> list[tuple[str, str]]:
         words = TEXTS["tokens"][language]
