@@ -120,22 +120,16 @@ def browser(repeat: int) -> dict[str, float]:
     return out
 
 
-def ask(page, question: str) -> None:
-    replies = page.locator("#chat .message-row").count()
-    page.fill("#question textarea", question)
-    page.click("#send")
-    page.wait_for_function(f"document.querySelectorAll('#chat .message-row').length > {replies + 1}",
-                           timeout=180_000)
-
-
 def app_switches(chromium, url: str, repeat: int) -> dict[str, float]:
     """Layer and head switches at 128 tokens in the app, then the 512-token render and update sizes."""
+    from ui_server import ask_in_page as ask
+
     page = chromium.new_page(viewport={"width": 1400, "height": 1300})
     updates: list[int] = []
     page.on("response", lambda response: updates.append(len(response.body()))
             if "/component_server" in response.url else None)
     page.goto(url)
-    ask(page, f'Show the heatmap of "{TEXT_128}"')
+    ask(page, f'Show the heatmap of "{TEXT_128}"', 180_000)
     frame = page.wait_for_selector("#explorer-frame", timeout=120_000).content_frame()
     frame.wait_for_selector('#heatmap[data-key="5:mean:00"]')
     local = [frame.evaluate(SWITCH, ["#layer", str(layer), f"{layer}:mean:00"]) for layer in (4, 3, 2, 1, 0)]
@@ -146,7 +140,7 @@ def app_switches(chromium, url: str, repeat: int) -> dict[str, float]:
     out = {"explorer_128_switch_local_ms": statistics.median(local),
            "explorer_128_switch_server_ms": statistics.median(served[1:]),
            "explorer_128_update_max_bytes": float(max(updates))}
-    ask(page, f'Show the heatmap of "{TEXT_512}"')
+    ask(page, f'Show the heatmap of "{TEXT_512}"', 180_000)
     frame = page.wait_for_selector("#explorer-frame", timeout=180_000).content_frame()
     frame.wait_for_selector('#heatmap[data-key="5:mean:00"]', timeout=60_000)
     long_frame = page.get_attribute("#explorer-frame", "data-token")

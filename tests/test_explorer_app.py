@@ -14,6 +14,7 @@ import pytest
 from test_explorer_page import SHOTS, hover_cell
 from test_explorer_payload import LONG_TEXT, long_model  # noqa: F401  (a fixture: a tiny BERT that reads 512 tokens)
 from test_tools import read_csv
+from ui_server import ask_in_page as ask
 from ui_server import running_app
 
 from tools import Session, plot_heatmap, plot_line
@@ -96,14 +97,6 @@ def blocked_outside(browser, outside: list[str], **options):
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
         ("http://127.0.0.1", "about:", "data:")) else (outside.append(route.request.url), route.abort()))
     return context
-
-
-def ask(page, question: str) -> None:
-    replies = page.locator("#chat .message-row").count()
-    page.fill("#question textarea", question)
-    page.click("#send")
-    page.wait_for_function(f"document.querySelectorAll('#chat .message-row').length > {replies + 1}",
-                           timeout=120_000)
 
 
 def switch_language(page, language: str) -> None:

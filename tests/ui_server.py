@@ -45,3 +45,12 @@ def message_image(message: dict) -> str | None:
 
     found = IMAGE_PATTERN.match(message_text(message))
     return unquote(found["path"]) if found else None
+
+
+def ask_in_page(page, question: str, timeout_ms: float = 120_000) -> None:
+    """Ask `question` in the app open in a Playwright `page`; return once the answer's message is in the chat."""
+    replies = page.locator("#chat .message-row").count()
+    page.fill("#question textarea", question)
+    page.click("#send")
+    page.wait_for_function(f"document.querySelectorAll('#chat .message-row').length > {replies + 1}",
+                           timeout=timeout_ms)
