@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE", "VIEW_CHOICES"]
+__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE", "TEXTS", "VIEW_CHOICES", "with_text"]
 
+TEXTS = 6  # sentences remembered for "the first sentence", "compare the two"
 # Choices a follow-up keeps when it does not name them (a new sentence starts afresh).
 KEPT_READINGS = ("layer", "head", "query", "key", "annotate", "exclude_special", "words", "new_tokens", "sentence_b",
                  "model_b", "model_c", "expression", "color_max")
@@ -30,13 +31,22 @@ class Context:
     choices: dict[str, Any] = field(default_factory=dict)  # reading -> value, for KEPT_READINGS
     question: str | None = None  # the latest question, however answered: a terse reply ("Macです") reads with it
     offered: str | None = None  # the tool a concept answer offered (its entry's tools), until a tool runs
+    texts: list[str] = field(default_factory=list)  # the sentences analysed so far, oldest first (at most TEXTS)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Context:
         data = data or {}
         return cls(text=data.get("text"), model=data.get("model"), tool=data.get("tool"), question=data.get("question"),
-                   offered=data.get("offered"),
+                   offered=data.get("offered"), texts=[str(t) for t in list(data.get("texts", []))[-TEXTS:]],
                    choices={k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def with_text(texts: list[str], text: str | None) -> list[str]:
+    """The sentences analysed so far, in the order they first came, once `text` is analysed (past TEXTS, the
+    oldest but the first drop: 'the first sentence' stays the conversation's first)."""
+    if text is None or text in texts:
+        return texts
+    return [*texts, text] if len(texts) < TEXTS else [texts[0], *texts[2:], text]

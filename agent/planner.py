@@ -22,7 +22,7 @@ from typing import Any
 
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
-from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context
+from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context, with_text
 from agent.meaning import Match, clauses, mask_literals, meaning_index
 from agent.phrases import say
 from agent.planner_reading import (
@@ -59,7 +59,7 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
                            "can could you i want would like pls happens if instead not but rather them these those "
-                           "actually try".split())
+                           "actually try back".split())
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
@@ -101,6 +101,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     """
     context = context or Context()
     reading = read(question, context.text)
+    _earlier_sentences(reading, context)
     if reading.colon_sentence:  # an unquoted sentence ("… from this: She said …") is masked like a quoted one
         question = question.replace(reading.sentences[0], '"…"')
     pasted = _pasted_messages(question)
@@ -144,6 +145,15 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     calls, lines, after = _calls(card, reading, context, session_text)
     entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:MAX_KNOWLEDGE]
     return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after, demonstrates=demonstrates)
+
+
+def _earlier_sentences(reading: Reading, context: Context) -> None:
+    """'back to the first sentence', 'compare the two' (「2つの文を比べて」): the conversation's sentences, as if
+    quoted."""
+    if reading.earlier == "first" and len(context.texts) >= 2 and context.texts[0] != context.text:
+        reading.sentences = [context.texts[0]]  # (when it is the latest, the question simply goes on with it)
+    elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:
+        reading.sentences = context.texts[-2:]
 
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
@@ -227,7 +237,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
     # the conversation's own ("さっきの比較を1層目で")
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
-                            or named[0].tool == context.tool):
+                            or named[0].tool == context.tool or _only_named(named[0], reading)):
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
                   and _needs_met(every[m.name], reading, context)
@@ -511,9 +521,10 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
 
 def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
     """The choices a new sentence keeps: an explained expression always; when only the sentence changes for
-    the same view ("now try 'X'", 「じゃあ「X」は?」), the view's choices too (layer, head, switches), and the
+    the same view ("now try 'X'", 「じゃあ「X」は?」) or an earlier one comes back ("the first sentence, as a
+    line"), the view's choices too (layer, head, switches), and the
     tokens asked about (query, key) when the new sentence has them ("try 'the trophy … it was small'")."""
-    if not (reading.sentences and context.tool == card.tool and _bare(reading)):
+    if not (reading.sentences and (context.tool == card.tool and _bare(reading) or reading.earlier)):
         return SENTENCE_FREE
     sentence = reading.sentences[0].lower()
     words = set(re.findall(r"[\w'-]+", sentence))
@@ -561,7 +572,10 @@ def _remember(card: Card, reading: Reading, context: Context, values: dict[str, 
     if reading.expression and "expression" in card.slots.values():  # 'draw exactly that' after explaining it
         choices.update(_expression_choices(reading.expression))
     model = values.get("model") if reading.models or not reading.sentences else None
-    return replace(context, text=sentence, model=model, tool=card.tool, choices=choices, offered=None)
+    texts = context.texts
+    for text in (sentence, *reading.sentences[1:]):
+        texts = with_text(texts, text)
+    return replace(context, text=sentence, model=model, tool=card.tool, choices=choices, offered=None, texts=texts)
 
 
 def _argument_lines(card: Card, reading: Reading, kept: dict[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ from agent.planner_quotes import blank as _blank
 __all__ = [
     "find_models", "take_first", "take_flag", "find_numbers", "find_query", "find_key",
     "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "WORDS", "LAYER_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
+    "FIRST_SENTENCE", "BOTH_SENTENCES",
 ]
 
 
@@ -117,6 +118,11 @@ STRICT = _ascii(
     r"|代わり(?:の(?:モデル)?)?(?:じゃなくて|ではなく|は(?:いらない|要らない|なしで|使わない))|代用(?:しないで|なしで|は(?:いらない|要らない))"
     r"|(?:代替|代わり|身代わり)(?:の)?(?:モデル)?(?:は|を)?(?:使わない|使わず|なしで|不要|いらない|要らない)"
     r"|それ自体|そのものを|本物の")
+# sentences of the conversation pointed at, not quoted: 'back to the first sentence', 'compare the two'
+FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b"
+                        r"|(?:最初|はじめ|1つ目|一つ目)の文(?:章)?(?:に戻)?")
+BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
+                        r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方")
 FIXED_SCALE = _ascii(
     r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"

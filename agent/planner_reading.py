@@ -47,6 +47,7 @@ class Reading:
     strict: bool = False  # "exactly that one, not a substitute": no stand-in model
     color_max: float | None = None  # "colour scale fixed 0 to 1": the same scale for every map
     new_tokens: int | None = None  # how many tokens to generate, when asked
+    earlier: str | None = None  # "first" (back to the first sentence) or "pair" (compare the two), unquoted
 
 
 # A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
@@ -227,6 +228,10 @@ def _take_arguments(reading: Reading) -> None:
     reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
     reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
     reading.strict, reading.rest = arguments.take_flag(arguments.STRICT, reading.rest)
+    if not reading.sentences:
+        first, reading.rest = arguments.take_flag(arguments.FIRST_SENTENCE, reading.rest)
+        pair, reading.rest = arguments.take_flag(arguments.BOTH_SENTENCES, reading.rest)
+        reading.earlier = "first" if first else "pair" if pair else None
     fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
     reading.color_max = 1.0 if fixed else None
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)

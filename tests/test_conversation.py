@@ -202,3 +202,45 @@ def test_what_is_a_thing_after_a_tool_is_a_concept(question: str) -> None:
 def test_the_query_named_after_kueri_wa() -> None:
     *_, last = converse(['"The girl called the police." のヒートマップ', "同じ設定で折れ線、クエリはcalled"])
     assert call(last) == ("plot_line", {**call(last)[1], "query": "called"})
+
+
+CHASE, BARK = "Cats chase mice.", "Dogs bark at night."
+CHASE_JA, BARK_JA = "猫がネズミを追う。", "犬が夜に吠える。"
+
+
+@pytest.mark.parametrize(("first", "again", "new", "view"), [
+    (f"Heatmap of layer 2, head 3 for '{CHASE}'", f"now try '{BARK}'", BARK, (2, 3)),
+    (f"「{CHASE_JA}」の第3層ヘッド4のヒートマップ", f"じゃあ「{BARK_JA}」は？", BARK_JA, (2, 4)),
+])
+def test_only_a_new_sentence_keeps_the_view_and_its_choices(first: str, again: str, new: str,
+                                                           view: tuple[int, int]) -> None:
+    _, second = converse([first, again])
+    name, arguments = call(second)
+    assert name == "plot_heatmap" and arguments["text"] == new
+    assert (arguments["layer"], arguments["head"]) == view
+
+
+def test_a_new_sentence_keeps_the_tokens_it_has_and_drops_the_others() -> None:
+    big, small, other = converse(["track it → trophy across layers in 'The trophy didn't fit because it was big.'",
+                                  "try 'The trophy didn't fit because it was small.'", "now 'Birds sing.'"])
+    for planned in (big, small):
+        name, arguments = call(planned)
+        assert name == "layer_summary" and (arguments["query"], arguments["key"]) == ("it", "trophy")
+    assert call(small)[1]["text"].endswith("small.")
+    assert not {"query", "key"} & set(call(other)[1])
+
+
+@pytest.mark.parametrize(("questions", "pair"), [
+    ([f"Heatmap of '{CHASE}'", f"now try '{BARK}'", "compare the two"], (CHASE, BARK)),
+    ([f"「{CHASE_JA}」のヒートマップ", f"じゃあ「{BARK_JA}」は？", "2つの文を比べて"], (CHASE_JA, BARK_JA)),
+])
+def test_compare_the_two_compares_the_conversations_last_two_sentences(questions: list[str],
+                                                                      pair: tuple[str, str]) -> None:
+    *_, compared = converse(questions)
+    name, arguments = call(compared)
+    assert name == "compare_attention" and (arguments["text_a"], arguments["text_b"]) == pair
+
+
+def test_back_to_the_first_sentence_analyses_it_again_with_the_view_going_on() -> None:
+    *_, back = converse([f"Heatmap of '{CHASE}'", f"now try '{BARK}'", "back to the first sentence, layer 2"])
+    assert call(back) == ("plot_heatmap", {"layer": 2, "text": CHASE})
