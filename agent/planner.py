@@ -59,7 +59,7 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
                            "can could you i want would like pls happens if instead not but rather them these those "
-                           "actually try back".split())
+                           "actually try back time chart graph figure view picture".split())
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
@@ -501,6 +501,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     for name in ("query", "key", "expression", "new_tokens"):
         if getattr(reading, name) is not None:
             values[name] = getattr(reading, name)
+    if reading.more_tokens and reading.new_tokens and isinstance(before := context.choices.get("new_tokens"), int):
+        values["new_tokens"] = before + reading.new_tokens  # "5 more tokens" after 10
     for name in ("annotate", "exclude_special", "words", "strict"):
         if getattr(reading, name):
             values[name] = True
@@ -509,7 +511,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     kept = {}
     carried = _carried(card, reading, context)
     keeps = context.choices if follow_up else {
-        name: value for name, value in context.choices.items() if name in carried and context.tool == card.tool}
+        name: value for name, value in context.choices.items()
+        if name in carried and (context.tool == card.tool or reading.earlier)}
     for name, value in keeps.items():
         if name not in values and not (name == "head" and reading.mean_heads) and name in card.slots.values():
             values[name] = kept[name] = value

@@ -16,7 +16,7 @@ from agent.planner_quotes import blank as _blank
 __all__ = [
     "find_models", "take_first", "take_flag", "find_numbers", "find_query", "find_key",
     "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "WORDS", "LAYER_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "BOTH_SENTENCES",
+    "FIRST_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS",
 ]
 
 
@@ -201,6 +201,8 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(rf"{_NUM}\s*番の?ヘッド", _groups),
     _rule(r"ヘッド\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本))", _groups),
 )
+MORE_TOKENS = _ascii(r"\b\d+\s+more\s+tokens?\b|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン"
+                     r"|\d+\s*トークン(?:追加|多く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\b(\d+)(?=\s+(?:new\s+|more\s+|next\s+|generated\s+)?tokens\b)", _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),

@@ -48,6 +48,7 @@ class Reading:
     color_max: float | None = None  # "colour scale fixed 0 to 1": the same scale for every map
     new_tokens: int | None = None  # how many tokens to generate, when asked
     earlier: str | None = None  # "first" (back to the first sentence) or "pair" (compare the two), unquoted
+    more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
 
 
 # A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
@@ -234,6 +235,7 @@ def _take_arguments(reading: Reading) -> None:
         reading.earlier = "first" if first else "pair" if pair else None
     fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
     reading.color_max = 1.0 if fixed else None
+    reading.more_tokens = bool(arguments.MORE_TOKENS.search(reading.rest))
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)

@@ -244,3 +244,18 @@ def test_compare_the_two_compares_the_conversations_last_two_sentences(questions
 def test_back_to_the_first_sentence_analyses_it_again_with_the_view_going_on() -> None:
     *_, back = converse([f"Heatmap of '{CHASE}'", f"now try '{BARK}'", "back to the first sentence, layer 2"])
     assert call(back) == ("plot_heatmap", {"layer": 2, "text": CHASE})
+
+
+@pytest.mark.parametrize(("first", "more"), [
+    ("With gemma, generate 10 new tokens from 'The weather today is' and show the attention", "5 more tokens"),
+    ("smollmで \"The best way to learn is\" の続き10トークン", "あと5トークン"),
+])
+def test_more_tokens_adds_to_the_last_generation(first: str, more: str) -> None:
+    _, again = converse([first, more])
+    assert call(again)[0] == "generation_attention" and call(again)[1]["max_new_tokens"] == 15
+
+
+def test_a_switch_with_this_time_or_same_chart_keeps_the_view() -> None:
+    *_, again = converse(["'the movie was not good' third layer heatmap", "second head",
+                          "without the special tokens this time"])
+    assert call(again) == ("plot_heatmap", {"layer": 2, "head": 1, "exclude_special": True})
