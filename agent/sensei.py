@@ -113,7 +113,8 @@ class Sensei:
                                           cache_dir=settings.cache_dir, model_name=settings.model,
                                           max_tokens=settings.max_tokens,
                                           max_attention_mb=settings.max_attention_mb,
-                                          max_artifacts_mb=settings.max_artifacts_mb))
+                                          max_artifacts_mb=settings.max_artifacts_mb,
+                                          placement=settings.placement()))
 
     def restore(self, data: Any, artifacts_dir: Path | None = None) -> Conversation:
         """Continue a conversation saved with `Conversation.to_json()`.

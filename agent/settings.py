@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from tools.core.downloads import Downloads
 from tools.core.models import DEFAULT_MODEL, default_cache_dir
+from tools.core.placement import Placement
 
 if TYPE_CHECKING:
     from tools import Session
@@ -39,6 +40,13 @@ class Settings:
     tool_timeout: float = 300.0  # seconds per tool call (the first gemma-270m conversion takes ~75 s)
     allow_downloads: bool = False  # fetch any hub model a tool asks for; False: only those a person named
     strict_models: bool = False  # a hub model this machine cannot get is an error, not analysed by a stand-in
+    # where attention models run (tools/core/placement.py); auto: CUDA, then MPS, then CPU, in the dtype that suits it
+    device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
+    dtype: str = "auto"  # auto | float32 | bfloat16 | float16
+    device_map: str | None = None  # None: the whole model on `device`; auto | balanced | sequential: accelerate
+    max_memory: tuple[tuple[str, str], ...] = ()  # per device, for device_map: (("0", "20GiB"), ("cpu", "64GiB"))
+    offload_folder: Path | None = None  # device_map's disk offload; None: under cache_dir
+    quantize: str | None = None  # 8bit | 4bit (bitsandbytes, CUDA only)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -59,13 +67,20 @@ class Settings:
         policy.learner_named(self.model)
         return policy
 
+    def placement(self) -> Placement:
+        """Where a session's attention models run, as asked (tools/core/placement.py resolves "auto")."""
+        return Placement(device=self.device, dtype=self.dtype, device_map=self.device_map, max_memory=self.max_memory,
+                         quantize=self.quantize,
+                         offload_folder=str(self.offload_folder) if self.offload_folder else None)
+
     def new_session(self, artifacts_dir: Path | None = None) -> Session:
         """A tool session under this configuration's limits and download policy (the CLI's `tool` command, MCP)."""
         from tools import Session
 
         return Session(artifacts_dir=artifacts_dir or self.artifacts_dir, cache_dir=self.cache_dir,
                        model_name=self.model, max_tokens=self.max_tokens, max_attention_mb=self.max_attention_mb,
-                       max_artifacts_mb=self.max_artifacts_mb, downloads=self.downloads())
+                       max_artifacts_mb=self.max_artifacts_mb, downloads=self.downloads(),
+                       placement=self.placement())
 
     def resolved_backend(self) -> Literal["offline", "openai"]:
         if self.backend != "auto":

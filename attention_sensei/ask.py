@@ -16,6 +16,7 @@ from agent.events import FinalAnswer, TextDelta, ToolFinished, ToolProgress, Too
 from agent.sensei import Conversation, Sensei
 from agent.settings import Settings
 from attention_sensei.conversation_file import ConversationFileError, open_conversation, save_conversation
+from attention_sensei.devices import device_settings
 
 __all__ = ["ask", "settings_from_args", "start_conversation", "turn_record", "print_event", "REFUSED"]
 
@@ -35,6 +36,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         artifacts_dir=getattr(args, "out", None),
         allow_downloads=getattr(args, "allow_downloads", False) or None,
         strict_models=getattr(args, "strict_models", False) or None,
+        **device_settings(args),
     )
 
 

@@ -8,6 +8,9 @@ which is `torch.stack(outputs.attentions)[:, 0]`: transformers returns one tenso
 shape (batch, heads, query, key) and we run a batch of one. A row (fixed query) is how the query
 token distributes its attention over the keys; with a plain softmax it sums to 1.
 
+Whatever the model's device and dtype, `attentions` is CPU float32: the hooks copy each layer out of
+the device as the pass produces it (tools/core/layer_capture.py), and the inputs go to the model's device.
+
 A long text may keep only some layers (`extract(..., layers=(5,))`): then `attentions` is
 (kept layers, heads, query, key), `kept_layers` names them, and `layer(i)` is the way to read layer i.
 """
@@ -27,12 +30,13 @@ from tools.core.layer_capture import attention_modules, captured_layers
 from tools.core.library_warnings import captured_library_warnings
 from tools.core.models import LoadedModel, Progress
 from tools.core.notes import note
+from tools.core.pass_memory import attention_megabytes, device_free_megabytes, estimate_pass
 
-__all__ = ["Extraction", "extract", "display_tokens", "DIMS", "CJK"]
+__all__ = ["Extraction", "extract", "display_tokens", "DIMS", "CJK", "attention_megabytes", "row_sum_tolerance"]
 
 DIMS = ("layers", "heads", "query", "key")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
-ROW_SUM_TOLERANCE = 1e-4
+ROW_SUM_TOLERANCE = 1e-4  # in float32; a half-precision model's rows are only as exact as its format
 
 DEFAULT_MAX_ATTENTION_MB = 1024  # refuse a forward pass whose attention weights would need more
 
@@ -94,11 +98,13 @@ class Extraction:
     def checks(self) -> dict[str, Any]:
         row_sums = self.attentions.sum(dim=-1)  # (layers, heads, query)
         error = float((row_sums - 1).abs().max())
+        tolerance = row_sum_tolerance(self.model.dtype)
         upper = torch.triu(torch.ones(self.seq_len, self.seq_len, dtype=torch.bool), diagonal=1)
         above_diagonal = float(self.attentions[..., upper].abs().max()) if self.seq_len > 1 else 0.0
         return {
-            "rows_sum_to_one": error <= ROW_SUM_TOLERANCE,
+            "rows_sum_to_one": error <= tolerance,
             "max_row_sum_error": error,
+            "row_sum_tolerance": tolerance,
             "causal_mask": above_diagonal == 0.0,
             "max_weight_above_diagonal": above_diagonal,
             "expected_causal": self.model.architecture == "decoder",
@@ -127,12 +133,13 @@ class Extraction:
         }
 
 
-def attention_megabytes(model: LoadedModel, seq_len: int, layers: int | None = None) -> float:
-    """Memory for the attention weights of one pass: kept layers · heads · n² · 4 bytes, twice: an upper
-    bound (the hooks hold the weights about once; a module layout they do not know falls back to
-    `output_attentions`, per-layer tensors plus our stack). `layers`: how many are kept; None = all."""
-    kept = model.num_layers if layers is None else layers
-    return 2 * kept * model.num_heads * seq_len * seq_len * 4 / 2**20
+def row_sum_tolerance(dtype: str) -> float:
+    """How far from 1 a row of weights computed in `dtype` may sum: 1e-4 in float32; in bfloat16 and
+    float16 the probabilities are rounded to the format (relative error ≤ eps / 2 each), so their sum
+    is off by up to eps / 2: we allow eps (bfloat16 2**-7, float16 2**-10)."""
+    import torch
+
+    return max(ROW_SUM_TOLERANCE, torch.finfo(getattr(torch, dtype, torch.float32)).eps)
 
 
 def extract(
@@ -218,15 +225,19 @@ def _checked_layers(model: LoadedModel, layers: tuple[int, ...]) -> tuple[int, .
 
 
 def _check_memory(model: LoadedModel, seq_len: int, kept: tuple[int, ...] | None, max_attention_mb: float) -> None:
-    needed = attention_megabytes(model, seq_len, None if kept is None else len(kept))
+    estimate = estimate_pass(model, seq_len, None if kept is None else len(kept))
+    if estimate.device is not None:
+        _check_device_memory(model, seq_len, estimate.device, estimate.layers_on_device_mb, estimate.weights_mb)
+    needed = estimate.host_mb
     if needed <= max_attention_mb:
         return
+    twice = "" if estimate.device is not None else ", twice"
     if kept is None:
-        what = f"{model.num_layers} layers × {model.num_heads} heads × {seq_len}² × 4 bytes, twice"
+        what = f"{model.num_layers} layers × {model.num_heads} heads × {seq_len}² × 4 bytes{twice}"
         one_layer = attention_megabytes(model, seq_len, 1)
         hint = f"; a view of one layer needs about {one_layer:,.0f} MB" if one_layer <= max_attention_mb else ""
     else:
-        what = f"layer(s) {', '.join(map(str, kept))} × {model.num_heads} heads × {seq_len}² × 4 bytes, twice"
+        what = f"layer(s) {', '.join(map(str, kept))} × {model.num_heads} heads × {seq_len}² × 4 bytes{twice}"
         hint = ""
     raise LimitError(
         f"{seq_len} tokens would need about {needed:,.0f} MB for the attention weights of {model.name} "
@@ -234,15 +245,28 @@ def _check_memory(model: LoadedModel, seq_len: int, kept: tuple[int, ...] | None
     )
 
 
+def _check_device_memory(model: LoadedModel, seq_len: int, device: str, needed: float, weights: float) -> None:
+    free = device_free_megabytes(device)
+    if free is None or needed <= free:
+        return
+    raise LimitError(
+        f"{seq_len} tokens would need about {needed:,.0f} MB of {device}'s memory for one layer's attention of "
+        f"{model.name} ({model.num_heads} heads × {seq_len}² scores and probabilities), but only {free:,.0f} MB "
+        f"are free there (its weights take {weights:,.0f} MB). Shorten the text, or load the model with a device "
+        "map that leaves room (--device-map auto --max-memory), or in a smaller dtype."
+    )
+
+
 def _forward(model: LoadedModel, inputs: dict[str, torch.Tensor], kept: tuple[int, ...] | None) -> torch.Tensor:
-    """The pass itself: the kept layers (None = all) copied by hooks into one stacked tensor; for a
-    module layout the hooks do not know, or modules that return no weights unless asked, every layer
-    through `output_attentions` instead."""
+    """The pass itself: the kept layers (None = all) copied by hooks into one stacked CPU float32 tensor;
+    for a module layout the hooks do not know, or modules that return no weights unless asked, every
+    layer through `output_attentions` instead."""
     wanted = tuple(range(model.num_layers)) if kept is None else kept
+    inputs = {name: tensor.to(model.device) for name, tensor in inputs.items()}
     modules = attention_modules(model.base_model, model.num_layers)
     if modules is not None:
         seq_len = int(inputs["input_ids"].shape[1])
-        stacked = torch.empty((len(wanted), model.num_heads, seq_len, seq_len), dtype=torch.float32)
+        stacked = torch.empty((len(wanted), model.num_heads, seq_len, seq_len), dtype=torch.float32, device="cpu")
         with captured_layers(modules, wanted, stacked) as caught:
             model.base_model(**inputs)
         if len(caught) == len(wanted):
@@ -267,7 +291,7 @@ def _no_weights(model: LoadedModel) -> ToolError:
 def _stack_freeing(layers: list[torch.Tensor]) -> torch.Tensor:
     """Stack the per-layer (batch, heads, query, key) tensors into (layers, heads, query, key),
     releasing each layer once copied so that peak memory stays near one copy, not two."""
-    stacked = torch.empty((len(layers), *layers[0].shape[1:]), dtype=torch.float32)
+    stacked = torch.empty((len(layers), *layers[0].shape[1:]), dtype=torch.float32, device="cpu")
     for index in range(len(layers)):
         stacked[index] = layers[index][0]
         layers[index] = None  # type: ignore[call-overload]  # drop our reference: the layer is freed now

@@ -7,6 +7,10 @@ copy each wanted layer, as it goes by, out of its attention module's output into
 attn_weights)` whether or not the weights were asked for, so every layer's own tensor is freed as
 soon as its layer is done. Peak memory: the bare pass plus the kept layers, once.
 
+The stack is CPU float32 whatever the model's device and dtype (extract.py allocates it so): each
+copy moves one layer off the GPU and widens it from bfloat16/float16 as it goes, so device memory
+holds one layer's attention at a time however many layers are kept (tests/test_devices.py measures it).
+
 The attention modules are found the way transformers finds them for `output_attentions`: the
 class named under "attentions" in the model's `_can_record_outputs`.
 """
@@ -44,7 +48,7 @@ def captured_layers(modules: list[Any], kept: tuple[int, ...], into: torch.Tenso
         def hook(_module: Any, _inputs: Any, output: Any) -> None:
             weights = output[1] if isinstance(output, tuple) and len(output) > 1 else None
             if weights is not None:
-                into[slot] = weights[0]  # (heads, query, key), copied and cast to the stack's dtype
+                into[slot] = weights[0]  # (heads, query, key), copied to the stack's device and cast to its dtype
                 caught.add(layer)
 
         return hook

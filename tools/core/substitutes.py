@@ -41,7 +41,7 @@ from typing import Any
 from tools.core import hub
 from tools.core.errors import ModelError
 from tools.core.extract import CJK
-from tools.core.models import EMBEDDED, LoadedModel, Progress, get_model, hub_id
+from tools.core.models import EMBEDDED, LoadedModel, Placement, Progress, get_model, hub_id
 from tools.core.notes import note
 
 __all__ = ["Rule", "rules", "rule_for", "known_shape", "model_or_stand_in", "stand_in_note", "stand_in_rule"]
@@ -98,12 +98,14 @@ def known_shape(requested: str) -> tuple[int, int] | None:
 
 
 def model_or_stand_in(name: str, cache_dir: Path | None = None, progress: Progress | None = None,
-                      download: str | None = None, strict: bool = False, text: str | None = None) -> LoadedModel:
+                      download: str | None = None, strict: bool = False, text: str | None = None,
+                      placement: Placement | None = None) -> LoadedModel:
     """The model `name`, or an embedded stand-in when it is a hub id this machine cannot get.
 
     A stand-in is the embedded model (loaded once per process, shared) with `requested` set to the id
     asked for; use `stand_in_note` for what to tell the learner. `text`, the text the model will read
     (None: not known yet), decides between rules that hold only for Japanese text and the others.
+    `placement` says where the model (or its stand-in) runs (tools/core/placement.py; None: the CPU in float32).
 
     Raises:
         ModelError: the model cannot be loaded; or it cannot be had here and `strict` forbids a
@@ -111,7 +113,7 @@ def model_or_stand_in(name: str, cache_dir: Path | None = None, progress: Progre
     """
     requested = hub_id(name)
     if requested is None or hub.is_cached(requested) or hub.reachable():
-        return get_model(name, cache_dir, progress, download)
+        return get_model(name, cache_dir, progress, download, placement)
     rule = rule_for(requested, japanese=bool(text and CJK.search(text)))
     if rule is None:
         said = note("model_unavailable", requested=requested, hub=_hub_note())
@@ -120,7 +122,7 @@ def model_or_stand_in(name: str, cache_dir: Path | None = None, progress: Progre
         said = note("model_stand_in_refused", requested=requested, used=rule.use, hub=_hub_note(),
                     because=_because_note(rule, requested, rule.use))
         raise ModelError(said["text"], note=said)
-    return dataclasses.replace(get_model(rule.use, cache_dir, progress), requested=requested)
+    return dataclasses.replace(get_model(rule.use, cache_dir, progress, placement=placement), requested=requested)
 
 
 def stand_in_note(loaded: LoadedModel) -> dict[str, Any] | None:

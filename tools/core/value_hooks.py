@@ -6,6 +6,10 @@ Supported layouts (others get a ToolError naming these):
 
     BERT-style            encoder.layer[i].attention.self.value,  encoder.layer[i].attention.output.dense
     Llama/Gemma-style     layers[i].self_attn.v_proj,             layers[i].self_attn.o_proj
+
+Both come back as CPU float32 whatever the model's placement: the values are copied off the device as
+the hook catches them, and the output projection's weight is read in the plain form the maths needs,
+onloaded first when accelerate offloaded it (device_map) and dequantized when bitsandbytes packed it.
 """
 
 from __future__ import annotations
@@ -67,11 +71,25 @@ def capture_values(
     with heavy_job(progress, "forward pass for the value vectors", model), torch.inference_mode():
         handle = value_module.register_forward_hook(keep)
         try:
-            model.base_model(input_ids=torch.tensor([input_ids]))
+            model.base_model(input_ids=torch.tensor([input_ids], device=model.device))
         finally:
             handle.remove()
-    values = caught[0][0].float()  # (key, kv_heads * head_dim)
+    values = caught[0][0].float().cpu()  # (key, kv_heads * head_dim)
     kv_heads = values.shape[-1] // head_dim
     if num_heads % kv_heads:
         raise ToolError(f"{num_heads} query heads cannot share {kv_heads} key/value heads evenly")
-    return LayerValues(values.reshape(len(input_ids), kv_heads, head_dim), out_module.weight.detach().float(), layout)
+    return LayerValues(values.reshape(len(input_ids), kv_heads, head_dim), _plain_weight(out_module), layout)
+
+
+def _plain_weight(module: Any) -> torch.Tensor:
+    """`module.weight` as a CPU float32 (out, in) matrix: onloaded while we read it if accelerate offloaded it
+    (its parameters sit on "meta" between passes), dequantized if bitsandbytes packed it (8-bit or 4-bit)."""
+    from accelerate.utils import align_module_device
+
+    with align_module_device(module):
+        weight = module.weight
+        if type(weight).__name__ in ("Int8Params", "Params4bit"):
+            from transformers.integrations.bitsandbytes import dequantize_bnb_weight
+
+            weight = dequantize_bnb_weight(weight, getattr(module, "state", None))
+        return weight.detach().float().cpu()

@@ -12,7 +12,8 @@ These rows are ragged; we store one layer as
     maps: (generated, heads, key)   key = prompt + generated - 1, NaN where the key did not exist yet
 
 The same row is what a single forward pass over prompt + generated gives at query prompt + t - 1
-(the tests check this to 1e-4).
+(the tests check this to 1e-4). On a GPU the prompt goes to the model's device and each step's row
+comes back to the CPU as float32 (`maps` is CPU float32 whatever the model's placement).
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ def generate_with_attention(
     eos = _eos_ids(model)
     with heavy_job(progress, "generation", model), torch.inference_mode():
         outputs = model.model.generate(
-            input_ids=encoding["input_ids"],
-            attention_mask=encoding["attention_mask"],
+            input_ids=encoding["input_ids"].to(model.device),
+            attention_mask=encoding["attention_mask"].to(model.device),
             max_new_tokens=max_new_tokens,
             do_sample=False,  # greedy: the argmax at every step, so the same prompt gives the same tokens
             output_attentions=True,
@@ -96,10 +97,10 @@ def generate_with_attention(
             pad_token_id=model.tokenizer.pad_token_id if model.tokenizer.pad_token_id is not None else min(eos),
             streamer=_ProgressStreamer(progress, max_new_tokens),
         )
-    generated = outputs.sequences[0, prompt_len:].tolist()
+    generated = outputs.sequences[0, prompt_len:].cpu().tolist()
     if not outputs.attentions or outputs.attentions[0][layer] is None:
         raise ToolError(f"{model.name} returned no attention weights during generation; load it with eager attention")
-    steps = [step[layer][0] for step in outputs.attentions]  # each (heads, query, key)
+    steps = [step[layer][0].float().cpu() for step in outputs.attentions]  # each (heads, query, key)
     del outputs  # the other layers go now
     maps, window = _ragged_rows(steps, prompt_len)  # (generated, heads, key)
     ids = encoding["input_ids"][0].tolist()
