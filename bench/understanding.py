@@ -11,6 +11,9 @@
                                              conversations4.toml): long context, pasted code
     python bench/understanding.py --set dev5 the fifth development set (questions5.toml,
                                              conversations5.toml): phone typing, follow-ups
+    python bench/understanding.py --set dev6 the sixth development set (questions6.toml,
+                                             conversations6.toml): researchers, non-native English,
+                                             keigo and katakana, "why" and then another view
     python bench/understanding.py --turns    full offline turns with the real tools (answers' facts too)
     python bench/understanding.py --cards    leave-one-out accuracy on the cards' and knowledge's own
                                              examples, per encoder: how the encoder and the thresholds
@@ -39,10 +42,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"heldout": ROOT / "tests" / "heldout", "dev": ROOT / "tests" / "devset", "dev2": ROOT / "tests" / "devset",
-        "dev3": ROOT / "tests" / "devset", "dev4": ROOT / "tests" / "devset", "dev5": ROOT / "tests" / "devset"}
+        "dev3": ROOT / "tests" / "devset", "dev4": ROOT / "tests" / "devset", "dev5": ROOT / "tests" / "devset",
+        "dev6": ROOT / "tests" / "devset"}
 # The file names of a set whose files are not questions.toml and conversations.toml.
 FILES = {"dev2": ("questions2.toml", "conversations2.toml"), "dev3": ("questions3.toml", "conversations3.toml"),
-         "dev4": ("questions4.toml", "conversations4.toml"), "dev5": ("questions5.toml", "conversations5.toml")}
+         "dev4": ("questions4.toml", "conversations4.toml"), "dev5": ("questions5.toml", "conversations5.toml"),
+         "dev6": ("questions6.toml", "conversations6.toml")}
 sys.path.insert(0, str(ROOT))
 
 
