@@ -36,9 +36,10 @@ _MODEL_WORDS = (
     (_ascii(r"\bminilm\b|\bbert\b"), "minilm", ""),
     (_ascii(r"\b(?:small |little |tiny )?english(?:[- ]only)? model|\bencoder(?:[- ]only)? model"
             r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm", "encoder"),
-    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b"), "gemma-270m", ""),
-    (_ascii(r"\bjapanese model|\bmultilingual model|\bmodel that (?:can )?(?:reads?|understands?|knows?) japanese"
-            r"|日本語(?:が読める|を読める|に強い|対応の?|用の|の)?モデル"), "gemma-270m", "japanese"),
+    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|ジェン?マ"), "gemma-270m", ""),
+    (_ascii(r"\bjapanese model|\bmultilingual model"
+            r"|\bmodel (?:that|which) (?:can )?(?:reads?|understands?|knows?|handles?) japanese"
+            r"|日本語(?:が読める|を読める|を扱える|が扱える|に強い|対応の?|用の|の)?モデル"), "gemma-270m", "japanese"),
     (_ascii(r"\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model|因果(?:言語)?モデル"
             r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m", "decoder"),
     (_ascii(r"\bsmol-?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b|\bllama(?:[- ]?(?:style|like|type|family))?(?: model)?\b"
@@ -93,8 +94,9 @@ MEAN_HEADS = _ascii(
     r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で)?平均|平均(?:した|の)?ヘッド"
 )
 ANNOTATE = _ascii(
-    r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+)?in\s+(?:the\s+|each\s+)?cells?"
-    r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b|\bwrite\s+(?:the\s+)?(?:values|numbers)"
+    r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+|write\s+)?in\s+(?:the\s+|each\s+|every\s+)?"
+    r"(?:cells?|box(?:es)?|squares?)"
+    r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b|\bwrite\s+(?:the\s+)?(?:values?|numbers?)"
     r"|(?:数値|値|数字)(?:入り|付き|つき)|(?:数値|値|数字)を(?:書き込|書い|書き入れ|入れ|載せ)|(?:セル|マス)に(?:数値|値|数字)"
     r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ)|(?:数値|値|数字)も?(?:セル|マス)に"
     r"|\b(?:show|put|print|display|write|label|add|include|overlay)\s+(?:the\s+|all\s+the\s+)?"
@@ -108,7 +110,8 @@ ANNOTATE = _ascii(
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}|{_SPECIAL}\s+(?:removed|excluded)"
-    rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない)"
+    rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
+    r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
 )
@@ -134,7 +137,7 @@ WORDS = _ascii(
     r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
     r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:sub-?word\s+)?(?:tokens|pieces)"
-    r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位"
+    r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位|ワード(?:単位|ごと)"
     r"|\bword\s+by\s+word\b|\bfull\s+words\b|\bwords\s+merged\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
     r"|##\s*(?:を|の)?(?:まとめ|結合|くっつけ|つなげ)|単語として(?:まとめ|扱)"
 )
@@ -175,7 +178,8 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-_number(m[1])]),
     _rule(r"(?:最終層|最後の層)の(?:一つ|1つ|ひとつ)前", -2),
     _rule(r"\b(?:last|final|top|deepest)\s+(?:attention\s+)?layer", -1),
-    _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|一番(?:最後|上)の(?:層|レイヤー?)|最上層", -1),
+    _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|一番(?:最後|上)の(?:層|レイヤー?)|最上層"
+          r"|ラストレイヤー?", -1),
     _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?layer", lambda m: [_ORDINAL[m[1]] - 1]),
     _rule(r"最初の(?:層|レイヤー?)|一番(?:最初|下)の(?:層|レイヤー?)|最下層", 0),
     _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
@@ -212,7 +216,7 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|、|,|$))", _groups),  # 「5トークンだけで」
     _rule(rf"(?:生成する)?トークン数\s*(?:を|は|[=:])?\s*{_NUM}", _groups),  # 「トークン数を20にして」
-    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:に|へ)?\s*(?:伸ば|延ば|増や|減ら|短く|長く))",
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:に|へ)?\s*(?:伸ば|延ば|増や|減ら|短く|長く|足))",
           _groups),
     _rule(r"\b(?:max_new_tokens|new\s+tokens|tokens)\s*(?:to|=|:)\s*(\d+)", _groups),
 )

@@ -42,7 +42,7 @@ _QUOTES = (
     ascii_pattern(r"“([^“”]+)”"),
     ascii_pattern(r"‘((?:[^‘’]|’(?=[A-Za-z]))+?)’(?![A-Za-z0-9])"),  # ’ before a letter is an apostrophe
     ascii_pattern(r'"([^"]+)"'),
-    ascii_pattern(r"(?<![A-Za-z0-9])'((?:[^']|'(?=[A-Za-z]))+?)'(?![A-Za-z0-9])"),  # not the ' of "what's"
+    ascii_pattern(r"(?<![A-Za-z0-9.])'((?:[^']|'(?=[A-Za-z]))+?)'(?![A-Za-z0-9])"),  # not "what's", "et al.'s"
 )
 _SINGLE = ("‘", "'")  # a single-quoted sentence needs at least 2 characters
 _BRACKETS = {"「": "」", "『": "』"}  # may nest: 「彼は「はい」と言った」

@@ -57,7 +57,7 @@ _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
     r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
-    r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b|^what(?:'s|\s+is)\s+(?:an?\s|this\b|that\b)"
+    r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
     r"|^what\s+are\s+(?!the\b)"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$", re.I)  # "…, is it bad?"
 _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
