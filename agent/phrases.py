@@ -109,6 +109,7 @@ FIXES: dict[str, tuple[str, str]] = {
                    "outputs.attentions を使った式を指定してください。例:torch.mean(outputs.attentions[-1], dim=1)[0]"),
     "shorter": ("Try a shorter text, fewer new tokens or fewer layers.",
                 "もっと短い文、少ない生成トークン数、または少ない層で試してください。"),
+    "again": ("Ask the same question again.", "同じ質問をもう一度してください。"),
     "rephrase": ("Try rephrasing, or one of the example questions.",
                  "言い方を変えるか、次のような質問を試してください。"),
 }

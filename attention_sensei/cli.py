@@ -1,4 +1,4 @@
-"""The `attention-sensei` command: models, tool (one tool call), ask (one sensei turn), chat, ui.
+"""The `attention-sensei` command: models, tool (one tool call), ask (one sensei turn), chat, lesson, ui.
 
 Each command imports only what it needs, inside its branch: `ask` and `chat` never import gradio,
 and openai only for the openai backend.
@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from attention_sensei.devices import add_device_options, device_settings, refuse_placement
 
 __all__ = ["main"]
 
@@ -42,8 +44,19 @@ def _parser() -> argparse.ArgumentParser:
     _add_sensei_options(chat)
     _add_conversation_options(chat)
 
+    lesson = sub.add_parser("lesson", help="take a guided lesson in the terminal, list the lessons, or check a file")
+    lesson.add_argument("lesson", nargs="?", help="the lesson's id (see --list) or a lesson file (.toml)")
+    lesson.add_argument("--lang", choices=["en", "ja"], default="en", help="the lesson's language (default en)")
+    lesson.add_argument("--list", action="store_true", help="list the lessons")
+    lesson.add_argument("--json", action="store_true", help="with --list: print one JSON object")
+    lesson.add_argument("--check", nargs="+", type=Path, metavar="FILE",
+                        help="check lesson files and name every problem (exit 2 when any)")
+    lesson.add_argument("--out", type=Path, help="directory for the figures (default: a temporary directory)")
+
     ui = sub.add_parser("ui", help="launch the browser app (the default command)")
     _add_ui_options(ui)
+    for command in (tool, ask, chat, ui):  # --device, --dtype, --device-map, --max-memory, --quantize
+        add_device_options(command)
     return parser
 
 
@@ -57,6 +70,9 @@ def _add_ui_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--insecure", action="store_true",
                         help="allow --share or a non-local --host without --auth (not recommended)")
     parser.add_argument("--mcp", action="store_true", help="also serve the tools as an MCP server")
+    parser.add_argument("--workers", type=_positive(int), metavar="N",
+                        help="processes that draw the figures (default: one per core, at most 4; "
+                             "1 draws them in the app's own process)")
 
 
 def _add_conversation_options(parser: argparse.ArgumentParser) -> None:
@@ -106,6 +122,8 @@ def _positive(kind: type[int] | type[float]) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if (refused := refuse_placement(args)) is not None:  # e.g. --device cuda here: said before anything loads
+        return refused
     _quiet_transformers()
     _tune_for_serving()
     if args.command == "models":
@@ -120,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         from attention_sensei.chat import chat
 
         return chat(args)
+    if args.command == "lesson":
+        from attention_sensei.lesson import lesson_command
+
+        return lesson_command(args)
     if args.command in (None, "ui"):
         from attention_sensei.serve import serve
 
@@ -146,11 +168,12 @@ def _tune_for_serving() -> None:
     tune_for_serving()
 
 
-def _session(out: Path | None, arguments: str) -> Any:
-    """The app's limits; a model named in the arguments the person typed may be downloaded."""
+def _session(out: Path | None, arguments: str, placing: dict[str, Any]) -> Any:
+    """The app's limits and the placement asked for; a model named in the arguments the person typed may be
+    downloaded."""
     from agent.settings import Settings
 
-    session = Settings.from_env().new_session(out)
+    session = Settings.from_env(**placing).new_session(out)
     session.downloads.learner_named(arguments)
     session.progress = _print_progress
     return session
@@ -191,7 +214,7 @@ def _tool(args: argparse.Namespace) -> int:
     try:
         arguments = json.loads(args.args)
         record["arguments"] = arguments
-        with use_session(_session(args.out, args.args)):
+        with use_session(_session(args.out, args.args, device_settings(args))):
             record["result"] = registry.call(args.name, arguments)
         record["ok"] = True
         record["artifacts"] = list(record["result"].get("artifacts", {}).values())

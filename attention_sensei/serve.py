@@ -28,20 +28,28 @@ def serve(args: argparse.Namespace) -> int:
             print("error: --auth must be USER:PASS, e.g. --auth teacher:s3cret", file=sys.stderr)
             return 2
         auth = (user, password)
+    from tools.core.render_pool import default_workers, start_pool, stop_pool
     from ui.app import build_app, launch_options
 
-    settings = settings_from_args(args)
-    app = build_app(settings, mcp=args.mcp)
-    print(f"Attention Sensei: {app_description(settings)} on http://{args.host}:{args.port}", flush=True)
-    downloads = "any Hugging Face model a tool asks for (--allow-downloads)" if settings.allow_downloads \
-        else "only models a learner names, never one an LLM or agent chose (see --allow-downloads)"
-    print(f"Model downloads: {downloads}", flush=True)
-    if args.mcp:
-        print(f"MCP (streamable HTTP): http://{args.host}:{args.port}/gradio_api/mcp/", flush=True)
-    app.queue(default_concurrency_limit=8).launch(
-        server_name=args.host, server_port=args.port, share=args.share, show_error=False,
-        **launch_options(settings, mcp=args.mcp, auth=auth),
-    )
+    workers = args.workers or default_workers()
+    start_pool(workers)  # in the background, while the page is built
+    try:
+        settings = settings_from_args(args)
+        app = build_app(settings, mcp=args.mcp)
+        print(f"Attention Sensei: {app_description(settings)} on http://{args.host}:{args.port}", flush=True)
+        downloads = "any Hugging Face model a tool asks for (--allow-downloads)" if settings.allow_downloads \
+            else "only models a learner names, never one an LLM or agent chose (see --allow-downloads)"
+        print(f"Model downloads: {downloads}", flush=True)
+        drawing = f"{workers} worker processes (--workers)" if workers > 1 else "this process (--workers 1)"
+        print(f"Figures drawn in: {drawing}", flush=True)
+        if args.mcp:
+            print(f"MCP (streamable HTTP): http://{args.host}:{args.port}/gradio_api/mcp/", flush=True)
+        app.queue(default_concurrency_limit=8).launch(
+            server_name=args.host, server_port=args.port, share=args.share, show_error=False,
+            **launch_options(settings, mcp=args.mcp, auth=auth),
+        )
+    finally:
+        stop_pool()
     return 0
 
 

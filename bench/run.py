@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import explorer  # bench/explorer.py: the explorer's figures (issue #13); this file runs as a script from bench/
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -276,17 +278,25 @@ print(json.dumps({"latencies": latencies, "errors": errors, "cpu": time.process_
 """
 
 
-def concurrency(sessions: list[int], per_session: int) -> dict[str, float]:
+def concurrency(sessions: list[int], per_session: int, workers: int = 1) -> dict[str, float]:
     """N learners asking at once, each waiting for its answer before asking again (a closed loop).
 
     As with real browsers, every learner is a process of its own and the app runs as
-    `attention-sensei ui` does; they share only the machine's cores. The CPU time per turn of the
-    app and of the learners gives the floor any scheduler could reach (see floor_ratio)."""
+    `attention-sensei ui --workers W` does; they share only the machine's cores. The CPU time per turn of
+    the app and of the learners gives the floor any scheduler could reach (see floor_ratio). With W > 1
+    the figures are drawn in W worker processes: their CPU time is reported apart from the app's own
+    process, whose interpreter lock is what one process cannot scale past. Keys of a run with W > 1
+    start with `workers_W_`."""
     from gradio_client import Client
 
+    prefix = f"workers_{workers}_" if workers > 1 else ""
     out: dict[str, float] = {"cores": float(os.cpu_count() or 1)}
-    with _app_process() as (url, process):
+    with _app_process(workers) as (url, process):
         Client(url, verbose=False).predict("Heatmap of 'warm up'", "en", api_name="/ask")
+        if workers > 1:  # the pool starts in the background: measured once every worker has drawn
+            _wait_for_workers(process.pid, workers)
+            for sentence in SENTENCES[: 2 * workers]:  # each worker's first figures, off the clock
+                Client(url, verbose=False).predict(f"Heatmap of '{sentence}'", "en", api_name="/ask")
         for count in [1, *sessions]:
             learners = [
                 subprocess.Popen(
@@ -299,7 +309,7 @@ def concurrency(sessions: list[int], per_session: int) -> dict[str, float]:
             ]
             for learner in learners:  # all connected before the clock starts
                 learner.stdout.readline()
-            app_cpu = _cpu_seconds(process.pid)
+            app_cpu, workers_cpu = _cpu_seconds(process.pid), _descendants_cpu_seconds(process.pid)
             started = time.perf_counter()
             for learner in learners:
                 learner.stdin.write("go\n")
@@ -308,19 +318,31 @@ def concurrency(sessions: list[int], per_session: int) -> dict[str, float]:
             wall = time.perf_counter() - started
             latencies = sorted(latency for report in reports for latency in report["latencies"])
             turns = len(latencies)
-            out[f"sessions_{count}_p95_s"] = latencies[max(0, int(0.95 * turns) - 1)]
-            out[f"sessions_{count}_mean_s"] = statistics.mean(latencies)
-            out[f"sessions_{count}_throughput_per_s"] = turns / wall
-            out[f"sessions_{count}_errors"] = float(sum(len(report["errors"]) for report in reports))
-            out[f"sessions_{count}_app_cpu_per_turn_s"] = (_cpu_seconds(process.pid) - app_cpu) / turns
-            out[f"sessions_{count}_clients_cpu_per_turn_s"] = sum(report["cpu"] for report in reports) / turns
+            key = f"{prefix}sessions_{count}"
+            out[f"{key}_p95_s"] = latencies[max(0, int(0.95 * turns) - 1)]
+            out[f"{key}_mean_s"] = statistics.mean(latencies)
+            out[f"{key}_throughput_per_s"] = turns / wall
+            out[f"{key}_errors"] = float(sum(len(report["errors"]) for report in reports))
+            out[f"{key}_app_cpu_per_turn_s"] = (_cpu_seconds(process.pid) - app_cpu) / turns
+            out[f"{key}_workers_cpu_per_turn_s"] = (_descendants_cpu_seconds(process.pid) - workers_cpu) / turns
+            out[f"{key}_clients_cpu_per_turn_s"] = sum(report["cpu"] for report in reports) / turns
     return out
 
 
+def _wait_for_workers(pid: int, workers: int, timeout: float = 120) -> None:
+    """Until the app's drawing processes are up (the forkserver and `workers` workers under it)."""
+    deadline = time.monotonic() + timeout
+    while len(_descendants(pid)) < workers + 1:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the app did not start {workers} drawing processes")
+        time.sleep(0.1)
+
+
 @contextmanager
-def _app_process() -> Iterator[tuple[str, subprocess.Popen]]:
+def _app_process(workers: int = 1) -> Iterator[tuple[str, subprocess.Popen]]:
     port = _free_port()
-    command = [PYTHON, "-m", "attention_sensei", "ui", "--port", str(port), "--backend", "offline"]
+    command = [PYTHON, "-m", "attention_sensei", "ui", "--port", str(port), "--backend", "offline",
+               "--workers", str(workers)]
     with tempfile.TemporaryDirectory() as work:  # the app's figures go under TMPDIR
         environment = {**os.environ, "TMPDIR": work}
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
@@ -347,6 +369,34 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process under `pid` (children, their children, ...), from /proc."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents.setdefault(parent, []).append(int(stat.parent.name))
+    found, frontier = [], [pid]
+    while frontier:
+        children = parents.get(frontier.pop(), [])
+        found += children
+        frontier += children
+    return found
+
+
+def _descendants_cpu_seconds(pid: int) -> float:
+    """CPU time of the processes under `pid` now running (the drawing pool's forkserver and workers)."""
+    total = 0.0
+    for child in _descendants(pid):
+        try:
+            total += _cpu_seconds(child)
+        except OSError:  # ended meanwhile
+            continue
+    return total
+
+
 def _free_port() -> int:
     import socket
 
@@ -358,13 +408,18 @@ def _free_port() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", help="run the one step of that name (e.g. 'workers'), print its JSON")
+    parser.add_argument("--workers", type=int, help="drawing processes of the 'workers' step (default: as the app)")
     args = parser.parse_args()
     from tools.core.process_tuning import tune_for_serving
+    from tools.core.render_pool import default_workers
 
     tune_for_serving()  # measured in this process as the app runs: one torch thread, glibc tuned
     repeat = 3 if args.quick else 10
-    results: dict[str, float] = {}
-    for name, step in [
+    per_learner = 2 if args.quick else 3
+    workers = args.workers or max(2, default_workers())
+    results: dict[str, float] = {"workers": float(workers)}
+    steps = [
         ("baseline", lambda: baseline(3)),
         ("warm turn", lambda: warm_turn(repeat)),
         ("model loads", model_loads),
@@ -379,11 +434,20 @@ def main() -> int:
             },
         ),
         ("browser", lambda: browser_turns(3 if args.quick else 5)),
-        ("concurrency", lambda: concurrency([4, 8], 2 if args.quick else 3)),
-    ]:
+        ("concurrency", lambda: concurrency([4, 8], per_learner)),
+        # 8 learners again, the figures drawn by `workers` processes: against the 8-learner run just above
+        ("workers", lambda: concurrency([8], per_learner, workers)),
+        ("explorer", lambda: explorer.explorer_figures(3 if args.quick else 8)),  # issue #13: bench/explorer.py
+    ]
+    for name, step in steps:
+        if args.only and name != args.only:
+            continue
         started = time.perf_counter()
         results.update(step())
         print(f"[{time.perf_counter() - started:6.1f} s] {name}", file=sys.stderr, flush=True)
+    if args.only:
+        print(json.dumps(results, indent=1))
+        return 0
     results["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     (HERE / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(table(results))
@@ -400,6 +464,21 @@ def floor_ratio(r: dict[str, float], count: int, cores: float | None = None) -> 
         return count * app / r["sessions_1_p95_s"]
     per_turn = app + r[f"sessions_{count}_clients_cpu_per_turn_s"]
     return count * per_turn / r["cores"] / r["sessions_1_p95_s"]
+
+
+def workers_row(r: dict[str, float], count: int) -> tuple[str, float, str]:
+    """Turns per second of `count` learners with the figures drawn by the worker pool, against one process."""
+    workers = int(r["workers"])
+    key, alone = f"workers_{workers}_sessions_{count}", f"sessions_{count}"
+    gain = r[f"{key}_throughput_per_s"] / r[f"{alone}_throughput_per_s"]
+    return (
+        f"{count} sessions, {workers} drawing workers: turns/s",
+        r[f"{key}_throughput_per_s"],
+        f"{gain:.2f}× the {r[f'{alone}_throughput_per_s']:.1f} turns/s of --workers 1 (target ≥ 1.6× with 2 workers "
+        f"on 2 cores); CPU per turn: app process {r[f'{key}_app_cpu_per_turn_s']:.3f} s (was "
+        f"{r[f'{alone}_app_cpu_per_turn_s']:.3f} s), workers {r[f'{key}_workers_cpu_per_turn_s']:.3f} s, learners "
+        f"{r[f'{key}_clients_cpu_per_turn_s']:.3f} s; p95 {r[f'{key}_p95_s']:.2f} s; {r[f'{key}_errors']:.0f} errors",
+    )
 
 
 def table(r: dict[str, float]) -> str:
@@ -469,6 +548,9 @@ def table(r: dict[str, float]) -> str:
                 f"{r[f'sessions_{count}_throughput_per_s']:.1f} turns/s; {r[f'sessions_{count}_errors']:.0f} errors",
             )
         )
+    rows.append(workers_row(r, 8))
+    if "explorer_128_server_median_ms" in r:
+        rows += explorer.table_rows(r)
     width = max(len(name) for name, _, _ in rows)
     return "\n".join(f"{name:<{width}}  {value:8.3f}  {note}" for name, value, note in rows)
 

@@ -22,9 +22,13 @@ import gradio as gr
 
 from agent.sensei import TAKEOVER_SECONDS, Conversation, Sensei
 from agent.settings import Settings
+from lessons import Progress
 from tools.core.models import EMBEDDED, cached_models
+from tools.core.notes import render
+from tools.core.placement import DEVICES, DTYPES, PlacementError
 from ui.explorer import ExplorerPanel
 from ui.export import export_markdown
+from ui.lessons import LessonPanel
 from ui.render import ChatRenderer
 from ui.texts import TUTORIAL, Language, examples, i18n, t
 
@@ -39,6 +43,7 @@ class UiSession:
     history: list[Any] = field(default_factory=list)
     busy: threading.Lock = field(default_factory=threading.Lock)  # held by a turn, an undo, a retry or a clear
     cancel: threading.Event = field(default_factory=threading.Event)  # stops the turn that holds `busy`
+    lesson: Progress | None = None  # the guided lesson this browser is taking (ui/lessons.py)
 
 
 def artifacts_root(settings: Settings) -> Path:
@@ -184,22 +189,34 @@ def _clear(settings: Settings, state: UiSession | None, language: Language) -> t
 
 
 def _apply_settings(settings: Settings, backend: str, base_url: str, llm_model: str, api_key: str, model: str,
-                    state: UiSession | None, language: Language) -> tuple[UiSession, str]:
+                    state: UiSession | None, language: Language, device: str = "", dtype: str = ""
+                    ) -> tuple[UiSession, str]:
     session = state or _new_session(settings)
     current = session.sensei.settings
+    # where this browser's models run: a device this machine lacks refuses the whole change, and says why
+    placing = {"device": (device or "").strip().lower() or current.device, "dtype": dtype or current.dtype}
+    placement = dataclasses.replace(current.placement(), **placing)
+    try:
+        resolved = placement.resolved()
+    except PlacementError as error:
+        reason = render(error.note, language) if error.note else str(error)
+        return session, t("not_applied", language).format(reason=reason)
     updated = dataclasses.replace(
         current,
+        **placing,
         backend=backend if backend in ("offline", "openai") else current.backend,
         base_url=(base_url or "").strip() or None,
         llm_model=(llm_model or "").strip() or current.llm_model,
         api_key=(api_key or "").strip() or current.api_key,
     )
     session.sensei = Sensei(updated)
+    session.conversation.tools.placement = placement
     if (model or "").strip():
         session.conversation.tools.model_name = model.strip()
         session.conversation.tools.downloads.learner_named(model)
     status = t("applied", language).format(backend=session.sensei.describe(),
-                                          model=session.conversation.tools.model_name)
+                                          model=session.conversation.tools.model_name, device=resolved.device,
+                                          dtype=resolved.dtype)
     return session, status
 
 
@@ -208,7 +225,8 @@ def _export(settings: Settings, state: UiSession | None, language: Language) -> 
         return gr.update(value=None, visible=False)
     path = state.directory / "attention-sensei-lesson.md"
     state.directory.mkdir(parents=True, exist_ok=True)
-    path.write_text(export_markdown(state.history, language, state.directory), encoding="utf-8")
+    lesson = state.lesson.summary(language) if state.lesson is not None else ""
+    path.write_text(export_markdown(state.history, language, state.directory, lesson), encoding="utf-8")
     return gr.update(value=str(path), visible=True)
 
 
@@ -254,6 +272,7 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
                                   elem_id="question", lines=1, max_length=20_000)
             send = gr.Button(t("send", "en"), variant="primary", scale=1, elem_id="send")
             stop = gr.Button(t("stop", "en"), variant="stop", scale=1, elem_id="stop")
+        lesson_panel = LessonPanel(partial(_new_session, settings))  # guided lessons (ui/lessons.py)
         with gr.Accordion(t("tutorial", "en"), open=True, elem_id="tutorial") as tutorial_box:
             with gr.Row():
                 tutorial_buttons = [gr.Button(step.label["en"], size="sm", elem_id=f"tutorial-{i + 1}")
@@ -273,6 +292,10 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
             llm_model = gr.Textbox(settings.llm_model, label=t("llm_model", "en"))
             api_key = gr.Textbox("", type="password", label=t("api_key", "en"), elem_id="api-key")
             model = gr.Dropdown(models, value=settings.model, allow_custom_value=True, label=t("model", "en"))
+            with gr.Row():
+                device = gr.Dropdown(list(DEVICES), value=settings.device, allow_custom_value=True,
+                                     label=t("device", "en"), elem_id="device")
+                dtype = gr.Dropdown(list(DTYPES), value=settings.dtype, label=t("dtype", "en"), elem_id="dtype")
             apply = gr.Button(t("apply", "en"), size="sm")
             status = gr.Markdown("", elem_id="settings-status")
 
@@ -289,6 +312,7 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
                                        api_name=f"tutorial_{index + 1}", api_visibility=listed))
         for button in example_buttons:
             asking.append(button.click(ask, [button, state, language], chat_outputs, api_visibility="private"))
+        asking += lesson_panel.wire(state, chatbot, language)  # a lesson step runs a tool as a turn does
         # the buttons under an answer that offers questions (the menu of views) ask the one clicked
         asking.append(chatbot.option_select(_suggested(settings), [state, language], chat_outputs,
                                             api_visibility="private"))
@@ -301,11 +325,11 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
                               api_name="clear", api_visibility=listed)
         export.click(partial(_export, settings), [state, language], [handout], api_name="export",
                      api_visibility=listed)
-        apply.click(partial(_apply_settings, settings), [backend, base_url, llm_model, api_key, model, state, language],
+        apply.click(partial(_apply_settings, settings),
+                    [backend, base_url, llm_model, api_key, model, state, language, device, dtype],
                     [state, status], api_name="apply_settings", api_visibility=listed)
         # after a turn, an undo or a clear, the explorer shows the latest analysed sentence (no forward pass)
-        for event in [*asking, undone, cleared]:
-            event.then(explorer.refresh, [state, language], explorer.outputs, api_visibility="private")
+        explorer.wire(state, language, after=[*asking, undone, cleared])  # and its menu and language
         labelled = [title, subtitle, chatbot, question, send, stop, clear, export, tutorial_box, examples_box,
                     settings_box, handout, *tutorial_buttons, *example_buttons]
         language.change(_relabel, [language], labelled, api_visibility="private")

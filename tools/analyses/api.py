@@ -31,6 +31,7 @@ from tools.core.plumbing import (
     token_position,
     top_tokens,
 )
+from tools.core.render_pool import Drawing
 from tools.core.session import current_session
 from tools.core.value_hooks import capture_values
 
@@ -62,7 +63,7 @@ def attention_rollout(
     title = f"{loaded.name} · {figure_text('rollout_title', language, start=start, last=last)}"
     names = (figure_text("raw_last_layer", language, layer=last, count=loaded.num_heads),
              figure_text("rollout_from", language, start=start))
-    figure = plots.side_by_side_figure(raw.numpy(), rolled.numpy(), labels, names, title, language)
+    figure = Drawing.of(plots.side_by_side_figure, raw.numpy(), rolled.numpy(), labels, names, title, language)
     code = codegen.rollout_script(loaded, extraction.text, current_session().max_tokens, title, start, names,
                                   language)
     result: dict[str, Any] = {
@@ -113,7 +114,8 @@ def attention_norms(
     where = figure_text("layer", language, index=describe_index(layer, index))
     title = f"{loaded.name} · {where} · {figure_text('norms_title', language)}"
     names = (figure_text("raw_alpha", language, count=loaded.num_heads), figure_text("norm_shares", language))
-    figure = plots.side_by_side_figure(raw_share.numpy(), norm_share.numpy(), labels, names, title, language)
+    figure = Drawing.of(plots.side_by_side_figure, raw_share.numpy(), norm_share.numpy(), labels, names, title,
+                        language)
     code = codegen.norms_script(loaded, extraction.text, current_session().max_tokens, title, index, captured.layout,
                                 names, language)
     rows = [f"raw:{token}" for token in labels] + [f"norm:{token}" for token in labels]
@@ -180,7 +182,8 @@ def layer_summary(
         pair_name = f"{labels[positions[0]]}→{labels[positions[1]]}"
         series[pair_name] = pair
     title = f"{loaded.name} · {figure_text('across_layers', language, count=loaded.num_layers)}"
-    figure = plots.layer_summary_figure(sink_share.numpy(), entropy.numpy(), pair, pair_name, title, language)
+    figure = Drawing.of(plots.layer_summary_figure, sink_share.numpy(), entropy.numpy(), pair, pair_name, title,
+                        language)
     code = codegen.layer_summary_script(
         loaded,
         extraction.text,
@@ -255,7 +258,7 @@ def head_roles(text: str | None = None, model: str | None = None, language: Figu
     grid = np.array([[score for _, score in row] for row in roles])  # (layers, heads)
     shape = figure_text("head_roles_title", language, layers=loaded.num_layers, heads=loaded.num_heads)
     title = f"{loaded.name} · {shape}"
-    figure = plots.head_roles_figure([[role for role, _ in row] for row in roles], grid, title, language)
+    figure = Drawing.of(plots.head_roles_figure, [[role for role, _ in row] for row in roles], grid, title, language)
     code = codegen.head_roles_script(loaded, extraction.text, current_session().max_tokens, title, decoder, language)
     rows = [f"{layer}:{head}" for layer in range(loaded.num_layers) for head in range(loaded.num_heads)]
     table = torch.stack([scores[name] for name in names], dim=-1).reshape(len(rows), len(names))  # (L*H, roles)
@@ -344,8 +347,9 @@ def _induction(loaded: Any) -> torch.Tensor:
     ids, offset = random_repeated_ids(loaded.tokenizer)
     progress = current_session().progress
     with heavy_job(progress, "forward pass on a repeated random sequence", loaded), torch.inference_mode():
-        outputs = loaded.base_model(input_ids=torch.tensor([ids]), output_attentions=True)
-    attentions = torch.stack(outputs.attentions)[:, 0].float()  # (layers, heads, query, key)
+        outputs = loaded.base_model(input_ids=torch.tensor([ids], device=loaded.device), output_attentions=True)
+    # layer by layer: under a device map the layers' tensors sit on different devices
+    attentions = torch.stack([layer[0].float().cpu() for layer in outputs.attentions])  # (layers, heads, query, key)
     return analysis_math.induction_scores(attentions, offset)
 
 

@@ -22,6 +22,7 @@ from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.models import english_only
 from tools.core.notes import note
 from tools.core.plumbing import View, checked_model_name, layer_view, resolve, save_artifacts
+from tools.core.render_pool import Drawing
 from tools.core.session import current_session
 from tools.core.words import merge_map, token_offsets
 
@@ -95,7 +96,8 @@ def compare_attention(
     }
     notes += _notes(mode, sides, alignment, head, kept_share)
     title = _title(mode, views, language)
-    figure = compare_plots.compare_figure(
+    figure = Drawing.of(
+        compare_plots.compare_figure,
         [(view.matrix.numpy(), extraction.tokens, f"{side}: {_side_name(mode, extraction, view, language)}")
          for side, extraction, view in zip(SIDES, sides, views, strict=False)],
         [(difference.numpy(), _pair_name(pair)) for difference, pair in zip(differences, pairs, strict=True)],

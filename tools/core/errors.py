@@ -9,7 +9,8 @@
     │   ├── NoTextError    no sentence to analyse
     │   ├── TokenError     a token named that the text does not have
     │   └── ExpressionError  an expression over outputs.attentions that cannot be evaluated
-    └── Cancelled          the call was given up (a timeout, Stop) and its work stopped; nobody reads this
+    ├── Cancelled          the call was given up (a timeout, Stop) and its work stopped; nobody reads this
+    └── RenderCrashed      a figure's drawing process stopped twice while drawing it (tools/core/render_pool.py)
 
 Anything else that escapes a tool is our own bug and is allowed to raise; whoever runs a tool for
 someone else (the agent's runner, `attention-sensei tool`) reports it with `bug_message`.
@@ -20,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = ["SenseiError", "ToolError", "ModelError", "LimitError", "RangeError", "NoTextError", "TokenError",
-           "ExpressionError", "Cancelled", "bug_message"]
+           "ExpressionError", "Cancelled", "RenderCrashed", "bug_message"]
 
 
 class SenseiError(Exception):
@@ -83,6 +84,17 @@ class ExpressionError(ToolError):
 
 class Cancelled(SenseiError):
     """The tool call was given up by whoever ran it (tools/core/jobs.py): its job stopped where it was."""
+
+
+class RenderCrashed(SenseiError):
+    """A figure's drawing process stopped (killed, out of memory) twice while drawing it; new ones were
+    started. `note` says so in words a learner can act on (ask again), rendered in their language."""
+
+    fix = "again"
+
+    def __init__(self, said: dict[str, Any]) -> None:
+        super().__init__(said["text"])
+        self.note = said
 
 
 def bug_message(tool: str, error: BaseException) -> str:

@@ -8,7 +8,7 @@ checked_index       a layer/head index checked against its range, negatives from
 token_position      a token given as a 0-based position or as its text
 result_header       the fields every result starts with
 top_tokens          the most weighted tokens of a (key,) vector
-save_artifacts      PNG + SVG + CSV + script of a figure, written under the session's artifacts
+save_artifacts      PNG + SVG + CSV + script of a figure (a Drawing), written under the session's artifacts
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from tools.core import plots
 from tools.core.errors import LimitError, NoTextError, RangeError, TokenError, ToolError
 from tools.core.extract import CJK, Extraction, attention_megabytes, extract
 from tools.core.figure_text import FigureLanguage, figure_text
-from tools.core.jobs import render_job
 from tools.core.models import LoadedModel, english_only
 from tools.core.notes import note
+from tools.core.render_pool import Drawing, render
 from tools.core.session import current_session
 from tools.core.substitutes import stand_in_note
 
@@ -117,7 +117,7 @@ def top_tokens(labels: list[str], values: np.ndarray, count: int = 3) -> list[di
 
 
 def save_artifacts(
-    figure: Any,
+    drawing: Drawing,
     kind: str,
     row_labels: list[str],
     column_labels: list[str],
@@ -125,11 +125,11 @@ def save_artifacts(
     code: str,
     corner: str = "",
 ) -> dict[str, Any]:
-    """The figure as PNG and SVG, `values` as CSV (NaN cells empty), the script beside them."""
+    """The figure as PNG and SVG (drawn in a worker process when the app runs a pool,
+    tools/core/render_pool.py), `values` as CSV (NaN cells empty), the script beside them."""
     session = current_session()
     stem = session.artifact_stem(kind)
-    with render_job(session.progress, "drawing the figure"):
-        png, svg = plots.save_figure(figure, stem)
+    png, svg = render(drawing, stem, session.progress)
     csv_path = plots.write_matrix_csv(stem.with_suffix(".csv"), row_labels, column_labels, values, corner)
     code_path = stem.with_suffix(".py")
     code_path.write_text(code, encoding="utf-8")

@@ -17,6 +17,7 @@ from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.models import EMBEDDED, LoadedModel, english_only
 from tools.core.notes import note
 from tools.core.plumbing import checked_index, checked_model_name, describe_index, save_artifacts, top_tokens
+from tools.core.render_pool import Drawing
 from tools.core.session import current_session
 from tools.core.substitutes import stand_in_note
 from tools.generation.codegen import generation_script
@@ -74,7 +75,8 @@ def generation_attention(
         figure_text("head", language, index=head_index)
     title = f"{where} · {heads}\n{figure_text('generation_steps', language, count=len(generation.generated_ids))}"
     _notes(generation, notes)
-    figure = generation_figure(
+    figure = Drawing.of(
+        generation_figure,
         values, generation.generated_tokens, generation.key_tokens, len(generation.prompt_ids), title, language
     )
     code = generation_script(

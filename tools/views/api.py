@@ -33,6 +33,7 @@ from tools.core.plumbing import (
     top_tokens,
 )
 from tools.core.pooling import pool_blocks
+from tools.core.render_pool import Drawing
 from tools.core.session import current_session
 from tools.core.sink import sink_fields
 from tools.core.words import WORD_AGGREGATION, words_of
@@ -130,8 +131,9 @@ def plot_heatmap(
         title += f"\n{figure_text('pooled_blocks', language, size=pooled.query_block)}"
         notes.append(pooled.note)
     scale = ColorScale.of(values, color_max)
-    figure = plots.heatmap_figure(
-        values, labels, labels, title, annotate=annotate and len(labels) <= 40, language=language, scale=scale
+    figure = Drawing.of(
+        plots.heatmap_figure, values, labels, labels, title, annotate=annotate and len(labels) <= 40, language=language,
+        scale=scale,
     )
     code = codegen.heatmap_script(
         extraction.model,
@@ -209,7 +211,7 @@ def plot_line(
         name = figure_text("from_query_series", language, position=position, token=labels[position])
         ylabel = figure_text("from_query_axis", language, token=labels[position])
     title += f"\n{name}"
-    figure = plots.line_figure({name: series}, labels, title, ylabel, figure_text("token_axis", language))
+    figure = Drawing.of(plots.line_figure, {name: series}, labels, title, ylabel, figure_text("token_axis", language))
     code = codegen.line_script(
         extraction.model,
         extraction.text,
@@ -264,7 +266,7 @@ def plot_heads(
     where = figure_text("layer", language, index=describe_index(layer, index))
     title = f"{extraction.model.name} · {where} · {figure_text('all_heads', language, count=heads.shape[0])}"
     scale = ColorScale.of(heads.numpy(), color_max, maps=heads.shape[0])  # one scale for every head
-    figure = plots.heads_figure(heads.numpy(), extraction.tokens, title, language, scale)
+    figure = Drawing.of(plots.heads_figure, heads.numpy(), extraction.tokens, title, language, scale)
     code = codegen.heads_script(
         extraction.model, extraction.text, current_session().max_tokens, title, layer, language, scale
     )

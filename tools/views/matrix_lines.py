@@ -24,6 +24,7 @@ from tools.core import codegen, plots
 from tools.core.extract import Extraction
 from tools.core.figure_text import FigureLanguage, checked_language, figure_template, figure_text
 from tools.core.plumbing import result_header, save_artifacts, token_position, top_tokens
+from tools.core.render_pool import Drawing
 from tools.core.session import current_session
 from tools.core.sink import sink_fields
 from tools.views.api import shown_layer
@@ -67,7 +68,7 @@ def plot_matrix_lines(
     position = _query_position(query, labels, [extraction.special[i] for i in kept])
     line_names = [figure_text("column_line", language, position=j, token=token) for j, token in enumerate(labels)]
     row_name = figure_text("row_panel", language, position=position, token=labels[position])
-    figure = matrix_lines_figure(values, labels, position, line_names, title, language)
+    figure = Drawing.of(matrix_lines_figure, values, labels, position, line_names, title, language)
     code = _script(extraction, title.replace("\n", "; "), layer, view.head, position, exclude_special, language)
     row = values[position]  # (key,): where the query looks
     key = int(np.argmax(row))

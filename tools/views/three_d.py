@@ -29,6 +29,7 @@ from tools.core.figure_text import FigureLanguage, checked_language, figure_text
 from tools.core.plot_layout import text_width
 from tools.core.plumbing import result_header, save_artifacts
 from tools.core.pooling import pool_blocks, pooling_snippet
+from tools.core.render_pool import Drawing
 from tools.core.session import current_session
 from tools.core.sink import sink_fields
 from tools.views.api import shown_layer
@@ -76,7 +77,7 @@ def plot_3d(
     hidden, fully = covered.any(axis=-1), covered.all(axis=-1)  # (query, key): partly, entirely
     bars = values.size
     title += f"\n{figure_text('hidden_tops', language, hidden=int(hidden.sum()), bars=bars)}"
-    figure = bars_figure(values, labels, labels, title, language)
+    figure = Drawing.of(bars_figure, values, labels, labels, title, language)
     code = _script(extraction, title.replace("\n", "; "), layer, view.head, exclude_special, pooled.pooled, language)
     top = np.unravel_index(int(np.argmax(values)), values.shape)
     return {
