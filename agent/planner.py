@@ -231,7 +231,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         if any(getattr(reading, name, None) for name in card.decisive) and not named_instead:
             return card, 1.0
     # the name against the whole question: a clause that only gives literals ("try 'X' with llama") names no view
-    best_tool = max((m.score for m in whole if m.kind == "tool"), default=0.0)
+    # (only a tool that could run here outranks the name: "Rollout for '…' from layer 0" is no comparison)
+    best_tool = max((m.score for m in whole if m.kind == "tool" and _needs_met(every[m.name], reading, context)),
+                    default=0.0)
     named_score = max((m.score for m in matches if named and m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
     # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe
     # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
