@@ -121,12 +121,23 @@ def read(question: str, latest_text: str | None = None) -> Reading:
         raw = _take_colon_sentence(reading, raw)
     # the answer follows the language of the question, not of the sentence it quotes
     reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
-    reading.plain = reading.rest = unicodedata.normalize("NFKC", raw).lower()
+    cased = unicodedata.normalize("NFKC", raw)
+    reading.plain = reading.rest = cased.lower()
     _take_arguments(reading)
+    reading.models = [(_as_written(model, cased), phrase) for model, phrase in reading.models]
     if latest_text and _names_a_token(reading, latest_text):
         reading.query, reading.sentences = reading.sentences[0], []
     _take_sentence_words(reading, reading.sentences[0] if reading.sentences else latest_text)
     return reading
+
+
+def _as_written(model: str, cased: str) -> str:
+    """A hub id as the learner wrote it ("TinyLlama/TinyLlama-1.1B-Chat-v1.0"): the words were read lower-cased,
+    and a hub's folders are not."""
+    if "/" not in model:
+        return model
+    found = re.search(re.escape(model), cased, re.I)
+    return found[0] if found else model
 
 
 def _take_sentence_words(reading: Reading, sentence: str | None) -> None:

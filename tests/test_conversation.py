@@ -259,3 +259,8 @@ def test_a_switch_with_this_time_or_same_chart_keeps_the_view() -> None:
     *_, again = converse(["'the movie was not good' third layer heatmap", "second head",
                           "without the special tokens this time"])
     assert call(again) == ("plot_heatmap", {"layer": 2, "head": 1, "exclude_special": True})
+
+
+def test_a_hub_id_keeps_the_case_it_was_written_in() -> None:
+    loaded, = converse(["Load TinyLlama/TinyLlama-1.1B-Chat-v1.0"])
+    assert call(loaded) == ("load_model", {"model": "TinyLlama/TinyLlama-1.1B-Chat-v1.0"})
