@@ -65,6 +65,7 @@ _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だ�
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
 # a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
+_ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
@@ -463,6 +464,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values() and not names_a_token:
         sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
     fresh = card.fresh_sentence and context.tool != card.tool and not _POINTS_BACK.search(reading.plain)
+    if _adds_a_third(card, reading, models, context):  # "add smollm2 as a third one" to a comparison of two
+        models = [context.model, context.choices["model_b"], *models]
     second = _second_of_a_pair(card, sentences, models, context) if _names_it(card, reading) else None
     if second is not None:  # "compare it with 'X'" / "... with gemma": the conversation's sentence is the first
         sentences = [context.text or "", *sentences] if second == "sentence_b" else sentences
@@ -536,6 +539,13 @@ def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
     tokens = tuple(name for name in ("query", "key") if isinstance(value := context.choices.get(name), str)
                    and (value.lower() in words if value.isascii() else value in sentence))
     return SENTENCE_FREE + VIEW_CHOICES + tokens
+
+
+def _adds_a_third(card: Card, reading: Reading, models: list[str], context: Context) -> bool:
+    """One model added to the conversation's comparison of two: it is the third ("add smollm2 too",
+    「smollm2も追加して3つで」)."""
+    return "model_c" in card.slots.values() and len(models) == 1 and context.tool == card.tool \
+        and "model_b" in context.choices and "model_c" not in context.choices and bool(_ADDS.search(reading.plain))
 
 
 def _second_of_a_pair(card: Card, sentences: list[str], models: list[str | None], context: Context) -> str | None:

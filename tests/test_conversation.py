@@ -264,3 +264,14 @@ def test_a_switch_with_this_time_or_same_chart_keeps_the_view() -> None:
 def test_a_hub_id_keeps_the_case_it_was_written_in() -> None:
     loaded, = converse(["Load TinyLlama/TinyLlama-1.1B-Chat-v1.0"])
     assert call(loaded) == ("load_model", {"model": "TinyLlama/TinyLlama-1.1B-Chat-v1.0"})
+
+
+@pytest.mark.parametrize(("first", "add"), [
+    ("compare minilm and gemma on 'Dogs bark.'", "add smollm2 as a third one"),
+    ("minilmとgemmaで\"Dogs bark.\"を比較", "smollm2も追加して3つで"),
+])
+def test_a_model_added_to_a_comparison_of_two_is_the_third(first: str, add: str) -> None:
+    _, added = converse([first, add])
+    name, arguments = call(added)
+    assert name == "compare_attention"
+    assert (arguments["model"], arguments["model_b"], arguments["model_c"]) == ("minilm", "gemma-270m", "smollm2-135m")
