@@ -151,8 +151,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
 def _earlier_sentences(reading: Reading, context: Context) -> None:
     """'back to the first sentence', 'compare the two' (「2つの文を比べて」): the conversation's sentences, as if
     quoted."""
-    if reading.earlier == "first" and len(context.texts) >= 2 and context.texts[0] != context.text:
-        reading.sentences = [context.texts[0]]  # (when it is the latest, the question simply goes on with it)
+    place = {"first": 0, "second": 1}.get(reading.earlier or "")
+    if place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
+        reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)
     elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:
         reading.sentences = context.texts[-2:]
 

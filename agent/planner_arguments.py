@@ -16,7 +16,7 @@ from agent.planner_quotes import blank as _blank
 __all__ = [
     "find_models", "take_first", "take_flag", "find_numbers", "find_query", "find_key",
     "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "WORDS", "LAYER_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS",
 ]
 
 
@@ -124,6 +124,7 @@ STRICT = _ascii(
 # sentences of the conversation pointed at, not quoted: 'back to the first sentence', 'compare the two'
 FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b"
                         r"|(?:最初|はじめ|1つ目|一つ目)の文(?:章)?(?:に戻)?")
+SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text)\b|(?:2つ目|二つ目|2番目|二番目)の文(?:章)?")
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方")
 FIXED_SCALE = _ascii(

@@ -47,7 +47,7 @@ class Reading:
     strict: bool = False  # "exactly that one, not a substitute": no stand-in model
     color_max: float | None = None  # "colour scale fixed 0 to 1": the same scale for every map
     new_tokens: int | None = None  # how many tokens to generate, when asked
-    earlier: str | None = None  # "first" (back to the first sentence) or "pair" (compare the two), unquoted
+    earlier: str | None = None  # "first"/"second" (back to the first sentence) or "pair" (compare the two)
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
 
 
@@ -242,8 +242,9 @@ def _take_arguments(reading: Reading) -> None:
     reading.strict, reading.rest = arguments.take_flag(arguments.STRICT, reading.rest)
     if not reading.sentences:
         first, reading.rest = arguments.take_flag(arguments.FIRST_SENTENCE, reading.rest)
+        second, reading.rest = arguments.take_flag(arguments.SECOND_SENTENCE, reading.rest)
         pair, reading.rest = arguments.take_flag(arguments.BOTH_SENTENCES, reading.rest)
-        reading.earlier = "first" if first else "pair" if pair else None
+        reading.earlier = "first" if first else "second" if second else "pair" if pair else None
     fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
     reading.color_max = 1.0 if fixed else None
     reading.more_tokens = bool(arguments.MORE_TOKENS.search(reading.rest))

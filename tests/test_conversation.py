@@ -275,3 +275,10 @@ def test_a_model_added_to_a_comparison_of_two_is_the_third(first: str, add: str)
     name, arguments = call(added)
     assert name == "compare_attention"
     assert (arguments["model"], arguments["model_b"], arguments["model_c"]) == ("minilm", "gemma-270m", "smollm2-135m")
+
+
+def test_the_second_sentence_of_a_comparison_alone_keeps_the_layer() -> None:
+    _, alone = converse(["「母が車を買った」と「父が車を売った」を第2層で比べて",
+                         "2つ目の文だけヒートマップでお願いします。同じ層で"])
+    assert call(alone)[0] == "plot_heatmap" and call(alone)[1]["text"] == "父が車を売った"
+    assert call(alone)[1]["layer"] == 1
