@@ -103,6 +103,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     context = context or Context()
     reading = read(question, context.text)
     _earlier_sentences(reading, context)
+    _edit_the_expression(reading, context)
     if reading.colon_sentence:  # an unquoted sentence ("… from this: She said …") is masked like a quoted one
         question = question.replace(reading.sentences[0], '"…"')
     pasted = _pasted_messages(question)
@@ -156,6 +157,15 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
         reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)
     elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:
         reading.sentences = context.texts[-2:]
+
+
+def _edit_the_expression(reading: Reading, context: Context) -> None:
+    """'and if I write dim=0 instead?' after an expression was explained: that expression with dim=0, not the
+    article's."""
+    previous = context.choices.get("expression")
+    term = re.fullmatch(r"dim\s*=\s*-?\d+", reading.expression_term or "")
+    if term and isinstance(previous, str) and re.search(r"dim\s*=\s*-?\d+", previous):
+        reading.expression = re.sub(r"dim\s*=\s*-?\d+", term[0].replace(" ", ""), previous)
 
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:

@@ -282,3 +282,9 @@ def test_the_second_sentence_of_a_comparison_alone_keeps_the_layer() -> None:
                          "2つ目の文だけヒートマップでお願いします。同じ層で"])
     assert call(alone)[0] == "plot_heatmap" and call(alone)[1]["text"] == "父が車を売った"
     assert call(alone)[1]["layer"] == 1
+
+
+@pytest.mark.parametrize("again", ["and with dim=0?", "dim=0にしたら？"])
+def test_a_bare_dim_after_an_explained_expression_edits_that_expression(again: str) -> None:
+    *_, edited = converse(["what does torch.mean(outputs.attentions[2], dim=1)[0] do for 'Cats chase mice.'", again])
+    assert call(edited) == ("explain_reduction", {"expression": "torch.mean(outputs.attentions[2], dim=0)[0]"})
