@@ -16,7 +16,7 @@ from agent.planner_quotes import blank as _blank
 __all__ = [
     "find_models", "take_first", "take_flag", "find_numbers", "find_query", "find_key",
     "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "WORDS", "LAYER_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "SCALE_TOP",
 ]
 
 
@@ -127,6 +127,10 @@ FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)
 SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text)\b|(?:2つ目|二つ目|2番目|二番目)の文(?:章)?")
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方")
+# ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1
+SCALE_TOP = _ascii(r"\bcolou?r[\s_]*(?:scale|bar|max(?:imum)?)?\s*(?:capped|fixed|set|limited|clipped)?"
+                   r"\s*(?:at|to|=|of)\s*(0?\.\d+)\b|\bvmax\s*=\s*(0?\.\d+)"
+                   r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*(0?\.\d+)")
 FIXED_SCALE = _ascii(
     r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"

@@ -245,8 +245,11 @@ def _take_arguments(reading: Reading) -> None:
         second, reading.rest = arguments.take_flag(arguments.SECOND_SENTENCE, reading.rest)
         pair, reading.rest = arguments.take_flag(arguments.BOTH_SENTENCES, reading.rest)
         reading.earlier = "first" if first else "second" if second else "pair" if pair else None
+    top = arguments.SCALE_TOP.search(reading.rest)
+    if top is not None:
+        reading.rest = reading.rest[:top.start()] + " " * len(top[0]) + reading.rest[top.end():]
     fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
-    reading.color_max = 1.0 if fixed else None
+    reading.color_max = float(next(g for g in top.groups() if g)) if top else 1.0 if fixed else None
     reading.more_tokens = bool(arguments.MORE_TOKENS.search(reading.rest))
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None

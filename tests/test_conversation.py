@@ -288,3 +288,13 @@ def test_the_second_sentence_of_a_comparison_alone_keeps_the_layer() -> None:
 def test_a_bare_dim_after_an_explained_expression_edits_that_expression(again: str) -> None:
     *_, edited = converse(["what does torch.mean(outputs.attentions[2], dim=1)[0] do for 'Cats chase mice.'", again])
     assert call(edited) == ("explain_reduction", {"expression": "torch.mean(outputs.attentions[2], dim=0)[0]"})
+
+
+@pytest.mark.parametrize(("question", "top"), [
+    ("Heatmap for 'Cats chase mice.' with the colour scale capped at 0.5", 0.5),
+    ("「山に登った」の層0、色の上限を0.3にしてヒートマップ", 0.3),
+    ("heatmap of 'Cats chase mice.' with colour max 1", 1.0),
+])
+def test_the_colour_scale_top_is_read_as_written(question: str, top: float) -> None:
+    planned, = converse([question])
+    assert call(planned)[0] == "plot_heatmap" and call(planned)[1]["color_max"] == top
