@@ -19,12 +19,15 @@ import understanding  # noqa: E402
 
 # Measured on 2026-12-02: 0.74 of the questions and 0.61 of the conversation turns with the first tool
 # cards (the keyword planner before them: 0.68 and 0.55); 0.88 and 0.82 after session 4, 0.91 and 0.88
-# after session 5. The target is 0.95; these floors only stop a regression.
-PLAN_THRESHOLD = {"questions": 0.89, "turns": 0.85}
-# The development sets (tests/devset/), which the planner is tuned on, as measured when each floor was set:
-# dev 0.92 / 0.97, dev2 0.975 / 0.99, dev3 0.96 / 0.92.
-DEV_THRESHOLD = {"dev": {"questions": 0.90, "turns": 0.95}, "dev2": {"questions": 0.95, "turns": 0.96},
-                 "dev3": {"questions": 0.93, "turns": 0.89}}
+# after session 5, 0.93 and 0.90 after session 6. The target is 0.95; these floors only stop a regression.
+PLAN_THRESHOLD = {"questions": 0.91, "turns": 0.88}
+# The development sets (tests/devset/), which the planner is tuned on, as measured when each floor was set
+# (session 6): dev 0.92 / 0.97, dev2 0.98 / 0.99, dev3 0.976 / 0.977, dev4 0.956 / 0.989, dev5 0.97 / 0.984,
+# dev6 0.907 / 0.969 (dev4, dev5 and dev6 scored 0.82 / 0.88, 0.87 / 0.79 and 0.84 / 0.84 before any tuning).
+DEV_THRESHOLD = {"dev": {"questions": 0.90, "turns": 0.95}, "dev2": {"questions": 0.96, "turns": 0.97},
+                 "dev3": {"questions": 0.95, "turns": 0.95}, "dev4": {"questions": 0.94, "turns": 0.97},
+                 "dev5": {"questions": 0.95, "turns": 0.96}, "dev6": {"questions": 0.89, "turns": 0.95}}
+DEV_SETS = list(DEV_THRESHOLD)
 
 
 def test_the_heldout_set_is_large_and_in_both_languages() -> None:
@@ -42,15 +45,16 @@ def test_plan_level_accuracy_on_the_heldout_set() -> None:
     assert summary["turn_accuracy"] >= PLAN_THRESHOLD["turns"], summary["misses"]
 
 
-@pytest.mark.parametrize("which", ["dev", "dev2", "dev3"])
+@pytest.mark.parametrize("which", DEV_SETS)
 def test_the_development_set_is_apart_from_the_heldout_set(which: str) -> None:
     heldout = {q["q"] for q in understanding.load_set("heldout")[0]}
     questions, conversations = understanding.load_set(which)
-    assert len(questions) >= 150 and len(conversations) >= 20
-    assert not heldout & {q["q"] for q in questions}
+    assert len(questions) + sum(len(c["turn"]) for c in conversations) >= 200 and len(conversations) >= 20
+    shared = [q["id"] for q in questions if q["q"] in heldout]  # ids only: the held-out questions stay unread
+    assert not shared, f"{which} shares these questions with the held-out set: {shared}"
 
 
-@pytest.mark.parametrize("which", ["dev", "dev2", "dev3"])
+@pytest.mark.parametrize("which", DEV_SETS)
 def test_plan_level_accuracy_on_the_development_sets(which: str) -> None:
     summary = understanding.report(*understanding.score(understanding.plan_runner(), which))
     print({key: value for key, value in summary.items() if key != "misses"})
