@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -46,6 +47,8 @@ def chat(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return REFUSED
     interactive = sys.stdin.isatty()
+    if interactive:  # Ctrl-C stops a turn even when we were started with it ignored (a shell's `... &` does that)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     history = _start_history(settings.cache_dir / HISTORY_FILE) if interactive else None
     print(f"({sensei.describe()}{_resumed(conversation, args.session)}; /help for help, /quit to leave)",
           file=sys.stderr)
