@@ -33,6 +33,7 @@ from agent.planner_reading import (
     asks_yes_no,
     detect_language,
     read,
+    sentence_words,
 )
 from prompts import Entry, Language, knowledge
 
@@ -66,6 +67,7 @@ _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だ�
 # a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
 _ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
+_DIM = re.compile(r"dim\s*=\s*-?\d+")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
@@ -163,9 +165,9 @@ def _edit_the_expression(reading: Reading, context: Context) -> None:
     """'and if I write dim=0 instead?' after an expression was explained: that expression with dim=0, not the
     article's."""
     previous = context.choices.get("expression")
-    term = re.fullmatch(r"dim\s*=\s*-?\d+", reading.expression_term or "")
-    if term and isinstance(previous, str) and re.search(r"dim\s*=\s*-?\d+", previous):
-        reading.expression = re.sub(r"dim\s*=\s*-?\d+", term[0].replace(" ", ""), previous)
+    term = _DIM.fullmatch(reading.expression_term or "")
+    if term and isinstance(previous, str) and _DIM.search(previous):
+        reading.expression = _DIM.sub(term[0].replace(" ", ""), previous)
 
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
@@ -546,7 +548,7 @@ def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
     if not (reading.sentences and (context.tool == card.tool and _bare(reading) or reading.earlier)):
         return SENTENCE_FREE
     sentence = reading.sentences[0].lower()
-    words = set(re.findall(r"[\w'-]+", sentence))
+    words = sentence_words(sentence)
     tokens = tuple(name for name in ("query", "key") if isinstance(value := context.choices.get(name), str)
                    and (value.lower() in words if value.isascii() else value in sentence))
     return SENTENCE_FREE + VIEW_CHOICES + tokens

@@ -17,7 +17,8 @@ from agent import planner_quotes as literal
 from prompts import Language
 
 __all__ = [
-    "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language", "CANONICAL_EXPRESSION"]
+    "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language", "CANONICAL_EXPRESSION",
+    "sentence_words"]
 
 CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -141,21 +142,26 @@ def _as_written(model: str, cased: str) -> str:
     return found[0] if found else model
 
 
+def sentence_words(sentence: str) -> set[str]:
+    """The sentence's words, lower-cased, that an unquoted token is looked up in ("from cake", "it → animal")."""
+    return set(re.findall(r"[\w'-]+", sentence.lower()))
+
+
 def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
     """Unquoted words of the sentence as the query and key: "line chart from cake", "query trains",
     "how does it → animal change"; a word counts only when the sentence has it."""
     if sentence is None or reading.query is not None and reading.key is not None:
         return
-    words = {word.lower() for word in re.findall(r"[\w'-]+", sentence)}
+    words = sentence_words(sentence)
     arrow = _ARROW_WORDS.search(reading.rest)
     if arrow and reading.query is None and reading.key is None and {arrow[1], arrow[2]} <= words:
         reading.query, reading.key = arrow[1], arrow[2]
-        reading.rest = reading.rest[:arrow.start()] + " " * len(arrow[0]) + reading.rest[arrow.end():]
+        reading.rest = literal.blank(reading.rest, *arrow.span())
         return
     found = _FROM_WORD.search(reading.rest) if reading.query is None else None
     if found and found[1] in words:
         reading.query = found[1]
-        reading.rest = reading.rest[:found.start()] + " " * len(found[0]) + reading.rest[found.end():]
+        reading.rest = literal.blank(reading.rest, *found.span())
 
 
 _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)")
@@ -248,7 +254,7 @@ def _take_arguments(reading: Reading) -> None:
         reading.earlier = "first" if first else "second" if second else "pair" if pair else None
     top = arguments.SCALE_TOP.search(reading.rest)
     if top is not None:
-        reading.rest = reading.rest[:top.start()] + " " * len(top[0]) + reading.rest[top.end():]
+        reading.rest = literal.blank(reading.rest, *top.span())
     fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
     reading.color_max = float(next(g for g in top.groups() if g)) if top else 1.0 if fixed else None
     reading.more_tokens = bool(arguments.MORE_TOKENS.search(reading.rest))
