@@ -18,6 +18,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+from test_ui_browser import ask, open_page
 from ui_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,16 +87,7 @@ def behind_proxy(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _open(browser, url: str, learner: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, extra_http_headers={"X-Learner": learner})
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector("#question textarea")
-    return page
-
-
-def _ask(page, question: str) -> None:
-    page.fill("#question textarea", question)
-    page.click("#send")
+    return open_page(browser, url, headers={"X-Learner": learner})  # the proxy's log names the learner
 
 
 def _answered(page, step: str) -> str:
@@ -111,11 +103,11 @@ def test_each_browser_keeps_its_own_conversation_on_its_own_process(browser, beh
     first, second = _open(browser, url, "first"), _open(browser, url, "second")
     sentences = {"first": "Cats chase mice.", "second": "Rain falls softly."}
     for page, who in ((first, "first"), (second, "second")):
-        _ask(page, f'Show the heatmap of "{sentences[who]}"')
+        ask(page, f'Show the heatmap of "{sentences[who]}"')
     for page in (first, second):
         _answered(page, "plot_heatmap")
     for page in (first, second):
-        _ask(page, "Now show it as a line chart")  # answered about the sentence this browser asked about
+        ask(page, "Now show it as a line chart")  # answered about the sentence this browser asked about
     charts = {who: _answered(page, "plot_line").split("plot_line")[-1] for page, who in ((first, "first"),
                                                                                       (second, "second"))}
     for who, chart in charts.items():

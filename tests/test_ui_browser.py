@@ -20,8 +20,8 @@ def url(tmp_path_factory: pytest.TempPathFactory):
         yield address
 
 
-def open_page(browser, url: str, locale: str = "en-US"):
-    context = browser.new_context(viewport={"width": 1280, "height": 1200}, locale=locale)
+def open_page(browser, url: str, locale: str = "en-US", headers: dict[str, str] | None = None):
+    context = browser.new_context(viewport={"width": 1280, "height": 1200}, locale=locale, extra_http_headers=headers)
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector("#question textarea")
