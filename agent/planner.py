@@ -275,6 +275,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
     if chosen is not None:
         return chosen
+    if len(named) > 1:  # "score every head for induction": two views named, none close by meaning: the longer name
+        return max(named, key=lambda card: _longest_name(card, reading)), TOOL_MIN
     best = max((m.score for m in matches), default=0.0)
     if (reading.sentences or _changes_the_view(reading)) and best < ASK_BELOW:
         # a bare quoted sentence, or a choice only views take ("without [CLS]"): the default view
@@ -294,14 +296,21 @@ def _names_it(card: Card, reading: Reading) -> bool:
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
 
 
+def _longest_name(card: Card, reading: Reading) -> int:
+    """The length of the longest of the card's names the question says."""
+    text = _katakana(f" {reading.plain} ")
+    return max((len(name) for name in card.names if _said(_katakana(name), text, text)), default=0)
+
+
 def _katakana(text: str) -> str:
     """Hiragana written as katakana, one character for one (offsets keep)."""
     return text.translate(_HIRAGANA_TO_KATAKANA)
 
 
 def _said(name: str, text: str, rest: str) -> bool:
-    """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count)."""
-    pattern = re.escape(name)
+    """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count); a
+    count may stand between its words ("all 12 heads")."""
+    pattern = re.escape(name).replace(r"\ ", r"\s+(?:\d+\s+)?")
     if name.isascii():  # a whole word ("compare" is not in "incomparable"); a space at an end is its own edge
         pattern = ("(?<![a-z])" if name[0].isalnum() else "") + pattern + ("(?![a-z])" if name[-1].isalnum() else "")
     return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))

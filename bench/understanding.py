@@ -14,6 +14,8 @@
     python bench/understanding.py --set dev6 the sixth development set (questions6.toml,
                                              conversations6.toml): researchers, non-native English,
                                              keigo and katakana, "why" and then another view
+    python bench/understanding.py --set dev7 the seventh and eighth development sets (questionsN.toml,
+    python bench/understanding.py --set dev8 conversationsN.toml): see tests/devset/README.md
     python bench/understanding.py --turns    full offline turns with the real tools (answers' facts too)
     python bench/understanding.py --cards    leave-one-out accuracy on the cards' and knowledge's own
                                              examples, per encoder: how the encoder and the thresholds
@@ -41,13 +43,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {"heldout": ROOT / "tests" / "heldout", "dev": ROOT / "tests" / "devset", "dev2": ROOT / "tests" / "devset",
-        "dev3": ROOT / "tests" / "devset", "dev4": ROOT / "tests" / "devset", "dev5": ROOT / "tests" / "devset",
-        "dev6": ROOT / "tests" / "devset"}
+SETS = {"heldout": ROOT / "tests" / "heldout", "dev": ROOT / "tests" / "devset",
+        **{f"dev{n}": ROOT / "tests" / "devset" for n in range(2, 9)}}
 # The file names of a set whose files are not questions.toml and conversations.toml.
-FILES = {"dev2": ("questions2.toml", "conversations2.toml"), "dev3": ("questions3.toml", "conversations3.toml"),
-         "dev4": ("questions4.toml", "conversations4.toml"), "dev5": ("questions5.toml", "conversations5.toml"),
-         "dev6": ("questions6.toml", "conversations6.toml")}
+FILES = {f"dev{n}": (f"questions{n}.toml", f"conversations{n}.toml") for n in range(2, 9)}
 sys.path.insert(0, str(ROOT))
 
 

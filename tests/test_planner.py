@@ -524,3 +524,19 @@ def test_asked_why_plt_plot_draws_many_lines_the_answer_draws_them(question: str
     result = plan_with_context(question)
     assert "plt_plot_2d_lines" in result.knowledge
     assert [call.name for call in result.calls] == (["plot_matrix_lines"] if draws else [])
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("「犬が吠えた。」の2層目、ヘッド1の折れ線を、クエリは「犬」でお願いできますか", "plot_line",
+     {"layer": 1, "head": 1, "query": "犬"}),
+    ("「本を読んだ」の最終層で、ヘッドを全部並べた図をご用意いただけますか", "plot_heads", {"layer": -1}),
+    ("a grid of all 12 heads in layer 3 for 'Dogs bark loudly'", "plot_heads", {"layer": 3}),
+    ("「雨が降った」と「雨が止んだ」の差を見せて", "compare_attention",
+     {"text_a": "雨が降った", "text_b": "雨が止んだ"}),
+])
+def test_requests_in_the_words_of_a_seventh_question_set(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """Session 7: 「…お願いできますか」「ご用意いただけますか」 are requests, not yes/no questions; a count may stand
+    inside a view's name ("all 12 heads"); 「AとBの差」 compares."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
