@@ -60,7 +60,7 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
                            "can could you i want would like pls happens if instead not but rather them these those "
-                           "actually try back time chart graph figure view picture".split())
+                           "actually try back time chart graph figure view picture look looks".split())
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
@@ -74,6 +74,7 @@ _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|�
                           r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
+                         r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか"
                          r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い|おねがい"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
@@ -213,8 +214,10 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
                 if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
                 and not _STATEMENT_JA.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
+    # 「第2層だとどうなりますか?」 after a figure: that figure at another layer
+    follow_up = context.tool is not None and _changes_the_view(reading) and _bare(reading)
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
-            and not requests and reading.expression is None:
+            and not requests and reading.expression is None and not follow_up:
         return False  # "is the heatmap symmetric?": about a view, not for one
     return not asks_concept or bool(requests) \
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None

@@ -104,6 +104,7 @@ ANNOTATE = _ascii(
     r"\s+(?:on|in|inside|over|into|onto|on\s+top\s+of)\s+(?:the\s+|each\s+|every\s+|all\s+the\s+)?(?:cells?|squares?|boxes|tiles|heat\s*map|map|grid|plot)"
     r"|\b(?:numbers?|values?|weights?)\s+(?:on|inside|over|on\s+top\s+of)\s+(?:the\s+|each\s+|every\s+)?(?:cells?|squares?|boxes|tiles)"
     r"|\blabel\s+(?:each|every|the)\s+(?:cells?|squares?)|\bannot\s*=\s*true"
+    r"|\b(?:each|every)\s+(?:value|number|weight)\s+(?:written|printed|shown)\b"
     r"|(?:各|それぞれの)?(?:マス|セル|升目|マス目)(?:の中)?に(?:数値|値|数字|重み)|(?:数値|値|数字|重み)を(?:重ね|のせ|表記|記入)"
     r"|ヒートマップに(?:数値|値|数字|重み)"
 )
@@ -195,7 +196,9 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(rf"第\s*{_NUM}\s*(?:層|レイヤー?)", _ordinals),
     _rule(rf"{_NUM}\s*(?:番目|つ目)の(?:層|レイヤー?)", _ordinals),
     _rule(rf"{_NUM}\s*(?:層|レイヤー?)目", _ordinals),
-    _rule(r"(?:レイヤー?|層)\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本|層))", _groups),
+    _rule(rf"(?:レイヤー?|層)\s*(?:は|を|が)?\s*{_NUM}\s*(?:番目|つ目)", _ordinals),  # 「層は3番目で」
+    _rule(r"(?:レイヤー?|層)\s*(?:番号|インデックス)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\d|\s*(?:個|つ|本|層|番目|つ目))",
+          _groups),
     _rule(r"(\d+)\s*(?:層|レイヤー?)(?!目)", _groups),
 )
 HEAD_RULES: tuple[Rule, ...] = (
@@ -209,7 +212,8 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(rf"第\s*{_NUM}\s*ヘッド", _ordinals),
     _rule(rf"{_NUM}\s*(?:番目|つ目)の?ヘッド", _ordinals),
     _rule(rf"{_NUM}\s*番の?ヘッド", _groups),
-    _rule(r"ヘッド\s*(?:番号)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\s*(?:個|つ|本))", _groups),
+    _rule(rf"ヘッド\s*(?:は|を|が)?\s*{_NUM}\s*(?:番目|つ目)", _ordinals),  # 「ヘッドは9番目で」
+    _rule(r"ヘッド\s*(?:番号|インデックス)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\d|\s*(?:個|つ|本|番目|つ目))", _groups),
 )
 MORE_TOKENS = _ascii(r"\b\d+\s+more\s+tokens?\b|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン"
                      r"|\d+\s*トークン(?:追加|多く)")

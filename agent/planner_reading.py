@@ -59,10 +59,11 @@ _YES_NO_EN = re.compile(
     r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
     r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
-    r"|^what\s+are\s+(?!the\b)"
+    r"|^what\s+are\s+(?!the\b)|^how\s+(?:is|are)\s+(?:that|this|it|they|these|those)\b.*\bdiffer"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
     r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$", re.I)  # "… share one key/value head, right?"
 _REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
+                         r"|見られ(?:ます|る)|見れ(?:ます|る)|(?:見る|確かめる)方法"
                          r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)|いただけ(?:ます|ません)|お願い|おねがい|願え"
                          r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
 # how to read something, or not understanding it, asks about it even in a request form (「カラーバーの見方おしえて」)
@@ -74,13 +75,19 @@ _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味"
                         r"|もの|普通|かな|よね|ってこと|とは|の)[?？]*$")
 
 
+# "is there a way to see …?", "is it possible to …?", "is there a 3D version of …?": a request in a question's form
+_POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+there\s+(?:also\s+)?(?:a|an|any)\s+"
+                          r"(?:way\b|(?:[\w-]+\s+){0,2}(?:view|version|page|figure|chart|plot|map|tool)\b)"
+                          r"|is\s+it\s+possible\s+to\b)", re.I)
 # "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
 _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*(?:check|try|run|show|draw|plot|compute|find)\b"
-                     r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
+                     r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have|follow|look\s+at)\b"
+                     r"|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
                      r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b", re.I)
-_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して"
+_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して|見られ(?:ます|ません|る)|見れ(?:ます|る)"
+                     r"|(?:見る|確かめる)方法|確かめ(?:たい|られ)"
                      r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
 # ... and, for a sentence given, to work on it ('extract "…"', 「「…」を調べて」); not for a view named
 # (「ヒートマップの読み方を教えて」 asks how to read it)
@@ -90,7 +97,9 @@ _RUN_JA = re.compile(r"教えて|調べて|確かめて|確認して|計算し�
 
 def asks_to_see(text: str) -> bool:
     """The question is worded as a request to see something ("can I see the attention in 3d?")."""
-    return bool((_SEE_JA if JAPANESE.search(text) else _SEE_EN).search(text))
+    if JAPANESE.search(text):
+        return bool(_SEE_JA.search(text))
+    return bool(_SEE_EN.search(text) or _POSSIBLE_EN.search(text))
 
 
 def asks_to_run(text: str) -> bool:
@@ -103,7 +112,7 @@ def asks_yes_no(text: str) -> bool:
     text = text.strip()
     if JAPANESE.search(text):
         return bool(_ABOUT_JA.search(text)) or bool(_YES_NO_JA.search(text)) and not _REQUEST_JA.search(text)
-    return bool(_YES_NO_EN.search(text))
+    return bool(_YES_NO_EN.search(text)) and not _POSSIBLE_EN.search(text)
 
 
 def detect_language(text: str) -> Language:

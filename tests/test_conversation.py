@@ -298,3 +298,18 @@ def test_a_bare_dim_after_an_explained_expression_edits_that_expression(again: s
 def test_the_colour_scale_top_is_read_as_written(question: str, top: float) -> None:
     planned, = converse([question])
     assert call(planned)[0] == "plot_heatmap" and call(planned)[1]["color_max"] == top
+
+
+@pytest.mark.parametrize(("follow_up", "layer"), [("第2層だとどうなりますか?", 1),
+                                                  ("what would layer 4 look like?", 4)])
+def test_a_bare_what_if_about_another_layer_redraws_the_view(follow_up: str, layer: int) -> None:
+    """「第2層だとどうなりますか?」 after a figure asks for that figure at the second layer, though it is worded as
+    a question."""
+    *_, last = converse([f"「{CURRY}」の折れ線グラフを「食べ」から", follow_up])
+    name, arguments = call(last)
+    assert name == "plot_line" and arguments["layer"] == layer and arguments.get("query") == "食べ"
+
+
+def test_how_is_that_different_after_a_figure_is_a_concept() -> None:
+    *_, last = converse([f"attention rollout of '{CAT}'", "How is that different from the last layer's weights?"])
+    assert last.intent == "knowledge" and not last.calls

@@ -540,3 +540,30 @@ def test_requests_in_the_words_of_a_seventh_question_set(question: str, tool: st
     result = plan_with_context(question)
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("Is there a way to see the heatmap of 'Dogs bark at night' with each value written in?", "plot_heatmap",
+     {"annotate": True}),
+    ("Is it possible to get the raw numbers of layer 1 for 'Dogs bark at night'?", "inspect_attention", {"layer": 1}),
+    ("Is there a 3D version of the map for 'Dogs bark at night'?", "plot_3d", {}),
+    ("「犬が吠えた」のヒートマップって見られますか?", "plot_heatmap", {"text": "犬が吠えた"}),
+    ("「犬が吠えた」の層インデックス0の数値を確かめたいんですが", "inspect_attention", {"layer": 0}),
+    ("「犬が吠えた」のヒートマップで、ヘッドは3番目で", "plot_heatmap", {"head": 2}),
+    ("「犬が吠えた」で、全層をまたいだ注意の流れを見たいです", "attention_rollout", {}),
+    ("I'd like a per-layer summary for 'Dogs bark at night'", "layer_summary", {}),
+    ("このマシンに入っているモデルを知りたいです", "list_models", {}),
+])
+def test_requests_worded_as_questions_and_wishes(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """Session 7 (dev7): "is there a way to see …?", "is it possible to …?", 「…見られますか?」 ask for the view,
+    not about it; 「層インデックス0」 is an index and 「ヘッドは3番目」 an ordinal; names learners give the
+    rollout (「注意の流れ」), the per-layer summary and the list of models."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize("question", ["Is there a way to see attention at all in a CNN?",
+                                      "ヒートマップの対角が明るいのはなぜですか?"])
+def test_questions_about_a_view_stay_questions(question: str) -> None:
+    assert plan_with_context(question).intent == "knowledge"
