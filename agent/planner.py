@@ -68,6 +68,7 @@ _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だ�
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
 _ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
+_HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
@@ -271,6 +272,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
+        default = next((card for card in every.values() if card.default), None)
+        if (_bare(reading) or chosen is None or chosen[0] in (previous, default)) and _unfit(previous, reading) \
+                and default is not None and not _unfit(default, reading):
+            return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
         if chosen is None or _bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
             return previous, max(kept, TOOL_MIN)
     default = next((card for card in every.values() if card.default), None)
@@ -294,6 +299,9 @@ def _names_it(card: Card, reading: Reading) -> bool:
         return False
     text = _katakana(f" {reading.plain} ")  # 「ひーとまっぷ」 names the heatmap as 「ヒートマップ」 does
     read_as_argument = _katakana(f" {reading.rest} ") if len(reading.rest) == len(reading.plain) else text
+    if reading.language == "ja":  # 「layer 5のheadを全部」: the English word for the katakana one, offsets kept
+        text, read_as_argument = (_HEAD_IN_JAPANESE.sub(lambda m: "ヘッド".ljust(len(m[0])), t)
+                                  for t in (text, read_as_argument))
     words = set(re.findall(r"[a-z]{6,}", text))
     return any(_said(_katakana(name), text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
@@ -375,7 +383,7 @@ def _bare(reading: Reading) -> bool:
 
 def _changes_the_view(reading: Reading) -> bool:
     return bool(reading.layers or reading.heads or reading.mean_heads or reading.annotate or reading.exclude_special
-                or reading.words or reading.query is not None or reading.color_max is not None)
+                or reading.words or reading.query is not None or reading.color_max is not None or reading.off)
 
 
 def _needs_met(card: Card, reading: Reading, context: Context, named: bool = False) -> bool:
@@ -543,8 +551,12 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     keeps = context.choices if follow_up else {
         name: value for name, value in context.choices.items()
         if name in carried and (context.tool == card.tool or reading.earlier)}
+    # a comparison is of two sentences or of two models: the one asked for now drops the other ("the same sentence,
+    # but gemma vs smollm2" after two sentences)
+    pair = {"model_b": ("sentence_b",), "sentence_b": ("model_b", "model_c")}
+    dropped = {name for given, others in pair.items() if given in values for name in others}
     for name, value in keeps.items():
-        if name not in values and not (name == "head" and reading.mean_heads) and name in card.slots.values():
+        if name not in values and name not in reading.off and name not in dropped and name in card.slots.values():
             values[name] = kept[name] = value
     for name in MULTI:
         if name in values and not isinstance(values[name], list):

@@ -14,8 +14,9 @@ from agent.planner_quotes import ascii_pattern as _ascii
 from agent.planner_quotes import blank as _blank
 
 __all__ = [
-    "find_models", "take_first", "take_flag", "find_numbers", "find_query", "find_key",
-    "MEAN_HEADS", "ANNOTATE", "EXCLUDE_SPECIAL", "WORDS", "LAYER_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
+    "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
+    "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "EXCLUDE_SPECIAL", "WORDS",
+    "LAYER_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
     "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "SCALE_TOP",
 ]
 
@@ -91,7 +92,7 @@ _SPECIAL = (r"(?:special[- ](?:tokens?|symbols?)|特殊(?:トークン|記号)"
 MEAN_HEADS = _ascii(
     r"\b(?:average|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:\d+\s+)?(?:attention\s+)?heads"
     r"|\bheads?[- ](?:averaged|average|mean)|\baverag(?:e|ing)\s+(?:all\s+)?(?:the\s+)?heads|\bhead\s+mean"
-    r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で)?平均|平均(?:した|の)?ヘッド"
+    r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で)?平均|平均(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
 )
 ANNOTATE = _ascii(
     r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+|write\s+)?in\s+(?:the\s+|each\s+|every\s+)?"
@@ -107,6 +108,21 @@ ANNOTATE = _ascii(
     r"|\b(?:each|every)\s+(?:value|number|weight)\s+(?:written|printed|shown)\b"
     r"|(?:各|それぞれの)?(?:マス|セル|升目|マス目)(?:の中)?に(?:数値|値|数字|重み)|(?:数値|値|数字|重み)を(?:重ね|のせ|表記|記入)"
     r"|ヒートマップに(?:数値|値|数字|重み)"
+)
+# choices turned off: "without the numbers", 「数値はなしで」; "keep [CLS]", 「[CLS]は消さないで」;
+# 「headは指定しないで」
+ANNOTATE_OFF = _ascii(
+    r"\b(?:without|w/o|no|remove|drop|hide)\s+(?:the\s+|any\s+)?(?:numbers?|values?|annotations?)\b"
+    r"|\bannot\s*=\s*false|(?:数値|値|数字)(?:は|を)?(?:なし|無し|消して|外して|いらない|要らない|なくて|出さない|入れない|書かない)"
+)
+KEEP_SPECIAL = _ascii(
+    rf"\b(?:keep|keeping|include|including|leave\s+in)\s+(?:the\s+)?{_SPECIAL}"
+    rf"|\bwith\s+(?:the\s+)?{_SPECIAL}(?!\s*(?:removed|excluded|dropped|hidden|out))"
+    rf"|\b(?:don'?t|do\s+not)\s+(?:remove|drop|exclude|hide|skip|filter)\s+(?:out\s+)?(?:the\s+)?{_SPECIAL}"
+    rf"|{_SPECIAL}\s*(?:は|を|も)?(?:消さない|除かない|外さない|抜かない|除外しない|残し|含め|入れて|戻し)"
+)
+HEAD_OFF = _ascii(
+    r"(?:heads?|ヘッド)\s*(?:は|を)?\s*(?:指定しない|指定なし|指定せず|選ばない|なしで)|\bno\s+(?:specific|particular)\s+head"
 )
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
@@ -276,6 +292,46 @@ def take_first(pattern: re.Pattern[str], text: str) -> tuple[str | None, str]:
 def take_flag(pattern: re.Pattern[str], text: str) -> tuple[bool, str]:
     phrase, text = take_first(pattern, text)
     return phrase is not None, text
+
+
+# --- what the learner turns down ------------------------------------------------------------------------
+# "not the line chart, the heatmap", "no wait, not gemma", "I don't want a heatmap this time", "instead of the two
+# sentences", 「ヒートマップではなく折れ線で」, 「heatmapじゃなくて」, 「ヒートマップはいらない」: the words turned
+# down name no view, model, layer or head. A "not" that negates a verb ("why do the rows not sum to 1") is no
+# turning down.
+_UNTIL = r"(?=\s*(?:[,.;:!?)]|\bbut\b|\bjust\b|\bonly\b|\bthis\s+time\b|$))"
+_TURNED_DOWN_EN = _ascii(
+    rf"(?:(?<![\w'])(\w+\s+)?not|\b(?:don'?t|do\s+not)\s+(?:want|need)|\binstead\s+of|\brather\s+than)"
+    rf"\s+(?!just\b|only\b|merely\b|even\b)((?:a|an|the|any)\s+)?([^,.;:!?()]{{1,40}}?){_UNTIL}"
+    r"|\bno\s+((?:pictures?|figures?|plots?|charts?|heat\s*maps?|images?|graphs?|lines?))\b"
+)
+# a "not" turns something down after a pause or these words ("no wait, not gemma", "I meant layer 2, not 3"), or
+# before an article ("is it not the heatmap"); else it negates a verb ("why do the rows not sum to 1")
+_BEFORE_NOT = frozenset("but and wait no meant actually so ok okay oh sorry then well please".split())
+_TURNED_DOWN_JA = re.compile(
+    r"(?:^|(?<=[、。,.!?！？\s「」『』はをがも]))([^、。,.!?！？\s「」『』はをがも]{1,20}?)"
+    r"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|でなく|(?:は|も)?(?:いらない|要らない|いりません|要りません|不要))"
+)
+
+
+# "gemma… no wait, the smollm one", 「minilmに…いや、やっぱりsmollm2で」: what follows the correction replaces
+CORRECTION = _ascii(r"\bno\s+wait\b|\bwait,?\s+no\b|\bi\s+meant\b|\bsorry\b|\bscratch\s+that\b"
+                    r"|いや[、,]|やっぱり|やっぱ")
+
+
+def take_turned_down(text: str) -> tuple[list[str], str]:
+    """The phrases the question turns down, and the text with them blanked out."""
+    found = []
+    for match in _TURNED_DOWN_EN.finditer(text):
+        if match[1] is not None and match[1].strip() not in _BEFORE_NOT and match[2] is None:
+            continue
+        group = 3 if match[3] is not None else 4
+        found.append(match[group])
+        text = _blank(text, *match.span(group))
+    for match in _TURNED_DOWN_JA.finditer(text):
+        found.append(match[1])
+        text = _blank(text, *match.span(1))
+    return found, text
 
 
 # 「最終層じゃなくて第1層で」, "not the last layer but the first": the value turned down is not a choice

@@ -50,6 +50,8 @@ class Reading:
     new_tokens: int | None = None  # how many tokens to generate, when asked
     earlier: str | None = None  # "first"/"second" (back to the first sentence) or "pair" (compare the two)
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
+    turned_down: list[str] = field(default_factory=list)  # "not the line chart", 「ヒートマップはいらない」
+    off: set[str] = field(default_factory=set)  # choices turned off: "without the numbers", 「[CLS]は消さないで」
 
 
 # A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
@@ -162,18 +164,21 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
     if sentence is None or reading.query is not None and reading.key is not None:
         return
     words = sentence_words(sentence)
+    cased = {word.lower(): word for word in re.findall(r"[\w'-]+", sentence)}  # "from alice" is the sentence's "Alice"
     arrow = _ARROW_WORDS.search(reading.rest)
-    if arrow and reading.query is None and reading.key is None and {arrow[1], arrow[2]} <= words:
-        reading.query, reading.key = arrow[1], arrow[2]
+    pair = [word for word in arrow.groups() if word is not None] if arrow else []
+    if pair and reading.query is None and reading.key is None and set(pair) <= words:
+        reading.query, reading.key = (cased.get(word, word) for word in pair)
         reading.rest = literal.blank(reading.rest, *arrow.span())
         return
     found = _FROM_WORD.search(reading.rest) if reading.query is None else None
     if found and found[1] in words:
-        reading.query = found[1]
+        reading.query = cased.get(found[1], found[1])
         reading.rest = literal.blank(reading.rest, *found.span())
 
 
-_ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)")
+_ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)"
+                          r"|(?<![\w'-])from\s+([\w'-]+)\s+to(?:wards)?\s+([\w'-]+)")
 _FROM_WORD = re.compile(r"(?<!different\s)\b(?:from|query)\s+"
                         r"(?!(?:the|a|an|this|that|these|those|now|here|there|then)\b)([\w'-]+)")
 
@@ -249,13 +254,34 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     return rest[: found.start()] if match else rest[end:]
 
 
+def _take_models(reading: Reading) -> None:
+    """The models named, less those turned down ("not gemma") or replaced by a correction ("gemma… no wait,
+    the smollm one")."""
+    corrections = list(arguments.CORRECTION.finditer(reading.rest))
+    later = arguments.find_models(reading.rest[corrections[-1].end():])[0] if corrections else []
+    models, reading.rest = arguments.find_models(reading.rest)
+    turned = {model for model, _ in arguments.find_models(" ".join(reading.turned_down))[0]}
+    kept = {model for model, _ in later} or {model for model, _ in models}
+    reading.models = [(model, phrase) for model, phrase in models if model in kept and model not in turned]
+
+
 def _take_arguments(reading: Reading) -> None:
-    reading.models, reading.rest = arguments.find_models(reading.rest)
+    reading.strict, reading.rest = arguments.take_flag(arguments.STRICT, reading.rest)  # "not a stand-in"
+    reading.turned_down, reading.rest = arguments.take_turned_down(reading.rest)
+    _take_models(reading)
     reading.mean_heads, reading.rest = arguments.take_first(arguments.MEAN_HEADS, reading.rest)
+    annotate_off, reading.rest = arguments.take_flag(arguments.ANNOTATE_OFF, reading.rest)
+    keep_special, reading.rest = arguments.take_flag(arguments.KEEP_SPECIAL, reading.rest)
+    head_off, reading.rest = arguments.take_flag(arguments.HEAD_OFF, reading.rest)
     reading.annotate, reading.rest = arguments.take_flag(arguments.ANNOTATE, reading.rest)
     reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
+    turned_down = " ".join(reading.turned_down)
+    reading.off = {name for name, off in (
+        ("annotate", annotate_off or bool(re.search(r"numbers?|values?|数値|数字|値", turned_down))),
+        ("exclude_special", keep_special),
+        ("head", head_off or bool(reading.mean_heads) or bool(re.fullmatch(r"\D*(?:heads?|ヘッド)\D*", turned_down))),
+    ) if off}
     reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
-    reading.strict, reading.rest = arguments.take_flag(arguments.STRICT, reading.rest)
     if not reading.sentences:
         first, reading.rest = arguments.take_flag(arguments.FIRST_SENTENCE, reading.rest)
         second, reading.rest = arguments.take_flag(arguments.SECOND_SENTENCE, reading.rest)

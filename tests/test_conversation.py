@@ -313,3 +313,37 @@ def test_a_bare_what_if_about_another_layer_redraws_the_view(follow_up: str, lay
 def test_how_is_that_different_after_a_figure_is_a_concept() -> None:
     *_, last = converse([f"attention rollout of '{CAT}'", "How is that different from the last layer's weights?"])
     assert last.intent == "knowledge" and not last.calls
+
+
+@pytest.mark.parametrize(("follow_up", "dropped"), [
+    ("now without the numbers", "annotate"), ("数値はなしで", "annotate"),
+    ("keep [CLS] and [SEP] this time", "exclude_special"), ("やっぱり[CLS]は消さないで", "exclude_special"),
+    ("ヘッドは指定しないで", "head"), ("いや、ヘッドじゃなくて層の平均で", "head"),
+])
+def test_a_choice_turned_off_is_not_kept(follow_up: str, dropped: str) -> None:
+    """Session 7 (dev8): "without the numbers", 「[CLS]は消さないで」, 「ヘッドは指定しないで」 after a heatmap that had
+    them: the same view, without that choice (the rest is kept)."""
+    first, last = converse([f"Heatmap of layer 2, head 3 of '{CAT}' with the numbers in the cells, without [CLS]",
+                            follow_up])
+    assert {"annotate", "exclude_special", "head"} <= set(call(first)[1])
+    name, arguments = call(last)
+    assert name == "plot_heatmap" and dropped not in arguments and arguments["layer"] == 2
+    assert {"annotate", "exclude_special", "head"} - {dropped} <= set(arguments)
+
+
+def test_a_head_the_grid_cannot_take_opens_that_heads_own_map() -> None:
+    *_, last = converse([f"「{CURRY}」の全ヘッドを並べて", "ヘッド2だけ大きく"])
+    assert call(last) == ("plot_heatmap", {"layer": -1, "head": 2})
+
+
+def test_two_models_after_two_sentences_compare_the_models() -> None:
+    *_, last = converse([f"Compare '{CAT}' with 'The dog sat on the mat.'",
+                         f"no, not the sentences: '{CAT}' on minilm vs gemma"])
+    name, arguments = call(last)
+    assert name == "compare_attention" and arguments["model_b"] == "gemma-270m" and "text_b" not in arguments
+
+
+def test_from_one_word_to_another_is_query_and_key_as_the_sentence_writes_them() -> None:
+    *_, last = converse(["how does 'Alice thanked Bob' change across layers, from Bob to Alice?"])
+    name, arguments = call(last)
+    assert (arguments.get("query"), arguments.get("key")) == ("Bob", "Alice"), arguments

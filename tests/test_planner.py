@@ -567,3 +567,27 @@ def test_requests_worded_as_questions_and_wishes(question: str, tool: str, argum
                                       "ヒートマップの対角が明るいのはなぜですか?"])
 def test_questions_about_a_view_stay_questions(question: str) -> None:
     assert plan_with_context(question).intent == "knowledge"
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("not the heatmap, the line chart: layer 2 of 'Dogs bark at night'", "plot_line", {"layer": 2}),
+    ("I don't want a heatmap, just the raw weights of layer 1 for 'Dogs bark at night'", "inspect_attention",
+     {"layer": 1}),
+    ("「犬が吠えた」をヒートマップではなく折れ線グラフで", "plot_line", {"text": "犬が吠えた"}),
+    ("Load gemma. No wait, not gemma, the llama one.", "load_model", {"model": "smollm2-135m"}),
+    ("gemmaを読み込んで…いや、やっぱりminilmで", "load_model", {"model": "minilm"}),
+    ("「犬が吠えた」のlayer 2のheadを全部並べて", "plot_heads", {"layer": 2}),
+])
+def test_what_is_turned_down_names_nothing(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """Session 7 (dev8): a view or model turned down ("not the heatmap", 「ヒートマップではなく」, "I don't want a
+    heatmap") is not asked for; after a correction ("no wait", 「いや、やっぱり」) the model named last is meant."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize("question", ["why do the rows not sum to 1?", "the heatmap is not symmetric, is it?"])
+def test_a_not_that_negates_a_verb_turns_nothing_down(question: str) -> None:
+    from agent.planner_reading import read
+
+    assert read(question).turned_down == []
