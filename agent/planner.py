@@ -60,7 +60,8 @@ _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
                            "can could you i want would like pls happens if instead not but rather them these those "
-                           "actually try back time chart graph figure view picture look looks".split())
+                           "actually try back time chart graph figure view picture look looks is there way "
+                           "possible".split())
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
@@ -68,6 +69,7 @@ _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だ�
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
 _ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
+_NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
 _HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
@@ -147,6 +149,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
                 or next((m.name for m in matches if m.kind == "tool" and m.name in related), None)
             offered = offered if context.tool is None else None
             return Plan(reading.language, "knowledge", (), entries, (), context=replace(context, offered=offered))
+        said = _said_keyword(reading) if not asks_tool or not _sets_a_slot(reading) else None
+        if said is not None:  # nothing close by meaning, but a topic named in its own words ("query, key and value")
+            return Plan(reading.language, "knowledge", (), (said,), (), context=context)
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     calls, lines, after = _calls(card, reading, context, session_text)
     entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:MAX_KNOWLEDGE]
@@ -225,7 +230,8 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
                                           or reading.key is not None or reading.models and _bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
         or (bool(reading.sentences) and asks_to_run(mask_literals(question))) \
-        or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question))))  # a view named in a request
+        or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question)))) \
+        or (asks_to_see(mask_literals(question)) and _sets_a_slot(reading))  # "I'd like to see it under gemma"
 
 
 def _literally_asked(card: Card, reading: Reading, context: Context) -> bool:
@@ -321,7 +327,7 @@ def _katakana(text: str) -> str:
 def _said(name: str, text: str, rest: str) -> bool:
     """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count); a
     count may stand between its words ("all 12 heads")."""
-    pattern = re.escape(name).replace(r"\ ", r"\s+(?:\d+\s+)?")
+    pattern = re.escape(name).replace(r"\ ", rf"\s+(?:(?:\d+|{_NUMBER_WORDS})\s+)?")
     if name.isascii():  # a whole word ("compare" is not in "incomparable"); a space at an end is its own edge
         pattern = ("(?<![a-z])" if name[0].isalnum() else "") + pattern + ("(?![a-z])" if name[-1].isalnum() else "")
     return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))
@@ -438,6 +444,17 @@ def _about_the_view(question: str, context: Context, card: Card | None) -> tuple
     base, alone = knowledge(), meaning_index().matches(question)[0]  # the question alone, not joined with the last
     return next(((m.name,) for m in alone if m.kind == "knowledge" and m.score >= ASK_BELOW
                  and context.tool in base[m.name].tools and not base[m.name].asks_back), ())
+
+
+def _said_keyword(reading: Reading) -> str | None:
+    """The entry whose longest keyword the question says (at least two words or eight characters: "query, key",
+    「クエリ・キー」), if any."""
+    said = reading.plain
+    specific = [(word, entry.id) for entry in knowledge().values() if not entry.asks_back
+                for word in (*entry.keywords_en, *entry.keywords_ja)
+                if " " in word.strip() or len(word) >= 8 or not word.isascii() and len(word) >= 4]
+    found = [(len(word), name) for word, name in specific if word.lower() in said]
+    return max(found)[1] if found else None
 
 
 def _demonstrated(entry: Entry, question: str) -> bool:

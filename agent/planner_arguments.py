@@ -145,8 +145,9 @@ SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text)\b|(?:2つ目|二�
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1
-SCALE_TOP = _ascii(r"\bcolou?r[\s_]*(?:scale|bar|max(?:imum)?)?\s*(?:capped|fixed|set|limited|clipped)?"
-                   r"\s*(?:at|to|=|of)\s*(0?\.\d+)\b|\bvmax\s*=\s*(0?\.\d+)"
+SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped|fixed|set|limited|clipped)"
+                   r"\s*(?:at|to|=|of)\s*(0?\.\d+)\b|\bcolou?r[\s_]*(?:scale|bar|max(?:imum)?)?\s*(?:at|to|=|of)\s*(0?\.\d+)\b"
+                   r"|\bcap\s+(?:the\s+)?(?:colou?r\s*)?(?:scale|bar)\s+(?:at|to)\s+(0?\.\d+)\b|\bvmax\s*=\s*(0?\.\d+)"
                    r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*(0?\.\d+)")
 FIXED_SCALE = _ascii(
     r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
@@ -247,7 +248,8 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:max_new_tokens|new\s+tokens|tokens)\s*(?:to|=|:)\s*(\d+)", _groups),
 )
 # an English word or special token written bare inside Japanese (not a word of the question's own English)
-_UNQUOTED_TOKEN = (r"(?<![\w\]>])(?!(?:attention|layer|head|token|model|bert|gpt|gemma|minilm|llama|smollm\w*)\b)"
+_UNQUOTED_TOKEN = (r"(?<![\w\]>])"
+                   r"(?!(?:attention|layer|head|token|model|query|key|bert|gpt|gemma|minilm|llama|smollm\w*)\b)"
                    r"(\[cls\]|\[sep\]|<bos>|[a-z][\w'-]*)")
 _QUERY_RULES = (
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token\s+|word\s+)?(\[cls\]|\[sep\]|<bos>)"),
@@ -256,7 +258,9 @@ _QUERY_RULES = (
     _ascii(r"\b(?:token|query|position)\s*(?:#|no\.?|number|index)?\s*(\d+)"),
     _ascii(r"トークン\s*(\d+)|(\d+)\s*番の?トークン"),
     _ascii(rf"{_UNQUOTED_TOKEN}\s*から"),  # 「catからの注意」「の it から animal への」
-    _ascii(rf"{_UNQUOTED_TOKEN}\s*(?:が|は)\s*(?:どこ|何|なに)(?:を|に)?\s*(?:見|注目)|{_UNQUOTED_TOKEN}\s*の(?:注目先|注意先)"),
+    _ascii(rf"{_UNQUOTED_TOKEN}\s*(?:が|は)\s*(?:どこ|何|なに|どの(?:単語|トークン|語))(?:を|に)?\s*(?:見|注目)"
+           rf"|{_UNQUOTED_TOKEN}\s*の(?:注目先|注意先|行)"),
+    _ascii(rf"\brow\s(?:for|of)\s(?:the\s(?:token|word)\s)?{_UNQUOTED_TOKEN}"),  # "the row for love"
     _ascii(r"\bfrom\s+([^\x00-\x7f\s、。,.?？]+)"),  # "line chart from コーヒー"
     _ascii(rf"(?:クエリ|\bquery)\s*(?:は|を|=|:)\s*{_UNQUOTED_TOKEN}"),  # 「クエリはcalled」
 )

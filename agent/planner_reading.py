@@ -178,7 +178,8 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
 
 
 _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)"
-                          r"|(?<![\w'-])from\s+([\w'-]+)\s+to(?:wards)?\s+([\w'-]+)")
+                          r"|(?<![\w'-])from\s+([\w'-]+)\s+to(?:wards)?\s+([\w'-]+)"
+                          r"|(?<![\w'-])([\w'-]+)\s+(?:attends|looks|pays\s+attention)\s+to\s+([\w'-]+)")
 _FROM_WORD = re.compile(r"(?<!different\s)\b(?:from|query)\s+"
                         r"(?!(?:the|a|an|this|that|these|those|now|here|there|then)\b)([\w'-]+)")
 

@@ -591,3 +591,28 @@ def test_a_not_that_negates_a_verb_turns_nothing_down(question: str) -> None:
     from agent.planner_reading import read
 
     assert read(question).turned_down == []
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("Could I see all nine heads of layer 3 for 'Dogs bark at night'?", "plot_heads", {"layer": 3}),
+    ("heatmap of 'Dogs bark at night' with the scale capped at 0.4", "plot_heatmap", {"color_max": 0.4}),
+    ("'Dogs bark at night' のヒートマップで、dog の行も見たい", "plot_heatmap", {}),
+    ("draw 'Dogs bark at night' as plt.plot does, next to the row for dogs", "plot_matrix_lines", {"query": "dogs"}),
+])
+def test_counts_scales_and_rows_as_learners_word_them(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """Session 7 (dev7): a count in words inside a view's name ("all nine heads"), "capped at 0.4", "the row
+    for dogs" as the query."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("For my seminar next week I need a short explanation of query, key and value, without any equations.",
+     "what_is_attention"),
+])
+def test_a_topic_named_in_its_own_words_is_explained_when_nothing_is_close(question: str, entry: str) -> None:
+    """A long teacher's request far from every example by meaning, which names a topic by one of its keywords,
+    gets that topic rather than an ask-back."""
+    result = plan_with_context(question)
+    assert result.intent == "knowledge" and entry in result.knowledge, result
