@@ -110,10 +110,12 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     reading = read(question, context.text)
     _earlier_sentences(reading, context)
     _edit_the_expression(reading, context)
-    if reading.colon_sentence:  # an unquoted sentence ("… from this: She said …") is masked like a quoted one
-        question = question.replace(reading.sentences[0], '"…"')
     pasted = _pasted_messages(question)
     pasted_error = bool(pasted) or bool(_ERROR_LINE.search(question))
+    if reading.colon_sentence and pasted_error:  # "my cell dies with this: RuntimeError: …" pastes no sentence
+        reading.sentences, reading.colon_sentence = [], False
+    if reading.colon_sentence:  # an unquoted sentence ("… from this: She said …") is masked like a quoted one
+        question = question.replace(reading.sentences[0], '"…"')
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
         reading.expression = reading.expression_term = None
     whole, parts = _by_meaning(question, reading, context)
@@ -306,7 +308,7 @@ def _names_it(card: Card, reading: Reading) -> bool:
     text = _katakana(f" {reading.plain} ")  # 「ひーとまっぷ」 names the heatmap as 「ヒートマップ」 does
     read_as_argument = _katakana(f" {reading.rest} ") if len(reading.rest) == len(reading.plain) else text
     if reading.language == "ja":  # 「layer 5のheadを全部」: the English word for the katakana one, offsets kept
-        text, read_as_argument = (_HEAD_IN_JAPANESE.sub(lambda m: "ヘッド".ljust(len(m[0])), t)
+        text, read_as_argument = (_HEAD_IN_JAPANESE.sub(lambda m: "ヘッド".rjust(len(m[0])), t)
                                   for t in (text, read_as_argument))
     words = set(re.findall(r"[a-z]{6,}", text))
     return any(_said(_katakana(name), text, read_as_argument) for name in card.names) \

@@ -259,11 +259,14 @@ def _take_models(reading: Reading) -> None:
     """The models named, less those turned down ("not gemma") or replaced by a correction ("gemma… no wait,
     the smollm one")."""
     corrections = list(arguments.CORRECTION.finditer(reading.rest))
-    later = arguments.find_models(reading.rest[corrections[-1].end():])[0] if corrections else []
-    models, reading.rest = arguments.find_models(reading.rest)
+    models, rest = arguments.find_models(reading.rest)
+    if corrections:  # the models named after the correction stand for as many named last before it
+        before = arguments.find_models(reading.rest[:corrections[-1].start()])[0]
+        later = arguments.find_models(reading.rest[corrections[-1].end():])[0]
+        if later and before:
+            models = list(dict([*before[:max(0, len(before) - len(later))], *later]).items())
     turned = {model for model, _ in arguments.find_models(" ".join(reading.turned_down))[0]}
-    kept = {model for model, _ in later} or {model for model, _ in models}
-    reading.models = [(model, phrase) for model, phrase in models if model in kept and model not in turned]
+    reading.models, reading.rest = [(model, phrase) for model, phrase in models if model not in turned], rest
 
 
 def _take_arguments(reading: Reading) -> None:

@@ -616,3 +616,23 @@ def test_a_topic_named_in_its_own_words_is_explained_when_nothing_is_close(quest
     gets that topic rather than an ask-back."""
     result = plan_with_context(question)
     assert result.intent == "knowledge" and entry in result.knowledge, result
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("'Dogs bark at night' on minilm vs gemma please. Sorry, I typed gemma, I meant smollm2.", "compare_attention",
+     {"model": "minilm", "model_b": "smollm2-135m"}),
+    ("I ran print(outputs.attentions[2][0, 1]) for 'Dogs bark at night'. Show me that matrix in a readable form",
+     "inspect_attention", {"layer": 2}),
+])
+def test_corrections_and_readable_numbers(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """The models named after a correction stand for as many named last before it; "a readable form" of a pasted
+    expression is the printed matrix, not the expression's walk-through."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+def test_an_error_pasted_after_a_colon_is_no_sentence() -> None:
+    result = plan_with_context("My heatmap cell dies with this: RuntimeError: Can't call numpy() on Tensor that "
+                               "requires grad. Use tensor.detach().numpy() instead. What is going on?")
+    assert result.intent == "knowledge" and "requires_grad_numpy" in result.knowledge, result
