@@ -69,6 +69,7 @@ _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だ�
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
 _ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
+_SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
 _NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
 _HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
@@ -136,7 +137,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if pasted_error and not (reading.expression and not reading.expression_bare):
         card = None  # a pasted error or warning asks what it means, not for a figure
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
-    entries = _entries(reading, matches, pasted + asked_parts, card, tool_score) \
+    entries = _entries(reading, matches, pasted, asked_parts, card, tool_score, pasted_error) \
         or _about_the_view(question, context, card)
     demonstrates = card is None and bool(entries) and _demonstrated(knowledge()[entries[0]], question) \
         and not pasted_error
@@ -421,10 +422,11 @@ def _sets_a_slot(reading: Reading) -> bool:
         or reading.key is not None or reading.new_tokens is not None
 
 
-def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], card: Card | None,
-             tool_score: float) -> tuple[str, ...]:
-    """Knowledge to include: pasted messages first, then a bare term's entry, then the closest by meaning."""
-    found = list(pasted)
+def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
+             card: Card | None, tool_score: float, pasted_error: bool = False) -> tuple[str, ...]:
+    """Knowledge to include: pasted messages first, then those a clause asks about (`asked`), then a bare term's
+    entry, then the closest by meaning; a warning only spoken of (not `pasted_error`) is asked for."""
+    found = [*pasted, *asked]
     if reading.expression_term:
         found += literal.term_knowledge(reading.expression_term)
     leader = matches[0] if matches and not _weak(matches) else None  # clearly ahead, though below the minimum
@@ -433,9 +435,24 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ca
         found.append(close[0].name)
         found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
     base = knowledge()
-    if pasted or (found and not base[found[0]].asks_back):
+    if not pasted_error and found and _unnamed_message(base[found[0]], reading):
+        # "I got a warning when I loaded the model": which one? the entry that asks for it, when it is close
+        asking = [m.name for m in matches if m.kind == "knowledge" and base[m.name].asks_back and m.score >= ASK_BELOW]
+        if asking:
+            return (asking[0],)
+    if pasted or asked or (found and not base[found[0]].asks_back):
         found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
+
+
+def _unnamed_message(entry: Entry, reading: Reading) -> bool:
+    """The question speaks of a warning or error without its words: it says none of the entry's own specific
+    keywords or message fragments ("I got a warning when loading the model" names no sdpa)."""
+    if entry.asks_back or not _SPEAKS_OF_A_MESSAGE.search(reading.plain):
+        return False
+    specific = [word for word in (*entry.keywords_en, *entry.keywords_ja, *entry.messages)
+                if not _SPEAKS_OF_A_MESSAGE.search(word)]
+    return not any(word.lower() in reading.plain for word in specific)
 
 
 def _about_the_view(question: str, context: Context, card: Card | None) -> tuple[str, ...]:

@@ -636,3 +636,15 @@ def test_an_error_pasted_after_a_colon_is_no_sentence() -> None:
     result = plan_with_context("My heatmap cell dies with this: RuntimeError: Can't call numpy() on Tensor that "
                                "requires grad. Use tensor.detach().numpy() instead. What is going on?")
     assert result.intent == "knowledge" and "requires_grad_numpy" in result.knowledge, result
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("I got a warning when I loaded the model. Should I worry?", "paste_the_warning"),
+    ("モデルを読み込んだらエラーが出ました", "paste_the_warning"),
+    ("sdpaの警告って無視していいの?", "sdpa_warning"),
+])
+def test_a_warning_spoken_of_but_not_pasted_is_asked_for(question: str, entry: str) -> None:
+    """A warning or error mentioned without its words gets the entry that asks for it (and lists the common
+    ones); one named by its own words ("sdpa") gets its entry."""
+    result = plan_with_context(question)
+    assert not result.calls and result.knowledge[:1] == (entry,), result
