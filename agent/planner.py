@@ -111,6 +111,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     reading = read(question, context.text)
     _earlier_sentences(reading, context)
     _edit_the_expression(reading, context)
+    _step_the_layer(reading, context)
     pasted = _pasted_messages(question)
     pasted_error = bool(pasted) or bool(_ERROR_LINE.search(question))
     if reading.colon_sentence and pasted_error:  # "my cell dies with this: RuntimeError: …" pastes no sentence
@@ -178,6 +179,19 @@ def _edit_the_expression(reading: Reading, context: Context) -> None:
     term = _DIM.fullmatch(reading.expression_term or "")
     if term and isinstance(previous, str) and _DIM.search(previous):
         reading.expression = _DIM.sub(term[0].replace(" ", ""), previous)
+
+
+def _step_the_layer(reading: Reading, context: Context) -> None:
+    """'one layer up', 「ひとつ前の層」: the layer next to the one shown (the last one when none was chosen); a
+    negative index stays negative ('the layer before the last' then 'next layer' is the last)."""
+    if reading.layer_step is None or context.tool is None:
+        return
+    step, phrase = reading.layer_step
+    shown = context.choices.get("layer", -1)
+    if isinstance(shown, int):
+        layer = shown + step
+        layer = min(layer, -1) if shown < 0 else max(layer, 0)
+        reading.layers = [(layer, phrase)]
 
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
@@ -391,8 +405,9 @@ def _bare(reading: Reading) -> bool:
 
 
 def _changes_the_view(reading: Reading) -> bool:
-    return bool(reading.layers or reading.heads or reading.mean_heads or reading.annotate or reading.exclude_special
-                or reading.words or reading.query is not None or reading.color_max is not None or reading.off)
+    return bool(reading.layers or reading.layer_step or reading.heads or reading.mean_heads or reading.annotate
+                or reading.exclude_special or reading.words or reading.query is not None
+                or reading.color_max is not None or reading.off)
 
 
 def _needs_met(card: Card, reading: Reading, context: Context, named: bool = False) -> bool:
@@ -651,8 +666,8 @@ def _remember(card: Card, reading: Reading, context: Context, values: dict[str, 
     sentence = reading.sentences[0] if reading.sentences else values.get("sentence") or context.text
     carried = _carried(card, reading, context)
     choices = {name: value for name, value in context.choices.items() if name in carried or not reading.sentences}
-    if reading.mean_heads:
-        choices.pop("head", None)
+    for name in reading.off:  # 「数値はなしで」, 'keep [CLS]', a mean over the heads: no longer chosen
+        choices.pop(name, None)
     for name in KEPT_READINGS:
         value = values.get(name)
         if value is not None and name in card.slots.values():

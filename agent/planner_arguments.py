@@ -16,7 +16,7 @@ from agent.planner_quotes import blank as _blank
 __all__ = [
     "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "EXCLUDE_SPECIAL", "WORDS",
-    "LAYER_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
+    "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
     "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "SCALE_TOP",
 ]
 
@@ -198,7 +198,7 @@ def _ordinals(match: re.Match[str]) -> list[int]:
 # Ordinals (1-based: "the third layer", 「3層目」) become 0-based indices; indices ("layer 3", 「3層」) stay as written.
 LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-_ORDINAL[m[1]]]),
-    _rule(r"\bpenultimate\s+layer", -2),
+    _rule(r"\bpenultimate\s+layer|\b(?:the\s+)?layer\s+before\s+the\s+(?:last|final)(?:\s+one)?\b", -2),
     _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-_number(m[1])]),
     _rule(r"(?:最終層|最後の層)の(?:一つ|1つ|ひとつ)前", -2),
     _rule(r"\b(?:last|final|top|deepest)\s+(?:attention\s+)?layer", -1),
@@ -218,6 +218,21 @@ LAYER_RULES: tuple[Rule, ...] = (
           _groups),
     _rule(r"(\d+)\s*(?:層|レイヤー?)(?!目)", _groups),
 )
+# A layer relative to the one shown ("one layer up", 「次の層」, 「ひとつ前の層」): the step, read after LAYER_RULES
+LAYER_STEP_RULES: tuple[Rule, ...] = (
+    _rule(r"\b(?:(one|two|three|1|2|3|a)\s+)?layers?\s+(?:up|higher|deeper|later|further)\b",
+          lambda m: [_STEPS.get(m[1] or "one", 1)]),
+    _rule(r"\b(?:(one|two|three|1|2|3|a)\s+)?layers?\s+(?:down|lower|earlier|back|shallower)\b",
+          lambda m: [-_STEPS.get(m[1] or "one", 1)]),
+    _rule(r"\b(?:the\s+)?(?:next|following)\s+layer\b|\bthe\s+layer\s+(?:after|above)\s+(?:that|this|it)\b", 1),
+    _rule(r"\b(?:the\s+)?(?:previous|prior|preceding)\s+layer\b|\bthe\s+layer\s+(?:before|below)\s+(?:that|this|it)\b",
+          -1),
+    _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:前|手前|下)の(?:層|レイヤー?)", lambda m: [-_number(m[1] or "1")]),
+    _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:後|あと|先|上|次)の(?:層|レイヤー?)", lambda m: [_number(m[1] or "1")]),
+    _rule(r"次の(?:層|レイヤー?)", 1),
+    _rule(r"前の(?:層|レイヤー?)", -1),
+)
+_STEPS = {"one": 1, "a": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
 HEAD_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:heads?|hed|haed)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),

@@ -52,6 +52,7 @@ class Reading:
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
     turned_down: list[str] = field(default_factory=list)  # "not the line chart", 「ヒートマップはいらない」
     off: set[str] = field(default_factory=set)  # choices turned off: "without the numbers", 「[CLS]は消さないで」
+    layer_step: tuple[int, str] | None = None  # "one layer up", 「ひとつ前の層」: (step, words) from the shown layer
 
 
 # A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
@@ -300,6 +301,8 @@ def _take_arguments(reading: Reading) -> None:
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
+    steps, reading.rest = arguments.find_numbers(arguments.LAYER_STEP_RULES, reading.rest)
+    reading.layer_step = steps[0] if steps and not reading.layers else None
     reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
     if reading.key is None:
         reading.key, reading.rest = arguments.find_key(reading.rest)

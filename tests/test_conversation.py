@@ -347,3 +347,19 @@ def test_from_one_word_to_another_is_query_and_key_as_the_sentence_writes_them()
     *_, last = converse(["how does 'Alice thanked Bob' change across layers, from Bob to Alice?"])
     name, arguments = call(last)
     assert (arguments.get("query"), arguments.get("key")) == ("Bob", "Alice"), arguments
+
+
+@pytest.mark.parametrize(("follow_up", "layer"), [
+    ("one layer up", 3), ("and the next layer?", 3), ("two layers down", 0), ("the previous layer", 1),
+    ("じゃあ次の層は?", 3), ("ひとつ前の層で", 1),
+])
+def test_a_layer_next_to_the_one_shown(follow_up: str, layer: int) -> None:
+    """Session 7 (dev9): "one layer up", 「次の層」, 「ひとつ前の層」 count from the layer just shown."""
+    *_, last = converse([f"Line chart of layer 2 for '{CAT}' from 'cat'", follow_up])
+    name, arguments = call(last)
+    assert name == "plot_line" and arguments["layer"] == layer and arguments.get("query") == "cat"
+
+
+def test_the_layer_before_the_last_and_then_the_next() -> None:
+    first, second = converse([f"heatmap of the layer before the last for '{CAT}'", "next layer"])
+    assert call(first)[1]["layer"] == -2 and call(second)[1]["layer"] == -1
