@@ -124,8 +124,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     named = [card for card in cards().values() if _names_it(card, reading)]
     asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
-    if context.text is None and context.question is None and not _sets_a_slot(reading) and not pasted_error \
-            and reading.expression is None and _bare(reading):  # 「あれ見せて」 with nothing before it: which one?
+    if context.text is None and context.question is None and not pasted_error and reading.expression is None \
+            and _bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens:
+        # 「あれ見せて」, "and head 4?", 「数値なしで」 with nothing before it: which sentence, which view?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     if asks_tool and named and reading.expression is None and all(_only_named(card, reading) for card in named) \
             and not any(_needs_met(card, reading, context, named=True) or _continues_pair(card, context)

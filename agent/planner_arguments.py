@@ -126,7 +126,8 @@ HEAD_OFF = _ascii(
 )
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
-    rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}|{_SPECIAL}\s+(?:removed|excluded)"
+    rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}"
+    rf"|{_SPECIAL}\s+(?:removed|excluded|dropped|hidden|stripped|left\s+out)"
     rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
@@ -162,7 +163,7 @@ WORDS = _ascii(
     r"(?:\s+(?:in)?to\s+(?:whole\s+)?words)?"
     r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:sub-?word\s+)?(?:tokens|pieces)"
     r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位|ワード(?:単位|ごと)"
-    r"|\bword\s+by\s+word\b|\bfull\s+words\b|\bwords\s+merged\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
+    r"|\bword\s+by\s+word\b|\bfull\s+words\b|\b(?:sub-?)?words\s+merged\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
     r"|##\s*(?:を|の)?(?:まとめ|結合|くっつけ|つなげ)|単語として(?:まとめ|扱)"
 )
 
@@ -247,10 +248,10 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(rf"ヘッド\s*(?:は|を|が)?\s*{_NUM}\s*(?:番目|つ目)", _ordinals),  # 「ヘッドは9番目で」
     _rule(r"ヘッド\s*(?:番号|インデックス)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\d|\s*(?:個|つ|本|番目|つ目))", _groups),
 )
-MORE_TOKENS = _ascii(r"\b\d+\s+more\s+tokens?\b|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン"
-                     r"|\d+\s*トークン(?:追加|多く)")
+MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b"
+                     r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
-    _rule(r"\b(\d+)(?=\s+(?:new\s+|more\s+|next\s+|generated\s+)?tokens\b)", _groups),
+    _rule(r"\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?tokens\b)", _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
     _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see

@@ -363,3 +363,15 @@ def test_a_layer_next_to_the_one_shown(follow_up: str, layer: int) -> None:
 def test_the_layer_before_the_last_and_then_the_next() -> None:
     first, second = converse([f"heatmap of the layer before the last for '{CAT}'", "next layer"])
     assert call(first)[1]["layer"] == -2 and call(second)[1]["layer"] == -1
+
+
+@pytest.mark.parametrize("question", ["and head 4?", "じゃあ次の層は?", "数値なしで", "now without [CLS]"])
+def test_a_follow_up_with_nothing_before_it_asks_back(question: str) -> None:
+    """Session 7 (dev9): a follow-up with no conversation before it has no sentence or view to change."""
+    (only,) = converse([question])
+    assert only.intent == "ask_back" and not only.calls
+
+
+def test_extra_tokens_add_to_the_generation() -> None:
+    *_, last = converse(["generate 10 tokens from 'Once upon a time'", "give it 5 extra tokens"])
+    assert call(last) == ("generation_attention", {"max_new_tokens": 15, "layer": -1})
