@@ -143,8 +143,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         or _about_the_view(question, context, card)
     demonstrates = card is None and bool(entries) and _demonstrated(knowledge()[entries[0]], question) \
         and not pasted_error
-    if demonstrates:
-        card, tool_score = cards()[knowledge()[entries[0]].tools[0]], KNOWLEDGE_MIN  # its figure is the answer
+    if demonstrates:  # its figure is the answer: the conversation's view when it is one of the entry's
+        shown = knowledge()[entries[0]].tools
+        card, tool_score = cards()[context.tool if context.tool in shown else shown[0]], KNOWLEDGE_MIN
     if card is None:
         if entries:
             related = {tool for entry in entries for tool in knowledge()[entry].tools if tool in cards()}

@@ -40,7 +40,8 @@ class Entry:
     messages: tuple[str, ...] = ()  # lowercase fragments of a printed error or warning
     asks_back: bool = False  # the entry asks the learner for something (the text of a warning)
     menu: bool = False  # the answer goes on with every view the sensei draws, each with its question
-    demonstrate: bool = False  # the answer runs its first tool too ("why 8 lines?": the 8 lines, labelled)
+    demonstrate: bool = False  # the answer runs its first tool too ("why 8 lines?": the 8 lines, labelled), or the
+    # conversation's view when it is one of `tools` ("the code for this figure": that figure again, with its script)
     showcase_en: str = ""  # the question the app's example button asks (both languages or neither)
     showcase_ja: str = ""
 

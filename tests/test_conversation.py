@@ -375,3 +375,12 @@ def test_a_follow_up_with_nothing_before_it_asks_back(question: str) -> None:
 def test_extra_tokens_add_to_the_generation() -> None:
     *_, last = converse(["generate 10 tokens from 'Once upon a time'", "give it 5 extra tokens"])
     assert call(last) == ("generation_attention", {"max_new_tokens": 15, "layer": -1})
+
+
+@pytest.mark.parametrize("request_for_code", ["the code for this figure please", "この図のコードもらえる?"])
+def test_asking_for_the_code_of_the_figure_draws_it_again_with_its_script(request_for_code: str) -> None:
+    """Session 7 (dev9): every figure comes with its script; asked for "the code for this figure", the answer is
+    that figure again (same sentence, layer, query) with its script, beside the explanation of the script."""
+    *_, last = converse([f"Line chart of layer 2 for '{CAT}' from 'cat'", request_for_code])
+    assert last.demonstrates and "reproduce_code" in last.knowledge
+    assert call(last) == ("plot_line", {"layer": 2, "query": "cat"})
