@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE", "TEXTS", "VIEW_CHOICES", "with_text"]
+__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE", "TEXTS", "VIEWS", "VIEW_CHOICES", "with_text", "with_view"]
 
 TEXTS = 6  # sentences remembered for "the first sentence", "compare the two"
+VIEWS = 8  # figures remembered for "go back to the first figure", 「2つ目の図に戻って」
 # Choices a follow-up keeps when it does not name them (a new sentence starts afresh).
 KEPT_READINGS = ("layer", "head", "query", "key", "annotate", "exclude_special", "words", "new_tokens", "sentence_b",
                  "model_b", "model_c", "expression", "color_max")
@@ -32,16 +33,32 @@ class Context:
     question: str | None = None  # the latest question, however answered: a terse reply ("Macです") reads with it
     offered: str | None = None  # the tool a concept answer offered (its entry's tools), until a tool runs
     texts: list[str] = field(default_factory=list)  # the sentences analysed so far, oldest first (at most TEXTS)
+    views: list[dict[str, Any]] = field(default_factory=list)  # the figures drawn: tool, text, model, choices
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Context:
         data = data or {}
         return cls(text=data.get("text"), model=data.get("model"), tool=data.get("tool"), question=data.get("question"),
                    offered=data.get("offered"), texts=[str(t) for t in list(data.get("texts", []))[-TEXTS:]],
-                   choices={k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS})
+                   choices={k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS},
+                   views=[_view(v) for v in list(data.get("views", []))[-VIEWS:] if isinstance(v, dict)])
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _view(data: dict[str, Any]) -> dict[str, Any]:
+    """A remembered figure as read back from a saved conversation: only the known fields."""
+    return {"tool": data.get("tool"), "text": data.get("text"), "model": data.get("model"),
+            "choices": {k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS}}
+
+
+def with_view(views: list[dict[str, Any]], context: Context) -> list[dict[str, Any]]:
+    """The figures drawn so far once `context`'s figure is drawn (past VIEWS, the oldest but the first drop)."""
+    view = {"tool": context.tool, "text": context.text, "model": context.model, "choices": dict(context.choices)}
+    if views and views[-1] == view:
+        return views
+    return [*views, view] if len(views) < VIEWS else [views[0], *views[2:], view]
 
 
 def with_text(texts: list[str], text: str | None) -> list[str]:

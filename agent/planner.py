@@ -22,7 +22,7 @@ from typing import Any
 
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
-from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context, with_text
+from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context, with_text, with_view
 from agent.meaning import Match, clauses, mask_literals, meaning_index
 from agent.phrases import say
 from agent.planner_reading import (
@@ -109,6 +109,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     """
     context = context or Context()
     reading = read(question, context.text)
+    context = _back_to_a_figure(reading, context)
     _earlier_sentences(reading, context)
     _edit_the_expression(reading, context)
     _step_the_layer(reading, context)
@@ -128,7 +129,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and _bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens:
         # 「あれ見せて」, "and head 4?", 「数値なしで」 with nothing before it: which sentence, which view?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
-    if asks_tool and named and reading.expression is None and all(_only_named(card, reading) for card in named) \
+    if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
+            and all(_only_named(card, reading) for card in named) \
             and not any(_needs_met(card, reading, context, named=True) or _continues_pair(card, context)
                         for card in named):
         # "compare them" with nothing to compare: which sentences or models?
@@ -181,6 +183,16 @@ def _edit_the_expression(reading: Reading, context: Context) -> None:
     term = _DIM.fullmatch(reading.expression_term or "")
     if term and isinstance(previous, str) and _DIM.search(previous):
         reading.expression = _DIM.sub(term[0].replace(" ", ""), previous)
+
+
+def _back_to_a_figure(reading: Reading, context: Context) -> Context:
+    """'go back to the first figure', 「2つ目の図に戻って」: the conversation as it was when that figure was drawn
+    (its view, sentence, model and choices), which the question then goes on from."""
+    place = reading.earlier_figure
+    if place is None or not -len(context.views) <= place < len(context.views):
+        return context
+    view = context.views[place]
+    return replace(context, tool=view["tool"], text=view["text"], model=view["model"], choices=dict(view["choices"]))
 
 
 def _step_the_layer(reading: Reading, context: Context) -> None:
@@ -407,8 +419,9 @@ def _bare(reading: Reading) -> bool:
 
 
 def _changes_the_view(reading: Reading) -> bool:
-    return bool(reading.layers or reading.layer_step or reading.heads or reading.mean_heads or reading.annotate
-                or reading.exclude_special or reading.words or reading.query is not None
+    return bool(reading.layers or reading.layer_step or reading.earlier_figure is not None or reading.heads
+                or reading.mean_heads or reading.annotate or reading.exclude_special or reading.words
+                or reading.query is not None
                 or reading.color_max is not None or reading.off)
 
 
@@ -680,7 +693,8 @@ def _remember(card: Card, reading: Reading, context: Context, values: dict[str, 
     texts = context.texts
     for text in (sentence, *reading.sentences[1:]):
         texts = with_text(texts, text)
-    return replace(context, text=sentence, model=model, tool=card.tool, choices=choices, offered=None, texts=texts)
+    after = replace(context, text=sentence, model=model, tool=card.tool, choices=choices, offered=None, texts=texts)
+    return replace(after, views=with_view(context.views, after)) if card.figure else after
 
 
 def _argument_lines(card: Card, reading: Reading, kept: dict[str, Any]) -> list[str]:

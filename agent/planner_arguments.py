@@ -17,7 +17,7 @@ __all__ = [
     "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "EXCLUDE_SPECIAL", "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "SCALE_TOP",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "SCALE_TOP", "take_earlier_figure",
 ]
 
 
@@ -143,6 +143,21 @@ STRICT = _ascii(
 FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b"
                         r"|(?:最初|はじめ|1つ目|一つ目)の文(?:章)?(?:に戻)?")
 SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text)\b|(?:2つ目|二つ目|2番目|二番目)の文(?:章)?")
+# an earlier figure of the conversation ("go back to the first figure", 「2つ目の図に戻って」, "the previous figure")
+EARLIER_FIGURE = _ascii(r"\bthe\s+(first|second|third|previous|other)\s+(?:figure|plot|chart|picture|graph|view|map)\b"
+                        r"|(最初|はじめ|1つ目|一つ目|2つ目|二つ目|3つ目|三つ目|ひとつ前|一つ前)の(?:図|グラフ|プロット)")
+_FIGURE_PLACE = {"first": 0, "最初": 0, "はじめ": 0, "1つ目": 0, "一つ目": 0, "second": 1, "2つ目": 1, "二つ目": 1,
+                 "third": 2, "3つ目": 2, "三つ目": 2, "previous": -2, "other": -2, "ひとつ前": -2, "一つ前": -2}
+
+
+def take_earlier_figure(text: str) -> tuple[int | None, str]:
+    """The place of an earlier figure in the conversation's list (0 the first, -2 the one before the latest)."""
+    match = EARLIER_FIGURE.search(text)
+    if match is None:
+        return None, text
+    return _FIGURE_PLACE[match[1] or match[2]], _blank(text, *match.span())
+
+
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1

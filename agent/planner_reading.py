@@ -52,6 +52,7 @@ class Reading:
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
     turned_down: list[str] = field(default_factory=list)  # "not the line chart", 「ヒートマップはいらない」
     off: set[str] = field(default_factory=set)  # choices turned off: "without the numbers", 「[CLS]は消さないで」
+    earlier_figure: int | None = None  # "go back to the first figure": its place in the conversation's figures
     layer_step: tuple[int, str] | None = None  # "one layer up", 「ひとつ前の層」: (step, words) from the shown layer
 
 
@@ -287,6 +288,7 @@ def _take_arguments(reading: Reading) -> None:
         ("head", head_off or bool(reading.mean_heads) or bool(re.fullmatch(r"\D*(?:heads?|ヘッド)\D*", turned_down))),
     ) if off}
     reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
+    reading.earlier_figure, reading.rest = arguments.take_earlier_figure(reading.rest)
     if not reading.sentences:
         first, reading.rest = arguments.take_flag(arguments.FIRST_SENTENCE, reading.rest)
         second, reading.rest = arguments.take_flag(arguments.SECOND_SENTENCE, reading.rest)

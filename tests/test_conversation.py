@@ -384,3 +384,21 @@ def test_asking_for_the_code_of_the_figure_draws_it_again_with_its_script(reques
     *_, last = converse([f"Line chart of layer 2 for '{CAT}' from 'cat'", request_for_code])
     assert last.demonstrates and "reproduce_code" in last.knowledge
     assert call(last) == ("plot_line", {"layer": 2, "query": "cat"})
+
+
+@pytest.mark.parametrize("back", ["go back to the first figure", "最初の図に戻って"])
+def test_back_to_the_first_figure_restores_its_view_and_choices(back: str) -> None:
+    """Session 7 (dev9): the conversation remembers its figures; 'the first figure' is that view again with its
+    sentence, layer, head and choices, whatever came after."""
+    *_, last = converse([f"heatmap of layer 1, head 2 of '{CAT}' without [CLS]", "now the line chart from 'cat'",
+                         "Heatmap of 'Dogs bark.'", back])
+    name, arguments = call(last)
+    assert name == "plot_heatmap" and arguments["text"] == CAT
+    assert (arguments["layer"], arguments["head"], arguments["exclude_special"]) == (1, 2, True)
+
+
+def test_the_figures_are_saved_with_the_conversation() -> None:
+    *_, last = converse([f"heatmap of layer 1 of '{CAT}'", "now the line chart from 'cat'"])
+    saved = Context.from_dict(last.context.to_dict())
+    assert [view["tool"] for view in saved.views] == ["plot_heatmap", "plot_line"]
+    assert saved.views[0]["choices"]["layer"] == 1
