@@ -117,6 +117,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     pasted_error = bool(pasted) or bool(_ERROR_LINE.search(question))
     if reading.colon_sentence and pasted_error:  # "my cell dies with this: RuntimeError: …" pastes no sentence
         reading.sentences, reading.colon_sentence = [], False
+    if pasted:  # a message quoted (「「You need to install fugashi…」って出ます」) is no sentence to analyse either
+        reading.sentences = [sentence for sentence in reading.sentences if not _pasted_messages(sentence)]
     if reading.colon_sentence:  # an unquoted sentence ("… from this: She said …") is masked like a quoted one
         question = question.replace(reading.sentences[0], '"…"')
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
@@ -138,11 +140,12 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(first + matches)[:3], context=context)
     asked = asks_tool or reading.expression
     card, tool_score = _tool(reading, matches, context, named, whole) if asked else (None, 0.0)
-    if pasted_error and not (reading.expression and not reading.expression_bare):
-        card = None  # a pasted error or warning asks what it means, not for a figure
+    if pasted_error and not (reading.expression and not reading.expression_bare) and not _asked_beside(question):
+        card = None  # a pasted error or warning asks what it means, not for a figure ("… just draw it" does)
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
     entries = _entries(reading, matches, pasted, asked_parts, card, tool_score, pasted_error) \
-        or _about_the_view(question, context, card)
+        or _about_the_view(question, context, card) \
+        or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1]))  # "what does rollout do?"
     demonstrates = card is None and bool(entries) and _demonstrated(knowledge()[entries[0]], question) \
         and not pasted_error
     if demonstrates:  # its figure is the answer: the conversation's view when it is one of the entry's
@@ -521,6 +524,19 @@ def _merged(whole: list[Match], parts: list[list[Match]]) -> list[Match]:
             if match.label not in best or match.score > best[match.label].score:
                 best[match.label] = match
     return sorted(best.values(), key=lambda match: -match.score)
+
+
+def _asked_beside(question: str) -> bool:
+    """After a pasted error, a line or sentence of the learner's own asks for a figure ("this fails: … can you
+    just draw it for me for 'X'?", 「…って出ます。もういいので、gemmaで「…」のヒートマップを出して」); what comes
+    before the error only introduces it ("when I plot it myself I get")."""
+    pasted = False
+    for piece in re.split(r"\n|(?<=[。！？!?])", question):
+        if _ERROR_LINE.search(piece) or _pasted_messages(piece) or piece.startswith((" ", "\t")):
+            pasted = True
+        elif pasted and asks_to_see(mask_literals(piece)):
+            return True
+    return False
 
 
 def _pasted_messages(question: str) -> tuple[str, ...]:

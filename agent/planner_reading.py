@@ -62,7 +62,8 @@ _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
     r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
-    r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
+    r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b|^what\s+(?:does|do)\b.*\bdo\s*[?.!]*$"  # "what does X do?"
+    r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
     r"|^what\s+are\s+(?!the\b)|^how\s+(?:is|are)\s+(?:that|this|it|they|these|those)\b.*\bdiffer"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
     r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$", re.I)  # "… share one key/value head, right?"
@@ -76,7 +77,7 @@ _ABOUT_JA = re.compile(r"の読み方|の見方(?:を|が|は)?(?:教え|おし�
 _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味"
                         r"|(?:って|とは)(?:そもそも|一体|いったい)?(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
                         r"|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
-                        r"|もの|普通|かな|よね|ってこと|とは|の)[?？]*$")
+                        r"|もの|普通|かな|よね|ってこと|のこと|とは|の)[?？]*$")
 
 
 # "is there a way to see …?", "is it possible to …?", "is there a 3D version of …?": a request in a question's form

@@ -648,3 +648,25 @@ def test_a_warning_spoken_of_but_not_pasted_is_asked_for(question: str, entry: s
     ones); one named by its own words ("sdpa") gets its entry."""
     result = plan_with_context(question)
     assert not result.calls and result.knowledge[:1] == (entry,), result
+
+
+@pytest.mark.parametrize(("question", "tool"), [
+    ("this fails:\n\nTraceback (most recent call last):\n  File \"a.py\", line 3, in <module>\n"
+     "RuntimeError: Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.\n\n"
+     "can you just draw it for me for 'Dogs bark at night'?", "plot_heatmap"),
+    ("cl-tohokuのBERTで「You need to install fugashi to use MecabTokenizer」って出ます。もういいので、gemmaで"
+     "「犬が吠えた」のヒートマップを出して", "plot_heatmap"),
+])
+def test_a_pasted_error_followed_by_a_request_to_draw_draws(question: str, tool: str) -> None:
+    """Session 7 (dev10): after the pasted message, the learner's own request to draw is met (with the message's
+    entry); the quoted message is no sentence to analyse."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert result.calls[0].arguments["text"] in ("Dogs bark at night", "犬が吠えた") and result.knowledge
+
+
+@pytest.mark.parametrize("question", ["what does the 0.5 * I in rollout do?",
+                                      "what exactly makes a head 'induction-like'?",
+                                      "誘導ヘッドって、どういう動きをするヘッドのこと？"])
+def test_what_does_it_do_asks_about(question: str) -> None:
+    assert plan_with_context(question).intent == "knowledge"
