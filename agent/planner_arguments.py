@@ -128,7 +128,7 @@ EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}"
     rf"|{_SPECIAL}\s+(?:removed|excluded|dropped|hidden|stripped|left\s+out)"
-    rf"|{_SPECIAL}\s*(?:は|を)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
+    rf"|{_SPECIAL}\s*(?:とか|など|なんか)?(?:は|を)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
@@ -350,8 +350,8 @@ _TURNED_DOWN_JA = re.compile(
 
 
 # "gemma… no wait, the smollm one", 「minilmに…いや、やっぱりsmollm2で」: what follows the correction replaces
-CORRECTION = _ascii(r"\bno\s+wait\b|\bwait,?\s+no\b|\bi\s+meant\b|\bsorry\b|\bscratch\s+that\b"
-                    r"|いや[、,]|やっぱり|やっぱ")
+CORRECTION = _ascii(r"\bno\s+wait\b|\bwait,?\s+no\b|\bi\s+meant\b|\bsorry\b|\bscratch\s+that\b|\bnever\s*mind\b"
+                    r"|\bforget\s+(?:it|that)\b|いや[、,]|やっぱり|やっぱ|もういい")
 
 
 def take_turned_down(text: str) -> tuple[list[str], str]:

@@ -62,7 +62,8 @@ _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
     r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
-    r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b|^what\s+(?:does|do)\b.*\bdo\s*[?.!]*$"  # "what does X do?"
+    r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b"
+    r"|^(?:\w+,\s+)?what\s+(?:does|do)\b.*\b(?:do|add|bring|change|buy\s+(?:me|us))\s*[?.!]*$"  # "what does X add?"
     r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
     r"|^what\s+are\s+(?!the\b)|^how\s+(?:is|are)\s+(?:that|this|it|they|these|those)\b.*\bdiffer"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
@@ -77,7 +78,8 @@ _ABOUT_JA = re.compile(r"の読み方|の見方(?:を|が|は)?(?:教え|おし�
 _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味"
                         r"|(?:って|とは)(?:そもそも|一体|いったい)?(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
                         r"|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
-                        r"|もの|普通|かな|よね|ってこと|のこと|とは|の)[?？]*$")
+                        r"|もの|普通|かな|よね|ってこと|のこと|とは|の)[?？]*$"
+                        r"|意味(?:って|は|が)?(?:ある|あります|ない|ありません)")
 
 
 # "is there a way to see …?", "is it possible to …?", "is there a 3D version of …?": a request in a question's form
@@ -139,12 +141,23 @@ def read(question: str, latest_text: str | None = None) -> Reading:
     reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
     cased = unicodedata.normalize("NFKC", raw)
     reading.plain = reading.rest = cased.lower()
+    quoted = {reading.query, reading.key}  # tokens the learner quoted keep the learner's case
     _take_arguments(reading)
     reading.models = [(_as_written(model, cased), phrase) for model, phrase in reading.models]
     if latest_text and _names_a_token(reading, latest_text):
         reading.query, reading.sentences = reading.sentences[0], []
     _take_sentence_words(reading, reading.sentences[0] if reading.sentences else latest_text)
+    _case_as_written(reading, cased, quoted)
     return reading
+
+
+def _case_as_written(reading: Reading, cased: str, quoted: set[int | str | None]) -> None:
+    """A query or key read unquoted from the lower-cased question ("heからTomへ") as the learner wrote it ("Tom")."""
+    for name in ("query", "key"):
+        value = getattr(reading, name)
+        if isinstance(value, str) and value[:1].isalnum() and value not in quoted:
+            found = re.search(rf"(?<![A-Za-z0-9_'-]){re.escape(value)}(?![A-Za-z0-9_'-])", cased, re.I)
+            setattr(reading, name, found[0] if found else value)
 
 
 def _as_written(model: str, cased: str) -> str:
@@ -195,6 +208,9 @@ def _names_a_token(reading: Reading, latest_text: str) -> bool:
     return len(word) <= 12 and not any(char.isspace() for char in word) and word.lower() in latest_text.lower()
 
 
+_FILE_PATH = re.compile(r"^(?:[A-Za-z]:\\|[~.]?/|\\\\)\S*$|^\S+\.(?:py|ipynb|txt|json|csv|png|svg|html)$")
+
+
 def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]) -> None:
     """Decide for each quoted piece: an expression, a query token, or a sentence to analyse."""
     for code in codes:
@@ -208,7 +224,7 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             reading.query = _query_value(quote.text)
         elif _one_token(quote.text) and literal.marks_key(quote.before, quote.after) and reading.key is None:
             reading.key = _query_value(quote.text)
-        else:
+        elif not _FILE_PATH.search(quote.text):  # 'File "C:\\work\\attn.py"' in a traceback is no sentence
             candidates.append(quote.text)
     longest = max(candidates, key=len, default="")
     for text in candidates:
@@ -253,6 +269,9 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
         return rest
     found = match or arrow
     start, end = found.span("text")
+    text = unicodedata.normalize("NFKC", rest[start:end]).lower()
+    if any(arguments.find_numbers(rules, text)[0] for rules in (arguments.LAYER_RULES, arguments.HEAD_RULES)):
+        return rest  # "back to my short sentence: the heads grid at layer 0" asks for a view, it gives no sentence
     reading.sentences.append(rest[start:end].strip())
     reading.colon_sentence = True
     return rest[: found.start()] if match else rest[end:]

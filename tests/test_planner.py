@@ -670,3 +670,35 @@ def test_a_pasted_error_followed_by_a_request_to_draw_draws(question: str, tool:
                                       "誘導ヘッドって、どういう動きをするヘッドのこと？"])
 def test_what_does_it_do_asks_about(question: str) -> None:
     assert plan_with_context(question).intent == "knowledge"
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ('"Tom thanked Mary" で、heからTomへの注意を層ごとに追って', "layer_summary", {"key": "Tom"}),
+    ("cl-tohokuのBERTで試したけどもういいので、gemmaで「犬が吠えた」のヒートマップを出して", "plot_heatmap",
+     {"model": "gemma-270m"}),
+    ('"Dogs bark at night" の層1の行列を、列ごとに1本ずつの線グラフにして', "plot_matrix_lines", {"layer": 1}),
+    ('"Dogs bark at night" のエクスプローラーを層4で開いて。[CLS]とかは除いて。', "explore_attention",
+     {"exclude_special": True}),
+    ("Run 'Dogs bark at night' and give me the attention tensors", "extract_attention", {}),
+])
+def test_what_the_tenth_set_found(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """Session 7 (dev10): an unquoted token keeps the case the learner wrote; 「もういいので」 (never mind)
+    corrects the model; names of the matrix-as-lines view and of the raw tensors; 「[CLS]とかは除いて」."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize("question", ["honestly, what does the 3D plot add?", "3Dにする意味ってある?"])
+def test_asking_what_a_view_adds_is_a_concept(question: str) -> None:
+    assert plan_with_context(question).intent == "knowledge"
+
+
+def test_a_path_in_a_traceback_is_no_sentence() -> None:
+    question = ("これでエラーになります:\nTraceback (most recent call last):\n"
+                "  File \"C:\\\\work\\\\attn.py\", line 18, in <module>\n"
+                "RuntimeError: Can't call numpy() on Tensor that requires grad.\n"
+                "「犬が吠えた」のヒートマップを描いてもらえますか")
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == ["plot_heatmap"]
+    assert result.calls[0].arguments["text"] == "犬が吠えた"
