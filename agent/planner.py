@@ -313,10 +313,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
         default = next((card for card in every.values() if card.default), None)
-        if (_bare(reading) or chosen is None or chosen[0] in (previous, default)) and _unfit(previous, reading) \
-                and default is not None and not _unfit(default, reading):
-            return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
         if chosen is None or _bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
+            if _unfit(previous, reading) and default is not None and not _unfit(default, reading):
+                return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
             return previous, max(kept, TOOL_MIN)
     default = next((card for card in every.values() if card.default), None)
     if default is not None and _bare(reading) and (_changes_the_view(reading) or context.question):
@@ -392,7 +391,9 @@ def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[C
     question sets ("annotate the values" is the heatmap's, not the printed matrix's)."""
     if not candidates:
         return None
-    near = [(card, score) for card, score in candidates if score >= candidates[0][1] - FIT_MARGIN]
+    top = _unfit(candidates[0][0], reading)  # one that takes a choice the closest cannot may be a little further
+    near = [(card, score) for card, score in candidates
+            if score >= candidates[0][1] - FIT_MARGIN * (2 if _unfit(card, reading) < top else 1)]
     return min(near, key=lambda pair: (_unfit(pair[0], reading), -pair[1]))
 
 
@@ -633,10 +634,7 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     keeps = context.choices if follow_up else {
         name: value for name, value in context.choices.items()
         if name in carried and (context.tool == card.tool or reading.earlier)}
-    # a comparison is of two sentences or of two models: the one asked for now drops the other ("the same sentence,
-    # but gemma vs smollm2" after two sentences)
-    pair = {"model_b": ("sentence_b",), "sentence_b": ("model_b", "model_c")}
-    dropped = {name for given, others in pair.items() if given in values for name in others}
+    dropped = _alternatives_dropped(values)
     for name, value in keeps.items():
         if name not in values and name not in reading.off and name not in dropped and name in card.slots.values():
             values[name] = kept[name] = value
@@ -644,6 +642,15 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         if name in values and not isinstance(values[name], list):
             values[name] = [values[name]]
     return values, text_lines, kept
+
+
+# a comparison is of two sentences or of two models: the one asked for now drops the other ("the same sentence,
+# but gemma vs smollm2" after two sentences)
+_ALTERNATIVES = {"model_b": ("sentence_b",), "sentence_b": ("model_b", "model_c")}
+
+
+def _alternatives_dropped(values: dict[str, Any]) -> set[str]:
+    return {name for given, others in _ALTERNATIVES.items() if given in values for name in others}
 
 
 def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
@@ -697,7 +704,7 @@ def _remember(card: Card, reading: Reading, context: Context, values: dict[str, 
     sentence = reading.sentences[0] if reading.sentences else values.get("sentence") or context.text
     carried = _carried(card, reading, context)
     choices = {name: value for name, value in context.choices.items() if name in carried or not reading.sentences}
-    for name in reading.off:  # 「数値はなしで」, 'keep [CLS]', a mean over the heads: no longer chosen
+    for name in {*reading.off, *_alternatives_dropped(values)}:  # 「数値はなしで」, a mean over the heads: not chosen
         choices.pop(name, None)
     for name in KEPT_READINGS:
         value = values.get(name)

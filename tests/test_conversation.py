@@ -402,3 +402,10 @@ def test_the_figures_are_saved_with_the_conversation() -> None:
     saved = Context.from_dict(last.context.to_dict())
     assert [view["tool"] for view in saved.views] == ["plot_heatmap", "plot_line"]
     assert saved.views[0]["choices"]["layer"] == 1
+
+
+def test_a_comparison_of_models_forgets_the_second_sentence_for_the_next_turns() -> None:
+    *_, last = converse([f"Compare '{CAT}' with 'The dog sat on the mat.'", f"'{CAT}' on minilm vs gemma instead",
+                         "and head 2?"])
+    name, arguments = call(last)
+    assert name == "compare_attention" and arguments["model_b"] == "gemma-270m" and "text_b" not in arguments

@@ -702,3 +702,11 @@ def test_a_path_in_a_traceback_is_no_sentence() -> None:
     result = plan_with_context(question)
     assert [call.name for call in result.calls] == ["plot_heatmap"]
     assert result.calls[0].arguments["text"] == "犬が吠えた"
+
+
+def test_a_view_that_takes_the_layer_asked_for_wins_over_a_slightly_closer_one_that_cannot() -> None:
+    """"where 'it' looks in layer 4": the per-layer summary (no layer to choose) is a little closer by meaning,
+    but the line chart from 'it' takes layer 4."""
+    result = plan_with_context("Can I see where 'it' looks in layer 4 of 'The trophy did not fit in the suitcase "
+                               "because it was too big'?")
+    assert [call.name for call in result.calls] == ["plot_line"] and result.calls[0].arguments["layer"] == 4
