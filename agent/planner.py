@@ -400,7 +400,8 @@ def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[C
 def _unfit(card: Card, reading: Reading) -> int:
     """How many of the question's choices the card has no slot for."""
     readings = set(card.slots.values())
-    given = {"layer": bool(reading.layers), "head": bool(reading.heads), "query": reading.query is not None,
+    given = {"layer": bool(reading.layers), "head": bool(reading.heads or reading.mean_heads),
+             "query": reading.query is not None,
              "key": reading.key is not None, "annotate": reading.annotate, "exclude_special": reading.exclude_special,
              "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,
              "color_max": reading.color_max is not None,

@@ -17,7 +17,8 @@ __all__ = [
     "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "EXCLUDE_SPECIAL", "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "SCALE_TOP", "take_earlier_figure",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "SCALE_TOP",
+    "take_earlier_figure",
 ]
 
 
@@ -140,9 +141,10 @@ STRICT = _ascii(
     r"|(?:代替|代わり|身代わり)(?:の)?(?:モデル)?(?:は|を)?(?:使わない|使わず|なしで|不要|いらない|要らない)"
     r"|それ自体|そのものを|本物の")
 # sentences of the conversation pointed at, not quoted: 'back to the first sentence', 'compare the two'
-FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b"
-                        r"|(?:最初|はじめ|1つ目|一つ目)の文(?:章)?(?:に戻)?")
-SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text)\b|(?:2つ目|二つ目|2番目|二番目)の文(?:章)?")
+FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b|\bthe\s+former\b"
+                        r"|(?:最初|はじめ|1つ目|一つ目)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者")
+SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latter\b"
+                         r"|(?:2つ目|二つ目|2番目|二番目)の文(?:章)?|(?:後|あと|2つ目|二つ目)の方|後者")
 # an earlier figure of the conversation ("go back to the first figure", 「2つ目の図に戻って」, "the previous figure")
 EARLIER_FIGURE = _ascii(r"\bthe\s+(first|second|third|previous|other)\s+(?:figure|plot|chart|picture|graph|view|map)\b"
                         r"|(最初|はじめ|1つ目|一つ目|2つ目|二つ目|3つ目|三つ目|ひとつ前|一つ前)の(?:図|グラフ|プロット)")
@@ -263,6 +265,10 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(rf"ヘッド\s*(?:は|を|が)?\s*{_NUM}\s*(?:番目|つ目)", _ordinals),  # 「ヘッドは9番目で」
     _rule(r"ヘッド\s*(?:番号|インデックス)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\d|\s*(?:個|つ|本|番目|つ目))", _groups),
 )
+# "longer", 「もっと続けて」: a generation made longer by LONGER_BY tokens
+LONGER = _ascii(r"^\W*(?:(?:make\s+it\s+|a\s+bit\s+|even\s+)?longer|keep\s+going|go\s+on)\W*$"
+                r"|もっと(?:続けて|長く|先まで)|さらに続けて|もう少し(?:続けて|長く)")
+LONGER_BY = 10
 MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (

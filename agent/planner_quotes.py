@@ -184,7 +184,7 @@ def term_knowledge(term: str) -> tuple[str, ...]:
 
 _QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
 _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)に|が注目|が見て"
-                             r"|が向いて|\s*(?:->|→|=>)"
+                             r"|が向いて|\s*(?:->|→|=>)|が\s*[「『\"'“‘]"  # 「自分」が「花子」を見る
                              r"|の(?:注目先|注意先|見ている先)|は(?:どこ|何|なに)を(?:見|注目)"
                              r"|(?:attends?|looks?|is\s+looking|is\s+attending|pays\s+attention|focus(?:es)?)\b)",
                              re.I)
@@ -199,7 +199,8 @@ def marks_query(before: str, after: str) -> bool:
 
 
 _KEY_BEFORE = ascii_pattern(r"(?:\bto|\bon|\btowards?|->|→|=>)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
-_KEY_AFTER = ascii_pattern(r"^\s*(?:へ|への|に向|に対す|に対して)")
+_KEY_AFTER = ascii_pattern(r"^\s*(?:へ|への|に向|に対す|に対して"
+                           r"|を\s*(?:どれだけ|どのくらい|どの程度|よく)\s*(?:見|注目)|を見(?:ている|てる|る度合い|る割合))")
 
 
 def marks_key(before: str, after: str) -> bool:

@@ -322,6 +322,9 @@ def _take_arguments(reading: Reading) -> None:
     reading.more_tokens = bool(arguments.MORE_TOKENS.search(reading.rest))
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None
+    longer, reading.rest = arguments.take_flag(arguments.LONGER, reading.rest)
+    if longer and reading.new_tokens is None:  # "longer", 「もっと続けて」
+        reading.more_tokens, reading.new_tokens = True, arguments.LONGER_BY
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
     steps, reading.rest = arguments.find_numbers(arguments.LAYER_STEP_RULES, reading.rest)
     reading.layer_step = steps[0] if steps and not reading.layers else None

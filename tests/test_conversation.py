@@ -409,3 +409,25 @@ def test_a_comparison_of_models_forgets_the_second_sentence_for_the_next_turns()
                          "and head 2?"])
     name, arguments = call(last)
     assert name == "compare_attention" and arguments["model_b"] == "gemma-270m" and "text_b" not in arguments
+
+
+@pytest.mark.parametrize("second", ["ok just the second one as a heatmap", "後の方だけヒートマップで"])
+def test_one_of_the_two_compared_sentences_is_taken_on(second: str) -> None:
+    """Session 7 (dev12): after comparing two sentences, "just the second one" / 「後の方だけ」 is that sentence."""
+    *_, last = converse([f"Compare '{CAT}' with 'The dog sat on the mat.'", second])
+    assert call(last)[0] == "plot_heatmap" and call(last)[1]["text"] == "The dog sat on the mat."
+
+
+@pytest.mark.parametrize("longer", ["longer", "もっと続けて"])
+def test_longer_continues_the_generation(longer: str) -> None:
+    *_, last = converse(["generate 10 tokens from 'Once upon a time'", longer])
+    assert call(last) == ("generation_attention", {"max_new_tokens": 20, "layer": -1})
+
+
+@pytest.mark.parametrize(("follow_up", "tool"), [
+    ("同じ設定でブラウザで触れるページにして", "explore_attention"), ("ヘッド1の数値", "inspect_attention"),
+    ("ヘッドを平均したやつを図にして", "plot_heatmap"),
+])
+def test_views_named_as_learners_name_them_in_a_conversation(follow_up: str, tool: str) -> None:
+    *_, last = converse([f"「{CURRY}」の全ヘッドを並べて", follow_up])
+    assert call(last)[0] == tool
