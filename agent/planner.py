@@ -7,24 +7,25 @@ No model is asked, nothing is sent anywhere. `plan` reads a question in three st
        yes/no choices (annotate, exclude_special, words)
     2. meaning, by a sentence encoder (agent/meaning.py): which tool card or knowledge entry the
        question is closest to; when nothing is close, ask back with the nearest candidates
-    3. calls, from the chosen card's slots: what the question says, else what the conversation
-       remembers (agent/context.py), else the card's defaults; the interpretation says which
+    3. calls, from the chosen card's slots (agent/slots.py): what the question says, else what the
+       conversation remembers (agent/context.py), else the card's defaults; the interpretation says which
+
+A question is first read against the conversation (the first sentence, the first figure, the next layer, an
+edited expression); views named in it are found by agent/naming.py.
 
 Generic: no tool is named here; everything about a tool comes from its card.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
-from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context, with_text, with_view
+from agent.context import Context
 from agent.meaning import Match, clauses, mask_literals, meaning_index
-from agent.phrases import say
+from agent.naming import bare, longest_name, names_it, only_named
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     Reading,
@@ -33,14 +34,12 @@ from agent.planner_reading import (
     asks_yes_no,
     detect_language,
     read,
-    sentence_words,
 )
+from agent.slots import DEFAULT_TEXT, PlannedCall, card_calls
 from prompts import Entry, Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
 
-DEFAULT_TEXT: dict[str, str] = {"en": "I love natural language processing!", "ja": "今日はカレーライスを食べました。"}
-MAX_CALLS = 6  # "layer 0 and layer 5 of BERT and gemma" is at most this many figures
 MAX_KNOWLEDGE = 3
 # Cosine similarities of the closest example (calibrated on the cards' own examples, leave-one-out:
 # bench/understanding.py); the held-out set in tests/heldout/ is never used to set them.
@@ -53,41 +52,15 @@ CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken whe
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
-MULTI = ("layer", "head")  # readings that may name several values: one call each
 # a pasted traceback or error line, whether or not the knowledge knows its message
 _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
-# the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
-_LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
-                           "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
-                           "can could you i want would like pls happens if instead not but rather them these those "
-                           "actually try back time chart graph figure view picture look looks is there way "
-                           "possible".split())
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
 # a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
-_ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
 _SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
-_NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
-_HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
-_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
-# 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
-_POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
-                          r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
-# ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
-_LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
-                         r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか"
-                         r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
-                         r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い|おねがい"
-                         r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
-
-
-@dataclass(frozen=True)
-class PlannedCall:
-    name: str
-    arguments: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -124,15 +97,15 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
         reading.expression = reading.expression_term = None
     whole, parts = _by_meaning(question, reading, context)
-    named = [card for card in cards().values() if _names_it(card, reading)]
+    named = [card for card in cards().values() if names_it(card, reading)]
     asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
-            and _bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens:
+            and bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens:
         # 「あれ見せて」, "and head 4?", 「数値なしで」 with nothing before it: which sentence, which view?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
-            and all(_only_named(card, reading) for card in named) \
+            and all(only_named(card, reading) for card in named) \
             and not any(_needs_met(card, reading, context, named=True) or _continues_pair(card, context)
                         for card in named):
         # "compare them" with nothing to compare: which sentences or models?
@@ -164,7 +137,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if said is not None:  # nothing close by meaning, but a topic named in its own words ("query, key and value")
             return Plan(reading.language, "knowledge", (), (said,), (), context=context)
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
-    calls, lines, after = _calls(card, reading, context, session_text)
+    calls, lines, after = card_calls(card, reading, context, session_text)
     entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:MAX_KNOWLEDGE]
     return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after, demonstrates=demonstrates)
 
@@ -255,13 +228,13 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
                 and not _STATEMENT_JA.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # 「第2層だとどうなりますか?」 after a figure: that figure at another layer
-    follow_up = context.tool is not None and _changes_the_view(reading) and _bare(reading)
+    follow_up = context.tool is not None and _changes_the_view(reading) and bare(reading)
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up:
         return False  # "is the heatmap symmetric?": about a view, not for one
     return not asks_concept or bool(requests) \
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
-                                          or reading.key is not None or reading.models and _bare(reading))) \
+                                          or reading.key is not None or reading.models and bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
         or (bool(reading.sentences) and asks_to_run(mask_literals(question))) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question)))) \
@@ -297,7 +270,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
     # the conversation's own ("さっきの比較を1層目で")
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
-                            or named[0].tool == context.tool or _only_named(named[0], reading)):
+                            or named[0].tool == context.tool or only_named(named[0], reading)):
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
                   and _needs_met(every[m.name], reading, context)
@@ -307,83 +280,28 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
     continues = previous is not None and (previous.follow_up or _unfit(previous, reading) == 0)
     if previous is not None and continues and _sets_a_slot(reading) \
-            and (not reading.sentences or _bare(reading) and _needs_met(previous, reading, context)):
+            and (not reading.sentences or bare(reading) and _needs_met(previous, reading, context)):
         # "now layer 0", 「ヘッド3は?」, 'do it for "Time flies"': the same tool, changed, unless another is
         # clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
         default = next((card for card in every.values() if card.default), None)
-        if chosen is None or _bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
+        if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
             if _unfit(previous, reading) and default is not None and not _unfit(default, reading):
                 return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
             return previous, max(kept, TOOL_MIN)
     default = next((card for card in every.values() if card.default), None)
-    if default is not None and _bare(reading) and (_changes_the_view(reading) or context.question):
+    if default is not None and bare(reading) and (_changes_the_view(reading) or context.question):
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
     if chosen is not None:
         return chosen
     if len(named) > 1:  # "score every head for induction": two views named, none close by meaning: the longer name
-        return max(named, key=lambda card: _longest_name(card, reading)), TOOL_MIN
+        return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     best = max((m.score for m in matches), default=0.0)
     if (reading.sentences or _changes_the_view(reading)) and best < ASK_BELOW:
         # a bare quoted sentence, or a choice only views take ("without [CLS]"): the default view
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
-
-
-def _names_it(card: Card, reading: Reading) -> bool:
-    """The question calls the card's view by one of its names (quoted sentences are not read); a card that
-    reads no sentence is not named by a question that gives one ("Use the causal model for 'The dog barks'")."""
-    if reading.sentences and "sentence" not in card.slots.values():
-        return False
-    text = _katakana(f" {reading.plain} ")  # 「ひーとまっぷ」 names the heatmap as 「ヒートマップ」 does
-    read_as_argument = _katakana(f" {reading.rest} ") if len(reading.rest) == len(reading.plain) else text
-    if reading.language == "ja":  # 「layer 5のheadを全部」: the English word for the katakana one, offsets kept
-        text, read_as_argument = (_HEAD_IN_JAPANESE.sub(lambda m: "ヘッド".rjust(len(m[0])), t)
-                                  for t in (text, read_as_argument))
-    words = set(re.findall(r"[a-z]{6,}", text))
-    return any(_said(_katakana(name), text, read_as_argument) for name in card.names) \
-        or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
-
-
-def _longest_name(card: Card, reading: Reading) -> int:
-    """The length of the longest of the card's names the question says."""
-    text = _katakana(f" {reading.plain} ")
-    return max((len(name) for name in card.names if _said(_katakana(name), text, text)), default=0)
-
-
-def _katakana(text: str) -> str:
-    """Hiragana written as katakana, one character for one (offsets keep)."""
-    return text.translate(_HIRAGANA_TO_KATAKANA)
-
-
-def _said(name: str, text: str, rest: str) -> bool:
-    """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count); a
-    count may stand between its words ("all 12 heads")."""
-    pattern = re.escape(name).replace(r"\ ", rf"\s+(?:(?:\d+|{_NUMBER_WORDS})\s+)?")
-    if name.isascii():  # a whole word ("compare" is not in "incomparable"); a space at an end is its own edge
-        pattern = ("(?<![a-z])" if name[0].isalnum() else "") + pattern + ("(?![a-z])" if name[-1].isalnum() else "")
-    return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))
-
-
-def _only_named(card: Card, reading: Reading) -> bool:
-    """Nothing but the card's name is asked: "compare them", 「比較おねがい」."""
-    rest = reading.rest
-    for name in card.names:
-        rest = rest.replace(name, " ")
-    return _bare(replace(reading, rest=rest))
-
-
-def _one_slip(name: str, word: str) -> bool:
-    """A one-key typo of a long name: "heatmpa", "rolout", "heatmaap" (never the name itself)."""
-    if name == word or abs(len(name) - len(word)) > 1:
-        return False
-    if len(name) == len(word):
-        wrong = [i for i in range(len(name)) if name[i] != word[i]]
-        return len(wrong) == 1 or (len(wrong) == 2 and wrong[1] == wrong[0] + 1
-                                   and name[wrong[0]] == word[wrong[1]] and name[wrong[1]] == word[wrong[0]])
-    short, long_ = sorted((name, word), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[Card, float] | None:
@@ -414,13 +332,6 @@ def _weak(ranked: list[Match]) -> bool:
     if not ranked or ranked[0].score < ASK_BELOW:
         return True
     return ranked[0].score < KNOWLEDGE_MIN and (len(ranked) < 2 or ranked[0].score - ranked[1].score < CLEAR_LEAD)
-
-
-def _bare(reading: Reading) -> bool:
-    """Nothing is left once the layer, head and model are read: "now layer 0", 「ヘッド3は?」."""
-    left = re.findall(r"[a-z0-9]*[a-z][a-z0-9]+|[a-z0-9]+[a-z]|[^\x00-\x7f]", _LINKING_JA.sub(" ", reading.rest))
-    words = [word for word in left if word.isascii() and word not in _LINKING_WORDS]
-    return not words and len([char for char in left if not char.isascii()]) <= 1
 
 
 def _changes_the_view(reading: Reading) -> bool:
@@ -546,218 +457,3 @@ def _pasted_messages(question: str) -> tuple[str, ...]:
     text = question.lower()
     return tuple(entry.id for entry in knowledge().values()
                  if any(fragment in text for fragment in getattr(entry, "messages", ())))
-
-
-# --- step 3: the calls, from the card's slots -----------------------------------------------------------
-
-
-def _calls(card: Card, reading: Reading, context: Context, session_text: str | None
-           ) -> tuple[tuple[PlannedCall, ...], list[str], Context]:
-    language = reading.language
-    lines = [say("model_phrase", language, phrase=p, model=m) for m, p in reading.models if p.lower() != m]
-    values, text_lines, kept = _values(card, reading, context, session_text)
-    lines += text_lines
-    arguments = {argument: values[name] for argument, name in card.slots.items() if name in values}
-    multi = {argument: arguments.pop(argument) for argument in list(arguments)
-             if card.slots[argument] in MULTI and isinstance(arguments[argument], list)}
-    calls = []
-    for combination in itertools.product(*multi.values()) if multi else [()]:
-        chosen = {**card.defaults, **arguments, **dict(zip(multi, combination, strict=True))}
-        calls.append(PlannedCall(card.tool, {k: v for k, v in chosen.items() if v is not None}))
-    lines += _argument_lines(card, reading, kept)
-    after = _remember(card, reading, context, values)
-    return tuple(calls[:MAX_CALLS]), lines, after
-
-
-def _values(card: Card, reading: Reading, context: Context, session_text: str | None
-            ) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
-    """reading name -> value for this call (None: leave the argument out), how the text was chosen,
-    and which choices were kept from the conversation."""
-    language = reading.language
-    values: dict[str, Any] = {}
-    models = [model for model, _ in reading.models]
-    sentences = list(reading.sentences)
-    names_a_token = isinstance(reading.query, str) and reading.query.lower() in (context.text or "").lower()
-    if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values() and not names_a_token:
-        sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
-    fresh = card.fresh_sentence and context.tool != card.tool and not _POINTS_BACK.search(reading.plain)
-    if _adds_a_third(card, reading, models, context):  # "add smollm2 as a third one" to a comparison of two
-        models = [context.model, context.choices["model_b"], *models]
-    second = _second_of_a_pair(card, sentences, models, context) if _names_it(card, reading) else None
-    if second is not None:  # "compare it with 'X'" / "... with gemma": the conversation's sentence is the first
-        sentences = [context.text or "", *sentences] if second == "sentence_b" else sentences
-        models = [context.model, *models] if second == "model_b" else models
-    follow_up = (not sentences or second == "sentence_b") and context.text is not None and not fresh
-    if sentences:
-        values["sentence"] = sentences[0]
-        text_lines = [say("colon_text", language, text=sentences[0])] if reading.colon_sentence else []
-        reading.sentences = sentences
-        if len(sentences) >= 2:
-            values["sentence_b"] = sentences[1]
-    elif follow_up:
-        reuse = context.text == session_text and not card.explicit_sentence
-        values["sentence"] = None if reuse else context.text
-        text_lines = [say("reused_text", language)]
-    else:
-        english = "minilm" in models or _english_only(card, models)
-        values["sentence"] = DEFAULT_TEXT["en" if english else language]
-        takes_text = "sentence" in card.slots.values()  # load_model reads no sentence: nothing to say about one
-        text_lines = [say("default_text", language, text=values["sentence"])] if takes_text else []
-    if models:
-        values["model"] = models[0]
-        if len(models) >= 2:
-            values["model_b"] = models[1]
-        if len(models) >= 3:
-            values["model_c"] = models[2]
-        if second == "model_b" and not reading.sentences and context.text is not None:
-            values["sentence"] = context.text
-    elif follow_up and context.model:
-        values["model"] = context.model
-    if reading.layers:
-        values["layer"] = [layer for layer, _ in reading.layers]
-    elif reading.expression and "expression" not in card.slots.values():  # "outputs.attentions[2]… as a heatmap"
-        values.update({name: [value] for name, value in _expression_choices(reading.expression).items()
-                       if name == "layer" or not reading.heads})
-    if reading.heads:
-        values["head"] = [head for head, _ in reading.heads]
-    for name in ("query", "key", "expression", "new_tokens"):
-        if getattr(reading, name) is not None:
-            values[name] = getattr(reading, name)
-    if reading.more_tokens and reading.new_tokens and isinstance(before := context.choices.get("new_tokens"), int):
-        values["new_tokens"] = before + reading.new_tokens  # "5 more tokens" after 10
-    for name in ("annotate", "exclude_special", "words", "strict"):
-        if getattr(reading, name):
-            values[name] = True
-    if reading.color_max is not None:
-        values["color_max"] = reading.color_max
-    kept = {}
-    carried = _carried(card, reading, context)
-    keeps = context.choices if follow_up else {
-        name: value for name, value in context.choices.items()
-        if name in carried and (context.tool == card.tool or reading.earlier)}
-    dropped = _alternatives_dropped(values)
-    for name, value in keeps.items():
-        if name not in values and name not in reading.off and name not in dropped and name in card.slots.values():
-            values[name] = kept[name] = value
-    for name in MULTI:
-        if name in values and not isinstance(values[name], list):
-            values[name] = [values[name]]
-    return values, text_lines, kept
-
-
-# a comparison is of two sentences or of two models: the one asked for now drops the other ("the same sentence,
-# but gemma vs smollm2" after two sentences)
-_ALTERNATIVES = {"model_b": ("sentence_b",), "sentence_b": ("model_b", "model_c")}
-
-
-def _alternatives_dropped(values: dict[str, Any]) -> set[str]:
-    return {name for given, others in _ALTERNATIVES.items() if given in values for name in others}
-
-
-def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
-    """The choices a new sentence keeps: an explained expression always; when only the sentence changes for
-    the same view ("now try 'X'", 「じゃあ「X」は?」) or an earlier one comes back ("the first sentence, as a
-    line"), the view's choices too (layer, head, switches), and the
-    tokens asked about (query, key) when the new sentence has them ("try 'the trophy … it was small'")."""
-    if not (reading.sentences and (context.tool == card.tool and _bare(reading) or reading.earlier)):
-        return SENTENCE_FREE
-    sentence = reading.sentences[0].lower()
-    words = sentence_words(sentence)
-    tokens = tuple(name for name in ("query", "key") if isinstance(value := context.choices.get(name), str)
-                   and (value.lower() in words if value.isascii() else value in sentence))
-    return SENTENCE_FREE + VIEW_CHOICES + tokens
-
-
-def _adds_a_third(card: Card, reading: Reading, models: list[str], context: Context) -> bool:
-    """One model added to the conversation's comparison of two: it is the third ("add smollm2 too",
-    「smollm2も追加して3つで」)."""
-    return "model_c" in card.slots.values() and len(models) == 1 and context.tool == card.tool \
-        and "model_b" in context.choices and "model_c" not in context.choices and bool(_ADDS.search(reading.plain))
-
-
-def _second_of_a_pair(card: Card, sentences: list[str], models: list[str | None], context: Context) -> str | None:
-    """In a follow-up, the one sentence or model a comparison names is its second: "sentence_b" or "model_b"."""
-    readings = set(card.slots.values())
-    if context.text is None or context.tool is None:
-        return None
-    if "model_b" in readings and len(models) == 1:
-        return "model_b"
-    if "sentence_b" in readings and len(sentences) == 1 and not models and sentences[0] != context.text:
-        return "sentence_b"
-    return None
-
-
-def _expression_choices(expression: str) -> dict[str, int]:
-    """The layer and head an expression picks: `outputs.attentions[2]` → layer 2, `attentions[1][0, 4]` → head 4."""
-    found = re.search(r"attentions\s*\[\s*(-?\d+)\s*\](?:\s*\[\s*0\s*,\s*(\d+)\s*[\],])?", expression)
-    if found is None:
-        return {}
-    return {"layer": int(found[1]), **({"head": int(found[2])} if found[2] else {})}
-
-
-def _english_only(card: Card, models: list[str]) -> bool:
-    """A comparison of two models on no given sentence needs a sentence every model reads: English."""
-    return "model_b" in card.slots.values() and len(models) >= 2
-
-
-def _remember(card: Card, reading: Reading, context: Context, values: dict[str, Any]) -> Context:
-    """The context after this plan runs: its sentence and model, the choices it made, its tool."""
-    sentence = reading.sentences[0] if reading.sentences else values.get("sentence") or context.text
-    carried = _carried(card, reading, context)
-    choices = {name: value for name, value in context.choices.items() if name in carried or not reading.sentences}
-    for name in {*reading.off, *_alternatives_dropped(values)}:  # 「数値はなしで」, a mean over the heads: not chosen
-        choices.pop(name, None)
-    for name in KEPT_READINGS:
-        value = values.get(name)
-        if value is not None and name in card.slots.values():
-            choices[name] = value[0] if isinstance(value, list) else value
-    if reading.expression and "expression" in card.slots.values():  # 'draw exactly that' after explaining it
-        choices.update(_expression_choices(reading.expression))
-    model = values.get("model") if reading.models or not reading.sentences else None
-    texts = context.texts
-    for text in (sentence, *reading.sentences[1:]):
-        texts = with_text(texts, text)
-    after = replace(context, text=sentence, model=model, tool=card.tool, choices=choices, offered=None, texts=texts)
-    return replace(after, views=with_view(context.views, after)) if card.figure else after
-
-
-def _argument_lines(card: Card, reading: Reading, kept: dict[str, Any]) -> list[str]:
-    """How the layer, head and kept choices were read, for the tools that take them."""
-    language = reading.language
-    readings = set(card.slots.values())
-    lines = []
-    if "layer" in readings:
-        for layer, phrase in reading.layers:
-            key = "layer_phrase" if re.search(r"\d", phrase) and layer >= 0 else "layer_named"
-            lines.append(say(key, language, phrase=phrase.strip(), layer=layer))
-        if not reading.layers and "layer" not in kept and card.defaults.get(card.argument_for("layer") or "") == -1:
-            lines.append(say("layer_default", language))
-    if "head" in readings:
-        lines += [say("head_phrase", language, phrase=phrase.strip(), head=head) for head, phrase in reading.heads]
-        if reading.mean_heads:
-            lines.append(say("head_mean", language, phrase=reading.mean_heads.strip()))
-        elif not reading.heads and "head" not in kept:
-            lines.append(say("head_default", language))
-    if reading.query is not None and "query" in readings:
-        lines.append(say("query_phrase", language, query=reading.query))
-    if kept:
-        lines.append(say("kept_choices", language, choices=_choices_text(kept, language)))
-    if reading.expression_term and "expression" in readings:
-        lines.append(say("canonical_expression", language, term=reading.expression_term,
-                         expression=reading.expression or CANONICAL_EXPRESSION))
-    return lines
-
-
-def _choices_text(kept: dict[str, Any], language: Language) -> str:
-    names = {"layer": ("layer={value}", "layer={value}"), "head": ("head={value}", "head={value}"),
-             "query": ("query={value!r}", "query={value!r}"), "key": ("key={value!r}", "key={value!r}"),
-             "annotate": ("values in the cells", "セルに値"),
-             "exclude_special": ("without special tokens", "特殊トークンなし"),
-             "words": ("word level", "単語単位"), "new_tokens": ("{value} new tokens", "生成 {value} トークン"),
-             "sentence_b": ("compared with “{value}”", "比較対象「{value}」"),
-             "model_b": ("compared with {value}", "比較モデル {value}"),
-             "model_c": ("and with {value}", "3 つ目のモデル {value}"),
-             "color_max": ("colour scale 0–{value}", "色の範囲 0〜{value}"),
-             "expression": ("the expression `{value}`", "式 `{value}`")}
-    separator = "、" if language == "ja" else ", "
-    return separator.join(names[name][language == "ja"].format(value=value) for name, value in kept.items())

@@ -1,0 +1,95 @@
+"""How a question names things: the views it calls by name, and whether anything else is left.
+
+A card's `[names]` ("heatmap", 「折れ線」) are looked for in the question as written, forgiving what learners
+do to them: hiragana for katakana (「ひーとまっぷ」), one slipped key ("heatmpa"), a count inside the name
+("all 12 heads"), 'head' in English inside Japanese. A name that was read as an argument (「トークン数を20に」)
+names nothing. `bare` says whether a question is only a follow-up's choices ("now layer 0", 「ヘッド3は?」).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from agent.cards import Card
+from agent.planner_reading import Reading
+
+__all__ = ["bare", "longest_name", "names_it", "only_named"]
+
+# the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
+_LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
+                           "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
+                           "can could you i want would like pls happens if instead not but rather them these those "
+                           "actually try back time chart graph figure view picture look looks is there way "
+                           "possible".split())
+# ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
+_LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
+                         r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか"
+                         r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
+                         r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い|おねがい"
+                         r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
+_NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
+_HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def names_it(card: Card, reading: Reading) -> bool:
+    """The question calls the card's view by one of its names (quoted sentences are not read); a card that
+    reads no sentence is not named by a question that gives one ("Use the causal model for 'The dog barks'")."""
+    if reading.sentences and "sentence" not in card.slots.values():
+        return False
+    text = _katakana(f" {reading.plain} ")  # 「ひーとまっぷ」 names the heatmap as 「ヒートマップ」 does
+    read_as_argument = _katakana(f" {reading.rest} ") if len(reading.rest) == len(reading.plain) else text
+    if reading.language == "ja":  # 「layer 5のheadを全部」: the English word for the katakana one, offsets kept
+        text, read_as_argument = (_HEAD_IN_JAPANESE.sub(lambda m: "ヘッド".rjust(len(m[0])), t)
+                                  for t in (text, read_as_argument))
+    words = set(re.findall(r"[a-z]{6,}", text))
+    return any(_said(_katakana(name), text, read_as_argument) for name in card.names) \
+        or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
+
+
+def longest_name(card: Card, reading: Reading) -> int:
+    """The length of the longest of the card's names the question says."""
+    text = _katakana(f" {reading.plain} ")
+    return max((len(name) for name in card.names if _said(_katakana(name), text, text)), default=0)
+
+
+def _katakana(text: str) -> str:
+    """Hiragana written as katakana, one character for one (offsets keep)."""
+    return text.translate(_HIRAGANA_TO_KATAKANA)
+
+
+def _said(name: str, text: str, rest: str) -> bool:
+    """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count); a
+    count may stand between its words ("all 12 heads")."""
+    pattern = re.escape(name).replace(r"\ ", rf"\s+(?:(?:\d+|{_NUMBER_WORDS})\s+)?")
+    if name.isascii():  # a whole word ("compare" is not in "incomparable"); a space at an end is its own edge
+        pattern = ("(?<![a-z])" if name[0].isalnum() else "") + pattern + ("(?![a-z])" if name[-1].isalnum() else "")
+    return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))
+
+
+def only_named(card: Card, reading: Reading) -> bool:
+    """Nothing but the card's name is asked: "compare them", 「比較おねがい」."""
+    rest = reading.rest
+    for name in card.names:
+        rest = rest.replace(name, " ")
+    return bare(replace(reading, rest=rest))
+
+
+def _one_slip(name: str, word: str) -> bool:
+    """A one-key typo of a long name: "heatmpa", "rolout", "heatmaap" (never the name itself)."""
+    if name == word or abs(len(name) - len(word)) > 1:
+        return False
+    if len(name) == len(word):
+        wrong = [i for i in range(len(name)) if name[i] != word[i]]
+        return len(wrong) == 1 or (len(wrong) == 2 and wrong[1] == wrong[0] + 1
+                                   and name[wrong[0]] == word[wrong[1]] and name[wrong[1]] == word[wrong[0]])
+    short, long_ = sorted((name, word), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def bare(reading: Reading) -> bool:
+    """Nothing is left once the layer, head and model are read: "now layer 0", 「ヘッド3は?」."""
+    left = re.findall(r"[a-z0-9]*[a-z][a-z0-9]+|[a-z0-9]+[a-z]|[^\x00-\x7f]", _LINKING_JA.sub(" ", reading.rest))
+    words = [word for word in left if word.isascii() and word not in _LINKING_WORDS]
+    return not words and len([char for char in left if not char.isascii()]) <= 1
