@@ -227,8 +227,8 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
                 if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
                 and not _STATEMENT_JA.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
-    # 「第2層だとどうなりますか?」 after a figure: that figure at another layer
-    follow_up = context.tool is not None and _changes_the_view(reading) and bare(reading)
+    # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
+    follow_up = context.tool is not None and (_changes_the_view(reading) or bool(reading.models)) and bare(reading)
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up:
         return False  # "is the heatmap symmetric?": about a view, not for one

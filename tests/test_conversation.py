@@ -431,3 +431,15 @@ def test_longer_continues_the_generation(longer: str) -> None:
 def test_views_named_as_learners_name_them_in_a_conversation(follow_up: str, tool: str) -> None:
     *_, last = converse([f"「{CURRY}」の全ヘッドを並べて", follow_up])
     assert call(last)[0] == tool
+
+
+@pytest.mark.parametrize("again", ["gemmaでも同じの", "same on smollm2?"])
+def test_the_same_with_another_model_redraws_the_view(again: str) -> None:
+    *_, last = converse([f"Heatmap of layer 1 for '{CAT}'", again])
+    name, arguments = call(last)
+    assert name == "plot_heatmap" and arguments["layer"] == 1 and arguments["model"] in ("gemma-270m", "smollm2-135m")
+
+
+def test_extract_the_attention_is_the_extraction() -> None:
+    (only,) = converse(["Could you please extract the attention for 'I bought a new phone'?"])
+    assert call(only)[0] == "extract_attention"
