@@ -443,3 +443,8 @@ def test_the_same_with_another_model_redraws_the_view(again: str) -> None:
 def test_extract_the_attention_is_the_extraction() -> None:
     (only,) = converse(["Could you please extract the attention for 'I bought a new phone'?"])
     assert call(only)[0] == "extract_attention"
+
+
+def test_the_code_of_a_three_d_figure_is_that_figure_again() -> None:
+    *_, last = converse([f"3D bars of layer 1 for '{CAT}'", "can I get the script for that figure?"])
+    assert last.demonstrates and call(last) == ("plot_3d", {"layer": 1})
