@@ -129,11 +129,15 @@ class Card:
 
 
 def check_card(card: Card, function: Callable[..., Any]) -> None:
-    """Raise CardError when a card's slots or defaults name arguments its tool does not take."""
-    parameters = tuple(inspect.signature(function).parameters)
+    """Raise CardError when a card's slots or defaults name arguments its tool does not take, or when its tool
+    requires the sentence and the card does not say so (`explicit_sentence`: a follow-up must then pass it)."""
+    parameters = inspect.signature(function).parameters
     for argument in (*card.slots, *card.defaults):
         if argument not in parameters:
             raise CardError(f"{card.tool}: card names {argument!r}, not a parameter ({', '.join(parameters)})")
+    sentence = card.argument_for("sentence")
+    if sentence and parameters[sentence].default is inspect.Parameter.empty and not card.explicit_sentence:
+        raise CardError(f"{card.tool}: {sentence} is required; set explicit_sentence = true in [card]")
 
 
 def read_card(path: Path, package: str) -> Card:

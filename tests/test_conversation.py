@@ -374,7 +374,7 @@ def test_a_follow_up_with_nothing_before_it_asks_back(question: str) -> None:
 
 def test_extra_tokens_add_to_the_generation() -> None:
     *_, last = converse(["generate 10 tokens from 'Once upon a time'", "give it 5 extra tokens"])
-    assert call(last) == ("generation_attention", {"max_new_tokens": 15, "layer": -1})
+    assert call(last) == ("generation_attention", {"prompt": "Once upon a time", "max_new_tokens": 15, "layer": -1})
 
 
 @pytest.mark.parametrize("request_for_code", ["the code for this figure please", "この図のコードもらえる?"])
@@ -421,7 +421,7 @@ def test_one_of_the_two_compared_sentences_is_taken_on(second: str) -> None:
 @pytest.mark.parametrize("longer", ["longer", "もっと続けて"])
 def test_longer_continues_the_generation(longer: str) -> None:
     *_, last = converse(["generate 10 tokens from 'Once upon a time'", longer])
-    assert call(last) == ("generation_attention", {"max_new_tokens": 20, "layer": -1})
+    assert call(last) == ("generation_attention", {"prompt": "Once upon a time", "max_new_tokens": 20, "layer": -1})
 
 
 @pytest.mark.parametrize(("follow_up", "tool"), [

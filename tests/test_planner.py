@@ -142,8 +142,8 @@ ENGLISH: list[Row] = [
     ("Compare BERT and gemma on the sentence 'The cat sat on the mat.'", False, "compare",
      [("compare_attention", {"text_a": "The cat sat on the mat.", "model": "minilm", "model_b": "gemma-270m",
                              "text_b": ABSENT})]),
-    ("Show minilm and gemma side by side", True, "compare",
-     [("compare_attention", {"model": "minilm", "model_b": "gemma-270m", "text_a": ABSENT})]),
+    ("Show minilm and gemma side by side", True, "compare",  # text_a is required: the conversation's sentence
+     [("compare_attention", {"model": "minilm", "model_b": "gemma-270m", "text_a": DEFAULT_EN})]),
     ("Compare layers 0 and 5 of 'The cat sat.' and 'The dog sat.'", False, "compare",
      [("compare_attention", {"layer": 0}), ("compare_attention", {"layer": 5})]),
     ("Show the attention during generation for 'Once upon a time', 5 new tokens", False, "generation",

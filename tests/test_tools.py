@@ -238,3 +238,14 @@ def test_sessions_do_not_share_state(tmp_path):
     assert first.latest.text == "The first sentence." and second.latest.text == "Another one entirely."
     assert {p.parent for p in (tmp_path / "a").iterdir()} == {tmp_path / "a"}
     assert torch.is_tensor(first.latest.attentions)
+
+
+def test_a_japanese_token_named_without_its_particle_is_the_token_it_begins():
+    """「自分」 where gemma's tokenizer kept the particle (「自分の」); English needs the token itself ("he" is
+    not "the")."""
+    from tools.core.errors import TokenError
+    from tools.core.plumbing import token_position
+
+    assert token_position("自分", ["<bos>", "太郎", "は", "自分の", "鞄"], "query") == 3
+    with pytest.raises(TokenError, match="not in the text"):
+        token_position("he", ["[CLS]", "the", "chef", "[SEP]"], "query")

@@ -81,7 +81,8 @@ def checked_index(value: object, count: int, what: str, model_name: str, plural:
 
 
 def token_position(value: object, labels: list[str], what: str) -> int:
-    """A token given as a 0-based position or as its text (first match, case-insensitive)."""
+    """A token given as a 0-based position or as its text (first match, case-insensitive; Japanese text also
+    matches the first token it begins, since tokenizers keep particles with words)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return checked_index(value, len(labels), what, "this text", "tokens")
     if isinstance(value, str):
@@ -89,6 +90,10 @@ def token_position(value: object, labels: list[str], what: str) -> int:
         for position, label in enumerate(labels):
             if label.lower() == wanted:
                 return position
+        if wanted and not wanted.isascii():  # 「自分」 where the tokenizer kept the particle: the token 「自分の」
+            for position, label in enumerate(labels):
+                if label.lower().lstrip("▁ ").startswith(wanted):
+                    return position
         if wanted.lstrip("-").isdigit():
             return checked_index(int(wanted), len(labels), what, "this text", "tokens")
         raise TokenError(f"{what} token {value!r} is not in the text; its tokens are: {', '.join(labels)}")
