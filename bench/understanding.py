@@ -25,7 +25,7 @@ A case passes when the kind of answer is right (a tool ran / an explanation with
 back; an explanation may come with the concept's own figure when the planner marks it as the
 demonstration, as issue #11 allows: "why does plt.plot draw 8 lines?" draws them), the first call
 is the expected tool, the expected arguments have their values (an argument equal to the tool's
-default may be omitted; `text` may be omitted when it is the conversation's latest sentence), the
+default may be omitted; an optional `text` may be omitted when it is the conversation's latest sentence), the
 `absent` ones are not passed, and, with --turns, the answer has every fact.
 """
 
@@ -100,8 +100,8 @@ def check(expected: dict[str, Any], record: Record, defaults: dict[str, dict[str
                     failures.append(f"{key}={arguments[key]!r}, expected {value!r}")
             elif defaults.get(name, {}).get(key, object()) == value:
                 continue
-            elif key in ("text", "prompt", "text_a") and value == record.latest_text:
-                continue
+            elif key in ("text", "prompt", "text_a") and value == record.latest_text and key in defaults.get(name, {}):
+                continue  # an optional sentence left out: the tools reuse the session's latest (a required one fails)
             else:
                 failures.append(f"{key} missing, expected {value!r}")
         failures += [f"{key} passed ({arguments[key]!r})" for key in expected.get("absent", []) if key in arguments]
