@@ -60,6 +60,8 @@ _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だ�
 # a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
+_RETURNS = re.compile(r"\bback\s+to\b|\bgo\s+back\b|\breturn\s+to\b|戻")  # "back to the heatmap", 「一覧に戻して」
+_FIRST = re.compile(r"\bfirst\b|最初|はじめ|1つ目|一つ目")
 _SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
 
 
@@ -162,9 +164,13 @@ def _edit_the_expression(reading: Reading, context: Context) -> None:
 
 
 def _back_to_a_figure(reading: Reading, context: Context) -> Context:
-    """'go back to the first figure', 「2つ目の図に戻って」: the conversation as it was when that figure was drawn
-    (its view, sentence, model and choices), which the question then goes on from."""
+    """'go back to the first figure', 「2つ目の図に戻って」, 「最初のロールアウトに戻して」: the conversation as it was
+    when that figure was drawn (its view, sentence, model and choices), which the question then goes on from
+    ("back to the heatmap" alone keeps the conversation's choices: learners mean the view, now)."""
     place = reading.earlier_figure
+    if place is None and _RETURNS.search(reading.plain) and _FIRST.search(reading.plain):  # the first of a view named
+        drawn = [i for i, view in enumerate(context.views) if names_it(cards()[view["tool"]], reading)]
+        place = drawn[0] if drawn else None
     if place is None or not -len(context.views) <= place < len(context.views):
         return context
     view = context.views[place]

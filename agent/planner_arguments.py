@@ -114,7 +114,8 @@ ANNOTATE = _ascii(
 # 「headは指定しないで」
 ANNOTATE_OFF = _ascii(
     r"\b(?:without|w/o|no|remove|drop|hide)\s+(?:the\s+|any\s+)?(?:numbers?|values?|annotations?)\b"
-    r"|\bannot\s*=\s*false|(?:数値|値|数字)(?:は|を)?(?:なし|無し|消して|外して|いらない|要らない|なくて|出さない|入れない|書かない)"
+    r"|\bannot\s*=\s*false|(?:数値|値|数字)(?:は|を)?(?:なし|無し|消して|外して|いらない|要らない|なくて|出さない|入れない|書かない"
+    r"|もういい)"
 )
 KEEP_SPECIAL = _ascii(
     rf"\b(?:keep|keeping|include|including|leave\s+in)\s+(?:the\s+)?{_SPECIAL}"
@@ -129,7 +130,7 @@ EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}"
     rf"|{_SPECIAL}\s+(?:removed|excluded|dropped|hidden|stripped|left\s+out)"
-    rf"|{_SPECIAL}\s*(?:とか|など|なんか)?(?:は|を)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
+    rf"|{_SPECIAL}\s*(?:とか|など|なんか)?(?:は|を|も)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
@@ -144,7 +145,7 @@ STRICT = _ascii(
 FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b|\bthe\s+former\b"
                         r"|(?:最初|はじめ|1つ目|一つ目)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者")
 SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latter\b"
-                         r"|(?:2つ目|二つ目|2番目|二番目)の文(?:章)?|(?:後|あと|2つ目|二つ目)の方|後者")
+                         r"|(?:2つ目|二つ目|2番目|二番目|後|あと)の文(?:章)?|(?:後|あと|2つ目|二つ目)の方|後者")
 # an earlier figure of the conversation ("go back to the first figure", 「2つ目の図に戻って」, "the previous figure")
 EARLIER_FIGURE = _ascii(r"\bthe\s+(first|second|third|previous|other)\s+(?:figure|plot|chart|picture|graph|view|map)\b"
                         r"|(最初|はじめ|1つ目|一つ目|2つ目|二つ目|3つ目|三つ目|ひとつ前|一つ前)の(?:図|グラフ|プロット)")
@@ -188,6 +189,8 @@ Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]]
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "2nd": 2, "3rd": 3, "4th": 4}
 _KANJI = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(-?\d+|[〇零一二三四五六七八九十]+)"
+_INDEX = {word: value for value, word in enumerate("zero one two three four five six seven eight nine ten".split())}
+_INDEX_WORDS = "|".join(_INDEX)
 
 
 def _number(text: str) -> int:
@@ -224,6 +227,7 @@ LAYER_RULES: tuple[Rule, ...] = (
           r"|ラストレイヤー?", -1),
     _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?layer", lambda m: [_ORDINAL[m[1]] - 1]),
     _rule(r"最初の(?:層|レイヤー?)|一番(?:最初|下)の(?:層|レイヤー?)|最下層", 0),
+    _rule(rf"\blayer\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "and for layer zero?": an index in words
     _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
     _rule(r"\battentions\s*\[\s*(-?\d+)\s*\]", _groups),
@@ -252,6 +256,7 @@ LAYER_STEP_RULES: tuple[Rule, ...] = (
 )
 _STEPS = {"one": 1, "a": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
 HEAD_RULES: tuple[Rule, ...] = (
+    _rule(rf"\bhead\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "head three"
     _rule(r"\b(?:heads?|hed|haed)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
     _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _ordinals),

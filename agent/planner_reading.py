@@ -64,7 +64,7 @@ _YES_NO_EN = re.compile(
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
     r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b"
     r"|^(?:\w+,\s+)?what\s+(?:does|do)\b.*\b(?:do|add|bring|change|buy\s+(?:me|us))\s*[?.!]*$"  # "what does X add?"
-    r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
+    r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is|\s+are)\s+the\s+\d+s?\s+in\b|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
     r"|^what\s+are\s+(?!the\b)|^how\s+(?:is|are)\s+(?:that|this|it|they|these|those)\b.*\bdiffer"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
     r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$", re.I)  # "… share one key/value head, right?"
@@ -77,7 +77,7 @@ _ABOUT_JA = re.compile(r"の読み方|の見方(?:を|が|は)?(?:教え|おし�
                        r"|(?:(?:わから|分から)(?:ない|なくて)|(?:わかり|分かり)ません)(?!ので|から|けど)")
 _YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味"
                         r"|(?:って|とは)(?:そもそも|一体|いったい)?(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
-                        r"|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
+                        r"|何を(?:表して|意味して)|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
                         r"|もの|普通|かな|よね|ってこと|のこと|とは|の)[?？]*$"
                         r"|意味(?:って|は|が)?(?:ある|あります|ない|ありません)")
 

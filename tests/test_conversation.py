@@ -448,3 +448,21 @@ def test_extract_the_attention_is_the_extraction() -> None:
 def test_the_code_of_a_three_d_figure_is_that_figure_again() -> None:
     *_, last = converse([f"3D bars of layer 1 for '{CAT}'", "can I get the script for that figure?"])
     assert last.demonstrates and call(last) == ("plot_3d", {"layer": 1})
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("k, and for layer zero?", {"layer": 0, "annotate": True}),
+    ("数値はもういいです。[CLS]も外して", {"layer": 2, "annotate": None, "exclude_special": True}),
+])
+def test_what_the_thirteenth_set_found(follow_up: str, expected: dict[str, Any]) -> None:
+    """Session 7 (dev13): an index in words ("layer zero"); 「数値はもういいです」 turns the numbers off;
+    「[CLS]も外して」 drops the special tokens."""
+    *_, last = converse([f"Heatmap of layer 2 for '{CAT}' with the numbers in the cells", follow_up])
+    name, arguments = call(last)
+    assert name == "plot_heatmap" and {key: arguments.get(key) for key in expected} == expected
+
+
+def test_back_to_the_first_of_a_view_named_restores_it() -> None:
+    *_, last = converse([f"「{CURRY}」のロールアウトを0層から", "3層からにして", "ヒートマップにして",
+                         "最初のロールアウトに戻して"])
+    assert call(last) == ("attention_rollout", {"start_layer": 0})
