@@ -207,6 +207,10 @@ def test_a_turn_whose_figure_cannot_be_drawn_says_so_in_the_learners_language(tm
         killer = threading.Thread(target=_kill_every_worker, args=(running, killing))
         killing.set()
         killer.start()
+        started = [pid for pid in running.pids() if pid is not None]
+        deadline = time.monotonic() + 30  # the turn starts once the killer has stopped every worker: no race
+        while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.01)
         try:
             events = list(sensei.turn(conversation, "「I love green tea」のヒートマップを見せて"))
         finally:
