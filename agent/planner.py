@@ -169,7 +169,9 @@ def _back_to_a_figure(reading: Reading, context: Context) -> Context:
     ("back to the heatmap" alone keeps the conversation's choices: learners mean the view, now)."""
     place = reading.earlier_figure
     if place is None and _RETURNS.search(reading.plain) and _FIRST.search(reading.plain):  # the first of a view named
-        drawn = [i for i, view in enumerate(context.views) if names_it(cards()[view["tool"]], reading)]
+        every = cards()  # a saved conversation may hold a figure of a tool no longer here: it names nothing
+        drawn = [i for i, view in enumerate(context.views)
+                 if view["tool"] in every and names_it(every[view["tool"]], reading)]
         place = drawn[0] if drawn else None
     if place is None or not -len(context.views) <= place < len(context.views):
         return context
@@ -283,6 +285,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
                   and (not every[m.name].needs_name or every[m.name] in named)]
     chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
     previous = every.get(context.tool or "")
+    default = next((card for card in every.values() if card.default), None)
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
     continues = previous is not None and (previous.follow_up or _unfit(previous, reading) == 0)
     if previous is not None and continues and _sets_a_slot(reading) \
@@ -291,12 +294,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
-        default = next((card for card in every.values() if card.default), None)
         if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
             if _unfit(previous, reading) and default is not None and not _unfit(default, reading):
                 return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
             return previous, max(kept, TOOL_MIN)
-    default = next((card for card in every.values() if card.default), None)
     if default is not None and bare(reading) and (_changes_the_view(reading) or context.question):
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
     if chosen is not None:
@@ -343,8 +344,7 @@ def _weak(ranked: list[Match]) -> bool:
 def _changes_the_view(reading: Reading) -> bool:
     return bool(reading.layers or reading.layer_step or reading.earlier_figure is not None or reading.heads
                 or reading.mean_heads or reading.annotate or reading.exclude_special or reading.words
-                or reading.query is not None
-                or reading.color_max is not None or reading.off)
+                or reading.query is not None or reading.color_max is not None or reading.off)
 
 
 def _needs_met(card: Card, reading: Reading, context: Context, named: bool = False) -> bool:

@@ -64,7 +64,8 @@ _YES_NO_EN = re.compile(
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
     r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b"
     r"|^(?:\w+,\s+)?what\s+(?:does|do)\b.*\b(?:do|add|bring|change|buy\s+(?:me|us))\s*[?.!]*$"  # "what does X add?"
-    r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is|\s+are)\s+the\s+\d+s?\s+in\b|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
+    r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is|\s+are)\s+the\s+\d+s?\s+in\b"  # "what's the 12 in …"
+    r"|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
     r"|^what\s+are\s+(?!the\b)|^how\s+(?:is|are)\s+(?:that|this|it|they|these|those)\b.*\bdiffer"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
     r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$", re.I)  # "… share one key/value head, right?"
@@ -179,17 +180,16 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
     "how does it → animal change"; a word counts only when the sentence has it."""
     if sentence is None or reading.query is not None and reading.key is not None:
         return
-    words = sentence_words(sentence)
-    cased = {word.lower(): word for word in re.findall(r"[\w'-]+", sentence)}  # "from alice" is the sentence's "Alice"
+    words = sentence_words(sentence)  # (read lower-cased; `_case_as_written` gives them the learner's case)
     arrow = _ARROW_WORDS.search(reading.rest)
     pair = [word for word in arrow.groups() if word is not None] if arrow else []
     if pair and reading.query is None and reading.key is None and set(pair) <= words:
-        reading.query, reading.key = (cased.get(word, word) for word in pair)
+        reading.query, reading.key = pair
         reading.rest = literal.blank(reading.rest, *arrow.span())
         return
     found = _FROM_WORD.search(reading.rest) if reading.query is None else None
     if found and found[1] in words:
-        reading.query = cased.get(found[1], found[1])
+        reading.query = found[1]
         reading.rest = literal.blank(reading.rest, *found.span())
 
 

@@ -466,3 +466,11 @@ def test_back_to_the_first_of_a_view_named_restores_it() -> None:
     *_, last = converse([f"「{CURRY}」のロールアウトを0層から", "3層からにして", "ヒートマップにして",
                          "最初のロールアウトに戻して"])
     assert call(last) == ("attention_rollout", {"start_layer": 0})
+
+
+def test_a_saved_figure_of_a_tool_no_longer_here_names_nothing() -> None:
+    """A session file may hold a figure of a tool that has since gone: going back to a view named skips it."""
+    saved = Context.from_dict({"text": CAT, "tool": "plot_heatmap",
+                               "views": [{"tool": "gone_tool", "text": CAT, "model": None, "choices": {}}]})
+    planned = plan("最初のロールアウトに戻して", saved)
+    assert planned.intent in ("attention_rollout", "ask_back", "knowledge")
