@@ -14,7 +14,7 @@ from dataclasses import replace
 from agent.cards import Card
 from agent.planner_reading import Reading
 
-__all__ = ["bare", "longest_name", "names_it", "only_named"]
+__all__ = ["bare", "longest_name", "named_views", "names_it", "only_named"]
 
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
@@ -26,7 +26,7 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
 _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
                          r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか"
                          r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
-                         r"|だけ|のみ|にして|描き直して|描いて|見せて|表示して|出して|して|ください|下さい|お願い|おねがい"
+                         r"|だけ|のみ|にして|描き直して|やり直して|やりなおして|描いて|見せて|表示して|出して|して|ください|下さい|お願い|おねがい"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 _NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
 _HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
@@ -48,6 +48,21 @@ def names_it(card: Card, reading: Reading) -> bool:
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
 
 
+def named_views(every: list[Card], reading: Reading) -> list[Card]:
+    """The cards the question names, less those whose every name said is part of another card's name said
+    (「行列ごと折れ線」 names the matrix's lines, not also the one line of 「折れ線」)."""
+    text = _katakana(f" {reading.plain} ")
+    said = {card.tool: [_katakana(name) for name in card.names if _said(_katakana(name), text, text)]
+            for card in every if names_it(card, reading)}
+
+    def inside_another(tool: str) -> bool:
+        return bool(said[tool]) and any(other != tool and all(any(name in longer and name != longer for longer in names)
+                                                                for name in said[tool])
+                                        for other, names in said.items())
+
+    return [card for card in every if card.tool in said and not inside_another(card.tool)]
+
+
 def longest_name(card: Card, reading: Reading) -> int:
     """The length of the longest of the card's names the question says."""
     text = _katakana(f" {reading.plain} ")
@@ -62,7 +77,7 @@ def _katakana(text: str) -> str:
 def _said(name: str, text: str, rest: str) -> bool:
     """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count); a
     count may stand between its words ("all 12 heads")."""
-    pattern = re.escape(name).replace(r"\ ", rf"\s+(?:(?:\d+|{_NUMBER_WORDS})\s+)?")
+    pattern = re.escape(name).replace(r"\ ", rf"[\s-]+(?:(?:\d+|{_NUMBER_WORDS})[\s-]+)?")  # "line-chart"
     if name.isascii():  # a whole word ("compare" is not in "incomparable"); a space at an end is its own edge
         pattern = ("(?<![a-z])" if name[0].isalnum() else "") + pattern + ("(?![a-z])" if name[-1].isalnum() else "")
     return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))

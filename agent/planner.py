@@ -25,7 +25,7 @@ from agent import planner_quotes as literal
 from agent.cards import Card, cards
 from agent.context import Context
 from agent.meaning import Match, clauses, mask_literals, meaning_index
-from agent.naming import bare, longest_name, names_it, only_named
+from agent.naming import bare, longest_name, named_views, names_it, only_named
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     Reading,
@@ -62,6 +62,12 @@ _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でし�
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
 _RETURNS = re.compile(r"\bback\s+to\b|\bgo\s+back\b|\breturn\s+to\b|戻")  # "back to the heatmap", 「一覧に戻して」
 _FIRST = re.compile(r"\bfirst\b|最初|はじめ|1つ目|一つ目")
+_WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
+# only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
+_POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
+                          r"|what(?:'s|\s+is)\s+(?:this|that|it)|(?:this|that|it)|huh)\W*"
+                          r"|(?:えっと|ねえ)?\W*(?:これ|それ|あれ)(?:って|は)?(?:どういう(?:意味|こと)|なに|何|なん)"
+                          r"(?:です|でしょう|だろう)?か?\W*")
 _SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
 
 
@@ -99,12 +105,14 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
         reading.expression = reading.expression_term = None
     whole, parts = _by_meaning(question, reading, context)
-    named = [card for card in cards().values() if names_it(card, reading)]
+    named = named_views(list(cards().values()), reading)
     asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
-            and bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens:
-        # 「あれ見せて」, "and head 4?", 「数値なしで」 with nothing before it: which sentence, which view?
+            and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
+                 or _POINTS_ONLY.fullmatch(reading.plain.strip())):
+        # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」 with nothing before it: which sentence,
+        # which view, what is "this"?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
             and all(only_named(card, reading) for card in named) \
@@ -114,11 +122,13 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         first = [m for m in matches if m.label in {f"tool:{card.tool}" for card in named}]
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(first + matches)[:3], context=context)
     asked = asks_tool or reading.expression
+    # "why is dim=0 wrong there?": the concept, with the expression run to show it
+    asked_why = bool(reading.expression_bare and _WHY.search(reading.plain))
     card, tool_score = _tool(reading, matches, context, named, whole) if asked else (None, 0.0)
     if pasted_error and not (reading.expression and not reading.expression_bare) and not _asked_beside(question):
         card = None  # a pasted error or warning asks what it means, not for a figure ("… just draw it" does)
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
-    entries = _entries(reading, matches, pasted, asked_parts, card, tool_score, pasted_error) \
+    entries = _entries(reading, matches, pasted, asked_parts, card, 0.0 if asked_why else tool_score, pasted_error) \
         or _about_the_view(question, context, card) \
         or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1]))  # "what does rollout do?"
     demonstrates = card is None and bool(entries) and _demonstrated(knowledge()[entries[0]], question) \
@@ -126,6 +136,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if demonstrates:  # its figure is the answer: the conversation's view when it is one of the entry's
         shown = knowledge()[entries[0]].tools
         card, tool_score = cards()[context.tool if context.tool in shown else shown[0]], KNOWLEDGE_MIN
+    demonstrates = demonstrates or card is not None and asked_why and bool(entries)
     if card is None:
         if entries:
             related = {tool for entry in entries for tool in knowledge()[entry].tools if tool in cards()}
@@ -168,13 +179,17 @@ def _back_to_a_figure(reading: Reading, context: Context) -> Context:
     when that figure was drawn (its view, sentence, model and choices), which the question then goes on from
     ("back to the heatmap" alone keeps the conversation's choices: learners mean the view, now)."""
     place = reading.earlier_figure
-    if place is None and _RETURNS.search(reading.plain) and _FIRST.search(reading.plain):  # the first of a view named
+    if place is None and _RETURNS.search(reading.plain):
         every = cards()  # a saved conversation may hold a figure of a tool no longer here: it names nothing
         drawn = [i for i, view in enumerate(context.views)
                  if view["tool"] in every and names_it(every[view["tool"]], reading)]
-        place = drawn[0] if drawn else None
+        if drawn and _FIRST.search(reading.plain):  # the first of a view named
+            place = drawn[0]
+        elif drawn and every[context.views[drawn[-1]]["tool"]].needs_any:
+            place = drawn[-1]  # 「さっきの比較に戻って」: a comparison needs its pair, which only that figure had
     if place is None or not -len(context.views) <= place < len(context.views):
         return context
+    reading.earlier_figure = place  # a return asks for that figure, as 「2つ目の図に戻って」 does
     view = context.views[place]
     return replace(context, tool=view["tool"], text=view["text"], model=view["model"], choices=dict(view["choices"]))
 
@@ -302,6 +317,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
     if chosen is not None:
         return chosen
+    fitting = [card for card in every.values() if not _unfit(card, reading)]
+    if len(fitting) == 1:  # 「…の続きを20トークン」: nothing close by meaning, but a choice only one tool takes
+        return fitting[0], TOOL_MIN
     if len(named) > 1:  # "score every head for induction": two views named, none close by meaning: the longer name
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     best = max((m.score for m in matches), default=0.0)
@@ -354,7 +372,8 @@ def _needs_met(card: Card, reading: Reading, context: Context, named: bool = Fal
     if not card.needs_any:
         return True
     earlier = 1 if context.text is not None and named else 0
-    found = {"sentence_b": len(reading.sentences) + earlier >= 2 and not reading.models,
+    sentences = len(reading.sentences) + earlier  # two sentences on one model ("… in gemma") compare the sentences
+    found = {"sentence_b": sentences >= 2 and (not reading.models or len(reading.sentences) >= 2),
              "model_b": len(reading.models) + earlier >= 2,
              "model": bool(reading.models),
              "expression": reading.expression is not None

@@ -17,7 +17,7 @@ __all__ = [
     "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "EXCLUDE_SPECIAL", "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "SCALE_TOP",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
     "take_earlier_figure",
 ]
 
@@ -183,6 +183,8 @@ WORDS = _ascii(
     r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位|ワード(?:単位|ごと)"
     r"|\bword\s+by\s+word\b|\bfull\s+words\b|\b(?:sub-?)?words\s+merged\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
     r"|##\s*(?:を|の)?(?:まとめ|結合|くっつけ|つなげ)|単語として(?:まとめ|扱)"
+    r"|\b(?:sub-?words?|pieces|word\s*pieces|sub-?word\s+tokens)\s+(?:merged|combined|joined|glued)\s+(?:back\s+)?"
+    r"(?:in)?to\s+(?:whole\s+)?words"  # "with the pieces merged into words"
 )
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]]
@@ -274,6 +276,9 @@ HEAD_RULES: tuple[Rule, ...] = (
 LONGER = _ascii(r"^\W*(?:(?:make\s+it\s+|a\s+bit\s+|even\s+)?longer|keep\s+going|go\s+on)\W*$"
                 r"|もっと(?:続けて|長く|先まで)|さらに続けて|もう少し(?:続けて|長く)")
 LONGER_BY = 10
+# "twice as long", 「倍の長さで」: the last generation's token count doubled
+TWICE = _ascii(r"\btwice\s+as\s+(?:long|many\s+tokens)|\bdouble\s+(?:the\s+)?(?:length|it|the\s+tokens)\b"
+               r"|(?:2|２|二)?倍の(?:長さ|トークン数?)|(?:2|２|二)?倍に(?:して|伸ばして|延ばして)")
 MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (

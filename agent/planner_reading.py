@@ -50,6 +50,7 @@ class Reading:
     new_tokens: int | None = None  # how many tokens to generate, when asked
     earlier: str | None = None  # "first"/"second" (back to the first sentence) or "pair" (compare the two)
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
+    twice: bool = False  # "twice as long", 「倍の長さで」: the last generation's token count doubled
     turned_down: list[str] = field(default_factory=list)  # "not the line chart", 「ヒートマップはいらない」
     off: set[str] = field(default_factory=set)  # choices turned off: "without the numbers", 「[CLS]は消さないで」
     earlier_figure: int | None = None  # "go back to the first figure": its place in the conversation's figures
@@ -60,7 +61,8 @@ class Reading:
 # 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
 _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
-    r"do(?!\s+(?:it|that|this|the\s+same|so)\b)|"
+    r"do(?!\s+(?:it|that|this|the\s+same|so|(?:the|a|an)\s+(?:[\w-]+\s+){0,2}(?:version|view|plot|chart|map|heatmap"
+    r"|figure|graph|one|thing)s?)\b)|"  # "do the 3d version of …" asks for it
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
     r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b"
     r"|^(?:\w+,\s+)?what\s+(?:does|do)\b.*\b(?:do|add|bring|change|buy\s+(?:me|us))\s*[?.!]*$"  # "what does X add?"
@@ -68,8 +70,13 @@ _YES_NO_EN = re.compile(
     r"|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
     r"|^what\s+are\s+(?!the\b)|^how\s+(?:is|are)\s+(?:that|this|it|they|these|those)\b.*\bdiffer"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
-    r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$", re.I)  # "… share one key/value head, right?"
-_REQUEST_JA = re.compile(r"見せて|見たい|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$|ください|ほしい|たい"
+    r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$"  # "… share one key/value head, right?"
+    r"|^what\s+am\s+i\s+(?:looking\s+at|seeing)\b", re.I)  # "what am I looking at in the difference panel?"
+# a word of reaction before the question ("cool. what's the 12 in that shape?", "thanks! why …")
+_REACTION_EN = re.compile(r"^(?:cool|nice|great|thanks|thank\s+you|ok|okay|got\s+it|i\s+see|ah+|oh+|hm+|wow|neat"
+                          r"|interesting|awesome|right|alright)\s*[.!,]+\s*", re.I)
+_REQUEST_JA = re.compile(r"見せて|見たい|拝見|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$"
+                         r"|ください|ほしい|たい"
                          r"|見られ(?:ます|る)|見れ(?:ます|る)|(?:見る|確かめる)方法"
                          r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)|いただけ(?:ます|ません)|お願い|おねがい|願え"
                          r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
@@ -94,7 +101,9 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*(?:check|try|
                      r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b", re.I)
-_SEE_JA = re.compile(r"見せて|見たい|描いて|表示して|出して|にして|描き直して|見られ(?:ます|ません|る)|見れ(?:ます|る)"
+_SEE_JA = re.compile(r"見せて|見たい|拝見|描いて|表示して|出して|にして|描き直して"
+                     r"|見られ(?:ます|ません|る)|見れ(?:ます|る)"
+                     r"|(?:に|で)(?:する|した)(?:と|ら)[?？]*$"  # 「行列ごと折れ線にすると?」: what it would look like
                      r"|(?:見る|確かめる)方法|確かめ(?:たい|られ)"
                      r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
 # ... and, for a sentence given, to work on it ('extract "…"', 「「…」を調べて」); not for a view named
@@ -120,6 +129,7 @@ def asks_yes_no(text: str) -> bool:
     text = text.strip()
     if JAPANESE.search(text):
         return bool(_ABOUT_JA.search(text)) or bool(_YES_NO_JA.search(text)) and not _REQUEST_JA.search(text)
+    text = _REACTION_EN.sub("", text)
     return bool(_YES_NO_EN.search(text)) and not _POSSIBLE_EN.search(text)
 
 
@@ -325,6 +335,9 @@ def _take_arguments(reading: Reading) -> None:
     longer, reading.rest = arguments.take_flag(arguments.LONGER, reading.rest)
     if longer and reading.new_tokens is None:  # "longer", 「もっと続けて」
         reading.more_tokens, reading.new_tokens = True, arguments.LONGER_BY
+    twice, reading.rest = arguments.take_flag(arguments.TWICE, reading.rest)
+    if twice and reading.new_tokens is None:  # with no generation before it: twice LONGER_BY
+        reading.twice, reading.new_tokens = True, 2 * arguments.LONGER_BY
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
     steps, reading.rest = arguments.find_numbers(arguments.LAYER_STEP_RULES, reading.rest)
     reading.layer_step = steps[0] if steps and not reading.layers else None

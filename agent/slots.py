@@ -116,6 +116,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
             values[name] = getattr(reading, name)
     if reading.more_tokens and reading.new_tokens and isinstance(before := context.choices.get("new_tokens"), int):
         values["new_tokens"] = before + reading.new_tokens  # "5 more tokens" after 10
+    if reading.twice and isinstance(before := context.choices.get("new_tokens"), int):
+        values["new_tokens"] = 2 * before  # 「倍の長さで」 after 10: 20
     for name in ("annotate", "exclude_special", "words", "strict"):
         if getattr(reading, name):
             values[name] = True
