@@ -66,7 +66,7 @@ _WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|�
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
 _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
                           r"|what(?:'s|\s+is)\s+(?:this|that|it)|(?:this|that|it)|huh)\W*"
-                          r"|(?:えっと|ねえ)?\W*(?:これ|それ|あれ)(?:って|は)?(?:どういう(?:意味|こと)|なに|何|なん)"
+                          r"|(?:えっと|ねえ)?\W*(?:これ|それ|あれ)(?:って|は)?\W*(?:どういう(?:意味|こと)|なに|何|なん)"
                           r"(?:です|でしょう|だろう)?か?\W*")
 _SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
 
@@ -104,7 +104,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         question = question.replace(reading.sentences[0], '"…"')
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
         reading.expression = reading.expression_term = None
-    whole, parts = _by_meaning(question, reading, context)
+    meant = question  # a view the question turns down ("like the heatmap but …", "not the line chart") means nothing
+    for phrase in reading.turned_down:
+        if any(name in phrase.lower() for card in cards().values() for name in card.names):
+            meant = meant.replace(phrase, " ")
+    whole, parts = _by_meaning(meant, reading, context)
     named = named_views(list(cards().values()), reading)
     asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
@@ -309,8 +313,14 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
         fits_better = _unfit(previous, reading) < (_unfit(chosen[0], reading) if chosen else 99)
+        fits_worse = chosen is not None and _unfit(chosen[0], reading) < _unfit(previous, reading)
+        # (a choice the view cannot take, which a close tool can, goes to that tool: "'it' looking at 'dog'
+        # from bottom to top" after a heatmap)
+        default_fits = default is not None and not _unfit(default, reading)
+        if fits_worse and not default_fits:
+            return chosen
         if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
-            if _unfit(previous, reading) and default is not None and not _unfit(default, reading):
+            if _unfit(previous, reading) and default_fits:
                 return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
             return previous, max(kept, TOOL_MIN)
     if default is not None and bare(reading) and (_changes_the_view(reading) or context.question):
@@ -323,8 +333,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if len(named) > 1:  # "score every head for induction": two views named, none close by meaning: the longer name
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     best = max((m.score for m in matches), default=0.0)
-    if (reading.sentences or _changes_the_view(reading)) and best < ASK_BELOW:
-        # a bare quoted sentence, or a choice only views take ("without [CLS]"): the default view
+    if (reading.sentences or _changes_the_view(reading)) and best < ASK_BELOW \
+            or reading.sentences and _changes_the_view(reading) and best < TOOL_MIN:
+        # a bare quoted sentence, or a choice only views take ("without [CLS]"), or both with nothing close by
+        # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」): the default view
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
 

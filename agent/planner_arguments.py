@@ -40,8 +40,9 @@ _MODEL_WORDS = (
             r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm", "encoder"),
     (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|ジェン?マ"), "gemma-270m", ""),
     (_ascii(r"\bjapanese model|\bmultilingual model"
-            r"|\bmodel (?:that|which) (?:can )?(?:reads?|understands?|knows?|handles?) japanese"
-            r"|日本語(?:が読める|を読める|を扱える|が扱える|に強い|対応の?|用の|の)?モデル"), "gemma-270m", "japanese"),
+            r"|\b(?:model|one) (?:that|which) (?:can )?(?:reads?|understands?|knows?|handles?) japanese"
+            r"|日本語(?:が読める|を読める|を扱える|が扱える|に強い|対応の?|用の|の)?モデル"
+            r"|日本語(?:が読める|を読める|を扱える|が扱える|に強い)(?:やつ|の)"), "gemma-270m", "japanese"),
     (_ascii(r"\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model|因果(?:言語)?モデル"
             r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m", "decoder"),
     (_ascii(r"\bsmol-?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b|\bllama(?:[- ]?(?:style|like|type|family))?(?: model)?\b"
@@ -96,7 +97,8 @@ MEAN_HEADS = _ascii(
     r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で)?平均|平均(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
 )
 ANNOTATE = _ascii(
-    r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+|write\s+)?in\s+(?:the\s+|each\s+|every\s+)?"
+    r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+|write\s+|printed\s+)?(?:in|inside)\s+"
+    r"(?:the\s+|each\s+|every\s+)?"
     r"(?:cells?|box(?:es)?|squares?)"
     r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b|\bwrite\s+(?:the\s+)?(?:values?|numbers?)"
     r"|(?:数値|値|数字)(?:入り|付き|つき)|(?:数値|値|数字)を(?:書き込|書い|書き入れ|入れ|載せ)|(?:セル|マス)に(?:数値|値|数字)"
@@ -286,7 +288,7 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
     _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see
-    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?=生成|続け|書)", _groups),
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?=生成|続け|書|出させ|出力)", _groups),
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|、|,|$))", _groups),  # 「5トークンだけで」
     _rule(rf"(?:生成する)?トークン数\s*(?:を|は|[=:])?\s*{_NUM}", _groups),  # 「トークン数を20にして」
@@ -356,11 +358,14 @@ _TURNED_DOWN_EN = _ascii(
     rf"\s+(?!just\b|only\b|merely\b|even\b)((?:a|an|the|any)\s+)?([^,.;:!?()]{{1,40}}?){_UNTIL}"
     r"|\bno\s+((?:pictures?|figures?|plots?|charts?|heat\s*maps?|images?|graphs?|lines?))\b"
 )
+# "like the heatmap but for every head at once": the view named before "but" is only what the request starts from
+_LIKE_BUT = _ascii(r"\b(?:like|similar\s+to|same\s+as)\s+(?:a|an|the)\s+([^,.;:!?()]{1,30}?)\s*,?\s+but\b")
 # a "not" turns something down after a pause or these words ("no wait, not gemma", "I meant layer 2, not 3"), or
 # before an article ("is it not the heatmap"); else it negates a verb ("why do the rows not sum to 1")
 _BEFORE_NOT = frozenset("but and wait no meant actually so ok okay oh sorry then well please".split())
 _TURNED_DOWN_JA = re.compile(
     r"(?:^|(?<=[、。,.!?！？\s「」『』はをがも]))([^、。,.!?！？\s「」『』はをがも]{1,20}?)"
+    r"(?<!だけ)(?<!のみ)(?<!ばかり)"  # 「重みだけじゃなくて」 is "not only the weights": nothing is turned down
     r"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|でなく|(?:は|も)?(?:いらない|要らない|いりません|要りません|不要))"
 )
 
@@ -379,6 +384,9 @@ def take_turned_down(text: str) -> tuple[list[str], str]:
         group = 3 if match[3] is not None else 4
         found.append(match[group])
         text = _blank(text, *match.span(group))
+    for match in _LIKE_BUT.finditer(text):
+        found.append(match[1])
+        text = _blank(text, *match.span(1))
     for match in _TURNED_DOWN_JA.finditer(text):
         found.append(match[1])
         text = _blank(text, *match.span(1))

@@ -163,7 +163,8 @@ def find_expression(text: str) -> str | None:
     indexes or calls something: a bare "outputs.attentions" in prose is a topic, not code to walk through."""
     for match in _EXPRESSION_START.finditer(text):
         end = match.start()
-        while end < len(text) and text[end].isascii() and text[end] not in "?":
+        while end < len(text) and text[end].isascii() and text[end] not in "?" \
+                and not (text[end] == "." and text[end + 1:end + 2].isspace()):  # "….numpy(). What happens …"
             end += 1
         for stop in range(end, match.end(), -1):
             candidate = text[match.start():stop].strip()
@@ -186,7 +187,8 @@ _QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(
 _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)に|が注目|が見て"
                              r"|が向いて|\s*(?:->|→|=>)|が\s*[「『\"'“‘]"  # 「自分」が「花子」を見る
                              r"|の(?:注目先|注意先|見ている先)|は(?:どこ|何|なに)を(?:見|注目)"
-                             r"|(?:attends?|looks?|is\s+looking|is\s+attending|pays\s+attention|focus(?:es)?)\b)",
+                             r"|(?:attends?|attending|looks?|looking|is\s+looking|is\s+attending|pays\s+attention"
+                             r"|focus(?:es)?)\b)",
                              re.I)
 _TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
                       r"\s*(?:the\s+)?(?:word\s+|term\s+)?$", re.I)
@@ -198,7 +200,8 @@ def marks_query(before: str, after: str) -> bool:
     return bool(_QUERY_BEFORE.search(before) or _QUERY_AFTER.search(after))
 
 
-_KEY_BEFORE = ascii_pattern(r"(?:\bto|\bon|\btowards?|->|→|=>)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
+_KEY_BEFORE = ascii_pattern(r"(?:\bto|\bon|\btowards?|\blook(?:s|ing)?\s+at|->|→|=>)\s*"
+                           r"(?:the\s+)?(?:token\s+|word\s+)?$")
 _KEY_AFTER = ascii_pattern(r"^\s*(?:へ|への|に向|に対す|に対して"
                            r"|を\s*(?:どれだけ|どのくらい|どの程度|よく)\s*(?:見|注目)|を見(?:ている|てる|る度合い|る割合))")
 

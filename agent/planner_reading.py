@@ -83,7 +83,7 @@ _REQUEST_JA = re.compile(r"見せて|見たい|拝見|描いて|描き|表示|�
 # how to read something, or not understanding it, asks about it even in a request form (「カラーバーの見方おしえて」)
 _ABOUT_JA = re.compile(r"の読み方|の見方(?:を|が|は)?(?:教え|おしえ|わから|分から|知りたい|って)"
                        r"|(?:(?:わから|分から)(?:ない|なくて)|(?:わかり|分かり)ません)(?!ので|から|けど)")
-_YES_NO_JA = re.compile(r"なぜ|どうして|どういう意味"
+_YES_NO_JA = re.compile(r"なぜ|どうして|なんで|どういう意味"
                         r"|(?:って|とは)(?:そもそも|一体|いったい)?(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
                         r"|何を(?:表して|意味して)|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
                         r"|もの|普通|かな|よね|ってこと|のこと|とは|の)[?？]*$"
@@ -271,6 +271,11 @@ def _take_bare_expression(reading: Reading, rest: str) -> str:
     return rest
 
 
+# a question put to the sensei ("which … can I use?"), not a sentence given to analyse
+_ASKS_THE_SENSEI = re.compile(r"(?:which|what|how|why|where|can|could|do|does|is|are)\b.*\b(?:i|me|my|you)\b.*\?\s*$",
+                              re.S)
+
+
 def _take_colon_sentence(reading: Reading, rest: str) -> str:
     """An unquoted sentence after "sentence:" / 「文:」, or before an arrow pointing at it (「…。←この文」)."""
     match = literal.COLON_SENTENCE.search(rest)
@@ -282,6 +287,8 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     text = unicodedata.normalize("NFKC", rest[start:end]).lower()
     if any(arguments.find_numbers(rules, text)[0] for rules in (arguments.LAYER_RULES, arguments.HEAD_RULES)):
         return rest  # "back to my short sentence: the heads grid at layer 0" asks for a view, it gives no sentence
+    if _ASKS_THE_SENSEI.match(text):
+        return rest  # "before I type any sentence: which models can I use?" is the learner's own question
     reading.sentences.append(rest[start:end].strip())
     reading.colon_sentence = True
     return rest[: found.start()] if match else rest[end:]
