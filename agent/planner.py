@@ -63,6 +63,14 @@ _DIM = re.compile(r"dim\s*=\s*-?\d+")
 _RETURNS = re.compile(r"\bback\s+to\b|\bgo\s+back\b|\breturn\s+to\b|戻")  # "back to the heatmap", 「一覧に戻して」
 _FIRST = re.compile(r"\bfirst\b|最初|はじめ|1つ目|一つ目")
 _WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
+# whether something is normal or broken, and a sentence given only as an example, ask about a concept
+_JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
+                     r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|合って|変(?:な|だ|です)", re.I)
+_EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
+_OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
+# which, where, how many: a question of the data
+_ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
+                         r"smallest|exact))\b|どこ|どれ|どの|何個|いくつ|何トークン|何番", re.I)
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
 _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
                           r"|what(?:'s|\s+is)\s+(?:this|that|it)|(?:this|that|it)|huh)\W*"
@@ -256,6 +264,8 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
     follow_up = context.tool is not None and (_changes_the_view(reading) or bool(reading.models)) and bare(reading)
+    if _asks_of_the_data(question, reading, whole):
+        return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up:
         return False  # "is the heatmap symmetric?": about a view, not for one
@@ -266,6 +276,20 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         or (bool(reading.sentences) and asks_to_run(mask_literals(question))) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question)))) \
         or (asks_to_see(mask_literals(question)) and _sets_a_slot(reading))  # "I'd like to see it under gemma"
+
+
+def _asks_of_the_data(question: str, reading: Reading, whole: list[Match]) -> bool:
+    """A question about what the model does with the learner's own sentence ("Does 'ChatGPT' stay one token in
+    '…'?", 「『…』で『食べた』はどこを一番見てる?」), which only running it answers; not a why, not whether
+    something is normal or broken, not a sentence given as an example, and a tool is about as close as any concept."""
+    sentence_like = [text for text in reading.sentences if len(text.split()) >= 2
+                     or not text.isascii() and len(text) >= 3 or _OF_TOKENS.search(reading.plain)]
+    if not sentence_like or _WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
+            or _EXAMPLE.search(reading.plain):
+        return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)
+    best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
+    return bool(whole) and best_tool >= max(TOOL_MIN, whole[0].score - CONCEPT_GAP) \
+        and (asks_yes_no(mask_literals(question)) or bool(_ASKS_WHICH.search(reading.plain)))
 
 
 def _literally_asked(card: Card, reading: Reading, context: Context) -> bool:
@@ -330,6 +354,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     fitting = [card for card in every.values() if not _unfit(card, reading)]
     if len(fitting) == 1:  # 「…の続きを20トークン」: nothing close by meaning, but a choice only one tool takes
         return fitting[0], TOOL_MIN
+    if previous is not None and continues and _sets_a_slot(reading) and not _unfit(previous, reading):
+        return previous, TOOL_MIN  # "Now scramble the word order: 「魚を猫が食べた」": nothing else is close, go on
     if len(named) > 1:  # "score every head for induction": two views named, none close by meaning: the longer name
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     best = max((m.score for m in matches), default=0.0)
@@ -360,7 +386,8 @@ def _unfit(card: Card, reading: Reading) -> int:
              "key": reading.key is not None, "annotate": reading.annotate, "exclude_special": reading.exclude_special,
              "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,
              "color_max": reading.color_max is not None,
-             "expression": reading.expression is not None and not reading.expression_bare}
+             "expression": reading.expression is not None and not reading.expression_bare,
+             "sentence_b": len(reading.sentences) >= 2}  # two sentences given: a tool that takes both
     return sum(1 for name, set_ in given.items() if set_ and name not in readings)
 
 
