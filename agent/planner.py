@@ -71,6 +71,7 @@ _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably
 # which, where, how many: a question of the data
 _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
                          r"smallest|exact))\b|どこ|どれ|どの|何個|いくつ|何トークン|何番", re.I)
+_WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
 _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
                           r"|what(?:'s|\s+is)\s+(?:this|that|it)|(?:this|that|it)|huh)\W*"
@@ -254,7 +255,12 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     """
     shares = meaning_index().concept_shares(question)  # asking about (→ 1) or asking for (→ 0), whole and clauses
     best_concept = next((m for m in whole if m.kind == "knowledge"), None)
-    asks_concept = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole) or (
+    best_tool = next((m for m in whole if m.kind == "tool"), None)
+    # (a concept only just ahead of a tool, when the nearest examples are requests, is no concept asked:
+    # 「つかえるモデルなにがある?」)
+    leads = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole) \
+        and not (shares[0] < 0.25 and best_tool is not None and best_tool.score >= whole[0].score - 0.05)
+    asks_concept = leads or (
         best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
         and shares[0] >= 0.5)
     pieces = clauses(mask_literals(question))[1:] if parts else []
@@ -269,7 +275,11 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up:
         return False  # "is the heatmap symmetric?": about a view, not for one
-    return not asks_concept or bool(requests) \
+    fitting = [card for card in cards().values() if not _unfit(card, reading)]
+    # "Same sentence through three models: '…' on minilm, gemma and smollm2.": a sentence and what only one tool takes
+    only_one_fits = len(fitting) == 1 and bool(reading.sentences) and not asks_yes_no(mask_literals(question)) \
+        and not _WHY.search(reading.plain) and not _WH_QUESTION.search(reading.plain)
+    return not asks_concept or bool(requests) or only_one_fits \
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
                                           or reading.key is not None or reading.models and bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
@@ -387,7 +397,8 @@ def _unfit(card: Card, reading: Reading) -> int:
              "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,
              "color_max": reading.color_max is not None,
              "expression": reading.expression is not None and not reading.expression_bare,
-             "sentence_b": len(reading.sentences) >= 2}  # two sentences given: a tool that takes both
+             "sentence_b": len(reading.sentences) >= 2,  # two sentences given: a tool that takes both
+             "model_b": len(reading.models) >= 2}
     return sum(1 for name, set_ in given.items() if set_ and name not in readings)
 
 

@@ -78,7 +78,7 @@ _REACTION_EN = re.compile(r"^(?:cool|nice|great|thanks|thank\s+you|ok|okay|got\s
 _REQUEST_JA = re.compile(r"見せて|見たい|拝見|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$"
                          r"|ください|ほしい|たい"
                          r"|見られ(?:ます|る)|見れ(?:ます|る)|(?:見る|確かめる)方法"
-                         r"|教えて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)|いただけ(?:ます|ません)|お願い|おねがい|願え"
+                         r"|教えて|おしえて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)|いただけ(?:ます|ません)|お願い|おねがい|願え"
                          r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
 # how to read something, or not understanding it, asks about it even in a request form (「カラーバーの見方おしえて」)
 _ABOUT_JA = re.compile(r"の読み方|の見方(?:を|が|は)?(?:教え|おしえ|わから|分から|知りたい|って)"
@@ -98,7 +98,8 @@ _POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+th
 _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*(?:check|try|run|show|draw|plot|compute|find)\b"
                      r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have|follow|look\s+at)\b"
                      r"|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
-                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+like\s+to\s+see\b"
+                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+(?:like|love)\s+to\s+see\b"
+                     r"|\bi\s+(?:want|wanna|need)\s+to\s+(?:see|look\s+at|view)\b"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b", re.I)
 _SEE_JA = re.compile(r"見せて|見たい|拝見|描いて|表示して|出して|にして|描き直して"
@@ -109,7 +110,7 @@ _SEE_JA = re.compile(r"見せて|見たい|拝見|描いて|表示して|出し�
 # ... and, for a sentence given, to work on it ('extract "…"', 「「…」を調べて」); not for a view named
 # (「ヒートマップの読み方を教えて」 asks how to read it)
 _RUN_EN = re.compile(r"(?<![.\w])(?:visuali[sz]e|extract|tokeni[sz]e|give\s+me|get\s+me)\b(?!\s*\()", re.I)
-_RUN_JA = re.compile(r"教えて|調べて|確かめて|確認して|計算して")
+_RUN_JA = re.compile(r"教えて|おしえて|調べて|確かめて|確認して|計算して")
 
 
 def asks_to_see(text: str) -> bool:
@@ -226,6 +227,9 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
     for code in codes:
         if literal.is_expression(code) and reading.expression is None:
             reading.expression = code.strip()
+    quotes = [quote for quote in quotes if not literal.cited(quote)]
+    if any(literal.turned_down(quote) for quote in quotes) and not all(literal.turned_down(quote) for quote in quotes):
+        quotes = [quote for quote in quotes if not literal.turned_down(quote)]  # 「『A』…じゃなくて『B』」: B
     candidates = []
     for quote in quotes:
         if literal.is_expression(quote.text) and reading.expression is None:
