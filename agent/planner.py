@@ -369,8 +369,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if len(named) > 1:  # "score every head for induction": two views named, none close by meaning: the longer name
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     best = max((m.score for m in matches), default=0.0)
+    best_tool = max((m.score for m in matches if m.kind == "tool"), default=0.0)
     if (reading.sentences or _changes_the_view(reading)) and best < ASK_BELOW \
-            or reading.sentences and _changes_the_view(reading) and best < TOOL_MIN:
+            or reading.sentences and _changes_the_view(reading) and best_tool < TOOL_MIN:
         # a bare quoted sentence, or a choice only views take ("without [CLS]"), or both with nothing close by
         # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」): the default view
         return default, TOOL_MIN if default else 0.0

@@ -132,7 +132,12 @@ EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}"
     rf"|{_SPECIAL}\s+(?:removed|excluded|dropped|hidden|stripped|left\s+out)"
-    rf"|{_SPECIAL}\s*(?:とか|など|なんか)?(?:は|を|も)?(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
+    rf"|{_SPECIAL}\s*(?:って(?:いう)?(?:やつ|の)|とか|など|なんか)?(?:は|を|も)?"
+    r"(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
+    # "hide it then", 「それ消して」 after "why is the first column so bright?": what a view can hide is special tokens
+    r"|^\W*(?:(?:ok|okay|so|then|can\s+(?:you|u)|could\s+you|please)\W+)*(?:hide|remove|drop|get\s+rid\s+of|take\s+out)"
+    r"\s+(?:that\s+one|that|it|them|those)\b(?:\s+(?:then|too|please|pls))?\W*$"
+    r"|^\W*(?:じゃあ)?(?:それ|あれ|そいつ)(?:を|は)?(?:消して|除いて|外して|隠して|抜いて)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
@@ -166,17 +171,20 @@ def take_earlier_figure(text: str) -> tuple[int | None, str]:
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1
-SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped|fixed|set|limited|clipped)"
+SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped|fixed|set|limited|clipped|topped)"
                    r"\s*(?:at|to|=|of)\s*(0?\.\d+)\b|\bcolou?r[\s_]*(?:scale|bar|max(?:imum)?)?\s*(?:at|to|=|of)\s*(0?\.\d+)\b"
                    r"|\bcap\s+(?:the\s+)?(?:colou?r\s*)?(?:scale|bar)\s+(?:at|to)\s+(0?\.\d+)\b|\bvmax\s*=\s*(0?\.\d+)"
-                   r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*(0?\.\d+)")
+                   r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*(0?\.\d+)"
+                   r"|\b(?:scale|range)\s+(?:up\s+)?to\s+(0?\.\d+)\b|上限\s*(?:は|を|[=:：])?\s*(0?\.\d+)")
 FIXED_SCALE = _ascii(
     r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"
     r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolou?r[\s_]*max\s*(?:=|of|:)?\s*1(?:\.0)?\b|\b(?:on\s+)?an?\s+0\s*(?:-|–|to)\s*1\s+scale\b"
     r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色)(?:は|を)?\s*0\s*(?:〜|~|から|-|–)\s*1"
     r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*1(?:\.0)?(?![\d.])"
-    r"|(?:同じ|共通の|固定の?)(?:カラーバー|カラースケール|色のスケール|スケール)")
+    r"|(?:同じ|共通の|固定の?)(?:カラーバー|カラースケール|色のスケール|スケール)"
+    r"|\b(?:colou?r\s*)?(?:scale|bar|range)\s+(?:fixed|capped|set|limited)\s+(?:at|to)\s+1(?:\.0)?(?![\d.])"
+    r"|\b(?:scale|range)\s+(?:up\s+)?to\s+1(?:\.0)?(?![\d.])")
 WORDS = _ascii(
     r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
@@ -311,6 +319,9 @@ _QUERY_RULES = (
            rf"|{_UNQUOTED_TOKEN}\s*の(?:注目先|注意先|行)"),
     _ascii(rf"\brow\s(?:for|of)\s(?:the\s(?:token|word)\s)?{_UNQUOTED_TOKEN}"),  # "the row for love"
     _ascii(r"\bfrom\s+([^\x00-\x7f\s、。,.?？]+)"),  # "line chart from コーヒー"
+    # "where does the particle が attend?": a Japanese token inside English
+    _ascii(r"\b(?:where|what)\s+(?:does|do)\s+(?:the\s+)?(?:particle|word|token|character)?\s*"
+           r"([^\x00-\x7f\s、。,.?？]+)\s+(?:attend|look|focus)"),
     _ascii(rf"(?:クエリ|\bquery)\s*(?:は|を|=|:)\s*{_UNQUOTED_TOKEN}"),  # 「クエリはcalled」
 )
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"

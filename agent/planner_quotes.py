@@ -186,13 +186,38 @@ def term_knowledge(term: str) -> tuple[str, ...]:
 _QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
 _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)に|が注目|が見て"
                              r"|が向いて|\s*(?:->|→|=>)|が\s*[「『\"'“‘]"  # 「自分」が「花子」を見る
-                             r"|の(?:注目先|注意先|見ている先)|は(?:どこ|何|なに)を(?:見|注目)"
+                             r"|の(?:注目先|注意先|見ている先)|は[、,]?\s*(?:どこ|何|なに)を(?:見|注目)"
                              r"|(?:attends?|attending|looks?|looking|is\s+looking|is\s+attending|pays\s+attention"
                              r"|focus(?:es)?)\b)",
                              re.I)
 _TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
                       r"\s*(?:the\s+)?(?:word\s+|term\s+)?$", re.I)
 _TERM_AFTER = ascii_pattern(r"^\s*(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに|どういう)|の意味)", re.I)
+
+
+# a quote cited, not given to analyse: 「「先頭トークンはシンクになる」とあった」, 'a paper claims "…"', a question
+# someone might ask (「生徒に「なぜ…のか」と聞かれたら」)
+_CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|ある|書いて|書かれ|言われ|言って|聞かれ|聞い"
+                          r"|いう(?:説|主張|話)|主張|説明され)")
+_CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone|people|he|she|they|teacher|professor"
+                              r"|colleague|friend|student)s?\b[^'\"“”]{0,24}\b(?:says?|said|claims?|wrote|writes|told\s+me"
+                              r"|asks?|asked(?:\s+me)?)(?:\s+that)?\s*:?\s*$")
+# ... or one turned down: 「『A』…じゃなくて『B』」, "not 'A' but 'B'", "'A', no, 'B'"
+_TURNED_AFTER = ascii_pattern(r"^\s*(?:…|\.{2,})?\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて"
+                              r"|,?\s*(?:no|sorry|i\s+mean|i\s+meant)\b)")
+_TURNED_BEFORE = ascii_pattern(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s*$")
+
+
+def cited(quote: Quote) -> bool:
+    """The quote is cited, not given as a sentence to analyse."""
+    question = bool(re.search(r"[?？]$|(?:のか|ですか|ますか)$", quote.text.strip()))
+    return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) \
+        or question and bool(re.match(r"^\s*(?:と|って)", quote.after))
+
+
+def turned_down(quote: Quote) -> bool:
+    """The quote is corrected away: another one replaces it."""
+    return bool(_TURNED_AFTER.search(quote.after) or _TURNED_BEFORE.search(quote.before))
 
 
 def marks_query(before: str, after: str) -> bool:

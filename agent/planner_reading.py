@@ -95,14 +95,15 @@ _POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+th
                           r"(?:way\b|(?:[\w-]+\s+){0,2}(?:view|version|page|figure|chart|plot|map|tool)\b)"
                           r"|is\s+it\s+possible\s+to\b)", re.I)
 # "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
-_SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*(?:check|try|run|show|draw|plot|compute|find)\b"
+_SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
+                     r"(?:check|try|run|show|draw|plot|compute|find|load|switch)\b"
                      r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have|follow|look\s+at)\b"
                      r"|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
                      r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+(?:like|love)\s+to\s+see\b"
-                     r"|\bi\s+(?:want|wanna|need)\s+to\s+(?:see|look\s+at|view)\b"
+                     r"|\bi\s+(?:want|wanna|need|wanted)\s+to\s+(?:see|look\s+at|view)\b"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b", re.I)
-_SEE_JA = re.compile(r"見せて|見たい|拝見|描いて|表示して|出して|にして|描き直して"
+_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして|描き直して"
                      r"|見られ(?:ます|ません|る)|見れ(?:ます|る)"
                      r"|(?:に|で)(?:する|した)(?:と|ら)[?？]*$"  # 「行列ごと折れ線にすると?」: what it would look like
                      r"|(?:見る|確かめる)方法|確かめ(?:たい|られ)"
