@@ -70,7 +70,9 @@ _EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+a
 _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
 # which, where, how many: a question of the data
 _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
-                         r"smallest|exact))\b|どこ|どれ|どの|何個|いくつ|何トークン|何番", re.I)
+                         r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped)"
+                         r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
+                         r"|どう(?:分かれ|わかれ|分割|区切)", re.I)
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
 _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
@@ -143,9 +145,13 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
     entries = _entries(reading, matches, pasted, asked_parts, card, 0.0 if asked_why else tool_score, pasted_error) \
         or _about_the_view(question, context, card) \
-        or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1]))  # "what does rollout do?"
-    demonstrates = card is None and bool(entries) and _demonstrated(knowledge()[entries[0]], question) \
-        and not pasted_error
+        or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1])) \
+        or _shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
+    shown_by = next((entry for entry in entries if _demonstrated(knowledge()[entry], question)), None) \
+        if card is None else None
+    if shown_by is not None:  # "can I get the code for that chart?": the entry its figure answers comes first
+        entries = (shown_by, *(entry for entry in entries if entry != shown_by))
+    demonstrates = card is None and shown_by is not None and not pasted_error
     if demonstrates:  # its figure is the answer: the conversation's view when it is one of the entry's
         shown = knowledge()[entries[0]].tools
         card, tool_score = cards()[context.tool if context.tool in shown else shown[0]], KNOWLEDGE_MIN
@@ -209,15 +215,31 @@ def _back_to_a_figure(reading: Reading, context: Context) -> Context:
 
 def _step_the_layer(reading: Reading, context: Context) -> None:
     """'one layer up', 「ひとつ前の層」: the layer next to the one shown (the last one when none was chosen); a
-    negative index stays negative ('the layer before the last' then 'next layer' is the last)."""
-    if reading.layer_step is None or context.tool is None:
+    negative index stays negative ('the layer before the last' then 'next layer' is the last). 'next head' steps
+    the head, and 'next' alone what the learner was stepping through (the head or layer that changed last)."""
+    if context.tool is None:
         return
-    step, phrase = reading.layer_step
+    layer_step, head_step = reading.layer_step, reading.head_step
+    if reading.step is not None:
+        layer_step, head_step = (None, reading.step) if _stepping(context) == "head" else (reading.step, None)
     shown = context.choices.get("layer", -1)
-    if isinstance(shown, int):
-        layer = shown + step
+    if layer_step is not None and isinstance(shown, int):
+        layer = shown + layer_step[0]
         layer = min(layer, -1) if shown < 0 else max(layer, 0)
-        reading.layers = [(layer, phrase)]
+        reading.layers = [(layer, layer_step[1])]
+    head = context.choices.get("head")
+    if head_step is not None and not reading.heads:
+        reading.heads = [(max((head if isinstance(head, int) else -1) + head_step[0], 0), head_step[1])]
+
+
+def _stepping(context: Context) -> str:
+    """"head" or "layer": the one that changed between the last two figures, else the head when one is shown."""
+    if len(context.views) >= 2:
+        before, now = context.views[-2]["choices"], context.views[-1]["choices"]
+        for name in ("head", "layer"):
+            if isinstance(before.get(name), int) and isinstance(now.get(name), int) and before[name] != now[name]:
+                return name
+    return "head" if isinstance(context.choices.get("head"), int) else "layer"
 
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
@@ -277,7 +299,8 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         return False  # "is the heatmap symmetric?": about a view, not for one
     fitting = [card for card in cards().values() if not _unfit(card, reading)]
     # "Same sentence through three models: '…' on minilm, gemma and smollm2.": a sentence and what only one tool takes
-    only_one_fits = len(fitting) == 1 and bool(reading.sentences) and not asks_yes_no(mask_literals(question)) \
+    only_one_fits = len(fitting) == 1 and bool(reading.sentences or context.text) \
+        and not asks_yes_no(mask_literals(question)) \
         and not _WHY.search(reading.plain) and not _WH_QUESTION.search(reading.plain)
     return not asks_concept or bool(requests) or only_one_fits \
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
@@ -411,7 +434,8 @@ def _weak(ranked: list[Match]) -> bool:
 
 
 def _changes_the_view(reading: Reading) -> bool:
-    return bool(reading.layers or reading.layer_step or reading.earlier_figure is not None or reading.heads
+    return bool(reading.layers or reading.layer_step or reading.head_step or reading.step
+                or reading.earlier_figure is not None or reading.heads
                 or reading.mean_heads or reading.annotate or reading.exclude_special or reading.words
                 or reading.query is not None or reading.color_max is not None or reading.off)
 
@@ -496,6 +520,21 @@ def _said_keyword(reading: Reading) -> str | None:
                 if " " in word.strip() or len(word) >= 8 or not word.isascii() and len(word) >= 4]
     found = [(len(word), name) for word, name in specific if word.lower() in said]
     return max(found)[1] if found else None
+
+
+def _shown_in_few_words(reading: Reading) -> tuple[str, ...]:
+    """A message that says little but a keyword of an entry whose figure is the answer, and perhaps a view's name
+    ("code", 「コードも」, 「このヒートマップのコードを」)."""
+    for entry in knowledge().values():
+        said = [word.lower() for word in (*entry.keywords_en, *entry.keywords_ja) if word.lower() in reading.plain]
+        if not entry.demonstrate or not said:
+            continue
+        rest = reading.plain
+        for word in [*said, *(name for card in cards().values() for name in card.names)]:
+            rest = rest.replace(word.lower(), " ")
+        if bare(replace(reading, rest=rest)):
+            return (entry.id,)
+    return ()
 
 
 def _demonstrated(entry: Entry, question: str) -> bool:

@@ -16,7 +16,7 @@ from agent.planner_quotes import blank as _blank
 __all__ = [
     "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "EXCLUDE_SPECIAL", "WORDS",
-    "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "NEW_TOKEN_RULES",
+    "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
     "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
     "take_earlier_figure",
 ]
@@ -138,6 +138,7 @@ EXCLUDE_SPECIAL = _ascii(
     r"|^\W*(?:(?:ok|okay|so|then|can\s+(?:you|u)|could\s+you|please)\W+)*(?:hide|remove|drop|get\s+rid\s+of|take\s+out)"
     r"\s+(?:that\s+one|that|it|them|those)\b(?:\s+(?:then|too|please|pls))?\W*$"
     r"|^\W*(?:じゃあ)?(?:それ|あれ|そいつ)(?:を|は)?(?:消して|除いて|外して|隠して|抜いて)"
+    rf"|{_SPECIAL}[^。.!?！？]{{0,20}}?(?:ので|から)[、,]?\s*(?:消して|除いて|外して|隠して|抜いて)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
@@ -267,6 +268,23 @@ LAYER_STEP_RULES: tuple[Rule, ...] = (
     _rule(r"前の(?:層|レイヤー?)", -1),
 )
 _STEPS = {"one": 1, "a": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
+# "next head", 「ひとつ前のヘッド」: the head next to the one shown
+HEAD_STEP_RULES: tuple[Rule, ...] = (
+    _rule(r"\b(?:the\s+)?(?:next|following)\s+head\b", 1),
+    _rule(r"\b(?:the\s+)?(?:previous|prior|preceding)\s+head\b", -1),
+    _rule(r"(?:ひとつ|一つ|1つ)?(?:次|後|あと|先)の(?:ヘッド|head)", 1),
+    _rule(r"(?:ひとつ|一つ|1つ)?前の(?:ヘッド|head)", -1),
+)
+_PUNCT = r"[\s!?.,、。！？]*"  # (\W would take Japanese too, under re.ASCII)
+_JA_TAIL = r"(?:の(?:やつ|も))?(?:へ|を|は|も)?(?:お願い(?:します)?|で)?"
+# "next", 「次」 alone: one step along whatever the learner was stepping through (the planner says which)
+STEP_ALONE: tuple[Rule, ...] = (
+    _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?(?:the\s+)?next(?:\s+one)?(?:\s+(?:please|pls))?{_PUNCT}$", 1),
+    _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?(?:the\s+)?previous(?:\s+one)?(?:\s+(?:please|pls))?{_PUNCT}$",
+          -1),
+    _rule(rf"^{_PUNCT}(?:じゃあ|では)?{_PUNCT}(?:次|つぎ){_JA_TAIL}{_PUNCT}$", 1),
+    _rule(rf"^{_PUNCT}(?:ひとつ|一つ)?前{_JA_TAIL}{_PUNCT}$", -1),
+)
 HEAD_RULES: tuple[Rule, ...] = (
     _rule(rf"\bhead\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "head three"
     _rule(r"\b(?:heads?|hed|haed)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
@@ -284,6 +302,7 @@ HEAD_RULES: tuple[Rule, ...] = (
 )
 # "longer", 「もっと続けて」: a generation made longer by LONGER_BY tokens
 LONGER = _ascii(r"^\W*(?:(?:make\s+it\s+|a\s+bit\s+|even\s+)?longer|keep\s+going|go\s+on)\W*$"
+                r"|^[\s!?.,、。！？]*(?:more|もっと)[\s!?.,、。！？]*$"
                 r"|もっと(?:続けて|長く|先まで)|さらに続けて|もう少し(?:続けて|長く)")
 LONGER_BY = 10
 # "twice as long", 「倍の長さで」: the last generation's token count doubled

@@ -55,6 +55,8 @@ class Reading:
     off: set[str] = field(default_factory=set)  # choices turned off: "without the numbers", 「[CLS]は消さないで」
     earlier_figure: int | None = None  # "go back to the first figure": its place in the conversation's figures
     layer_step: tuple[int, str] | None = None  # "one layer up", 「ひとつ前の層」: (step, words) from the shown layer
+    head_step: tuple[int, str] | None = None  # "next head", 「前のヘッド」: (step, words) from the shown head
+    step: tuple[int, str] | None = None  # "next", 「次」 alone: along the head or layer the learner was stepping
 
 
 # A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
@@ -353,6 +355,10 @@ def _take_arguments(reading: Reading) -> None:
     reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
     steps, reading.rest = arguments.find_numbers(arguments.LAYER_STEP_RULES, reading.rest)
     reading.layer_step = steps[0] if steps and not reading.layers else None
+    head_steps, reading.rest = arguments.find_numbers(arguments.HEAD_STEP_RULES, reading.rest)
+    bare_steps, reading.rest = arguments.find_numbers(arguments.STEP_ALONE, reading.rest)
+    reading.head_step = head_steps[0] if head_steps else None
+    reading.step = bare_steps[0] if bare_steps else None
     reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
     if reading.key is None:
         reading.key, reading.rest = arguments.find_key(reading.rest)
