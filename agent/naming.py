@@ -27,8 +27,11 @@ _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|�
                          r"|同じ設定|同じように|プロンプト|に変えて|変えて"
                          r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか"
                          r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
-                         r"|だけ|のみ|にして|描き直して|やり直して|やりなおして|描いて|見せて|表示して|出して|して|ください|下さい|お願い|おねがい"
+                         r"|だけ|のみ|にして|描き直して|やり直して|やりなおして|描いて|見せて|表示して|出して|して|ください|下さい"
+                         r"|(?:お願い|おねがい)(?:します|いたします|致します)?"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
+# "same two tokens", "the same query and key": choices kept, which name nothing new
+_SAME_CHOICES = re.compile(r"\bsame\s+(?:two\s+|both\s+)?(?:tokens|words|pair|query\s+and\s+key|settings?)\b")
 _NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
 _HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
@@ -106,6 +109,7 @@ def _one_slip(name: str, word: str) -> bool:
 
 def bare(reading: Reading) -> bool:
     """Nothing is left once the layer, head and model are read: "now layer 0", 「ヘッド3は?」."""
-    left = re.findall(r"[a-z0-9]*[a-z][a-z0-9]+|[a-z0-9]+[a-z]|[^\x00-\x7f]", _LINKING_JA.sub(" ", reading.rest))
+    rest = _LINKING_JA.sub(" ", _SAME_CHOICES.sub(" ", reading.rest))
+    left = re.findall(r"[a-z0-9]*[a-z][a-z0-9]+|[a-z0-9]+[a-z]|[^\x00-\x7f]", rest)
     words = [word for word in left if word.isascii() and word not in _LINKING_WORDS]
     return not words and len([char for char in left if not char.isascii()]) <= 1

@@ -74,6 +74,7 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+i
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
                          r"|どう(?:分かれ|わかれ|分割|区切)", re.I)
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
+_INSTEAD = re.compile(r"\binstead\b|代わりに|に替えて|に変えて")
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
 _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
                           r"|what(?:'s|\s+is)\s+(?:this|that|it)|(?:this|that|it)|huh)\W*"
@@ -130,6 +131,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         # which view, what is "this"?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
+            and not _INSTEAD.search(reading.plain) \
             and all(only_named(card, reading) for card in named) \
             and not any(_needs_met(card, reading, context, named=True) or _continues_pair(card, context)
                         for card in named):
@@ -354,7 +356,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
     # the conversation's own ("さっきの比較を1層目で")
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
-                            or named[0].tool == context.tool or only_named(named[0], reading)):
+                            or named[0].tool == context.tool or only_named(named[0], reading)
+                            or bool(named[0].needs_any)):  # "compare the two sentences directly": what it needs is here
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
                   and _needs_met(every[m.name], reading, context)
@@ -446,7 +449,8 @@ def _needs_met(card: Card, reading: Reading, context: Context, named: bool = Fal
     ("compare it with gemma")."""
     if not card.needs_any:
         return True
-    earlier = 1 if context.text is not None and named else 0
+    # ("the same with smollm2 instead, for comparison" replaces the model shown: nothing is beside it)
+    earlier = 1 if context.text is not None and named and not _INSTEAD.search(reading.plain) else 0
     sentences = len(reading.sentences) + earlier  # two sentences on one model ("… in gemma") compare the sentences
     found = {"sentence_b": sentences >= 2 and (not reading.models or len(reading.sentences) >= 2),
              "model_b": len(reading.models) + earlier >= 2,

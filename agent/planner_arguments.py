@@ -131,7 +131,7 @@ HEAD_OFF = _ascii(
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}"
-    rf"|{_SPECIAL}\s+(?:removed|excluded|dropped|hidden|stripped|left\s+out)"
+    rf"|{_SPECIAL}\s+(?:removed|excluded|dropped|hidden|stripped|left\s+out|taken\s+out|cut\s+out|filtered\s+out)"
     rf"|{_SPECIAL}\s*(?:って(?:いう)?(?:やつ|の)|とか|など|なんか)?(?:は|を|も)?"
     r"(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
     # "hide it then", 「それ消して」 after "why is the first column so bright?": what a view can hide is special tokens
@@ -315,7 +315,7 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
     _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see
-    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?=生成|続け|書|出させ|出力)", _groups),
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?=生成|続け|書|出させ|出力|作)", _groups),
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|、|,|$))", _groups),  # 「5トークンだけで」
     _rule(rf"(?:生成する)?トークン数\s*(?:を|は|[=:])?\s*{_NUM}", _groups),  # 「トークン数を20にして」

@@ -58,7 +58,8 @@ BARE_TERM = ascii_pattern(
 )
 COLON_SENTENCE = ascii_pattern(
     # "same sentence: …" points back: what follows is no new sentence
-    r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!同じ)\bsentences?|(?<!same\s)\btexts?|\binput|\bprompt"
+    r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!first\s)(?<!second\s)(?<!other\s)(?<!同じ)\bsentences?"
+    r"|(?<!same\s)\btexts?|\binput|\bprompt"
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
     r"|\bfor|文章?|テキスト|プロンプト)\s*[:：]"
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
