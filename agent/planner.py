@@ -168,6 +168,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             offered = offered if context.tool is None else None
             return Plan(reading.language, "knowledge", (), entries, (), context=replace(context, offered=offered))
         said = _said_keyword(reading) if not asks_tool or not _sets_a_slot(reading) else None
+        if said is None and not pasted_error and _SPEAKS_OF_A_MESSAGE.search(reading.plain):
+            # 「警告みたいなのが赤字で出たんだけど…」: which message? the entry that asks for its text
+            said = next((m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back), None)
         if said is not None:  # nothing close by meaning, but a topic named in its own words ("query, key and value")
             return Plan(reading.language, "knowledge", (), (said,), (), context=context)
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
@@ -516,12 +519,12 @@ def _about_the_view(question: str, context: Context, card: Card | None) -> tuple
 
 
 def _said_keyword(reading: Reading) -> str | None:
-    """The entry whose longest keyword the question says (at least two words or eight characters: "query, key",
-    「クエリ・キー」), if any."""
+    """The entry whose longest keyword the question says (at least two words, eight characters, or three Japanese
+    characters: "query, key", 「クエリ・キー」, 「が豆腐」), if any."""
     said = reading.plain
     specific = [(word, entry.id) for entry in knowledge().values() if not entry.asks_back
                 for word in (*entry.keywords_en, *entry.keywords_ja)
-                if " " in word.strip() or len(word) >= 8 or not word.isascii() and len(word) >= 4]
+                if " " in word.strip() or len(word) >= 8 or not word.isascii() and len(word) >= 3]
     found = [(len(word), name) for word, name in specific if word.lower() in said]
     return max(found)[1] if found else None
 
