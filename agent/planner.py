@@ -74,6 +74,8 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+i
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
                          r"|どう(?:分かれ|わかれ|分割|区切)", re.I)
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
+# choices only one tool can take by their nature: a second model or sentence, a token count, an expression
+_ONE_TOOLS_CHOICES = {"model_b", "sentence_b", "new_tokens", "expression"}
 _INSTEAD = re.compile(r"\binstead\b|代わりに|に替えて|に変えて")
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
 _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
@@ -366,6 +368,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
                   and _needs_met(every[m.name], reading, context)
                   and (not every[m.name].needs_name or every[m.name] in named)]
     chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
+    fitting = [card for card in every.values() if not _unfit(card, reading)]
+    if chosen is not None and _unfit_choices(chosen[0], reading) & _ONE_TOOLS_CHOICES and len(fitting) == 1 \
+            and not named:
+        chosen = fitting[0], TOOL_MIN  # 「minilmとgemmaで『…』、第2層」: two models only a comparison takes
     previous = every.get(context.tool or "")
     default = next((card for card in every.values() if card.default), None)
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
@@ -390,7 +396,6 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
     if chosen is not None:
         return chosen
-    fitting = [card for card in every.values() if not _unfit(card, reading)]
     if len(fitting) == 1:  # 「…の続きを20トークン」: nothing close by meaning, but a choice only one tool takes
         return fitting[0], TOOL_MIN
     if previous is not None and continues and _sets_a_slot(reading) and not _unfit(previous, reading):
@@ -420,6 +425,11 @@ def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[C
 
 def _unfit(card: Card, reading: Reading) -> int:
     """How many of the question's choices the card has no slot for."""
+    return len(_unfit_choices(card, reading))
+
+
+def _unfit_choices(card: Card, reading: Reading) -> set[str]:
+    """The question's choices the card has no slot for."""
     readings = set(card.slots.values())
     given = {"layer": bool(reading.layers), "head": bool(reading.heads or reading.mean_heads),
              "query": reading.query is not None,
@@ -429,7 +439,7 @@ def _unfit(card: Card, reading: Reading) -> int:
              "expression": reading.expression is not None and not reading.expression_bare,
              "sentence_b": len(reading.sentences) >= 2,  # two sentences given: a tool that takes both
              "model_b": len(reading.models) >= 2}
-    return sum(1 for name, set_ in given.items() if set_ and name not in readings)
+    return {name for name, set_ in given.items() if set_ and name not in readings}
 
 
 def _weak(ranked: list[Match]) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 __all__ = [
     "asked_as_term",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
-    "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE",
+    "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
 ]
 
 
@@ -63,6 +63,10 @@ COLON_SENTENCE = ascii_pattern(
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
     r"|\bfor|文章?|テキスト|プロンプト)\s*[:：]"
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
+# 「今日はカレーを食べた、という文で…」「きのう映画みた って文」: an unquoted Japanese sentence named as one
+NAMED_SENTENCE = re.compile(r"^\s*(?:(?:じゃあ|では|次は|今度は|ところで)[、,]?\s*)?"
+                            r"(?P<text>(?!(?:これ|それ|あれ|この|その|あの))[^「」『』\"'、,。!?！？\n][^「」『』\"'\n]{3,40}?)\s*[、,]?\s*"
+                            r"(?:という|っていう|って|との)(?:文|文章|例文|センテンス)")
 # 「東京は日本の首都です。 ←この文の…」: an unquoted sentence pointed at from after it
 ARROW_SENTENCE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:←|⬅|<-{1,2})\s*(?:この|これ|その|this|that)", re.I | re.S)
 _TERM_KNOWLEDGE = (("dim", "mean_over_heads"), ("torch.mean", "mean_over_heads"), ("keepdim", "mean_over_heads"),

@@ -284,9 +284,15 @@ _ASKS_THE_SENSEI = re.compile(r"(?:which|what|how|why|where|can|could|do|does|is
 
 
 def _take_colon_sentence(reading: Reading, rest: str) -> str:
-    """An unquoted sentence after "sentence:" / 「文:」, or before an arrow pointing at it (「…。←この文」)."""
+    """An unquoted sentence after "sentence:" / 「文:」, before an arrow pointing at it (「…。←この文」), or named as
+    one (「今日はカレーを食べた、という文で」)."""
     match = literal.COLON_SENTENCE.search(rest)
     arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
+    named = literal.NAMED_SENTENCE.search(rest) if match is None and arrow is None else None
+    if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
+        reading.sentences.append(rest[named.start("text"):named.end("text")].strip())
+        reading.colon_sentence = True
+        return rest[named.end():]
     if match is None and arrow is None:
         return rest
     found = match or arrow
