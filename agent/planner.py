@@ -298,7 +298,10 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
                 and not _STATEMENT_JA.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
-    follow_up = context.tool is not None and (_changes_the_view(reading) or bool(reading.models)) and bare(reading)
+    # ... and "would head 6 alone look different?", 「ヘッド1だけだと違いますか?」: the figure changed, to see
+    follow_up = context.tool is not None and (_changes_the_view(reading) or bool(reading.models)) \
+        and (bare(reading) or not _WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
+             and not reading.sentences and bool(reading.heads))
     if _asks_of_the_data(question, reading, whole):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
