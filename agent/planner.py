@@ -316,6 +316,8 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
                                           or reading.key is not None or reading.models and bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
+        or context.tool is not None and not asks_yes_no(mask_literals(question)) \
+        and not _WH_QUESTION.search(reading.plain) and any(only_named(card, reading) for card in named) \
         or (bool(reading.sentences) and asks_to_run(mask_literals(question))) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question)))) \
         or (asks_to_see(mask_literals(question)) and _sets_a_slot(reading))  # "I'd like to see it under gemma"
