@@ -76,6 +76,14 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+i
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
 _ONE_TOOLS_CHOICES = {"model_b", "sentence_b", "new_tokens", "expression"}
+# a clause that only turns a figure down ("I don't need a figure, just the idea") requests nothing
+_NO_FIGURE = re.compile(r"\b(?:don'?t|do\s+not|no)\s+(?:need|want)\s+(?:a\s+|any\s+|the\s+)?"
+                        r"(?:figure|picture|plot|chart|graph)|図(?:は|も)?(?:いらない|要らない|不要|なしで)", re.I)
+# an explanation asked for in words
+_EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
+                            r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
+                            r"|説明(?:を用意|して(?:ください|ほしい|欲しい)|を(?:ください|お願い|考えて)|できるように)",
+                            re.I)
 _INSTEAD = re.compile(r"\binstead\b|代わりに|に替えて|に変えて")
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
 _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
@@ -295,13 +303,16 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     pieces = clauses(mask_literals(question))[1:] if parts else []
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
                 if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
-                and not _STATEMENT_JA.search(piece)
+                and not _STATEMENT_JA.search(piece) and not _NO_FIGURE.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
     # ... and "would head 6 alone look different?", 「ヘッド1だけだと違いますか?」: the figure changed, to see
     follow_up = context.tool is not None and (_changes_the_view(reading) or bool(reading.models)) \
         and (bare(reading) or not _WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
              and not reading.sentences and bool(reading.heads))
+    if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
+            and best_concept.score >= ASK_BELOW:
+        return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
     if _asks_of_the_data(question, reading, whole):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
