@@ -408,7 +408,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             if _unfit(previous, reading) and default_fits:
                 return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
             return previous, max(kept, TOOL_MIN)
-    if default is not None and bare(reading) and (_changes_the_view(reading) or context.question):
+    if default is not None and bare(reading) and (_changes_the_view(reading) or context.question) \
+            and not _unfit_choices(default, reading) & _ONE_TOOLS_CHOICES:  # (two models given: not the default)
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
     if chosen is not None:
         return chosen
