@@ -73,6 +73,7 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+i
                          r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped)"
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
                          r"|どう(?:分かれ|わかれ|分割|区切)", re.I)
+_WH_START = re.compile(r"^\W*(?:what|how|which|where|who|when|why)\b", re.I)  # ("what's the difference between …")
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
 _ONE_TOOLS_CHOICES = {"model_b", "sentence_b", "new_tokens", "expression"}
@@ -130,8 +131,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     for phrase in reading.turned_down:
         if any(name in phrase.lower() for card in cards().values() for name in card.names):
             meant = meant.replace(phrase, " ")
-    whole, parts = _by_meaning(meant, reading, context)
     named = named_views(list(cards().values()), reading)
+    whole, parts = _by_meaning(meant, reading, context, bool(named))
     asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
@@ -270,11 +271,13 @@ def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Con
 # --- step 2: which tool, which knowledge ------------------------------------------------------------
 
 
-def _by_meaning(question: str, reading: Reading, context: Context) -> tuple[list[Match], list[list[Match]]]:
+def _by_meaning(question: str, reading: Reading, context: Context, names_a_view: bool = False
+                ) -> tuple[list[Match], list[list[Match]]]:
     """The labels ranked for the whole question and for each clause; a terse reply to a topic ("Macです"
-    after the font question) is read together with the question before it."""
+    after the font question) is read together with the question before it, unless it names a view."""
     whole, *parts = meaning_index().matches(question)
-    if context.question and _weak(whole) and not _sets_a_slot(reading) and reading.expression is None:
+    if context.question and _weak(whole) and not _sets_a_slot(reading) and reading.expression is None \
+            and not names_a_view:
         joined = meaning_index().matches(f"{context.question} {question}")[0]
         if joined and joined[0].kind == "knowledge":
             return joined, []
@@ -327,6 +330,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
                                           or reading.key is not None or reading.models and bare(reading))) \
         or any(_literally_asked(card, reading, context) for card in named) \
+        and not (not reading.sentences and _WH_START.search(reading.plain)) \
         or context.tool is not None and not asks_yes_no(mask_literals(question)) \
         and not _WH_QUESTION.search(reading.plain) and any(only_named(card, reading) for card in named) \
         or (bool(reading.sentences) and asks_to_run(mask_literals(question))) \
