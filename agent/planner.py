@@ -73,7 +73,8 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+i
                          r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped)"
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
                          r"|どう(?:分かれ|わかれ|分割|区切)", re.I)
-_WH_START = re.compile(r"^\W*(?:what|how|which|where|who|when|why)\b", re.I)  # ("what's the difference between …")
+# a wh-question naming a model asks about it ("what's the difference between how BERT and GPT use attention?")
+_WH_START = re.compile(r"^\W*(?:what|how|which|where|who|when|why)\b", re.I)
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
 _ONE_TOOLS_CHOICES = {"model_b", "sentence_b", "new_tokens", "expression"}
@@ -329,8 +330,9 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     return not asks_concept or bool(requests) or only_one_fits \
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
                                           or reading.key is not None or reading.models and bare(reading))) \
-        or any(_literally_asked(card, reading, context) for card in named) \
-        and not (not reading.sentences and _WH_START.search(reading.plain)) \
+        or any(_literally_asked(card, reading, context) and not (_WH_START.search(reading.plain)
+                                                                 and set(card.needs_any) == {"model"})
+               for card in named) \
         or context.tool is not None and not asks_yes_no(mask_literals(question)) \
         and not _WH_QUESTION.search(reading.plain) and any(only_named(card, reading) for card in named) \
         or (bool(reading.sentences) and asks_to_run(mask_literals(question))) \
