@@ -143,7 +143,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         # which view, what is "this"?
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
-            and not _INSTEAD.search(reading.plain) \
+            and not _INSTEAD.search(reading.plain) and not (context.tool and _changes_the_view(reading)) \
             and all(only_named(card, reading) for card in named) \
             and not any(_needs_met(card, reading, context, named=True) or _continues_pair(card, context)
                         for card in named):
@@ -366,6 +366,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     """The card to run and its score; literals decide first, then meaning, then the conversation."""
     every = cards()
     named = [card for card in named if _needs_met(card, reading, context, named=True) or _continues_pair(card, context)]
+    views = [card for card in named if card.figure]
+    named = views or named  # 「minilmに戻して、さっきと同じヒートマップを」: the view, on that model (no bare switch)
     if not named and context.offered in every and not _weak(matches):  # 「実際に描いてみせて」 after the explanation
         named = [every[context.offered]]
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead

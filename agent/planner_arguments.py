@@ -141,6 +141,7 @@ EXCLUDE_SPECIAL = _ascii(
     rf"|{_SPECIAL}[^。.!?！？]{{0,20}}?(?:ので|から)[、,]?\s*(?:消して|除いて|外して|隠して|抜いて)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
+    rf"|\b(?:leave|take|filter|strip|cut)\s+(?:the\s+)?{_SPECIAL}\s+out\b"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
 )
 STRICT = _ascii(
@@ -188,7 +189,7 @@ FIXED_SCALE = _ascii(
     r"|\b(?:scale|range)\s+(?:up\s+)?to\s+1(?:\.0)?(?![\d.])")
 WORDS = _ascii(
     r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
-    r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
+    r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?word\s+pieces|sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
     r"(?:\s+(?:in)?to\s+(?:whole\s+)?words)?"
     r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:sub-?word\s+)?(?:tokens|pieces)"
     r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位|ワード(?:単位|ごと)"
