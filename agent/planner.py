@@ -92,6 +92,8 @@ _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do
                           r"|what(?:'s|\s+is)\s+(?:this|that|it)|(?:this|that|it)|huh)\W*"
                           r"|(?:えっと|ねえ)?\W*(?:これ|それ|あれ)(?:って|は)?\W*(?:どういう(?:意味|こと)|なに|何|なん)"
                           r"(?:です|でしょう|だろう)?か?\W*")
+_GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening)|greetings)\b"
+                       r"|^\W*(?:はじめまして|初めまして|こんにちは|こんばんは|おはよう)", re.I)
 _SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
 
 
@@ -135,6 +137,14 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     named = named_views(list(cards().values()), reading)
     whole, parts = _by_meaning(meant, reading, context, bool(named))
     asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
+    if not pasted_error and not reading.sentences and not named and reading.expression is None \
+            and not asks_to_see(mask_literals(question)):
+        if _GREETING.search(reading.plain) and not _WH_START.search(reading.plain) and "?" not in reading.plain:
+            # "hello! just finished reading the post", 「はじめまして」: what would they like to see?
+            return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(_merged(whole, parts)[:3]),
+                        context=context)
+        if asks_tool and _SPEAKS_OF_A_MESSAGE.search(reading.plain):
+            asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     matches = _merged(whole, parts)
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
@@ -538,6 +548,8 @@ def _unnamed_message(entry: Entry, reading: Reading) -> bool:
     keywords or message fragments ("I got a warning when loading the model" names no sdpa)."""
     if entry.asks_back or not _SPEAKS_OF_A_MESSAGE.search(reading.plain):
         return False
+    if not getattr(entry, "messages", ()):
+        return True  # 「モデルを読み込んだら警告が出た」: the closest entry is about no message at all
     specific = [word for word in (*entry.keywords_en, *entry.keywords_ja, *entry.messages)
                 if not _SPEAKS_OF_A_MESSAGE.search(word)]
     return not any(word.lower() in reading.plain for word in specific)
