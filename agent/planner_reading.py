@@ -75,8 +75,9 @@ _YES_NO_EN = re.compile(
     r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$"  # "… share one key/value head, right?"
     r"|^what\s+am\s+i\s+(?:looking\s+at|seeing)\b", re.I)  # "what am I looking at in the difference panel?"
 # a word of reaction before the question ("cool. what's the 12 in that shape?", "thanks! why …")
-_REACTION_EN = re.compile(r"^(?:cool|nice|great|thanks|thank\s+you|ok|okay|got\s+it|i\s+see|ah+|oh+|hm+|wow|neat"
-                          r"|interesting|awesome|right|alright)\s*[.!,]+\s*", re.I)
+_REACTION_EN = re.compile(r"^(?:(?:cool|nice|great|thanks|thank\s+you|ok|okay|got\s+it|i\s+see|ah+|oh+|hm+|wow|neat"
+                          r"|interesting|awesome|right|alright)\s*[.!,]+\s*"
+                          r"|(?:wait|so|and|but|um+|uh+|also|then|hmm+)\b[,.!]?\s+)+", re.I)  # "wait what does … mean"
 _REQUEST_JA = re.compile(r"見せて|見たい|拝見|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$"
                          r"|ください|ほしい|たい"
                          r"|見られ(?:ます|る)|見れ(?:ます|る)|(?:見る|確かめる)方法"
