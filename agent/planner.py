@@ -178,7 +178,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     demonstrates = card is None and shown_by is not None and not pasted_error
     if demonstrates:  # its figure is the answer: the conversation's view when it is one of the entry's
         shown = knowledge()[entries[0]].tools
-        card, tool_score = cards()[context.tool if context.tool in shown else shown[0]], KNOWLEDGE_MIN
+        asked_view = next((card.tool for card in named if card.tool in shown), None)  # "the code for the flat one"
+        card = cards()[asked_view or (context.tool if context.tool in shown else shown[0])]
+        tool_score = KNOWLEDGE_MIN
     demonstrates = demonstrates or card is not None and asked_why and bool(entries)
     if card is None:
         if entries:
