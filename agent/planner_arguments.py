@@ -391,6 +391,11 @@ _TURNED_DOWN_EN = _ascii(
 )
 # "like the heatmap but for every head at once": the view named before "but" is only what the request starts from
 _LIKE_BUT = _ascii(r"\b(?:like|similar\s+to|same\s+as)\s+(?:a|an|the)\s+([^,.;:!?()]{1,30}?)\s*,?\s+but\b")
+# ... and so is a view compared against ("easier than the heatmap") or not understood
+# (「ヒートマップの見方がよくわからないので」)
+_REFERENCE_ONLY = _ascii(r"\b(?:easier|better|clearer|nicer|simpler)\s+(?:to\s+read\s+)?than\s+(?:the\s+|a\s+)?"
+                         r"([a-z][a-z\s-]{1,20}?)(?=\s+(?:for|of|in)\b|[,.?!]|$)"
+                         r"|([^、。,.!?！？\s「」『』]{1,12}?)の(?:見方|読み方)が(?:よく|いまいち|あまり)?(?:わから|分から)")
 # a "not" turns something down after a pause or these words ("no wait, not gemma", "I meant layer 2, not 3"), or
 # before an article ("is it not the heatmap"); else it negates a verb ("why do the rows not sum to 1")
 _BEFORE_NOT = frozenset("but and wait no meant actually so ok okay oh sorry then well please".split())
@@ -418,6 +423,10 @@ def take_turned_down(text: str) -> tuple[list[str], str]:
     for match in _LIKE_BUT.finditer(text):
         found.append(match[1])
         text = _blank(text, *match.span(1))
+    for match in _REFERENCE_ONLY.finditer(text):
+        group = 1 if match[1] is not None else 2
+        found.append(match[group])
+        text = _blank(text, *match.span(group))
     for match in _TURNED_DOWN_JA.finditer(text):
         found.append(match[1])
         text = _blank(text, *match.span(1))
