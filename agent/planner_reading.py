@@ -102,6 +102,8 @@ _POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+th
 _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"(?:check|try|run|show|draw|plot|compute|find|load|switch)\b"
                      r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have|follow|look\s+at)\b"
+                     r"|\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:show|draw|plot|weigh|compute|run|make"
+                     r"|visuali[sz]e|compare|redo|extract|tokeni[sz]e|load|print|list|trace|render)\b"
                      r"|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
                      r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+(?:like|love)\s+to\s+see\b"
                      r"|\bi\s+(?:want|wanna|need|wanted)\s+to\s+(?:see|look\s+at|view)\b"

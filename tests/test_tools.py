@@ -249,3 +249,16 @@ def test_a_japanese_token_named_without_its_particle_is_the_token_it_begins():
     assert token_position("自分", ["<bos>", "太郎", "は", "自分の", "鞄"], "query") == 3
     with pytest.raises(TokenError, match="not in the text"):
         token_position("he", ["[CLS]", "the", "chef", "[SEP]"], "query")
+
+
+def test_a_japanese_word_cut_in_pieces_is_the_piece_it_begins_with() -> None:
+    """gemma-270m cuts 「待っていた」 into 「待」「っていた」 (its tokens of 『私は駅で友達を待っていた』): 「待って」 is
+    「待」, where the word begins; a word the text does not hold is still refused, with the tokens listed."""
+    from tools.core.errors import TokenError
+    from tools.core.plumbing import token_position
+
+    labels = ["<bos>", "私は", "駅", "で", "友達", "を", "待", "っていた"]
+    assert token_position("待って", labels, "query") == 6
+    assert token_position("友達を", labels, "query") == 4
+    with pytest.raises(TokenError, match="its tokens are: <bos>, 私は"):
+        token_position("猫", labels, "query")

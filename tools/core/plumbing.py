@@ -82,7 +82,8 @@ def checked_index(value: object, count: int, what: str, model_name: str, plural:
 
 def token_position(value: object, labels: list[str], what: str) -> int:
     """A token given as a 0-based position or as its text (first match, case-insensitive; Japanese text also
-    matches the first token it begins, since tokenizers keep particles with words)."""
+    matches the first token it begins, since tokenizers keep particles with words, or the first piece of a word
+    the tokenizer cut in several)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return checked_index(value, len(labels), what, "this text", "tokens")
     if isinstance(value, str):
@@ -93,6 +94,10 @@ def token_position(value: object, labels: list[str], what: str) -> int:
         if wanted and not wanted.isascii():  # 「自分」 where the tokenizer kept the particle: the token 「自分の」
             for position, label in enumerate(labels):
                 if label.lower().lstrip("▁ ").startswith(wanted):
+                    return position
+            for position in range(len(labels)):  # 「待って」 cut into 「待」「っていた」: the piece it begins with
+                pieces = "".join(label.lower().lstrip("▁ ") for label in labels[position:position + len(wanted)])
+                if labels[position].strip("▁ ") and pieces.startswith(wanted):
                     return position
         if wanted.lstrip("-").isdigit():
             return checked_index(int(wanted), len(labels), what, "this text", "tokens")
