@@ -19,20 +19,21 @@ import understanding  # noqa: E402
 
 # Measured on 2026-12-02: 0.74 of the questions and 0.61 of the conversation turns with the first tool
 # cards (the keyword planner before them: 0.68 and 0.55); 0.88 and 0.82 after session 4, 0.91 and 0.88
-# after session 5, 0.93 and 0.90 after session 6, 0.94 and 0.92 after session 7, 0.946 and 0.918 in session 8
+# after session 5, 0.93 and 0.90 after session 6, 0.94 and 0.92 after session 7, 0.946 and 0.939 after session 8
 # (see bench/RESULTS.md for the exact figures). The target is 0.95;
 # these floors only stop a regression.
-PLAN_THRESHOLD = {"questions": 0.93, "turns": 0.89}
+PLAN_THRESHOLD = {"questions": 0.93, "turns": 0.91}
 # The development sets (tests/devset/), which the planner is tuned on, as measured when each floor was set
 # (session 7), less a margin: dev 0.93 / 0.97, dev2 0.98 / 0.99, dev3 0.976 / 0.977, dev4 0.96 / 0.99,
 # dev5 0.97 / 0.99, dev6 0.94 / 0.97, dev7 0.92 / 0.95, dev8 0.87 / 0.94, dev9 0.91 / 0.94, dev10 0.92 / 0.94,
 # dev11 0.97 / 0.96, dev12 0.94 / 0.98, dev13 0.85 / 0.90 (20 questions only) (their first, untuned runs:
 # dev4 0.82 / 0.88, dev5 0.87 / 0.79, dev6 0.84 / 0.84, dev7 0.75 / 0.52, dev8 0.75 / 0.82, dev9 0.82 / 0.75,
 # dev10 0.83 / 0.91, dev11 0.96 / 0.94, dev12 0.93 / 0.87, dev13 0.80 / 0.86).
-# Sets 14 to 20 (session 8), as measured at the end of session 8 less a margin: dev14 0.84 / 0.86,
-# dev15 0.95 / 0.93, dev16 0.93 / 0.89, dev17 0.90 / 0.94, dev18 0.97 / 0.90, dev19 0.91 / 0.90,
-# dev20 0.95 / 0.88 (first, untuned runs: dev14 0.76 / 0.74, dev15 0.90 / 0.92, dev16 0.65 / 0.53,
-# dev17 0.87 / 0.92, dev18 0.90 / 0.62, dev19 0.89 / 0.90, dev20 0.95 / 0.78).
+# Sets 14 to 22 (session 8), as measured at the end of session 8 less a margin: dev14 0.85 / 0.92,
+# dev15 0.95 / 0.93, dev16 0.93 / 0.91, dev17 0.93 / 0.94, dev18 0.97 / 0.91, dev19 0.93 / 0.95,
+# dev20 0.95 / 0.905, dev21 0.95 / 0.98, dev22 1.00 / 0.99 (first, untuned runs: dev14 0.76 / 0.74,
+# dev15 0.90 / 0.92, dev16 0.65 / 0.53, dev17 0.87 / 0.92, dev18 0.90 / 0.62, dev19 0.89 / 0.90,
+# dev20 0.95 / 0.78, dev21 0.92 / 0.94, dev22 0.95 / 0.95).
 DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions": 0.96, "turns": 0.97},
                  "dev3": {"questions": 0.95, "turns": 0.95}, "dev4": {"questions": 0.94, "turns": 0.97},
                  "dev5": {"questions": 0.95, "turns": 0.97}, "dev6": {"questions": 0.91, "turns": 0.95},
@@ -40,10 +41,11 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev9": {"questions": 0.88, "turns": 0.92}, "dev10": {"questions": 0.90, "turns": 0.92},
                  "dev11": {"questions": 0.95, "turns": 0.94}, "dev12": {"questions": 0.92, "turns": 0.96},
                  "dev13": {"questions": 0.80, "turns": 0.88},
-                 "dev14": {"questions": 0.81, "turns": 0.83}, "dev15": {"questions": 0.92, "turns": 0.90},
-                 "dev16": {"questions": 0.90, "turns": 0.86}, "dev17": {"questions": 0.87, "turns": 0.92},
-                 "dev18": {"questions": 0.94, "turns": 0.87}, "dev19": {"questions": 0.88, "turns": 0.87},
-                 "dev20": {"questions": 0.91, "turns": 0.85}}
+                 "dev14": {"questions": 0.82, "turns": 0.89}, "dev15": {"questions": 0.92, "turns": 0.90},
+                 "dev16": {"questions": 0.90, "turns": 0.88}, "dev17": {"questions": 0.90, "turns": 0.92},
+                 "dev18": {"questions": 0.94, "turns": 0.87}, "dev19": {"questions": 0.90, "turns": 0.92},
+                 "dev20": {"questions": 0.92, "turns": 0.87}, "dev21": {"questions": 0.92, "turns": 0.95},
+                 "dev22": {"questions": 0.96, "turns": 0.96}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
