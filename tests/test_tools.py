@@ -252,8 +252,9 @@ def test_a_japanese_token_named_without_its_particle_is_the_token_it_begins():
 
 
 def test_a_japanese_word_cut_in_pieces_is_the_piece_it_begins_with() -> None:
-    """gemma-270m cuts 「待っていた」 into 「待」「っていた」 (its tokens of 『私は駅で友達を待っていた』): 「待って」 is
-    「待」, where the word begins; a word the text does not hold is still refused, with the tokens listed."""
+    """gemma-270m cuts 「待っていた」 into 「待」「っていた」 (its tokens of 『私は駅で友達を待っていた』):
+    「待って」 is 「待」, where the word begins; a word the text does not hold is still refused, with the tokens
+    listed."""
     from tools.core.errors import TokenError
     from tools.core.plumbing import token_position
 
