@@ -137,15 +137,14 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     named = named_views(list(cards().values()), reading)
     whole, parts = _by_meaning(meant, reading, context, bool(named))
     asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
+    matches = _merged(whole, parts)
     if not pasted_error and not reading.sentences and not named and reading.expression is None \
             and not asks_to_see(mask_literals(question)):
         if _GREETING.search(reading.plain) and not _WH_START.search(reading.plain) and "?" not in reading.plain:
             # "hello! just finished reading the post", 「はじめまして」: what would they like to see?
-            return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(_merged(whole, parts)[:3]),
-                        context=context)
+            return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
         if asks_tool and _SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
-    matches = _merged(whole, parts)
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
                  or _POINTS_ONLY.fullmatch(reading.plain.strip())):
@@ -316,7 +315,9 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     asks_concept = leads or (
         best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
         and shares[0] >= 0.5)
-    pieces = clauses(mask_literals(question))[1:] if parts else []
+    masked = mask_literals(question)
+    yes_no = asks_yes_no(masked)
+    pieces = clauses(masked)[1:] if parts else []
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
                 if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
                 and not _STATEMENT_JA.search(piece) and not _NO_FIGURE.search(piece)
@@ -329,15 +330,15 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
-    if _asks_of_the_data(question, reading, whole):
+    if _asks_of_the_data(reading, whole, yes_no):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
-    if asks_yes_no(mask_literals(question)) and best_concept is not None and best_concept.score >= ASK_BELOW \
+    if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up:
         return False  # "is the heatmap symmetric?": about a view, not for one
-    fitting = [card for card in cards().values() if not _unfit(card, reading)]
+    fitting = _fitting(reading)
     # "Same sentence through three models: '…' on minilm, gemma and smollm2.": a sentence and what only one tool takes
     only_one_fits = len(fitting) == 1 and bool(reading.sentences or context.text) \
-        and not asks_yes_no(mask_literals(question)) \
+        and not yes_no \
         and not _WHY.search(reading.plain) and not _WH_QUESTION.search(reading.plain)
     return not asks_concept or bool(requests) or only_one_fits \
         or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
@@ -345,14 +346,14 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         or any(_literally_asked(card, reading, context) and not (_WH_START.search(reading.plain)
                                                                  and set(card.needs_any) == {"model"})
                for card in named) \
-        or context.tool is not None and not asks_yes_no(mask_literals(question)) \
+        or context.tool is not None and not yes_no \
         and not _WH_QUESTION.search(reading.plain) and any(only_named(card, reading) for card in named) \
-        or (bool(reading.sentences) and asks_to_run(mask_literals(question))) \
-        or (bool(named) and (shares[0] < 0.5 or asks_to_see(mask_literals(question)))) \
-        or (asks_to_see(mask_literals(question)) and _sets_a_slot(reading))  # "I'd like to see it under gemma"
+        or (bool(reading.sentences) and asks_to_run(masked)) \
+        or (bool(named) and (shares[0] < 0.5 or asks_to_see(masked))) \
+        or (asks_to_see(masked) and _sets_a_slot(reading))  # "I'd like to see it under gemma"
 
 
-def _asks_of_the_data(question: str, reading: Reading, whole: list[Match]) -> bool:
+def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool) -> bool:
     """A question about what the model does with the learner's own sentence ("Does 'ChatGPT' stay one token in
     '…'?", 「『…』で『食べた』はどこを一番見てる?」), which only running it answers; not a why, not whether
     something is normal or broken, not a sentence given as an example, and a tool is about as close as any concept."""
@@ -363,7 +364,7 @@ def _asks_of_the_data(question: str, reading: Reading, whole: list[Match]) -> bo
         return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)
     best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
     return bool(whole) and best_tool >= max(TOOL_MIN, whole[0].score - CONCEPT_GAP) \
-        and (asks_yes_no(mask_literals(question)) or bool(_ASKS_WHICH.search(reading.plain)))
+        and (yes_no or bool(_ASKS_WHICH.search(reading.plain)))
 
 
 def _literally_asked(card: Card, reading: Reading, context: Context) -> bool:
@@ -404,7 +405,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
                   and _needs_met(every[m.name], reading, context)
                   and (not every[m.name].needs_name or every[m.name] in named)]
     chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
-    fitting = [card for card in every.values() if not _unfit(card, reading)]
+    fitting = _fitting(reading)
     if chosen is not None and _unfit_choices(chosen[0], reading) & _ONE_TOOLS_CHOICES and len(fitting) == 1 \
             and not named:
         chosen = fitting[0], TOOL_MIN  # 「minilmとgemmaで『…』、第2層」: two models only a comparison takes
@@ -458,6 +459,11 @@ def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[C
     near = [(card, score) for card, score in candidates
             if score >= candidates[0][1] - FIT_MARGIN * (2 if _unfit(card, reading) < top else 1)]
     return min(near, key=lambda pair: (_unfit(pair[0], reading), -pair[1]))
+
+
+def _fitting(reading: Reading) -> list[Card]:
+    """The cards that take every choice the question sets."""
+    return [card for card in cards().values() if not _unfit(card, reading)]
 
 
 def _unfit(card: Card, reading: Reading) -> int:
@@ -550,7 +556,7 @@ def _unnamed_message(entry: Entry, reading: Reading) -> bool:
     keywords or message fragments ("I got a warning when loading the model" names no sdpa)."""
     if entry.asks_back or not _SPEAKS_OF_A_MESSAGE.search(reading.plain):
         return False
-    if not getattr(entry, "messages", ()):
+    if not entry.messages:
         return True  # 「モデルを読み込んだら警告が出た」: the closest entry is about no message at all
     specific = [word for word in (*entry.keywords_en, *entry.keywords_ja, *entry.messages)
                 if not _SPEAKS_OF_A_MESSAGE.search(word)]
