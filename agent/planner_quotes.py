@@ -209,7 +209,7 @@ _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone
                               r"|asks?|asked(?:\s+me)?)(?:\s+that)?\s*:?\s*$")
 # ... or one turned down: 「『A』…じゃなくて『B』」, "not 'A' but 'B'", "'A', no, 'B'"
 _TURNED_AFTER = ascii_pattern(r"^\s*(?:…|\.{2,})?\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて"
-                              r"|,?\s*(?:no|sorry|i\s+mean|i\s+meant)\b)")
+                              r"|,?\s*(?:no\s*[,.!—–-]|sorry\b|i\s+mean\b|i\s+meant\b))")  # ("…', no special tokens")
 _TURNED_BEFORE = ascii_pattern(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s*$")
 
 

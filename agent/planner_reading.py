@@ -238,8 +238,7 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
     asked = [quote for quote in quotes if re.search(r"[?？]\s*$", quote.text)]  # "I want to answer 'does …?'"
     if asked and len(asked) < len(quotes):
         quotes = [quote for quote in quotes if quote not in asked]
-    if any(literal.turned_down(quote) for quote in quotes) and not all(literal.turned_down(quote) for quote in quotes):
-        quotes = [quote for quote in quotes if not literal.turned_down(quote)]  # 「『A』…じゃなくて『B』」: B
+    quotes = [quote for quote in quotes if not literal.turned_down(quote)]  # 「『A』…じゃなくて『B』」: B, never A
     candidates = []
     for quote in quotes:
         if literal.is_expression(quote.text) and reading.expression is None:

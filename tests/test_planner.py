@@ -710,3 +710,15 @@ def test_a_view_that_takes_the_layer_asked_for_wins_over_a_slightly_closer_one_t
     result = plan_with_context("Can I see where 'it' looks in layer 4 of 'The trophy did not fit in the suitcase "
                                "because it was too big'?")
     assert [call.name for call in result.calls] == ["plot_line"] and result.calls[0].arguments["layer"] == 4
+
+
+@pytest.mark.parametrize(("question", "sentences"), [
+    ("次は「倍の長さで」じゃなくて、ヘッド2だけで", []),  # a quote turned down is never the sentence, even alone
+    ("heatmap of 'A cat', no, 'A dog'", ["A dog"]),
+    ("plot a line graph for 'We love pizza and pasta', no special tokens", ["We love pizza and pasta"]),
+    ("論文に「先頭はシンクになる」とあった。『研究者は仮説を検証した』で確かめて", ["研究者は仮説を検証した"]),
+])
+def test_a_quote_cited_or_turned_down_is_not_the_sentence(question: str, sentences: list[str]) -> None:
+    from agent.planner_reading import read
+
+    assert read(question).sentences == sentences
