@@ -138,11 +138,11 @@ def meaning_index() -> MeaningIndex:
     global _index
     with _index_lock:
         if _index is None:
-            _index = MeaningIndex(_all_examples())
+            _index = MeaningIndex(all_examples())
         return _index
 
 
-def _all_examples() -> list[tuple[str, str]]:
+def all_examples() -> list[tuple[str, str]]:
     pairs = [(f"tool:{name}", example) for name, card in cards().items() for example in card.all_examples()]
     for entry in knowledge().values():
         examples = (*getattr(entry, "examples_en", ()), *getattr(entry, "examples_ja", ()))

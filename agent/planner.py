@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
 from agent.context import Context
-from agent.meaning import Match, clauses, mask_literals, meaning_index
+from agent.meaning import Match, all_examples, clauses, mask_literals, meaning_index
 from agent.naming import bare, longest_name, named_views, names_it, only_named
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
@@ -52,6 +53,8 @@ CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken whe
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
+TOLD_REACH = 0.16  # an entry whose telling keyword the question says comes first when this close to the closest
+TELLING_LABELS = 3  # a keyword is telling when the examples of at most this many cards and entries say it
 # a pasted traceback or error line, whether or not the knowledge knows its message
 _ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
@@ -537,6 +540,7 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], as
         found += literal.term_knowledge(reading.expression_term)
     leader = matches[0] if matches and not _weak(matches) else None  # clearly ahead, though below the minimum
     close = [m for m in matches if m.kind == "knowledge" and (m.score >= KNOWLEDGE_MIN or m is leader)]
+    close = _told_first(close, matches, reading)
     if close and (card is None or close[0].score >= tool_score):  # beside a figure, only what is asked more
         found.append(close[0].name)
         found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
@@ -549,6 +553,37 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], as
     if pasted or asked or (found and not base[found[0]].asks_back):
         found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
+
+
+def _told_first(close: list[Match], matches: list[Match], reading: Reading) -> list[Match]:
+    """The entries near the closest whose telling keyword the question says come first ("what does rollout tell me
+    that one layer's heatmap can't?": rollout, not the entropy entry a little closer by meaning; 「ラベルが
+    ずれている」: the shifted labels, not how to read a line chart)."""
+    if not close:
+        return close
+    told = [m for m in matches if m.kind == "knowledge" and m.score >= max(ASK_BELOW, close[0].score - TOLD_REACH)
+            and any(_says(word, reading.plain) for word in _telling_keywords().get(m.name, ()))]
+    return [*told, *(m for m in close if m not in told)]
+
+
+@cache
+def _telling_keywords() -> dict[str, tuple[str, ...]]:
+    """Each entry's keywords that the examples of few cards and entries say ('rollout', 「豆腐」, 'add up to 1'),
+    not those that questions about anything say ('heatmap', '[CLS]', 「折れ線」)."""
+    examples = [(label, example.lower()) for label, example in all_examples()]
+    def labels_saying(word: str) -> int:
+        return len({label for label, example in examples if _says(word, example)})
+    return {entry.id: tuple(word for word in {*entry.keywords_en, *entry.keywords_ja}
+                            if labels_saying(word) <= TELLING_LABELS)
+            for entry in knowledge().values() if not entry.asks_back}
+
+
+def _says(word: str, text: str) -> bool:
+    """A keyword in a lowercase text, a Latin one as a whole word ('norm' is not in 'normal')."""
+    word = word.lower()
+    if not word.isascii():
+        return word in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
 
 
 def _unnamed_message(entry: Entry, reading: Reading) -> bool:

@@ -204,9 +204,9 @@ def _normal(text: str) -> str:
 
 
 def _examples() -> set[str]:
-    from agent.meaning import _all_examples
+    from agent.meaning import all_examples
 
-    return {_normal(example) for _, example in _all_examples()}
+    return {_normal(example) for _, example in all_examples()}
 
 
 # --- the cards' own examples, leave-one-out: how the encoder and the thresholds were chosen ------------------
@@ -217,9 +217,9 @@ def leave_one_out(encode: Callable[[list[str]], Any]) -> dict[str, Any]:
     and the scores of right and wrong best matches (to set the thresholds)."""
     import numpy as np
 
-    from agent.meaning import _all_examples, mask_literals
+    from agent.meaning import all_examples, mask_literals
 
-    pairs = _all_examples()
+    pairs = all_examples()
     labels = [label for label, _ in pairs]
     vectors = np.asarray(encode([mask_literals(example) for _, example in pairs]), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

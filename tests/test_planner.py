@@ -722,3 +722,16 @@ def test_a_quote_cited_or_turned_down_is_not_the_sentence(question: str, sentenc
     from agent.planner_reading import read
 
     assert read(question).sentences == sentences
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("What does rollout tell me that one layer's heatmap can't?", "rollout"),
+    ("ロールアウトは一つの層のヒートマップと何が違うの?", "rollout"),
+    ("何で最初のトークンばかり見るの?", "attention_sinks"),
+    ("最初のトークンが自分しか見ないのはなぜ?", "causal_mask"),
+])
+def test_an_entry_whose_telling_word_is_said_comes_first(question: str, entry: str) -> None:
+    """Among entries close by meaning, the one whose own telling keyword the question says is answered first, even
+    when another is a little closer ('rollout' over the entropy entry)."""
+    result = plan_with_context(question)
+    assert result.intent == "knowledge" and result.knowledge[:1] == (entry,), result
