@@ -92,6 +92,8 @@ def _ask_back(plan: Plan, language: Language) -> str:
                 lines.append(say("suggest_topic", language, example=examples[0]))
     if not lines:
         return help_text(language)
+    if plan.needs_sentence:
+        return "\n".join([say("ask_sentence", language), say("ask_back_also", language), *lines])
     return "\n".join([say("ask_back", language), *lines])
 
 

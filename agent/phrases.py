@@ -74,6 +74,11 @@ PHRASES: dict[str, tuple[str, str]] = {
         "I am not sure what you are asking. Did you mean one of these? Ask it like this:",
         "ご質問の意図がはっきりわかりませんでした。次のどれかでしょうか?このように聞いてみてください:",
     ),
+    "ask_sentence": (
+        "Which sentence? Write it in quotes in your question, e.g. “the heatmap for 'The cat sat on the mat'”.",
+        "どの文でしょうか?質問の中に「」で書いてください。例:「「猫がマットの上に座った」のヒートマップ」",
+    ),
+    "ask_back_also": ("Then ask it like one of these:", "そのうえで、たとえば次のように聞いてみてください:"),
     "suggest_tool": ("- {description} — e.g. “{example}”", "- {description} — 例:「{example}」"),
     "suggest_topic": ("- an explanation — e.g. “{example}”", "- 解説 — 例:「{example}」"),
     "help": (

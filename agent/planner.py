@@ -77,6 +77,9 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+i
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
                          r"|どう(?:分かれ|わかれ|分割|区切)", re.I)
 # a wh-question naming a model asks about it ("what's the difference between how BERT and GPT use attention?")
+# a change asked for in a question's form ("could it open at layer 4?", "can the colours go up to 1?")
+_HEDGED = re.compile(r"^\W*(?:(?:so|and|ok|okay|also|then|hmm)\W+)*(?:could|can|would|may)\s+\w"
+                     r"(?!.*\b(?:conclude|infer|say|claim|mean|means|tell|know|knows|trust|assume|prove)\b)", re.I)
 _WH_START = re.compile(r"^\W*(?:what|how|which|where|who|when|why)\b", re.I)
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
@@ -95,6 +98,15 @@ _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do
                           r"|what(?:'s|\s+is)\s+(?:this|that|it)|(?:this|that|it)|huh)\W*"
                           r"|(?:えっと|ねえ)?\W*(?:これ|それ|あれ)(?:って|は)?\W*(?:どういう(?:意味|こと)|なに|何|なん)"
                           r"(?:です|でしょう|だろう)?か?\W*")
+# "do the same thing for my sentence", 「私の文でも同じことできますか？」: with nothing before, which sentence?
+# ... or changes what was shown, or asks for the other one (「ヘッド2に変えたらどう見えるのかな」,
+# 「もう一つの方も見れる？」)
+_SAME_AS_BEFORE = re.compile(r"\bthe\s+same\s+(?:thing|again)\b|\bdo\s+(?:it|that)\s+again\b|\bsame\s+as\s+before\b"
+                             r"|\bthe\s+other\s+one\b|同じ(?:こと|事|の|やつ)|もう一(?:度|回)|もう一つの方|もう片方"
+                             r"|に(?:変え|替え|切り替え)たら", re.I)
+_MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
+                          r"(?!\s+(?:(?:is|was)\s+(?:like|about|around|over|too|very|long|short|\d)|has|gets)\b)"
+                          r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)", re.I)
 _GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening)|greetings)\b"
                        r"|^\W*(?:はじめまして|初めまして|こんにちは|こんばんは|おはよう)", re.I)
 _SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
@@ -110,6 +122,7 @@ class Plan:
     suggestions: tuple[Match, ...] = ()  # when asking back: the nearest tools and entries
     context: Context | None = None  # what the conversation remembers once the calls ran
     demonstrates: bool = False  # the calls are a concept's own figure: the answer is the concept, shown
+    needs_sentence: bool = False  # asking back: the learner spoke of their own sentence without writing it
 
 
 def plan(question: str, context: Context | None = None, session_text: str | None = None) -> Plan:
@@ -150,10 +163,12 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
-                 or _POINTS_ONLY.fullmatch(reading.plain.strip())):
-        # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」 with nothing before it: which sentence,
-        # which view, what is "this"?
-        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
+                 or _POINTS_ONLY.fullmatch(reading.plain.strip())
+                 or _points_at_nothing(reading, named)):
+        # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」, "the same for my sentence" with nothing
+        # before it: which sentence, which view, what is "this"?
+        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context,
+                    needs_sentence=not reading.sentences and bool(_MY_SENTENCE.search(reading.plain)))
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
             and not _INSTEAD.search(reading.plain) and not (context.tool and _changes_the_view(reading)) \
             and all(only_named(card, reading) for card in named) \
@@ -327,9 +342,11 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
     # ... and "would head 6 alone look different?", 「ヘッド1だけだと違いますか?」: the figure changed, to see
-    follow_up = context.tool is not None and (_changes_the_view(reading) or bool(reading.models)) \
+    # ... and "could it go on for 20 tokens instead?", "could the special tokens be dropped from it?": asked politely
+    follow_up = context.tool is not None \
+        and (_changes_the_view(reading) or bool(reading.models) or reading.new_tokens is not None) \
         and (bare(reading) or not _WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
-             and not reading.sentences and bool(reading.heads))
+             and not reading.sentences and (bool(reading.heads) or bool(_HEDGED.search(reading.plain))))
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
@@ -354,6 +371,16 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         or (bool(reading.sentences) and asks_to_run(masked)) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(masked))) \
         or (asks_to_see(masked) and _sets_a_slot(reading))  # "I'd like to see it under gemma"
+
+
+def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
+    """Their own sentence, not written; the same thing, the other one or a change, with no view or model named
+    ("do the same thing for my sentence", 「もう一つの方も見れる？」): said when nothing came before, it points at
+    nothing."""
+    if reading.sentences:
+        return False
+    return bool(_MY_SENTENCE.search(reading.plain)
+                or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain))
 
 
 def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool) -> bool:

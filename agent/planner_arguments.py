@@ -131,7 +131,7 @@ HEAD_OFF = _ascii(
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}"
-    rf"|{_SPECIAL}\s+(?:removed|excluded|dropped|hidden|stripped|left\s+out|taken\s+out|cut\s+out|filtered\s+out)"
+    rf"|{_SPECIAL}\s+(?:(?:be|are|is|get|got|were)\s+)?(?:removed|excluded|dropped|hidden|stripped|left\s+out|taken\s+out|cut\s+out|filtered\s+out)"
     rf"|{_SPECIAL}\s*(?:って(?:いう)?(?:やつ|の)|とか|など|なんか)?(?:は|を|も)?"
     r"(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
     # "hide it then", 「それ消して」 after "why is the first column so bright?": what a view can hide is special tokens

@@ -735,3 +735,41 @@ def test_an_entry_whose_telling_word_is_said_comes_first(question: str, entry: s
     when another is a little closer ('rollout' over the entropy entry)."""
     result = plan_with_context(question)
     assert result.intent == "knowledge" and result.knowledge[:1] == (entry,), result
+
+
+@pytest.mark.parametrize("question", ["Could you do the same thing for my sentence?",
+                                      "Is it possible to check whether my sentence is tokenized properly?",
+                                      "私の文でも同じことできますか？", "ヘッド2に変えたらどう見えるのかな",
+                                      "もう一つの方も見れる？"])
+def test_a_follow_up_with_nothing_before_asks_back(question: str) -> None:
+    """'My sentence' not written, 'the same thing' or 'the other one' with nothing before: which sentence, which
+    view? Never the default sentence analysed in their place."""
+    result = plan_with_context(question)
+    assert result.intent == "ask_back" and not result.calls, result
+
+
+def test_asked_for_their_own_sentence_the_answer_asks_for_it_in_quotes() -> None:
+    from agent.compose import compose
+
+    plan = plan_with_context("自分の文がちゃんとトークン化されているか確かめてもらえますか？")
+    assert plan.needs_sentence and "「」" in compose(plan, [])
+    assert not plan_with_context("my text is like 2000 tokens, can I still visualise its attention?").needs_sentence
+
+
+@pytest.mark.parametrize(("first", "question", "tool", "arguments"), [
+    ("'The cat sat on the mat' heatmap please", "could the special tokens be dropped from it?", "plot_heatmap",
+     {"exclude_special": True}),
+    ("rollout for 'The cat sat on the mat' please", "and could rollout start at layer 2 too?", "attention_rollout",
+     {"start_layer": 2}),
+    ("I'm curious what gemma writes after 'The weather today is'. Could I watch its attention?",
+     "could it go on for 20 tokens instead?", "generation_attention",
+     {"prompt": "The weather today is", "max_new_tokens": 20}),
+])
+def test_a_change_asked_for_politely_is_made(first: str, question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """Session 10 (dev23): a follow-up that changes the view in a question's form ("could it …?") is a request."""
+    from agent.planner import after_turn
+
+    before = plan_with_context(first)
+    result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
