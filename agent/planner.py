@@ -75,11 +75,16 @@ _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably
 _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
                          r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped)"
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
-                         r"|どう(?:分かれ|わかれ|分割|区切)", re.I)
-# a wh-question naming a model asks about it ("what's the difference between how BERT and GPT use attention?")
+                         r"|どう(?:分かれ|わかれ|分割|区切)"
+                         # 「『…』の最終層ってどうなってるんだろう」: how it looks, for that sentence
+                         r"|どう(?:なって(?:い)?る|なる|見える)(?:ん|の)?(?:だろう|でしょう)|どんな感じ", re.I)
+# how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
+_HOW_IT_LOOKS = re.compile(r"\blooks?\s+like\b|どう見え|どんな感じ"
+                           r"|どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)", re.I)
 # a change asked for in a question's form ("could it open at layer 4?", "can the colours go up to 1?")
 _HEDGED = re.compile(r"^\W*(?:(?:so|and|ok|okay|also|then|hmm)\W+)*(?:could|can|would|may)\s+\w"
                      r"(?!.*\b(?:conclude|infer|say|claim|mean|means|tell|know|knows|trust|assume|prove)\b)", re.I)
+# a wh-question naming a model asks about it ("what's the difference between how BERT and GPT use attention?")
 _WH_START = re.compile(r"^\W*(?:what|how|which|where|who|when|why)\b", re.I)
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
@@ -462,6 +467,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if default is not None and bare(reading) and (_changes_the_view(reading) or context.question) \
             and not _unfit_choices(default, reading) & _ONE_TOOLS_CHOICES:  # (two models given: not the default)
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
+    if chosen is not None and not named and default is not None and _HOW_IT_LOOKS.search(reading.plain) \
+            and (reading.sentences or context.text) and not _unfit(default, reading):
+        return default, chosen[1]  # "I wonder what layer 3 looks like for '…'": no view named, the default one
     if chosen is not None:
         return chosen
     if len(fitting) == 1:  # 「…の続きを20トークン」: nothing close by meaning, but a choice only one tool takes

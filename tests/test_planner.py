@@ -773,3 +773,19 @@ def test_a_change_asked_for_politely_is_made(first: str, question: str, tool: st
     result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize("question", ["I wonder what layer 3 looks like for 'The farmer planted corn in spring'.",
+                                      "what does head 5 look like for 'The cat sat'?",
+                                      "『猫が窓から外を見ている』の最終層ってどうなってるんだろう",
+                                      '"The river flows to the sea" の20層目だとどんな感じなんだろう'])
+def test_how_a_sentence_looks_with_no_view_named_is_the_default_view(question: str) -> None:
+    """Session 10 (dev23): a wonder about how the learner's sentence looks, no view named: the heatmap."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == ["plot_heatmap"], result
+
+
+def test_a_count_of_tokens_said_as_a_condition_is_the_generation_length() -> None:
+    from agent.planner_reading import read
+
+    assert read("もう少し長く、15トークンだとどうなる？").new_tokens == 15
