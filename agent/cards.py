@@ -38,6 +38,9 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
     [defaults]                     # arguments always passed unless read (stated in the answer)
     layer = -1
 
+    [assumed]                      # optional: the function's own default of an argument left out, which a
+    max_new_tokens = 10            # follow-up changes relatively ("5 tokens longer"); checked against the function
+
     [[showcase]]                   # optional, repeatable: one example button of the app, in both languages
     en = "..."
     ja = "..."
@@ -55,7 +58,7 @@ from __future__ import annotations
 import inspect
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -108,6 +111,7 @@ class Card:
     slots: dict[str, str]  # argument name -> reading
     defaults: dict[str, Any]
     answer: tuple[AnswerLine, ...]
+    assumed: dict[str, Any] = field(default_factory=dict)  # the function's defaults a follow-up may change relatively
     showcase: tuple[dict[str, str], ...] = ()  # the app's example questions, each in en and ja
     names: tuple[str, ...] = ()  # what learners call this view, both languages, lower case
     figure: bool = False
@@ -132,9 +136,13 @@ def check_card(card: Card, function: Callable[..., Any]) -> None:
     """Raise CardError when a card's slots or defaults name arguments its tool does not take, or when its tool
     requires the sentence and the card does not say so (`explicit_sentence`: a follow-up must then pass it)."""
     parameters = inspect.signature(function).parameters
-    for argument in (*card.slots, *card.defaults):
+    for argument in (*card.slots, *card.defaults, *card.assumed):
         if argument not in parameters:
             raise CardError(f"{card.tool}: card names {argument!r}, not a parameter ({', '.join(parameters)})")
+    for argument, value in card.assumed.items():
+        if parameters[argument].default != value:
+            raise CardError(f"{card.tool}: [assumed] {argument} = {value!r}, the function's default is "
+                            f"{parameters[argument].default!r}")
     sentence = card.argument_for("sentence")
     if sentence and parameters[sentence].default is inspect.Parameter.empty and not card.explicit_sentence:
         raise CardError(f"{card.tool}: {sentence} is required; set explicit_sentence = true in [card]")
@@ -158,7 +166,8 @@ def read_card(path: Path, package: str) -> Card:
     meta = data.get("card", {})
     answer = tuple(AnswerLine(**line) for line in data.get("answer", ()))
     return Card(tool=tool, package=package, description=description, examples=examples, slots=slots,
-                defaults=dict(data.get("defaults", {})), answer=answer, showcase=_showcase(path, data),
+                defaults=dict(data.get("defaults", {})), assumed=dict(data.get("assumed", {})), answer=answer,
+                showcase=_showcase(path, data),
                 names=tuple(name.lower() for names in dict(data.get("names", {})).values() for name in names),
                 figure=bool(meta.get("figure", False)), follow_up=bool(meta.get("follow_up", False)),
                 knowledge=tuple(meta.get("knowledge", ())), default=bool(meta.get("default", False)),

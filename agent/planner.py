@@ -108,7 +108,11 @@ _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do
 # 「もう一つの方も見れる？」)
 _SAME_AS_BEFORE = re.compile(r"\bthe\s+same\s+(?:thing|again)\b|\bdo\s+(?:it|that)\s+again\b|\bsame\s+as\s+before\b"
                              r"|\bthe\s+other\s+one\b|同じ(?:こと|事|の|やつ)|もう一(?:度|回)|もう一つの方|もう片方"
-                             r"|に(?:変え|替え|切り替え)たら", re.I)
+                             r"|に(?:変え|替え|切り替え)たら|もういっかい|もう1回", re.I)
+# ... or begins with what was shown (「さっきのグラフ、もういっかい」, 「それ、数字も書き込んだバージョンで」)
+_SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では)?\W*(?:さっきの|先ほどの|前の|それ[、,をもで]|あれ[、,をもで])"
+                           r"|^\W*(?:(?:and|now|ok|okay|so)\W+)*(?:that\s+(?:one|figure|chart|plot|graph|heatmap|map)"
+                           r"|the\s+(?:previous|last|earlier)\s+(?:one|figure|chart|plot|graph|heatmap|map))\b", re.I)
 _MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
                           r"(?!\s+(?:(?:is|was)\s+(?:like|about|around|over|too|very|long|short|\d)|has|gets)\b)"
                           r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)", re.I)
@@ -384,7 +388,7 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
     nothing."""
     if reading.sentences:
         return False
-    return bool(_MY_SENTENCE.search(reading.plain)
+    return bool(_MY_SENTENCE.search(reading.plain) or _SHOWN_BEFORE.search(reading.plain)
                 or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain))
 
 

@@ -309,8 +309,8 @@ LONGER_BY = 10
 # "twice as long", 「倍の長さで」: the last generation's token count doubled
 TWICE = _ascii(r"\btwice\s+as\s+(?:long|many\s+tokens)|\bdouble\s+(?:the\s+)?(?:length|it|the\s+tokens)\b"
                r"|(?:2|２|二)?倍の(?:長さ|トークン数?)|(?:2|２|二)?倍に(?:して|伸ばして|延ばして)")
-MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b"
-                     r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く)")
+MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b|\b\d+\s+tokens?\s+(?:longer|more)\b"
+                     r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く|長く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?tokens\b)", _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),

@@ -16,6 +16,7 @@ __all__ = [
     "asked_as_term",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
+    "TOPIC_SENTENCE", "LEADING_SENTENCE", "TECHNICAL_WORDS",
 ]
 
 
@@ -67,6 +68,16 @@ COLON_SENTENCE = ascii_pattern(
 NAMED_SENTENCE = re.compile(r"^\s*(?:(?:じゃあ|では|次は|今度は|ところで)[、,]?\s*)?"
                             r"(?P<text>(?!(?:これ|それ|あれ|この|その|あの))[^「」『』\"'、,。!?！？\n][^「」『』\"'\n]{3,40}?)\s*[、,]?\s*"
                             r"(?:という|っていう|って|との)(?:文|文章|例文|センテンス)")
+# 「…見たい　文は The dog chased the ball」: an English sentence, unquoted, after 「文は」 at the end
+TOPIC_SENTENCE = re.compile(r"(?:文|文章|例文|テキスト|プロンプト)(?:は|を)\s*"
+                            r"(?P<text>[A-Za-z][A-Za-z0-9',!?.\s-]*?)\s*[。.]?\s*$")
+# 「I love natural language processing! のトークンと形状を出して」: an English sentence, unquoted, opening a Japanese
+# question (three words or more, not words about attention: "multi head attention の仕組み" is a topic)
+LEADING_SENTENCE = re.compile(r"^\s*(?P<text>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"
+                              r"\s*(?:の|で|を|って)")
+TECHNICAL_WORDS = frozenset({"attention", "attentions", "head", "heads", "layer", "layers", "token", "tokens", "model",
+                             "query", "key", "value", "softmax", "self", "multi", "mask", "causal", "encoder",
+                             "decoder", "transformer", "transformers", "output", "outputs", "weights", "sink"})
 # 「東京は日本の首都です。 ←この文の…」: an unquoted sentence pointed at from after it
 ARROW_SENTENCE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:←|⬅|<-{1,2})\s*(?:この|これ|その|this|that)", re.I | re.S)
 _TERM_KNOWLEDGE = (("dim", "mean_over_heads"), ("torch.mean", "mean_over_heads"), ("keepdim", "mean_over_heads"),
@@ -197,7 +208,9 @@ _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トー
                              re.I)
 _TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
                       r"\s*(?:the\s+)?(?:word\s+|term\s+)?$", re.I)
-_TERM_AFTER = ascii_pattern(r"^\s*(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに|どういう)|の意味)", re.I)
+# (「『…』って何トークン?」 asks how the quoted text is split: a sentence, no term)
+_TERM_AFTER = ascii_pattern(r"^\s*(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに)(?!\s*(?:トークン|個|文字))"
+                            r"|ってどういう|の意味)", re.I)
 
 
 # a quote cited, not given to analyse: 「「先頭トークンはシンクになる」とあった」, 'a paper claims "…"', a question

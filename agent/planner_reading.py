@@ -295,10 +295,12 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     match = literal.COLON_SENTENCE.search(rest)
     arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
     named = literal.NAMED_SENTENCE.search(rest) if match is None and arrow is None else None
+    if match is None and arrow is None and named is None and JAPANESE.search(rest):
+        named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest)
     if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
         reading.sentences.append(rest[named.start("text"):named.end("text")].strip())
         reading.colon_sentence = True
-        return rest[named.end():]
+        return f"{rest[:named.start()]} {rest[named.end():]}"
     if match is None and arrow is None:
         return rest
     found = match or arrow
@@ -311,6 +313,13 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     reading.sentences.append(rest[start:end].strip())
     reading.colon_sentence = True
     return rest[: found.start()] if match else rest[end:]
+
+
+def _english_lead(rest: str) -> re.Match[str] | None:
+    """An English sentence, unquoted, opening a Japanese question; not one of words about attention."""
+    lead = literal.LEADING_SENTENCE.search(rest)
+    words = re.findall(r"[a-z0-9']+", lead["text"].lower()) if lead else []
+    return lead if lead and not any(word in literal.TECHNICAL_WORDS for word in words) else None
 
 
 def _take_models(reading: Reading) -> None:

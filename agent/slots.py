@@ -114,9 +114,12 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     for name in ("query", "key", "expression", "new_tokens"):
         if getattr(reading, name) is not None:
             values[name] = getattr(reading, name)
-    if reading.more_tokens and reading.new_tokens and isinstance(before := context.choices.get("new_tokens"), int):
+    # the last generation's length: as asked, else the card's default ("20 more tokens" with none before: 20)
+    before = context.choices.get("new_tokens", card.assumed.get(card.argument_for("new_tokens") or "")
+                                 if context.tool == card.tool else None)
+    if reading.more_tokens and reading.new_tokens and isinstance(before, int):
         values["new_tokens"] = before + reading.new_tokens  # "5 more tokens" after 10
-    if reading.twice and isinstance(before := context.choices.get("new_tokens"), int):
+    if reading.twice and isinstance(before, int):
         values["new_tokens"] = 2 * before  # 「倍の長さで」 after 10: 20
     for name in ("annotate", "exclude_special", "words", "strict"):
         if getattr(reading, name):

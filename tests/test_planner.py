@@ -789,3 +789,31 @@ def test_a_count_of_tokens_said_as_a_condition_is_the_generation_length() -> Non
     from agent.planner_reading import read
 
     assert read("もう少し長く、15トークンだとどうなる？").new_tokens == 15
+
+
+@pytest.mark.parametrize(("question", "sentences"), [
+    ("[CLS]とか[SEP]抜きでヒートマップ見たい　文は The dog chased the ball", ["The dog chased the ball"]),
+    ("I love natural language processing! のトークンと形状を出して", ["I love natural language processing!"]),
+    ("『今日は天気がいいですね』って何トークンになる？", ["今日は天気がいいですね"]),
+    ("Multi head attention の仕組みを教えて", []),  # words about attention are a topic, not a sentence
+    ("『シンク』って何?", []),  # a term asked about
+])
+def test_sentences_written_without_quotes_in_japanese(question: str, sentences: list[str]) -> None:
+    """Session 10 (dev24): an English sentence after 「文は」 or opening a Japanese question is the sentence;
+    「『…』って何トークン?」 quotes a sentence, not a term."""
+    from agent.planner_reading import read
+
+    assert read(question).sentences == sentences
+
+
+@pytest.mark.parametrize(("first", "question", "tokens"), [
+    ("gemmaで「昔々あるところに」の続きを生成して注目を見せて", "あと10トークン続けて", 20),
+    ("let gemma continue 'The weather today is' and show where it looks", "make it 5 tokens longer", 15),
+])
+def test_more_tokens_add_to_the_default_length(first: str, question: str, tokens: int) -> None:
+    """A generation run at its default length (10), then "5 tokens longer": 15."""
+    from agent.planner import after_turn
+
+    before = plan_with_context(first)
+    result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
+    assert result.calls[0].name == "generation_attention" and result.calls[0].arguments["max_new_tokens"] == tokens
