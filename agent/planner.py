@@ -53,6 +53,7 @@ CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken whe
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
+TOOL_FAR_AHEAD = 0.15  # a yes/no question is still a request when a tool is this much closer than any concept
 TOLD_REACH = 0.16  # an entry whose telling keyword the question says comes first when this close to the closest
 TELLING_LABELS = 3  # a keyword is telling when the examples of at most this many cards and entries say it
 # a pasted traceback or error line, whether or not the knowledge knows its message
@@ -81,6 +82,8 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+i
 # how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
 _HOW_IT_LOOKS = re.compile(r"\blooks?\s+like\b|どう見え|どんな感じ"
                            r"|どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)", re.I)
+# what something means or how to read it is asked about, however close a tool is
+_MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方", re.I)
 # a change asked for in a question's form ("could it open at layer 4?", "can the colours go up to 1?")
 _HEDGED = re.compile(r"^\W*(?:(?:so|and|ok|okay|also|then|hmm)\W+)*(?:could|can|would|may)\s+\w"
                      r"(?!.*\b(?:conclude|infer|say|claim|mean|means|tell|know|knows|trust|assume|prove)\b)", re.I)
@@ -361,8 +364,12 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
     if _asks_of_the_data(reading, whole, yes_no):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
+    # (a tool far closer than any concept is what is asked: 「ここで使えるモデルって何がありますか？」)
+    tool_far_ahead = best_tool is not None and whole[0] is best_tool \
+        and best_concept is not None and best_concept.score < best_tool.score - TOOL_FAR_AHEAD \
+        and not _WHY.search(reading.plain) and not _MEANING_ASKED.search(reading.plain)
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
-            and not requests and reading.expression is None and not follow_up:
+            and not requests and reading.expression is None and not follow_up and not tool_far_ahead:
         return False  # "is the heatmap symmetric?": about a view, not for one
     fitting = _fitting(reading)
     # "Same sentence through three models: '…' on minilm, gemma and smollm2.": a sentence and what only one tool takes

@@ -242,6 +242,7 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?layer", lambda m: [_ORDINAL[m[1]] - 1]),
     _rule(r"最初の(?:層|レイヤー?)|一番(?:最初|下)の(?:層|レイヤー?)|最下層", 0),
     _rule(rf"\blayer\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "and for layer zero?": an index in words
+    _rule(r"\blayer-(\d+)\b", _groups),  # "the layer-2 heatmap": a hyphen joining words, no minus sign
     _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
     _rule(r"\battentions\s*\[\s*(-?\d+)\s*\]", _groups),
@@ -391,7 +392,9 @@ _TURNED_DOWN_EN = _ascii(
     r"|\bno\s+((?:pictures?|figures?|plots?|charts?|heat\s*maps?|images?|graphs?|lines?))\b"
 )
 # "like the heatmap but for every head at once": the view named before "but" is only what the request starts from
-_LIKE_BUT = _ascii(r"\b(?:like|similar\s+to|same\s+as)\s+(?:a|an|the)\s+([^,.;:!?()]{1,30}?)\s*,?\s+but\b")
+# (not a wish: "I'd like the layer-2 heatmap of '…' but with [CLS] removed")
+_LIKE_BUT = _ascii(r"\b(?<!'d\s)(?<!would\s)(?<!\bi\s)(?<!we\s)(?:like|similar\s+to|same\s+as)\s+"
+                   r"(?:a|an|the)\s+([^,.;:!?()]{1,30}?)\s*,?\s+but\b")
 # ... and so is a view compared against ("easier than the heatmap") or not understood
 # (「ヒートマップの見方がよくわからないので」)
 _REFERENCE_ONLY = _ascii(r"\b(?:easier|better|clearer|nicer|simpler)\s+(?:to\s+read\s+)?than\s+(?:the\s+|a\s+)?"

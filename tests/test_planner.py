@@ -817,3 +817,18 @@ def test_more_tokens_add_to_the_default_length(first: str, question: str, tokens
     before = plan_with_context(first)
     result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
     assert result.calls[0].name == "generation_attention" and result.calls[0].arguments["max_new_tokens"] == tokens
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("ここで使えるモデルって何がありますか？", "list_models", {}),
+    ("どんなモデルが入ってるの？", "list_models", {}),
+    ("I'd like the layer-2 heatmap of 'She sells sea shells' but with [CLS] and [SEP] removed", "plot_heatmap",
+     {"layer": 2, "exclude_special": True}),
+])
+def test_a_question_a_tool_answers_far_better_than_any_concept_runs_it(question: str, tool: str,
+                                                                         arguments: dict[str, Any]) -> None:
+    """Session 10 (dev25): a yes/no question with a tool far closer than any concept asks for the tool; "I'd like
+    the … but" is a wish, not a view turned down; "layer-2" joins words, it is no minus sign."""
+    result = plan_with_context(question)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
