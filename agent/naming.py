@@ -24,10 +24,10 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "possible sentence text prompt setting settings switch change two make".split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
-                         r"|同じ設定|同じように|プロンプト|に変えて|変えて|のやつ|やつ|最後に|最後の|それと|あと"
+                         r"|同じ設定|同じように|プロンプト|に(?:変|替|切り替|切り換)えて|(?:変|替|切り替|切り換)えて|のやつ|やつ|最後に|最後の|それと|あと"
                          r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか"
                          r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
-                         r"|だけ|のみ|にして|描き直して|やり直して|やりなおして|描いて|見せて|表示して|出して|して|ください|下さい"
+                         r"|だけ|のみ|にして|描き直して|やり直して|やりなおして|描いて|見せて|表示して|出して|して|ください|下さい|ちょうだい|頂戴|ほしい|欲しい|もらえますか|もらえる|くれる|くれない"
                          r"|(?:お願い|おねがい)(?:します|いたします|致します)?"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 # "same two tokens", "the same query and key": choices kept, which name nothing new

@@ -73,7 +73,8 @@ _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|
 _EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
 _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
 # which, where, how many: a question of the data
-_ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
+_ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:tokens|pieces|subwords)|"
+                         r"what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
                          r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped)"
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
                          r"|どう(?:分かれ|わかれ|分割|区切)"
@@ -82,6 +83,9 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what(?:'s|\s+i
 # how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
 _HOW_IT_LOOKS = re.compile(r"\blooks?\s+like\b|どう見え|どんな感じ"
                            r"|どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)", re.I)
+# the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
+_FOR_THIS = re.compile(r"\b(?:for|on|with|of)\s+(?:this|that|it)(?:\s+(?:one|figure|chart|view|plot|too))?\W*$"
+                       r"|この図|その図|^\W*(?:これ|それ)(?:も|で|を)", re.I)
 # what something means or how to read it is asked about, however close a tool is
 _MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方", re.I)
 # a change asked for in a question's form ("could it open at layer 4?", "can the colours go up to 1?")
@@ -427,6 +431,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named = [card for card in named if _needs_met(card, reading, context, named=True) or _continues_pair(card, context)]
     views = [card for card in named if card.figure]
     named = views or named  # 「minilmに戻して、さっきと同じヒートマップを」: the view, on that model (no bare switch)
+    previous = every.get(context.tool or "")
+    switches = named and all(set(card.slots.values()) <= {"model", "strict"} for card in named)  # a model to load
+    if switches and previous is not None and previous.figure and _FOR_THIS.search(reading.plain) \
+            and not _unfit(previous, reading):
+        return previous, TOOL_MIN  # "now switch to smollm2 for this": the view shown, on that model
     if not named and context.offered in every and not _weak(matches):  # 「実際に描いてみせて」 after the explanation
         named = [every[context.offered]]
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
@@ -455,7 +464,6 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if chosen is not None and _unfit_choices(chosen[0], reading) & _ONE_TOOLS_CHOICES and len(fitting) == 1 \
             and not named:
         chosen = fitting[0], TOOL_MIN  # 「minilmとgemmaで『…』、第2層」: two models only a comparison takes
-    previous = every.get(context.tool or "")
     default = next((card for card in every.values() if card.default), None)
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
     continues = previous is not None and (previous.follow_up or _unfit(previous, reading) == 0)

@@ -832,3 +832,23 @@ def test_a_question_a_tool_answers_far_better_than_any_concept_runs_it(question:
     result = plan_with_context(question)
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize(("first", "question", "tool", "arguments"), [
+    ("じゃあ普通の折れ線で『自然』の行だけ", "コードちょうだい", "plot_line", {"query": "自然"}),
+    ('"The children played in the garden" のヒートマップを2層目で', "gemmaに替えて同じの", "plot_heatmap",
+     {"layer": 1, "model": "gemma-270m"}),
+    ("line chart of what each word receives in 'The cat sat on the mat'", "now switch to smollm2 for this",
+     "plot_line", {"model": "smollm2-135m"}),
+    ("load smollm2 please then", "what tokens does it make of 'ChatGPT is helpful'?", "extract_attention",
+     {"text": "ChatGPT is helpful"}),
+])
+def test_follow_ups_of_a_real_session(first: str, question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """Session 10 (dev25): 「ちょうだい」 asks as 「ください」 does; 「gemmaに替えて同じの」 is the view shown on gemma;
+    a switch "for this" keeps the view; "what tokens does it make of '…'" runs the tokenizer."""
+    from agent.planner import after_turn
+
+    before = plan_with_context(first)
+    result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
