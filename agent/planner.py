@@ -372,8 +372,11 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     tool_far_ahead = best_tool is not None and whole[0] is best_tool \
         and best_concept is not None and best_concept.score < best_tool.score - TOOL_FAR_AHEAD \
         and not _WHY.search(reading.plain) and not _MEANING_ASKED.search(reading.plain)
+    # (a view named in the form of a request to see it is asked for: 「これを折れ線にしたら読みやすくなるかな」)
+    view_to_see = context.tool is not None and bool(named) and asks_to_see(masked) and not _WHY.search(reading.plain)
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
-            and not requests and reading.expression is None and not follow_up and not tool_far_ahead:
+            and not requests and reading.expression is None and not follow_up and not tool_far_ahead \
+            and not view_to_see:
         return False  # "is the heatmap symmetric?": about a view, not for one
     fitting = _fitting(reading)
     # "Same sentence through three models: '…' on minilm, gemma and smollm2.": a sentence and what only one tool takes

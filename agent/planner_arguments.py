@@ -18,7 +18,7 @@ __all__ = [
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "EXCLUDE_SPECIAL", "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
     "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
-    "take_earlier_figure",
+    "take_earlier_figure", "same_choices",
 ]
 
 
@@ -178,6 +178,25 @@ SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped
                    r"|\bcap\s+(?:the\s+)?(?:colou?r\s*)?(?:scale|bar)\s+(?:at|to)\s+(0?\.\d+)\b|\bvmax\s*=\s*(0?\.\d+)"
                    r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*(0?\.\d+)"
                    r"|\b(?:scale|range)\s+(?:up\s+)?to\s+(0?\.\d+)\b|上限\s*(?:は|を|[=:：])?\s*(0?\.\d+)")
+# choices said to stay as they were: "at the same layer", "same head", 「同じ層で」, 「同じ設定で」
+_SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer|head|settings?)\b|同じ(層|レイヤー?|ヘッド|設定)")
+_SETTINGS = ("layer", "head", "annotate", "exclude_special", "words", "color_max")
+
+
+def same_choices(text: str) -> tuple[str, ...]:
+    """The readings a question says to keep ("same layer" → layer; "same settings" → the view's choices)."""
+    found: list[str] = []
+    for match in _SAME_CHOICE.finditer(text):
+        word = match[1] or match[2]
+        if word in ("layer", "層", "レイヤ", "レイヤー"):
+            found.append("layer")
+        elif word in ("head", "ヘッド"):
+            found.append("head")
+        else:
+            found += _SETTINGS
+    return tuple(dict.fromkeys(found))
+
+
 FIXED_SCALE = _ascii(
     r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"

@@ -47,6 +47,7 @@ class Reading:
     words: bool = False  # merge subword tokens into words (heatmap and line)
     strict: bool = False  # "exactly that one, not a substitute": no stand-in model
     color_max: float | None = None  # "colour scale fixed 0 to 1": the same scale for every map
+    same: tuple[str, ...] = ()  # choices said to stay ("at the same layer", 「同じ層で」), even for another view
     new_tokens: int | None = None  # how many tokens to generate, when asked
     earlier: str | None = None  # "first"/"second" (back to the first sentence) or "pair" (compare the two)
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
@@ -112,6 +113,8 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
 _SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして|描き直して"
                      r"|見られ(?:ます|ません|る)|見れ(?:ます|る)"
                      r"|(?:に|で)(?:する|した)(?:と|ら)[?？]*$"  # 「行列ごと折れ線にすると?」: what it would look like
+                     # 「これを折れ線にしたら読みやすくなるかな」: whether it reads better, seen
+                     r"|(?:に|で)(?:する|した)(?:と|ら)[、,]?\s*(?:もっと|少しは)?(?:読み|見|分かり|わかり)やすく"
                      r"|(?:見る|確かめる)方法|確かめ(?:たい|られ)"
                      r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
 # ... and, for a sentence given, to work on it ('extract "…"', 「「…」を調べて」); not for a view named
@@ -364,6 +367,7 @@ def _take_arguments(reading: Reading) -> None:
         reading.rest = literal.blank(reading.rest, *top.span())
     fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
     reading.color_max = float(next(g for g in top.groups() if g)) if top else 1.0 if fixed else None
+    reading.same = arguments.same_choices(reading.rest)
     reading.more_tokens = bool(arguments.MORE_TOKENS.search(reading.rest))
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None

@@ -130,7 +130,7 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     carried = _carried(card, reading, context)
     keeps = context.choices if follow_up else {
         name: value for name, value in context.choices.items()
-        if name in carried and (context.tool == card.tool or reading.earlier)}
+        if name in carried and (context.tool == card.tool or reading.earlier) or name in reading.same}
     dropped = _alternatives_dropped(values)
     for name, value in keeps.items():
         if name not in values and name not in reading.off and name not in dropped and name in card.slots.values():

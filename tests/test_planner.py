@@ -852,3 +852,26 @@ def test_follow_ups_of_a_real_session(first: str, question: str, tool: str, argu
     result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize(("turns", "tool", "arguments"), [
+    (["『彼は医者だ』と『彼女は医者だ』でアテンションに違いってあるのかな", "層8で比べるとどうなる？",
+      "『彼女は医者だ』だけのヒートマップも同じ層で見れますか？"], "plot_heatmap",
+     {"layer": 8, "text": "彼女は医者だ"}),
+    (["『猫が窓から外を見ている』の最終層ってどうなってるんだろう", "ヘッド2だけにするとどうなる？"], "plot_heatmap",
+     {"head": 2}),
+    (["'I love natural language processing!' の最後の層のヒートマップ", "これを折れ線にしたら読みやすくなるかな"],
+     "plot_line", {"layer": -1}),
+])
+def test_choices_said_to_stay_and_views_wondered_about(turns: list[str], tool: str, arguments: dict[str, Any]) -> None:
+    """Session 10 (dev23): 「同じ層で」 keeps the layer even for another view; 「ヘッド2だけにすると」 changes the view
+    shown; 「これを折れ線にしたら読みやすくなるかな」 asks to see it."""
+    from agent.planner import after_turn
+
+    context = Context()
+    for question in turns[:-1]:
+        planned = plan_with_context(question, context)
+        context = after_turn(context, planned, question, ran=bool(planned.calls))
+    result = plan_with_context(turns[-1], context)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
