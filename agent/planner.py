@@ -114,10 +114,11 @@ _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do
 # ... or changes what was shown, or asks for the other one (「ヘッド2に変えたらどう見えるのかな」,
 # 「もう一つの方も見れる？」)
 _SAME_AS_BEFORE = re.compile(r"\bthe\s+same\s+(?:thing|again)\b|\bdo\s+(?:it|that)\s+again\b|\bsame\s+as\s+before\b"
-                             r"|\bthe\s+other\s+one\b|同じ(?:こと|事|の|やつ)|もう一(?:度|回)|もう一つの方|もう片方"
+                             r"|\bthe\s+other\s+(?:one|sentence)\b|\bthe\s+same\s+one\b|同じ(?:こと|事|の|やつ)|もう一(?:度|回)|もう一つの方|もう片方"
                              r"|に(?:変え|替え|切り替え)たら|もういっかい|もう1回", re.I)
 # ... or begins with what was shown (「さっきのグラフ、もういっかい」, 「それ、数字も書き込んだバージョンで」)
-_SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では)?\W*(?:さっきの|先ほどの|前の|それ[、,をもで]|あれ[、,をもで])"
+_SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では)?\W*(?:さっきの|先ほどの|前の|(?:これ|それ|あれ)(?:[、,をもで]|って))"
+                           r"|\bthe\s+one\s+(?:i|you)\s+(?:showed|made|drew|had|sent)\b|(?<!is\s)(?<!are\s)\bthere\W*$"
                            r"|^\W*(?:(?:and|now|ok|okay|so)\W+)*(?:that\s+(?:one|figure|chart|plot|graph|heatmap|map)"
                            r"|the\s+(?:previous|last|earlier)\s+(?:one|figure|chart|plot|graph|heatmap|map))\b", re.I)
 _MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
@@ -400,8 +401,9 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
     """Their own sentence, not written; the same thing, the other one or a change, with no view or model named
     ("do the same thing for my sentence", 「もう一つの方も見れる？」): said when nothing came before, it points at
     nothing."""
-    if reading.sentences:
-        return False
+    words = all(len(text.split()) == 1 and (text.isascii() or len(text) <= 4) for text in reading.sentences)
+    if reading.sentences and not (_MY_SENTENCE.search(reading.plain) and words):
+        return False  # (「私の文だと、『it』はどこを一番見てる？」: a word of it, quoted, is no sentence)
     return bool(_MY_SENTENCE.search(reading.plain) or _SHOWN_BEFORE.search(reading.plain)
                 or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain))
 

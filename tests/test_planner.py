@@ -740,7 +740,9 @@ def test_an_entry_whose_telling_word_is_said_comes_first(question: str, entry: s
 @pytest.mark.parametrize("question", ["Could you do the same thing for my sentence?",
                                       "Is it possible to check whether my sentence is tokenized properly?",
                                       "私の文でも同じことできますか？", "ヘッド2に変えたらどう見えるのかな",
-                                      "もう一つの方も見れる？"])
+                                      "もう一つの方も見れる？", "the same one but for the other sentence",
+                                      "numbers for the one I showed you yesterday", "what's the biggest weight there?",
+                                      "これって普通？", "私の文だと、『it』はどこを一番見てる？"])
 def test_a_follow_up_with_nothing_before_asks_back(question: str) -> None:
     """'My sentence' not written, 'the same thing' or 'the other one' with nothing before: which sentence, which
     view? Never the default sentence analysed in their place."""
