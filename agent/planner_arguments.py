@@ -121,7 +121,7 @@ ANNOTATE_OFF = _ascii(
 )
 KEEP_SPECIAL = _ascii(
     rf"\b(?:keep|keeping|include|including|leave\s+in)\s+(?:the\s+)?{_SPECIAL}"
-    rf"|\bwith\s+(?:the\s+)?{_SPECIAL}(?!\s*(?:removed|excluded|dropped|hidden|out))"
+    rf"|\bwith\s+(?:the\s+)?{_SPECIAL}(?![a-z])(?!\s*(?:removed|excluded|dropped|hidden|stripped|out|(?:taken|left|cut|filtered)\s+out))"
     rf"|\b(?:don'?t|do\s+not)\s+(?:remove|drop|exclude|hide|skip|filter)\s+(?:out\s+)?(?:the\s+)?{_SPECIAL}"
     rf"|{_SPECIAL}\s*(?:は|を|も)?(?:消さない|除かない|外さない|抜かない|除外しない|残し|含め|入れて|戻し)"
 )
@@ -152,9 +152,10 @@ STRICT = _ascii(
     r"|それ自体|そのものを|本物の")
 # sentences of the conversation pointed at, not quoted: 'back to the first sentence', 'compare the two'
 FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b|\bthe\s+former\b"
-                        r"|(?:最初|はじめ|1つ目|一つ目)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者")
+                        r"|(?:最初|はじめ|1つ目|一つ目|前の方)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者")
 SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latter\b"
-                         r"|(?:2つ目|二つ目|2番目|二番目|後|あと)の文(?:章)?|(?:後|あと|2つ目|二つ目)の方|後者")
+                         r"|(?:2つ目|二つ目|2番目|二番目|後|あと|後ろ|うしろ|後ろの方)の文(?:章)?"
+                         r"|(?:後|あと|後ろ|2つ目|二つ目)の方|後者")
 # an earlier figure of the conversation ("go back to the first figure", 「2つ目の図に戻って」, "the previous figure")
 EARLIER_FIGURE = _ascii(r"\bthe\s+(first|second|third|previous|other)\s+(?:figure|plot|chart|picture|graph|view|map)\b"
                         r"|(最初|はじめ|1つ目|一つ目|2つ目|二つ目|3つ目|三つ目|ひとつ前|一つ前)の(?:図|グラフ|プロット)")
@@ -336,7 +337,7 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
     _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see
-    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ)?(?=生成|続け|書|出させ|出力|出し|作)", _groups),
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ|先まで)?(?=生成|続け|書|出させ|出力|出し|作)", _groups),
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     # 「5トークンだけで」「15トークンだと」
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|だと|なら|、|,|$))", _groups),

@@ -877,3 +877,26 @@ def test_choices_said_to_stay_and_views_wondered_about(turns: list[str], tool: s
     result = plan_with_context(turns[-1], context)
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize(("turns", "tool", "arguments"), [
+    (["explore 'The cat sat on the mat' interactively", "open it at layer 1"], "explore_attention", {"layer": 1}),
+    (["「むかしむかし、おじいさんと」の続きを10トークン生成して注意を見せて", "もう10トークン先まで続けてみて"],
+     "generation_attention", {"max_new_tokens": 20}),
+    (["「猫が魚を食べた」と「魚が猫を食べた」を比べて", "後ろの文だけ全ヘッド並べて"], "plot_heads",
+     {"text": "魚が猫を食べた"}),
+    (["can I get the line chart version of 'We watched the sunset together' with the special tokens taken out?"],
+     "plot_line", {"exclude_special": True}),
+])
+def test_what_the_twenty_sixth_set_found(turns: list[str], tool: str, arguments: dict[str, Any]) -> None:
+    """Session 10 (dev26): "open it at layer 1" goes on with the explorer; 「もう10トークン先まで」 adds ten;
+    「後ろの文」 is a comparison's second sentence; "with the special tokens taken out" drops them."""
+    from agent.planner import after_turn
+
+    context = Context()
+    for question in turns[:-1]:
+        planned = plan_with_context(question, context)
+        context = after_turn(context, planned, question, ran=bool(planned.calls))
+    result = plan_with_context(turns[-1], context)
+    assert [call.name for call in result.calls] == [tool], result
+    assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
