@@ -609,6 +609,10 @@ def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], as
         asking = [m.name for m in matches if m.kind == "knowledge" and base[m.name].asks_back and m.score >= ASK_BELOW]
         if asking:
             return (asking[0],)
+    if card is None and not pasted_error and found and base[found[0]].asks_back and asked \
+            and _SPEAKS_OF_A_MESSAGE.search(reading.plain) \
+            and all(base[name].asks_back or _unnamed_message(base[name], reading) for name in asked):
+        return (found[0],)  # "… a warning showed up. what does it mean??": the clause names no message either
     if pasted or asked or (found and not base[found[0]].asks_back):
         found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]

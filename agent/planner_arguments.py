@@ -25,10 +25,12 @@ __all__ = [
 # --- models --------------------------------------------------------------------------------------------
 
 _ID_EDGE = r"A-Za-z0-9_./-"
-_HUB_ID = _ascii(rf"(?<![{_ID_EDGE}])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9])(?![{_ID_EDGE}])")
+# a full stop may end the sentence after an id ("Load bert-base-uncased.")
+_ID_END = r"(?![A-Za-z0-9_/-]|\.[A-Za-z0-9])"
+_HUB_ID = _ascii(rf"(?<![{_ID_EDGE}])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9]){_ID_END}")
 _BARE_ID = _ascii(
     rf"(?<![{_ID_EDGE}])((?:distil)?(?:bert|roberta|albert|electra|deberta|xlm|bart|t5|opt|bloom)-[\w.-]*[a-z0-9]"
-    rf"|(?:distil)?gpt-?2(?:-[a-z]+)?)(?![{_ID_EDGE}])"
+    rf"|(?:distil)?gpt-?2(?:-[a-z]+)?){_ID_END}"
 )
 _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-minilm-l6-v2": "minilm", "gpt-2": "gpt2"}
 # (pattern, alias, the kind of model a word names, or "" for a model's own name): "gpt", "a decoder",

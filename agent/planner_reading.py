@@ -75,7 +75,9 @@ _YES_NO_EN = re.compile(
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
     r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$"  # "… share one key/value head, right?"
     r"|,\s*(?:why|how\s+come)\s*\?*$"  # "the special-token line climbs after layer 1, why?"
-    r"|^what\s+am\s+i\s+(?:looking\s+at|seeing)\b", re.I)  # "what am I looking at in the difference panel?"
+    r"|^what\s+am\s+i\s+(?:looking\s+at|seeing)\b"  # "what am I looking at in the difference panel?"
+    # "what is rollout actually doing mathematically?"
+    r"|^what(?:'s|\s+is|\s+are)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:actually\s+|really\s+|exactly\s+)?doing\b", re.I)
 # a word of reaction before the question ("cool. what's the 12 in that shape?", "thanks! why …")
 _REACTION_EN = re.compile(r"^(?:(?:cool|nice|great|thanks|thank\s+you|ok|okay|got\s+it|i\s+see|ah+|oh+|hm+|wow|neat"
                           r"|interesting|awesome|right|alright)\s*[.!,]+\s*"

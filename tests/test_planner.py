@@ -900,3 +900,18 @@ def test_what_the_twenty_sixth_set_found(turns: list[str], tool: str, arguments:
     result = plan_with_context(turns[-1], context)
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize(("question", "intent", "detail"), [
+    ("Load bert-base-uncased. I need the actual checkpoint from the paper, not a substitute.", "load_model",
+     "bert-base-uncased"),
+    ("what is rollout actually doing mathematically?", "knowledge", "rollout"),
+    ("a warning showed up when I loaded the model. what does it mean??", "knowledge", "paste_the_warning"),
+])
+def test_ids_before_a_full_stop_concepts_asked_as_doing_and_warnings_unnamed(question: str, intent: str,
+                                                                            detail: str) -> None:
+    """Session 10 (dev26): a model id ending a sentence is still the id; "what is rollout actually doing?" asks
+    about it; "what does it mean??" after a warning only spoken of asks for its text."""
+    result = plan_with_context(question)
+    assert result.intent == intent, result
+    assert detail in (result.calls[0].arguments.get("model") if result.calls else result.knowledge), result
