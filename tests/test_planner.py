@@ -769,10 +769,7 @@ def test_asked_for_their_own_sentence_the_answer_asks_for_it_in_quotes() -> None
 ])
 def test_a_change_asked_for_politely_is_made(first: str, question: str, tool: str, arguments: dict[str, Any]) -> None:
     """Session 10 (dev23): a follow-up that changes the view in a question's form ("could it …?") is a request."""
-    from agent.planner import after_turn
-
-    before = plan_with_context(first)
-    result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
+    result = _last_of([first, question])
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
 
@@ -814,10 +811,7 @@ def test_sentences_written_without_quotes_in_japanese(question: str, sentences: 
 ])
 def test_more_tokens_add_to_the_default_length(first: str, question: str, tokens: int) -> None:
     """A generation run at its default length (10), then "5 tokens longer": 15."""
-    from agent.planner import after_turn
-
-    before = plan_with_context(first)
-    result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
+    result = _last_of([first, question])
     assert result.calls[0].name == "generation_attention" and result.calls[0].arguments["max_new_tokens"] == tokens
 
 
@@ -848,10 +842,7 @@ def test_a_question_a_tool_answers_far_better_than_any_concept_runs_it(question:
 def test_follow_ups_of_a_real_session(first: str, question: str, tool: str, arguments: dict[str, Any]) -> None:
     """Session 10 (dev25): 「ちょうだい」 asks as 「ください」 does; 「gemmaに替えて同じの」 is the view shown on gemma;
     a switch "for this" keeps the view; "what tokens does it make of '…'" runs the tokenizer."""
-    from agent.planner import after_turn
-
-    before = plan_with_context(first)
-    result = plan_with_context(question, after_turn(Context(), before, first, ran=True))
+    result = _last_of([first, question])
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
 
@@ -868,13 +859,7 @@ def test_follow_ups_of_a_real_session(first: str, question: str, tool: str, argu
 def test_choices_said_to_stay_and_views_wondered_about(turns: list[str], tool: str, arguments: dict[str, Any]) -> None:
     """Session 10 (dev23): 「同じ層で」 keeps the layer even for another view; 「ヘッド2だけにすると」 changes the view
     shown; 「これを折れ線にしたら読みやすくなるかな」 asks to see it."""
-    from agent.planner import after_turn
-
-    context = Context()
-    for question in turns[:-1]:
-        planned = plan_with_context(question, context)
-        context = after_turn(context, planned, question, ran=bool(planned.calls))
-    result = plan_with_context(turns[-1], context)
+    result = _last_of(turns)
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
 
@@ -891,13 +876,7 @@ def test_choices_said_to_stay_and_views_wondered_about(turns: list[str], tool: s
 def test_what_the_twenty_sixth_set_found(turns: list[str], tool: str, arguments: dict[str, Any]) -> None:
     """Session 10 (dev26): "open it at layer 1" goes on with the explorer; 「もう10トークン先まで」 adds ten;
     「後ろの文」 is a comparison's second sentence; "with the special tokens taken out" drops them."""
-    from agent.planner import after_turn
-
-    context = Context()
-    for question in turns[:-1]:
-        planned = plan_with_context(question, context)
-        context = after_turn(context, planned, question, ran=bool(planned.calls))
-    result = plan_with_context(turns[-1], context)
+    result = _last_of(turns)
     assert [call.name for call in result.calls] == [tool], result
     assert {key: result.calls[0].arguments.get(key) for key in arguments} == arguments
 
@@ -915,3 +894,14 @@ def test_ids_before_a_full_stop_concepts_asked_as_doing_and_warnings_unnamed(que
     result = plan_with_context(question)
     assert result.intent == intent, result
     assert detail in (result.calls[0].arguments.get("model") if result.calls else result.knowledge), result
+
+
+def _last_of(turns: list[str]) -> Plan:
+    """The plan of a conversation's last turn, each earlier turn's calls taken as run."""
+    from agent.planner import after_turn
+
+    context = Context()
+    for question in turns[:-1]:
+        planned = plan_with_context(question, context)
+        context = after_turn(context, planned, question, ran=bool(planned.calls))
+    return plan_with_context(turns[-1], context)
