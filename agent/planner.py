@@ -72,6 +72,8 @@ _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|
                      r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|合って|変(?:な|だ|です)", re.I)
 _EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
 _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
+# a wonder how it turns out (「どうなってるんだろう」, 「どんな感じ」)
+_WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)|どんな感じ"
 # which, where, how many: a question of the data
 _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:tokens|pieces|subwords)|"
                          r"what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
@@ -79,10 +81,9 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:toke
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
                          r"|どう(?:分かれ|わかれ|分割|区切)"
                          # 「『…』の最終層ってどうなってるんだろう」: how it looks, for that sentence
-                         r"|どう(?:なって(?:い)?る|なる|見える)(?:ん|の)?(?:だろう|でしょう)|どんな感じ", re.I)
+                         rf"|{_WONDER_HOW}|どう見える(?:ん|の)?(?:だろう|でしょう)", re.I)
 # how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
-_HOW_IT_LOOKS = re.compile(r"\blooks?\s+like\b|どう見え|どんな感じ"
-                           r"|どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)", re.I)
+_HOW_IT_LOOKS = re.compile(rf"\blooks?\s+like\b|どう見え|{_WONDER_HOW}", re.I)
 # the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
 _FOR_THIS = re.compile(r"\b(?:for|on|with|of)\s+(?:this|that|it)(?:\s+(?:one|figure|chart|view|plot|too))?\W*$"
                        r"|この図|その図|^\W*(?:これ|それ)(?:も|で|を)", re.I)
