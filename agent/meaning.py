@@ -28,7 +28,8 @@ from agent.encoder_cache import cached_encoder, cached_vectors
 from agent.planner_quotes import asked_as_term
 from prompts import knowledge
 
-__all__ = ["Match", "MeaningIndex", "meaning_index", "mask_literals", "clauses"]
+__all__ = ["Match", "MeaningIndex", "meaning_index", "mask_literals", "clauses", "weak",
+           "TOOL_MIN", "KNOWLEDGE_MIN", "ASK_BELOW", "CLEAR_LEAD"]
 
 _QUOTED = (
     (re.compile(r"「[^「」]*(?:「[^「」]*」[^「」]*)*」"), "「…」"),
@@ -42,6 +43,12 @@ _QUOTED = (
 # a hub id ("rinna/japanese-gpt2-medium") says which model, not what is asked: it would pull every
 # question that names one towards the examples that load one
 _HUB_ID = (re.compile(r"(?<![\w/])[A-Za-z][\w.-]*/[\w.-]*[A-Za-z0-9](?![\w/])"), "<model>")
+# Cosine similarities of the closest example (calibrated on the cards' own examples, leave-one-out:
+# bench/understanding.py); the held-out set in tests/heldout/ is never used to set them.
+TOOL_MIN = 0.50  # a tool runs only when the question is at least this close to one of its examples
+KNOWLEDGE_MIN = 0.50
+ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
+CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken when this far ahead of the next
 NEIGHBOURS = 8  # examples that vote on whether a question asks about a concept or for a tool
 _CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|(?<=\.)\s+|\n+")
 
@@ -81,6 +88,13 @@ class Match:
     @property
     def name(self) -> str:
         return self.label.split(":", 1)[1]
+
+
+def weak(ranked: list[Match]) -> bool:
+    """No label is close enough to act on, or the closest is not clearly ahead of the next."""
+    if not ranked or ranked[0].score < ASK_BELOW:
+        return True
+    return ranked[0].score < KNOWLEDGE_MIN and (len(ranked) < 2 or ranked[0].score - ranked[1].score < CLEAR_LEAD)
 
 
 class MeaningIndex:

@@ -6,12 +6,13 @@ No model is asked, nothing is sent anywhere. `plan` reads a question in three st
        messages, model names, layer/head numbers (ordinals are 1-based: 「3層目」 is layer=2),
        yes/no choices (annotate, exclude_special, words)
     2. meaning, by a sentence encoder (agent/meaning.py): which tool card or knowledge entry the
-       question is closest to; when nothing is close, ask back with the nearest candidates
+       question is closest to (which entries, agent/planner_knowledge.py); when nothing is close, ask back
+       with the nearest candidates
     3. calls, from the chosen card's slots (agent/slots.py): what the question says, else what the
        conversation remembers (agent/context.py), else the card's defaults; the interpretation says which
 
-A question is first read against the conversation (the first sentence, the first figure, the next layer, an
-edited expression); views named in it are found by agent/naming.py.
+A question is first read against the conversation (agent/planner_conversation.py: the first sentence, the
+first figure, the next layer, an edited expression); views named in it are found by agent/naming.py.
 
 Generic: no tool is named here; everything about a tool comes from its card.
 """
@@ -20,13 +21,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 
-from agent import planner_quotes as literal
+from agent import planner_conversation as conversation
+from agent import planner_knowledge as concepts
 from agent.cards import Card, cards
 from agent.context import Context
-from agent.meaning import Match, all_examples, clauses, mask_literals, meaning_index
-from agent.naming import bare, longest_name, named_views, names_it, only_named
+from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
+from agent.naming import bare, longest_name, named_views, only_named
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     Reading,
@@ -37,35 +38,20 @@ from agent.planner_reading import (
     read,
 )
 from agent.slots import DEFAULT_TEXT, PlannedCall, card_calls
-from prompts import Entry, Language, knowledge
+from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
 
-MAX_KNOWLEDGE = 3
-# Cosine similarities of the closest example (calibrated on the cards' own examples, leave-one-out:
-# bench/understanding.py); the held-out set in tests/heldout/ is never used to set them.
-TOOL_MIN = 0.50  # a tool runs only when the question is at least this close to one of its examples
-KNOWLEDGE_MIN = 0.50
-BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
-ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
 CONCEPT_GAP = 0.1  # a concept this close behind a tool is what is asked when most near examples are questions
-CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken when this far ahead of the next
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 TOOL_FAR_AHEAD = 0.15  # a yes/no question is still a request when a tool is this much closer than any concept
-TOLD_REACH = 0.16  # an entry whose telling keyword the question says comes first when this close to the closest
-TELLING_LABELS = 3  # a keyword is telling when the examples of at most this many cards and entries say it
-# a pasted traceback or error line, whether or not the knowledge knows its message
-_ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 # a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
 # a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
-_DIM = re.compile(r"dim\s*=\s*-?\d+")
-_RETURNS = re.compile(r"\bback\s+to\b|\bgo\s+back\b|\breturn\s+to\b|戻")  # "back to the heatmap", 「一覧に戻して」
-_FIRST = re.compile(r"\bfirst\b|最初|はじめ|1つ目|一つ目")
 _WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
@@ -127,7 +113,6 @@ _MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b
                           r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)", re.I)
 _GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening)|greetings)\b"
                        r"|^\W*(?:はじめまして|初めまして|こんにちは|こんばんは|おはよう)", re.I)
-_SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
 
 
 @dataclass(frozen=True)
@@ -150,16 +135,13 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     """
     context = context or Context()
     reading = read(question, context.text)
-    context = _back_to_a_figure(reading, context)
-    _earlier_sentences(reading, context)
-    _edit_the_expression(reading, context)
-    _step_the_layer(reading, context)
-    pasted = _pasted_messages(question)
-    pasted_error = bool(pasted) or bool(_ERROR_LINE.search(question))
+    context = conversation.resolve(reading, context)
+    pasted = concepts.pasted_messages(question)
+    pasted_error = bool(pasted) or bool(concepts.ERROR_LINE.search(question))
     if reading.colon_sentence and pasted_error:  # "my cell dies with this: RuntimeError: …" pastes no sentence
         reading.sentences, reading.colon_sentence = [], False
     if pasted:  # a message quoted (「「You need to install fugashi…」って出ます」) is no sentence to analyse either
-        reading.sentences = [sentence for sentence in reading.sentences if not _pasted_messages(sentence)]
+        reading.sentences = [sentence for sentence in reading.sentences if not concepts.pasted_messages(sentence)]
     if reading.colon_sentence:  # an unquoted sentence ("… from this: She said …") is masked like a quoted one
         question = question.replace(reading.sentences[0], '"…"')
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
@@ -177,7 +159,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if _GREETING.search(reading.plain) and not _WH_START.search(reading.plain) and "?" not in reading.plain:
             # "hello! just finished reading the post", 「はじめまして」: what would they like to see?
             return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
-        if asks_tool and _SPEAKS_OF_A_MESSAGE.search(reading.plain):
+        if asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
@@ -199,14 +181,16 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     # "why is dim=0 wrong there?": the concept, with the expression run to show it
     asked_why = bool(reading.expression_bare and _WHY.search(reading.plain))
     card, tool_score = _tool(reading, matches, context, named, whole) if asked else (None, 0.0)
-    if pasted_error and not (reading.expression and not reading.expression_bare) and not _asked_beside(question):
+    if pasted_error and not (reading.expression and not reading.expression_bare) \
+            and not concepts.asked_beside(question):
         card = None  # a pasted error or warning asks what it means, not for a figure ("… just draw it" does)
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
-    entries = _entries(reading, matches, pasted, asked_parts, card, 0.0 if asked_why else tool_score, pasted_error) \
-        or _about_the_view(question, context, card) \
+    entries = concepts.entries(reading, matches, pasted, asked_parts, card, 0.0 if asked_why else tool_score,
+                               pasted_error) \
+        or concepts.about_the_view(question, context, card) \
         or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1])) \
-        or _shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
-    shown_by = next((entry for entry in entries if _demonstrated(knowledge()[entry], question)), None) \
+        or concepts.shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
+    shown_by = next((entry for entry in entries if concepts.demonstrated(knowledge()[entry], question)), None) \
         if card is None else None
     if shown_by is not None:  # "can I get the code for that chart?": the entry its figure answers comes first
         entries = (shown_by, *(entry for entry in entries if entry != shown_by))
@@ -226,84 +210,16 @@ def plan(question: str, context: Context | None = None, session_text: str | None
                 or next((m.name for m in matches if m.kind == "tool" and m.name in related), None)
             offered = offered if context.tool is None else None
             return Plan(reading.language, "knowledge", (), entries, (), context=replace(context, offered=offered))
-        said = _said_keyword(reading) if not asks_tool or not _sets_a_slot(reading) else None
-        if said is None and not pasted_error and _SPEAKS_OF_A_MESSAGE.search(reading.plain):
+        said = concepts.said_keyword(reading) if not asks_tool or not _sets_a_slot(reading) else None
+        if said is None and not pasted_error and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             # 「警告みたいなのが赤字で出たんだけど…」: which message? the entry that asks for its text
             said = next((m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back), None)
         if said is not None:  # nothing close by meaning, but a topic named in its own words ("query, key and value")
             return Plan(reading.language, "knowledge", (), (said,), (), context=context)
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     calls, lines, after = card_calls(card, reading, context, session_text)
-    entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:MAX_KNOWLEDGE]
+    entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:concepts.MAX_KNOWLEDGE]
     return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after, demonstrates=demonstrates)
-
-
-def _earlier_sentences(reading: Reading, context: Context) -> None:
-    """'back to the first sentence', 'compare the two' (「2つの文を比べて」): the conversation's sentences, as if
-    quoted."""
-    place = {"first": 0, "second": 1}.get(reading.earlier or "")
-    if place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
-        reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)
-    elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:
-        reading.sentences = context.texts[-2:]
-
-
-def _edit_the_expression(reading: Reading, context: Context) -> None:
-    """'and if I write dim=0 instead?' after an expression was explained: that expression with dim=0, not the
-    article's."""
-    previous = context.choices.get("expression")
-    term = _DIM.fullmatch(reading.expression_term or "")
-    if term and isinstance(previous, str) and _DIM.search(previous):
-        reading.expression = _DIM.sub(term[0].replace(" ", ""), previous)
-
-
-def _back_to_a_figure(reading: Reading, context: Context) -> Context:
-    """'go back to the first figure', 「2つ目の図に戻って」, 「最初のロールアウトに戻して」: the conversation as it was
-    when that figure was drawn (its view, sentence, model and choices), which the question then goes on from
-    ("back to the heatmap" alone keeps the conversation's choices: learners mean the view, now)."""
-    place = reading.earlier_figure
-    if place is None and _RETURNS.search(reading.plain):
-        every = cards()  # a saved conversation may hold a figure of a tool no longer here: it names nothing
-        drawn = [i for i, view in enumerate(context.views)
-                 if view["tool"] in every and names_it(every[view["tool"]], reading)]
-        if drawn and _FIRST.search(reading.plain):  # the first of a view named
-            place = drawn[0]
-        elif drawn and every[context.views[drawn[-1]]["tool"]].needs_any:
-            place = drawn[-1]  # 「さっきの比較に戻って」: a comparison needs its pair, which only that figure had
-    if place is None or not -len(context.views) <= place < len(context.views):
-        return context
-    reading.earlier_figure = place  # a return asks for that figure, as 「2つ目の図に戻って」 does
-    view = context.views[place]
-    return replace(context, tool=view["tool"], text=view["text"], model=view["model"], choices=dict(view["choices"]))
-
-
-def _step_the_layer(reading: Reading, context: Context) -> None:
-    """'one layer up', 「ひとつ前の層」: the layer next to the one shown (the last one when none was chosen); a
-    negative index stays negative ('the layer before the last' then 'next layer' is the last). 'next head' steps
-    the head, and 'next' alone what the learner was stepping through (the head or layer that changed last)."""
-    if context.tool is None:
-        return
-    layer_step, head_step = reading.layer_step, reading.head_step
-    if reading.step is not None:
-        layer_step, head_step = (None, reading.step) if _stepping(context) == "head" else (reading.step, None)
-    shown = context.choices.get("layer", -1)
-    if layer_step is not None and isinstance(shown, int):
-        layer = shown + layer_step[0]
-        layer = min(layer, -1) if shown < 0 else max(layer, 0)
-        reading.layers = [(layer, layer_step[1])]
-    head = context.choices.get("head")
-    if head_step is not None and not reading.heads:
-        reading.heads = [(max((head if isinstance(head, int) else -1) + head_step[0], 0), head_step[1])]
-
-
-def _stepping(context: Context) -> str:
-    """"head" or "layer": the one that changed between the last two figures, else the head when one is shown."""
-    if len(context.views) >= 2:
-        before, now = context.views[-2]["choices"], context.views[-1]["choices"]
-        for name in ("head", "layer"):
-            if isinstance(before.get(name), int) and isinstance(now.get(name), int) and before[name] != now[name]:
-                return name
-    return "head" if isinstance(context.choices.get("head"), int) else "layer"
 
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
@@ -324,7 +240,7 @@ def _by_meaning(question: str, reading: Reading, context: Context, names_a_view:
     """The labels ranked for the whole question and for each clause; a terse reply to a topic ("Macです"
     after the font question) is read together with the question before it, unless it names a view."""
     whole, *parts = meaning_index().matches(question)
-    if context.question and _weak(whole) and not _sets_a_slot(reading) and reading.expression is None \
+    if context.question and weak(whole) and not _sets_a_slot(reading) and reading.expression is None \
             and not names_a_view:
         joined = meaning_index().matches(f"{context.question} {question}")[0]
         if joined and joined[0].kind == "knowledge":
@@ -346,7 +262,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     best_tool = next((m for m in whole if m.kind == "tool"), None)
     # (a concept only just ahead of a tool, when the nearest examples are requests, is no concept asked:
     # 「つかえるモデルなにがある?」)
-    leads = bool(whole) and whole[0].kind == "knowledge" and not _weak(whole) \
+    leads = bool(whole) and whole[0].kind == "knowledge" and not weak(whole) \
         and not (shares[0] < 0.25 and best_tool is not None and best_tool.score >= whole[0].score - 0.05)
     asks_concept = leads or (
         best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
@@ -442,7 +358,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if switches and previous is not None and previous.figure and _FOR_THIS.search(reading.plain) \
             and not _unfit(previous, reading):
         return previous, TOOL_MIN  # "now switch to smollm2 for this": the view shown, on that model
-    if not named and context.offered in every and not _weak(matches):  # 「実際に描いてみせて」 after the explanation
+    if not named and context.offered in every and not weak(matches):  # 「実際に描いてみせて」 after the explanation
         named = [every[context.offered]]
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
     named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
@@ -548,13 +464,6 @@ def _unfit_choices(card: Card, reading: Reading) -> set[str]:
     return {name for name, set_ in given.items() if set_ and name not in readings}
 
 
-def _weak(ranked: list[Match]) -> bool:
-    """No label is close enough to act on, or the closest is not clearly ahead of the next."""
-    if not ranked or ranked[0].score < ASK_BELOW:
-        return True
-    return ranked[0].score < KNOWLEDGE_MIN and (len(ranked) < 2 or ranked[0].score - ranked[1].score < CLEAR_LEAD)
-
-
 def _changes_the_view(reading: Reading) -> bool:
     return bool(reading.layers or reading.layer_step or reading.head_step or reading.step
                 or reading.earlier_figure is not None or reading.heads
@@ -591,120 +500,6 @@ def _sets_a_slot(reading: Reading) -> bool:
         or reading.key is not None or reading.new_tokens is not None
 
 
-def _entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
-             card: Card | None, tool_score: float, pasted_error: bool = False) -> tuple[str, ...]:
-    """Knowledge to include: pasted messages first, then those a clause asks about (`asked`), then a bare term's
-    entry, then the closest by meaning; a warning only spoken of (not `pasted_error`) is asked for."""
-    found = [*pasted, *asked]
-    if reading.expression_term:
-        found += literal.term_knowledge(reading.expression_term)
-    leader = matches[0] if matches and not _weak(matches) else None  # clearly ahead, though below the minimum
-    close = [m for m in matches if m.kind == "knowledge" and (m.score >= KNOWLEDGE_MIN or m is leader)]
-    close = _told_first(close, matches, reading)
-    if close and (card is None or close[0].score >= tool_score):  # beside a figure, only what is asked more
-        found.append(close[0].name)
-        found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
-    base = knowledge()
-    if not pasted_error and found and _unnamed_message(base[found[0]], reading):
-        # "I got a warning when I loaded the model": which one? the entry that asks for it, when it is close
-        asking = [m.name for m in matches if m.kind == "knowledge" and base[m.name].asks_back and m.score >= ASK_BELOW]
-        if asking:
-            return (asking[0],)
-    if card is None and not pasted_error and found and base[found[0]].asks_back and asked \
-            and _SPEAKS_OF_A_MESSAGE.search(reading.plain) \
-            and all(base[name].asks_back or _unnamed_message(base[name], reading) for name in asked):
-        return (found[0],)  # "… a warning showed up. what does it mean??": the clause names no message either
-    if pasted or asked or (found and not base[found[0]].asks_back):
-        found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
-    return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
-
-
-def _told_first(close: list[Match], matches: list[Match], reading: Reading) -> list[Match]:
-    """The entries near the closest whose telling keyword the question says come first ("what does rollout tell me
-    that one layer's heatmap can't?": rollout, not the entropy entry a little closer by meaning; 「ラベルが
-    ずれている」: the shifted labels, not how to read a line chart)."""
-    if not close:
-        return close
-    told = [m for m in matches if m.kind == "knowledge" and m.score >= max(ASK_BELOW, close[0].score - TOLD_REACH)
-            and any(_says(word, reading.plain) for word in _telling_keywords().get(m.name, ()))]
-    return [*told, *(m for m in close if m not in told)]
-
-
-@cache
-def _telling_keywords() -> dict[str, tuple[str, ...]]:
-    """Each entry's keywords that the examples of few cards and entries say ('rollout', 「豆腐」, 'add up to 1'),
-    not those that questions about anything say ('heatmap', '[CLS]', 「折れ線」)."""
-    examples = [(label, example.lower()) for label, example in all_examples()]
-    def labels_saying(word: str) -> int:
-        return len({label for label, example in examples if _says(word, example)})
-    return {entry.id: tuple(word for word in {*entry.keywords_en, *entry.keywords_ja}
-                            if labels_saying(word) <= TELLING_LABELS)
-            for entry in knowledge().values() if not entry.asks_back}
-
-
-def _says(word: str, text: str) -> bool:
-    """A keyword in a lowercase text, a Latin one as a whole word ('norm' is not in 'normal')."""
-    word = word.lower()
-    if not word.isascii():
-        return word in text
-    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
-
-
-def _unnamed_message(entry: Entry, reading: Reading) -> bool:
-    """The question speaks of a warning or error without its words: it says none of the entry's own specific
-    keywords or message fragments ("I got a warning when loading the model" names no sdpa)."""
-    if entry.asks_back or not _SPEAKS_OF_A_MESSAGE.search(reading.plain):
-        return False
-    if not entry.messages:
-        return True  # 「モデルを読み込んだら警告が出た」: the closest entry is about no message at all
-    specific = [word for word in (*entry.keywords_en, *entry.keywords_ja, *entry.messages)
-                if not _SPEAKS_OF_A_MESSAGE.search(word)]
-    return not any(word.lower() in reading.plain for word in specific)
-
-
-def _about_the_view(question: str, context: Context, card: Card | None) -> tuple[str, ...]:
-    """A why-question just below the minimum, asked about the figure just drawn ("why are some cells in that
-    figure blank?" after generation): the closest entry on that figure's tool, rather than asking back."""
-    if card is not None or context.tool is None or not asks_yes_no(mask_literals(question)):
-        return ()
-    base, alone = knowledge(), meaning_index().matches(question)[0]  # the question alone, not joined with the last
-    return next(((m.name,) for m in alone if m.kind == "knowledge" and m.score >= ASK_BELOW
-                 and context.tool in base[m.name].tools and not base[m.name].asks_back), ())
-
-
-def _said_keyword(reading: Reading) -> str | None:
-    """The entry whose longest keyword the question says (at least two words, eight characters, or three Japanese
-    characters: "query, key", 「クエリ・キー」, 「が豆腐」), if any."""
-    said = reading.plain
-    specific = [(word, entry.id) for entry in knowledge().values() if not entry.asks_back
-                for word in (*entry.keywords_en, *entry.keywords_ja)
-                if " " in word.strip() or len(word) >= 8 or not word.isascii() and len(word) >= 3]
-    found = [(len(word), name) for word, name in specific if word.lower() in said]
-    return max(found)[1] if found else None
-
-
-def _shown_in_few_words(reading: Reading) -> tuple[str, ...]:
-    """A message that says little but a keyword of an entry whose figure is the answer, and perhaps a view's name
-    ("code", 「コードも」, 「このヒートマップのコードを」)."""
-    for entry in knowledge().values():
-        said = [word.lower() for word in (*entry.keywords_en, *entry.keywords_ja) if word.lower() in reading.plain]
-        if not entry.demonstrate or not said:
-            continue
-        rest = reading.plain
-        for word in [*said, *(name for card in cards().values() for name in card.names)]:
-            rest = rest.replace(word.lower(), " ")
-        if bare(replace(reading, rest=rest)):
-            return (entry.id,)
-    return ()
-
-
-def _demonstrated(entry: Entry, question: str) -> bool:
-    """An entry whose figure is the answer ("why does plt.plot draw 8 lines?": the 8 lines, labelled), asked in
-    its own words (one of its keywords), not only near it ("which x labels for the line plot?")."""
-    said = question.lower()
-    return entry.demonstrate and any(word.lower() in said for word in (*entry.keywords_en, *entry.keywords_ja))
-
-
 def _merged(whole: list[Match], parts: list[list[Match]]) -> list[Match]:
     """Each label at its best score over the whole question and its clauses, best first."""
     best: dict[str, Match] = {}
@@ -715,21 +510,3 @@ def _merged(whole: list[Match], parts: list[list[Match]]) -> list[Match]:
     return sorted(best.values(), key=lambda match: -match.score)
 
 
-def _asked_beside(question: str) -> bool:
-    """After a pasted error, a line or sentence of the learner's own asks for a figure ("this fails: … can you
-    just draw it for me for 'X'?", 「…って出ます。もういいので、gemmaで「…」のヒートマップを出して」); what comes
-    before the error only introduces it ("when I plot it myself I get")."""
-    pasted = False
-    for piece in re.split(r"\n|(?<=[。！？!?])", question):
-        if _ERROR_LINE.search(piece) or _pasted_messages(piece) or piece.startswith((" ", "\t")):
-            pasted = True
-        elif pasted and asks_to_see(mask_literals(piece)):
-            return True
-    return False
-
-
-def _pasted_messages(question: str) -> tuple[str, ...]:
-    """Entries whose error or warning message the question quotes (a literal: matched as written)."""
-    text = question.lower()
-    return tuple(entry.id for entry in knowledge().values()
-                 if any(fragment in text for fragment in getattr(entry, "messages", ())))

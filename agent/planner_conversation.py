@@ -1,0 +1,100 @@
+"""Reading a question against the conversation: what "back to the first figure", "the first sentence",
+"next layer" or "and if I write dim=0 instead?" refer to, filled into the reading as if the learner had said it.
+
+The planner (agent/planner.py) calls `resolve` first, so every later step sees a question that names its
+sentence, layer, head or expression; a return to an earlier figure also restores that figure's view and choices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from agent.cards import cards
+from agent.context import Context
+from agent.naming import names_it
+from agent.planner_reading import Reading
+
+__all__ = ["resolve"]
+
+_DIM = re.compile(r"dim\s*=\s*-?\d+")
+_RETURNS = re.compile(r"\bback\s+to\b|\bgo\s+back\b|\breturn\s+to\b|戻")  # "back to the heatmap", 「一覧に戻して」
+_FIRST = re.compile(r"\bfirst\b|最初|はじめ|1つ目|一つ目")
+
+
+def resolve(reading: Reading, context: Context) -> Context:
+    """Fill `reading` with what its references to the conversation mean; the context it goes on from (the one
+    of an earlier figure it returns to, else `context`)."""
+    context = _back_to_a_figure(reading, context)
+    _earlier_sentences(reading, context)
+    _edit_the_expression(reading, context)
+    _step_the_layer(reading, context)
+    return context
+
+
+def _earlier_sentences(reading: Reading, context: Context) -> None:
+    """'back to the first sentence', 'compare the two' (「2つの文を比べて」): the conversation's sentences, as if
+    quoted."""
+    place = {"first": 0, "second": 1}.get(reading.earlier or "")
+    if place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
+        reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)
+    elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:
+        reading.sentences = context.texts[-2:]
+
+
+def _edit_the_expression(reading: Reading, context: Context) -> None:
+    """'and if I write dim=0 instead?' after an expression was explained: that expression with dim=0, not the
+    article's."""
+    previous = context.choices.get("expression")
+    term = _DIM.fullmatch(reading.expression_term or "")
+    if term and isinstance(previous, str) and _DIM.search(previous):
+        reading.expression = _DIM.sub(term[0].replace(" ", ""), previous)
+
+
+def _back_to_a_figure(reading: Reading, context: Context) -> Context:
+    """'go back to the first figure', 「2つ目の図に戻って」, 「最初のロールアウトに戻して」: the conversation as it was
+    when that figure was drawn (its view, sentence, model and choices), which the question then goes on from
+    ("back to the heatmap" alone keeps the conversation's choices: learners mean the view, now)."""
+    place = reading.earlier_figure
+    if place is None and _RETURNS.search(reading.plain):
+        every = cards()  # a saved conversation may hold a figure of a tool no longer here: it names nothing
+        drawn = [i for i, view in enumerate(context.views)
+                 if view["tool"] in every and names_it(every[view["tool"]], reading)]
+        if drawn and _FIRST.search(reading.plain):  # the first of a view named
+            place = drawn[0]
+        elif drawn and every[context.views[drawn[-1]]["tool"]].needs_any:
+            place = drawn[-1]  # 「さっきの比較に戻って」: a comparison needs its pair, which only that figure had
+    if place is None or not -len(context.views) <= place < len(context.views):
+        return context
+    reading.earlier_figure = place  # a return asks for that figure, as 「2つ目の図に戻って」 does
+    view = context.views[place]
+    return replace(context, tool=view["tool"], text=view["text"], model=view["model"], choices=dict(view["choices"]))
+
+
+def _step_the_layer(reading: Reading, context: Context) -> None:
+    """'one layer up', 「ひとつ前の層」: the layer next to the one shown (the last one when none was chosen); a
+    negative index stays negative ('the layer before the last' then 'next layer' is the last). 'next head' steps
+    the head, and 'next' alone what the learner was stepping through (the head or layer that changed last)."""
+    if context.tool is None:
+        return
+    layer_step, head_step = reading.layer_step, reading.head_step
+    if reading.step is not None:
+        layer_step, head_step = (None, reading.step) if _stepping(context) == "head" else (reading.step, None)
+    shown = context.choices.get("layer", -1)
+    if layer_step is not None and isinstance(shown, int):
+        layer = shown + layer_step[0]
+        layer = min(layer, -1) if shown < 0 else max(layer, 0)
+        reading.layers = [(layer, layer_step[1])]
+    head = context.choices.get("head")
+    if head_step is not None and not reading.heads:
+        reading.heads = [(max((head if isinstance(head, int) else -1) + head_step[0], 0), head_step[1])]
+
+
+def _stepping(context: Context) -> str:
+    """"head" or "layer": the one that changed between the last two figures, else the head when one is shown."""
+    if len(context.views) >= 2:
+        before, now = context.views[-2]["choices"], context.views[-1]["choices"]
+        for name in ("head", "layer"):
+            if isinstance(before.get(name), int) and isinstance(now.get(name), int) and before[name] != now[name]:
+                return name
+    return "head" if isinstance(context.choices.get("head"), int) else "layer"

@@ -1,0 +1,167 @@
+"""Which knowledge entries answer a question: pasted messages first, then what a clause asks, then the closest.
+
+The planner (agent/planner.py) decides whether a figure is asked for; this module decides which
+concepts the answer explains beside it or instead of it. Entries are chosen by meaning (agent/meaning.py)
+with two literal reads: a pasted error or warning is matched by its message as written, and an entry
+whose *telling* keyword the question says ("rollout", 「豆腐」: words few examples say) comes before one a
+little closer by meaning. A message spoken of but not quoted ("I got a warning") is asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cache
+
+from agent import planner_quotes as literal
+from agent.cards import Card, cards
+from agent.context import Context
+from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, Match, all_examples, mask_literals, meaning_index, weak
+from agent.naming import bare
+from agent.planner_reading import Reading, asks_to_see, asks_yes_no
+from prompts import Entry, knowledge
+
+__all__ = ["entries", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated", "asked_beside",
+           "pasted_messages", "ERROR_LINE", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE"]
+
+MAX_KNOWLEDGE = 3
+BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
+TOLD_REACH = 0.16  # an entry whose telling keyword the question says comes first when this close to the closest
+TELLING_LABELS = 3  # a keyword is telling when the examples of at most this many cards and entries say it
+# a pasted traceback or error line, whether or not the knowledge knows its message
+ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
+SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
+
+
+def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
+             card: Card | None, tool_score: float, pasted_error: bool = False) -> tuple[str, ...]:
+    """Knowledge to include: pasted messages first, then those a clause asks about (`asked`), then a bare term's
+    entry, then the closest by meaning; a warning only spoken of (not `pasted_error`) is asked for."""
+    found = [*pasted, *asked]
+    if reading.expression_term:
+        found += literal.term_knowledge(reading.expression_term)
+    leader = matches[0] if matches and not weak(matches) else None  # clearly ahead, though below the minimum
+    close = [m for m in matches if m.kind == "knowledge" and (m.score >= KNOWLEDGE_MIN or m is leader)]
+    close = _told_first(close, matches, reading)
+    if close and (card is None or close[0].score >= tool_score):  # beside a figure, only what is asked more
+        found.append(close[0].name)
+        found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
+    base = knowledge()
+    if not pasted_error and found and _unnamed_message(base[found[0]], reading):
+        # "I got a warning when I loaded the model": which one? the entry that asks for it, when it is close
+        asking = [m.name for m in matches if m.kind == "knowledge" and base[m.name].asks_back and m.score >= ASK_BELOW]
+        if asking:
+            return (asking[0],)
+    if card is None and not pasted_error and found and base[found[0]].asks_back and asked \
+            and SPEAKS_OF_A_MESSAGE.search(reading.plain) \
+            and all(base[name].asks_back or _unnamed_message(base[name], reading) for name in asked):
+        return (found[0],)  # "… a warning showed up. what does it mean??": the clause names no message either
+    if pasted or asked or (found and not base[found[0]].asks_back):
+        found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
+    return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
+
+
+def _told_first(close: list[Match], matches: list[Match], reading: Reading) -> list[Match]:
+    """The entries near the closest whose telling keyword the question says come first ("what does rollout tell me
+    that one layer's heatmap can't?": rollout, not the entropy entry a little closer by meaning; 「ラベルが
+    ずれている」: the shifted labels, not how to read a line chart)."""
+    if not close:
+        return close
+    told = [m for m in matches if m.kind == "knowledge" and m.score >= max(ASK_BELOW, close[0].score - TOLD_REACH)
+            and any(_says(word, reading.plain) for word in _telling_keywords().get(m.name, ()))]
+    return [*told, *(m for m in close if m not in told)]
+
+
+@cache
+def _telling_keywords() -> dict[str, tuple[str, ...]]:
+    """Each entry's keywords that the examples of few cards and entries say ('rollout', 「豆腐」, 'add up to 1'),
+    not those that questions about anything say ('heatmap', '[CLS]', 「折れ線」)."""
+    examples = [(label, example.lower()) for label, example in all_examples()]
+    def labels_saying(word: str) -> int:
+        return len({label for label, example in examples if _says(word, example)})
+    return {entry.id: tuple(word for word in {*entry.keywords_en, *entry.keywords_ja}
+                            if labels_saying(word) <= TELLING_LABELS)
+            for entry in knowledge().values() if not entry.asks_back}
+
+
+def _says(word: str, text: str) -> bool:
+    """A keyword in a lowercase text, a Latin one as a whole word ('norm' is not in 'normal')."""
+    word = word.lower()
+    if not word.isascii():
+        return word in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
+
+
+def _unnamed_message(entry: Entry, reading: Reading) -> bool:
+    """The question speaks of a warning or error without its words: it says none of the entry's own specific
+    keywords or message fragments ("I got a warning when loading the model" names no sdpa)."""
+    if entry.asks_back or not SPEAKS_OF_A_MESSAGE.search(reading.plain):
+        return False
+    if not entry.messages:
+        return True  # 「モデルを読み込んだら警告が出た」: the closest entry is about no message at all
+    specific = [word for word in (*entry.keywords_en, *entry.keywords_ja, *entry.messages)
+                if not SPEAKS_OF_A_MESSAGE.search(word)]
+    return not any(word.lower() in reading.plain for word in specific)
+
+
+def about_the_view(question: str, context: Context, card: Card | None) -> tuple[str, ...]:
+    """A why-question just below the minimum, asked about the figure just drawn ("why are some cells in that
+    figure blank?" after generation): the closest entry on that figure's tool, rather than asking back."""
+    if card is not None or context.tool is None or not asks_yes_no(mask_literals(question)):
+        return ()
+    base, alone = knowledge(), meaning_index().matches(question)[0]  # the question alone, not joined with the last
+    return next(((m.name,) for m in alone if m.kind == "knowledge" and m.score >= ASK_BELOW
+                 and context.tool in base[m.name].tools and not base[m.name].asks_back), ())
+
+
+def said_keyword(reading: Reading) -> str | None:
+    """The entry whose longest keyword the question says (at least two words, eight characters, or three Japanese
+    characters: "query, key", 「クエリ・キー」, 「が豆腐」), if any."""
+    said = reading.plain
+    specific = [(word, entry.id) for entry in knowledge().values() if not entry.asks_back
+                for word in (*entry.keywords_en, *entry.keywords_ja)
+                if " " in word.strip() or len(word) >= 8 or not word.isascii() and len(word) >= 3]
+    found = [(len(word), name) for word, name in specific if word.lower() in said]
+    return max(found)[1] if found else None
+
+
+def shown_in_few_words(reading: Reading) -> tuple[str, ...]:
+    """A message that says little but a keyword of an entry whose figure is the answer, and perhaps a view's name
+    ("code", 「コードも」, 「このヒートマップのコードを」)."""
+    for entry in knowledge().values():
+        said = [word.lower() for word in (*entry.keywords_en, *entry.keywords_ja) if word.lower() in reading.plain]
+        if not entry.demonstrate or not said:
+            continue
+        rest = reading.plain
+        for word in [*said, *(name for card in cards().values() for name in card.names)]:
+            rest = rest.replace(word.lower(), " ")
+        if bare(replace(reading, rest=rest)):
+            return (entry.id,)
+    return ()
+
+
+def demonstrated(entry: Entry, question: str) -> bool:
+    """An entry whose figure is the answer ("why does plt.plot draw 8 lines?": the 8 lines, labelled), asked in
+    its own words (one of its keywords), not only near it ("which x labels for the line plot?")."""
+    said = question.lower()
+    return entry.demonstrate and any(word.lower() in said for word in (*entry.keywords_en, *entry.keywords_ja))
+
+
+def asked_beside(question: str) -> bool:
+    """After a pasted error, a line or sentence of the learner's own asks for a figure ("this fails: … can you
+    just draw it for me for 'X'?", 「…って出ます。もういいので、gemmaで「…」のヒートマップを出して」); what comes
+    before the error only introduces it ("when I plot it myself I get")."""
+    pasted = False
+    for piece in re.split(r"\n|(?<=[。！？!?])", question):
+        if ERROR_LINE.search(piece) or pasted_messages(piece) or piece.startswith((" ", "\t")):
+            pasted = True
+        elif pasted and asks_to_see(mask_literals(piece)):
+            return True
+    return False
+
+
+def pasted_messages(question: str) -> tuple[str, ...]:
+    """Entries whose error or warning message the question quotes (a literal: matched as written)."""
+    text = question.lower()
+    return tuple(entry.id for entry in knowledge().values()
+                 if any(fragment in text for fragment in getattr(entry, "messages", ())))
