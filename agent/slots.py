@@ -15,7 +15,7 @@ from typing import Any
 
 from agent.cards import Card
 from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context, with_text, with_view
-from agent.naming import bare, names_it
+from agent.naming import bare, names_it, only_named
 from agent.phrases import say
 from agent.planner_reading import CANONICAL_EXPRESSION, Reading, sentence_words
 from prompts import Language
@@ -35,6 +35,8 @@ DEFAULT_TEXT: dict[str, str] = {"en": "I love natural language processing!", "ja
 MAX_CALLS = 6  # "layer 0 and layer 5 of BERT and gemma" is at most this many figures
 MULTI = ("layer", "head")  # readings that may name several values: one call each
 _ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
+# the same view again, for a new sentence: "same page for 'X'", "redo the heatmap for 'X'", 「同じ図を「X」で」
+_SAME_VIEW = re.compile(r"\bsame\b|\bagain\b|\bredo\b|同じ|もう一度|もう一回")
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
                           r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
@@ -152,10 +154,12 @@ def _alternatives_dropped(values: dict[str, Any]) -> set[str]:
 
 def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
     """The choices a new sentence keeps: an explained expression always; when only the sentence changes for
-    the same view ("now try 'X'", 「じゃあ「X」は?」) or an earlier one comes back ("the first sentence, as a
-    line"), the view's choices too (layer, head, switches), and the
+    the same view ("now try 'X'", 「じゃあ「X」は?」, "same page for 'X'") or an earlier one comes back ("the first
+    sentence, as a line"), the view's choices too (layer, head, switches), and the
     tokens asked about (query, key) when the new sentence has them ("try 'the trophy … it was small'")."""
-    if not (reading.sentences and (context.tool == card.tool and bare(reading) or reading.earlier)):
+    if not (reading.sentences and (context.tool == card.tool and (bare(reading) or only_named(card, reading)
+                                                                   and bool(_SAME_VIEW.search(reading.plain)))
+                                   or reading.earlier)):
         return SENTENCE_FREE
     sentence = reading.sentences[0].lower()
     words = sentence_words(sentence)
