@@ -268,12 +268,16 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
         and shares[0] >= 0.5)
     masked = mask_literals(question)
-    yes_no = asks_yes_no(masked)
     pieces = clauses(masked)[1:] if parts else []
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
                 if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
                 and not _STATEMENT_JA.search(piece) and not _NO_FIGURE.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
+    # what they saw, then the question ("I see a bright band on the first column. Is that the sink?"); not a
+    # change asked for and then judged ("and 4 more tokens. Does the pattern hold?")
+    yes_no = asks_yes_no(masked) or bool(pieces) and asks_yes_no(pieces[-1]) \
+        and not (_changes_the_view(replace(reading, query=None)) or reading.new_tokens is not None) \
+        and not any(asks_to_see(piece) for piece in pieces)
     # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
     # ... and "would head 6 alone look different?", 「ヘッド1だけだと違いますか?」: the figure changed, to see
     # ... and "could it go on for 20 tokens instead?", "could the special tokens be dropped from it?": asked politely

@@ -252,6 +252,8 @@ def _ordinals(match: re.Match[str]) -> list[int]:
     return [max(0, value - 1) for value in _groups(match)]
 
 
+# "L3", "l2", "L3H7": the shorthand of papers and notebooks for layer 3 (an index), never the L2 norm or L1 loss
+_LAYER_SHORT = r"\bl(\d{1,2})(?=h\d|\b)(?!\s*[- ]?(?:norms?|regulari[sz]|loss|distance|penalty|cache|error)\b)"
 # Ordinals (1-based: "the third layer", 「3層目」) become 0-based indices; indices ("layer 3", 「3層」) stay as written.
 LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-_ORDINAL[m[1]]]),
@@ -268,6 +270,7 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
     _rule(r"\battentions\s*\[\s*(-?\d+)\s*\]", _groups),
+    _rule(_LAYER_SHORT, _groups),
     _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?layer", _ordinals),
     _rule(rf"第\s*{_NUM}\s*(?:層|レイヤー?)", _ordinals),
     _rule(rf"{_NUM}\s*(?:番目|つ目)の(?:層|レイヤー?)", _ordinals),
@@ -313,6 +316,7 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(rf"\bhead\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "head three"
     _rule(r"\b(?:heads?|hed|haed)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
+    _rule(r"(?:\b|(?<=\d))h(\d{1,2})\b", _groups),  # "L3 H7", "l3h7": an index, as in "layer 3, head 7"
     _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _ordinals),
     _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?head\b", lambda m: [_ORDINAL[m[1]] - 1]),
     _rule(r"\blast\s+head\b", -1),

@@ -207,10 +207,11 @@ _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トー
                              r"|focus(?:es)?)\b)",
                              re.I)
 _TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
-                      r"\s*(?:the\s+)?(?:word\s+|term\s+)?$", re.I)
+                      r"\s*(?:the\s+)?(?:word\s+|term\s+)?$"
+                      r"|\b(?:the\s+)?(?:term|concept|notion|jargon)\s*$|\b(?:so-called|called)\s*$", re.I)
 # (「『…』って何トークン?」 asks how the quoted text is split: a sentence, no term)
 _TERM_AFTER = ascii_pattern(r"^\s*(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに)(?!\s*(?:トークン|個|文字))"
-                            r"|ってどういう|の意味)", re.I)
+                            r"|ってどういう|の意味|(?:という|っていう)(?:言葉|用語|概念))", re.I)
 
 
 # a quote cited, not given to analyse: 「「先頭トークンはシンクになる」とあった」, 'a paper claims "…"', a question
