@@ -47,11 +47,15 @@ FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is
 NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 TOOL_FAR_AHEAD = 0.15  # a yes/no question is still a request when a tool is this much closer than any concept
-# a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing
+# a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing, nor does
+# a wish that was (「意味のある単語を見てほしかったのですが。」)
 _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
+                          r"|(?:たかった|ほしかった|欲しかった)(?:ん|の)?(?:です|だ)?(?:が|けど|けれど|のに)?[…。.!！]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
 # a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
-_STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした)[…。.!！]*$")
+# (「…と思います」「…と助かります」「お願いします」 ask politely)
+_STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした|ました"
+                           r"|(?<!願いし)(?<!願い致し)(?<!願いいたし)(?<!と思い)(?<!助かり)ます)[…。.!！]*$")
 _WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
