@@ -114,8 +114,8 @@ ANNOTATE = _ascii(
     r"|(?:各|それぞれの)?(?:マス|セル|升目|マス目)(?:の中)?に(?:数値|値|数字|重み)|(?:数値|値|数字|重み)を(?:重ね|のせ|表記|記入)"
     r"|ヒートマップに(?:数値|値|数字|重み)"
 )
-# choices turned off: "without the numbers", 「数値はなしで」; "keep [CLS]", 「[CLS]は消さないで」;
-# 「headは指定しないで」
+# choices turned off: "without the numbers", 「数値はなしで」; "keep [CLS]", "put the special tokens back",
+# 「[CLS]は消さないで」; 「headは指定しないで」
 ANNOTATE_OFF = _ascii(
     r"\b(?:without|w/o|no|remove|drop|hide)\s+(?:the\s+|any\s+)?(?:numbers?|values?|annotations?)\b"
     r"|\bannot\s*=\s*false|(?:数値|値|数字)(?:は|を)?(?:なし|無し|消して|外して|いらない|要らない|なくて|出さない|入れない|書かない"
@@ -126,6 +126,7 @@ KEEP_SPECIAL = _ascii(
     rf"|\bwith\s+(?:the\s+)?{_SPECIAL}(?![a-z])(?!\s*(?:removed|excluded|dropped|hidden|stripped|out|(?:taken|left|cut|filtered)\s+out))"
     rf"|\b(?:don'?t|do\s+not)\s+(?:remove|drop|exclude|hide|skip|filter)\s+(?:out\s+)?(?:the\s+)?{_SPECIAL}"
     rf"|{_SPECIAL}\s*(?:は|を|も)?(?:消さない|除かない|外さない|抜かない|除外しない|残し|含め|入れて|戻し)"
+    rf"|\b(?:bring|put|add|get)\s+(?:back\s+)?(?:the\s+)?{_SPECIAL}(?:\s+back)?\b|{_SPECIAL}\s+back\b"
 )
 HEAD_OFF = _ascii(
     r"(?:heads?|ヘッド)\s*(?:は|を)?\s*(?:指定しない|指定なし|指定せず|選ばない|なしで)|\bno\s+(?:specific|particular)\s+head"
@@ -160,9 +161,12 @@ SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latt
                          r"|(?:後|あと|後ろ|2つ目|二つ目)の方|後者")
 # an earlier figure of the conversation ("go back to the first figure", 「2つ目の図に戻って」, "the previous figure")
 EARLIER_FIGURE = _ascii(r"\bthe\s+(first|second|third|previous|other)\s+(?:figure|plot|chart|picture|graph|view|map)\b"
-                        r"|(最初|はじめ|1つ目|一つ目|2つ目|二つ目|3つ目|三つ目|ひとつ前|一つ前)の(?:図|グラフ|プロット)")
+                        r"|(最初|はじめ|1つ目|一つ目|2つ目|二つ目|3つ目|三つ目|ひとつ前|一つ前|1個前|一個前)の(?:図|グラフ|プロット|やつ)"
+                        r"|\bthe\s+(?:one|figure|plot|chart|picture|graph|view)\s+(before)(?!\s+(?:it|that|this|the))\b"
+                        r"|\bthe\s+(previous)\s+one\b")  # "no, the one before was better"
 _FIGURE_PLACE = {"first": 0, "最初": 0, "はじめ": 0, "1つ目": 0, "一つ目": 0, "second": 1, "2つ目": 1, "二つ目": 1,
-                 "third": 2, "3つ目": 2, "三つ目": 2, "previous": -2, "other": -2, "ひとつ前": -2, "一つ前": -2}
+                 "third": 2, "3つ目": 2, "三つ目": 2, "previous": -2, "other": -2, "ひとつ前": -2, "一つ前": -2,
+                 "1個前": -2, "一個前": -2, "before": -2}
 
 
 def take_earlier_figure(text: str) -> tuple[int | None, str]:
@@ -170,7 +174,7 @@ def take_earlier_figure(text: str) -> tuple[int | None, str]:
     match = EARLIER_FIGURE.search(text)
     if match is None:
         return None, text
-    return _FIGURE_PLACE[match[1] or match[2]], _blank(text, *match.span())
+    return _FIGURE_PLACE[next(group for group in match.groups() if group)], _blank(text, *match.span())
 
 
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
