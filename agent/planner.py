@@ -61,6 +61,7 @@ _WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|�
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
                      r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|合って|変(?:な|だ|です)", re.I)
 _EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
+_THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|(?:その|この|さっきの|同じ)文")
 _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
 # a wonder how it turns out (「どうなってるんだろう」, 「どんな感じ」)
 _WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)|どんな感じ"
@@ -292,7 +293,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
-    if _asks_of_the_data(reading, whole, yes_no):
+    if _asks_of_the_data(reading, whole, yes_no, context):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     # (a tool far closer than any concept is what is asked: 「ここで使えるモデルって何がありますか？」)
     tool_far_ahead = best_tool is not None and whole[0] is best_tool \
@@ -333,12 +334,15 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
                 or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain))
 
 
-def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool) -> bool:
+def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, context: Context) -> bool:
     """A question about what the model does with the learner's own sentence ("Does 'ChatGPT' stay one token in
-    '…'?", 「『…』で『食べた』はどこを一番見てる?」), which only running it answers; not a why, not whether
-    something is normal or broken, not a sentence given as an example, and a tool is about as close as any concept."""
+    '…'?", 「『…』で『食べた』はどこを一番見てる?」, "how is that sentence split into tokens?"), which only running
+    it answers; not a why, not whether something is normal or broken, not a sentence given as an example, and a
+    tool is about as close as any concept."""
     sentence_like = [text for text in reading.sentences if len(text.split()) >= 2
                      or not text.isascii() and len(text) >= 3 or _OF_TOKENS.search(reading.plain)]
+    if context.text and not reading.sentences and _THAT_SENTENCE.search(reading.plain):
+        sentence_like = [context.text]
     if not sentence_like or _WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
             or _EXAMPLE.search(reading.plain):
         return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)

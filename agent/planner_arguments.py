@@ -226,7 +226,9 @@ WORDS = _ascii(
 )
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]]
-_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "2nd": 2, "3rd": 3, "4th": 4}
+_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+_ORDINAL = {word: place for place, word in enumerate(_ORDINAL_WORDS.split("|"), start=1)}
+_ORDINAL |= {"2nd": 2, "3rd": 3, "4th": 4}
 _KANJI = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(-?\d+|[〇零一二三四五六七八九十]+)"
 _INDEX = {word: value for value, word in enumerate("zero one two three four five six seven eight nine ten".split())}
@@ -267,7 +269,7 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:last|final|top|deepest)\s+(?:attention\s+)?layer", -1),
     _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|一番(?:最後|上)の(?:層|レイヤー?)|最上層"
           r"|ラストレイヤー?", -1),
-    _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?layer", lambda m: [_ORDINAL[m[1]] - 1]),
+    _rule(rf"\b({_ORDINAL_WORDS})\s+(?:attention\s+)?layer", lambda m: [_ORDINAL[m[1]] - 1]),
     _rule(r"最初の(?:層|レイヤー?)|一番(?:最初|下)の(?:層|レイヤー?)|最下層", 0),
     _rule(rf"\blayer\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "and for layer zero?": an index in words
     _rule(r"\blayer-(\d+)\b", _groups),  # "the layer-2 heatmap": a hyphen joining words, no minus sign
@@ -322,7 +324,7 @@ HEAD_RULES: tuple[Rule, ...] = (
           _groups),
     _rule(r"(?:\b|(?<=\d))h(\d{1,2})\b", _groups),  # "L3 H7", "l3h7": an index, as in "layer 3, head 7"
     _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _ordinals),
-    _rule(r"\b(first|second|third|fourth|fifth)\s+(?:attention\s+)?head\b", lambda m: [_ORDINAL[m[1]] - 1]),
+    _rule(rf"\b({_ORDINAL_WORDS})\s+(?:attention\s+)?head\b", lambda m: [_ORDINAL[m[1]] - 1]),
     _rule(r"\blast\s+head\b", -1),
     _rule(r"最後のヘッド", -1),
     _rule(r"最初のヘッド", 0),
@@ -377,7 +379,7 @@ _QUERY_RULES = (
     _ascii(rf"(?:クエリ|\bquery)\s*(?:は|を|=|:)\s*{_UNQUOTED_TOKEN}"),  # 「クエリはcalled」
 )
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"
-                        r"|\b(first|second|third|fourth|fifth)\s+token")
+                        rf"|\b({_ORDINAL_WORDS})\s+token")
 
 
 _KEY_RULES = (
