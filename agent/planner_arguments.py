@@ -342,14 +342,18 @@ LONGER_BY = 10
 # "twice as long", 「倍の長さで」: the last generation's token count doubled
 TWICE = _ascii(r"\btwice\s+as\s+(?:long|many\s+tokens)|\bdouble\s+(?:the\s+)?(?:length|it|the\s+tokens)\b"
                r"|(?:2|２|二)?倍の(?:長さ|トークン数?)|(?:2|２|二)?倍に(?:して|伸ばして|延ばして)")
+_N_MORE_ALONE = r"^\W*(?:(?:and|ok|okay|then|now)\W+)?(\d+)\s+more(?:\s+(?:please|pls))?\W*$"  # "10 more"
 MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b|\b\d+\s+tokens?\s+(?:longer|more)\b"
+                     rf"|{_N_MORE_ALONE}"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く|長く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?tokens\b)", _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
+    _rule(_N_MORE_ALONE, _groups),
     _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see
-    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:を|分|まで|だけ|先まで)?(?=生成|続け|書|出させ|出力|出し|作)", _groups),
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:ほど|くらい|ぐらい)?(?:を|分|まで|だけ|先まで)?(?=生成|続け|書|出させ|出力|出し|作)",
+          _groups),
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     # 「5トークンだけで」「15トークンだと」
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|だと|なら|、|,|$))", _groups),
