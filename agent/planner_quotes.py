@@ -230,7 +230,8 @@ _TURNED_BEFORE = ascii_pattern(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s*$")
 def cited(quote: Quote) -> bool:
     """The quote is cited, not given as a sentence to analyse."""
     question = bool(re.search(r"[?？]$|(?:のか|ですか|ますか)$", quote.text.strip()))
-    return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) \
+    embedded = quote.text.strip().endswith("のか")  # 「なぜ3Dはダメなのか」を見せたい: a question, not a sentence
+    return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) or embedded \
         or question and bool(re.match(r"^\s*(?:と|って)", quote.after))
 
 

@@ -171,8 +171,15 @@ def read(question: str, latest_text: str | None = None) -> Reading:
     quoted = {reading.query, reading.key}  # tokens the learner quoted keep the learner's case
     _take_arguments(reading)
     reading.models = [(_as_written(model, cased), phrase) for model, phrase in reading.models]
-    if latest_text and _names_a_token(reading, latest_text):
-        reading.query, reading.sentences = reading.sentences[0], []
+    if latest_text and _names_tokens(reading, latest_text):
+        for word in reading.sentences:  # "from 'are' to 'keys'", 「「retired」が「scientist」を見る」: query, then key
+            if word in (reading.query, reading.key):
+                continue
+            if reading.query is None:
+                reading.query = word
+            elif reading.key is None:
+                reading.key = word
+        reading.sentences = []
     _take_sentence_words(reading, reading.sentences[0] if reading.sentences else latest_text)
     _case_as_written(reading, cased, quoted)
     return reading
@@ -226,12 +233,17 @@ _FROM_WORD = re.compile(r"(?<!different\s)\b(?:from|query)\s+"
                         r"(?!(?:the|a|an|this|that|these|those|now|here|there|then)\b)([\w'-]+)")
 
 
-def _names_a_token(reading: Reading, latest_text: str) -> bool:
-    """'What does "love" attend to?' in a follow-up: one quoted word of the latest sentence is a token."""
-    if reading.query is not None or len(reading.sentences) != 1 or reading.colon_sentence:
+def _names_tokens(reading: Reading, latest_text: str) -> bool:
+    """'What does "love" attend to?' in a follow-up: the quoted words (one or two) of the latest sentence are
+    tokens, not a sentence, when the question has room for them (a query and a key)."""
+    words = [word.strip() for word in reading.sentences]
+    if not words or len(words) > 2 or reading.colon_sentence:
         return False
-    word = reading.sentences[0].strip()
-    return len(word) <= 12 and not any(char.isspace() for char in word) and word.lower() in latest_text.lower()
+    room = {reading.query, reading.key} | {None}
+    if len([word for word in words if word not in room]) > [reading.query, reading.key].count(None):
+        return False
+    return all(len(word) <= 12 and not any(char.isspace() for char in word) and word.lower() in latest_text.lower()
+               for word in words)
 
 
 _FILE_PATH = re.compile(r"^(?:[A-Za-z]:\\|[~.]?/|\\\\)\S*$|^\S+\.(?:py|ipynb|txt|json|csv|png|svg|html)$")
