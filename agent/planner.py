@@ -53,6 +53,10 @@ _SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だ�
                           r"|(?:たかった|ほしかった|欲しかった)(?:ん|の)?(?:です|だ)?(?:が|けど|けれど|のに)?[…。.!！]*$"
                           r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
 # a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
+# ... nor an observation ("hmm, it goes to 'cabinet' more than to 'keys'.", "that's a lot of numbers.")
+_STATEMENT_EN = re.compile(r"^\W*(?:(?:hmm+|ok|okay|so|well|wow|oh|interesting|huh)\W+)*"
+                           r"(?:it|this|that|there|they|these|those)(?:'s|\s+(?:\w+\s+)?(?:is|are|was|were|goes|go|went"
+                           r"|looks?|seems?|has|have|had|puts?|gets?|got|shows?|showed|spreads?|stays?|sits?)\b)", re.I)
 # (「…と思います」「…と助かります」「お願いします」 ask politely)
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした|ました"
                            r"|(?<!願いし)(?<!願い致し)(?<!願いいたし)(?<!と思い)(?<!助かり)ます)[…。.!！]*$")
@@ -276,12 +280,12 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     pieces = clauses(masked)[1:] if parts else []
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
                 if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
-                and not _STATEMENT_JA.search(piece) and not _NO_FIGURE.search(piece)
+                and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # what they saw, then the question ("I see a bright band on the first column. Is that the sink?"); not a
     # change asked for and then judged ("and 4 more tokens. Does the pattern hold?")
     yes_no = asks_yes_no(masked) or bool(pieces) and asks_yes_no(pieces[-1]) \
-        and not (_changes_the_view(replace(reading, query=None)) or reading.new_tokens is not None) \
+        and not (_changes_the_view(_no_tokens(reading)) or reading.new_tokens is not None) \
         and not any(asks_to_see(piece) for piece in pieces)
     # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
     # ... and "would head 6 alone look different?", 「ヘッド1だけだと違いますか?」: the figure changed, to see
@@ -306,13 +310,18 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
             and not view_to_see:
         return False  # "is the heatmap symmetric?": about a view, not for one
     fitting = _fitting(reading)
+    # a question about a concept names tokens to speak of them ("does that mean it gets 'keys' wrong?"), not to
+    # draw their line
+    spoken_of = asks_concept and (yes_no or bool(_WH_QUESTION.search(reading.plain)))
     # "Same sentence through three models: '…' on minilm, gemma and smollm2.": a sentence and what only one tool takes
     only_one_fits = len(fitting) == 1 and bool(reading.sentences or context.text) \
         and not yes_no \
         and not _WHY.search(reading.plain) and not _WH_QUESTION.search(reading.plain)
     return not asks_concept or bool(requests) or only_one_fits \
-        or (context.tool is not None and (_changes_the_view(reading) or reading.new_tokens is not None
-                                          or reading.key is not None or reading.models and bare(reading))) \
+        or (context.tool is not None and (_changes_the_view(_no_tokens(reading) if spoken_of else reading)
+                                          or reading.new_tokens is not None
+                                          or reading.key is not None and not spoken_of
+                                          or reading.models and bare(reading))) \
         or any(_literally_asked(card, reading, context) and not (_WH_START.search(reading.plain)
                                                                  and set(card.needs_any) == {"model"})
                for card in named) \
@@ -474,6 +483,11 @@ def _unfit_choices(card: Card, reading: Reading) -> set[str]:
              "sentence_b": len(reading.sentences) >= 2,  # two sentences given: a tool that takes both
              "model_b": len(reading.models) >= 2}
     return {name for name, set_ in given.items() if set_ and name not in readings}
+
+
+def _no_tokens(reading: Reading) -> Reading:
+    """The reading without the tokens it names (a query, a key)."""
+    return replace(reading, query=None, key=None)
 
 
 def _changes_the_view(reading: Reading) -> bool:
