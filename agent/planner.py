@@ -59,7 +59,7 @@ _STATEMENT_EN = re.compile(r"^\W*(?:(?:hmm+|ok|okay|so|well|wow|oh|interesting|h
                            r"|looks?|seems?|has|have|had|puts?|gets?|got|shows?|showed|spreads?|stays?|sits?)\b)", re.I)
 # (「…と思います」「…と助かります」「お願いします」 ask politely)
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした|ました"
-                           r"|(?<!願いし)(?<!願い致し)(?<!願いいたし)(?<!と思い)(?<!助かり)ます)[…。.!！]*$")
+                           r"|(?<!願いし)(?<!願い致し)(?<!願いいたし)(?<!と思い)(?<!助かり)ます)(?:ね|よ|よね|な)?[…。.!！]*$")
 _WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
