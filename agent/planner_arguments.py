@@ -178,7 +178,7 @@ def take_earlier_figure(text: str) -> tuple[int | None, str]:
 
 
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
-                        r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方")
+                        r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方|(?:この|その|あの)(?:2|二|ふた)つ")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1
 SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped|fixed|set|limited|clipped|topped)"
                    r"\s*(?:at|to|=|of)\s*(0?\.\d+)\b|\bcolou?r[\s_]*(?:scale|bar|max(?:imum)?)?\s*(?:at|to|=|of)\s*(0?\.\d+)\b"
