@@ -21,7 +21,8 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "so just only exactly that this it one thing show me draw plot redraw redo do give let see "
                            "can could you i want would like pls happens if instead not but rather them these those "
                            "actually try back time chart graph figure view picture look looks is there way "
-                           "possible sentence text prompt setting settings switch change two make open reopen".split())
+                           "possible sentence text prompt setting settings switch change two make open reopen "
+                           "as normal regular plain usual ordinary simple".split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
                          r"|同じ設定|同じように|プロンプト|に(?:変|替|切り替|切り換)えて|(?:変|替|切り替|切り換)えて|のやつ|やつ|最後に|最後の|それと|あと"

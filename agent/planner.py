@@ -293,7 +293,8 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     follow_up = context.tool is not None \
         and (_changes_the_view(reading) or bool(reading.models) or reading.new_tokens is not None) \
         and (bare(reading) or not _WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
-             and not reading.sentences and (bool(reading.heads) or bool(_HEDGED.search(reading.plain))))
+             and not reading.sentences
+             and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))))
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
@@ -321,7 +322,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         or (context.tool is not None and (_changes_the_view(_no_tokens(reading) if spoken_of else reading)
                                           or reading.new_tokens is not None
                                           or reading.key is not None and not spoken_of
-                                          or reading.models and bare(reading))) \
+                                          or reading.models and bare(reading) and not yes_no)) \
         or any(_literally_asked(card, reading, context) and not (_WH_START.search(reading.plain)
                                                                  and set(card.needs_any) == {"model"})
                for card in named) \
