@@ -37,7 +37,7 @@ PLAN_THRESHOLD = {"questions": 0.945, "turns": 0.93}
 # Sets 23 to 26 (sessions 9 and 10), as measured at the end of session 10 less a margin: dev23 0.947 / 0.927,
 # dev24 0.96 / 0.966, dev25 0.983 / 0.936, dev26 0.967 / 0.969 (first, untuned runs: dev23 0.89 / 0.76,
 # dev24 0.91 / 0.92, dev25 0.95 / 0.90, dev26 0.96 / 0.92).
-# Sets 27 and 28 (session 11), as measured at the end of session 11 less a margin: dev27 0.95 / 0.949,
+# Sets 27 and 28 (session 11), as measured at the end of session 11 less a margin: dev27 0.983 / 0.949,
 # dev28 0.867 / 0.832 (first, untuned runs: dev27 0.933 / 0.917, dev28 0.80 / 0.589).
 DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions": 0.96, "turns": 0.97},
                  "dev3": {"questions": 0.95, "turns": 0.95}, "dev4": {"questions": 0.94, "turns": 0.97},
@@ -52,7 +52,7 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev20": {"questions": 0.92, "turns": 0.87}, "dev21": {"questions": 0.92, "turns": 0.95},
                  "dev22": {"questions": 0.96, "turns": 0.96}, "dev23": {"questions": 0.92, "turns": 0.90},
                  "dev24": {"questions": 0.94, "turns": 0.94}, "dev25": {"questions": 0.96, "turns": 0.91},
-                 "dev26": {"questions": 0.94, "turns": 0.94}, "dev27": {"questions": 0.93, "turns": 0.93},
+                 "dev26": {"questions": 0.94, "turns": 0.94}, "dev27": {"questions": 0.95, "turns": 0.93},
                  "dev28": {"questions": 0.85, "turns": 0.81}}
 DEV_SETS = list(DEV_THRESHOLD)
 
