@@ -14,7 +14,7 @@ from dataclasses import replace
 from agent.cards import Card
 from agent.planner_reading import Reading
 
-__all__ = ["bare", "longest_name", "named_views", "names_it", "only_named"]
+__all__ = ["bare", "longest_name", "named_in", "named_views", "names_it", "only_named"]
 
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
@@ -22,11 +22,13 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "can could you i want would like pls happens if instead not but rather them these those "
                            "actually try back time chart graph figure view picture look looks is there way "
                            "possible sentence text prompt setting settings switch change two make open reopen "
-                           "as normal regular plain usual ordinary simple".split())
+                           "as normal regular plain usual ordinary simple hm hmm hmmm um umm uh ah oh well right "
+                           "alright does hold holds apply applies still also true"
+                           .split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
-                         r"|同じ設定|同じように|プロンプト|に(?:変|替|切り替|切り換)えて|(?:変|替|切り替|切り換)えて|のやつ|やつ|最後に|最後の|それと|あと"
-                         r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか"
+                         r"|同じ設定|同じように|同じ傾向|プロンプト|に(?:変|替|切り替|切り換)えて|(?:変|替|切り替|切り換)えて|のやつ|やつ|最後に|最後の|それと|あと"
+                         r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか|なんだろう|なのかな|だろう|かな"
                          r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|開くようにして|開いて|開く|まとめて|から|加えて|追加して|追加で|(?:3|三)つで|同じもの|同じの|英語の|日本語の|だけ|のみ|にすると|にしたら|にして|描き直して|やり直して|やりなおして|描いて|見せて|表示して|出して|して|ください|下さい|ちょうだい|頂戴|ほしい|欲しい|もらえますか|もらえる|くれる|くれない"
                          r"|(?:お願い|おねがい)(?:します|いたします|致します)?"
@@ -66,6 +68,12 @@ def named_views(every: list[Card], reading: Reading) -> list[Card]:
                                         for other, names in said.items())
 
     return [card for card in every if card.tool in said and not inside_another(card.tool)]
+
+
+def named_in(card: Card, text: str) -> bool:
+    """One of the card's names is said in `text` (a piece of a question whose names were already read)."""
+    piece = _katakana(f" {text} ")
+    return any(_said(_katakana(name), piece, piece) for name in card.names)
 
 
 def longest_name(card: Card, reading: Reading) -> int:

@@ -27,7 +27,7 @@ from agent import planner_knowledge as concepts
 from agent.cards import Card, cards
 from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
-from agent.naming import bare, longest_name, named_views, only_named
+from agent.naming import bare, longest_name, named_in, named_views, only_named
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     Reading,
@@ -60,6 +60,24 @@ _STATEMENT_EN = re.compile(r"^\W*(?:(?:hmm+|ok|okay|so|well|wow|oh|interesting|h
 # (「…と思います」「…と助かります」「お願いします」 ask politely)
 _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした|ました"
                            r"|(?<!願いし)(?<!願い致し)(?<!願いいたし)(?<!と思い)(?<!助かり)ます)(?:ね|よ|よね|な)?[…。.!！]*$")
+# ... nor what the learner did or thinks of what they saw ("I've been staring at the heatmap", "I plotted …",
+# "the heatmap is nice", "… is hard to read")
+_TELLS_EN = re.compile(r"^\W*(?:(?:so|ok|okay|well|hmm|yesterday|earlier|today|first)\W+)*(?:i|we)"
+                       r"(?:'ve|\s+have|\s+had)?\s+(?:already\s+|just\s+|first\s+|finally\s+)?(?:been\s+\w+ing|(?!wanted|needed|hoped|wished"
+                       r"|liked|preferred|wondered)\w+ed|made|drew|drawn|saw|seen|got|ran|did|done|built|wrote|took|went)\b"
+                       r"|^\W*(?:the\s+|a\s+|an\s+|your\s+|that\s+|this\s+)?[\w\s'-]{1,30}?\s+(?:is|are|was|were|looks?"
+                       r"|looked|seems?)\s+(?:\w+\s+)?(?:nice|fine|great|cool|ok|okay|good|pretty|helpful|useful|hard|"
+                       r"confusing|cluttered|busy|messy|noisy|crowded)\b", re.I)
+# ... 「…を眺めていたのですが、」「描いたけど、」: what was done, before the ask (not 「見たいんですが、」)
+# ... and 「静止画で十分なのですが、」: how something is, before the ask
+_TOLD_BEFORE_JA = re.compile(r"(?:(?:[^てで]た|ました|でした|ている|ていた|てる|てた)(?:の|ん)?(?:です|だ)?"
+                             r"|な(?:の|ん)(?:です|だ))(?:が|けど|けれど)$")
+_WISH_JA = re.compile(r"たい(?:ん|の)?(?:です|だ)?(?:ね|よ)?[…。.!！]*$")  # 「いじってみたいです。」 wishes
+# a piece pointing back at what was told ("the same figure", 「同じ図」)
+_POINTS_BACK = re.compile(r"\b(?:the\s+same|that|this)\s+(?:figure|plot|chart|graph|picture|map)\b"
+                          r"|(?:同じ|その|この)(?:図|グラフ|プロット)", re.I)
+# the pieces a question tells and asks in: its sentences, and what comes before a "but" (「…のですが、」)
+_PIECE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|,?\s+but\s+|(?:(?<=が)|(?<=けど)|(?<=けれど)|(?<=ので))、")
 _WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
@@ -92,6 +110,8 @@ _WH_START = re.compile(r"^\W*(?:what|how|which|where|who|when|why)\b", re.I)
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
 _ONE_TOOLS_CHOICES = {"model_b", "sentence_b", "new_tokens", "expression"}
+# choices read from literals (numbers, quoted tokens, models), unlike flags read from words ("with the weights")
+_LITERAL_CHOICES = {"head", "sentence_b", "model_b", "new_tokens"}
 # a clause that only turns a figure down ("I don't need a figure, just the idea") requests nothing
 _NO_FIGURE = re.compile(r"\b(?:don'?t|do\s+not|no)\s+(?:need|want)\s+(?:a\s+|any\s+|the\s+)?"
                         r"(?:figure|picture|plot|chart|graph)|図(?:は|も)?(?:いらない|要らない|不要|なしで)", re.I)
@@ -159,7 +179,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     for phrase in reading.turned_down:
         if any(name in phrase.lower() for card in cards().values() for name in card.names):
             meant = meant.replace(phrase, " ")
-    named = named_views(list(cards().values()), reading)
+    named = _asked_views(named_views(list(cards().values()), reading), reading, context)
     whole, parts = _by_meaning(meant, reading, context, bool(named))
     asks_tool = _asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
@@ -290,7 +310,9 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
     # ... and "would head 6 alone look different?", 「ヘッド1だけだと違いますか?」: the figure changed, to see
     # ... and "could it go on for 20 tokens instead?", "could the special tokens be dropped from it?": asked politely
-    follow_up = context.tool is not None \
+    # ... and "does that hold for '…' too?", 「前の文でも同じ傾向なのかな」: that figure for another sentence
+    follow_up = context.tool is not None and bare(reading) and bool(reading.sentences) \
+        or context.tool is not None \
         and (_changes_the_view(reading) or bool(reading.models) or reading.new_tokens is not None) \
         and (bare(reading) or not _WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
              and not reading.sentences
@@ -330,7 +352,31 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         and not _WH_QUESTION.search(reading.plain) and any(only_named(card, reading) for card in named) \
         or (bool(reading.sentences) and asks_to_run(masked)) \
         or (bool(named) and (shares[0] < 0.5 or asks_to_see(masked))) \
-        or (asks_to_see(masked) and _sets_a_slot(reading))  # "I'd like to see it under gemma"
+        or (asks_to_see(masked) and _sets_a_slot(reading)) \
+        or (asks_to_see(masked) and context.tool is not None and best_tool is not None and best_tool.score >= TOOL_MIN
+            and not _WHY.search(reading.plain))  # "I'd like to see it under gemma"; "what if … chained … instead?"
+
+
+def _asked_views(named: list[Card], reading: Reading, context: Context) -> list[Card]:
+    """The views named where the learner asks, less those named only where they tell what they did or saw ("I've
+    been staring at the heatmap … A single curve would be easier", 「ヒートマップを眺めていたのですが…折れ線にして
+    もらえますか」); all of them when no view is named outside such telling."""
+    if len(named) < 2:
+        return named
+    pieces = [piece.strip(" 、,") for piece in _PIECE_END.split(reading.plain) if piece.strip(" 、,")]
+    asking = [piece for piece in pieces if not _tells(piece)]
+    if any(_POINTS_BACK.search(piece) for piece in asking):
+        return named  # 「…で描いたら線が何本も出た。…で同じ図を出して」: the view told of is asked for again
+    asked = [card for card in named if any(named_in(card, piece) for piece in asking)
+             and _needs_met(card, reading, context, named=True)]  # ("… so I can compare it with mine")
+    return asked or named
+
+
+def _tells(piece: str) -> bool:
+    """A piece of a question that only tells what the learner did, saw or thinks of what they saw."""
+    return bool(_TELLS_EN.search(piece) or _STATEMENT_EN.search(piece) or _SUBORDINATE.search(piece)
+                or _TOLD_BEFORE_JA.search(piece)
+                or _STATEMENT_JA.search(piece) and not asks_to_see(piece) and not _WISH_JA.search(piece))
 
 
 def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
@@ -396,6 +442,14 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe
     # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
     # the conversation's own ("さっきの比較を1層目で")
+    # (a view named that cannot take a number or token the question sets, when one as close takes them all, gives
+    # way to it: 「ヘッド2だけを大きく」 is one head's map, not the grid of heads)
+    fitter = next((every[m.name] for m in matches if m.kind == "tool" and m.score >= named_score - NAME_LEAD
+                   and not _unfit(every[m.name], reading) and _needs_met(every[m.name], reading, context)), None) \
+        if len(named) == 1 and named[0].figure \
+        and _unfit_choices(named[0], replace(reading, mean_heads=None)) & _LITERAL_CHOICES else None
+    if fitter is not None:
+        return fitter, named_score
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
                             or named[0].tool == context.tool or only_named(named[0], reading)
                             or bool(named[0].needs_any)):  # "compare the two sentences directly": what it needs is here
@@ -403,7 +457,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
                   and _needs_met(every[m.name], reading, context)
                   and (not every[m.name].needs_name or every[m.name] in named)]
-    chosen = _best_fit([pair for pair in candidates if pair[0] in named] or candidates, reading)
+    among_named = [pair for pair in candidates if pair[0] in named]
+    if len(named) > 1 and not among_named:  # two views named, neither close by meaning: the longer name
+        return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
+    chosen = _best_fit(among_named or candidates, reading)
     fitting = _fitting(reading)
     if chosen is not None and _unfit_choices(chosen[0], reading) & _ONE_TOOLS_CHOICES and len(fitting) == 1 \
             and not named:

@@ -146,6 +146,9 @@ EXCLUDE_SPECIAL = _ascii(
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
     rf"|\b(?:leave|take|filter|strip|cut)\s+(?:the\s+)?{_SPECIAL}\s+out\b"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
+    # "what if those special tokens weren't there?", 「<bos>がなかったらどうなる?」: the view without them, supposed
+    rf"|\bif\s+(?:the\s+|those\s+|these\s+)?{_SPECIAL}\s+(?:weren'?t|were\s+not|wasn'?t|was\s+not)\s+there\b"
+    rf"|{_SPECIAL}\s*(?:が|を)?(?:なかったら|無かったら|なければ|無ければ|なくしたら|無くしたら|抜いたら|除いたら|外したら)"
 )
 STRICT = _ascii(
     r"\b(?:no|not\s+an?|without\s+an?|don't\s+(?:want|use)\s+an?)\s+(?:substitute|stand-?in|replacement)"
@@ -155,7 +158,7 @@ STRICT = _ascii(
     r"|それ自体|そのものを|本物の")
 # sentences of the conversation pointed at, not quoted: 'back to the first sentence', 'compare the two'
 FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b|\bthe\s+former\b"
-                        r"|(?:最初|はじめ|1つ目|一つ目|前の方)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者")
+                        r"|(?:最初|はじめ|1つ目|一つ目|前の方|前)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者")
 SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latter\b"
                          r"|(?:2つ目|二つ目|2番目|二番目|後|あと|後ろ|うしろ|後ろの方)の文(?:章)?"
                          r"|(?:後|あと|後ろ|2つ目|二つ目)の方|後者")

@@ -116,8 +116,10 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+(?:like|love)\s+to\s+see\b"
                      r"|\bi\s+(?:want|wanna|need|wanted)\s+to\s+(?:see|look\s+at|view)\b"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
-                     r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b", re.I)
+                     r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b"
+                     r"|\bwhat\s+if\b.*\binstead\b", re.I)  # "what if everything is chained through … instead?"
 _SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして|描き直して"
+                     r"|(?:絵|図)にするとどう"
                      r"|見られ(?:ます|ません|る)|見れ(?:ます|る)"
                      r"|(?:に|で)(?:する|した)(?:と|ら)[?？]*$"  # 「行列ごと折れ線にすると?」: what it would look like
                      # 「これを折れ線にしたら読みやすくなるかな」: whether it reads better, seen
@@ -164,6 +166,7 @@ def read(question: str, latest_text: str | None = None) -> Reading:
     _sort_quotes(reading, codes, quotes)
     if reading.expression is None:
         raw = _take_bare_expression(reading, raw)
+    raw = _take_replacement(reading, question, codes, raw)
     if not reading.sentences:
         raw = _take_colon_sentence(reading, raw)
     # the answer follows the language of the question, not of the sentence it quotes
@@ -292,6 +295,39 @@ def _query_value(text: str) -> int | str:
     return int(text) if text.strip().isdigit() else text.strip()
 
 
+def _not_failed(found: list[tuple[int, str]], text: str) -> list[tuple[int, str]]:
+    """The numbers read, less those the learner says failed ("layer 7 errored out, so do layer 5", 「層20はダメだった
+    から」): they are what not to ask for again."""
+    def failed(phrase: str) -> bool:
+        at = text.find(phrase.lower())
+        return at >= 0 and bool(_FAILED_AFTER.search(text[at + len(phrase):]))
+
+    return [(value, phrase) for value, phrase in found if not failed(phrase)]
+
+
+# what follows a number said to have failed
+_FAILED_AFTER = re.compile(r"^[^.,;!?。、，]{0,25}?(?:errored|error|failed|fails|crashed|broke|didn'?t\s+work"
+                           r"|did\s+not\s+work|doesn'?t\s+exist|out\s+of\s+range|was\s+refused|ダメ|だめ|無理|エラー|範囲外|失敗"
+                           r"|できなかった|動かなかった)", re.I)
+
+
+def _take_replacement(reading: Reading, question: str, codes: list[str], rest: str) -> str:
+    """Two expressions and "instead" (「…でIndexErrorになった。代わりに `…` を」): the later one replaces the one that
+    failed."""
+    if reading.expression is None or not _INSTEAD.search(question):
+        return rest
+    written = [code.strip() for code in codes if literal.is_expression(code)]
+    if len(written) >= 2:
+        reading.expression = written[-1]
+    elif reading.expression_bare and (later := literal.find_expression(rest)) is not None:
+        reading.expression = later
+        return rest.replace(later, " ")
+    return rest
+
+
+_INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに", re.I)
+
+
 def _take_bare_expression(reading: Reading, rest: str) -> str:
     found = literal.find_expression(rest)
     if found is not None:
@@ -404,6 +440,8 @@ def _take_arguments(reading: Reading) -> None:
     reading.head_step = head_steps[0] if head_steps else None
     reading.step = bare_steps[0] if bare_steps else None
     reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
+    reading.layers = _not_failed(reading.layers, reading.plain)
+    reading.heads = _not_failed(reading.heads, reading.plain)
     if reading.key is None:
         reading.key, reading.rest = arguments.find_key(reading.rest)
     if reading.query is None:
