@@ -253,11 +253,16 @@ def plan(question: str, context: Context | None = None, session_text: str | None
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
     """What the conversation remembers once a planned turn is over: the plan's memory when its calls ran
-    (`ran`: at least one succeeded), else only the tool a concept answer offered; and the question."""
+    (`ran`: at least one succeeded); when they all failed, the view and sentence asked for, without the
+    failed choices; else only the tool a concept answer offered; and the question."""
     if planned.context is not None and ran:
         context = planned.context
     elif planned.context is not None and not planned.calls:
         context = replace(context, offered=planned.context.offered)
+    elif planned.context is not None:  # every call failed ("head 7" of a 4-head model): what was asked stays the
+        asked = planned.context  # subject, so 「じゃあヘッド3で」 redraws that view of that sentence; the failed
+        text = asked.text if asked.text and asked.text.strip() else context.text  # choices are not kept
+        context = replace(context, text=text, tool=asked.tool, offered=None)
     return replace(context, question=question)
 
 

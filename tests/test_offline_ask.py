@@ -64,3 +64,29 @@ def test_follow_up_questions_reuse_the_conversation(question, has_text, intent, 
         "Extract the attention of 'I love natural language processing!'"
     assert turn_record(sensei, conversation, first)["steps"][0]["ok"]
     check(turn_record(sensei, conversation, question), question, calls)
+
+
+@pytest.mark.parametrize(("failing", "correction", "choice"), [
+    ("heatmap of 'The fox jumped over the fence' at layer 9", "oh, layer 5 then", {"layer": 5}),
+    ("「The fox jumped over the fence」のヒートマップをヘッド12で", "じゃあヘッド3で", {"head": 3}),
+])
+def test_a_correction_after_a_failed_call_keeps_the_sentence_and_view(failing, correction, choice, tmp_path):
+    """minilm has 6 layers and 12 heads: the first call fails, and the correction redraws that view of that
+    sentence (not the example sentence), without the failed choice."""
+    sensei = Sensei(Settings(backend="offline", artifacts_dir=tmp_path))
+    conversation = sensei.new_conversation(tmp_path)
+    failed = turn_record(sensei, conversation, failing)
+    assert [step["ok"] for step in failed["steps"]] == [False]
+    record = turn_record(sensei, conversation, correction)
+    (step,) = record["steps"]
+    assert step["ok"] and step["tool"] == "plot_heatmap", step
+    assert step["arguments"].get("text", "The fox jumped over the fence") == "The fox jumped over the fence"
+    assert sensei_text(step) == "The fox jumped over the fence"
+    for key, value in choice.items():
+        assert step["arguments"][key] == value
+    assert step["arguments"].get("layer") != 9 and step["arguments"].get("head") != 12  # the failed choice is gone
+
+
+def sensei_text(step: dict[str, Any]) -> str:
+    """The sentence the call ran on, as its result reports it."""
+    return step["result"]["text"]
