@@ -39,7 +39,7 @@ PLAN_THRESHOLD = {"questions": 0.945, "turns": 0.93}
 # dev24 0.91 / 0.92, dev25 0.95 / 0.90, dev26 0.96 / 0.92).
 # Sets 27 and 28 (session 11), as measured at the end of session 11 less a margin: dev27 0.983 / 0.949,
 # dev28 0.867 / 0.832 (first, untuned runs: dev27 0.933 / 0.917, dev28 0.80 / 0.589).
-# Sets 29 and 30 (session 12), as measured at the end of session 12 less a margin: dev29 0.88 / 0.81,
+# Sets 29 and 30 (session 12), as measured at the end of session 12 less a margin: dev29 0.879 / 0.81,
 # dev30 0.80 / 0.84 (first, untuned runs: dev29 0.833 / 0.781, dev30 0.80 / 0.638).
 DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions": 0.96, "turns": 0.97},
                  "dev3": {"questions": 0.95, "turns": 0.95}, "dev4": {"questions": 0.94, "turns": 0.97},
