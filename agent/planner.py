@@ -444,17 +444,17 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     best_tool = max((m.score for m in whole if m.kind == "tool" and _needs_met(every[m.name], reading, context)),
                     default=0.0)
     named_score = max((m.score for m in matches if named and m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
-    # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe
-    # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
-    # the conversation's own ("さっきの比較を1層目で")
-    # (a view named that cannot take a number or token the question sets, when one as close takes them all, gives
-    # way to it: 「ヘッド2だけを大きく」 is one head's map, not the grid of heads)
+    # a view named that cannot take a number or token the question sets, when one as close takes them all, gives
+    # way to it: 「ヘッド2だけを大きく」 is one head's map, not the grid of heads
     fitter = next((every[m.name] for m in matches if m.kind == "tool" and m.score >= named_score - NAME_LEAD
                    and not _unfit(every[m.name], reading) and _needs_met(every[m.name], reading, context)), None) \
         if len(named) == 1 and named[0].figure \
         and _unfit_choices(named[0], replace(reading, mean_heads=None)) & _LITERAL_CHOICES else None
     if fitter is not None:
         return fitter, named_score
+    # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe
+    # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
+    # the conversation's own ("さっきの比較を1層目で")
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
                             or named[0].tool == context.tool or only_named(named[0], reading)
                             or bool(named[0].needs_any)):  # "compare the two sentences directly": what it needs is here
