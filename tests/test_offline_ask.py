@@ -77,6 +77,8 @@ def test_a_correction_after_a_failed_call_keeps_the_sentence_and_view(failing, c
     conversation = sensei.new_conversation(tmp_path)
     failed = turn_record(sensei, conversation, failing)
     assert [step["ok"] for step in failed["steps"]] == [False]
+    if JAPANESE_CHARS.search(failing):  # the range error is told in the learner's language
+        assert "ヘッド 12 は範囲外です" in failed["answer"] and "out of range" not in failed["answer"], failed["answer"]
     record = turn_record(sensei, conversation, correction)
     (step,) = record["steps"]
     assert step["ok"] and step["tool"] == "plot_heatmap", step

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.core.notes import note
+
 __all__ = ["SenseiError", "ToolError", "ModelError", "LimitError", "RangeError", "NoTextError", "TokenError",
-           "ExpressionError", "Cancelled", "RenderCrashed", "bug_message"]
+           "ExpressionError", "Cancelled", "RenderCrashed", "bug_message", "out_of_range"]
 
 
 class SenseiError(Exception):
@@ -95,6 +97,17 @@ class RenderCrashed(SenseiError):
     def __init__(self, said: dict[str, Any]) -> None:
         super().__init__(said["text"])
         self.note = said
+
+
+def out_of_range(what: str, value: object, owner: str, count: int, plural: str) -> RangeError:
+    """An index outside `count` (a layer or head of the model `owner`, a token of "this text"), with its note so
+    that the learner reads it in their language: `what` and `plural` are words with notes ("layer", "heads")."""
+    words = {"layer": note("word_layer"), "start_layer": note("word_start_layer"), "head": note("word_head"),
+             "query": note("word_query"), "key": note("word_key"), "layers": note("word_layers"),
+             "heads": note("word_heads"), "tokens": note("word_tokens"), "this text": note("word_this_text")}
+    said = note("out_of_range", what=words.get(what, what), value=value, owner=words.get(owner, owner), count=count,
+                plural=words.get(plural, plural), last=count - 1)
+    return RangeError(said["text"], note=said)
 
 
 def bug_message(tool: str, error: BaseException) -> str:

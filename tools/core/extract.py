@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from tools.core.errors import LimitError, NoTextError, RangeError, ToolError
+from tools.core.errors import LimitError, NoTextError, RangeError, ToolError, out_of_range
 from tools.core.jobs import heavy_job
 from tools.core.layer_capture import attention_modules, captured_layers
 from tools.core.library_warnings import captured_library_warnings
@@ -215,10 +215,9 @@ def _checked_layers(model: LoadedModel, layers: tuple[int, ...]) -> tuple[int, .
     count = model.num_layers
     for layer in layers:
         if isinstance(layer, bool) or not isinstance(layer, int) or not -count <= layer < count:
-            raise RangeError(
-                f"layer {layer!r} is out of range: {model.name} has {count} layers "
-                f"(use 0..{count - 1}, or -1 for the last)"
-            )
+            if isinstance(layer, int) and not isinstance(layer, bool):
+                raise out_of_range("layer", layer, model.name, count, "layers")
+            raise RangeError(f"layer must be an integer, not {layer!r}: use 0..{count - 1}, or -1 for the last")
     if not layers:
         raise ToolError("layers is empty: name at least one layer to keep, or pass None to keep them all")
     return tuple(sorted({layer % count for layer in layers}))

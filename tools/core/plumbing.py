@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from tools.core import plots
-from tools.core.errors import LimitError, NoTextError, RangeError, TokenError, ToolError
+from tools.core.errors import LimitError, NoTextError, RangeError, TokenError, ToolError, out_of_range
 from tools.core.extract import CJK, Extraction, attention_megabytes, extract
 from tools.core.figure_text import FigureLanguage, figure_text
 from tools.core.models import LoadedModel, english_only
@@ -73,10 +73,7 @@ def checked_index(value: object, count: int, what: str, model_name: str, plural:
     if isinstance(value, bool) or not isinstance(value, int):
         raise RangeError(f"{what} must be an integer, not {value!r}: use 0..{count - 1}, or -1 for the last")
     if not -count <= value < count:
-        raise RangeError(
-            f"{what} {value} is out of range: {model_name} has {count} {plural} "
-            f"(use 0..{count - 1}, or -1 for the last)"
-        )
+        raise out_of_range(what, value, model_name, count, plural)
     return value % count
 
 
