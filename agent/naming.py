@@ -58,9 +58,7 @@ def names_it(card: Card, reading: Reading) -> bool:
 def named_views(every: list[Card], reading: Reading) -> list[Card]:
     """The cards the question names, less those whose every name said is part of another card's name said
     (「行列ごと折れ線」 names the matrix's lines, not also the one line of 「折れ線」)."""
-    text = _katakana(f" {reading.plain} ")
-    said = {card.tool: [_katakana(name) for name in card.names if _said(_katakana(name), text, text)]
-            for card in every if names_it(card, reading)}
+    said = {card.tool: _names_said(card, reading.plain) for card in every if names_it(card, reading)}
 
     def inside_another(tool: str) -> bool:
         return bool(said[tool]) and any(other != tool and all(any(name in longer and name != longer for longer in names)
@@ -72,14 +70,18 @@ def named_views(every: list[Card], reading: Reading) -> list[Card]:
 
 def named_in(card: Card, text: str) -> bool:
     """One of the card's names is said in `text` (a piece of a question whose names were already read)."""
-    piece = _katakana(f" {text} ")
-    return any(_said(_katakana(name), piece, piece) for name in card.names)
+    return bool(_names_said(card, text))
 
 
 def longest_name(card: Card, reading: Reading) -> int:
     """The length of the longest of the card's names the question says."""
-    text = _katakana(f" {reading.plain} ")
-    return max((len(name) for name in card.names if _said(_katakana(name), text, text)), default=0)
+    return max(map(len, _names_said(card, reading.plain)), default=0)
+
+
+def _names_said(card: Card, text: str) -> list[str]:
+    """The card's names said in `text`, in katakana."""
+    spaced = _katakana(f" {text} ")
+    return [name for name in map(_katakana, card.names) if _said(name, spaced, spaced)]
 
 
 def _katakana(text: str) -> str:

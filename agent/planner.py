@@ -30,6 +30,7 @@ from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, ma
 from agent.naming import bare, longest_name, named_in, named_views, only_named
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
+    INSTEAD,
     Reading,
     asks_to_run,
     asks_to_see,
@@ -120,7 +121,6 @@ _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:ex
                             r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
                             r"|説明(?:を用意|して(?:ください|ほしい|欲しい)|を(?:ください|お願い|考えて)|できるように)",
                             re.I)
-_INSTEAD = re.compile(r"\binstead\b|代わりに|に替えて|に変えて")
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
 _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do)\s+(?:this|that|it)\s+mean"
                           r"|what(?:'s|\s+is)\s+(?:this|that|it)|(?:this|that|it)|huh)\W*"
@@ -199,7 +199,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context,
                     needs_sentence=not reading.sentences and bool(_MY_SENTENCE.search(reading.plain)))
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
-            and not _INSTEAD.search(reading.plain) and not (context.tool and _changes_the_view(reading)) \
+            and not INSTEAD.search(reading.plain) and not (context.tool and _changes_the_view(reading)) \
             and all(only_named(card, reading) for card in named) \
             and not any(_needs_met(card, reading, context, named=True) or _continues_pair(card, context)
                         for card in named):
@@ -567,7 +567,7 @@ def _needs_met(card: Card, reading: Reading, context: Context, named: bool = Fal
     if not card.needs_any:
         return True
     # ("the same with smollm2 instead, for comparison" replaces the model shown: nothing is beside it)
-    earlier = 1 if context.text is not None and named and not _INSTEAD.search(reading.plain) else 0
+    earlier = 1 if context.text is not None and named and not INSTEAD.search(reading.plain) else 0
     sentences = len(reading.sentences) + earlier  # two sentences on one model ("… in gemma") compare the sentences
     found = {"sentence_b": sentences >= 2 and (not reading.models or len(reading.sentences) >= 2),
              "model_b": len(reading.models) + earlier >= 2,

@@ -17,8 +17,8 @@ from agent import planner_quotes as literal
 from prompts import Language
 
 __all__ = [
-    "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language", "CANONICAL_EXPRESSION",
-    "sentence_words"]
+    "INSTEAD", "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language",
+    "CANONICAL_EXPRESSION", "sentence_words"]
 
 CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -60,6 +60,8 @@ class Reading:
     step: tuple[int, str] | None = None  # "next", 「次」 alone: along the head or layer the learner was stepping
 
 
+# "instead", 「代わりに」「に替えて」: what follows replaces what came before
+INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|に替えて|に変えて", re.I)
 # A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
 # 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
 _YES_NO_EN = re.compile(
@@ -314,18 +316,17 @@ _FAILED_AFTER = re.compile(r"^[^.,;!?。、，]{0,25}?(?:errored|error|failed|fa
 def _take_replacement(reading: Reading, question: str, codes: list[str], rest: str) -> str:
     """Two expressions and "instead" (「…でIndexErrorになった。代わりに `…` を」): the later one replaces the one that
     failed."""
-    if reading.expression is None or not _INSTEAD.search(question):
+    if reading.expression is None or not INSTEAD.search(question):
         return rest
     written = [code.strip() for code in codes if literal.is_expression(code)]
+    bare = literal.find_expression(rest)
     if len(written) >= 2:
         reading.expression = written[-1]
-    elif reading.expression_bare and (later := literal.find_expression(rest)) is not None:
-        reading.expression = later
-        return rest.replace(later, " ")
+    elif bare is not None and (reading.expression_bare or question.find(bare) > question.find(written[-1])):
+        # (one in backticks and one in prose: "`attentions[12]` fails, so attentions[11] instead")
+        reading.expression, reading.expression_bare = bare, reading.expression_bare or not written
+        return rest.replace(bare, " ")
     return rest
-
-
-_INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに", re.I)
 
 
 def _take_bare_expression(reading: Reading, rest: str) -> str:
