@@ -111,7 +111,7 @@ def take_quotes(text: str) -> tuple[str, list[Quote]]:
     pieces, quotes, position = [], [], 0
     for start, end, content in outer:
         pieces.append(text[position:start])
-        before, after = text[max(0, start - 30):start].lower(), text[end:end + 12].lower()
+        before, after = text[max(0, start - 120):start].lower(), text[end:end + 24].lower()
         if _MODEL_ONLY.fullmatch(content.strip()) or asked_as_term(content, before, after):
             pieces.append(f" {content} ")  # a model or a term asked about ('what does "sink" mean'), no sentence
         else:
@@ -215,12 +215,21 @@ _TERM_AFTER = ascii_pattern(r"^\s*(?:mean\b|means\b|stand\s+for|とは|って(?:
 
 
 # a quote cited, not given to analyse: 「「先頭トークンはシンクになる」とあった」, 'a paper claims "…"', a question
-# someone might ask (「生徒に「なぜ…のか」と聞かれたら」)
+# someone might ask (「生徒に「なぜ…のか」と聞かれたら」), what someone asked for or read (「「立体的な図」を頼まれ」,
+# 「…と読みました」, "my boss wants 'the attention stuff'"), and a title (『…』という記事, a 'common mistakes' slide,
+# a post called "Meet the heads")
 _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|ある|書いて|書かれ|言われ|言って|聞かれ|聞い"
-                          r"|いう(?:説|主張|話)|主張|説明され)")
+                          r"|読み|読んだ|指摘|いう(?:説|主張|話)|主張|説明され|頼まれ|題し)"
+                          r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
+                          r"|発表)"
+                          r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
+                          r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode)s?\b")
 _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone|people|he|she|they|teacher|professor"
-                              r"|colleague|friend|student)s?\b[^'\"“”]{0,24}\b(?:says?|said|claims?|wrote|writes|told\s+me"
-                              r"|asks?|asked(?:\s+me)?)(?:\s+that)?\s*:?\s*$")
+                              r"|colleague|friend|student|manager|boss|supervisor|pm|editor|reviewer|partner|mentor"
+                              r"|advisor|instructor|lecturer|tutorial|team|client|customer)s?\b[^'\"“”]{0,90}"
+                              r"\b(?:says?|said|claims?|wrote|writes|told\s+me|telling\s+me|tells\s+me|asks?|asked(?:\s+me)?"
+                              r"|asking|wants?|wanted)(?:\s+(?:that|for|to|i\s+should|we\s+should|me\s+to))?\s*:?\s*$"
+                              r"|\b(?:called|titled|entitled)\s*$")
 # ... or one turned down: 「『A』…じゃなくて『B』」, "not 'A' but 'B'", "'A', no, 'B'"
 _TURNED_AFTER = ascii_pattern(r"^\s*(?:…|\.{2,})?\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて"
                               r"|,?\s*(?:no\s*[,.!—–-]|sorry\b|i\s+mean\b|i\s+meant\b))")  # ("…', no special tokens")
@@ -230,7 +239,8 @@ _TURNED_BEFORE = ascii_pattern(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s*$")
 def cited(quote: Quote) -> bool:
     """The quote is cited, not given as a sentence to analyse."""
     question = bool(re.search(r"[?？]$|(?:のか|ですか|ますか)$", quote.text.strip()))
-    embedded = quote.text.strip().endswith("のか")  # 「なぜ3Dはダメなのか」を見せたい: a question, not a sentence
+    # 「なぜ3Dはダメなのか」「どのトークンが一番注目を集めているか」を見せたい: a question, not a sentence
+    embedded = bool(re.search(r"(?<!で)(?<!ま)(?<!し)か$", quote.text.strip()))
     return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) or embedded \
         or question and bool(re.match(r"^\s*(?:と|って)", quote.after))
 
