@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from agent import planner_conversation as conversation
 from agent import planner_knowledge as concepts
 from agent.cards import Card, cards
-from agent.context import Context
+from agent.context import Context, with_text
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
 from agent.naming import bare, longest_name, named_in, named_views, only_named
 from agent.planner_reading import (
@@ -38,7 +38,7 @@ from agent.planner_reading import (
     detect_language,
     read,
 )
-from agent.slots import DEFAULT_TEXT, PlannedCall, card_calls
+from agent.slots import ADDS, DEFAULT_TEXT, PlannedCall, card_calls
 from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
@@ -69,6 +69,11 @@ _TELLS_EN = re.compile(r"^\W*(?:(?:so|ok|okay|well|hmm|yesterday|earlier|today|f
                        r"|^\W*(?:the\s+|a\s+|an\s+|your\s+|that\s+|this\s+)?[\w\s'-]{1,30}?\s+(?:is|are|was|were|looks?"
                        r"|looked|seems?)\s+(?:\w+\s+)?(?:nice|fine|great|cool|ok|okay|good|pretty|helpful|useful|hard|"
                        r"confusing|cluttered|busy|messy|noisy|crowded)\b", re.I)
+# ... or how things are, said as a statement ("OK, the shapes match ours.", "our map looks different."), no ask in it
+_DECLARED_EN = re.compile(r"^\W*(?:(?:ok|okay|so|well|hmm+|yes|yeah|right|great|nice|interesting|cool|thanks)\W+)*"
+                          r"(?:the|my|our|your|its|their|it|they|we|he|she)\b"
+                          r"(?!.*\b(?:want|wants|need|needs|like|love|wish|would|could|can|please|let|show|draw|plot)\b)"
+                          r"[^?]*[.!]\s*$", re.I)
 # ... 「…を眺めていたのですが、」「描いたけど、」: what was done, before the ask (not 「見たいんですが、」)
 # ... and 「静止画で十分なのですが、」: how something is, before the ask
 _TOLD_BEFORE_JA = re.compile(r"(?:(?:[^てで]た|ました|でした|ている|ていた|てる|てた)(?:の|ん)?(?:です|だ)?"
@@ -79,6 +84,13 @@ _POINTS_BACK = re.compile(r"\b(?:the\s+same|that|this)\s+(?:figure|plot|chart|gr
                           r"|(?:同じ|その|この)(?:図|グラフ|プロット)", re.I)
 # the pieces a question tells and asks in: its sentences, and what comes before a "but" (「…のですが、」)
 _PIECE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|,?\s+but\s+|(?:(?<=が)|(?<=けど)|(?<=けれど)|(?<=ので))、")
+# what the conversation showed, pointed at ("agree on that", 「そうなの」)
+_POINTS_AT_SHOWN = re.compile(r"\b(?:that|this|it|there|those|these|so)\b|そう|それ|その|これ|この|同じ", re.I)
+# ... and asked about itself: what it is, or how it differs from another view ("is this line just that row of the
+# heatmap?", 「これは最後の層の重みとどう違うんですか？」)
+_OF_THE_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait)\W+)*(?:is|are|was|were)\s+"
+                           r"(?:this|that|it|these|those)\b|^\W*(?:これ|それ|あれ)(?:は|って)"
+                           r"|\bdiffer|\bvs\.?\b|\bversus\b|\bcompared\b|違い|違う|比べ", re.I)
 _WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
@@ -238,7 +250,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             offered = next((card.tool for card in named if card.tool in related), None) \
                 or next((m.name for m in matches if m.kind == "tool" and m.name in related), None)
             offered = offered if context.tool is None else None
-            return Plan(reading.language, "knowledge", (), entries, (), context=replace(context, offered=offered))
+            return Plan(reading.language, "knowledge", (), entries, (),
+                        context=_with_sentence_spoken_of(replace(context, offered=offered), reading))
         said = concepts.said_keyword(reading) if not asks_tool or not _sets_a_slot(reading) else None
         if said is None and not pasted_error and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             # 「警告みたいなのが赤字で出たんだけど…」: which message? the entry that asks for its text
@@ -257,13 +270,26 @@ def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Con
     failed choices; else only the tool a concept answer offered; and the question."""
     if planned.context is not None and ran:
         context = planned.context
-    elif planned.context is not None and not planned.calls:
-        context = replace(context, offered=planned.context.offered)
+    elif planned.context is not None and not planned.calls:  # (and a sentence the question was about)
+        context = replace(context, offered=planned.context.offered, text=planned.context.text,
+                          texts=planned.context.texts)
     elif planned.context is not None:  # every call failed ("head 7" of a 4-head model): what was asked stays the
         asked = planned.context  # subject, so 「じゃあヘッド3で」 redraws that view of that sentence; the failed
         text = asked.text if asked.text and asked.text.strip() else context.text  # choices are not kept
         context = replace(context, text=text, tool=asked.tool, offered=None)
     return replace(context, question=question)
+
+
+def _with_sentence_spoken_of(context: Context, reading: Reading) -> Context:
+    """A concept asked about one sentence of the learner's ("Does attention get sharper in the deeper layers of
+    'Reading books broadens the mind'?"): that sentence is the conversation's, for the figure asked next; not a
+    word or phrase in quotes, nor a sentence given as an example."""
+    if len(reading.sentences) != 1 or _EXAMPLE.search(reading.plain):
+        return context
+    sentence = reading.sentences[0]
+    if len(sentence.split()) < 3 if sentence.isascii() else len(sentence) < 6 and "。" not in sentence:
+        return context
+    return replace(context, text=sentence, texts=with_text(context.texts, sentence))
 
 
 # --- step 2: which tool, which knowledge ------------------------------------------------------------
@@ -298,13 +324,22 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     # 「つかえるモデルなにがある?」)
     leads = bool(whole) and whole[0].kind == "knowledge" and not weak(whole) \
         and not (shares[0] < 0.25 and best_tool is not None and best_tool.score >= whole[0].score - 0.05)
-    asks_concept = leads or (
-        best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
-        and shares[0] >= 0.5)
     masked = mask_literals(question)
     pieces = clauses(masked)[1:] if parts else []
+    # (a story, then the question: "For my thesis I'd feed in 2,000 tokens. What happens with inputs that long?" is
+    # weak as a whole, but its question is close to a concept)
+    asked_in_a_clause = (weak(whole) or whole[0].kind == "knowledge") and any(
+        ranked[0].kind == "knowledge" and not weak(ranked) and share >= 0.5 and not _tells(piece)
+        and ranked[0].score >= next((m.score for m in ranked if m.kind == "tool"), 0.0) + CONCEPT_GAP
+        for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False))
+    asks_concept = leads or asked_in_a_clause or (
+        best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
+        and shares[0] >= 0.5)
     requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
-                if (share < 0.5 or asks_to_see(piece)) and not asks_yes_no(piece) and not _SUBORDINATE.search(piece)
+                # (a wh-question whose nearest examples are as many questions as requests asks about something: "What do
+                # you lose when you average over the heads?")
+                if (share < (0.4 if _WH_START.search(piece) else 0.5) or asks_to_see(piece)) and not asks_yes_no(piece)
+                and not _SUBORDINATE.search(piece)
                 and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # what they saw, then the question ("I see a bright band on the first column. Is that the sink?"); not a
@@ -333,6 +368,14 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
         and not _WHY.search(reading.plain) and not _MEANING_ASKED.search(reading.plain)
     # (a view named in the form of a request to see it is asked for: 「これを折れ線にしたら読みやすくなるかな」)
     view_to_see = context.tool is not None and bool(named) and asks_to_see(masked) and not _WHY.search(reading.plain)
+    # (whether another view of the sentence shown would show something is asked by showing it: "ok, and does every head
+    # in the last layer agree on that?", 「じゃあ深い層ほどそうなの？」)
+    if yes_no and context.text is not None and named and context.tool not in {card.tool for card in named} \
+            and all(card.figure for card in named) and not _WHY.search(reading.plain) \
+            and not _JUDGED.search(reading.plain) and not _MEANING_ASKED.search(reading.plain) \
+            and not _WH_START.search(reading.plain) and not _OF_THE_SHOWN.search(reading.plain) \
+            and _POINTS_AT_SHOWN.search(reading.plain):
+        return True
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up and not tool_far_ahead \
             and not view_to_see:
@@ -348,6 +391,9 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     return not asks_concept or bool(requests) or only_one_fits \
         or (context.tool is not None and (_changes_the_view(_no_tokens(reading) if spoken_of else reading)
                                           or reading.new_tokens is not None
+                                          # "I'd like smollm2 in there too", "and smollm as a third?"
+                                          or bool(reading.models) and bool(ADDS.search(reading.plain))
+                                          and not yes_no and not _WHY.search(reading.plain)
                                           or reading.key is not None and not spoken_of
                                           or reading.models and bare(reading) and not yes_no)) \
         or any(_literally_asked(card, reading, context) and not (_WH_START.search(reading.plain)
@@ -365,8 +411,10 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
 def _asked_views(named: list[Card], reading: Reading, context: Context) -> list[Card]:
     """The views named where the learner asks, less those named only where they tell what they did or saw ("I've
     been staring at the heatmap … A single curve would be easier", 「ヒートマップを眺めていたのですが…折れ線にして
-    もらえますか」); all of them when no view is named outside such telling."""
-    if len(named) < 2:
+    もらえますか」); all of them when no view is named outside such telling. In a conversation, one view told of
+    ("OK, the shapes match ours. … I'd like to see the exact numbers") is none asked for, unless the ask points
+    back at it ("… Could I see it for the last layer?")."""
+    if not named or len(named) < 2 and context.tool is None:
         return named
     pieces = [piece.strip(" 、,") for piece in _PIECE_END.split(reading.plain) if piece.strip(" 、,")]
     asking = [piece for piece in pieces if not _tells(piece)]
@@ -374,12 +422,17 @@ def _asked_views(named: list[Card], reading: Reading, context: Context) -> list[
         return named  # 「…で描いたら線が何本も出た。…で同じ図を出して」: the view told of is asked for again
     asked = [card for card in named if any(named_in(card, piece) for piece in asking)
              and _needs_met(card, reading, context, named=True)]  # ("… so I can compare it with mine")
+    if len(named) == 1:  # in a conversation, a view told of what was shown ("OK, the shapes match ours. … I'd like to
+        # see the exact numbers") is no view asked for, when something else is asked (not "… Could I see it?")
+        pointed_at = any(_POINTS_AT_SHOWN.search(piece) for piece in asking)
+        return named if asked or pointed_at or not asking or len(asking) == len(pieces) else []
     return asked or named
 
 
 def _tells(piece: str) -> bool:
     """A piece of a question that only tells what the learner did, saw or thinks of what they saw."""
-    return bool(_TELLS_EN.search(piece) or _STATEMENT_EN.search(piece) or _SUBORDINATE.search(piece)
+    return bool(_TELLS_EN.search(piece) or _STATEMENT_EN.search(piece) or _DECLARED_EN.search(piece)
+                or _SUBORDINATE.search(piece)
                 or _TOLD_BEFORE_JA.search(piece)
                 or _STATEMENT_JA.search(piece) and not asks_to_see(piece) and not _WISH_JA.search(piece))
 
@@ -471,6 +524,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             and not named:
         chosen = fitting[0], TOOL_MIN  # 「minilmとgemmaで『…』、第2層」: two models only a comparison takes
     default = next((card for card in every.values() if card.default), None)
+    if previous is not None and not named and len(fitting) == 1 \
+            and _unfit_choices(previous, reading) & _ONE_TOOLS_CHOICES - {"expression"}:
+        return fitting[0], TOOL_MIN  # "let it write 6 more" after a line chart: the one tool that generates
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
     continues = previous is not None and (previous.follow_up or _unfit(previous, reading) == 0)
     if previous is not None and continues and _sets_a_slot(reading) \

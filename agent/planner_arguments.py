@@ -29,7 +29,9 @@ _ID_EDGE = r"A-Za-z0-9_./-"
 _ID_END = r"(?![A-Za-z0-9_/-]|\.[A-Za-z0-9])"
 _HUB_ID = _ascii(rf"(?<![{_ID_EDGE}])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9]){_ID_END}")
 _BARE_ID = _ascii(
-    rf"(?<![{_ID_EDGE}])((?:distil)?(?:bert|roberta|albert|electra|deberta|xlm|bart|t5|opt|bloom)-[\w.-]*[a-z0-9]"
+    # (not "a BERT-style model": a kind of model, no id)
+    rf"(?<![{_ID_EDGE}])((?:distil)?(?:bert|roberta|albert|electra|deberta|xlm|bart|t5|opt|bloom)"
+    rf"-(?!(?:style|like|based|family|type|ish|esque)\b)[\w.-]*[a-z0-9]"
     rf"|(?:distil)?gpt-?2(?:-[a-z]+)?){_ID_END}"
 )
 _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-minilm-l6-v2": "minilm", "gpt-2": "gpt2"}
@@ -77,7 +79,8 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
     # and smollm2-135m" lists smollm2 third), else where it is first described
     placed: dict[str, tuple[bool, int, str]] = {}
     for start, model, phrase in found:
-        place = (phrase.lower() != model.lower(), start, phrase)
+        own_name = re.sub(r"[\s-]", "", phrase.lower())[:5] in model.lower().replace("-", "")  # "smollm2", "gemma 3"
+        place = (not own_name, start, phrase)
         placed[model] = min(placed.get(model, place), place)
     return [(model, phrase) for model, (_, _, phrase) in sorted(placed.items(), key=lambda item: item[1][1])], text
 
@@ -144,11 +147,15 @@ EXCLUDE_SPECIAL = _ascii(
     rf"|{_SPECIAL}[^。.!?！？]{{0,20}}?(?:ので|から)[、,]?\s*(?:消して|除いて|外して|隠して|抜いて)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
-    rf"|\b(?:leave|take|filter|strip|cut)\s+(?:the\s+)?{_SPECIAL}\s+out\b"
+    rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping|cut|cutting)\s+(?:the\s+)?{_SPECIAL}\s+out\b"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
     # "what if those special tokens weren't there?", 「<bos>がなかったらどうなる?」: the view without them, supposed
     rf"|\bif\s+(?:the\s+|those\s+|these\s+)?{_SPECIAL}\s+(?:weren'?t|were\s+not|wasn'?t|was\s+not)\s+there\b"
     rf"|{_SPECIAL}\s*(?:が|を)?(?:なかったら|無かったら|なければ|無ければ|なくしたら|無くしたら|抜いたら|除いたら|外したら)"
+    # 「<bos>が明るすぎる。それ抜きで」, "[CLS] hogs the colours, drop it": a special token named, then pointed at
+    rf"|{_SPECIAL}[^\n]{{0,50}}?(?:それ|これ|あれ)(?:を|は)?(?:抜|除|外|消|なし|無し)"
+    rf"|{_SPECIAL}[^\n]{{0,60}}?\b(?:without|minus|drop|remove|hide|get\s+rid\s+of|take\s+out|leave\s+out)\s+"
+    r"(?:it|them|that|those)\b"
 )
 STRICT = _ascii(
     r"\b(?:no|not\s+an?|without\s+an?|don't\s+(?:want|use)\s+an?)\s+(?:substitute|stand-?in|replacement)"
@@ -221,7 +228,7 @@ WORDS = _ascii(
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?word\s+pieces|sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
     r"(?:\s+(?:in)?to\s+(?:whole\s+)?words)?"
     r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:sub-?word\s+)?(?:tokens|pieces)"
-    r"|単語(?:単位|ごと|レベル|毎)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位|ワード(?:単位|ごと)"
+    r"|単語(?:単位|ごと|レベル|毎|同士|どうし)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位|ワード(?:単位|ごと)"
     r"|\bword\s+by\s+word\b|\bfull\s+words\b|\b(?:sub-?)?words\s+merged\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
     r"|##\s*(?:を|の)?(?:まとめ|結合|くっつけ|つなげ)|単語として(?:まとめ|扱)"
     r"|\b(?:sub-?words?|pieces|word\s*pieces|sub-?word\s+tokens)\s+(?:merged|combined|joined|glued)\s+(?:back\s+)?"
@@ -346,20 +353,24 @@ LONGER_BY = 10
 TWICE = _ascii(r"\btwice\s+as\s+(?:long|many\s+tokens)|\bdouble\s+(?:the\s+)?(?:length|it|the\s+tokens)\b"
                r"|(?:2|２|二)?倍の(?:長さ|トークン数?)|(?:2|２|二)?倍に(?:して|伸ばして|延ばして)")
 _N_MORE_ALONE = r"^\W*(?:(?:and|ok|okay|then|now)\W+)?(\d+)\s+more(?:\s+(?:please|pls))?\W*$"  # "10 more"
+_WRITE_N_MORE = r"\b(?:write|generate|add|produce)\s+(\d+)\s+more\b(?!\s+(?:layers?|heads?)\b)"  # "let it write 6 more"
 MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b|\b\d+\s+tokens?\s+(?:longer|more)\b"
-                     rf"|{_N_MORE_ALONE}"
+                     rf"|{_N_MORE_ALONE}|{_WRITE_N_MORE}"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く|長く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
-    _rule(r"\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?tokens\b)", _groups),
+    # (not the end of "2,000 tokens": an input's length, no count to generate)
+    _rule(r"(?<!\d[,.])\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?tokens\b)",
+          _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
     _rule(_N_MORE_ALONE, _groups),
+    _rule(_WRITE_N_MORE, _groups),
     _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:ほど|くらい|ぐらい)?(?:を|分|まで|だけ|先まで)?(?=生成|続け|書|出させ|出力|出し|作)",
           _groups),
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     # 「5トークンだけで」「15トークンだと」
-    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:で|に|だと|なら|、|,|$))", _groups),
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ|くらい|ぐらい|ほど)?(?=\s*(?:で|に|だと|なら|、|,|$))", _groups),
     _rule(rf"(?:生成する)?トークン数\s*(?:を|は|[=:])?\s*{_NUM}", _groups),  # 「トークン数を20にして」
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:に|へ)?\s*(?:伸ば|延ば|増や|減ら|短く|長く|足))",
           _groups),
@@ -445,8 +456,12 @@ _BEFORE_NOT = frozenset("but and wait no meant actually so ok okay oh sorry then
 _TURNED_DOWN_JA = re.compile(
     r"(?:^|(?<=[、。,.!?！？\s「」『』はをがも]))([^、。,.!?！？\s「」『』はをがも]{1,20}?)"
     r"(?<!だけ)(?<!のみ)(?<!ばかり)"  # 「重みだけじゃなくて」 is "not only the weights": nothing is turned down
-    r"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|でなく|(?:は|も)?(?:いらない|要らない|いりません|要りません|不要))"
+    r"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|でなく|(?:は|も)?(?:いらない|要らない|いりません|要りません|不要)"
+    r"|(?:は|も)もう(?:いい|十分|いらない))"  # 「生成はもういいので」
 )
+# "forget the generating", "enough of the heatmaps": what the learner is done with
+_DONE_WITH_EN = _ascii(r"\b(?:forget|enough\s+(?:of|with)|done\s+with|no\s+more)\s+(?:about\s+)?(?:the\s+)?"
+                       r"([a-z][a-z\s-]{1,30}?)(?=\s*[,.;:!?]|$)")
 
 
 # "gemma… no wait, the smollm one", 「minilmに…いや、やっぱりsmollm2で」: what follows the correction replaces
@@ -463,9 +478,10 @@ def take_turned_down(text: str) -> tuple[list[str], str]:
         group = 3 if match[3] is not None else 4
         found.append(match[group])
         text = _blank(text, *match.span(group))
-    for match in _LIKE_BUT.finditer(text):
-        found.append(match[1])
-        text = _blank(text, *match.span(1))
+    for pattern in (_LIKE_BUT, _DONE_WITH_EN):
+        for match in pattern.finditer(text):
+            found.append(match[1])
+            text = _blank(text, *match.span(1))
     for match in _REFERENCE_ONLY.finditer(text):
         group = 1 if match[1] is not None else 2
         found.append(match[group])

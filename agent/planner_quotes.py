@@ -226,8 +226,8 @@ _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|�
                           r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode)s?\b")
 _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone|people|he|she|they|teacher|professor"
                               r"|colleague|friend|student|manager|boss|supervisor|pm|editor|reviewer|partner|mentor"
-                              r"|advisor|instructor|lecturer|tutorial|team|client|customer)s?\b[^'\"“”]{0,90}"
-                              r"\b(?:says?|said|claims?|wrote|writes|told\s+me|telling\s+me|tells\s+me|asks?|asked(?:\s+me)?"
+                              r"|advisor|instructor|lecturer|tutor|coach|tutorial|team|client|customer)s?\b[^'\"“”]{0,90}"
+                              r"\b(?:says?|said|saying|claims?|wrote|writes|told\s+me|telling\s+me|tells\s+me|asks?|asked(?:\s+me)?"
                               r"|asking|wants?|wanted)(?:\s+(?:that|for|to|i\s+should|we\s+should|me\s+to))?\s*:?\s*$"
                               r"|\b(?:called|titled|entitled)\s*$")
 # ... or one turned down: 「『A』…じゃなくて『B』」, "not 'A' but 'B'", "'A', no, 'B'"

@@ -84,8 +84,10 @@ _YES_NO_EN = re.compile(
 _REACTION_EN = re.compile(r"^(?:(?:cool|nice|great|thanks|thank\s+you|ok|okay|got\s+it|i\s+see|ah+|oh+|hm+|wow|neat"
                           r"|interesting|awesome|right|alright)\s*[.!,]+\s*"
                           r"|(?:wait|so|and|but|um+|uh+|also|then|hmm+)\b[,.!]?\s+)+", re.I)  # "wait what does … mean"
-_REQUEST_JA = re.compile(r"見せて|見たい|拝見|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$"
-                         r"|ください|ほしい|たい"
+# 「ヒートマップにできたりしますか」「数値で出せますか」: can it be made, asked for
+_CAN_IT_BE_MADE_JA = r"(?:に|で|を)(?:でき|出せ|描け|作れ)(?:たり)?(?:します|ます|る|ません|ない)?(?:か|の)?[?？]*$"
+_REQUEST_JA = re.compile(rf"見せて|見たい|拝見|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$"
+                         rf"|{_CAN_IT_BE_MADE_JA}|ください|ほしい|たい"
                          r"|見られ(?:ます|る)|見れ(?:ます|る)|(?:見る|確かめる)方法"
                          r"|教えて|おしえて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)|いただけ(?:ます|ません)|お願い|おねがい|願え"
                          r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
@@ -98,6 +100,7 @@ _YES_NO_JA = re.compile(r"なぜ|どうして|なんで|どういう意味"
                         r"|(?:ばいい|べき)(?:ん|の|なん|なの)?(?:でしょう|だろう)"  # 「どう扱えばいいのでしょう」
                         # 「見にくくない？」「消えたりしない？」 (not 「描いてくれない？」, a request)
                         r"|(?:くない|じゃない|ではない|(?<!くれ)(?<!もらえ)(?<!られ)(?<!れ)ない)[?？]+$"
+                        r"|(?:って|は)(?:本当|ほんと|ホント)(?:に)?(?:です)?(?:か|なの|なん)?[?？]+$"  # 「…って本当？」
                         r"|何を(?:表して|意味して)|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
                         r"|もの|普通|かな|よね|ってこと|のこと|とは|の)[?？]*$"
                         r"|意味(?:って|は|が)?(?:ある|あります|ない|ありません)")
@@ -106,7 +109,7 @@ _YES_NO_JA = re.compile(r"なぜ|どうして|なんで|どういう意味"
 # "is there a way to see …?", "is it possible to …?", "is there a 3D version of …?": a request in a question's form
 _POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+there\s+(?:also\s+)?(?:a|an|any)\s+"
                           r"(?:way\b|(?:[\w-]+\s+){0,2}(?:view|version|page|figure|chart|plot|map|tool)\b)"
-                          r"|is\s+it\s+possible\s+to\b)", re.I)
+                          r"|is\s+it\s+possible\s+to\b|(?:would|will)\s+it\s+be\s+possible\s+to\b)", re.I)
 # "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
 _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"(?:check|try|run|show|draw|plot|compute|find|load|switch)\b"
@@ -116,17 +119,18 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"|visuali[sz]e|compare|redo|extract|tokeni[sz]e|load|print|list|trace|render)\b"
                      r"|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
                      r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+(?:like|love)\s+to\s+see\b"
+                     r"|\bit(?:'d|\s+would)\s+be\s+(?:nice|great|fun|lovely|cool|helpful)\s+to\s+(?:see|have|show|get)\b"
                      r"|\bi\s+(?:want|wanna|need|wanted)\s+to\s+(?:see|look\s+at|view)\b"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b"
                      r"|\bwhat\s+if\b.*\binstead\b", re.I)  # "what if everything is chained through … instead?"
-_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして|描き直して"
-                     r"|(?:絵|図)にするとどう"
+_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして|描き直して|並べて"
+                     rf"|(?:絵|図)にするとどう|{_CAN_IT_BE_MADE_JA}"
                      r"|見られ(?:ます|ません|る)|見れ(?:ます|る)"
                      r"|(?:に|で)(?:する|した)(?:と|ら)[?？]*$"  # 「行列ごと折れ線にすると?」: what it would look like
                      # 「これを折れ線にしたら読みやすくなるかな」: whether it reads better, seen
                      r"|(?:に|で)(?:する|した)(?:と|ら)[、,]?\s*(?:もっと|少しは)?(?:読み|見|分かり|わかり)やすく"
-                     r"|(?:見る|確かめる)方法|確かめ(?:たい|られ)"
+                     r"|(?:見る|確かめる)方法|確かめ(?:たい|られ)|確認(?:したい|させて)"
                      r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
 # ... and, for a sentence given, to work on it ('extract "…"', 「「…」を調べて」); not for a view named
 # (「ヒートマップの読み方を教えて」 asks how to read it)
@@ -282,6 +286,8 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             else text in longest
         if text != longest and _one_token(text) and inside and reading.query is None:
             reading.query = _query_value(text)
+        elif len(text) <= 2 and any(text in other for other in candidates if other != text):
+            continue  # a particle or letter of one (「「が」から「は」に変えると」), no sentence
         elif text != longest and text.isascii() and _one_token(text) and len(longest.split()) >= 3:
             continue  # a word in scare quotes ('how a model "reads" a sentence') beside the sentence to analyse
         elif text not in reading.sentences:

@@ -20,7 +20,7 @@ from agent.phrases import say
 from agent.planner_reading import CANONICAL_EXPRESSION, Reading, sentence_words
 from prompts import Language
 
-__all__ = ["DEFAULT_TEXT", "PlannedCall", "card_calls"]
+__all__ = ["ADDS", "DEFAULT_TEXT", "PlannedCall", "card_calls"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class PlannedCall:
 DEFAULT_TEXT: dict[str, str] = {"en": "I love natural language processing!", "ja": "今日はカレーライスを食べました。"}
 MAX_CALLS = 6  # "layer 0 and layer 5 of BERT and gemma" is at most this many figures
 MULTI = ("layer", "head")  # readings that may name several values: one call each
-_ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
+ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|\ball\s+three\b"
+                  r"|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
 # the same view again, for a new sentence: "same page for 'X'", "redo the heatmap for 'X'", 「同じ図を「X」で」
 _SAME_VIEW = re.compile(r"\bsame\b|\bagain\b|\bredo\b|同じ|もう一度|もう一回")
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
@@ -73,7 +74,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     names_a_token = isinstance(reading.query, str) and reading.query.lower() in (context.text or "").lower()
     if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values() and not names_a_token:
         sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
-    fresh = card.fresh_sentence and context.tool != card.tool and not _POINTS_BACK.search(reading.plain)
+    fresh = card.fresh_sentence and context.tool != card.tool and not _POINTS_BACK.search(reading.plain) \
+        and not reading.more_tokens  # ("6 more" goes on with the conversation's generation)
     if _adds_a_third(card, reading, models, context):  # "add smollm2 as a third one" to a comparison of two
         models = [context.model, context.choices["model_b"], *models]
     second = _second_of_a_pair(card, sentences, models, context) if names_it(card, reading) else None
@@ -132,7 +134,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     carried = _carried(card, reading, context)
     keeps = context.choices if follow_up else {
         name: value for name, value in context.choices.items()
-        if name in carried and (context.tool == card.tool or reading.earlier) or name in reading.same}
+        if name in carried and (context.tool == card.tool or reading.earlier or _one_of_the_pair(reading, context))
+        or name in reading.same}
     dropped = _alternatives_dropped(values)
     for name, value in keeps.items():
         if name not in values and name not in reading.off and name not in dropped and name in card.slots.values():
@@ -159,7 +162,7 @@ def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
     tokens asked about (query, key) when the new sentence has them ("try 'the trophy … it was small'")."""
     if not (reading.sentences and (context.tool == card.tool and (bare(reading) or only_named(card, reading)
                                                                    and bool(_SAME_VIEW.search(reading.plain)))
-                                   or reading.earlier)):
+                                   or reading.earlier or _one_of_the_pair(reading, context))):
         return SENTENCE_FREE
     sentence = reading.sentences[0].lower()
     words = sentence_words(sentence)
@@ -168,11 +171,17 @@ def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
     return SENTENCE_FREE + VIEW_CHOICES + tokens
 
 
+def _one_of_the_pair(reading: Reading, context: Context) -> bool:
+    """One sentence of the pair just compared, alone (「では「私は行きます」のほうだけで」): no new sentence."""
+    pair = (context.text, context.choices.get("sentence_b"))
+    return bool(reading.sentences) and pair[1] is not None and reading.sentences[0] in pair
+
+
 def _adds_a_third(card: Card, reading: Reading, models: list[str], context: Context) -> bool:
     """One model added to the conversation's comparison of two: it is the third ("add smollm2 too",
     「smollm2も追加して3つで」)."""
     return "model_c" in card.slots.values() and len(models) == 1 and context.tool == card.tool \
-        and "model_b" in context.choices and "model_c" not in context.choices and bool(_ADDS.search(reading.plain))
+        and "model_b" in context.choices and "model_c" not in context.choices and bool(ADDS.search(reading.plain))
 
 
 def _second_of_a_pair(card: Card, sentences: list[str], models: list[str | None], context: Context) -> str | None:

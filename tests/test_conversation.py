@@ -474,3 +474,98 @@ def test_a_saved_figure_of_a_tool_no_longer_here_names_nothing() -> None:
                                "views": [{"tool": "gone_tool", "text": CAT, "model": None, "choices": {}}]})
     planned = plan("最初のロールアウトに戻して", saved)
     assert planned.intent in ("attention_rollout", "ask_back", "knowledge")
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("For tomorrow's talk, a 'before and after' slide: could you draw the heatmap of 'Birds sing at dawn'?",
+     "plot_heatmap", {"text": "Birds sing at dawn"}),
+    ("My tutor keeps saying 'look at the heads'. Could you show every head of layer 1 for 'Birds sing at dawn'?",
+     "plot_heads", {"text": "Birds sing at dawn", "layer": 1}),
+    ("先輩に「派手な図」を頼まれました。「鳥が朝に歌う」のヒートマップをお願いします",
+     "plot_heatmap", {"text": "鳥が朝に歌う"}),
+    ("記事で「最初のトークンに集まる」と読みました。「鳥が朝に歌う」で確かめられますか？",
+     "plot_line", {"text": "鳥が朝に歌う"}),  # (what each token receives shows where attention gathers)
+])
+def test_a_title_or_words_someone_said_are_not_the_sentence(question: str, tool: str, arguments: dict[str, Any]
+                                                             ) -> None:
+    """Session 13 (dev31): a quoted title, what someone said, asked for or read stands beside the sentence."""
+    name, given = call(converse([question])[-1])
+    assert name == tool and {key: given.get(key) for key in arguments} == arguments
+
+
+@pytest.mark.parametrize("question", [
+    "For a report I might paste in 3,000 tokens of text. What goes wrong with inputs that long?",
+    "研究で長い文書を丸ごと入れて解析するつもりです。入力が長すぎると何が困るんですか？",
+    "A friend averages the heads before plotting. What information is lost when you average over the heads?",
+])
+def test_a_story_that_ends_in_a_concept_question_is_explained(question: str) -> None:
+    """Session 13 (dev31): a story, then a question about a concept; "3,000 tokens" is no count to generate."""
+    planned = converse([question])[-1]
+    assert planned.intent == "knowledge" and not planned.calls, planned
+
+
+@pytest.mark.parametrize(("question", "tool", "arguments"), [
+    ("Would it be possible to run 'Birds sing at dawn' through minilm, gemma and smollm2 together?",
+     "compare_attention", {"model_b": "gemma-270m", "model_c": "smollm2-135m"}),
+    ("「鳥が朝に歌う」の3層目を、数値入りのヒートマップにできたりしますか？", "plot_heatmap",
+     {"layer": 2, "annotate": True}),
+    ("'Birds sing at dawn' を minilm、gemma、smollm2 で並べてもらえますか？", "compare_attention",
+     {"model_c": "smollm2-135m"}),
+])
+def test_polite_requests_are_requests(question: str, tool: str, arguments: dict[str, Any]) -> None:
+    """Session 13: "would it be possible to …", 「…にできたりしますか」, 「並べてもらえますか」 ask for the figure."""
+    name, given = call(converse([question])[-1])
+    assert name == tool and {key: given.get(key) for key in arguments} == arguments
+
+
+def test_a_third_model_added_to_a_comparison_in_passing() -> None:
+    *_, last = converse([f"Compare minilm and gemma on '{CAT}'", "nice. could smollm2 join in too?"])
+    assert call(last)[0] == "compare_attention" and call(last)[1].get("model_c") == "smollm2-135m"
+
+
+def test_the_sentence_of_a_concept_question_is_the_next_figures() -> None:
+    """A concept asked about the learner's own sentence: the figure asked next is of that sentence."""
+    *_, last = converse(["Does attention usually get sharper in deeper layers, say for 'Rivers run to the sea'?",
+                         "show me every head of layer 4 then"])
+    assert call(last) == ("plot_heads", {"layer": 4, "text": "Rivers run to the sea"})
+
+
+def test_more_tokens_after_another_view_goes_on_with_the_generation() -> None:
+    *_, last = converse(["Continue 'Once upon a time' for 5 tokens", "where does the last token look, as a line?",
+                         "ok, let it generate 5 more"])
+    name, arguments = call(last)
+    assert name == "generation_attention" and arguments["prompt"] == "Once upon a time"
+    assert arguments["max_new_tokens"] == 10
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("<bos>が眩しすぎる。それを除いたものを", {"exclude_special": True}),
+    ("[CLS] takes all the colour, could you hide it?", {"exclude_special": True}),
+])
+def test_a_special_token_named_then_pointed_at_is_dropped(follow_up: str, expected: dict[str, Any]) -> None:
+    *_, last = converse([f"Heatmap of layer 2 for '{CAT}'", follow_up])
+    name, arguments = call(last)
+    assert name == "plot_heatmap" and {key: arguments.get(key) for key in expected} == expected
+
+
+def test_one_sentence_of_the_pair_keeps_the_comparisons_layer() -> None:
+    *_, last = converse(["「猫が好き」と「猫は好き」を比べて", "最初の層で",
+                         "「猫は好き」のほうだけ、ヘッドを全部並べて"])
+    assert call(last) == ("plot_heads", {"layer": 0, "text": "猫は好き"})
+
+
+def test_whether_every_head_agrees_is_asked_by_the_heads_grid() -> None:
+    *_, last = converse([f"Where does 'cat' look in '{CAT}'?", "and do all the heads of that layer agree on that?"])
+    assert call(last)[0] == "plot_heads"
+
+
+def test_a_view_told_of_is_no_view_asked_for() -> None:
+    *_, last = converse([f"What are the tokens and shapes of '{CAT}'?",
+                         "OK, the shapes are what I expected. Now I'd like the exact numbers of layer 2."])
+    assert call(last)[0] == "inspect_attention" and call(last)[1].get("layer") == 2
+
+
+def test_the_generation_turned_down_is_not_drawn_again() -> None:
+    *_, last = converse(["Continue 'Once upon a time' for 5 tokens",
+                         "Forget the generating. Which token of the prompt receives the most attention?"])
+    assert call(last)[0] == "plot_line"

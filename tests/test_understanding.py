@@ -56,7 +56,8 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev24": {"questions": 0.94, "turns": 0.94}, "dev25": {"questions": 0.96, "turns": 0.91},
                  "dev26": {"questions": 0.94, "turns": 0.94}, "dev27": {"questions": 0.95, "turns": 0.93},
                  "dev28": {"questions": 0.85, "turns": 0.81}, "dev29": {"questions": 0.86, "turns": 0.79},
-                 "dev30": {"questions": 0.78, "turns": 0.82}}
+                 "dev30": {"questions": 0.78, "turns": 0.82}, "dev31": {"questions": 0.90, "turns": 0.81},
+                 "dev32": {"questions": 0.85, "turns": 0.83}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
