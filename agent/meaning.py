@@ -25,7 +25,7 @@ import numpy as np
 
 from agent.cards import cards
 from agent.encoder_cache import cached_encoder, cached_vectors
-from agent.planner_quotes import asked_as_term
+from agent.planner_quotes import asked_as_term, asked_by_someone
 from prompts import knowledge
 
 __all__ = ["Match", "MeaningIndex", "meaning_index", "mask_literals", "clauses", "weak",
@@ -55,7 +55,8 @@ _CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|(?<=\.)\s+|\n+")
 
 def mask_literals(text: str) -> str:
     """The question with its quoted sentences replaced by a placeholder, so only the asking words count;
-    a quoted term asked about ('what does "sink" mean') stays, unquoted: it is what is asked."""
+    a quoted term asked about ('what does "sink" mean') stays, unquoted: it is what is asked, and so does a
+    question someone asked the learner (「生徒に「なんで？」と聞かれました」)."""
     for pattern, placeholder in _QUOTED:
         text = pattern.sub(lambda found, mark=placeholder: _masked(found, mark), text)
     return _HUB_ID[0].sub(_HUB_ID[1], text).strip()
@@ -64,7 +65,8 @@ def mask_literals(text: str) -> str:
 def _masked(found: re.Match[str], placeholder: str) -> str:
     whole, start, end = found.string, found.start(), found.end()
     term = found.group(0)[1:-1]
-    if asked_as_term(term, whole[max(0, start - 30):start], whole[end:end + 12]):
+    if asked_as_term(term, whole[max(0, start - 30):start], whole[end:end + 12]) \
+            or asked_by_someone(term, whole[max(0, start - 120):start], whole[end:end + 24]):
         return term
     return placeholder
 

@@ -71,6 +71,7 @@ _TELLS_EN = re.compile(r"^\W*(?:(?:so|ok|okay|well|hmm|yesterday|earlier|today|f
                        r"confusing|cluttered|busy|messy|noisy|crowded)\b", re.I)
 # ... or how things are, said as a statement ("OK, the shapes match ours.", "our map looks different."), no ask in it
 _DECLARED_EN = re.compile(r"^\W*(?:(?:ok|okay|so|well|hmm+|yes|yeah|right|great|nice|interesting|cool|thanks)\W+)*"
+                          r"(?:(?:in|on|at|for|during|with)\s+(?:my|our|the|this|that|a|an|his|her)\s+\w+\W+)?"
                           r"(?:the|my|our|your|its|their|it|they|we|he|she)\b"
                           r"(?!.*\b(?:want|wants|need|needs|like|love|wish|would|could|can|please|let|show|draw|plot)\b)"
                           r"[^?]*[.!]\s*$", re.I)
@@ -84,6 +85,10 @@ _POINTS_BACK = re.compile(r"\b(?:the\s+same|that|this)\s+(?:figure|plot|chart|gr
                           r"|(?:同じ|その|この)(?:図|グラフ|プロット)", re.I)
 # the pieces a question tells and asks in: its sentences, and what comes before a "but" (「…のですが、」)
 _PIECE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|,?\s+but\s+|(?:(?<=が)|(?<=けど)|(?<=けれど)|(?<=ので))、")
+# a question someone asked, reported ("He asked why each new word only looks back.", 「…なんで？」と聞かれました)
+_REPORTED_QUESTION = re.compile(r"\b(?:asked|asks|wondered|wonders|wants?\s+to\s+know|wanted\s+to\s+know)\s+"
+                                r"(?:me\s+|us\s+)?(?:why|how|what|whether|if|where|which)\b"
+                                r"|[?？]\s*[」』]?\s*(?:と|って)\s*(?:聞かれ|質問され|聞いて)", re.I)
 # what the conversation showed, pointed at ("agree on that", 「そうなの」)
 _POINTS_AT_SHOWN = re.compile(r"\b(?:that|this|it|there|those|these|so)\b|そう|それ|その|これ|この|同じ", re.I)
 # ... and asked about itself: what it is, or how it differs from another view ("is this line just that row of the
@@ -329,7 +334,8 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
     # (a story, then the question: "For my thesis I'd feed in 2,000 tokens. What happens with inputs that long?" is
     # weak as a whole, but its question is close to a concept)
     asked_in_a_clause = (weak(whole) or whole[0].kind == "knowledge") and any(
-        ranked[0].kind == "knowledge" and not weak(ranked) and share >= 0.5 and not _tells(piece)
+        ranked[0].kind == "knowledge" and not weak(ranked) and share >= 0.5
+        and (not _tells(piece) or _REPORTED_QUESTION.search(piece))
         and ranked[0].score >= next((m.score for m in ranked if m.kind == "tool"), 0.0) + CONCEPT_GAP
         for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False))
     asks_concept = leads or asked_in_a_clause or (
@@ -341,6 +347,7 @@ def _asks_for_a_tool(question: str, reading: Reading, context: Context, whole: l
                 if (share < (0.4 if _WH_START.search(piece) else 0.5) or asks_to_see(piece)) and not asks_yes_no(piece)
                 and not _SUBORDINATE.search(piece)
                 and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
+                and not _DECLARED_EN.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # what they saw, then the question ("I see a bright band on the first column. Is that the sink?"); not a
     # change asked for and then judged ("and 4 more tokens. Does the pattern hold?")
@@ -479,7 +486,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named = [card for card in named if _needs_met(card, reading, context, named=True) or _continues_pair(card, context)]
     views = [card for card in named if card.figure]
     named = views or named  # 「minilmに戻して、さっきと同じヒートマップを」: the view, on that model (no bare switch)
-    previous = every.get(context.tool or "")
+    # (the view shown, turned down, is not gone on with: "forget the generating, …", 「生成はもういいので、…」)
+    previous = None if context.tool in _turned_down_views(reading) else every.get(context.tool or "")
     switches = named and all(set(card.slots.values()) <= {"model", "strict"} for card in named)  # a model to load
     if switches and previous is not None and previous.figure and _FOR_THIS.search(reading.plain) \
             and not _unfit(previous, reading):
@@ -567,6 +575,12 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」): the default view
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
+
+
+def _turned_down_views(reading: Reading) -> set[str]:
+    """The tools whose view the question turns down ("not the line chart", "forget the generating")."""
+    return {card.tool for card in cards().values() for phrase in reading.turned_down
+            if any(name in phrase.lower() for name in card.names)}
 
 
 def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[Card, float] | None:

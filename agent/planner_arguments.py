@@ -449,7 +449,9 @@ _LIKE_BUT = _ascii(r"\b(?<!'d\s)(?<!would\s)(?<!\bi\s)(?<!we\s)(?:like|similar\s
 # (「ヒートマップの見方がよくわからないので」)
 _REFERENCE_ONLY = _ascii(r"\b(?:easier|better|clearer|nicer|simpler)\s+(?:to\s+read\s+)?than\s+(?:the\s+|a\s+)?"
                          r"([a-z][a-z\s-]{1,20}?)(?=\s+(?:for|of|in)\b|[,.?!]|$)"
-                         r"|([^、。,.!?！？\s「」『』]{1,12}?)の(?:見方|読み方)が(?:よく|いまいち|あまり)?(?:わから|分から)")
+                         r"|([^、。,.!?！？\s「」『』]{1,12}?)の(?:見方|読み方)が(?:よく|いまいち|あまり)?(?:わから|分から)"
+                         # "the plain numbers behind that heatmap": the numbers asked, the view their source
+                         r"|\b(?:numbers|values|weights)\s+behind\s+(?:that|this|the)\s+([a-z][a-z\s-]{1,20}?)(?=[,.?!]|$)")
 # a "not" turns something down after a pause or these words ("no wait, not gemma", "I meant layer 2, not 3"), or
 # before an article ("is it not the heatmap"); else it negates a verb ("why do the rows not sum to 1")
 _BEFORE_NOT = frozenset("but and wait no meant actually so ok okay oh sorry then well please".split())
@@ -483,7 +485,7 @@ def take_turned_down(text: str) -> tuple[list[str], str]:
             found.append(match[1])
             text = _blank(text, *match.span(1))
     for match in _REFERENCE_ONLY.finditer(text):
-        group = 1 if match[1] is not None else 2
+        group = next(index for index in (1, 2, 3) if match[index] is not None)
         found.append(match[group])
         text = _blank(text, *match.span(group))
     for match in _TURNED_DOWN_JA.finditer(text):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
-    "asked_as_term",
+    "asked_as_term", "asked_by_someone",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
     "TOPIC_SENTENCE", "LEADING_SENTENCE", "TECHNICAL_WORDS",
@@ -222,7 +222,7 @@ _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|�
                           r"|読み|読んだ|指摘|いう(?:説|主張|話)|主張|説明され|頼まれ|題し)"
                           r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
                           r"|発表)"
-                          r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
+                          r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ|書きたい|書こう|書く)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
                           r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode)s?\b")
 _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone|people|he|she|they|teacher|professor"
                               r"|colleague|friend|student|manager|boss|supervisor|pm|editor|reviewer|partner|mentor"
@@ -234,6 +234,13 @@ _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone
 _TURNED_AFTER = ascii_pattern(r"^\s*(?:…|\.{2,})?\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて"
                               r"|,?\s*(?:no\s*[,.!—–-]|sorry\b|i\s+mean\b|i\s+meant\b))")  # ("…', no special tokens")
 _TURNED_BEFORE = ascii_pattern(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s*$")
+
+
+def asked_by_someone(content: str, before: str, after: str) -> bool:
+    """A question someone put to the learner, quoted (「生徒に「右上が真っ黒なのはなんで？」と聞かれました」):
+    it is what the learner asks in turn, to be read with the rest, not masked."""
+    quote = Quote(content, before.lower(), after.lower())
+    return bool(re.search(r"[?？]\s*$", content.strip())) and cited(quote)
 
 
 def cited(quote: Quote) -> bool:

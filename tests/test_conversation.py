@@ -569,3 +569,29 @@ def test_the_generation_turned_down_is_not_drawn_again() -> None:
     *_, last = converse(["Continue 'Once upon a time' for 5 tokens",
                          "Forget the generating. Which token of the prompt receives the most attention?"])
     assert call(last)[0] == "plot_line"
+
+
+@pytest.mark.parametrize(("questions", "entry"), [
+    (["My students asked why each new token only ever looks backwards. What do I tell them?"], "causal_mask"),
+    (["友達に「行は足すと1なのに列はそうならないのはなんで？」と聞かれました。どう答えればいいですか？"],
+     "softmax_rows_sum_to_one"),
+    (["In my notes the tokenizer turns 'playing' into 'play' and '##ing'. What do the ## marks mean?"],
+     "subword_tokens"),
+])
+def test_a_question_someone_asked_the_learner_is_answered(questions: list[str], entry: str) -> None:
+    """Session 13 (dev31): a question reported or quoted ("he asked why …", 「「…なんで？」と聞かれました」) is what
+    the learner asks; a statement of what was seen before it ("the tokenizer turns 'playing' into …") asks
+    for nothing."""
+    planned = converse(questions)[-1]
+    assert planned.intent == "knowledge" and entry in planned.knowledge, planned
+
+
+def test_a_view_turned_down_is_not_gone_on_with() -> None:
+    *_, last = converse(["「吾輩は猫である。」の続きを5トークン生成して",
+                         "生成はもういいので、注目をいちばん集めているトークンを折れ線で"])
+    assert call(last)[0] == "plot_line"
+
+
+def test_the_numbers_behind_a_view_are_the_numbers() -> None:
+    *_, last = converse([f"Heatmap of layer 1 for '{CAT}'", "could I have the plain numbers behind that heatmap?"])
+    assert call(last) == ("inspect_attention", {"layer": 1})
