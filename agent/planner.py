@@ -194,7 +194,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         reading.expression = reading.expression_term = None
     meant = question  # a view the question turns down ("like the heatmap but …", "not the line chart") means nothing
     for phrase in reading.turned_down:
-        if any(name in phrase.lower() for card in cards().values() for name in card.names):
+        if _views_named_in(phrase):
             meant = meant.replace(phrase, " ")
     named = _asked_views(named_views(list(cards().values()), reading), reading, context)
     whole, parts = _by_meaning(meant, reading, context, bool(named))
@@ -579,8 +579,12 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
 
 def _turned_down_views(reading: Reading) -> set[str]:
     """The tools whose view the question turns down ("not the line chart", "forget the generating")."""
-    return {card.tool for card in cards().values() for phrase in reading.turned_down
-            if any(name in phrase.lower() for name in card.names)}
+    return {tool for phrase in reading.turned_down for tool in _views_named_in(phrase)}
+
+
+def _views_named_in(phrase: str) -> set[str]:
+    """The tools one of whose names is inside the phrase."""
+    return {card.tool for card in cards().values() if any(name in phrase.lower() for name in card.names)}
 
 
 def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[Card, float] | None:
