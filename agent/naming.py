@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cache
 
 from agent.cards import Card
 from agent.planner_reading import Reading
@@ -92,10 +93,17 @@ def _katakana(text: str) -> str:
 def _said(name: str, text: str, rest: str) -> bool:
     """The name is in the question and was not read as an argument (「トークン数を20に」 is a token count); a
     count may stand between its words ("all 12 heads")."""
+    return any(rest[found.start():found.end()].strip() for found in _name_pattern(name).finditer(text))
+
+
+@cache  # the cards' names are few and fixed; compiling one per question was most of the planner's time
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """How a name is found in a question: a count may stand between its words, and an English name is a whole word
+    ("compare" is not in "incomparable"; a space at an end is its own edge)."""
     pattern = re.escape(name).replace(r"\ ", rf"[\s-]+(?:(?:\d+|{_NUMBER_WORDS})[\s-]+)?")  # "line-chart"
-    if name.isascii():  # a whole word ("compare" is not in "incomparable"); a space at an end is its own edge
+    if name.isascii():
         pattern = ("(?<![a-z])" if name[0].isalnum() else "") + pattern + ("(?![a-z])" if name[-1].isalnum() else "")
-    return any(rest[found.start():found.end()].strip() for found in re.finditer(pattern, text))
+    return re.compile(pattern)
 
 
 def only_named(card: Card, reading: Reading) -> bool:
