@@ -1,0 +1,262 @@
+"""Whether a question asks *for* something (a tool runs) or only *about* something (a concept is explained), and
+which of the views it names it asks for.
+
+Read from the meaning index's closest labels and how question-like their nearest examples are (its concept
+shares), and from the form of each piece of the question: a request ("could you draw …", 「…見せて」), a yes/no
+or why question, a statement of what the learner did or saw, a question someone else asked. A clause that
+only tells ("I've been staring at the heatmap") asks for nothing; a question of the learner's own data ("which
+token does 'it' look at most in '…'?") is answered by running the tool.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent import fitting as fit
+from agent.cards import Card
+from agent.context import Context
+from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
+from agent.naming import bare, named_in, only_named
+from agent.planner_reading import Reading, asks_to_run, asks_to_see, asks_yes_no
+from agent.slots import ADDS
+
+__all__ = ["CONCEPT_GAP", "EXAMPLE", "WHY", "WH_START", "WONDER_HOW", "asked_views", "asks_for_a_tool"]
+
+CONCEPT_GAP = 0.1  # a concept this close behind a tool is what is asked when most near examples are questions
+TOOL_FAR_AHEAD = 0.15  # a yes/no question is still a request when a tool is this much closer than any concept
+# a clause that only qualifies another (「…なぜ?BERTなのに」, "… though it's gemma") requests nothing, nor does
+# a wish that was (「意味のある単語を見てほしかったのですが。」)
+_SUBORDINATE = re.compile(r"(?:のに|けど|けれど|けれども|ので|だから)[?？!！。.]*$"
+                          r"|(?:たかった|ほしかった|欲しかった)(?:ん|の)?(?:です|だ)?(?:が|けど|けれど|のに)?[…。.!！]*$"
+                          r"|^\s*(?:even\s+)?(?:though|although)\b", re.I)
+# a clause that only says how something is (「うーん、見づらい。」) asks for nothing; 「見たい」「ほしい」 do
+# ... nor an observation ("hmm, it goes to 'cabinet' more than to 'keys'.", "that's a lot of numbers.")
+_STATEMENT_EN = re.compile(r"^\W*(?:(?:hmm+|ok|okay|so|well|wow|oh|interesting|huh)\W+)*"
+                           r"(?:it|this|that|there|they|these|those)(?:'s|\s+(?:\w+\s+)?(?:is|are|was|were|goes|go|went"
+                           r"|looks?|seems?|has|have|had|puts?|gets?|got|shows?|showed|spreads?|stays?|sits?)\b)", re.I)
+# (「…と思います」「…と助かります」「お願いします」 ask politely)
+_STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でした|ました"
+                           r"|(?<!願いし)(?<!願い致し)(?<!願いいたし)(?<!と思い)(?<!助かり)ます)(?:ね|よ|よね|な)?[…。.!！]*$")
+# ... nor what the learner did or thinks of what they saw ("I've been staring at the heatmap", "I plotted …",
+# "the heatmap is nice", "… is hard to read")
+_TELLS_EN = re.compile(r"^\W*(?:(?:so|ok|okay|well|hmm|yesterday|earlier|today|first)\W+)*(?:i|we)"
+                       r"(?:'ve|\s+have|\s+had)?\s+(?:already\s+|just\s+|first\s+|finally\s+)?(?:been\s+\w+ing|(?!wanted|needed|hoped|wished"
+                       r"|liked|preferred|wondered)\w+ed|made|drew|drawn|saw|seen|got|ran|did|done|built|wrote|took|went)\b"
+                       r"|^\W*(?:the\s+|a\s+|an\s+|your\s+|that\s+|this\s+)?[\w\s'-]{1,30}?\s+(?:is|are|was|were|looks?"
+                       r"|looked|seems?)\s+(?:\w+\s+)?(?:nice|fine|great|cool|ok|okay|good|pretty|helpful|useful|hard|"
+                       r"confusing|cluttered|busy|messy|noisy|crowded)\b", re.I)
+# ... or how things are, said as a statement ("OK, the shapes match ours.", "our map looks different."), no ask in it
+_DECLARED_EN = re.compile(r"^\W*(?:(?:ok|okay|so|well|hmm+|yes|yeah|right|great|nice|interesting|cool|thanks)\W+)*"
+                          r"(?:(?:in|on|at|for|during|with)\s+(?:my|our|the|this|that|a|an|his|her)\s+\w+\W+)?"
+                          r"(?:the|my|our|your|its|their|it|they|we|he|she)\b"
+                          r"(?!.*\b(?:want|wants|need|needs|like|love|wish|would|could|can|please|let|show|draw|plot)\b)"
+                          r"[^?]*[.!]\s*$", re.I)
+# ... 「…を眺めていたのですが、」「描いたけど、」: what was done, before the ask (not 「見たいんですが、」)
+# ... and 「静止画で十分なのですが、」: how something is, before the ask
+_TOLD_BEFORE_JA = re.compile(r"(?:(?:[^てで]た|ました|でした|ている|ていた|てる|てた)(?:の|ん)?(?:です|だ)?"
+                             r"|な(?:の|ん)(?:です|だ))(?:が|けど|けれど)$")
+_WISH_JA = re.compile(r"たい(?:ん|の)?(?:です|だ)?(?:ね|よ)?[…。.!！]*$")  # 「いじってみたいです。」 wishes
+# a piece pointing back at what was told ("the same figure", 「同じ図」)
+_POINTS_BACK = re.compile(r"\b(?:the\s+same|that|this)\s+(?:figure|plot|chart|graph|picture|map)\b"
+                          r"|(?:同じ|その|この)(?:図|グラフ|プロット)", re.I)
+# the pieces a question tells and asks in: its sentences, and what comes before a "but" (「…のですが、」)
+_PIECE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|,?\s+but\s+|(?:(?<=が)|(?<=けど)|(?<=けれど)|(?<=ので))、")
+# a question someone asked, reported ("He asked why each new word only looks back.", 「…なんで？」と聞かれました)
+_REPORTED_QUESTION = re.compile(r"\b(?:asked|asks|wondered|wonders|wants?\s+to\s+know|wanted\s+to\s+know)\s+"
+                                r"(?:me\s+|us\s+)?(?:why|how|what|whether|if|where|which)\b"
+                                r"|[?？]\s*[」』]?\s*(?:と|って)\s*(?:聞かれ|質問され|聞いて)", re.I)
+# what the conversation showed, pointed at ("agree on that", 「そうなの」)
+_POINTS_AT_SHOWN = re.compile(r"\b(?:that|this|it|there|those|these|so)\b|そう|それ|その|これ|この|同じ", re.I)
+# ... and asked about itself: what it is, or how it differs from another view ("is this line just that row of the
+# heatmap?", 「これは最後の層の重みとどう違うんですか？」)
+_OF_THE_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait)\W+)*(?:is|are|was|were)\s+"
+                           r"(?:this|that|it|these|those)\b|^\W*(?:これ|それ|あれ)(?:は|って)"
+                           r"|\bdiffer|\bvs\.?\b|\bversus\b|\bcompared\b|違い|違う|比べ", re.I)
+WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
+# whether something is normal or broken, and a sentence given only as an example, ask about a concept
+_JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
+                     r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|合って|変(?:な|だ|です)", re.I)
+EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
+_THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|(?:その|この|さっきの|同じ)文")
+_OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
+# a wonder how it turns out (「どうなってるんだろう」, 「どんな感じ」)
+WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)|どんな感じ"
+# which, where, how many: a question of the data
+_ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:tokens|pieces|subwords)|"
+                         r"what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
+                         r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped)"
+                         r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
+                         r"|どう(?:分かれ|わかれ|分割|区切)"
+                         # 「『…』の最終層ってどうなってるんだろう」: how it looks, for that sentence
+                         rf"|{WONDER_HOW}|どう見える(?:ん|の)?(?:だろう|でしょう)", re.I)
+# what something means or how to read it is asked about, however close a tool is
+_MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方", re.I)
+# a change asked for in a question's form ("could it open at layer 4?", "can the colours go up to 1?")
+_HEDGED = re.compile(r"^\W*(?:(?:so|and|ok|okay|also|then|hmm)\W+)*(?:could|can|would|may)\s+\w"
+                     r"(?!.*\b(?:conclude|infer|say|claim|mean|means|tell|know|knows|trust|assume|prove)\b)", re.I)
+# a wh-question naming a model asks about it ("what's the difference between how BERT and GPT use attention?")
+WH_START = re.compile(r"^\W*(?:what|how|which|where|who|when|why)\b", re.I)
+_WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
+# a clause that only turns a figure down ("I don't need a figure, just the idea") requests nothing
+_NO_FIGURE = re.compile(r"\b(?:don'?t|do\s+not|no)\s+(?:need|want)\s+(?:a\s+|any\s+|the\s+)?"
+                        r"(?:figure|picture|plot|chart|graph)|図(?:は|も)?(?:いらない|要らない|不要|なしで)", re.I)
+# an explanation asked for in words
+_EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
+                            r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
+                            r"|説明(?:を用意|して(?:ください|ほしい|欲しい)|を(?:ください|お願い|考えて)|できるように)",
+                            re.I)
+
+
+def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: list[Match],
+                     parts: list[list[Match]], named: list[Card]) -> bool:
+    """Whether the question asks *for* something (a tool runs) rather than only *about* something.
+
+    About: the closest label is a concept clearly ahead, or a concept within CONCEPT_GAP of the best
+    tool while most of the nearest examples are knowledge questions ("… is that normal?"), or the
+    question is a yes/no or why question ("is the heatmap symmetric?"). For: anything else, a
+    request clause, a choice that changes the conversation's view, or a tool named with its literals.
+    """
+    shares = meaning_index().concept_shares(question)  # asking about (→ 1) or asking for (→ 0), whole and clauses
+    best_concept = next((m for m in whole if m.kind == "knowledge"), None)
+    best_tool = next((m for m in whole if m.kind == "tool"), None)
+    # (a concept only just ahead of a tool, when the nearest examples are requests, is no concept asked:
+    # 「つかえるモデルなにがある?」)
+    leads = bool(whole) and whole[0].kind == "knowledge" and not weak(whole) \
+        and not (shares[0] < 0.25 and best_tool is not None and best_tool.score >= whole[0].score - 0.05)
+    masked = mask_literals(question)
+    pieces = clauses(masked)[1:] if parts else []
+    # (a story, then the question: "For my thesis I'd feed in 2,000 tokens. What happens with inputs that long?" is
+    # weak as a whole, but its question is close to a concept)
+    asked_in_a_clause = (weak(whole) or whole[0].kind == "knowledge") and any(
+        ranked[0].kind == "knowledge" and not weak(ranked) and share >= 0.5
+        and (not _tells(piece) or _REPORTED_QUESTION.search(piece))
+        and ranked[0].score >= next((m.score for m in ranked if m.kind == "tool"), 0.0) + CONCEPT_GAP
+        for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False))
+    asks_concept = leads or asked_in_a_clause or (
+        best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
+        and shares[0] >= 0.5)
+    requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
+                # (a wh-question whose nearest examples are as many questions as requests asks about something: "What do
+                # you lose when you average over the heads?")
+                if (share < (0.4 if WH_START.search(piece) else 0.5) or asks_to_see(piece)) and not asks_yes_no(piece)
+                and not _SUBORDINATE.search(piece)
+                and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
+                and not _DECLARED_EN.search(piece)
+                and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
+    # what they saw, then the question ("I see a bright band on the first column. Is that the sink?"); not a
+    # change asked for and then judged ("and 4 more tokens. Does the pattern hold?")
+    yes_no = asks_yes_no(masked) or bool(pieces) and asks_yes_no(pieces[-1]) \
+        and not (fit.changes_the_view(fit.no_tokens(reading)) or reading.new_tokens is not None) \
+        and not any(asks_to_see(piece) for piece in pieces)
+    # 「第2層だとどうなりますか?」, 「gemmaでも同じの?」 after a figure: that figure at another layer or model
+    # ... and "would head 6 alone look different?", 「ヘッド1だけだと違いますか?」: the figure changed, to see
+    # ... and "could it go on for 20 tokens instead?", "could the special tokens be dropped from it?": asked politely
+    # ... and "does that hold for '…' too?", 「前の文でも同じ傾向なのかな」: that figure for another sentence
+    follow_up = context.tool is not None and bare(reading) and bool(reading.sentences) \
+        or context.tool is not None \
+        and (fit.changes_the_view(reading) or bool(reading.models) or reading.new_tokens is not None) \
+        and (bare(reading) or not WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
+             and not reading.sentences
+             and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))))
+    if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
+            and best_concept.score >= ASK_BELOW:
+        return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
+    if _asks_of_the_data(reading, whole, yes_no, context):
+        return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
+    # (a tool far closer than any concept is what is asked: 「ここで使えるモデルって何がありますか？」)
+    tool_far_ahead = best_tool is not None and whole[0] is best_tool \
+        and best_concept is not None and best_concept.score < best_tool.score - TOOL_FAR_AHEAD \
+        and not WHY.search(reading.plain) and not _MEANING_ASKED.search(reading.plain)
+    # (a view named in the form of a request to see it is asked for: 「これを折れ線にしたら読みやすくなるかな」)
+    view_to_see = context.tool is not None and bool(named) and asks_to_see(masked) and not WHY.search(reading.plain)
+    # (whether another view of the sentence shown would show something is asked by showing it: "ok, and does every head
+    # in the last layer agree on that?", 「じゃあ深い層ほどそうなの？」)
+    if yes_no and context.text is not None and named and context.tool not in {card.tool for card in named} \
+            and all(card.figure for card in named) and not WHY.search(reading.plain) \
+            and not _JUDGED.search(reading.plain) and not _MEANING_ASKED.search(reading.plain) \
+            and not WH_START.search(reading.plain) and not _OF_THE_SHOWN.search(reading.plain) \
+            and _POINTS_AT_SHOWN.search(reading.plain):
+        return True
+    if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
+            and not requests and reading.expression is None and not follow_up and not tool_far_ahead \
+            and not view_to_see:
+        return False  # "is the heatmap symmetric?": about a view, not for one
+    fitting = fit.fitting(reading)
+    # a question about a concept names tokens to speak of them ("does that mean it gets 'keys' wrong?"), not to
+    # draw their line
+    spoken_of = asks_concept and (yes_no or bool(_WH_QUESTION.search(reading.plain)))
+    # "Same sentence through three models: '…' on minilm, gemma and smollm2.": a sentence and what only one tool takes
+    only_one_fits = len(fitting) == 1 and bool(reading.sentences or context.text) \
+        and not yes_no \
+        and not WHY.search(reading.plain) and not _WH_QUESTION.search(reading.plain)
+    return not asks_concept or bool(requests) or only_one_fits \
+        or (context.tool is not None and (fit.changes_the_view(fit.no_tokens(reading) if spoken_of else reading)
+                                          or reading.new_tokens is not None
+                                          # "I'd like smollm2 in there too", "and smollm as a third?"
+                                          or bool(reading.models) and bool(ADDS.search(reading.plain))
+                                          and not yes_no and not WHY.search(reading.plain)
+                                          or reading.key is not None and not spoken_of
+                                          or reading.models and bare(reading) and not yes_no)) \
+        or any(_literally_asked(card, reading, context) and not (WH_START.search(reading.plain)
+                                                                 and set(card.needs_any) == {"model"})
+               for card in named) \
+        or context.tool is not None and not yes_no \
+        and not _WH_QUESTION.search(reading.plain) and any(only_named(card, reading) for card in named) \
+        or (bool(reading.sentences) and asks_to_run(masked)) \
+        or (bool(named) and (shares[0] < 0.5 or asks_to_see(masked))) \
+        or (asks_to_see(masked) and fit.sets_a_slot(reading)) \
+        or (asks_to_see(masked) and context.tool is not None and best_tool is not None and best_tool.score >= TOOL_MIN
+            and not WHY.search(reading.plain))  # "I'd like to see it under gemma"; "what if … chained … instead?"
+
+
+def asked_views(named: list[Card], reading: Reading, context: Context) -> list[Card]:
+    """The views named where the learner asks, less those named only where they tell what they did or saw ("I've
+    been staring at the heatmap … A single curve would be easier", 「ヒートマップを眺めていたのですが…折れ線にして
+    もらえますか」); all of them when no view is named outside such telling. In a conversation, one view told of
+    ("OK, the shapes match ours. … I'd like to see the exact numbers") is none asked for, unless the ask points
+    back at it ("… Could I see it for the last layer?")."""
+    if not named or len(named) < 2 and context.tool is None:
+        return named
+    pieces = [piece.strip(" 、,") for piece in _PIECE_END.split(reading.plain) if piece.strip(" 、,")]
+    asking = [piece for piece in pieces if not _tells(piece)]
+    if any(_POINTS_BACK.search(piece) for piece in asking):
+        return named  # 「…で描いたら線が何本も出た。…で同じ図を出して」: the view told of is asked for again
+    asked = [card for card in named if any(named_in(card, piece) for piece in asking)
+             and fit.needs_met(card, reading, context, named=True)]  # ("… so I can compare it with mine")
+    if len(named) == 1:  # in a conversation, a view told of what was shown ("OK, the shapes match ours. … I'd like to
+        # see the exact numbers") is no view asked for, when something else is asked (not "… Could I see it?")
+        pointed_at = any(_POINTS_AT_SHOWN.search(piece) for piece in asking)
+        return named if asked or pointed_at or not asking or len(asking) == len(pieces) else []
+    return asked or named
+
+
+def _tells(piece: str) -> bool:
+    """A piece of a question that only tells what the learner did, saw or thinks of what they saw."""
+    return bool(_TELLS_EN.search(piece) or _STATEMENT_EN.search(piece) or _DECLARED_EN.search(piece)
+                or _SUBORDINATE.search(piece)
+                or _TOLD_BEFORE_JA.search(piece)
+                or _STATEMENT_JA.search(piece) and not asks_to_see(piece) and not _WISH_JA.search(piece))
+
+
+def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, context: Context) -> bool:
+    """A question about what the model does with the learner's own sentence ("Does 'ChatGPT' stay one token in
+    '…'?", 「『…』で『食べた』はどこを一番見てる?」, "how is that sentence split into tokens?"), which only running
+    it answers; not a why, not whether something is normal or broken, not a sentence given as an example, and a
+    tool is about as close as any concept."""
+    sentence_like = [text for text in reading.sentences if len(text.split()) >= 2
+                     or not text.isascii() and len(text) >= 3 or _OF_TOKENS.search(reading.plain)]
+    if context.text and not reading.sentences and _THAT_SENTENCE.search(reading.plain):
+        sentence_like = [context.text]
+    if not sentence_like or WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
+            or EXAMPLE.search(reading.plain):
+        return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)
+    best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
+    return bool(whole) and best_tool >= max(TOOL_MIN, whole[0].score - CONCEPT_GAP) \
+        and (yes_no or bool(_ASKS_WHICH.search(reading.plain)))
+
+
+def _literally_asked(card: Card, reading: Reading, context: Context) -> bool:
+    """A named view given what it runs on as literals: 「「…」のヒートマプ」, 'compare it with minilm'."""
+    if card.needs_any:
+        return fit.needs_met(card, reading, context, named=True)
+    return card.figure and bool(reading.sentences)
