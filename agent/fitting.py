@@ -31,7 +31,7 @@ def unfit(card: Card, reading: Reading) -> int:
 def unfit_choices(card: Card, reading: Reading) -> set[str]:
     """The question's choices the card has no slot for."""
     readings = set(card.slots.values())
-    given = {"layer": bool(reading.layers), "head": bool(reading.heads or reading.mean_heads),
+    given = {"layer": bool(reading.layers), "head": bool(reading.heads or reading.mean_heads or "head" in reading.same),
              "query": reading.query is not None,
              "key": reading.key is not None, "annotate": reading.annotate, "exclude_special": reading.exclude_special,
              "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,
@@ -78,6 +78,7 @@ def continues_pair(card: Card, context: Context) -> bool:
 
 
 def sets_a_slot(reading: Reading) -> bool:
-    """A choice of the view, or anything else a card's slot takes: a model, a sentence, a key, a token count."""
+    """A choice of the view, or anything else a card's slot takes: a model, a sentence, a key, a token count, a
+    head said to stay ("as a picture now, same head")."""
     return changes_the_view(reading) or bool(reading.models or reading.sentences) \
-        or reading.key is not None or reading.new_tokens is not None
+        or reading.key is not None or reading.new_tokens is not None or "head" in reading.same

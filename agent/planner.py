@@ -50,6 +50,11 @@ NAME_LEAD = 0.18  # a view named wins unless another tool matches this much clos
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 # how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
 _HOW_IT_LOOKS = re.compile(rf"\blooks?\s+like\b|どう見え|{asking.WONDER_HOW}", re.I)
+# a figure asked for, no view named ("as a picture now", 「図にして」, "draw what … gives"): after numbers or shapes,
+# or of an expression, the default view
+_AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|chart|drawing)\b"
+                          r"|\bdraw\s+(?:it|that|this|them|what)\b|\bdraw\s+the\s+\S+\s+(?:version|one|result)\b"
+                          r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
 # the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
 _FOR_THIS = re.compile(r"\b(?:for|on|with|of)\s+(?:this|that|it)(?:\s+(?:one|figure|chart|view|plot|too))?\W*$"
                        r"|この図|その図|^\W*(?:これ|それ)(?:も|で|を)", re.I)
@@ -262,6 +267,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
     named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
                      and "expression" not in card.slots.values()]
+    default = next((card for card in every.values() if card.default), None)
+    if reading.expression is not None and not named_instead and default is not None \
+            and _AS_A_FIGURE.search(reading.plain):
+        return default, TOOL_MIN  # "draw what torch.mean(…, dim=1)[0] comes out as": the view of what it picks
     for card in every.values():  # a literal only one tool reads (an expression) decides, unless one is named instead
         if any(getattr(reading, name, None) for name in card.decisive) and not named_instead:
             return card, 1.0
@@ -282,8 +291,12 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe
     # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
     # the conversation's own ("さっきの比較を1層目で")
+    # (... and not to one that cannot take a choice the view named takes: "a still image, same head")
+    closest = next((every[m.name] for m in whole
+                    if m.kind == "tool" and fit.needs_met(every[m.name], reading, context)), None)
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
                             or named[0].tool == context.tool or only_named(named[0], reading)
+                            or closest is not None and fit.unfit(named[0], reading) < fit.unfit(closest, reading)
                             or bool(named[0].needs_any)):  # "compare the two sentences directly": what it needs is here
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
@@ -297,10 +310,12 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if chosen is not None and fit.unfit_choices(chosen[0], reading) & _ONE_TOOLS_CHOICES and len(fitting) == 1 \
             and not named:
         chosen = fitting[0], TOOL_MIN  # 「minilmとgemmaで『…』、第2層」: two models only a comparison takes
-    default = next((card for card in every.values() if card.default), None)
     if previous is not None and not named and len(fitting) == 1 \
             and fit.unfit_choices(previous, reading) & _ONE_TOOLS_CHOICES - {"expression"}:
         return fitting[0], TOOL_MIN  # "let it write 6 more" after a line chart: the one tool that generates
+    if previous is not None and not previous.figure and not named and default is not None \
+            and _AS_A_FIGURE.search(reading.plain) and not fit.unfit(default, reading):
+        return default, TOOL_MIN  # "as a picture now, same head" after the numbers of a head
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
     continues = previous is not None and (previous.follow_up or fit.unfit(previous, reading) == 0)
     if previous is not None and continues and fit.sets_a_slot(reading) \

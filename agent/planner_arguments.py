@@ -173,7 +173,9 @@ SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latt
 EARLIER_FIGURE = _ascii(r"\bthe\s+(first|second|third|previous|other)\s+(?:figure|plot|chart|picture|graph|view|map)\b"
                         r"|(最初|はじめ|1つ目|一つ目|2つ目|二つ目|3つ目|三つ目|ひとつ前|一つ前|1個前|一個前)の(?:図|グラフ|プロット|やつ)"
                         r"|\bthe\s+(?:one|figure|plot|chart|picture|graph|view)\s+(before)(?!\s+(?:it|that|this|the))\b"
-                        r"|\bthe\s+(previous)\s+one\b")  # "no, the one before was better"
+                        r"|\bthe\s+(previous)\s+one\b"  # "no, the one before was better"
+                        # "first one again", 「やっぱ一番最初のに戻して」
+                        r"|\b(first|second|previous)\s+one\s+again\b|(?:一番)?(最初|はじめ|1つ目|2つ目)のに戻")
 _FIGURE_PLACE = {"first": 0, "最初": 0, "はじめ": 0, "1つ目": 0, "一つ目": 0, "second": 1, "2つ目": 1, "二つ目": 1,
                  "third": 2, "3つ目": 2, "三つ目": 2, "previous": -2, "other": -2, "ひとつ前": -2, "一つ前": -2,
                  "1個前": -2, "一個前": -2, "before": -2}
@@ -233,6 +235,9 @@ WORDS = _ascii(
     r"|##\s*(?:を|の)?(?:まとめ|結合|くっつけ|つなげ)|単語として(?:まとめ|扱)"
     r"|\b(?:sub-?words?|pieces|word\s*pieces|sub-?word\s+tokens)\s+(?:merged|combined|joined|glued)\s+(?:back\s+)?"
     r"(?:in)?to\s+(?:whole\s+)?words"  # "with the pieces merged into words"
+    # terse: "words mode", "merged words", "merge the ## pieces", 「単語でまとめて」
+    r"|\bwords?\s+mode\b|\bmerged\s+words\b|\bmerg(?:e|ed|ing)\s+(?:the\s+)?##\s*(?:pieces|tokens|bits)?"
+    r"|単語で(?:まとめ|くっつけ|結合|つなげ)"
 )
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]]
@@ -354,16 +359,20 @@ TWICE = _ascii(r"\btwice\s+as\s+(?:long|many\s+tokens)|\bdouble\s+(?:the\s+)?(?:
                r"|(?:2|２|二)?倍の(?:長さ|トークン数?)|(?:2|２|二)?倍に(?:して|伸ばして|延ばして)")
 _N_MORE_ALONE = r"^\W*(?:(?:and|ok|okay|then|now)\W+)?(\d+)\s+more(?:\s+(?:please|pls))?\W*$"  # "10 more"
 _WRITE_N_MORE = r"\b(?:write|generate|add|produce)\s+(\d+)\s+more\b(?!\s+(?:layers?|heads?)\b)"  # "let it write 6 more"
+# 「あと10」
+_N_MORE_ALONE_JA = (r"^\W*(?:じゃあ|では)?\W*(?:あと|さらに|もう)\s*(\d+)\s*(?:個|トークン)?"
+                    r"(?:で|だけ|追加で?|続けて|お願い)?\W*$")
 MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b|\b\d+\s+tokens?\s+(?:longer|more)\b"
-                     rf"|{_N_MORE_ALONE}|{_WRITE_N_MORE}"
+                     rf"|{_N_MORE_ALONE}|{_WRITE_N_MORE}|{_N_MORE_ALONE_JA}"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く|長く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
     # (not the end of "2,000 tokens": an input's length, no count to generate)
-    _rule(r"(?<!\d[,.])\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?tokens\b)",
+    _rule(r"(?<!\d[,.])\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?(?:tokens|toks)\b)",
           _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
     _rule(_N_MORE_ALONE, _groups),
     _rule(_WRITE_N_MORE, _groups),
+    _rule(_N_MORE_ALONE_JA, _groups),
     _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:ほど|くらい|ぐらい)?(?:を|分|まで|だけ|先まで)?(?=生成|続け|書|出させ|出力|出し|作)",

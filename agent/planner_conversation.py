@@ -18,6 +18,13 @@ from agent.planner_reading import Reading
 __all__ = ["resolve"]
 
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
+_INDEX = re.compile(r"\[\s*-?\d+\s*\]")
+# a call put on the end ("add .sum(dim=-1)", 「それに .mean(dim=0) を付けたら？」), an index taken off
+# (「[0]抜いたら？」)
+_METHOD = re.compile(r"\.(?:mean|sum|max|min|softmax|argmax|squeeze)\([^()]*\)")
+_PUT_ON = re.compile(r"\b(?:add|append|tack|put|chain|stick)|\bon\s+the\s+end\b|付け|足し|追加|つなげ", re.I)
+_TAKEN_OFF = re.compile(r"\b(?:drop|remove|without|leave\s+out|take\s+(?:off|out)|strip)\b"
+                        r"|抜|外し|取っ|取り除|消し|なし", re.I)
 _RETURNS = re.compile(r"\bback\s+to\b|\bgo\s+back\b|\breturn\s+to\b|戻")  # "back to the heatmap", 「一覧に戻して」
 _FIRST = re.compile(r"\bfirst\b|最初|はじめ|1つ目|一つ目")
 
@@ -44,10 +51,19 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
 
 def _edit_the_expression(reading: Reading, context: Context) -> None:
     """'and if I write dim=0 instead?' after an expression was explained: that expression with dim=0, not the
-    article's."""
+    article's; with a call put on its end, or its last index taken off."""
     previous = context.choices.get("expression")
-    term = _DIM.fullmatch(reading.expression_term or "")
-    if term and isinstance(previous, str) and _DIM.search(previous):
+    if not isinstance(previous, str) or not reading.expression_bare:
+        return
+    method = _METHOD.search(reading.plain)
+    index = _INDEX.fullmatch(reading.expression_term or "")
+    if method and _PUT_ON.search(reading.plain):
+        reading.expression = previous + method[0]
+    elif index and _TAKEN_OFF.search(reading.plain):  # the last such index, not the layer's (attentions[2])
+        taken = [found for found in _INDEX.finditer(previous) if not previous[:found.start()].endswith("attentions")]
+        if taken:
+            reading.expression = previous[:taken[-1].start()] + previous[taken[-1].end():]
+    elif (term := _DIM.fullmatch(reading.expression_term or "")) and _DIM.search(previous):
         reading.expression = _DIM.sub(term[0].replace(" ", ""), previous)
 
 
