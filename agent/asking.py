@@ -72,6 +72,12 @@ _POINTS_AT_SHOWN = re.compile(r"\b(?:that|this|it|there|those|these|so)\b|そう
 _OF_THE_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait)\W+)*(?:is|are|was|were)\s+"
                            r"(?:this|that|it|these|those)\b|^\W*(?:これ|それ|あれ)(?:は|って)"
                            r"|\bdiffer|\bvs\.?\b|\bversus\b|\bcompared\b|違い|違う|比べ", re.I)
+# another view only named, in a conversation ("and the combined flow through all layers?", "what about per head?",
+# 「全部の層を通してだと？」)
+_WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|how\s+about)\b"
+                         r"(?!.*\b(?:why|what|how|which|where|who|when|is|are|was|were|does|do|did|can|could|would"
+                         r"|should|mean|means)\b)[^.!]*\?\s*$"
+                         r"|(?:だと|では|なら|の場合|で見ると|でみると)(?:[、,][^、,。]*)?[？?]\s*$", re.I)
 WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
@@ -170,12 +176,14 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     # (a view named in the form of a request to see it is asked for: 「これを折れ線にしたら読みやすくなるかな」)
     view_to_see = context.tool is not None and bool(named) and asks_to_see(masked) and not WHY.search(reading.plain)
     # (whether another view of the sentence shown would show something is asked by showing it: "ok, and does every head
-    # in the last layer agree on that?", 「じゃあ深い層ほどそうなの？」)
-    if yes_no and context.text is not None and named and context.tool not in {card.tool for card in named} \
-            and all(card.figure for card in named) and not WHY.search(reading.plain) \
-            and not _JUDGED.search(reading.plain) and not _MEANING_ASKED.search(reading.plain) \
-            and not WH_START.search(reading.plain) and not _OF_THE_SHOWN.search(reading.plain) \
-            and _POINTS_AT_SHOWN.search(reading.plain):
+    # in the last layer agree on that?", 「じゃあ深い層ほどそうなの？」; and so is another view only named: "and the
+    # combined flow through all layers?", 「モデル全体だと、ヘッドごとの役割はどうなってる？」)
+    other_view = context.text is not None and any(card.tool != context.tool for card in named) \
+        and all(card.figure for card in named) and not WHY.search(reading.plain) \
+        and not _JUDGED.search(reading.plain) and not _MEANING_ASKED.search(reading.plain) \
+        and not _OF_THE_SHOWN.search(reading.plain)
+    if other_view and (yes_no and not WH_START.search(reading.plain) and _POINTS_AT_SHOWN.search(reading.plain)
+                       or _WHAT_ABOUT.search(reading.plain)):
         return True
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up and not tool_far_ahead \

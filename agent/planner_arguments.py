@@ -197,8 +197,10 @@ SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped
                    r"|\bcap\s+(?:the\s+)?(?:colou?r\s*)?(?:scale|bar)\s+(?:at|to)\s+(0?\.\d+)\b|\bvmax\s*=\s*(0?\.\d+)"
                    r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*(0?\.\d+)"
                    r"|\b(?:scale|range)\s+(?:up\s+)?to\s+(0?\.\d+)\b|上限\s*(?:は|を|[=:：])?\s*(0?\.\d+)")
-# choices said to stay as they were: "at the same layer", "same head", 「同じ層で」, 「同じ設定で」
-_SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer|head|settings?)\b|同じ(層|レイヤー?|ヘッド|設定)")
+# choices said to stay as they were: "at the same layer", "same head", "that layer", "from that one up", 「同じ層で」,
+# 「その層」, 「同じ設定で」
+_SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer|head|settings?)\b|\b(?:that|this)\s+(layer|head)\b"
+                      r"|\bfrom\s+(?:that|this)\s+one\s+(up|onwards?)\b|(?:同じ|その|この)(層|レイヤー?|ヘッド)|同じ(設定)")
 _SETTINGS = ("layer", "head", "annotate", "exclude_special", "words", "color_max")
 
 
@@ -206,8 +208,8 @@ def same_choices(text: str) -> tuple[str, ...]:
     """The readings a question says to keep ("same layer" → layer; "same settings" → the view's choices)."""
     found: list[str] = []
     for match in _SAME_CHOICE.finditer(text):
-        word = match[1] or match[2]
-        if word in ("layer", "層", "レイヤ", "レイヤー"):
+        word = next(group for group in match.groups() if group)
+        if word in ("layer", "層", "レイヤ", "レイヤー", "up", "onward", "onwards"):
             found.append("layer")
         elif word in ("head", "ヘッド"):
             found.append("head")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agent.cards import Card
+from agent.cards import Card, cards
 from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context, with_text, with_view
 from agent.naming import bare, names_it, only_named
 from agent.phrases import say
@@ -138,12 +138,24 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         or name in reading.same}
     dropped = _alternatives_dropped(values)
     for name, value in keeps.items():
-        if name not in values and name not in reading.off and name not in dropped and name in card.slots.values():
+        if name not in values and name not in reading.off and name not in dropped and name in card.slots.values() \
+                and (name in reading.same or _same_argument(name, value, card, context)):
             values[name] = kept[name] = value
     for name in MULTI:
         if name in values and not isinstance(values[name], list):
             values[name] = [values[name]]
     return values, text_lines, kept
+
+
+def _same_argument(name: str, value: Any, card: Card, context: Context) -> bool:
+    """A choice goes on to another view only as the same argument: a heatmap's `layer` is not where a rollout
+    starts (`start_layer`), nor is that start the layer whose norms are weighed; unless the view had that value
+    when it was last drawn ("go back to the rollout")."""
+    previous = cards().get(context.tool or "")
+    if previous is None or previous.argument_for(name) in (None, card.argument_for(name)):
+        return True
+    last = next((view for view in reversed(context.views) if view["tool"] == card.tool), None)
+    return last is not None and last["choices"].get(name) == value
 
 
 # a comparison is of two sentences or of two models: the one asked for now drops the other ("the same sentence,
