@@ -165,10 +165,11 @@ STRICT = _ascii(
     r"|それ自体|そのものを|本物の")
 # sentences of the conversation pointed at, not quoted: 'back to the first sentence', 'compare the two'
 FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b|\bthe\s+former\b"
-                        r"|(?:最初|はじめ|1つ目|一つ目|前の方|前)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者")
+                        r"|(?:最初|はじめ|1つ目|一つ目|前の方|前)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者"
+                        r"|(?:前|最初|1つ目|一つ目)の(?:だけ|やつ)|(?:前|最初)のも(?=\W*$)")  # 「前のだけ」「前のも」
 SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latter\b"
                          r"|(?:2つ目|二つ目|2番目|二番目|後|あと|後ろ|うしろ|後ろの方)の文(?:章)?"
-                         r"|(?:後|あと|後ろ|2つ目|二つ目)の方|後者")
+                         r"|(?:後|あと|後ろ|2つ目|二つ目)の方|後者|(?:後ろ|うしろ|2つ目|二つ目)の(?:だけ|やつ)")
 # an earlier figure of the conversation ("go back to the first figure", 「2つ目の図に戻って」, "the previous figure")
 EARLIER_FIGURE = _ascii(r"\bthe\s+(first|second|third|previous|other)\s+(?:figure|plot|chart|picture|graph|view|map)\b"
                         r"|(最初|はじめ|1つ目|一つ目|2つ目|二つ目|3つ目|三つ目|ひとつ前|一つ前|1個前|一個前)の(?:図|グラフ|プロット|やつ)"

@@ -40,13 +40,17 @@ def resolve(reading: Reading, context: Context) -> Context:
 
 
 def _earlier_sentences(reading: Reading, context: Context) -> None:
-    """'back to the first sentence', 'compare the two' (「2つの文を比べて」): the conversation's sentences, as if
-    quoted."""
+    """'back to the first sentence', 'compare the two' (「2つの文を比べて」), a comparison named after two sentences
+    were drawn: the conversation's sentences, as if quoted."""
     place = {"first": 0, "second": 1}.get(reading.earlier or "")
     if place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
         reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)
     elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:
         reading.sentences = context.texts[-2:]
+    elif not reading.sentences and not reading.models and len(context.texts) >= 2:
+        named = [card for card in cards().values() if names_it(card, reading)]
+        if named and all("sentence_b" in card.needs_any and card.tool != context.tool for card in named):
+            reading.sentences = context.texts[-2:]  # 「次は比べて」 after two sentences drawn: those two
 
 
 def _edit_the_expression(reading: Reading, context: Context) -> None:
