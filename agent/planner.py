@@ -370,13 +370,15 @@ def _views_named_in(phrase: str) -> set[str]:
 
 def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[Card, float] | None:
     """Among the tools nearly as close as the closest, the one that takes the most of what the
-    question sets ("annotate the values" is the heatmap's, not the printed matrix's)."""
+    question sets ("annotate the values" is the heatmap's, not the printed matrix's); a second sentence or model
+    left out weighs more than a token (two sentences and a word: the comparison, which shows every token)."""
     if not candidates:
         return None
     top = fit.unfit(candidates[0][0], reading)  # one that takes a choice the closest cannot may be a little further
     near = [(card, score) for card, score in candidates
             if score >= candidates[0][1] - FIT_MARGIN * (2 if fit.unfit(card, reading) < top else 1)]
-    return min(near, key=lambda pair: (fit.unfit(pair[0], reading), -pair[1]))
+    return min(near, key=lambda pair: (bool(fit.unfit_choices(pair[0], reading) & _ONE_TOOLS_CHOICES),
+                                       fit.unfit(pair[0], reading), -pair[1]))
 
 
 def _merged(whole: list[Match], parts: list[list[Match]]) -> list[Match]:

@@ -452,6 +452,8 @@ _TURNED_DOWN_EN = _ascii(
     rf"(?:(?<![\w'])(\w+\s+)?not|\b(?:don'?t|do\s+not)\s+(?:want|need)|\binstead\s+of|\brather\s+than)"
     rf"\s+(?!just\b|only\b|merely\b|even\b)((?:a|an|the|any)\s+)?([^,.;:!?()]{{1,40}}?){_UNTIL}"
     r"|\bno\s+((?:pictures?|figures?|plots?|charts?|heat\s*maps?|images?|graphs?|lines?))\b"
+    # "Nothing generated: …", "no generating", "nothing interactive"
+    r"|\b(?:nothing|no)\s+(generat\w*|interactive|animated|clickable)\b"
 )
 # "like the heatmap but for every head at once": the view named before "but" is only what the request starts from
 # (not a wish: "I'd like the layer-2 heatmap of '…' but with [CLS] removed")
@@ -471,7 +473,8 @@ _TURNED_DOWN_JA = re.compile(
     r"(?:^|(?<=[、。,.!?！？\s「」『』はをがも]))([^、。,.!?！？\s「」『』はをがも]{1,20}?)"
     r"(?<!だけ)(?<!のみ)(?<!ばかり)"  # 「重みだけじゃなくて」 is "not only the weights": nothing is turned down
     r"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|でなく|(?:は|も)?(?:いらない|要らない|いりません|要りません|不要)"
-    r"|(?:は|も)もう(?:いい|十分|いらない))"  # 「生成はもういいので」
+    r"|(?:は|も)もう(?:いい|十分|いらない)"  # 「生成はもういいので」
+    r"|(?:は|も)?(?:し)?なくて(?:いい|大丈夫|結構|よい|良い))"  # 「生成はしなくていいです」「比べなくていいので」
 )
 # "forget the generating", "enough of the heatmaps": what the learner is done with
 _DONE_WITH_EN = _ascii(r"\b(?:forget|enough\s+(?:of|with)|done\s+with|no\s+more)\s+(?:about\s+)?(?:the\s+)?"
@@ -489,7 +492,7 @@ def take_turned_down(text: str) -> tuple[list[str], str]:
     for match in _TURNED_DOWN_EN.finditer(text):
         if match[1] is not None and match[1].strip() not in _BEFORE_NOT and match[2] is None:
             continue
-        group = 3 if match[3] is not None else 4
+        group = next(index for index in (3, 4, 5) if match[index] is not None)
         found.append(match[group])
         text = _blank(text, *match.span(group))
     for pattern in (_LIKE_BUT, _DONE_WITH_EN):
