@@ -55,6 +55,8 @@ _HOW_IT_LOOKS = re.compile(rf"\blooks?\s+like\b|どう見え|{asking.WONDER_HOW}
 _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|chart|drawing)\b"
                           r"|\bdraw\s+(?:it|that|this|them|what)\b|\bdraw\s+the\s+\S+\s+(?:version|one|result)\b"
                           r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
+# one side of a comparison, alone ("just the second one by itself", "only gemma's side", 「gemmaのほうだけ」)
+_ALONE = re.compile(r"\b(?:only|just|alone|by\s+itself|on\s+its\s+own|single)\b|だけ|のみ|単独", re.I)
 # the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
 _FOR_THIS = re.compile(r"\b(?:for|on|with|of)\s+(?:this|that|it)(?:\s+(?:one|figure|chart|view|plot|too))?\W*$"
                        r"|この図|その図|^\W*(?:これ|それ)(?:も|で|を)", re.I)
@@ -262,12 +264,16 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if switches and previous is not None and previous.figure and _FOR_THIS.search(reading.plain) \
             and not fit.unfit(previous, reading):
         return previous, TOOL_MIN  # "now switch to smollm2 for this": the view shown, on that model
+    default = next((card for card in every.values() if card.default), None)
+    if previous is not None and previous.needs_any and default is not None and not any(c.figure for c in named) \
+            and (len(reading.sentences) == 1 or len(reading.models) == 1) and _ALONE.search(reading.plain) \
+            and not fit.unfit(default, reading):
+        return default, TOOL_MIN  # "just the second one by itself", 「gemmaのほうだけ」 after a comparison
     if not named and context.offered in every and not weak(matches):  # 「実際に描いてみせて」 after the explanation
         named = [every[context.offered]]
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
     named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
                      and "expression" not in card.slots.values()]
-    default = next((card for card in every.values() if card.default), None)
     if reading.expression is not None and not named_instead and default is not None \
             and _AS_A_FIGURE.search(reading.plain):
         return default, TOOL_MIN  # "draw what torch.mean(…, dim=1)[0] comes out as": the view of what it picks
