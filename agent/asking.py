@@ -169,6 +169,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
     if _asks_of_the_data(reading, whole, yes_no, context):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
+    if any(not card.slots for card in named) and not WHY.search(reading.plain) \
+            and not _MEANING_ASKED.search(reading.plain):
+        return True  # "which attention models are on this machine?": a tool that takes nothing is asked by its name
     # (a tool far closer than any concept is what is asked: 「ここで使えるモデルって何がありますか？」)
     tool_far_ahead = best_tool is not None and whole[0] is best_tool \
         and best_concept is not None and best_concept.score < best_tool.score - TOOL_FAR_AHEAD \

@@ -53,6 +53,10 @@ _MODEL_WORDS = (
             r"|ラマ(?:系|型)?(?:の)?(?:モデル)?|llama(?:系|型)"), "smollm2-135m", ""),
 )
 _KINDS = {"minilm": {"encoder"}, "gemma-270m": {"decoder", "japanese"}, "smollm2-135m": {"decoder"}}
+# "all three built-in models", 「内蔵の3つのモデル全部」: every embedded model, in the README's order
+_ALL_EMBEDDED = _ascii(r"\ball\s+(?:three|3)\s+(?:of\s+the\s+|of\s+your\s+)?(?:built[- ]?in\s+|embedded\s+|bundled\s+"
+                       r"|local\s+)?models\b|(?:3|三)つの(?:内蔵)?モデル(?:全部|すべて|全て)|内蔵(?:の)?(?:3|三)つ(?:の)?モデル")
+_EMBEDDED = ("minilm", "gemma-270m", "smollm2-135m")
 
 
 def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
@@ -65,6 +69,9 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
                 continue
             found.append((match.start(), _KNOWN_IDS.get(name.lower(), name), name))
             text = _blank(text, match.start(), match.end())
+    for match in _ALL_EMBEDDED.finditer(text):
+        found += [(match.start() + place, model, match.group(0)) for place, model in enumerate(_EMBEDDED)]
+        text = _blank(text, match.start(), match.end())
     kinds: list[tuple[int, str, str, str]] = []
     for pattern, model, kind in _MODEL_WORDS:
         for match in pattern.finditer(text):
