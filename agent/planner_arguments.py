@@ -100,7 +100,7 @@ def _looks_like_hub_id(name: str) -> bool:
 
 # --- flags, layers, heads, the query token --------------------------------------------------------------
 
-_SPECIAL = (r"(?:special[- ](?:tokens?|symbols?)|特殊(?:トークン|記号)"
+_SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?)|特殊(?:トークン|記号)"
             r"|\[cls\](?:\s*(?:and|,|/|&|と|、|や|・)\s*\[sep\])?|\[sep\]"
             r"|<bos>(?:\s*tokens?)?|<s>|cls(?:\s*(?:and|/|&|と|・|、)\s*sep)?(?:\s*tokens?)?|bos(?:\s*tokens?)?)")
 MEAN_HEADS = _ascii(
@@ -323,6 +323,8 @@ LAYER_STEP_RULES: tuple[Rule, ...] = (
           -1),
     _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:前|手前|下)の(?:層|レイヤー?)", lambda m: [-_number(m[1] or "1")]),
     _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:後|あと|先|上|次)の(?:層|レイヤー?)", lambda m: [_number(m[1] or "1")]),
+    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)深い", lambda m: [_number(m[1] or "1")]),  # 「もう1個深いとこ」
+    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)浅い", lambda m: [-_number(m[1] or "1")]),
     _rule(r"次の(?:層|レイヤー?)", 1),
     _rule(r"前の(?:層|レイヤー?)", -1),
 )
@@ -355,7 +357,7 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(r"最後のヘッド", -1),
     _rule(r"最初のヘッド", 0),
     _rule(rf"第\s*{_NUM}\s*ヘッド", _ordinals),
-    _rule(rf"{_NUM}\s*(?:番目|つ目)の?ヘッド", _ordinals),
+    _rule(rf"{_NUM}\s*(?:番目|つ目)の?(?:ヘッド|head)", _ordinals),
     _rule(rf"{_NUM}\s*番の?ヘッド", _groups),
     _rule(rf"ヘッド\s*(?:は|を|が)?\s*{_NUM}\s*(?:番目|つ目)", _ordinals),  # 「ヘッドは9番目で」
     _rule(r"ヘッド\s*(?:番号|インデックス)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\d|\s*(?:個|つ|本|番目|つ目))", _groups),
@@ -371,8 +373,8 @@ TWICE = _ascii(r"\btwice\s+as\s+(?:long|many\s+tokens)|\bdouble\s+(?:the\s+)?(?:
 _N_MORE_ALONE = r"^\W*(?:(?:and|ok|okay|then|now)\W+)?(\d+)\s+more(?:\s+(?:please|pls))?\W*$"  # "10 more"
 _WRITE_N_MORE = r"\b(?:write|generate|add|produce)\s+(\d+)\s+more\b(?!\s+(?:layers?|heads?)\b)"  # "let it write 6 more"
 # 「あと10」
-_N_MORE_ALONE_JA = (r"^\W*(?:じゃあ|では)?\W*(?:あと|さらに|もう)\s*(\d+)\s*(?:個|トークン)?"
-                    r"(?:で|だけ|追加で?|続けて|お願い)?\W*$")
+_N_MORE_ALONE_JA = (r"^[\s、。!?！？]*(?:じゃあ|では)?[\s、,]*(?:あと|さらに|もう)\s*(\d+)\s*(?:個|トークン)?"
+                    r"(?:で|だけ|追加で?|続けて|お願い)?[\s、。!?！？]*$")
 MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b|\b\d+\s+tokens?\s+(?:longer|more)\b"
                      rf"|{_N_MORE_ALONE}|{_WRITE_N_MORE}|{_N_MORE_ALONE_JA}"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く|長く)")

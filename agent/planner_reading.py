@@ -167,6 +167,11 @@ def detect_language(text: str) -> Language:
     return "ja" if JAPANESE.search(text) else "en"
 
 
+# words typed in hiragana that name a layer or head (「へっど2」, 「6そう」), read as their usual spelling (same length)
+_KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 "}
+_KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そう(?![だでなね])")
+
+
 def read(question: str, latest_text: str | None = None) -> Reading:
     """The literal parts of a question; `latest_text` is the sentence the conversation analysed last."""
     raw, codes = literal.take_code(question)
@@ -180,7 +185,7 @@ def read(question: str, latest_text: str | None = None) -> Reading:
         raw = _take_colon_sentence(reading, raw)
     # the answer follows the language of the question, not of the sentence it quotes
     reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
-    cased = unicodedata.normalize("NFKC", raw)
+    cased = _KANA_WORDS.sub(lambda m: _KANA_WORDS_AS[m[0]], unicodedata.normalize("NFKC", raw))
     reading.plain = reading.rest = cased.lower()
     quoted = {reading.query, reading.key}  # tokens the learner quoted keep the learner's case
     _take_arguments(reading)
@@ -230,7 +235,9 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
     words = sentence_words(sentence)  # (read lower-cased; `_case_as_written` gives them the learner's case)
     arrow = _ARROW_WORDS.search(reading.rest)
     pair = [word for word in arrow.groups() if word is not None] if arrow else []
-    if pair and reading.query is None and reading.key is None and set(pair) <= words:
+    # (Japanese is written without spaces: 「花→赤い」 names two pieces of 「赤い花が咲いた」)
+    inside = set(pair) <= words or all(not word.isascii() and word in sentence for word in pair)
+    if pair and reading.query is None and reading.key is None and inside:
         reading.query, reading.key = pair
         reading.rest = literal.blank(reading.rest, *arrow.span())
         return
