@@ -148,11 +148,14 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
 
 
 def _same_argument(name: str, value: Any, card: Card, context: Context) -> bool:
-    """A choice goes on to another view only as the same argument: a heatmap's `layer` is not where a rollout
-    starts (`start_layer`), nor is that start the layer whose norms are weighed; unless the view had that value
-    when it was last drawn ("go back to the rollout")."""
-    previous = cards().get(context.tool or "")
-    if previous is None or previous.argument_for(name) in (None, card.argument_for(name)):
+    """A choice goes on to another view only as the same argument it was set as (by the latest view taking it,
+    through views that do not: a layer summary): a heatmap's `layer` is not where a rollout starts
+    (`start_layer`), nor is that start the layer whose norms are weighed; unless the view had that value when it
+    was last drawn ("go back to the rollout")."""
+    every = cards()
+    setters = [every[tool] for tool in (context.tool, *(view["tool"] for view in reversed(context.views)))
+               if tool in every and every[tool].argument_for(name) is not None]
+    if not setters or setters[0].argument_for(name) == card.argument_for(name):
         return True
     last = next((view for view in reversed(context.views) if view["tool"] == card.tool), None)
     return last is not None and last["choices"].get(name) == value
