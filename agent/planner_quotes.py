@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
-    "asked_as_term", "asked_by_someone",
+    "asked_as_term", "asked_by_someone", "surroundings",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
     "TOPIC_SENTENCE", "LEADING_SENTENCE", "TECHNICAL_WORDS",
@@ -111,7 +111,7 @@ def take_quotes(text: str) -> tuple[str, list[Quote]]:
     pieces, quotes, position = [], [], 0
     for start, end, content in outer:
         pieces.append(text[position:start])
-        before, after = text[max(0, start - 120):start].lower(), text[end:end + 24].lower()
+        before, after = surroundings(text, start, end)
         if _MODEL_ONLY.fullmatch(content.strip()) or asked_as_term(content, before, after):
             pieces.append(f" {content} ")  # a model or a term asked about ('what does "sink" mean'), no sentence
         else:
@@ -234,6 +234,12 @@ _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone
 _TURNED_AFTER = ascii_pattern(r"^\s*(?:…|\.{2,})?\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて"
                               r"|,?\s*(?:no\s*[,.!—–-]|sorry\b|i\s+mean\b|i\s+meant\b))")  # ("…', no special tokens")
 _TURNED_BEFORE = ascii_pattern(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s*$")
+
+
+def surroundings(text: str, start: int, end: int) -> tuple[str, str]:
+    """What stands before and after a quote at text[start:end], lower-cased, as far as a quote's context reaches
+    (a story's subject and verb before it: "my boss wants …"; 「と聞かれました」 after it)."""
+    return text[max(0, start - 120):start].lower(), text[end:end + 24].lower()
 
 
 def asked_by_someone(content: str, before: str, after: str) -> bool:
