@@ -264,7 +264,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     switches = named and all("model" in card.slots.values() and set(card.slots.values()) <= {"model", "strict"}
                              for card in named)  # a model to load
     if switches and previous is not None and (previous.figure or previous.follow_up) \
-            and not fit.unfit(previous, reading) and (_FOR_THIS.search(reading.plain) or not _LOAD.search(reading.plain)):
+            and not fit.unfit(previous, reading) \
+            and (_FOR_THIS.search(reading.plain) or not _LOAD.search(reading.plain)):
         # "now switch to smollm2 for this", "ok use minilm then", 「BERTに戻して」: the view shown, on that model
         # (not "load smollm2", which makes it current)
         return previous, TOOL_MIN
