@@ -15,7 +15,8 @@ from agent.planner_quotes import blank as _blank
 
 __all__ = [
     "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
-    "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "EXCLUDE_SPECIAL", "WORDS",
+    "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
+    "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
     "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
     "take_earlier_figure", "same_choices",
@@ -139,6 +140,13 @@ KEEP_SPECIAL = _ascii(
     rf"|\b(?:don'?t|do\s+not)\s+(?:remove|drop|exclude|hide|skip|filter)\s+(?:out\s+)?(?:the\s+)?{_SPECIAL}"
     rf"|{_SPECIAL}\s*(?:は|を|も)?(?:消さない|除かない|外さない|抜かない|除外しない|残し|含め|入れて|戻し)"
     rf"|\b(?:bring|put|add|get)\s+(?:back\s+)?(?:the\s+)?{_SPECIAL}(?:\s+back)?\b|{_SPECIAL}\s+back\b"
+)
+# the query dropped: the attention each token receives, averaged over every query ("avg over all tokens instead,
+# not just one", 「受け取る側の平均で」)
+QUERY_OFF = _ascii(
+    r"\b(?:avg|average|mean)\s+(?:over|of|across)\s+(?:all\s+)?(?:the\s+)?(?:tokens|queries|rows)\b"
+    r"|\bnot\s+(?:just|only)\s+(?:one|a\s+single)(?:\s+(?:token|word|query|row))?\b"
+    r"|全トークン(?:の)?平均|受け取る側の平均|クエリ(?:全体)?の平均|全クエリ(?:の)?平均"
 )
 HEAD_OFF = _ascii(
     r"(?:heads?|ヘッド)\s*(?:は|を)?\s*(?:指定しない|指定なし|指定せず|選ばない|なしで)|\bno\s+(?:specific|particular)\s+head"
