@@ -123,6 +123,7 @@ ANNOTATE = _ascii(
     r"\s+(?:on|in|inside|over|into|onto|on\s+top\s+of)\s+(?:the\s+|each\s+|every\s+|all\s+the\s+)?(?:cells?|squares?|boxes|tiles|heat\s*map|map|grid|plot)"
     r"|\b(?:numbers?|values?|weights?)\s+(?:on|inside|over|on\s+top\s+of)\s+(?:the\s+|each\s+|every\s+)?(?:cells?|squares?|boxes|tiles)"
     r"|\blabel\s+(?:each|every|the)\s+(?:cells?|squares?)|\bannot\s*=\s*true"
+    r"|\b(?:values?|numbers?|weights?)\s+written\s+in\b"
     r"|\b(?:each|every)\s+(?:value|number|weight)\s+(?:written|printed|shown)\b"
     r"|(?:各|それぞれの)?(?:マス|セル|升目|マス目)(?:の中)?に(?:数値|値|数字|重み)|(?:数値|値|数字|重み)を(?:重ね|のせ|表記|記入)"
     r"|ヒートマップに(?:数値|値|数字|重み)"
@@ -138,7 +139,7 @@ KEEP_SPECIAL = _ascii(
     rf"\b(?:keep|keeping|include|including|leave\s+in)\s+(?:the\s+)?{_SPECIAL}"
     rf"|\bwith\s+(?:the\s+)?{_SPECIAL}(?![a-z])(?!\s*(?:removed|excluded|dropped|hidden|stripped|out|(?:taken|left|cut|filtered)\s+out))"
     rf"|\b(?:don'?t|do\s+not)\s+(?:remove|drop|exclude|hide|skip|filter)\s+(?:out\s+)?(?:the\s+)?{_SPECIAL}"
-    rf"|{_SPECIAL}\s*(?:は|を|も)?(?:消さない|除かない|外さない|抜かない|除外しない|残し|含め|入れて|戻し)"
+    rf"|{_SPECIAL}\s*(?:は|を|も)?(?:消さない|除かない|外さない|抜かない|除外しない|残し|含め|入れて|入れたまま|戻し)"
     rf"|\b(?:bring|put|add|get)\s+(?:back\s+)?(?:the\s+)?{_SPECIAL}(?:\s+back)?\b|{_SPECIAL}\s+back\b"
 )
 # the query dropped: the attention each token receives, averaged over every query ("avg over all tokens instead,
@@ -146,7 +147,8 @@ KEEP_SPECIAL = _ascii(
 QUERY_OFF = _ascii(
     r"\b(?:avg|average|mean)\s+(?:over|of|across)\s+(?:all\s+)?(?:the\s+)?(?:tokens|queries|rows)\b"
     r"|\bnot\s+(?:just|only)\s+(?:one|a\s+single)(?:\s+(?:token|word|query|row))?\b"
-    r"|全トークン(?:の)?平均|受け取る側の平均|クエリ(?:全体)?の平均|全クエリ(?:の)?平均"
+    r"|全トークン(?:の)?平均|受け取る側の平均|クエリ(?:全体)?の平均|全クエリ(?:の)?平均|全体の平均で"
+    r"|(?:一つ|1つ|ひとつ)の(?:トークン|単語)(?:だけ)?(?:じゃなく|ではなく)"
 )
 HEAD_OFF = _ascii(
     r"(?:heads?|ヘッド)\s*(?:は|を)?\s*(?:指定しない|指定なし|指定せず|選ばない|なしで)|\bno\s+(?:specific|particular)\s+head"
