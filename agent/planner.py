@@ -57,7 +57,8 @@ _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|char
                           r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
 # one side of a comparison, alone ("just the second one by itself", "only gemma's side", 「gemmaのほうだけ」)
 _ALONE = re.compile(r"\b(?:only|just|alone|by\s+itself|on\s+its\s+own|single)\b|だけ|のみ|単独", re.I)
-_LOAD = re.compile(r"\bload\w*|読み込|よみこ|ロード", re.I)
+# a model made current, not a view redrawn ("load smollm2", "switch to gemma for the rest of this", 「以降は」)
+_LOAD = re.compile(r"\bload\w*|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b|読み込|よみこ|ロード|以降|今後|これから", re.I)
 # the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
 _FOR_THIS = re.compile(r"\b(?:for|on|with|of)\s+(?:this|that|it)(?:\s+(?:one|figure|chart|view|plot|too))?\W*$"
                        r"|この図|その図|^\W*(?:これ|それ)(?:も|で|を)", re.I)
@@ -261,19 +262,21 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named = views or named  # 「minilmに戻して、さっきと同じヒートマップを」: the view, on that model (no bare switch)
     # (the view shown, turned down, is not gone on with: "forget the generating, …", 「生成はもういいので、…」)
     previous = None if context.tool in _turned_down_views(reading) else every.get(context.tool or "")
-    switches = named and all("model" in card.slots.values() and set(card.slots.values()) <= {"model", "strict"}
-                             for card in named)  # a model to load
+    default = next((card for card in every.values() if card.default), None)
+    if previous is not None and previous.needs_any and default is not None and not any(c.figure for c in named) \
+            and (len(reading.sentences) == 1 or len(reading.models) == 1) and _ALONE.search(reading.plain) \
+            and not fit.unfit(default, reading):
+        return default, TOOL_MIN  # "just the second one by itself", 「gemmaのほうだけ」 after a comparison
+    # a model to load, named or closest ("これ、GPTっぽいモデルだとどうなる？")
+    loads = named or [every[m.name] for m in matches if m.kind == "tool"][:1]
+    switches = bool(reading.models) and bool(loads) and all(
+        "model" in card.slots.values() and set(card.slots.values()) <= {"model", "strict"} for card in loads)
     if switches and previous is not None and (previous.figure or previous.follow_up) \
             and not fit.unfit(previous, reading) \
             and (_FOR_THIS.search(reading.plain) or not _LOAD.search(reading.plain)):
         # "now switch to smollm2 for this", "ok use minilm then", 「BERTに戻して」: the view shown, on that model
         # (not "load smollm2", which makes it current)
         return previous, TOOL_MIN
-    default = next((card for card in every.values() if card.default), None)
-    if previous is not None and previous.needs_any and default is not None and not any(c.figure for c in named) \
-            and (len(reading.sentences) == 1 or len(reading.models) == 1) and _ALONE.search(reading.plain) \
-            and not fit.unfit(default, reading):
-        return default, TOOL_MIN  # "just the second one by itself", 「gemmaのほうだけ」 after a comparison
     if not named and context.offered in every and not weak(matches):  # 「実際に描いてみせて」 after the explanation
         named = [every[context.offered]]
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
