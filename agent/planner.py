@@ -347,6 +347,14 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
             if fit.unfit(previous, reading) and default_fits:
                 return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
+            # (the closest tool that takes them, when neither does: "Who does 'he' pay the most attention to in
+            # that head?" after a heatmap)
+            taker = next((m for m in matches if m.kind == "tool" and m.score >= ASK_BELOW
+                          and not fit.unfit(every[m.name], reading)
+                          and fit.needs_met(every[m.name], reading, context)), None) \
+                if fit.unfit(previous, reading) else None
+            if taker is not None:
+                return every[taker.name], taker.score
             return previous, max(kept, TOOL_MIN)
     if default is not None and bare(reading) and (fit.changes_the_view(reading) or context.question) \
             and not fit.unfit_choices(default, reading) & _ONE_TOOLS_CHOICES:  # (two models given: not the default)

@@ -107,7 +107,7 @@ _SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?)|特殊(?:トークン|記
 MEAN_HEADS = _ascii(
     r"\b(?:average|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:\d+\s+)?(?:attention\s+)?heads"
     r"|\bheads?[- ](?:averaged|average|mean)|\baverag(?:e|ing)\s+(?:all\s+)?(?:the\s+)?heads|\bhead\s+mean"
-    r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で)?平均|平均(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
+    r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で|は)?平均|平均(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
 )
 ANNOTATE = _ascii(
     r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+|write\s+|printed\s+)?(?:in|inside)\s+"
