@@ -57,7 +57,7 @@ _TOLD_BEFORE_JA = re.compile(r"(?:(?:[^てで]た|ました|でした|ている|
                              r"|な(?:の|ん)(?:です|だ))(?:が|けど|けれど)$")
 _WISH_JA = re.compile(r"たい(?:ん|の)?(?:です|だ)?(?:ね|よ)?[…。.!！]*$")  # 「いじってみたいです。」 wishes
 # a piece pointing back at what was told ("the same figure", 「同じ図」)
-_POINTS_BACK = re.compile(r"\b(?:the\s+same|that|this)\s+(?:figure|plot|chart|graph|picture|map)\b"
+_POINTS_BACK = re.compile(r"\b(?:(?:the\s+)?same|that|this)\s+(?:figure|plot|chart|graph|picture|map|curve)\b"
                           r"|(?:同じ|その|この)(?:図|グラフ|プロット)", re.I)
 # the pieces a question tells and asks in: its sentences, and what comes before a "but" (「…のですが、」)
 _PIECE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|,?\s+but\s+|(?:(?<=が)|(?<=けど)|(?<=けれど)|(?<=ので))、")
@@ -163,7 +163,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         and (fit.changes_the_view(reading) or bool(reading.models) or reading.new_tokens is not None) \
         and (bare(reading) or not WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
              and not reading.sentences
-             and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))))
+             and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))
+                  or bool(_POINTS_BACK.search(reading.plain))))  # "… Same curve, first layer."
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
