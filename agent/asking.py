@@ -70,8 +70,11 @@ _POINTS_AT_SHOWN = re.compile(r"\b(?:that|this|it|there|those|these|so)\b|そう
 # ... and asked about itself: what it is, or how it differs from another view ("is this line just that row of the
 # heatmap?", 「これは最後の層の重みとどう違うんですか？」)
 _OF_THE_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait)\W+)*(?:is|are|was|were)\s+"
-                           r"(?:this|that|it|these|those)\b|^\W*(?:これ|それ|あれ)(?:は|って)"
+                           r"(?:this|that|it|these|those)\b(?!\s+(?:like\s+that|so|true|still|the\s+same\s+(?:in|for)))"
+                           r"|^\W*(?:これ|それ|あれ)(?:は|って)"
                            r"|\bdiffer|\bvs\.?\b|\bversus\b|\bcompared\b|違い|違う|比べ", re.I)
+# ... or how it changes ("how does that change across the layers?", 「層が深くなるにつれてどう変わっていくの？」)
+_HOW_IT_CHANGES = re.compile(r"\bhow\s+(?:does|do|did)\b.*\bchange|どう変わ|どう推移|どうなっていく", re.I)
 # another view only named, in a conversation ("and the combined flow through all layers?", "what about per head?",
 # 「全部の層を通してだと？」)
 _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|how\s+about)\b"
@@ -81,7 +84,7 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|ho
 WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm|ok|okay)\W+)*(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
-                     r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|合って|変(?:な|だ|です)", re.I)
+                     r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|(?<![割具場試])合って|変(?:な|だ|です)", re.I)
 EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
 _THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|(?:その|この|さっきの|同じ)文")
 _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
@@ -187,7 +190,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         and not _JUDGED.search(reading.plain) and not _MEANING_ASKED.search(reading.plain) \
         and not _OF_THE_SHOWN.search(reading.plain)
     if other_view and (yes_no and not WH_START.search(reading.plain) and _POINTS_AT_SHOWN.search(reading.plain)
-                       or _WHAT_ABOUT.search(reading.plain)):
+                       or _WHAT_ABOUT.search(reading.plain) or _HOW_IT_CHANGES.search(reading.plain)):
         return True
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up and not tool_far_ahead \
