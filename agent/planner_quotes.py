@@ -210,8 +210,11 @@ _TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\b
                       r"\s*(?:the\s+)?(?:word\s+|term\s+)?$"
                       r"|\b(?:the\s+)?(?:term|concept|notion|jargon)\s*$|\b(?:so-called|called)\s*$", re.I)
 # (「『…』って何トークン?」 asks how the quoted text is split: a sentence, no term)
-_TERM_AFTER = ascii_pattern(r"^\s*(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに)(?!\s*(?:トークン|個|文字))"
-                            r"|ってどういう|の意味|(?:という|っていう)(?:言葉|用語|概念))", re.I)
+# (a kind named by the quote: 「「直前のトークンを見る」タイプって、どういう…」, 'what do "sink" heads mean')
+_TERM_AFTER = ascii_pattern(r"^\s*(?:(?:タイプ|型|係)って[、,\s]*(?:どういう|何|なに)"
+                            r"|(?:(?:タイプ|型|係|ヘッド|heads?\b|type\b|kind\b)\s*)?"
+                            r"(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに)(?!\s*(?:トークン|個|文字))"
+                            r"|ってどういう|の意味|(?:という|っていう)(?:言葉|用語|概念)))", re.I)
 
 
 # a quote cited, not given to analyse: 「「先頭トークンはシンクになる」とあった」, 'a paper claims "…"', a question
