@@ -57,10 +57,13 @@ _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|char
                           r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
 # one side of a comparison, alone ("just the second one by itself", "only gemma's side", 「gemmaのほうだけ」)
 _ALONE = re.compile(r"\b(?:only|just|alone|by\s+itself|on\s+its\s+own|single)\b|だけ|のみ|単独", re.I)
-# a model made current, not a view redrawn ("load smollm2", "switch to gemma for the rest of this", 「以降は」)
-_LOAD = re.compile(r"\bload\w*|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b|読み込|よみこ|ロード|以降|今後|これから", re.I)
+# a model made current, not a view redrawn ("load smollm2", "switch to gemma for the rest of this", 「以降は」,
+# 「BERTに切り替えて」, 「英語モデルを使って」)
+_LOAD = re.compile(r"\bload\w*|\bswitch\w*|\buse\b|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b"
+                   r"|読み込|よみこ|ロード|以降|今後|これから|切り替え|切りかえ|変更|使っ|使う|使い", re.I)
 # the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
-_FOR_THIS = re.compile(r"\b(?:for|on|with|of)\s+(?:this|that|it)(?:\s+(?:one|figure|chart|view|plot|too))?\W*$"
+_FOR_THIS = re.compile(r"\b(?<!rest\s)(?:for|on|with|of)\s+(?:this|that|it)"
+                       r"(?:\s+(?:one|figure|chart|view|plot|too))?\W*$"
                        r"|この図|その図|^\W*(?:これ|それ)(?:も|で|を)", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
 _ONE_TOOLS_CHOICES = {"model_b", "sentence_b", "new_tokens", "expression"}
@@ -274,7 +277,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if switches and previous is not None and (previous.figure or previous.follow_up) \
             and not fit.unfit(previous, reading) \
             and (_FOR_THIS.search(reading.plain) or not _LOAD.search(reading.plain)):
-        # "now switch to smollm2 for this", "ok use minilm then", 「BERTに戻して」: the view shown, on that model
+        # "now switch to smollm2 for this", 「BERTに戻して」, 「GPTっぽいモデルだと？」: the view shown, on it
         # (not "load smollm2", which makes it current)
         return previous, TOOL_MIN
     if not named and context.offered in every and not weak(matches):  # 「実際に描いてみせて」 after the explanation

@@ -595,3 +595,83 @@ def test_a_view_turned_down_is_not_gone_on_with() -> None:
 def test_the_numbers_behind_a_view_are_the_numbers() -> None:
     *_, last = converse([f"Heatmap of layer 1 for '{CAT}'", "could I have the plain numbers behind that heatmap?"])
     assert call(last) == ("inspect_attention", {"layer": 1})
+
+
+def test_a_heatmaps_layer_is_not_where_the_rollout_starts() -> None:
+    """Session 14 (dev33): a choice goes on to another view only as the argument it was set as; 'that layer'
+    keeps it."""
+    *_, flow = converse([f"Heatmap of '{CAT}' at layer 4", "ok, and the flow through all the layers combined"])
+    assert call(flow) == ("attention_rollout", {})
+    *_, kept = converse([f"Heatmap of '{CAT}' at layer 4", "the flow through all the layers combined from that layer"])
+    assert call(kept) == ("attention_rollout", {"start_layer": 4})
+
+
+@pytest.mark.parametrize(("questions", "tool"), [
+    ([f"all heads of layer 0 for '{CAT}'", "and per head, over the whole model?"], "head_roles"),
+    ([f"For '{CAT}', how does each layer's share on [CLS] change with depth?",
+      "and the combined flow through all layers?"], "attention_rollout"),
+    ([f"「{CURRY}」の最終層、ヘッドを全部並べて", "モデル全体だと、ヘッドごとの役割はどうなってる？"], "head_roles"),
+    ([f"「{CURRY}」のヒートマップ", "層が深くなるにつれて、<bos>に集まる割合ってどう変わっていくの？"],
+     "layer_summary"),
+])
+def test_another_view_only_named_in_a_conversation_is_drawn(questions: list[str], tool: str) -> None:
+    assert call(converse(questions)[-1])[0] == tool
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    ([f"Compare '{CAT}' and 'The dog sat on the rug.' at layer 3", "just the second one by itself"],
+     ("plot_heatmap", {"layer": 3, "text": "The dog sat on the rug."})),
+    ([f"Heatmap of '{CAT}' with gemma", "line chart from 'cat'", "ok, compare them"], None),
+    (["『彼女は笑った』ヒートマップ", "『彼女は泣いた』も", "次は比べて"],
+     ("compare_attention", {"layer": -1, "text_a": "彼女は笑った", "text_b": "彼女は泣いた"})),
+])
+def test_one_side_of_a_pair_and_a_pair_from_the_conversation(questions: list[str], expected: Any) -> None:
+    planned = converse(questions)[-1]
+    if expected is None:  # one sentence only: which two?
+        assert planned.intent == "ask_back", planned
+    else:
+        assert call(planned) == expected
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    ([f"Heatmap of '{CAT}'", "ok use minilm then"], ("load_model", {"model": "minilm"})),
+    ([f"「{CURRY}」で「カレー」がどこを見てるか線グラフで", "これ、GPTっぽいモデルだとどうなる？"],
+     ("plot_line", {"layer": -1, "model": "gemma-270m"})),
+    ([f"Heatmap of '{CAT}'", "switch to gemma for the rest of this"], ("load_model", {"model": "gemma-270m"})),
+])
+def test_a_model_asked_for_redraws_the_view_unless_it_is_loaded(questions: list[str], expected: Any) -> None:
+    name, arguments = call(converse(questions)[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["『昔々あるところに』の続き生成して", "30トークンで", "あと10"],
+     ("generation_attention", {"max_new_tokens": 40})),
+    ([f"heatmap for '{CAT}'", "merged words"], ("plot_heatmap", {"words": True})),
+    (["ひーとまっぷ『電車が遅れた』", "6そう", "へっど2"], ("plot_heatmap", {"layer": 6, "head": 2})),
+    (["ヒートマップ『猫が好き』", "layer 3のやつ", "2番目のhead"], ("plot_heatmap", {"layer": 3, "head": 1})),
+    (["トークン見せて『東京に登った』", "層12の数値", "それ図にして", "もう1個深いとこ"],
+     ("plot_heatmap", {"layer": 13})),
+    ([f"line chart '{CAT}' from 'sat'", "avg over all tokens instead, not just one"], ("plot_line", {"query": None})),
+    (["層ごとの推移『赤い花が咲いた』", "花→赤い を追って"], ("layer_summary", {"query": "花", "key": "赤い"})),
+    ([f"Heatmap of '{CAT}'", "数値も"], ("plot_heatmap", {"annotate": True})),
+])
+def test_terse_follow_ups(questions: list[str], expected: Any) -> None:
+    """Session 14 (dev34): what people type after the first figure."""
+    name, arguments = call(converse(questions)[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["What does torch.mean(outputs.attentions[-1], dim=1)[0] do, for 'Coffee keeps me awake'?",
+      "draw what the dim=1 version gives"], ("plot_heatmap", {"layer": -1, "head": None})),
+    ([f"「{CURRY}」で outputs.attentions[2][0] の形がどうなるか説明して", "それに .mean(dim=0) を付けたら？"],
+     ("explain_reduction", {"expression": "outputs.attentions[2][0].mean(dim=0)"})),
+    (["What does torch.mean(outputs.attentions[-1], dim=1)[0] do?", "[0]抜いたら？"],
+     ("explain_reduction", {"expression": "torch.mean(outputs.attentions[-1], dim=1)"})),
+    ([f"Tokens and shapes of '{CAT}'", "the numbers of layer 1 head 3", "as a picture now, same head"],
+     ("plot_heatmap", {"layer": 1, "head": 3})),
+])
+def test_an_expression_edited_or_drawn_and_numbers_drawn(questions: list[str], expected: Any) -> None:
+    name, arguments = call(converse(questions)[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
