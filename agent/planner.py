@@ -293,27 +293,24 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             return card, 1.0
     # the name against the whole question: a clause that only gives literals ("try 'X' with llama") names no view
     # (only a tool that could run here outranks the name: "Rollout for '…' from layer 0" is no comparison)
-    best_tool = max((m.score for m in whole if m.kind == "tool" and fit.needs_met(every[m.name], reading, context)),
-                    default=0.0)
+    runnable = [m for m in whole if m.kind == "tool" and fit.needs_met(every[m.name], reading, context)]
+    best_tool = runnable[0].score if runnable else 0.0
     named_score = max((m.score for m in matches if named and m.label == f"tool:{named[0].tool}"), default=TOOL_MIN)
     # a view named that cannot take a number or token the question sets, when one as close takes them all, gives
     # way to it: 「ヘッド2だけを大きく」 is one head's map, not the grid of heads
-    fitter = next((every[m.name] for m in matches if m.kind == "tool" and m.score >= named_score - NAME_LEAD
-                   and not fit.unfit(every[m.name], reading)
-                   and fit.needs_met(every[m.name], reading, context)), None) \
+    fitter = _closest_fitting(matches, reading, context, named_score - NAME_LEAD) \
         if len(named) == 1 and named[0].figure \
         and fit.unfit_choices(named[0], replace(reading, mean_heads=None)) & _LITERAL_CHOICES else None
     if fitter is not None:
-        return fitter, named_score
+        return every[fitter.name], named_score
     # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe
     # something else ("tag every head with its role"), so a view gives way to a much closer tool, unless it is
     # the conversation's own ("さっきの比較を1層目で")
     # (... and not to one that cannot take a choice the view named takes: "a still image, same head")
-    closest = next((every[m.name] for m in whole
-                    if m.kind == "tool" and fit.needs_met(every[m.name], reading, context)), None)
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
                             or named[0].tool == context.tool or only_named(named[0], reading)
-                            or closest is not None and fit.unfit(named[0], reading) < fit.unfit(closest, reading)
+                            or bool(runnable)
+                            and fit.unfit(named[0], reading) < fit.unfit(every[runnable[0].name], reading)
                             or bool(named[0].needs_any)):  # "compare the two sentences directly": what it needs is here
         return named[0], named_score
     candidates = [(every[m.name], m.score) for m in matches if m.kind == "tool" and m.score >= TOOL_MIN
@@ -340,22 +337,20 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # "now layer 0", 「ヘッド3は?」, 'do it for "Time flies"': the same tool, changed, unless another is
         # clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
-        fits_better = fit.unfit(previous, reading) < (fit.unfit(chosen[0], reading) if chosen else 99)
-        fits_worse = chosen is not None and fit.unfit(chosen[0], reading) < fit.unfit(previous, reading)
+        left_out = fit.unfit(previous, reading)  # the question's choices the view shown cannot take
+        fits_better = left_out < (fit.unfit(chosen[0], reading) if chosen else 99)
+        fits_worse = chosen is not None and fit.unfit(chosen[0], reading) < left_out
         # (a choice the view cannot take, which a close tool can, goes to that tool: "'it' looking at 'dog'
         # from bottom to top" after a heatmap)
         default_fits = default is not None and not fit.unfit(default, reading)
         if fits_worse and not default_fits:
             return chosen
         if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
-            if fit.unfit(previous, reading) and default_fits:
+            if left_out and default_fits:
                 return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
             # (the closest tool that takes them, when neither does: "Who does 'he' pay the most attention to in
             # that head?" after a heatmap)
-            taker = next((m for m in matches if m.kind == "tool" and m.score >= ASK_BELOW
-                          and not fit.unfit(every[m.name], reading)
-                          and fit.needs_met(every[m.name], reading, context)), None) \
-                if fit.unfit(previous, reading) else None
+            taker = _closest_fitting(matches, reading, context, ASK_BELOW) if left_out else None
             if taker is not None:
                 return every[taker.name], taker.score
             return previous, max(kept, TOOL_MIN)
@@ -381,6 +376,14 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」): the default view
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
+
+
+def _closest_fitting(matches: list[Match], reading: Reading, context: Context, floor: float) -> Match | None:
+    """The closest tool by meaning, at least `floor`, that takes every choice the question sets and gets what it
+    needs."""
+    every = cards()
+    return next((m for m in matches if m.kind == "tool" and m.score >= floor and not fit.unfit(every[m.name], reading)
+                 and fit.needs_met(every[m.name], reading, context)), None)
 
 
 def _turned_down_views(reading: Reading) -> set[str]:
