@@ -24,14 +24,14 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "actually try back time chart graph figure view picture look looks is there way "
                            "possible sentence text prompt setting settings switch change two make open reopen "
                            "as normal regular plain usual ordinary simple hm hmm hmmm um umm uh ah oh well right "
-                           "alright does hold holds apply applies still also true"
+                           "alright does hold holds apply applies still also true earlier try"
                            .split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
                          r"|同じ設定|同じように|同じ傾向|プロンプト|に(?:変|替|切り替|切り換)えて|(?:変|替|切り替|切り換)えて|のやつ|やつ|最後に|最後の|それと|あと"
                          r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか|なんだろう|なのかな|だろう|かな"
                          r"|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
-                         r"|開くようにして|開いて|開く|まとめて|から|加えて|追加して|追加で|(?:3|三)つで|同じもの|同じの|英語の|日本語の|だけ|のみ|にすると|にしたら|にして|描き直して|やり直して|やりなおして|描いて|見せて|見てみたい|見たい|指定して|指定で|表示して|出して|して|ください|下さい|ちょうだい|頂戴|ほしい|欲しい|もらえますか|もらえる|くれる|くれない"
+                         r"|開くようにして|開いて|開く|まとめて|から|加えて|追加して|追加で|(?:3|三)つで|同じもの|同じの|英語の|日本語の|だけ|のみ|だったら|の場合|でやったら|でやると|にすると|にしたら|にして|描き直して|やり直して|やりなおして|描いて|見せて|見てみたい|見たい|指定して|指定で|表示して|出して|して|ください|下さい|ちょうだい|頂戴|ほしい|欲しい|もらえますか|もらえる|くれる|くれない"
                          r"|(?:お願い|おねがい)(?:します|いたします|致します)?"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 # "same two tokens", "the same query and key": choices kept, which name nothing new

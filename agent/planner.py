@@ -53,13 +53,14 @@ _HOW_IT_LOOKS = re.compile(rf"\blooks?\s+like\b|どう見え|{asking.WONDER_HOW}
 # a figure asked for, no view named ("as a picture now", 「図にして」, "draw what … gives"): after numbers or shapes,
 # or of an expression, the default view
 _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|chart|drawing)\b"
+                          r"|^\W*(?:\w+\W+){0,4}?(?:a\s+)?(?:picture|image|drawing)\s+of\s+(?:that|it|this|them)\b"
                           r"|\bdraw\s+(?:it|that|this|them|what)\b|\bdraw\s+the\s+\S+\s+(?:version|one|result)\b"
                           r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
 # one side of a comparison, alone ("just the second one by itself", "only gemma's side", 「gemmaのほうだけ」)
 _ALONE = re.compile(r"\b(?:only|just|alone|by\s+itself|on\s+its\s+own|single)\b|だけ|のみ|単独", re.I)
 # a model made current, not a view redrawn ("load smollm2", "switch to gemma for the rest of this", 「以降は」,
 # 「BERTに切り替えて」, 「英語モデルを使って」)
-_LOAD = re.compile(r"\bload\w*|\bswitch\w*|\buse\b|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b"
+_LOAD = re.compile(r"\bload\w*|\bswitch\w*|\buse\b|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b|\bfor\s+everything\b"
                    r"|読み込|よみこ|ロード|以降|今後|これから|切り替え|切りかえ|変更|使っ|使う|使い", re.I)
 # the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
 _FOR_THIS = re.compile(r"\b(?<!rest\s)(?:for|on|with|of)\s+(?:this|that|it)"
@@ -162,8 +163,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and not concepts.asked_beside(question):
         card = None  # a pasted error or warning asks what it means, not for a figure ("… just draw it" does)
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
-    entries = concepts.entries(reading, matches, pasted, asked_parts, card, 0.0 if asked_why else tool_score,
-                               pasted_error) \
+    # (a follow-up that only changes a choice or the sentence, "what about 'The dog ate fish' instead?", asks
+    # nothing beside its figure)
+    beside = 0.0 if asked_why else 1.0 if card is not None and bare(reading) else tool_score
+    entries = concepts.entries(reading, matches, pasted, asked_parts, card, beside, pasted_error) \
         or concepts.about_the_view(question, context, card) \
         or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1])) \
         or concepts.shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
@@ -402,9 +405,12 @@ def _best_fit(candidates: list[tuple[Card, float]], reading: Reading) -> tuple[C
     left out weighs more than a token (two sentences and a word: the comparison, which shows every token)."""
     if not candidates:
         return None
-    top = fit.unfit(candidates[0][0], reading)  # one that takes a choice the closest cannot may be a little further
+    # one that takes a choice the closest cannot may be a little further; further still when that choice is a
+    # layer the learner numbered ("what does 'chased' look at most in layer 3?" is no summary of the layers)
+    left_out = fit.unfit_choices(candidates[0][0], reading)
+    reach = 2.5 if "layer" in left_out else 2
     near = [(card, score) for card, score in candidates
-            if score >= candidates[0][1] - FIT_MARGIN * (2 if fit.unfit(card, reading) < top else 1)]
+            if score >= candidates[0][1] - FIT_MARGIN * (reach if fit.unfit(card, reading) < len(left_out) else 1)]
     return min(near, key=lambda pair: (bool(fit.unfit_choices(pair[0], reading) & _ONE_TOOLS_CHOICES),
                                        fit.unfit(pair[0], reading), -pair[1]))
 

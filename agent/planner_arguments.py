@@ -18,7 +18,7 @@ __all__ = [
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
     "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "SECOND_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
     "take_earlier_figure", "same_choices",
 ]
 
@@ -101,7 +101,7 @@ def _looks_like_hub_id(name: str) -> bool:
 
 # --- flags, layers, heads, the query token --------------------------------------------------------------
 
-_SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?)|特殊(?:トークン|記号)"
+_SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?|ones|stuff)|特殊(?:トークン|記号)"
             r"|\[cls\](?:\s*(?:and|,|/|&|と|、|や|・)\s*\[sep\])?|\[sep\]"
             r"|<bos>(?:\s*tokens?)?|<s>|cls(?:\s*(?:and|/|&|と|・|、)\s*sep)?(?:\s*tokens?)?|bos(?:\s*tokens?)?)")
 MEAN_HEADS = _ascii(
@@ -147,6 +147,9 @@ KEEP_SPECIAL = _ascii(
 QUERY_OFF = _ascii(
     r"\b(?:avg|average|mean)\s+(?:over|of|across)\s+(?:all\s+)?(?:the\s+)?(?:tokens|queries|rows)\b"
     r"|\bnot\s+(?:just|only)\s+(?:one|a\s+single)(?:\s+(?:token|word|query|row))?\b"
+    r"|\bnot\s+(?:just|only)\s+(?=[,.!?]|$)"  # "not just 'it'" (the quote is blanked out)
+    r"|\b(?:every(?:body|one|\s+word|\s+token)|all\s+(?:the\s+)?(?:words|tokens))\s+at\s+once\b"
+    r"|(?:^|\s)だけ(?:じゃ|では)なく"  # 「『it』だけじゃなくて全部」
     r"|全トークン(?:の)?平均|受け取る側の平均|クエリ(?:全体)?の平均|全クエリ(?:の)?平均|全体の平均で"
     r"|(?:一つ|1つ|ひとつ)の(?:トークン|単語)(?:だけ)?(?:じゃなく|ではなく)"
 )
@@ -209,6 +212,9 @@ def take_earlier_figure(text: str) -> tuple[int | None, str]:
     return _FIGURE_PLACE[next(group for group in match.groups() if group)], _blank(text, *match.span())
 
 
+# the sentence of the conversation that is not the one shown ("no wait, the other sentence", 「もう片方の文」)
+OTHER_SENTENCE = _ascii(r"\bthe\s+other\s+(?:sentence|text|one|example|version)\b"
+                        r"|もう(?:一|1|ひと)つの(?:文|ほう|方)|もう片方|片方の文|他の文|ほかの文")
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方|(?:この|その|あの)(?:2|二|ふた)つ")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1

@@ -43,7 +43,13 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
     """'back to the first sentence', 'compare the two' (「2つの文を比べて」), a comparison named after two sentences
     were drawn: the conversation's sentences, as if quoted."""
     place = {"first": 0, "second": 1}.get(reading.earlier or "")
-    if place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
+    meant = _sentence_by_word(reading, context)
+    others = [text for text in context.texts if text != context.text]
+    if meant is not None and not reading.sentences:
+        reading.sentences = [meant] if meant != context.text else []
+    elif reading.earlier == "other" and others:
+        reading.sentences = [others[-1]]
+    elif place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
         reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)
     elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:
         reading.sentences = context.texts[-2:]
@@ -51,6 +57,32 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
         named = [card for card in cards().values() if names_it(card, reading)]
         if named and all("sentence_b" in card.needs_any and card.tool != context.tool for card in named):
             reading.sentences = context.texts[-2:]  # 「次は比べて」 after two sentences drawn: those two
+
+
+def _sentence_by_word(reading: Reading, context: Context) -> str | None:
+    """The one sentence of the conversation that has the word the learner calls it by: "the 'empty' sentence",
+    "the river one", "the sentence with bank", 「川の文」."""
+    words = [reading.sentence_word] if reading.sentence_word else []
+    words += [found[1] for pattern in _BY_WORD for found in pattern.finditer(reading.rest)
+              if found[1] not in _NOT_A_SENTENCE_WORD]
+    for word in words:
+        suffixes = [word] if word.isascii() else [word[start:] for start in range(len(word) - 1)]
+        for piece in suffixes:
+            where = re.compile(rf"(?<![\w'-]){re.escape(piece)}(?![\w'-])" if piece.isascii() else re.escape(piece),
+                               re.I)
+            having = list(dict.fromkeys(text for text in context.texts if where.search(text)))
+            if len(having) == 1:
+                return having[0]
+    return None
+
+
+_BY_WORD = (re.compile(r"\bthe\s+([a-z][\w'-]*)\s+(?:sentence|one|version|example)\b"),
+            re.compile(r"\b(?:sentence|one|version|example)\s+(?:with|about|containing)\s+(?:the\s+word\s+)?"
+                       r"([a-z][\w'-]*)"),
+            re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー々a-z]{2,12})の(?:ほうの|方の)?(?:文|例文)"))
+_NOT_A_SENTENCE_WORD = frozenset("same other first second third last previous new old original latter former whole next "
+                                 "english japanese this that right left long short longer shorter bert gemma minilm "
+                                 "smollm2 whole a an".split())
 
 
 def _edit_the_expression(reading: Reading, context: Context) -> None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
-    "asked_as_term", "asked_by_someone", "surroundings",
+    "asked_as_term", "asked_by_someone", "surroundings", "names_a_sentence",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
     "TOPIC_SENTENCE", "LEADING_SENTENCE", "TECHNICAL_WORDS",
@@ -204,7 +204,8 @@ _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トー
                              r"|が向いて|\s*(?:->|→|=>)|が\s*[「『\"'“‘]"  # 「自分」が「花子」を見る
                              r"|の(?:注目先|注意先|見ている先)|は[、,]?\s*(?:どこ|何|なに)を(?:見|注目)"
                              r"|(?:attends?|attending|looks?|looking|is\s+looking|is\s+attending|pays\s+attention"
-                             r"|focus(?:es)?)\b)",
+                             r"|focus(?:es)?|(?:go(?:es)?|going|points?|pointing|refers?|referring|lean(?:s|ing)?)"
+                             r"\s+(?:to|towards?)\b))",
                              re.I)
 _TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
                       r"\s*(?:the\s+)?(?:word\s+|term\s+)?$"
@@ -264,6 +265,16 @@ def cited(quote: Quote) -> bool:
 def turned_down(quote: Quote) -> bool:
     """The quote is corrected away: another one replaces it."""
     return bool(_TURNED_AFTER.search(quote.after) or _TURNED_BEFORE.search(quote.before))
+
+
+def names_a_sentence(quote: Quote) -> bool:
+    """A word quoted to say which sentence: "the 'empty' sentence", "the one with 'river'", 「『川』の文」."""
+    return bool(_SENTENCE_AFTER.search(quote.after) or _SENTENCE_BEFORE.search(quote.before))
+
+
+_SENTENCE_AFTER = ascii_pattern(r"^\s*(?:sentence|one|version|example|text)\b|^\s*(?:の|のほうの|の方の)\s*(?:文|例文)")
+_SENTENCE_BEFORE = ascii_pattern(r"\b(?:sentence|one|version|example)\s+(?:with|about|containing|that\s+(?:has|says))"
+                                 r"(?:\s+the\s+word)?\s*$")
 
 
 def marks_query(before: str, after: str) -> bool:

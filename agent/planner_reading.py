@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from agent import planner_arguments as arguments
+from agent import planner_edits as edits
 from agent import planner_quotes as literal
 from prompts import Language
 
@@ -49,12 +50,13 @@ class Reading:
     color_max: float | None = None  # "colour scale fixed 0 to 1": the same scale for every map
     same: tuple[str, ...] = ()  # choices said to stay ("at the same layer", 「同じ層で」), even for another view
     new_tokens: int | None = None  # how many tokens to generate, when asked
-    earlier: str | None = None  # "first"/"second" (back to the first sentence) or "pair" (compare the two)
+    earlier: str | None = None  # "first"/"second"/"other" (back to that sentence) or "pair" (compare the two)
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
     twice: bool = False  # "twice as long", 「倍の長さで」: the last generation's token count doubled
     turned_down: list[str] = field(default_factory=list)  # "not the line chart", 「ヒートマップはいらない」
     off: set[str] = field(default_factory=set)  # choices turned off: "without the numbers", 「[CLS]は消さないで」
     earlier_figure: int | None = None  # "go back to the first figure": its place in the conversation's figures
+    sentence_word: str | None = None  # "the 'river' sentence", 「『川』の文」: a word of the earlier sentence meant
     layer_step: tuple[int, str] | None = None  # "one layer up", 「ひとつ前の層」: (step, words) from the shown layer
     head_step: tuple[int, str] | None = None  # "next head", 「前のヘッド」: (step, words) from the shown head
     step: tuple[int, str] | None = None  # "next", 「次」 alone: along the head or layer the learner was stepping
@@ -174,10 +176,13 @@ _KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そう(?![だで�
 
 def read(question: str, latest_text: str | None = None) -> Reading:
     """The literal parts of a question; `latest_text` is the sentence the conversation analysed last."""
-    raw, codes = literal.take_code(question)
+    edit = edits.edited(question, latest_text)  # "change 'full' to 'empty'": the sentence shown, rewritten
+    raw, codes = literal.take_code(question.replace(edit[1], " ") if edit else question)
     raw, quotes = literal.take_quotes(raw)
     reading = Reading(language="en", rest="", plain="")
     _sort_quotes(reading, codes, quotes)
+    if edit:
+        reading.sentences = [edit[0], *reading.sentences]
     if reading.expression is None:
         raw = _take_bare_expression(reading, raw)
     raw = _take_replacement(reading, question, codes, raw)
@@ -200,6 +205,8 @@ def read(question: str, latest_text: str | None = None) -> Reading:
                 reading.key = word
         reading.sentences = []
     _take_sentence_words(reading, reading.sentences[0] if reading.sentences else latest_text)
+    if "query" in reading.off:  # "everybody at once, not just 'it'": the word quoted is the one turned off
+        reading.query = None
     _case_as_written(reading, cased, quoted)
     return reading
 
@@ -233,7 +240,9 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
     if sentence is None or reading.query is not None and reading.key is not None:
         return
     words = sentence_words(sentence)  # (read lower-cased; `_case_as_written` gives them the learner's case)
-    arrow = _ARROW_WORDS.search(reading.rest)
+    arrow = _ARROW_WORDS.search(reading.rest) or next(
+        (found for found in _TO_WORDS.finditer(reading.rest)  # "how does were to students change": both its words
+         if {found[1], found[2]} <= words and not {found[1], found[2]} & _NOT_A_TOKEN_WORD), None)
     pair = [word for word in arrow.groups() if word is not None] if arrow else []
     # (Japanese is written without spaces: 「花→赤い」 names two pieces of 「赤い花が咲いた」)
     inside = set(pair) <= words or all(not word.isascii() and word in sentence for word in pair)
@@ -250,6 +259,10 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
 _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)"
                           r"|(?<![\w'-])from\s+([\w'-]+)\s+to(?:wards)?\s+([\w'-]+)"
                           r"|(?<![\w'-])([\w'-]+)\s+(?:attends|looks|pays\s+attention)\s+to\s+([\w'-]+)")
+_TO_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s+to\s+([\w'-]+)")
+_NOT_A_TOKEN_WORD = frozenset("the a an to go goes back switch change changes move set add compare up down over next it's "
+                              "this that layer layers head heads token tokens same want need have has like going "
+                              "from how".split())
 _FROM_WORD = re.compile(r"(?<!different\s)\b(?:from|query)\s+"
                         r"(?!(?:the|a|an|this|that|these|those|now|here|there|then)\b)([\w'-]+)")
 
@@ -260,9 +273,8 @@ def _names_tokens(reading: Reading, latest_text: str) -> bool:
     words = [word.strip() for word in reading.sentences]
     if not words or len(words) > 2 or reading.colon_sentence:
         return False
-    room = {reading.query, reading.key} | {None}
-    if len([word for word in words if word not in room]) > [reading.query, reading.key].count(None):
-        return False
+    # (more words than room, each in the sentence, are the other tokens of a choice: "does 'it' go to 'cup' or to
+    # 'pitcher'?")
     return all(len(word) <= 12 and not any(char.isspace() for char in word) and word.lower() in latest_text.lower()
                for word in words)
 
@@ -284,6 +296,8 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
     for quote in quotes:
         if literal.is_expression(quote.text) and reading.expression is None:
             reading.expression = quote.text.strip()
+        elif _one_token(quote.text) and literal.names_a_sentence(quote):
+            reading.sentence_word = quote.text.strip()
         elif _one_token(quote.text) and literal.marks_query(quote.before, quote.after):
             reading.query = _query_value(quote.text)
         elif _one_token(quote.text) and literal.marks_key(quote.before, quote.after) and reading.key is None:
@@ -320,9 +334,20 @@ def _not_failed(found: list[tuple[int, str]], text: str) -> list[tuple[int, str]
         at = text.find(phrase.lower())
         return at >= 0 and bool(_FAILED_AFTER.search(text[at + len(phrase):]))
 
-    return [(value, phrase) for value, phrase in found if not failed(phrase)]
+    def asked_about(phrase: str) -> bool:  # "is this the last layer? try the 2nd": the one shown, asked about
+        at = text.find(phrase.lower())
+        return at >= 0 and bool(_ASKED_BEFORE.search(text[:at])) and bool(_ASKED_AFTER.search(text[at + len(phrase):]))
+
+    kept = [(value, phrase) for value, phrase in found if not failed(phrase)]
+    asked = [(value, phrase) for value, phrase in kept if asked_about(phrase)]
+    return [pair for pair in kept if pair not in asked] if len(asked) < len(kept) else kept
 
 
+# what stands around a number asked about, not asked for: "is this the last layer?", 「これって最終層？」
+_ASKED_BEFORE = re.compile(r"(?:\b(?:is|was)\s+(?:this|that|it)\s+(?:the\s+|in\s+the\s+|from\s+the\s+)?"
+                           r"|\b(?:it'?s|it\s+is|this\s+is|that'?s|that\s+is)\s+(?:the\s+|in\s+the\s+)?"
+                           r"|(?:これ|それ|この図|今の)(?:って|は)?)$")
+_ASKED_AFTER = re.compile(r"^\s*(?:,?\s*(?:right|correct|yeah|yes|no)\s*)?(?:\?|？)|^\s*(?:なの|ですか|か[?？]|だよね|でしょ)")
 # what follows a number said to have failed
 _FAILED_AFTER = re.compile(r"^[^.,;!?。、，]{0,25}?(?:errored|error|failed|fails|crashed|broke|didn'?t\s+work"
                            r"|did\s+not\s+work|doesn'?t\s+exist|out\s+of\s+range|was\s+refused|ダメ|だめ|無理|エラー|範囲外|失敗"
@@ -434,8 +459,9 @@ def _take_arguments(reading: Reading) -> None:
     if not reading.sentences:
         first, reading.rest = arguments.take_flag(arguments.FIRST_SENTENCE, reading.rest)
         second, reading.rest = arguments.take_flag(arguments.SECOND_SENTENCE, reading.rest)
+        other, reading.rest = arguments.take_flag(arguments.OTHER_SENTENCE, reading.rest)
         pair, reading.rest = arguments.take_flag(arguments.BOTH_SENTENCES, reading.rest)
-        reading.earlier = "first" if first else "second" if second else "pair" if pair else None
+        reading.earlier = "first" if first else "second" if second else "other" if other else "pair" if pair else None
     top = arguments.SCALE_TOP.search(reading.rest)
     if top is not None:
         reading.rest = literal.blank(reading.rest, *top.span())
