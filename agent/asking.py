@@ -100,7 +100,12 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:toke
                          # 「『…』の最終層ってどうなってるんだろう」: how it looks, for that sentence
                          rf"|{WONDER_HOW}|どう見える(?:ん|の)?(?:だろう|でしょう)", re.I)
 # what something means or how to read it is asked about, however close a tool is
-_MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方", re.I)
+_MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと", re.I)
+# the learner says they are lost ("so each line is a word?? im lost", 「それぞれ何なのかさっぱり…」): what they
+# saw is to be explained, unless they ask to see something
+_PUZZLED = re.compile(r"\b(?:i'?m|im|i\s+am)\s+(?:so\s+|totally\s+|kinda\s+|a\s+bit\s+|really\s+)?(?:lost|confused)\b"
+                      r"|\bconfus(?:ed|ing)\W*$|\bno\s+idea\b|\bdon'?t\s+(?:get|understand)\b|\bdoesn'?t\s+make\s+sense\b"
+                      r"|さっぱり|わから(?:ない|ん)|分から(?:ない|ん)|わかんない|分かんない|どういうこと|混乱", re.I)
 # a change asked for in a question's form ("could it open at layer 4?", "can the colours go up to 1?")
 _HEDGED = re.compile(r"^\W*(?:(?:so|and|ok|okay|also|then|hmm)\W+)*(?:could|can|would|may)\s+\w"
                      r"(?!.*\b(?:conclude|infer|say|claim|mean|means|tell|know|knows|trust|assume|prove)\b)", re.I)
@@ -172,6 +177,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
+    if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
+            and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
+        return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
     if _asks_of_the_data(reading, whole, yes_no, context):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if any(not card.slots for card in named) and not WHY.search(reading.plain) \

@@ -304,6 +304,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     fitter = _closest_fitting(matches, reading, context, named_score - NAME_LEAD) \
         if len(named) == 1 and named[0].figure \
         and fit.unfit_choices(named[0], replace(reading, mean_heads=None)) & _LITERAL_CHOICES else None
+    if fitter is not None and previous is not None and previous.figure and not fit.unfit(previous, reading):
+        return previous, named_score  # 「ヘッド別にも見たい、ヘッド5」 after a line: that head's line
     if fitter is not None:
         return every[fitter.name], named_score
     # "... as a heatmap", 「折れ線で」, 「ここから先はgemmaで」: the tool named; a view's name can also describe

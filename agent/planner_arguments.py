@@ -18,7 +18,8 @@ __all__ = [
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
     "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY",
+    "TWICE", "SCALE_TOP",
     "take_earlier_figure", "same_choices",
 ]
 
@@ -225,7 +226,8 @@ SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped
                    r"|\b(?:scale|range)\s+(?:up\s+)?to\s+(0?\.\d+)\b|上限\s*(?:は|を|[=:：])?\s*(0?\.\d+)")
 # choices said to stay as they were: "at the same layer", "same head", "that layer", "from that one up", 「同じ層で」,
 # 「その層」, 「同じ設定で」
-_SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer|head|settings?)\b|\b(?:that|this)\s+(layer|head)\b"
+_SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer\s*(?:and|&|/|,)\s*head|layer|head|settings?)\b"
+                      r"|\b(?:that|this)\s+(layer|head)\b|同じ(層(?:と|・|、)ヘッド)"
                       r"|\bfrom\s+(?:that|this)\s+one\s+(up|onwards?)\b|(?:同じ|その|この)(層|レイヤー?|ヘッド)|同じ(設定)")
 _SETTINGS = ("layer", "head", "annotate", "exclude_special", "words", "color_max")
 
@@ -235,7 +237,9 @@ def same_choices(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for match in _SAME_CHOICE.finditer(text):
         word = next(group for group in match.groups() if group)
-        if word in ("layer", "層", "レイヤ", "レイヤー", "up", "onward", "onwards"):
+        if "head" in word and "layer" in word or "層" in word and "ヘッド" in word:  # "same layer and head"
+            found += ["layer", "head"]
+        elif word in ("layer", "層", "レイヤ", "レイヤー", "up", "onward", "onwards"):
             found.append("layer")
         elif word in ("head", "ヘッド"):
             found.append("head")

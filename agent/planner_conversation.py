@@ -33,6 +33,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     """Fill `reading` with what its references to the conversation mean; the context it goes on from (the one
     of an earlier figure it returns to, else `context`)."""
     context = _back_to_a_figure(reading, context)
+    _corrected_choice(reading, context)
     _earlier_sentences(reading, context)
     _edit_the_expression(reading, context)
     _step_the_layer(reading, context)
@@ -59,6 +60,30 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
             reading.sentences = context.texts[-2:]  # 「次は比べて」 after two sentences drawn: those two
 
 
+def _corrected_choice(reading: Reading, context: Context) -> None:
+    """「あ、違う、層じゃなくてヘッドのほう。3番目のヘッド」, "no wait, not the layer, the head: head 3": the number of
+    the last turn was meant for the other choice, so the one it changed goes back to what it was before."""
+    if len(context.views) < 2:
+        return
+    before, now = context.views[-2]["choices"], context.views[-1]["choices"]
+    turned = [phrase for phrase in reading.turned_down if _CHOICE_WORD.fullmatch(phrase.strip())]
+    for phrase in turned:
+        name = "head" if re.search(r"head|ヘッド", phrase, re.I) else "layer"
+        other = reading.layers if name == "head" else reading.heads
+        mine = reading.heads if name == "head" else reading.layers
+        if not other or mine or before.get(name) == now.get(name):
+            continue
+        if name == "layer":
+            reading.layers = [(before.get("layer", -1), "")]
+        elif isinstance(before.get("head"), int):
+            reading.heads = [(before["head"], "")]
+        else:
+            reading.off.add("head")
+
+
+_CHOICE_WORD = re.compile(r"\W*(?:the\s+)?(?:layers?|heads?|層|レイヤー?|ヘッド)\W*", re.I)
+
+
 def _sentence_by_word(reading: Reading, context: Context) -> str | None:
     """The one sentence of the conversation that has the word the learner calls it by: "the 'empty' sentence",
     "the river one", "the sentence with bank", 「川の文」."""
@@ -66,7 +91,7 @@ def _sentence_by_word(reading: Reading, context: Context) -> str | None:
     words += [found[1] for pattern in _BY_WORD for found in pattern.finditer(reading.rest)
               if found[1] not in _NOT_A_SENTENCE_WORD]
     for word in words:
-        suffixes = [word] if word.isascii() else [word[start:] for start in range(len(word) - 1)]
+        suffixes = [word] if word.isascii() else [word[start:] for start in range(len(word))]
         for piece in suffixes:
             where = re.compile(rf"(?<![\w'-]){re.escape(piece)}(?![\w'-])" if piece.isascii() else re.escape(piece),
                                re.I)
@@ -79,8 +104,9 @@ def _sentence_by_word(reading: Reading, context: Context) -> str | None:
 _BY_WORD = (re.compile(r"\bthe\s+([a-z][\w'-]*)\s+(?:sentence|one|version|example)\b"),
             re.compile(r"\b(?:sentence|one|version|example)\s+(?:with|about|containing)\s+(?:the\s+word\s+)?"
                        r"([a-z][\w'-]*)"),
-            re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー々a-z]{2,12})の(?:ほうの|方の)?(?:文|例文)"))
-_NOT_A_SENTENCE_WORD = frozenset("same other first second third last previous new old original latter former whole next "
+            re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー々a-z]{1,12})の(?:ほう|方)?の?(?:文|例文)"),
+            re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー々a-z]{1,12})の(?:ほう|方)(?!が)"))
+_NOT_A_SENTENCE_WORD = frozenset("same other first second third last previous new old original latter former next "
                                  "english japanese this that right left long short longer shorter bert gemma minilm "
                                  "smollm2 whole a an".split())
 

@@ -258,10 +258,12 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
 
 _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)"
                           r"|(?<![\w'-])from\s+([\w'-]+)\s+to(?:wards)?\s+([\w'-]+)"
-                          r"|(?<![\w'-])([\w'-]+)\s+(?:attends|looks|pays\s+attention)\s+to\s+([\w'-]+)")
+                          r"|(?<![\w'-])([\w'-]+)\s+(?:attends|looks|pays\s+attention)\s+to\s+([\w'-]+)"
+                          # 「itがcatを見てる量」: English words in a Japanese question
+                          r"|(?<![A-Za-z0-9'-])([a-z][\w'-]*?)\s*が\s*([a-z][a-z0-9'-]*)\s*(?:を|に)\s*(?:見|み|注目|注意)")
 _TO_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s+to\s+([\w'-]+)")
-_NOT_A_TOKEN_WORD = frozenset("the a an to go goes back switch change changes move set add compare up down over next it's "
-                              "this that layer layers head heads token tokens same want need have has like going "
+_NOT_A_TOKEN_WORD = frozenset("the a an to go goes back switch change changes move set add compare up down over next "
+                              "it's this that layer layers head heads token tokens same want need have has like going "
                               "from how".split())
 _FROM_WORD = re.compile(r"(?<!different\s)\b(?:from|query)\s+"
                         r"(?!(?:the|a|an|this|that|these|those|now|here|there|then)\b)([\w'-]+)")
@@ -347,7 +349,8 @@ def _not_failed(found: list[tuple[int, str]], text: str) -> list[tuple[int, str]
 _ASKED_BEFORE = re.compile(r"(?:\b(?:is|was)\s+(?:this|that|it)\s+(?:the\s+|in\s+the\s+|from\s+the\s+)?"
                            r"|\b(?:it'?s|it\s+is|this\s+is|that'?s|that\s+is)\s+(?:the\s+|in\s+the\s+)?"
                            r"|(?:これ|それ|この図|今の)(?:って|は)?)$")
-_ASKED_AFTER = re.compile(r"^\s*(?:,?\s*(?:right|correct|yeah|yes|no)\s*)?(?:\?|？)|^\s*(?:なの|ですか|か[?？]|だよね|でしょ)")
+_ASKED_AFTER = re.compile(r"^\s*(?:,?\s*(?:right|correct|yeah|yes|no)\s*)?(?:\?|？)"
+                          r"|^\s*(?:なの|ですか|か[?？]|だよね|でしょ)")
 # what follows a number said to have failed
 _FAILED_AFTER = re.compile(r"^[^.,;!?。、，]{0,25}?(?:errored|error|failed|fails|crashed|broke|didn'?t\s+work"
                            r"|did\s+not\s+work|doesn'?t\s+exist|out\s+of\s+range|was\s+refused|ダメ|だめ|無理|エラー|範囲外|失敗"
