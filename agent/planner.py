@@ -336,7 +336,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             and _AS_A_FIGURE.search(reading.plain) and not fit.unfit(default, reading):
         return default, TOOL_MIN  # "as a picture now, same head" after the numbers of a head
     # a follow-up view, or any tool that takes every choice asked for ('redo that with gemma' after extraction)
-    continues = previous is not None and (previous.follow_up or fit.unfit(previous, reading) == 0)
+    # (a tool that takes nothing is no view to go on with: 「minilmにして」 after the list of models loads it)
+    continues = previous is not None and bool(previous.slots) \
+        and (previous.follow_up or fit.unfit(previous, reading) == 0)
     if previous is not None and continues and fit.sets_a_slot(reading) \
             and (not reading.sentences or bare(reading) and fit.needs_met(previous, reading, context)):
         # "now layer 0", 「ヘッド3は?」, 'do it for "Time flies"': the same tool, changed, unless another is

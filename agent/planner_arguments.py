@@ -18,7 +18,8 @@ __all__ = [
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
     "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "LONG_SENTENCE", "SHORT_SENTENCE",
+    "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY",
     "TWICE", "SCALE_TOP",
     "take_earlier_figure", "same_choices",
 ]
@@ -216,6 +217,9 @@ def take_earlier_figure(text: str) -> tuple[int | None, str]:
 # the sentence of the conversation that is not the one shown ("no wait, the other sentence", 「もう片方の文」)
 OTHER_SENTENCE = _ascii(r"\bthe\s+other\s+(?:sentence|text|one|example|version)\b"
                         r"|もう(?:一|1|ひと)つの(?:文|ほう|方)|もう片方|片方の文|他の文|ほかの文")
+# the longer or shorter of the conversation's sentences ("the long one", 「長いほう」)
+LONG_SENTENCE = _ascii(r"\bthe\s+long(?:er)?\s+(?:one|sentence|version|text)\b|長い(?:ほう|方)(?:の文)?")
+SHORT_SENTENCE = _ascii(r"\bthe\s+short(?:er)?\s+(?:one|sentence|version|text)\b|短い(?:ほう|方)(?:の文)?")
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方|(?:この|その|あの)(?:2|二|ふた)つ")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1
@@ -308,7 +312,16 @@ def _ordinals(match: re.Match[str]) -> list[int]:
 # "L3", "l2", "L3H7": the shorthand of papers and notebooks for layer 3 (an index), never the L2 norm or L1 loss
 _LAYER_SHORT = r"\bl(\d{1,2})(?=h\d|\b)(?!\s*[- ]?(?:norms?|regulari[sz]|loss|distance|penalty|cache|error)\b)"
 # Ordinals (1-based: "the third layer", 「3層目」) become 0-based indices; indices ("layer 3", 「3層」) stay as written.
+_SKIP = r"(?:skip(?:ping)?|leave\s+out|leaving\s+out|drop(?:ping)?|without|ignore|ignoring)"
 LAYER_RULES: tuple[Rule, ...] = (
+    # "skip the first 2 layers", 「最初の2層は飛ばして」: from the layer after them
+    _rule(rf"\b{_SKIP}\s+the\s+first\s+(\d+|two|three)\s+layers\b",
+          lambda m: [_STEPS[m[1]] if m[1] in _STEPS else _number(m[1])]),
+    _rule(rf"\b{_SKIP}\s+the\s+first\s+layer\b", 1),
+    _rule(rf"最初の\s*{_NUM}\s*(?:層|レイヤー?)\s*(?:は|を)?\s*(?:飛ばし|入れず|抜い|除い|なしで|スキップ)(?![^。]*\d\s*から)",
+          _groups),
+    _rule(r"最初の(?:層|レイヤー?)\s*(?:は|を)?\s*(?:飛ばし|入れず|抜い|除い|なしで|スキップ)(?![^。]*\d\s*から)", 1),
+    _rule(r"(?:^|[、,]\s*)(\d+)\s*から(?:で|始め\w*)?\s*[。.!！]?\s*$", _groups),  # 「…入れずに、3から」
     _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-_ORDINAL[m[1]]]),
     _rule(r"\bpenultimate\s+layer|\b(?:the\s+)?layer\s+before\s+the\s+(?:last|final)(?:\s+one)?\b", -2),
     _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-_number(m[1])]),

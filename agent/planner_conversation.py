@@ -50,6 +50,10 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
         reading.sentences = [meant] if meant != context.text else []
     elif reading.earlier == "other" and others:
         reading.sentences = [others[-1]]
+    elif reading.earlier in ("long", "short") and len(context.texts) >= 2:
+        pick = max if reading.earlier == "long" else min
+        meant = pick(context.texts[-2:], key=len)
+        reading.sentences = [meant] if meant != context.text else []
     elif place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
         reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)
     elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:

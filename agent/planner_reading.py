@@ -50,7 +50,8 @@ class Reading:
     color_max: float | None = None  # "colour scale fixed 0 to 1": the same scale for every map
     same: tuple[str, ...] = ()  # choices said to stay ("at the same layer", 「同じ層で」), even for another view
     new_tokens: int | None = None  # how many tokens to generate, when asked
-    earlier: str | None = None  # "first"/"second"/"other" (back to that sentence) or "pair" (compare the two)
+    # "first"/"second"/"other"/"long"/"short" (back to that sentence) or "pair" (compare the two)
+    earlier: str | None = None
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
     twice: bool = False  # "twice as long", 「倍の長さで」: the last generation's token count doubled
     turned_down: list[str] = field(default_factory=list)  # "not the line chart", 「ヒートマップはいらない」
@@ -334,7 +335,8 @@ def _not_failed(found: list[tuple[int, str]], text: str) -> list[tuple[int, str]
     から」): they are what not to ask for again."""
     def failed(phrase: str) -> bool:
         at = text.find(phrase.lower())
-        return at >= 0 and bool(_FAILED_AFTER.search(text[at + len(phrase):]))
+        after = text[at + len(phrase):]
+        return at >= 0 and bool(_FAILED_AFTER.search(after) or _SKIPPED_AFTER.match(after))
 
     def asked_about(phrase: str) -> bool:  # "is this the last layer? try the 2nd": the one shown, asked about
         at = text.find(phrase.lower())
@@ -351,6 +353,9 @@ _ASKED_BEFORE = re.compile(r"(?:\b(?:is|was)\s+(?:this|that|it)\s+(?:the\s+|in\s
                            r"|(?:これ|それ|この図|今の)(?:って|は)?)$")
 _ASKED_AFTER = re.compile(r"^\s*(?:,?\s*(?:right|correct|yeah|yes|no)\s*)?(?:\?|？)"
                           r"|^\s*(?:なの|ですか|か[?？]|だよね|でしょ)")
+# what follows a number left out (「最初の層は入れずに、3から」)
+_SKIPPED_AFTER = re.compile(r"\s*(?:は|を)?\s*(?:入れず|入れない|飛ばし|スキップ|除外|抜い|除い|なしで)"
+                            r"|\s*(?:だけ)?(?:じゃなく|ではなく)")  # 「ヘッド3だけじゃなくて平均のほうで」
 # what follows a number said to have failed
 _FAILED_AFTER = re.compile(r"^[^.,;!?。、，]{0,25}?(?:errored|error|failed|fails|crashed|broke|didn'?t\s+work"
                            r"|did\s+not\s+work|doesn'?t\s+exist|out\s+of\s+range|was\s+refused|ダメ|だめ|無理|エラー|範囲外|失敗"
@@ -463,8 +468,11 @@ def _take_arguments(reading: Reading) -> None:
         first, reading.rest = arguments.take_flag(arguments.FIRST_SENTENCE, reading.rest)
         second, reading.rest = arguments.take_flag(arguments.SECOND_SENTENCE, reading.rest)
         other, reading.rest = arguments.take_flag(arguments.OTHER_SENTENCE, reading.rest)
+        long, reading.rest = arguments.take_flag(arguments.LONG_SENTENCE, reading.rest)
+        short, reading.rest = arguments.take_flag(arguments.SHORT_SENTENCE, reading.rest)
         pair, reading.rest = arguments.take_flag(arguments.BOTH_SENTENCES, reading.rest)
-        reading.earlier = "first" if first else "second" if second else "other" if other else "pair" if pair else None
+        reading.earlier = "first" if first else "second" if second else "other" if other else "long" if long \
+            else "short" if short else "pair" if pair else None
     top = arguments.SCALE_TOP.search(reading.rest)
     if top is not None:
         reading.rest = literal.blank(reading.rest, *top.span())
