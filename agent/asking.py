@@ -83,6 +83,7 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|ho
                          r"|(?:だと|では|なら|の場合|で見ると|でみると)(?:[、,][^、,。]*)?[？?]\s*$", re.I)
 WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|hm+)\W+)*(?:why|how\s+come)\b"
                  r"|なぜ|どうして|なんで", re.I)
+_WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
                      r"|\bis\s+(?:that|this|it)\s+(?:a\s+)?(?:real\s+)?thing\b"
@@ -181,7 +182,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
             and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
         return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
-    if _asks_of_the_data(reading, whole, yes_no, context):
+    if _asks_of_the_data(reading, whole, yes_no, context, named):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if any(not card.slots for card in named) and not WHY.search(reading.plain) \
             and not _MEANING_ASKED.search(reading.plain):
@@ -263,7 +264,8 @@ def _tells(piece: str) -> bool:
                 or _STATEMENT_JA.search(piece) and not asks_to_see(piece) and not _WISH_JA.search(piece))
 
 
-def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, context: Context) -> bool:
+def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, context: Context,
+                      named: list[Card]) -> bool:
     """A question about what the model does with the learner's own sentence ("Does 'ChatGPT' stay one token in
     '…'?", 「『…』で『食べた』はどこを一番見てる?」, "how is that sentence split into tokens?"), which only running
     it answers; not a why, not whether something is normal or broken, not a sentence given as an example, and a
@@ -276,7 +278,12 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
             or EXAMPLE.search(reading.plain):
         return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)
     best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
-    return bool(whole) and best_tool >= max(TOOL_MIN, whole[0].score - CONCEPT_GAP) \
+    # (a model or a view named for the sentence is what to run, however close a concept: "Are there any
+    # previous-token heads in minilm when it reads '…'? Which ones?", "How many pieces does minilm chop '…' into?")
+    given = bool(reading.sentences) \
+        and (bool(reading.models) or any("sentence" in card.slots.values() for card in named))
+    gap = 2 * CONCEPT_GAP if given and not _WHY_ANYWHERE.search(reading.plain) else CONCEPT_GAP
+    return bool(whole) and best_tool >= max(TOOL_MIN, whole[0].score - gap) \
         and (yes_no or bool(_ASKS_WHICH.search(reading.plain)))
 
 

@@ -47,7 +47,8 @@ _MODEL_WORDS = (
             r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm", "encoder"),
     (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|ジェン?マ"), "gemma-270m", ""),
     (_ascii(r"\bjapanese model|\bmultilingual model"
-            r"|\b(?:model|one) (?:that|which) (?:can )?(?:reads?|understands?|knows?|handles?) japanese"
+            r"|\b(?:model|one) (?:that|which) (?:can )?(?:actually |really )?"
+            r"(?:reads?|understands?|knows?|handles?|speaks?|gets?) japanese"
             r"|日本語(?:が読める|を読める|を扱える|が扱える|に強い|対応の?|用の|の)?モデル"
             r"|日本語(?:が読める|を読める|を扱える|が扱える|に強い)(?:やつ|の)"), "gemma-270m", "japanese"),
     (_ascii(r"\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model|因果(?:言語)?モデル"
@@ -426,7 +427,8 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
           _groups),
     _rule(rf"{_NUM}\s*(?:個|語)(?:の(?:トークン|単語))?(?:を|分|まで|だけ)?(?=生成|続け)", _groups),
     # 「5トークンだけで」「15トークンだと」
-    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ|くらい|ぐらい|ほど)?(?=\s*(?:で|に|だと|なら|、|,|$))", _groups),
+    _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ|くらい|ぐらい|ほど)?(?=\s*(?:で|に|だと|なら|、|,|$|のあいだ|の間))",
+          _groups),
     _rule(rf"(?:生成する)?トークン数\s*(?:を|は|[=:])?\s*{_NUM}", _groups),  # 「トークン数を20にして」
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:に|へ)?\s*(?:伸ば|延ば|増や|減ら|短く|長く|足))",
           _groups),

@@ -152,7 +152,7 @@ def asked_beside(question: str) -> bool:
     just draw it for me for 'X'?", 「…って出ます。もういいので、gemmaで「…」のヒートマップを出して」); what comes
     before the error only introduces it ("when I plot it myself I get")."""
     pasted = False
-    for piece in re.split(r"\n|(?<=[。！？!?])", question):
+    for piece in re.split(r"\n|(?<=[。！？!?])|(?<=\.)\s+", question):
         if ERROR_LINE.search(piece) or pasted_messages(piece) or piece.startswith((" ", "\t")):
             pasted = True
         elif pasted and asks_to_see(mask_literals(piece)):
