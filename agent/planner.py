@@ -82,7 +82,11 @@ _SAME_AS_BEFORE = re.compile(r"\bthe\s+same\s+(?:thing|again)\b|\bdo\s+(?:it|tha
                              r"|\bthe\s+other\s+(?:one|sentence)\b|\bthe\s+same\s+one\b|同じ(?:こと|事|の|やつ)|もう一(?:度|回)|もう一つの方|もう片方"
                              r"|に(?:変え|替え|切り替え)たら|もういっかい|もう1回", re.I)
 # ... or begins with what was shown (「さっきのグラフ、もういっかい」, 「それ、数字も書き込んだバージョンで」)
-_SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では)?\W*(?:さっきの|先ほどの|前の|(?:これ|それ|あれ)(?:[、,をもで]|って))"
+_SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では|で)?\W*(?:さっきの|先ほどの|前の|(?:これ|それ|あれ)"
+                           r"(?:[、,をもで]|って))"
+                           r"|^\W*(?:(?:and|so|ok|okay|but)\W+)*(?:where|what|who|which)\s+(?:is|does|do|was)\s+"
+                           r"(?:it|this|that)\s+(?:looking|look|attending|attend|focus(?:ing)?|pointing)\b"  # "where is it looking?"
+                           r"|\bwhich\s+of\s+(?:the\s+|these\s+|those\s+)?two\b|(?:どっち|どちら)の(?:図|グラフ|ほう|方)"
                            r"|\bthe\s+one\s+(?:i|you)\s+(?:showed|made|drew|had|sent)\b|(?<!is\s)(?<!are\s)\bthere\W*$"
                            r"|^\W*(?:(?:and|now|ok|okay|so)\W+)*(?:that\s+(?:one|figure|chart|plot|graph|heatmap|map)"
                            r"|the\s+(?:previous|last|earlier)\s+(?:one|figure|chart|plot|graph|heatmap|map))\b", re.I)
