@@ -82,7 +82,8 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|ho
                          r"|should|mean|means)\b)[^.!]*\?\s*$"
                          r"|(?:だと|では|なら|の場合|で見ると|でみると)(?:[、,][^、,。]*)?[？?]\s*$", re.I)
 WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|hm+)\W+)*(?:why|how\s+come)\b"
-                 r"|なぜ|どうして|なんで", re.I)
+                 r"|\b(?:is|was)\s+(?:it|that|this)\s+because\b|なぜ|どうして|なんで"
+                 r"|(?:だ)?から(?:ですか|なの|なん)", re.I)  # 「…大事だからですか？」
 _WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
@@ -103,6 +104,13 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:toke
                          rf"|{WONDER_HOW}|どう見える(?:ん|の)?(?:だろう|でしょう)", re.I)
 # what something means or how to read it is asked about, however close a tool is
 _MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと", re.I)
+# how a method works or what a result would mean, asked ("does that norm view take the MLP into account?", "how
+# would I know whether a head is a previous-token head?", "does that mean BERT resolved the pronoun?",
+# 「ノルムの方法って、MLPの影響も入ってるんですか？」, 「どういう計算で直してるんですか？」): explained, not drawn again
+_HOW_IT_WORKS = re.compile(r"\binto\s+account\b|\bhow\s+(?:would|do|can|could|should)\s+(?:i|we|you|one)\s+"
+                           r"(?:know|tell|check|find\s+out|be\s+sure)\b|\b(?:does|doesn'?t)\s+(?:that|this|it)\s+mean\b"
+                           r"|\bthat\s+means\b[^.!]*\?|影響も入って|も入ってる(?:ん|の)|考慮(?:され|して)|どういう計算|どうやって計算"
+                           r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)", re.I)
 # the learner says they are lost ("so each line is a word?? im lost", 「それぞれ何なのかさっぱり…」): what they
 # saw is to be explained, unless they ask to see something
 _PUZZLED = re.compile(r"\b(?:i'?m|im|i\s+am)\s+(?:so\s+|totally\s+|kinda\s+|a\s+bit\s+|really\s+)?(?:lost|confused)\b"
@@ -182,6 +190,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
             and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
         return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
+    if _HOW_IT_WORKS.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
+            and not reading.layers and not reading.heads and reading.expression is None:
+        return False
     if _asks_of_the_data(reading, whole, yes_no, context, named):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if any(not card.slots for card in named) and not WHY.search(reading.plain) \

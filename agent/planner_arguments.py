@@ -162,7 +162,8 @@ HEAD_OFF = _ascii(
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}"
-    rf"|{_SPECIAL}\s+(?:(?:be|are|is|get|got|were)\s+)?(?:removed|excluded|dropped|hidden|stripped|left\s+out|taken\s+out|cut\s+out|filtered\s+out)"
+    rf"|{_SPECIAL}\s+(?:(?:be|are|is|get|got|were)\s+)?(?:removed|excluded|dropped|hidden|stripped|left\s+out|taken\s+out"
+    r"|cut\s+out|filtered\s+out|out\s+of\s+the\s+way|gone)"
     rf"|{_SPECIAL}\s*(?:って(?:いう)?(?:やつ|の)|とか|など|なんか)?(?:は|を|も)?"
     r"(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
     # "hide it then", 「それ消して」 after "why is the first column so bright?": what a view can hide is special tokens
@@ -233,7 +234,7 @@ SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped
 # 「その層」, 「同じ設定で」
 _SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer\s*(?:and|&|/|,)\s*head|layer|head|settings?)\b"
                       r"|\b(?:that|this)\s+(layer|head)\b|同じ(層(?:と|・|、)ヘッド)"
-                      r"|\bfrom\s+(?:that|this)\s+one\s+(up|onwards?)\b|(?:同じ|その|この)(層|レイヤー?|ヘッド)|同じ(設定)")
+                      r"|\bfrom\s+(?:that|this)\s+one\s+(up|onwards?)\b|(?:同じ|その|この)(層|レイヤー?|ヘッド)|同じ(設定|条件)")
 _SETTINGS = ("layer", "head", "annotate", "exclude_special", "words", "color_max")
 
 
