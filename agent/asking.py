@@ -111,6 +111,8 @@ _HOW_IT_WORKS = re.compile(r"\binto\s+account\b|\bhow\s+(?:would|do|can|could|sh
                            r"(?:know|tell|check|find\s+out|be\s+sure)\b|\b(?:does|doesn'?t)\s+(?:that|this|it)\s+mean\b"
                            r"|\bthat\s+means\b[^.!]*\?|影響も入って|も入ってる(?:ん|の)|考慮(?:され|して)|どういう計算|どうやって計算"
                            r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)", re.I)
+# surprise at what was shown (「あれ、ヘッドが9個ある」, "huh, the last row is all zeros")
+_SURPRISED = re.compile(r"^\W*(?:あれ|えっ|え[、？?]|おや|あら|huh|whoa|wait\s+what)(?:[、,.!?？！…\s]|$)", re.I)
 # the learner says they are lost ("so each line is a word?? im lost", 「それぞれ何なのかさっぱり…」): what they
 # saw is to be explained, unless they ask to see something
 _PUZZLED = re.compile(r"\b(?:i'?m|im|i\s+am)\s+(?:so\s+|totally\s+|kinda\s+|a\s+bit\s+|really\s+)?(?:lost|confused)\b"
@@ -193,6 +195,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _HOW_IT_WORKS.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
             and not reading.layers and not reading.heads and reading.expression is None:
         return False
+    if _SURPRISED.search(reading.plain) and not asks_to_see(masked) and not fit.sets_a_slot(reading) \
+            and reading.expression is None:
+        return False  # 「あれ、ヘッドが9個ある。さっき4つだったのに」: what surprised them, explained
     if _asks_of_the_data(reading, whole, yes_no, context, named):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if any(not card.slots for card in named) and not WHY.search(reading.plain) \
@@ -201,7 +206,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     # (a tool far closer than any concept is what is asked: 「ここで使えるモデルって何がありますか？」)
     tool_far_ahead = best_tool is not None and whole[0] is best_tool \
         and best_concept is not None and best_concept.score < best_tool.score - TOOL_FAR_AHEAD \
-        and not WHY.search(reading.plain) and not _MEANING_ASKED.search(reading.plain)
+        and not WHY.search(reading.plain) and not _MEANING_ASKED.search(reading.plain) \
+        and not _JUDGED.search(reading.plain)
     # (a view named in the form of a request to see it is asked for: 「これを折れ線にしたら読みやすくなるかな」)
     view_to_see = context.tool is not None and bool(named) and asks_to_see(masked) and not WHY.search(reading.plain)
     # (whether another view of the sentence shown would show something is asked by showing it: "ok, and does every head
@@ -214,9 +220,12 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if other_view and (yes_no and not WH_START.search(reading.plain) and _POINTS_AT_SHOWN.search(reading.plain)
                        or _WHAT_ABOUT.search(reading.plain) or _HOW_IT_CHANGES.search(reading.plain)):
         return True
+    # (… unless it asks to see what it names as well: "why does '…' come out in pieces, show me the tokens of '…'")
+    shown_too = (bool(reading.sentences) or bool(named)) \
+        and any(asks_to_see(piece) for piece in re.split(r"[,;!?、。！？]|\.\s", masked)[1:])
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up and not tool_far_ahead \
-            and not view_to_see:
+            and not view_to_see and not shown_too:
         return False  # "is the heatmap symmetric?": about a view, not for one
     fitting = fit.fitting(reading)
     # a question about a concept names tokens to speak of them ("does that mean it gets 'keys' wrong?"), not to

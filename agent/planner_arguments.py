@@ -151,7 +151,6 @@ QUERY_OFF = _ascii(
     r"\b(?:avg|average|mean)\s+(?:over|of|across)\s+(?:all\s+)?(?:the\s+)?(?:tokens|queries|rows)\b"
     r"|\bnot\s+(?:just|only)\s+(?:one|a\s+single)(?:\s+(?:token|word|query|row))?\b"
     r"|\bnot\s+(?:just|only)\s+(?=[,.!?]|$)"  # "not just 'it'" (the quote is blanked out)
-    r"|\b(?:every(?:body|one|\s+word|\s+token)|all\s+(?:the\s+)?(?:words|tokens))\s+at\s+once\b"
     r"|(?:^|\s)だけ(?:じゃ|では)なく"  # 「『it』だけじゃなくて全部」
     r"|全トークン(?:の)?平均|受け取る側の平均|クエリ(?:全体)?の平均|全クエリ(?:の)?平均|全体の平均で"
     r"|(?:一つ|1つ|ひとつ)の(?:トークン|単語)(?:だけ)?(?:じゃなく|ではなく)"

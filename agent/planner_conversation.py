@@ -91,16 +91,18 @@ _CHOICE_WORD = re.compile(r"\W*(?:the\s+)?(?:layers?|heads?|層|レイヤー?|�
 def _sentence_by_word(reading: Reading, context: Context) -> str | None:
     """The one sentence of the conversation that has the word the learner calls it by: "the 'empty' sentence",
     "the river one", "the sentence with bank", 「川の文」."""
-    words = [reading.sentence_word] if reading.sentence_word else []
-    words += [found[1] for pattern in _BY_WORD for found in pattern.finditer(reading.rest)
+    words: list[tuple[str, tuple[int, int] | None]] = [(reading.sentence_word, None)] if reading.sentence_word else []
+    words += [(found[1], found.span()) for pattern in _BY_WORD for found in pattern.finditer(reading.rest)
               if found[1] not in _NOT_A_SENTENCE_WORD]
-    for word in words:
+    for word, span in words:
         suffixes = [word] if word.isascii() else [word[start:] for start in range(len(word))]
         for piece in suffixes:
             where = re.compile(rf"(?<![\w'-]){re.escape(piece)}(?![\w'-])" if piece.isascii() else re.escape(piece),
                                re.I)
             having = list(dict.fromkeys(text for text in context.texts if where.search(text)))
             if len(having) == 1:
+                if span is not None:  # (the words that pointed are read: "the arrow sentence again" is bare)
+                    reading.rest = reading.rest[:span[0]] + " " * (span[1] - span[0]) + reading.rest[span[1]:]
                 return having[0]
     return None
 
