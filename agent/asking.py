@@ -109,7 +109,7 @@ _MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこ
 # 「ノルムの方法って、MLPの影響も入ってるんですか？」, 「どういう計算で直してるんですか？」): explained, not drawn again
 _HOW_IT_WORKS = re.compile(r"\binto\s+account\b|\bhow\s+(?:would|do|can|could|should)\s+(?:i|we|you|one)\s+"
                            r"(?:know|tell|check|find\s+out|be\s+sure)\b|\b(?:does|doesn'?t)\s+(?:that|this|it)\s+mean\b"
-                           r"|\bthat\s+means\b[^.!]*\?|影響も入って|も入ってる(?:ん|の)|考慮(?:され|して)|どういう計算|どうやって計算"
+                           r"|\bthat\s+means\b[^.!]*\?|\bwhat'?s\s+the\s+difference\s*\??\s*$|影響も入って|も入ってる(?:ん|の)|考慮(?:され|して)|どういう計算|どうやって計算"
                            r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)", re.I)
 # surprise at what was shown (「あれ、ヘッドが9個ある」, "huh, the last row is all zeros")
 _SURPRISED = re.compile(r"^\W*(?:あれ|えっ|え[、？?]|おや|あら|huh|whoa|wait\s+what)(?:[、,.!?？！…\s]|$)", re.I)

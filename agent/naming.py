@@ -35,7 +35,8 @@ _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|�
                          r"|(?:お願い|おねがい)(?:します|いたします|致します)?"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 # "same two tokens", "the same query and key": choices kept, which name nothing new
-_SAME_CHOICES = re.compile(r"\bsame\s+(?:two\s+|both\s+)?(?:tokens|words|pair|query\s+and\s+key|settings?)\b")
+_SAME_CHOICES = re.compile(r"\bsame\s+(?:two\s+|both\s+)?(?:tokens|words|pair|query\s+and\s+key|settings?"
+                           r"|layer\s+and\s+head|layer|head)\b")
 _NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
 _HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}

@@ -56,6 +56,12 @@ _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|char
                           r"|^\W*(?:\w+\W+){0,4}?(?:a\s+)?(?:picture|image|drawing)\s+of\s+(?:that|it|this|them)\b"
                           r"|\bdraw\s+(?:it|that|this|them|what)\b|\bdraw\s+the\s+\S+\s+(?:version|one|result)\b"
                           r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
+# a request pointing at what was just explained ("show me that for this sentence", 「それ、実際に見せて」)
+_SHOW_THAT = re.compile(r"^\W*(?:(?:ok|okay|so|then|alright|cool)\W+)*(?:(?:can|could)\s+(?:you|u|i)\s+)?"
+                        r"(?:show|let)\s+(?:me\s+)?(?:see\s+)?(?:that|this|it)\b(?!\s+(?:\w+\s+)?again)"
+                        r"(?!\s+(?:line|heatmap|map|chart|figure|plot|graph|one|view|grid|page)\b)"
+                        r"|^\W*(?:じゃあ|では)?\W*(?:それ|これ|そういうの)(?:を|、)?\s*(?:実際に)?(?:見せて|見たい|やって)",
+                        re.I)
 # one side of a comparison, alone ("just the second one by itself", "only gemma's side", 「gemmaのほうだけ」)
 _ALONE = re.compile(r"\b(?:only|just|alone|by\s+itself|on\s+its\s+own|single)\b|だけ|のみ|単独", re.I)
 # a model made current, not a view redrawn ("load smollm2", "switch to gemma for the rest of this", 「以降は」,
@@ -189,11 +195,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if card is None:
         if entries:
             related = {tool for entry in entries for tool in knowledge()[entry].tools if tool in cards()}
-            # the related tool named or closest to the question, offered only to a conversation with no view yet
-            # (else a follow-up goes on with that view)
+            # the related tool named or closest to the question, offered to a conversation with no view yet; with a
+            # view, only a request that points at what was explained takes it ("show me that for this sentence")
             offered = next((card.tool for card in named if card.tool in related), None) \
                 or next((m.name for m in matches if m.kind == "tool" and m.name in related), None)
-            offered = offered if context.tool is None else None
             return Plan(reading.language, "knowledge", (), entries, (),
                         context=_with_sentence_spoken_of(replace(context, offered=offered), reading))
         said = concepts.said_keyword(reading) if not asks_tool or not fit.sets_a_slot(reading) else None
@@ -282,13 +287,17 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     loads = named or [every[m.name] for m in matches if m.kind == "tool"][:1]
     switches = bool(reading.models) and bool(loads) and all(
         "model" in card.slots.values() and set(card.slots.values()) <= {"model", "strict"} for card in loads)
+    if switches and previous is not None and not previous.slots and not named:
+        return loads[0], TOOL_MIN  # 「minilmにして」 after the list of models: load it
     if switches and previous is not None and (previous.figure or previous.follow_up) \
             and not fit.unfit(previous, reading) \
             and (_FOR_THIS.search(reading.plain) or not _LOAD.search(reading.plain)):
         # "now switch to smollm2 for this", 「BERTに戻して」, 「GPTっぽいモデルだと？」: the view shown, on it
         # (not "load smollm2", which makes it current)
         return previous, TOOL_MIN
-    if not named and context.offered in every and not weak(matches):  # 「実際に描いてみせて」 after the explanation
+    # (「実際に描いてみせて」 after the explanation)
+    if not named and context.offered in every and not weak(matches) \
+            and (context.tool is None or _SHOW_THAT.search(reading.plain)):
         named = [every[context.offered]]
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
     named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
