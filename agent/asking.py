@@ -87,10 +87,12 @@ WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|
 _WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
-                     r"|\bis\s+(?:that|this|it)\s+(?:a\s+)?(?:real\s+)?thing\b"
+                     r"|\bis\s+(?:that|this|it)\s+(?:a\s+)?(?:real\s+)?thing\b|\b(?:any\s+)?better\s+(?:for\s+\w+\s+)?than\b"
+                     r"|\bworth\s+it\b"
                      r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|(?<![割具場試])合って|変(?:な|だ|です)", re.I)
 EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
-_THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|(?:その|この|さっきの|同じ)文")
+_THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|(?:その|この|さっきの|同じ)文"
+                            r"|^\W*(?:じゃあ)?\W*(?:それ|これ)を")  # 「それをminilmに入れたら、どう分かれるの？」
 _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
 # a wonder how it turns out (「どうなってるんだろう」, 「どんな感じ」)
 WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)|どんな感じ"
@@ -109,6 +111,8 @@ _MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこ
 # 「ノルムの方法って、MLPの影響も入ってるんですか？」, 「どういう計算で直してるんですか？」): explained, not drawn again
 _HOW_IT_WORKS = re.compile(r"\binto\s+account\b|\bhow\s+(?:would|do|can|could|should)\s+(?:i|we|you|one)\s+"
                            r"(?:know|tell|check|find\s+out|be\s+sure)\b|\b(?:does|doesn'?t)\s+(?:that|this|it)\s+mean\b"
+                           r"|\bwhat\s+(?:do|would|does|did)\s+(?:you|i|we|one)\s+(?:actually\s+|really\s+)?"
+                           r"(?:lose|gain|miss)\b"  # "What do you actually lose when you average …?"
                            r"|\bthat\s+means\b[^.!]*\?|\bwhat'?s\s+the\s+difference\s*\??\s*$|影響も入って|も入ってる(?:ん|の)|考慮(?:され|して)|どういう計算|どうやって計算"
                            r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)", re.I)
 # surprise at what was shown (「あれ、ヘッドが9個ある」, "huh, the last row is all zeros")
