@@ -454,6 +454,7 @@ _QUERY_RULES = (
            r"([^\x00-\x7f\s、。,.?？]+)\s+(?:attend|look|focus)"),
     _ascii(rf"(?:クエリ|\bquery)\s*(?:は|を|=|:)\s*{_UNQUOTED_TOKEN}"),  # 「クエリはcalled」
 )
+_ATTENDED_BEFORE = _ascii(r"\b(?:on|onto|to|towards?|at|into)\s+(?:the\s+)?(?:very\s+)?$")
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"
                         rf"|\b({_ORDINAL_WORDS})\s+token")
 
@@ -579,6 +580,8 @@ def find_numbers(rules: tuple[Rule, ...], text: str) -> tuple[list[tuple[int, st
 def find_query(text: str) -> tuple[int | str | None, str]:
     """The attending token named without quotes; ordinals ("2番目のトークン", "second token") are 1-based."""
     match = _ORDINAL_QUERY.search(text)
+    if match and _ATTENDED_BEFORE.search(text[:match.start()]):
+        match = None  # "most of its attention on the very first token": the token attended to, no query
     if match:
         value = _ORDINAL[match[3]] if match[3] else int(match[1] or match[2])
         return max(0, value - 1), _blank(text, *match.span())
