@@ -87,10 +87,14 @@ WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|
 _WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
-                     r"|\bis\s+(?:that|this|it)\s+(?:a\s+)?(?:real\s+)?thing\b|\b(?:any\s+)?better\s+(?:for\s+\w+\s+)?than\b"
+                     r"|\bis\s+(?:that|this|it)\s+(?:a\s+)?(?:real\s+)?thing\b"
+                     r"|\b(?:any\s+)?better\s+(?:for\s+\w+\s+)?than\b"
                      r"|\bworth\s+it\b"
                      r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|(?<![割具場試])合って|変(?:な|だ|です)", re.I)
 EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
+# a question of how things usually are, even with a sentence given, asks about the concept
+_GENERAL = re.compile(r"\b(?:usually|generally|typically|normally|in\s+general)\b"
+                      r"|一般(?:的)?に|普通は|ふつうは|たいてい", re.I)
 _THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|(?:その|この|さっきの|同じ)文"
                             r"|^\W*(?:じゃあ)?\W*(?:それ|これ)を")  # 「それをminilmに入れたら、どう分かれるの？」
 _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
@@ -299,7 +303,7 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
     if context.text and not reading.sentences and _THAT_SENTENCE.search(reading.plain):
         sentence_like = [context.text]
     if not sentence_like or WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
-            or EXAMPLE.search(reading.plain):
+            or EXAMPLE.search(reading.plain) or _GENERAL.search(reading.plain):
         return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)
     best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
     # (a model or a view named for the sentence is what to run, however close a concept: "Are there any

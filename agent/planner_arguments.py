@@ -111,6 +111,7 @@ MEAN_HEADS = _ascii(
     r"\b(?:average|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:\d+\s+)?(?:attention\s+)?heads"
     r"|\bheads?[- ](?:averaged|average|mean)|\baverag(?:e|ing)\s+(?:all\s+)?(?:the\s+)?heads|\bhead\s+mean"
     r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で|は)?平均|平均(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
+    r"|(?<!トークン)(?<!クエリ)平均の(?:ほう|方)|平均に戻"  # 「ヘッド3だけじゃなくて平均のほうで」
 )
 ANNOTATE = _ascii(
     r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+|write\s+|printed\s+)?(?:in|inside)\s+"

@@ -675,3 +675,75 @@ def test_terse_follow_ups(questions: list[str], expected: Any) -> None:
 def test_an_expression_edited_or_drawn_and_numbers_drawn(questions: list[str], expected: Any) -> None:
     name, arguments = call(converse(questions)[-1])
     assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    ([f"Heatmap of '{CAT}' at layer 2", "change 'mat' to 'rug'"],
+     ("plot_heatmap", {"text": "The cat sat on the rug.", "layer": 2})),
+    ([f"Heatmap of '{CAT}'", "what if it said dog instead of cat?"],
+     ("plot_heatmap", {"text": "The dog sat on the mat."})),
+    ([f"Heatmap of '{CAT}'", "swap 'cat' and 'mat'"], ("plot_heatmap", {"text": "The mat sat on the cat."})),
+    ([f"line chart of '{CAT}' from 'sat'", "what if it ends with 'on the sofa' instead?"],
+     ("plot_line", {"text": "The cat sat on the sofa.", "query": "sat"})),
+    (["「猫が魚を食べた」のヒートマップ", "「魚」を「肉」に変えて"], ("plot_heatmap", {"text": "猫が肉を食べた"})),
+    (["「猫が魚を食べた」のヒートマップ", "「猫」じゃなくて「犬」だったら？"],
+     ("plot_heatmap", {"text": "犬が魚を食べた"})),
+])
+def test_an_edit_of_the_sentence_shown_redraws_the_view_on_it(questions: list[str], expected: Any) -> None:
+    """Session 15: 'change X to Y', swaps and new endings rewrite the conversation's sentence."""
+    name, arguments = call(converse(questions)[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+RIVER, MONEY = "We sat on the bank of the river.", "The bank raised interest rates."
+
+
+@pytest.mark.parametrize(("pointer", "text"), [
+    ("now the river sentence again", RIVER),
+    ("and for the 'river' one?", RIVER),
+    ("no wait, the other sentence", RIVER),
+    ("the longer one please", RIVER),
+    ("the one with 'river', same layer", RIVER),
+])
+def test_a_sentence_called_by_a_word_of_it_its_length_or_the_other(pointer: str, text: str) -> None:
+    *_, last = converse([f"Heatmap of '{RIVER}' at layer 1", f"and '{MONEY}'?", pointer])
+    name, arguments = call(last)
+    assert (name, arguments.get("text"), arguments.get("layer")) == ("plot_heatmap", text, 1)
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["「猫が魚を食べた。」のヒートマップ", "3層目にして", "あ、違う、層じゃなくてヘッドのほう。3番目のヘッド"],
+     ("plot_heatmap", {"layer": -1, "head": 2})),
+    ([f"line chart of '{CAT}' from 'sat'", "is this the last layer? try the 2nd layer"],
+     ("plot_line", {"layer": 1, "query": "sat"})),
+    ([f"rollout of '{CAT}'", "skip the first 2 layers in that"], ("attention_rollout", {"start_layer": 2})),
+    ([f"「{CURRY}」のロールアウト", "最初の層は入れずに、3から"], ("attention_rollout", {"start_layer": 3})),
+    ([f"Heatmap of '{CAT}' at head 3", "いや、やっぱりヘッド3だけじゃなくて平均のほうで"],
+     ("plot_heatmap", {"head": None})),
+    (["what models do you have?", "minilmにして"], ("load_model", {"model": "minilm"})),
+    ([f"line chart of '{CAT}' from 'cat'", "how does cat to mat change going deeper"],
+     ("layer_summary", {"query": "cat", "key": "mat"})),
+])
+def test_corrections_and_choices_said_in_passing(questions: list[str], expected: Any) -> None:
+    """Session 15 (dev36): a confused learner corrects a choice, skips layers, names a pair without quotes."""
+    name, arguments = call(converse(questions)[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+@pytest.mark.parametrize("puzzled", [
+    "so each line is a word?? or a layer? im lost",
+    "shapeの4つの数字、それぞれ何なのかさっぱり…",
+    "あれ、ヘッドが9個ある。さっき4つだったのに",
+    "does that norm view take the MLP into account too?",
+])
+def test_a_learner_puzzled_by_what_was_shown_gets_an_explanation(puzzled: str) -> None:
+    *_, last = converse([f"Heatmap of '{CAT}'", puzzled])
+    assert last.intent == "knowledge" and not last.calls and last.knowledge
+
+
+def test_show_me_that_after_an_explanation_shows_what_was_explained() -> None:
+    *_, explained, shown = converse([f"Heatmap of '{CAT}' at layer 3",
+                                     "what is the norm-based view and how is it different from the weights?",
+                                     "show me that for this sentence then"])
+    assert explained.intent == "knowledge"
+    assert call(shown)[0] == "attention_norms"
