@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["edited"]
+from agent import planner_quotes as literal
+
+__all__ = ["edited", "versions"]
 
 _OPEN, _CLOSE = "\"'“‘「『", "\"'”’」』"
 _Q = rf"[{_OPEN}](?P<{{}}>[^{_OPEN}{_CLOSE}\n]{{{{1,40}}}})[{_CLOSE}]"
@@ -26,8 +28,11 @@ def _word(name: str) -> str:
     return _A + _WORD.format(name)
 
 
-# (pattern, kind): an old piece replaced by a new one, two pieces swapped, or a new ending
+# an old piece replaced by a new one, two pieces swapped, a piece taken out or put in, or a new ending
 _REPLACE = [re.compile(pattern, re.I) for pattern in (
+    rf"{_quoted('new')}\s+(?:where|in\s+place\s+of\s+where)\s+{_quoted('old')}\s+(?:is|was|stands)",
+    rf"{_quoted('new')}\s+swapped\s+in\s+for\s+{_quoted('old')}",
+    rf"{_quoted('old')}\s+(?:becomes|turned\s+into|turns\s+into|replaced\s+(?:by|with))\s+{_quoted('new')}",
     rf"\b(?:change|replace|swap|switch|turn)\s+{_quoted('old')}\s+(?:to|with|for|by|into)\s+{_quoted('new')}",
     rf"{_quoted('new')}\s+(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+{_quoted('old')}",
     rf"{_quoted('old')}\s*(?:を|は)\s*{_quoted('new')}\s*(?:に|へ)\s*(?:変え|替え|換え|置き換え|置換|差し替え|し(?:て|た))",
@@ -37,13 +42,44 @@ _REPLACE = [re.compile(pattern, re.I) for pattern in (
 )]
 _SWAP = [re.compile(pattern, re.I) for pattern in (
     rf"\b(?:swap|switch|exchange)\s+{_quoted('old')}\s+(?:and|with)\s+{_quoted('new')}",
+    rf"{_quoted('old')}\s+and\s+{_quoted('new')}\s+(?:trade|switch|swap|exchange)\s+places",
+    rf"{_quoted('old')}\s+and\s+{_quoted('new')}\s+(?:swapped|switched|exchanged|reversed)",
     rf"{_quoted('old')}\s*と\s*{_quoted('new')}\s*(?:を)?\s*(?:入れ替え|入れかえ|いれかえ|交換|逆に)",
+)]
+_REMOVE = [re.compile(pattern, re.I) for pattern in (
+    rf"\b(?:without|minus|drop(?:ping)?|remov(?:e|ing)|delet(?:e|ing)|tak(?:e|ing)\s+out|leav(?:e|ing)\s+out)\s+"
+    rf"(?:the\s+word\s+)?{_quoted('old')}",
+    rf"{_quoted('old')}\s*(?:を|は)?\s*(?:抜い|抜き|消し|取っ|取り除|除い|削除|なし|無し)",
+)]
+_INSERT = [re.compile(pattern, re.I) for pattern in (
+    rf"\b(?:add|insert|put)\s+{_quoted('new')}\s+(?P<where>before|after|in\s+front\s+of)\s+{_quoted('old')}",
+    rf"{_quoted('old')}\s*の\s*(?P<where>前|後ろ|あと|後)\s*に\s*{_quoted('new')}\s*を?\s*(?:入れ|足し|加え|追加|挟)",
 )]
 _ENDING = [re.compile(pattern, re.I) for pattern in (
     rf"\b(?:ends?|ending|ended)\s+(?:with|in)\s+{_quoted('new')}",
+    rf"\b(?:change|make|set)\s+the\s+ending\s+(?:to|into)\s+{_quoted('new')}",
     rf"(?:最後|終わり|末尾)\s*(?:を|が)\s*{_quoted('new')}",
     rf"{_quoted('new')}\s*で\s*(?:終わ|おわ|締め)",
 )]
+
+
+def versions(question: str, latest: str | None) -> tuple[list[str], str] | None:
+    """The sentences an edit asks for, with the words that said so: the edited one alone, or the one edited and
+    the edit when both are asked for ("compare 'The nurse helped the doctor.' with 'nurse' and 'doctor' swapped",
+    "change 'full' to 'empty' and put them side by side"). The sentence edited is the one quoted in the question
+    when it has the old piece, else the conversation's."""
+    quoted = [quote.text for quote in literal.take_quotes(question)[1]
+              if len(quote.text.split()) >= 3 or not quote.text.isascii() and len(quote.text) >= 5]
+    for sentence in (*sorted(quoted, key=len, reverse=True), latest):
+        found = edited(question, sentence)
+        if found is not None and sentence is not None:
+            both = _BOTH.search(question.replace(found[1], " "))
+            return ([sentence, found[0]] if both else [found[0]]), found[1]
+    return None
+
+
+_BOTH = re.compile(r"\b(?:compare|compared|comparison|vs\.?|versus|side\s+by\s+side|next\s+to|both|differ\w*"
+                   r"|what\s+changed|difference)\b|比べ|比較|並べ|差分|違い|両方|どう変わ", re.I)
 
 
 def edited(question: str, sentence: str | None) -> tuple[str, str] | None:
@@ -59,6 +95,17 @@ def edited(question: str, sentence: str | None) -> tuple[str, str] | None:
     for pattern in _SWAP:
         for found in pattern.finditer(question):
             new = _swapped(sentence, found["old"], found["new"])
+            if new is not None:
+                return new, found[0]
+    for pattern in _REMOVE:
+        for found in pattern.finditer(question):
+            new = _removed(sentence, found["old"])
+            if new is not None:
+                return new, found[0]
+    for pattern in _INSERT:
+        for found in pattern.finditer(question):
+            after = found["where"].lower() in ("after", "後ろ", "あと", "後")
+            new = _inserted(sentence, found["new"], found["old"], after)
             if new is not None:
                 return new, found[0]
     for pattern in _ENDING:
@@ -94,6 +141,32 @@ def _swapped(sentence: str, one: str, other: str) -> str | None:
     parts = swapped.split(marker)  # (the pieces just put in are left alone by the second replacement)
     return "".join(part if index % 2 else second.sub(lambda found: _cased_like(found[0], one.strip()), part)
                    for index, part in enumerate(parts))
+
+
+def _removed(sentence: str, old: str) -> str | None:
+    """The sentence without the piece (and the space before it): "'The very old man walked.' without 'very'"."""
+    where = _where(sentence, old)
+    found = where.search(sentence)
+    if found is None or found[0].strip() == sentence.strip():
+        return None
+    start, end = found.span()
+    if start > 0 and sentence[start - 1] == " ":
+        start -= 1
+    elif end < len(sentence) and sentence[end] == " ":
+        end += 1
+    new = sentence[:start] + sentence[end:]
+    return new[:1].upper() + new[1:] if found.start() == 0 and sentence[:1].isupper() else new
+
+
+def _inserted(sentence: str, new: str, at: str, after: bool) -> str | None:
+    """The sentence with the new piece put before or after another ("add 'not' before 'great'")."""
+    found = _where(sentence, at).search(sentence)
+    if found is None or _where(sentence, new).search(sentence):
+        return None
+    gap = " " if new.isascii() and at.isascii() else ""
+    if after:
+        return sentence[:found.end()] + gap + new.strip() + sentence[found.end():]
+    return sentence[:found.start()] + new.strip() + gap + sentence[found.start():]
 
 
 def _new_ending(sentence: str, ending: str) -> str | None:

@@ -177,13 +177,14 @@ _KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そう(?![だで�
 
 def read(question: str, latest_text: str | None = None) -> Reading:
     """The literal parts of a question; `latest_text` is the sentence the conversation analysed last."""
-    edit = edits.edited(question, latest_text)  # "change 'full' to 'empty'": the sentence shown, rewritten
+    # "change 'full' to 'empty'", "'The nurse helped the doctor.' with 'nurse' and 'doctor' swapped": rewritten
+    edit = edits.versions(question, latest_text)
     raw, codes = literal.take_code(question.replace(edit[1], " ") if edit else question)
     raw, quotes = literal.take_quotes(raw)
     reading = Reading(language="en", rest="", plain="")
     _sort_quotes(reading, codes, quotes)
     if edit:
-        reading.sentences = [edit[0], *reading.sentences]
+        reading.sentences = [*edit[0], *(text for text in reading.sentences if text not in edit[0])]
     if reading.expression is None:
         raw = _take_bare_expression(reading, raw)
     raw = _take_replacement(reading, question, codes, raw)
@@ -397,6 +398,28 @@ _ASKS_THE_SENSEI = re.compile(r"(?:which|what|how|why|where|can|could|do|does|is
                               re.S)
 
 
+def _spaced_sentence(rest: str) -> re.Match[str] | None:
+    """「ヒートマップ 猫が鳴いてる」, 「東京は日本の首都です の最終層」: a Japanese clause set off by spaces beside
+    the request, as typed on a phone; not a piece of the request itself (「ヘッド一覧」, 「数字みせて」)."""
+    if len([piece for piece in re.split(r"[\s\u3000]+", rest) if piece]) < 2:
+        return None
+    return next((found for found in _SPACED_CHUNK.finditer(rest) if not _REQUEST_WORDS.search(found["text"])
+                 and re.search(r"[がはをにと]", found["text"][1:]) and not _NO_CLAUSE_START.match(found["text"])), None)
+
+
+# (a clause has a subject or object: 「空が青い」, not 「だけでいい」 or 「それでいい」)
+_NO_CLAUSE_START = re.compile(r"[だでのもはがをにとへやかねよっ]|これ|それ|あれ|どれ|この|その|あの|どの"
+                              r"|ここ|そこ"
+                              r"|したら|すると|して")
+_SPACED_CHUNK = re.compile(r"(?:^|(?<=[\s\u3000]))(?P<text>[^\s\u3000]{3,40}?"
+                           r"(?:る|た|い|だ|です|ます|ました|でした|ない)"
+                           r"[。.!！]?)(?=[\s\u3000]|$)")
+_REQUEST_WORDS = re.compile(r"層|ヘッド|レイヤ|ヒートマ|グラフ|折れ線|数字|数値|図|トークン|モデル|比べ|生成"
+                            r"|見せ|みせ|見た|みた"
+                            r"|ほしい|欲しい|出して|描い|して|ください|たい|ロールアウト|ノルム|一覧|出ま|出た|出る|エラー|警告"
+                            r"|[A-Za-z]")
+
+
 def _take_colon_sentence(reading: Reading, rest: str) -> str:
     """An unquoted sentence after "sentence:" / 「文:」, before an arrow pointing at it (「…。←この文」), or named as
     one (「今日はカレーを食べた、という文で」)."""
@@ -404,7 +427,7 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
     named = literal.NAMED_SENTENCE.search(rest) if match is None and arrow is None else None
     if match is None and arrow is None and named is None and JAPANESE.search(rest):
-        named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest)
+        named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest) or _spaced_sentence(rest)
     if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
         reading.sentences.append(rest[named.start("text"):named.end("text")].strip())
         reading.colon_sentence = True
