@@ -220,8 +220,10 @@ def take_earlier_figure(text: str) -> tuple[int | None, str]:
 OTHER_SENTENCE = _ascii(r"\bthe\s+other\s+(?:sentence|text|one|example|version)\b"
                         r"|もう(?:一|1|ひと)つの(?:文|ほう|方)|もう片方|片方の文|他の文|ほかの文")
 # the longer or shorter of the conversation's sentences ("the long one", 「長いほう」)
-LONG_SENTENCE = _ascii(r"\bthe\s+long(?:er)?\s+(?:one|sentence|version|text)\b|長い(?:ほう|方)(?:の文)?")
-SHORT_SENTENCE = _ascii(r"\bthe\s+short(?:er)?\s+(?:one|sentence|version|text)\b|短い(?:ほう|方)(?:の文)?")
+LONG_SENTENCE = _ascii(r"\bthe\s+long(?:er|est)?(?:\s+(?:one|sentence|version|text)\b|(?=\s+(?:with|and)\b|\W*$))"
+                       r"|長い(?:ほう|方)(?:の文)?|一番長い(?:文)?")
+SHORT_SENTENCE = _ascii(r"\bthe\s+short(?:er|est)?(?:\s+(?:one|sentence|version|text)\b|(?=\s+(?:with|and)\b|\W*$))"
+                        r"|短い(?:ほう|方)(?:の文)?|一番短い(?:文)?")
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方|(?:この|その|あの)(?:2|二|ふた)つ")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1

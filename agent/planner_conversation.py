@@ -52,7 +52,7 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
         reading.sentences = [others[-1]]
     elif reading.earlier in ("long", "short") and len(context.texts) >= 2:
         pick = max if reading.earlier == "long" else min
-        meant = pick(context.texts[-2:], key=len)
+        meant = pick(context.texts, key=len)
         reading.sentences = [meant] if meant != context.text else []
     elif place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
         reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)

@@ -32,6 +32,7 @@ def _word(name: str) -> str:
 _REPLACE = [re.compile(pattern, re.I) for pattern in (
     rf"{_quoted('new')}\s+(?:where|in\s+place\s+of\s+where)\s+{_quoted('old')}\s+(?:is|was|stands)",
     rf"{_quoted('new')}\s+swapped\s+in\s+for\s+{_quoted('old')}",
+    rf"\b(?:make|turn)\s+{_quoted('old')}\s+(?:into|to)\s+{_quoted('new')}",
     rf"{_quoted('old')}\s+(?:becomes|turned\s+into|turns\s+into|replaced\s+(?:by|with))\s+{_quoted('new')}",
     rf"\b(?:change|replace|swap|switch|turn)\s+{_quoted('old')}\s+(?:to|with|for|by|into)\s+{_quoted('new')}",
     rf"{_quoted('new')}\s+(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+{_quoted('old')}",
@@ -52,21 +53,22 @@ _REMOVE = [re.compile(pattern, re.I) for pattern in (
     rf"{_quoted('old')}\s*(?:を|は)?\s*(?:抜い|抜き|消し|取っ|取り除|除い|削除|なし|無し)",
 )]
 _INSERT = [re.compile(pattern, re.I) for pattern in (
-    rf"\b(?:add|insert|put)\s+{_quoted('new')}\s+(?P<where>before|after|in\s+front\s+of)\s+{_quoted('old')}",
+    rf"(?:\b(?:add|insert|put|also)\s+)?{_quoted('new')}\s+(?P<where>before|after|in\s+front\s+of)\s+{_quoted('old')}",
     rf"{_quoted('old')}\s*の\s*(?P<where>前|後ろ|あと|後)\s*に\s*{_quoted('new')}\s*を?\s*(?:入れ|足し|加え|追加|挟)",
 )]
 _ENDING = [re.compile(pattern, re.I) for pattern in (
     rf"\b(?:ends?|ending|ended)\s+(?:with|in)\s+{_quoted('new')}",
     rf"\b(?:change|make|set)\s+the\s+ending\s+(?:to|into)\s+{_quoted('new')}",
+    rf"(?:文末|語尾|最後|終わり)\s*を\s*{_quoted('new')}\s*に",
     rf"(?:最後|終わり|末尾)\s*(?:を|が)\s*{_quoted('new')}",
     rf"{_quoted('new')}\s*で\s*(?:終わ|おわ|締め)",
 )]
 
 
-def versions(question: str, latest: str | None) -> tuple[list[str], str] | None:
+def versions(question: str, latest: str | None) -> tuple[list[str], str, str] | None:
     """The sentences an edit asks for, with the words that said so: the edited one alone, or the one edited and
     the edit when both are asked for ("compare 'The nurse helped the doctor.' with 'nurse' and 'doctor' swapped",
-    "change 'full' to 'empty' and put them side by side"). The sentence edited is the one quoted in the question
+    "change 'full' to 'empty' and put them side by side"), and the sentence edited: the one quoted in the question
     when it has the old piece, else the conversation's."""
     quoted = [quote.text for quote in literal.take_quotes(question)[1]
               if len(quote.text.split()) >= 3 or not quote.text.isascii() and len(quote.text) >= 5]
@@ -74,7 +76,7 @@ def versions(question: str, latest: str | None) -> tuple[list[str], str] | None:
         found = edited(question, sentence)
         if found is not None and sentence is not None:
             both = _BOTH.search(question.replace(found[1], " "))
-            return ([sentence, found[0]] if both else [found[0]]), found[1]
+            return ([sentence, found[0]] if both else [found[0]]), found[1], sentence
     return None
 
 

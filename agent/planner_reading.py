@@ -183,8 +183,8 @@ def read(question: str, latest_text: str | None = None) -> Reading:
     raw, quotes = literal.take_quotes(raw)
     reading = Reading(language="en", rest="", plain="")
     _sort_quotes(reading, codes, quotes)
-    if edit:
-        reading.sentences = [*edit[0], *(text for text in reading.sentences if text not in edit[0])]
+    if edit:  # (the sentence edited is no sentence of its own, unless both are asked for)
+        reading.sentences = [*edit[0], *(text for text in reading.sentences if text not in (*edit[0], edit[2]))]
     if reading.expression is None:
         raw = _take_bare_expression(reading, raw)
     raw = _take_replacement(reading, question, codes, raw)
