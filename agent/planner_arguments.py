@@ -18,9 +18,8 @@ __all__ = [
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
     "WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
-    "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "LONG_SENTENCE", "SHORT_SENTENCE",
-    "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY",
-    "TWICE", "SCALE_TOP",
+    "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "NEWEST_SENTENCE", "LONG_SENTENCE", "SHORT_SENTENCE",
+    "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
     "take_earlier_figure", "same_choices",
 ]
 
@@ -191,6 +190,7 @@ STRICT = _ascii(
     r"|それ自体|そのものを|本物の")
 # sentences of the conversation pointed at, not quoted: 'back to the first sentence', 'compare the two'
 FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b|\bthe\s+former\b"
+                        r"|\bthe\s+original(?:\s+(?:one|sentence|version|text))?\b|元の文|もとの文"
                         r"|(?:最初|はじめ|1つ目|一つ目|前の方|前)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者"
                         r"|(?:前|最初|1つ目|一つ目)の(?:だけ|やつ)|(?:前|最初)のも(?=\W*$)")  # 「前のだけ」「前のも」
 SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latter\b"
@@ -224,6 +224,9 @@ LONG_SENTENCE = _ascii(r"\bthe\s+long(?:er|est)?(?:\s+(?:one|sentence|version|te
                        r"|長い(?:ほう|方)(?:の文)?|一番長い(?:文)?")
 SHORT_SENTENCE = _ascii(r"\bthe\s+short(?:er|est)?(?:\s+(?:one|sentence|version|text)\b|(?=\s+(?:with|and)\b|\W*$))"
                         r"|短い(?:ほう|方)(?:の文)?|一番短い(?:文)?")
+# the sentence made last ("the swapped one", 「入れ替えた文」)
+NEWEST_SENTENCE = _ascii(r"\bthe\s+(?:swapped|edited|changed|modified|rewritten|new)\s+(?:sentence|text|one|version)\b"
+                         r"|(?:入れ替えた|変えた|書き換えた|直した)(?:ほう|方|文)")
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方|(?:この|その|あの)(?:2|二|ふた)つ")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1

@@ -43,11 +43,13 @@ def resolve(reading: Reading, context: Context) -> Context:
 def _earlier_sentences(reading: Reading, context: Context) -> None:
     """'back to the first sentence', 'compare the two' (「2つの文を比べて」), a comparison named after two sentences
     were drawn: the conversation's sentences, as if quoted."""
-    place = {"first": 0, "second": 1}.get(reading.earlier or "")
-    meant = _sentence_by_word(reading, context)
+    place = {"first": 0, "second": 1, "newest": -1}.get(reading.earlier or "")
+    meant = _sentences_by_word(reading, context)
     others = [text for text in context.texts if text != context.text]
-    if meant is not None and not reading.sentences:
-        reading.sentences = [meant] if meant != context.text else []
+    if len(meant) >= 2 and not reading.sentences:  # "compare the 'are' and 'is' versions"
+        reading.sentences = meant
+    elif meant and not reading.sentences:
+        reading.sentences = meant if meant[0] != context.text else []
     elif reading.earlier == "other" and others:
         reading.sentences = [others[-1]]
     elif reading.earlier in ("long", "short") and len(context.texts) >= 2:
@@ -62,6 +64,10 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
         named = [card for card in cards().values() if names_it(card, reading)]
         if named and all("sentence_b" in card.needs_any and card.tool != context.tool for card in named):
             reading.sentences = context.texts[-2:]  # 「次は比べて」 after two sentences drawn: those two
+    if len(reading.sentences) == 1 and reading.sentences[0] in context.texts and context.text in context.texts \
+            and any("sentence_b" in card.needs_any for card in cards().values() if names_it(card, reading)):
+        # 「元の文と並べて比べて」: the earlier sentence and the one shown, in the order they came
+        reading.sentences = sorted({reading.sentences[0], context.text}, key=context.texts.index)
 
 
 def _corrected_choice(reading: Reading, context: Context) -> None:
@@ -85,13 +91,14 @@ def _corrected_choice(reading: Reading, context: Context) -> None:
             reading.off.add("head")
 
 
-_CHOICE_WORD = re.compile(r"\W*(?:the\s+)?(?:layers?|heads?|層|レイヤー?|ヘッド)\W*", re.I)
+_CHOICE_WORD = re.compile(r"\W*(?:the\s+)?(?:layers?|heads?|層|レイヤー?|ヘッド)\s*\d*\W*", re.I)
 
 
-def _sentence_by_word(reading: Reading, context: Context) -> str | None:
-    """The one sentence of the conversation that has the word the learner calls it by: "the 'empty' sentence",
-    "the river one", "the sentence with bank", 「川の文」."""
-    words: list[tuple[str, tuple[int, int] | None]] = [(reading.sentence_word, None)] if reading.sentence_word else []
+def _sentences_by_word(reading: Reading, context: Context) -> list[str]:
+    """The sentences of the conversation, each the only one that has the word the learner calls it by: "the
+    'empty' sentence", "the river one", "the sentence with bank", 「川の文」."""
+    meant: list[str] = []
+    words: list[tuple[str, tuple[int, int] | None]] = [(word, None) for word in reading.sentence_words]
     words += [(found[1], found.span()) for pattern in _BY_WORD for found in pattern.finditer(reading.rest)
               if found[1] not in _NOT_A_SENTENCE_WORD]
     for word, span in words:
@@ -103,8 +110,10 @@ def _sentence_by_word(reading: Reading, context: Context) -> str | None:
             if len(having) == 1:
                 if span is not None:  # (the words that pointed are read: "the arrow sentence again" is bare)
                     reading.rest = reading.rest[:span[0]] + " " * (span[1] - span[0]) + reading.rest[span[1]:]
-                return having[0]
-    return None
+                if having[0] not in meant:
+                    meant.append(having[0])
+                break
+    return meant
 
 
 _BY_WORD = (re.compile(r"\bthe\s+([a-z][\w'-]*)\s+(?:sentence|one|version|example)\b"),

@@ -272,7 +272,9 @@ def names_a_sentence(quote: Quote) -> bool:
     return bool(_SENTENCE_AFTER.search(quote.after) or _SENTENCE_BEFORE.search(quote.before))
 
 
-_SENTENCE_AFTER = ascii_pattern(r"^\s*(?:sentence|one|version|example|text)\b|^\s*(?:の|のほうの|の方の)\s*(?:文|例文)")
+_SENTENCE_AFTER = ascii_pattern(r"^\s*(?:sentence|one|version|example|text)s?\b"
+                                r"|^\s*(?:の|のほうの|の方の)\s*(?:文|例文)"
+                                r"|^\s*(?:and|&|,)\s*[\"'‘“「『][^\"'’”」』]{1,20}[\"'’”」』]\s+(?:versions|sentences|ones)\b")
 _SENTENCE_BEFORE = ascii_pattern(r"\b(?:sentence|one|version|example)\s+(?:with|about|containing|that\s+(?:has|says))"
                                  r"(?:\s+the\s+word)?\s*$")
 

@@ -50,14 +50,15 @@ class Reading:
     color_max: float | None = None  # "colour scale fixed 0 to 1": the same scale for every map
     same: tuple[str, ...] = ()  # choices said to stay ("at the same layer", 「同じ層で」), even for another view
     new_tokens: int | None = None  # how many tokens to generate, when asked
-    # "first"/"second"/"other"/"long"/"short" (back to that sentence) or "pair" (compare the two)
+    # "first"/"second"/"other"/"newest"/"long"/"short" (back to that sentence) or "pair" (compare the two)
     earlier: str | None = None
     more_tokens: bool = False  # "5 more tokens", 「あと5トークン」: new_tokens adds to the last generation's
     twice: bool = False  # "twice as long", 「倍の長さで」: the last generation's token count doubled
     turned_down: list[str] = field(default_factory=list)  # "not the line chart", 「ヒートマップはいらない」
     off: set[str] = field(default_factory=set)  # choices turned off: "without the numbers", 「[CLS]は消さないで」
     earlier_figure: int | None = None  # "go back to the first figure": its place in the conversation's figures
-    sentence_word: str | None = None  # "the 'river' sentence", 「『川』の文」: a word of the earlier sentence meant
+    # "the 'river' sentence", 「『川』の文」, "the 'are' and 'is' versions": words of the earlier sentences meant
+    sentence_words: list[str] = field(default_factory=list)
     layer_step: tuple[int, str] | None = None  # "one layer up", 「ひとつ前の層」: (step, words) from the shown layer
     head_step: tuple[int, str] | None = None  # "next head", 「前のヘッド」: (step, words) from the shown head
     step: tuple[int, str] | None = None  # "next", 「次」 alone: along the head or layer the learner was stepping
@@ -301,7 +302,7 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
         if literal.is_expression(quote.text) and reading.expression is None:
             reading.expression = quote.text.strip()
         elif _one_token(quote.text) and literal.names_a_sentence(quote):
-            reading.sentence_word = quote.text.strip()
+            reading.sentence_words.append(quote.text.strip())
         elif _one_token(quote.text) and literal.marks_query(quote.before, quote.after):
             reading.query = _query_value(quote.text)
         elif _one_token(quote.text) and literal.marks_key(quote.before, quote.after) and reading.key is None:
@@ -491,11 +492,12 @@ def _take_arguments(reading: Reading) -> None:
         first, reading.rest = arguments.take_flag(arguments.FIRST_SENTENCE, reading.rest)
         second, reading.rest = arguments.take_flag(arguments.SECOND_SENTENCE, reading.rest)
         other, reading.rest = arguments.take_flag(arguments.OTHER_SENTENCE, reading.rest)
+        newest, reading.rest = arguments.take_flag(arguments.NEWEST_SENTENCE, reading.rest)
         long, reading.rest = arguments.take_flag(arguments.LONG_SENTENCE, reading.rest)
         short, reading.rest = arguments.take_flag(arguments.SHORT_SENTENCE, reading.rest)
         pair, reading.rest = arguments.take_flag(arguments.BOTH_SENTENCES, reading.rest)
-        reading.earlier = "first" if first else "second" if second else "other" if other else "long" if long \
-            else "short" if short else "pair" if pair else None
+        reading.earlier = "first" if first else "second" if second else "other" if other else "newest" if newest \
+            else "long" if long else "short" if short else "pair" if pair else None
     top = arguments.SCALE_TOP.search(reading.rest)
     if top is not None:
         reading.rest = literal.blank(reading.rest, *top.span())
