@@ -7,12 +7,13 @@ sentence, layer, head or expression; a return to an earlier figure also restores
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import replace
 
 from agent.cards import cards
 from agent.context import Context
-from agent.naming import names_it
+from agent.naming import bare, names_it
 from agent.planner_reading import Reading
 
 __all__ = ["resolve"]
@@ -34,6 +35,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     of an earlier figure it returns to, else `context`)."""
     context = _back_to_a_figure(reading, context)
     _corrected_choice(reading, context)
+    _edit_again(reading, context)
     _earlier_sentences(reading, context)
     _edit_the_expression(reading, context)
     _step_the_layer(reading, context)
@@ -68,6 +70,37 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
             and any("sentence_b" in card.needs_any for card in cards().values() if names_it(card, reading)):
         # 「元の文と並べて比べて」: the earlier sentence and the one shown, in the order they came
         reading.sentences = sorted({reading.sentences[0], context.text}, key=context.texts.index)
+
+
+def _edit_again(reading: Reading, context: Context) -> None:
+    """"what if it said 'never' instead of 'always'?" then "and with 'often'?": a word alone, not in the sentence
+    shown, takes the place of the one the last edit changed (the one word where the sentence differs from the
+    sentence before it)."""
+    if len(reading.sentences) != 1 or context.text is None or len(context.texts) < 2:
+        return
+    word = reading.sentences[0].strip()
+    if not word or len(word) > (20 if word.isascii() else 8) or re.search(r"[\s。.!?！？]", word) \
+            or word.lower() in context.text.lower() or not bare(reading):
+        return
+    before = next((text for text in reversed(context.texts) if text != context.text), None)
+    changed = _changed_span(before, context.text) if before else None
+    if changed is not None:
+        start, end = changed
+        reading.sentences = [context.text[:start] + word + context.text[end:]]
+
+
+def _changed_span(before: str, now: str) -> tuple[int, int] | None:
+    """Where `now` differs from `before` by one word (or, in Japanese, one run of characters): its span in `now`."""
+    if now.isascii():
+        pieces = [(found.start(), found.end(), found[0]) for found in re.finditer(r"[\w'-]+", now)]
+        old = re.findall(r"[\w'-]+", before)
+        if len(old) != len(pieces):
+            return None
+        differ = [piece for piece, word in zip(pieces, old, strict=True) if piece[2] != word]
+        return (differ[0][0], differ[0][1]) if len(differ) == 1 else None
+    opcodes = [code for code in difflib.SequenceMatcher(a=before, b=now, autojunk=False).get_opcodes()
+               if code[0] != "equal"]
+    return (opcodes[0][3], opcodes[0][4]) if len(opcodes) == 1 and opcodes[0][0] == "replace" else None
 
 
 def _corrected_choice(reading: Reading, context: Context) -> None:
