@@ -95,7 +95,8 @@ EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as
 # a question of how things usually are, even with a sentence given, asks about the concept
 _GENERAL = re.compile(r"\b(?:usually|generally|typically|normally|in\s+general)\b"
                       r"|一般(?:的)?に|普通は|ふつうは|たいてい", re.I)
-_THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|(?:その|この|さっきの|同じ)文"
+_THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|\b(?:that|this)\s+one\b"
+                            r"|(?:その|この|さっきの|同じ)文"
                             r"|^\W*(?:じゃあ)?\W*(?:それ|これ)を")  # 「それをminilmに入れたら、どう分かれるの？」
 _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
 # a wonder how it turns out (「どうなってるんだろう」, 「どんな感じ」)

@@ -221,9 +221,9 @@ OTHER_SENTENCE = _ascii(r"\bthe\s+other\s+(?:sentence|text|one|example|version)\
                         r"|もう(?:一|1|ひと)つの(?:文|ほう|方)|もう片方|片方の文|他の文|ほかの文")
 # the longer or shorter of the conversation's sentences ("the long one", 「長いほう」)
 LONG_SENTENCE = _ascii(r"\bthe\s+long(?:er|est)?(?:\s+(?:one|sentence|version|text)\b|(?=\s+(?:with|and)\b|\W*$))"
-                       r"|長い(?:ほう|方)(?:の文)?|一番長い(?:文)?")
+                       r"|長い(?:ほう|方)(?:の文)?|(?:一番|いちばん)長い(?:文|やつ)?")
 SHORT_SENTENCE = _ascii(r"\bthe\s+short(?:er|est)?(?:\s+(?:one|sentence|version|text)\b|(?=\s+(?:with|and)\b|\W*$))"
-                        r"|短い(?:ほう|方)(?:の文)?|一番短い(?:文)?")
+                        r"|短い(?:ほう|方)(?:の文)?|(?:一番|いちばん)短い(?:文|やつ)?")
 # the sentence made last ("the swapped one", 「入れ替えた文」)
 NEWEST_SENTENCE = _ascii(r"\bthe\s+(?:swapped|edited|changed|modified|rewritten|new)\s+(?:sentence|text|one|version)\b"
                          r"|(?:入れ替えた|変えた|書き換えた|直した)(?:ほう|方|文)")

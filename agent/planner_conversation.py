@@ -104,18 +104,21 @@ def _changed_span(before: str, now: str) -> tuple[int, int] | None:
 
 
 def _corrected_choice(reading: Reading, context: Context) -> None:
-    """「あ、違う、層じゃなくてヘッドのほう。3番目のヘッド」, "no wait, not the layer, the head: head 3": the number of
-    the last turn was meant for the other choice, so the one it changed goes back to what it was before."""
-    if len(context.views) < 2:
+    """「あ、違う、層じゃなくてヘッドのほう。3番目のヘッド」, "no wait, not the layer, the head: head 3": the number
+    was meant for the other choice, so the one it set goes back to what it was before (the default, when it was set
+    from the start)."""
+    if not context.views:
         return
-    before, now = context.views[-2]["choices"], context.views[-1]["choices"]
+    now = context.views[-1]["choices"]
     turned = [phrase for phrase in reading.turned_down if _CHOICE_WORD.fullmatch(phrase.strip())]
     for phrase in turned:
         name = "head" if re.search(r"head|ヘッド", phrase, re.I) else "layer"
         other = reading.layers if name == "head" else reading.heads
         mine = reading.heads if name == "head" else reading.layers
-        if not other or mine or before.get(name) == now.get(name):
+        if not other or mine or name not in now:
             continue
+        before = next((view["choices"] for view in reversed(context.views[:-1])
+                       if view["choices"].get(name) != now[name]), {})
         if name == "layer":
             reading.layers = [(before.get("layer", -1), "")]
         elif isinstance(before.get("head"), int):
@@ -124,7 +127,8 @@ def _corrected_choice(reading: Reading, context: Context) -> None:
             reading.off.add("head")
 
 
-_CHOICE_WORD = re.compile(r"\W*(?:the\s+)?(?:layers?|heads?|層|レイヤー?|ヘッド)\s*\d*\W*", re.I)
+_CHOICE_WORD = re.compile(r"\W*(?:the\s+)?\d*\s*(?:番目の|つ目の)?(?:layers?|heads?|層|レイヤー?|ヘッド)\s*\d*\s*目?\W*",
+                          re.I)
 
 
 def _sentences_by_word(reading: Reading, context: Context) -> list[str]:

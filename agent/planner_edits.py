@@ -56,6 +56,10 @@ _INSERT = [re.compile(pattern, re.I) for pattern in (
     rf"(?:\b(?:add|insert|put|also)\s+)?{_quoted('new')}\s+(?P<where>before|after|in\s+front\s+of)\s+{_quoted('old')}",
     rf"{_quoted('old')}\s*の\s*(?P<where>前|後ろ|あと|後)\s*に\s*{_quoted('new')}\s*を?\s*(?:入れ|足し|加え|追加|挟)",
 )]
+_OPENING = [re.compile(pattern, re.I) for pattern in (  # a piece put before the sentence
+    rf"\b(?:add|put|insert)\s+{_quoted('new')}\s+(?:at|to)\s+the\s+(?:start|beginning|front)",
+    rf"(?:頭|先頭|最初|文頭)\s*に\s*{_quoted('new')}\s*を?\s*(?:足|入れ|加え|追加|付け|つけ)",
+)]
 _ENDING = [re.compile(pattern, re.I) for pattern in (
     rf"\b(?:ends?|ending|ended)\s+(?:with|in)\s+{_quoted('new')}",
     rf"\b(?:change|make|set)\s+the\s+ending\s+(?:to|into)\s+{_quoted('new')}",
@@ -110,6 +114,11 @@ def edited(question: str, sentence: str | None) -> tuple[str, str] | None:
             new = _inserted(sentence, found["new"], found["old"], after)
             if new is not None:
                 return new, found[0]
+    for pattern in _OPENING:
+        for found in pattern.finditer(question):
+            piece = found["new"].strip()
+            if not _where(sentence, piece).search(sentence):
+                return piece + (" " if piece.isascii() and sentence.isascii() else "") + sentence, found[0]
     for pattern in _ENDING:
         for found in pattern.finditer(question):
             new = _new_ending(sentence, found["new"])

@@ -198,7 +198,7 @@ def read(question: str, latest_text: str | None = None) -> Reading:
     quoted = {reading.query, reading.key}  # tokens the learner quoted keep the learner's case
     _take_arguments(reading)
     reading.models = [(_as_written(model, cased), phrase) for model, phrase in reading.models]
-    if latest_text and _names_tokens(reading, latest_text):
+    if latest_text and not edit and _names_tokens(reading, latest_text):
         for word in reading.sentences:  # "from 'are' to 'keys'", 「「retired」が「scientist」を見る」: query, then key
             if word in (reading.query, reading.key):
                 continue
