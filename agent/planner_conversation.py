@@ -127,8 +127,8 @@ def _corrected_choice(reading: Reading, context: Context) -> None:
             reading.off.add("head")
 
 
-_CHOICE_WORD = re.compile(r"\W*(?:the\s+)?\d*\s*(?:番目の|つ目の)?(?:layers?|heads?|層|レイヤー?|ヘッド)\s*\d*\s*目?\W*",
-                          re.I)
+_CHOICE_WORD = re.compile(r"\W*(?:the\s+)?\d*\s*(?:番目の|つ目の)?(?:layers?|heads?|層|レイヤー?|ヘッド)"
+                          r"\s*\d*\s*目?\W*", re.I)
 
 
 def _sentences_by_word(reading: Reading, context: Context) -> list[str]:
