@@ -119,7 +119,7 @@ _HOW_IT_WORKS = re.compile(r"\binto\s+account\b|\bhow\s+(?:would|do|can|could|sh
                            r"|\bwhat\s+(?:do|would|does|did)\s+(?:you|i|we|one)\s+(?:actually\s+|really\s+)?"
                            r"(?:lose|gain|miss)\b"  # "What do you actually lose when you average …?"
                            r"|\bthat\s+means\b[^.!]*\?|\bwhat'?s\s+the\s+difference\s*\??\s*$|影響も入って|も入ってる(?:ん|の)|考慮(?:され|して)|どういう計算|どうやって計算"
-                           r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)", re.I)
+                           r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)|(?:でした|だ)っけ", re.I)
 # surprise at what was shown (「あれ、ヘッドが9個ある」, "huh, the last row is all zeros")
 _SURPRISED = re.compile(r"^\W*(?:あれ|えっ|え[、？?]|おや|あら|huh|whoa|wait\s+what)(?:[、,.!?？！…\s]|$)", re.I)
 # the learner says they are lost ("so each line is a word?? im lost", 「それぞれ何なのかさっぱり…」): what they
@@ -202,7 +202,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
             and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
         return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
     if _HOW_IT_WORKS.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
-            and not reading.layers and not reading.heads and reading.expression is None:
+            and not reading.layers and not reading.heads and reading.expression is None \
+            and not any(not card.slots for card in named):  # (「使えるモデルって何があるんでしたっけ」 lists them)
         return False
     if _SURPRISED.search(reading.plain) and not asks_to_see(masked) and not fit.sets_a_slot(reading) \
             and reading.expression is None:

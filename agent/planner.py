@@ -95,6 +95,7 @@ _SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では|で)?\W*(?:さっきの|先
                            r"(?:it|this|that)\s+(?:looking|look|attending|attend|focus(?:ing)?|pointing)\b"
                            r"|\bwhich\s+of\s+(?:the\s+|these\s+|those\s+)?two\b|(?:どっち|どちら)の(?:図|グラフ|ほう|方)"
                            r"|^\W*(?:(?:うーん|えっと|で|じゃあ)\W*)*(?:どっち|どちら)が"
+                           r"|^\W*(?:もう(?:ちょっと|少し))?\s*(?:見やすく|読みやすく)|\b(?:clearer|easier\s+to\s+read)\W*$"
                            r"|\bthe\s+one\s+(?:i|you)\s+(?:showed|made|drew|had|sent)\b|(?<!is\s)(?<!are\s)\bthere\W*$"
                            r"|^\W*(?:(?:and|now|ok|okay|so)\W+)*(?:that\s+(?:one|figure|chart|plot|graph|heatmap|map)"
                            r"|the\s+(?:previous|last|earlier)\s+(?:one|figure|chart|plot|graph|heatmap|map))\b", re.I)

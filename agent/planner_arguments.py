@@ -329,6 +329,7 @@ LAYER_RULES: tuple[Rule, ...] = (
           _groups),
     _rule(r"最初の(?:層|レイヤー?)\s*(?:は|を)?\s*(?:飛ばし|入れず|抜い|除い|なしで|スキップ)(?![^。]*\d\s*から)", 1),
     _rule(r"(?:^|[、,]\s*)(\d+)\s*から(?:で|始め\w*)?\s*[。.!！]?\s*$", _groups),  # 「…入れずに、3から」
+    _rule(r"\bstart_layer\s*(?:を|は|=|:|to)?\s*(\d+)", _groups),  # 「start_layerを5に」
     _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-_ORDINAL[m[1]]]),
     _rule(r"\bpenultimate\s+layer|\b(?:the\s+)?layer\s+before\s+the\s+(?:last|final)(?:\s+one)?\b", -2),
     _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-_number(m[1])]),

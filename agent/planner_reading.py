@@ -76,7 +76,7 @@ _YES_NO_EN = re.compile(
     r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b"
     r"|^(?:\w+,\s+)?what\s+(?:does|do)\b.*\b(?:do|add|bring|change|buy\s+(?:me|us))\s*[?.!]*$"  # "what does X add?"
     r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is|\s+are)\s+the\s+\d+s?\s+in\b"  # "what's the 12 in …"
-    r"|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)"
+    r"|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)|^what\s+exactly\s+(?:is|are|does)\b"
     r"|^what\s+are\s+(?!the\b)|^how\s+(?:is|are)\s+(?:that|this|it|they|these|those)\b.*\bdiffer"
     r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
     r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$"  # "… share one key/value head, right?"
@@ -172,8 +172,8 @@ def detect_language(text: str) -> Language:
 
 
 # words typed in hiragana that name a layer or head (「へっど2」, 「6そう」), read as their usual spelling (same length)
-_KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 "}
-_KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そう(?![だでなね])")
+_KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 ", "そうめ": "層目"}
+_KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そうめ|(?<=\d)そう(?![だでなね])")
 
 
 def read(question: str, latest_text: str | None = None) -> Reading:
