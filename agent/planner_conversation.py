@@ -26,6 +26,10 @@ _METHOD = re.compile(r"\.(?:mean|sum|max|min|softmax|argmax|squeeze)\([^()]*\)")
 _PUT_ON = re.compile(r"\b(?:add|append|tack|put|chain|stick)|\bon\s+the\s+end\b|付け|足し|追加|つなげ", re.I)
 _TAKEN_OFF = re.compile(r"\b(?:drop|remove|without|leave\s+out|take\s+(?:off|out)|strip)\b"
                         r"|抜|外し|取っ|取り除|消し|なし", re.I)
+_TERM = r"dim\s*=\s*-?\d+|\[\s*-?\d+\s*\]"
+_SWAP_TERMS = (re.compile(rf"(?P<old>{_TERM})\s*(?:を|から)\s*(?P<new>{_TERM})\s*に"),
+               re.compile(rf"\b(?:change|replace|swap|turn)\s+(?P<old>{_TERM})\s+(?:to|with|for|into)\s+(?P<new>{_TERM})"),
+               re.compile(rf"(?P<new>{_TERM})\s+(?:instead\s+of|in\s+place\s+of)\s+(?P<old>{_TERM})"))
 _RETURNS = re.compile(r"\bback\s+to\b|\bgo\s+back\b|\breturn\s+to\b|戻")  # "back to the heatmap", 「一覧に戻して」
 _FIRST = re.compile(r"\bfirst\b|最初|はじめ|1つ目|一つ目")
 
@@ -169,6 +173,12 @@ def _edit_the_expression(reading: Reading, context: Context) -> None:
     previous = context.choices.get("expression")
     if not isinstance(previous, str) or not reading.expression_bare:
         return
+    swap = next((found for pattern in _SWAP_TERMS for found in pattern.finditer(reading.plain)
+                 if _squeezed(found["old"]) in _squeezed(previous)), None)
+    if swap is not None:  # 「dim=1をdim=0に書き換えたら？」, 「元の式の[-1]を[0]にしたら」: that piece of it replaced
+        where = re.compile(r"\s*".join(map(re.escape, _squeezed(swap["old"]))))
+        reading.expression = where.sub(_squeezed(swap["new"]), previous, count=1)
+        return
     method = _METHOD.search(reading.plain)
     index = _INDEX.fullmatch(reading.expression_term or "")
     if method and _PUT_ON.search(reading.plain):
@@ -179,6 +189,10 @@ def _edit_the_expression(reading: Reading, context: Context) -> None:
             reading.expression = previous[:taken[-1].start()] + previous[taken[-1].end():]
     elif (term := _DIM.fullmatch(reading.expression_term or "")) and _DIM.search(previous):
         reading.expression = _DIM.sub(term[0].replace(" ", ""), previous)
+
+
+def _squeezed(code: str) -> str:
+    return re.sub(r"\s+", "", code)
 
 
 def _back_to_a_figure(reading: Reading, context: Context) -> Context:
