@@ -118,6 +118,7 @@ _HOW_IT_WORKS = re.compile(r"\binto\s+account\b|\bhow\s+(?:would|do|can|could|sh
                            r"(?:know|tell|check|find\s+out|be\s+sure)\b|\b(?:does|doesn'?t)\s+(?:that|this|it)\s+mean\b"
                            r"|\bwhat\s+(?:do|would|does|did)\s+(?:you|i|we|one)\s+(?:actually\s+|really\s+)?"
                            r"(?:lose|gain|miss)\b"  # "What do you actually lose when you average …?"
+                           r"|\b(?:is|isn't)\s+(?:that|this|it)\s+(?:\w+\s+)?(?:proof|evidence)\b|\bproves?\s+that\b"
                            r"|\bthat\s+means\b[^.!]*\?|\bwhat'?s\s+the\s+difference\s*\??\s*$|影響も入って|も入ってる(?:ん|の)|考慮(?:され|して)|どういう計算|どうやって計算"
                            r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)|(?:でした|だ)っけ", re.I)
 # surprise at what was shown (「あれ、ヘッドが9個ある」, "huh, the last row is all zeros")
@@ -302,8 +303,9 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
     tool is about as close as any concept."""
     sentence_like = [text for text in reading.sentences if len(text.split()) >= 2
                      or not text.isascii() and len(text) >= 3 or _OF_TOKENS.search(reading.plain)]
-    if context.text and not reading.sentences and _THAT_SENTENCE.search(reading.plain):
-        sentence_like = [context.text]
+    if context.text and not reading.sentences and (_THAT_SENTENCE.search(reading.plain)
+                                                   or reading.query is not None and reading.key is not None):
+        sentence_like = [context.text]  # ("Does she -> nurse get stronger as we go deeper?": a pair of it)
     if not sentence_like or WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
             or EXAMPLE.search(reading.plain) or _GENERAL.search(reading.plain):
         return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)

@@ -374,6 +374,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             # (the closest tool that takes them, when neither does: "Who does 'he' pay the most attention to in
             # that head?" after a heatmap)
             taker = _closest_fitting(matches, reading, context, ASK_BELOW) if left_out else None
+            if taker is None and fit.unfit_choices(previous, reading) & {"query", "key", "head"}:
+                # (a token or head the view cannot take, however far the tool that takes it: 「celebrated が
+                # どこを見てるか、5番目のヘッドで」 after the grid of heads is that head's line)
+                taker = _closest_fitting(matches, reading, context, 0.0)
             if taker is not None:
                 return every[taker.name], taker.score
             return previous, max(kept, TOOL_MIN)

@@ -334,6 +334,8 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\bpenultimate\s+layer|\b(?:the\s+)?layer\s+before\s+the\s+(?:last|final)(?:\s+one)?\b", -2),
     _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-_number(m[1])]),
     _rule(r"(?:最終層|最後の層)の(?:一つ|1つ|ひとつ)前", -2),
+    _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*(?:最後|最終)(?:の層)?に", -1),  # 「層だけ最後にして」
+    _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*最初(?:の層)?に", 0),
     _rule(r"\b(?:last|final|top|deepest)\s+(?:attention\s+)?layer", -1),
     _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|一番(?:最後|上)の(?:層|レイヤー?)|最上層"
           r"|ラストレイヤー?", -1),
@@ -462,6 +464,9 @@ _QUERY_RULES = (
     _ascii(rf"(?:クエリ|\bquery)\s*(?:は|を|=|:)\s*{_UNQUOTED_TOKEN}"),  # 「クエリはcalled」
 )
 _ATTENDED_BEFORE = _ascii(r"\b(?:on|onto|to|towards?|at|into)\s+(?:the\s+)?(?:very\s+)?$")
+# ... or what it takes in ("how much does that first token soak up?")
+_ATTENDED_AFTER = _ascii(r"\s*(?:soak|soaks|get|gets|receive|receives|absorb|absorbs|collect|collects|draw|draws"
+                         r"|take|takes|attract|attracts|pull|pulls)\b")
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"
                         rf"|\b({_ORDINAL_WORDS})\s+token")
 
@@ -587,7 +592,7 @@ def find_numbers(rules: tuple[Rule, ...], text: str) -> tuple[list[tuple[int, st
 def find_query(text: str) -> tuple[int | str | None, str]:
     """The attending token named without quotes; ordinals ("2番目のトークン", "second token") are 1-based."""
     match = _ORDINAL_QUERY.search(text)
-    if match and _ATTENDED_BEFORE.search(text[:match.start()]):
+    if match and (_ATTENDED_BEFORE.search(text[:match.start()]) or _ATTENDED_AFTER.match(text[match.end():])):
         match = None  # "most of its attention on the very first token": the token attended to, no query
     if match:
         value = _ORDINAL[match[3]] if match[3] else int(match[1] or match[2])

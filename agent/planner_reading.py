@@ -344,7 +344,11 @@ def _not_failed(found: list[tuple[int, str]], text: str) -> list[tuple[int, str]
         at = text.find(phrase.lower())
         return at >= 0 and bool(_ASKED_BEFORE.search(text[:at])) and bool(_ASKED_AFTER.search(text[at + len(phrase):]))
 
-    kept = [(value, phrase) for value, phrase in found if not failed(phrase)]
+    def turned_down(phrase: str) -> bool:  # "the layers together rather than just layer 3"
+        at = text.find(phrase.lower())
+        return at >= 0 and bool(_RATHER_BEFORE.search(text[:at]))
+
+    kept = [(value, phrase) for value, phrase in found if not failed(phrase) and not turned_down(phrase)]
     asked = [(value, phrase) for value, phrase in kept if asked_about(phrase)]
     return [pair for pair in kept if pair not in asked] if len(asked) < len(kept) else kept
 
@@ -355,6 +359,7 @@ _ASKED_BEFORE = re.compile(r"(?:\b(?:is|was)\s+(?:this|that|it)\s+(?:the\s+|in\s
                            r"|(?:これ|それ|この図|今の)(?:って|は)?)$")
 _ASKED_AFTER = re.compile(r"^\s*(?:,?\s*(?:right|correct|yeah|yes|no)\s*)?(?:\?|？)"
                           r"|^\s*(?:なの|ですか|か[?？]|だよね|でしょ)")
+_RATHER_BEFORE = re.compile(r"\b(?:rather\s+than|instead\s+of|not)\s+(?:just\s+|only\s+)?(?:the\s+|in\s+|at\s+)?$")
 # what follows a number left out (「最初の層は入れずに、3から」)
 _SKIPPED_AFTER = re.compile(r"\s*(?:は|を)?\s*(?:入れず|入れない|飛ばし|スキップ|除外|抜い|除い|なしで)"
                             r"|\s*(?:だけ)?(?:じゃなく|ではなく)")  # 「ヘッド3だけじゃなくて平均のほうで」
