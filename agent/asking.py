@@ -20,7 +20,7 @@ from agent.naming import bare, named_in, only_named
 from agent.planner_reading import Reading, asks_to_run, asks_to_see, asks_yes_no
 from agent.slots import ADDS
 
-__all__ = ["CONCEPT_GAP", "EXAMPLE", "WHY", "WH_START", "WONDER_HOW", "asked_views", "asks_for_a_tool"]
+__all__ = ["CONCEPT_GAP", "EXAMPLE", "GENERAL", "WHY", "WH_START", "WONDER_HOW", "asked_views", "asks_for_a_tool"]
 
 CONCEPT_GAP = 0.1  # a concept this close behind a tool is what is asked when most near examples are questions
 TOOL_FAR_AHEAD = 0.15  # a yes/no question is still a request when a tool is this much closer than any concept
@@ -93,8 +93,8 @@ _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|
                      r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|(?<![割具場試])合って|変(?:な|だ|です)", re.I)
 EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
 # a question of how things usually are, even with a sentence given, asks about the concept
-_GENERAL = re.compile(r"\b(?:usually|generally|typically|normally|in\s+general)\b"
-                      r"|一般(?:的)?に|普通は|ふつうは|たいてい", re.I)
+GENERAL = re.compile(r"\b(?:usually|generally|typically|normally|in\s+general)\b"
+                      r"|一般(?:的)?に|一般論|普通は|ふつうは|たいてい", re.I)
 _THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|\b(?:that|this)\s+one\b"
                             r"|(?:その|この|さっきの|同じ)文"
                             r"|^\W*(?:じゃあ)?\W*(?:それ|これ)を")  # 「それをminilmに入れたら、どう分かれるの？」
@@ -307,7 +307,7 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
                                                    or reading.query is not None and reading.key is not None):
         sentence_like = [context.text]  # ("Does she -> nurse get stronger as we go deeper?": a pair of it)
     if not sentence_like or WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
-            or EXAMPLE.search(reading.plain) or _GENERAL.search(reading.plain):
+            or EXAMPLE.search(reading.plain) or GENERAL.search(reading.plain):
         return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)
     best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
     # (a model or a view named for the sentence is what to run, however close a concept: "Are there any

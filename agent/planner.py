@@ -137,6 +137,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         question = question.replace(reading.sentences[0], '"…"')
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request
         reading.expression = reading.expression_term = None
+    if reading.expression_bare and asking.GENERAL.search(reading.plain):
+        reading.expression = None  # "What happens, in general, if you average over dim=0?": the idea, not a run
     meant = question  # a view the question turns down ("like the heatmap but …", "not the line chart") means nothing
     for phrase in reading.turned_down:
         if _views_named_in(phrase):

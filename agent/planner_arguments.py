@@ -237,9 +237,9 @@ SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped
                    r"|\b(?:scale|range)\s+(?:up\s+)?to\s+(0?\.\d+)\b|上限\s*(?:は|を|[=:：])?\s*(0?\.\d+)")
 # choices said to stay as they were: "at the same layer", "same head", "that layer", "from that one up", 「同じ層で」,
 # 「その層」, 「同じ設定で」
-_SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer\s*(?:and|&|/|,)\s*head|layer|head|settings?)\b"
+_SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer\s*(?:and|&|/|,)\s*head|layer|head|settings?|style|look|format)\b"
                       r"|\b(?:that|this)\s+(layer|head)\b|同じ(層(?:と|・|、)ヘッド)"
-                      r"|\bfrom\s+(?:that|this)\s+one\s+(up|onwards?)\b|(?:同じ|その|この)(層|レイヤー?|ヘッド)|同じ(設定|条件)")
+                      r"|\bfrom\s+(?:that|this)\s+one\s+(up|onwards?)\b|(?:同じ|その|この)(層|レイヤー?|ヘッド)|同じ(設定|条件|スタイル|見た目)")
 _SETTINGS = ("layer", "head", "annotate", "exclude_special", "words", "color_max")
 
 
