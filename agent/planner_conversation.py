@@ -43,6 +43,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     _earlier_sentences(reading, context)
     _edit_the_expression(reading, context)
     _step_the_layer(reading, context)
+    _count_alone(reading, context)
     return context
 
 
@@ -232,6 +233,16 @@ def _step_the_layer(reading: Reading, context: Context) -> None:
     head = context.choices.get("head")
     if head_step is not None and not reading.heads:
         reading.heads = [(max((head if isinstance(head, int) else -1) + head_step[0], 0), head_step[1])]
+
+
+def _count_alone(reading: Reading, context: Context) -> None:
+    """"ok do 50", 「じゃあ上限いっぱいの50で」 after a generation: a number alone is how many tokens to write."""
+    if context.tool != "generation_attention" or reading.new_tokens is not None or reading.layers or reading.heads:
+        return
+    found = re.fullmatch(r"\D*?(?<![\w.-])(\d{1,4})(?![\w.])\D*", reading.rest)
+    if found is not None and bare(reading):
+        reading.new_tokens = int(found[1])
+        reading.rest = reading.rest[:found.start(1)] + " " * len(found[1]) + reading.rest[found.end(1):]
 
 
 def _stepping(context: Context) -> str:
