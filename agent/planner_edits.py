@@ -1,9 +1,11 @@
-"""Edits of the sentence shown: "change 'full' to 'empty'", 「『魚』を『肉』に変えたら？」, "what if it said dog
-instead of cat?", "swap 'cat' and 'dog'", "what if it ends with 'until it was empty' instead?".
+"""Edits of a sentence: a word changed ("change 'full' to 'empty'", 「『魚』を『肉』に変えたら？」, "what if it said
+dog instead of cat?"), two swapped ("swap 'cat' and 'dog'"), one taken out ("without 'very'") or put in ("add
+'not' before 'great'"), a new opening or ending ("what if it ends with 'until it was empty' instead?").
 
-The learner rewrites the sentence the conversation is on rather than typing it again; the reader
-(agent/planner_reading.py) takes the rewritten sentence as if it had been quoted, so the view, layer, head
-and choices go on with it.
+The learner rewrites the sentence the conversation is on, or the one the same message quotes, rather than
+typing it again; the reader (agent/planner_reading.py) takes the rewritten sentence as if it had been
+quoted (with the original beside it when a comparison is asked), so the view, layer, head and choices go on
+with it. An edit applies only where the old piece is in the sentence and the new one is not.
 """
 
 from __future__ import annotations
