@@ -191,12 +191,33 @@ def _new_ending(sentence: str, ending: str) -> str | None:
         else [ending[:size] for size in range(len(ending), 1, -1)]
     start = next((found[-1].start() for opening in openings
                   if (found := list(_where(sentence, opening).finditer(sentence)))), None)
+    if start is None and not ending.isascii():
+        start = _stem_before_shared_tail(sentence, ending)
     if start is None:
         return None
     stop = re.search(r"[.!?。！？]*\s*$", sentence)
     closing = "" if re.search(r"[.!?。！？]$", ending) else stop[0].strip() if stop else ""
     new = sentence[:start] + ending + closing
     return None if new == sentence else new
+
+
+def _stem_before_shared_tail(sentence: str, ending: str) -> int | None:
+    """Where a Japanese ending that shares only its inflection with the sentence's replaces it: 「この映画はとても
+    面白かった。」 with 「つまらなかった。」 (both end in かった。) from 面白 on; the stem is the kanji or katakana run before
+    the shared tail (a hiragana stem is no clear word boundary: None)."""
+    body, new = sentence.rstrip("。！？!?. "), ending.rstrip("。！？!?. ")
+    shared = 0
+    while shared < min(len(body), len(new)) and body[-1 - shared] == new[-1 - shared]:
+        shared += 1
+    start = len(body) - shared
+    if shared < 2 or start == 0:
+        return None
+    while start > 0 and _CONTENT_CHAR.match(body[start - 1]):
+        start -= 1
+    return start if start < len(body) - shared else None
+
+
+_CONTENT_CHAR = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffー々]")
 
 
 def _cased_like(written: str, new: str) -> str:
