@@ -83,7 +83,8 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|ho
                          r"|(?:だと|では|なら|の場合|で見ると|でみると)(?:[、,][^、,。]*)?[？?]\s*$", re.I)
 WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|hm+)\W+)*(?:why|how\s+come)\b"
                  r"|\b(?:is|was)\s+(?:it|that|this)\s+because\b|なぜ|どうして|なんで"
-                 r"|(?:だ)?から(?:ですか|なの|なん)", re.I)  # 「…大事だからですか？」
+                 r"|(?:だ)?から(?:ですか|なの|なん)"  # 「…大事だからですか？」
+                 r"|\b(?:tell|explain)\s+(?:me\s+)?the\s+reason\b|理由を(?:教えて|知りたい|説明)", re.I)
 _WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
@@ -136,7 +137,13 @@ WH_START = re.compile(r"^\W*(?:what|how|which|where|who|when|why)\b", re.I)
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$", re.I)
 # a clause that only turns a figure down ("I don't need a figure, just the idea") requests nothing
 _NO_FIGURE = re.compile(r"\b(?:don'?t|do\s+not|no)\s+(?:need|want)\s+(?:a\s+|any\s+|the\s+)?"
-                        r"(?:figure|picture|plot|chart|graph)|図(?:は|も)?(?:いらない|要らない|不要|なしで)", re.I)
+                        r"(?:figure|picture|plot|chart|graph)|\bno\s+(?:figure|picture|plot|chart|graph|drawing)s?"
+                        r"(?:\s+(?:is\s+)?(?:needed|necessary|required|please))"
+                        r"|図(?:は|も)?(?:いらない|要らない|いりません|要りません|不要|なしで|なくて(?:いい|大丈夫))", re.I)
+# only the idea is wanted ("Asking conceptually", 「仕組みだけ知りたいです」, 「図はいらないので理由を教えてください」)
+_IDEA_ONLY = re.compile(r"\b(?:asking\s+)?conceptually\b|\bin\s+(?:theory|principle)\b"
+                        r"|\b(?:just|only)\s+(?:the\s+)?(?:idea|concept|theory|reasoning|intuition)\b"
+                        r"|(?:仕組み|理屈|理由|考え方|原理)(?:だけ|のみ)|概念(?:として|的に)|理論(?:上|的に)", re.I)
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
                             r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
@@ -199,6 +206,10 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
+    if (_IDEA_ONLY.search(reading.plain) or _NO_FIGURE.search(reading.plain)
+            and (WHY.search(reading.plain) or _WH_QUESTION.search(reading.plain) or asks_yes_no(masked))) \
+            and not asks_to_see(_NO_FIGURE.sub(" ", masked)) and reading.expression is None:
+        return False  # "…, does that mean the model ignored the 'not'? Asking conceptually, no plot needed."
     if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
             and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
         return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
