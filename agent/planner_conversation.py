@@ -14,6 +14,7 @@ from dataclasses import replace
 from agent.cards import cards
 from agent.context import Context
 from agent.naming import bare, names_it
+from agent.planner_arguments import find_models
 from agent.planner_reading import Reading
 
 __all__ = ["resolve"]
@@ -44,6 +45,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     _edit_the_expression(reading, context)
     _step_the_layer(reading, context)
     _count_alone(reading, context)
+    _model_spoken_of(reading, context)
     return context
 
 
@@ -253,3 +255,21 @@ def _stepping(context: Context) -> str:
             if isinstance(before.get(name), int) and isinstance(now.get(name), int) and before[name] != now[name]:
                 return name
     return "head" if isinstance(context.choices.get("head"), int) else "layer"
+
+
+# a model pointed at to be loaded or used ("ok load that one", 「じゃあそれ読み込んで」, "use it then")
+_LOAD_THAT = re.compile(r"\b(?:load|use|switch\s+to|go\s+with|pick|take)\s+(?:that|this|it|that\s+one|this\s+one)\b"
+                        r"|(?:それ|そいつ|そのモデル|そっち|あれ)(?:を|で)?\s*(?:読み込|よみこ|ロード|使|切り替え)", re.I)
+
+
+_JAPANESE_ASKED = re.compile(r"日本語|\bjapanese\b", re.I)
+
+
+def _model_spoken_of(reading: Reading, context: Context) -> None:
+    """"which one is like llama?" and then "ok load that one": the one model the question before named."""
+    if reading.models or not context.question or not _LOAD_THAT.search(reading.plain):
+        return
+    # (「どれが日本語わかるの？」 asks for the one that reads Japanese)
+    models = find_models(context.question)[0] or find_models(_JAPANESE_ASKED.sub("japanese model", context.question))[0]
+    if len(models) == 1:
+        reading.models = models
