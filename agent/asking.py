@@ -298,6 +298,15 @@ def asked_views(named: list[Card], reading: Reading, context: Context) -> list[C
     return asked or named
 
 
+def about_something(reading: Reading) -> bool:
+    """The question is worded as one about something, not a request: why, what it means, whether it holds, how it
+    works ("does that mean BERT resolved the pronoun?", 「どういう計算で直してるんですか？」)."""
+    masked = mask_literals(reading.plain)
+    return (bool(WHY.search(reading.plain) or _MEANING_ASKED.search(reading.plain) or _HOW_IT_WORKS.search(reading.plain)
+                 or _IDEA_ONLY.search(reading.plain) or asks_yes_no(masked))
+            and not asks_to_see(masked))
+
+
 def _tells(piece: str) -> bool:
     """A piece of a question that only tells what the learner did, saw or thinks of what they saw."""
     return bool(_TELLS_EN.search(piece) or _STATEMENT_EN.search(piece) or _DECLARED_EN.search(piece)

@@ -209,6 +209,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if said is None and not pasted_error and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             # 「警告みたいなのが赤字で出たんだけど…」: which message? the entry that asks for its text
             said = next((m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back), None)
+        if said is None and context.tool is not None and not pasted_error and asking.about_something(reading):
+            # in a conversation, a question about what was shown goes to the closest concept, however weak
+            # ("if 'it' leans towards 'street' in the second one, does that mean BERT resolved the pronoun?")
+            said = next((m.name for m in matches if m.kind == "knowledge" and m.score >= ASK_BELOW
+                         and not knowledge()[m.name].asks_back), None)
         if said is not None:  # nothing close by meaning, but a topic named in its own words ("query, key and value")
             return Plan(reading.language, "knowledge", (), (said,), (), context=context)
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
