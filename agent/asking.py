@@ -183,7 +183,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
                 # (a wh-question whose nearest examples are as many questions as requests asks about something: "What do
                 # you lose when you average over the heads?")
                 if (share < (0.4 if WH_START.search(piece) else 0.5) or asks_to_see(piece)) and not asks_yes_no(piece)
-                and not _SUBORDINATE.search(piece)
+                and not _SUBORDINATE.search(piece) and not _WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
                 and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
                 and not _DECLARED_EN.search(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
