@@ -305,8 +305,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # (not "load smollm2", which makes it current)
         return previous, TOOL_MIN
     # (「実際に描いてみせて」 after the explanation)
-    if not named and context.offered in every and not weak(matches) \
-            and (context.tool is None or _SHOW_THAT.search(reading.plain)):
+    if not named and context.offered in every and not weak(matches) and not fit.unfit(every[context.offered], reading) \
+            and (context.tool is None or _SHOW_THAT.search(reading.plain)):  # (not one that cannot take a layer asked)
         named = [every[context.offered]]
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
     named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
