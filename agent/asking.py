@@ -84,7 +84,7 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|ho
 WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|hm+)\W+)*(?:why|how\s+come)\b"
                  r"|\b(?:is|was)\s+(?:it|that|this)\s+because\b|なぜ|どうして|なんで"
                  r"|(?:だ)?から(?:ですか|なの|なん)"  # 「…大事だからですか？」
-                 r"|\b(?:tell|explain)\s+(?:me\s+)?the\s+reason\b|理由を(?:教えて|知りたい|説明)", re.I)
+                 r"|\b(?:tell|explain)\s+(?:me\s+)?the\s+reason\b|理由を(?:教えて|知りたい|説明|まとめ)", re.I)
 _WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
@@ -303,7 +303,8 @@ def about_something(reading: Reading) -> bool:
     works ("does that mean BERT resolved the pronoun?", 「どういう計算で直してるんですか？」)."""
     masked = mask_literals(reading.plain)
     return (bool(WHY.search(reading.plain) or _MEANING_ASKED.search(reading.plain) or _HOW_IT_WORKS.search(reading.plain)
-                 or _IDEA_ONLY.search(reading.plain) or asks_yes_no(masked))
+                 or _IDEA_ONLY.search(reading.plain) or asks_yes_no(masked)
+                 or WH_START.search(reading.plain) and "?" in reading.plain)
             and not asks_to_see(masked))
 
 
