@@ -278,7 +278,7 @@ def names_a_sentence(quote: Quote) -> bool:
 
 
 _SENTENCE_AFTER = ascii_pattern(r"^\s*(?:sentence|one|version|example|text)s?\b"
-                                r"|^\s*(?:の|のほうの|の方の)\s*(?:文|例文)"
+                                r"|^\s*(?:の|のほうの|の方の)\s*(?:文|例文)|^\s*の(?:ほう|方)(?:だけ|のみ|で|を|は|、)"
                                 r"|^\s*(?:and|&|,)\s*[\"'‘“「『][^\"'’”」』]{1,20}[\"'’”」』]\s+(?:versions|sentences|ones)\b")
 _SENTENCE_BEFORE = ascii_pattern(r"\b(?:sentence|one|version|example)\s+(?:with|about|containing|that\s+(?:has|says))"
                                  r"(?:\s+the\s+word)?\s*$")
