@@ -176,6 +176,22 @@ _KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れ
 _KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そうめ|(?<=\d)そう(?![だでなね])")
 
 
+# a loanword typed in hiragana (「ひーとまっぷ」「あてんしょん」「ぐらふ」): a run with the long-vowel mark, or a word of
+# the views', read in katakana (the same length)
+_HIRAGANA_LOANWORD = re.compile(r"(?<![ぁ-ゖァ-ヺー])(?P<particle>[のをでにがはともへや]?)"
+                                r"(?P<word>[ぁ-ゖ]+ー[ぁ-ゖー]*|あてんしょん|ぐらふ|へっど|まっぷ|ぷろっと)")
+
+
+def spelled(text: str) -> str:
+    """The text as the sensei's examples spell it: full-width letters and digits half-width, hiragana loanwords
+    in katakana (for the sentence encoder, which reads 「ひーとまっぷ」 as nothing it knows)."""
+    text = unicodedata.normalize("NFKC", text)
+    return _HIRAGANA_LOANWORD.sub(lambda m: m["particle"] + m["word"].translate(_TO_KATAKANA), text)
+
+
+_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
 def read(question: str, latest_text: str | None = None) -> Reading:
     """The literal parts of a question; `latest_text` is the sentence the conversation analysed last."""
     # "change 'full' to 'empty'", "'The nurse helped the doctor.' with 'nurse' and 'doctor' swapped": rewritten
