@@ -200,7 +200,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         or context.tool is not None \
         and (fit.changes_the_view(reading) or bool(reading.models) or reading.new_tokens is not None) \
         and (bare(reading) or not WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
-             and not reading.sentences
+             and not reading.sentences and not _MEANING_ASKED.search(reading.plain)  # (「ヘッド平均ってどういうこと」)
              and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))
                   or bool(_POINTS_BACK.search(reading.plain))))  # "… Same curve, first layer."
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
