@@ -144,6 +144,10 @@ _NO_FIGURE = re.compile(r"\b(?:don'?t|do\s+not|no)\s+(?:need|want)\s+(?:a\s+|any
 _IDEA_ONLY = re.compile(r"\b(?:asking\s+)?conceptually\b|\bin\s+(?:theory|principle)\b"
                         r"|\b(?:just|only)\s+(?:the\s+)?(?:idea|concept|theory|reasoning|intuition)\b"
                         r"|(?:仕組み|理屈|理由|考え方|原理)(?:だけ|のみ)|概念(?:として|的に)|理論(?:上|的に)", re.I)
+# a question that ends by asking what something means (「ヘッド平均ってどういうこと」, 「…斜めに並んでるけど、これってどういう
+# こと」): about it, even when it names a head or a choice
+_ENDS_ASKING_MEANING = re.compile(r"(?:って|とは)\s*(?:どういう(?:こと|意味)|何の(?:こと|意味))(?:です|でしょう|だろう)?か?\W*$"
+                                  r"|(?:これ|それ|あれ)(?:って|は)?\s*(?:どういう(?:こと|意味)|何|なに|なん)(?:です|でしょう|だろう)?か?\W*$")
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
                             r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
@@ -210,6 +214,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
             and (WHY.search(reading.plain) or _WH_QUESTION.search(reading.plain) or asks_yes_no(masked))) \
             and not asks_to_see(_NO_FIGURE.sub(" ", masked)) and reading.expression is None:
         return False  # "…, does that mean the model ignored the 'not'? Asking conceptually, no plot needed."
+    if _ENDS_ASKING_MEANING.search(reading.plain) and not asks_to_see(masked) and not reading.sentences:
+        return False  # 「ヘッド平均ってどういうこと」 after a heatmap: the idea, not that figure
     if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
             and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
         return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained

@@ -15,7 +15,7 @@ from agent.cards import cards
 from agent.context import Context
 from agent.naming import bare, names_it
 from agent.planner_arguments import find_models
-from agent.planner_reading import Reading
+from agent.planner_reading import Reading, read
 
 __all__ = ["resolve"]
 
@@ -46,6 +46,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     _step_the_layer(reading, context)
     _count_alone(reading, context)
     _model_spoken_of(reading, context)
+    _choice_spoken_of(reading, context)
     return context
 
 
@@ -273,3 +274,22 @@ def _model_spoken_of(reading: Reading, context: Context) -> None:
     models = find_models(context.question)[0] or find_models(_JAPANESE_ASKED.sub("japanese model", context.question))[0]
     if len(models) == 1:
         reading.models = models
+
+
+_THAT_HEAD = re.compile(r"\b(?:that|this)\s+head\b|(?:その|この|あの)ヘッド", re.I)
+_THAT_LAYER = re.compile(r"\b(?:that|this)\s+layer\b|(?:その|この|あの)(?:層|レイヤー)", re.I)
+
+
+def _choice_spoken_of(reading: Reading, context: Context) -> None:
+    """「ヘッド2が斜めに並んでるけど、どういうこと」 answered, then 「そのヘッドだけ大きく」: the head (or layer) the
+    question before spoke of, when no figure took it."""
+    if not context.question or (reading.heads or not _THAT_HEAD.search(reading.plain)) \
+            and (reading.layers or not _THAT_LAYER.search(reading.plain)):
+        return
+    before = read(context.question, context.text)
+    if not reading.heads and _THAT_HEAD.search(reading.plain) and len(before.heads) == 1 \
+            and before.heads[0][0] != context.choices.get("head"):
+        reading.heads = before.heads
+    if not reading.layers and _THAT_LAYER.search(reading.plain) and len(before.layers) == 1 \
+            and before.layers[0][0] != context.choices.get("layer"):
+        reading.layers = before.layers
