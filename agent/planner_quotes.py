@@ -62,8 +62,12 @@ COLON_SENTENCE = ascii_pattern(
     r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!first\s)(?<!second\s)(?<!other\s)(?<!同じ)\bsentences?"
     r"|(?<!same\s)\btexts?|\binput|\bprompt"
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
-    r"|\bfor|文章?|テキスト|プロンプト)\s*[:：]"
+    r"|\b(?:for|of)|文章?|テキスト|プロンプト)\s*[:：]"
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
+# "Tokenize this and give me the attention shapes:\nThe committee postponed the vote.": a line of its own after a colon
+# (no code: a line with brackets, an "=" or backticks, nor a message "SomeError: …")
+LINE_SENTENCE = re.compile(r"[:：][ \t]*\n\s*(?![^\n]*[=(){}\[\]`<>]|[^\n]*\w(?:Error|Warning|Exception)\b)"
+                           r"(?P<text>[^\n]*\w[^\n]*?)[ \t]*(?=\n|$)")
 # 「今日はカレーを食べた、という文で…」「きのう映画みた って文」: an unquoted Japanese sentence named as one
 NAMED_SENTENCE = re.compile(r"^\s*(?:(?:じゃあ|では|次は|今度は|ところで)[、,]?\s*)?"
                             r"(?P<text>(?!(?:これ|それ|あれ|この|その|あの))[^「」『』\"'、,。!?！？\n][^「」『』\"'\n]{3,40}?)\s*[、,]?\s*"

@@ -445,7 +445,7 @@ _REQUEST_WORDS = re.compile(r"層|ヘッド|レイヤ|ヒートマ|グラフ|折
 def _take_colon_sentence(reading: Reading, rest: str) -> str:
     """An unquoted sentence after "sentence:" / 「文:」, before an arrow pointing at it (「…。←この文」), or named as
     one (「今日はカレーを食べた、という文で」)."""
-    match = literal.COLON_SENTENCE.search(rest)
+    match = literal.COLON_SENTENCE.search(rest) or literal.LINE_SENTENCE.search(rest)
     arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
     named = literal.NAMED_SENTENCE.search(rest) if match is None and arrow is None else None
     if match is None and arrow is None and named is None and JAPANESE.search(rest):
@@ -458,6 +458,8 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
         return rest
     found = match or arrow
     start, end = found.span("text")
+    if match is not None and "\n" in rest[start:end]:  # "Here's my sentence:\nWinter mornings….\nShow the heatmap.":
+        end = start + rest[start:end].index("\n")  # the line after the colon, the request after it
     text = unicodedata.normalize("NFKC", rest[start:end]).lower()
     if any(arguments.find_numbers(rules, text)[0] for rules in (arguments.LAYER_RULES, arguments.HEAD_RULES)):
         return rest  # "back to my short sentence: the heads grid at layer 0" asks for a view, it gives no sentence
@@ -465,7 +467,7 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
         return rest  # "before I type any sentence: which models can I use?" is the learner's own question
     reading.sentences.append(rest[start:end].strip())
     reading.colon_sentence = True
-    return rest[: found.start()] if match else rest[end:]
+    return f"{rest[:found.start()]} {rest[end:]}" if match else rest[end:]
 
 
 def _english_lead(rest: str) -> re.Match[str] | None:
