@@ -45,7 +45,7 @@ _MODEL_WORDS = (
     (_ascii(r"\b(?:small |little |tiny )?english(?:[- ]only)? model|\bencoder(?:[- ]only)? model"
             r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm", "encoder"),
     (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|ジェン?マ"), "gemma-270m", ""),
-    (_ascii(r"\bjapanese model|\bmultilingual model"
+    (_ascii(r"\bjapanese model|\bmultilingual model|\bjapanese[- ](?:capable|friendly|ready)(?:\s+(?:one|model))?"
             r"|\b(?:model|one) (?:that|which) (?:can )?(?:actually |really )?"
             r"(?:reads?|understands?|knows?|handles?|speaks?|gets?) japanese"
             r"|日本語(?:が読める|を読める|を扱える|が扱える|に強い|対応の?|用の|の)?モデル"
@@ -471,6 +471,11 @@ _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st
                         rf"|\b({_ORDINAL_WORDS})\s+token")
 
 
+# the last token looking ("from the last token", "where the last token looks", 「最後のトークンがどこを見て」)
+_LAST = r"(?:the\s+)?(?:very\s+)?(?:last|final)\s+token"
+_LAST_QUERY = _ascii(rf"\bfrom\s+{_LAST}\b|\b{_LAST}(?:'s\s+(?:row|line)|\s+(?:looks?|attends?|focus(?:es)?)\b)"
+                     rf"|\bwhere\s+(?:does\s+)?{_LAST}\b"
+                     r"|(?:最後|末尾|最終)の?トークン(?:から|の行|が\s*(?:どこ|何|なに|どの)(?:を|に)?\s*(?:見|注目))")
 _KEY_RULES = (
     _ascii(r"\bto\s+(?:the\s+)?(?:token|word)\s+(\[cls\]|\[sep\]|<bos>|[a-z][\w-]*|\d+)"),
     _ascii(r"\bto\s+(?:the\s+)?(\[cls\]|\[sep\]|<bos>)"),
@@ -591,6 +596,9 @@ def find_numbers(rules: tuple[Rule, ...], text: str) -> tuple[list[tuple[int, st
 
 def find_query(text: str) -> tuple[int | str | None, str]:
     """The attending token named without quotes; ordinals ("2番目のトークン", "second token") are 1-based."""
+    last = _LAST_QUERY.search(text)  # "where the last token looks", 「最後のトークンから」: position -1
+    if last and not (_ATTENDED_BEFORE.search(text[:last.start()]) or _ATTENDED_AFTER.match(text[last.end():])):
+        return -1, _blank(text, *last.span())
     match = _ORDINAL_QUERY.search(text)
     if match and (_ATTENDED_BEFORE.search(text[:match.start()]) or _ATTENDED_AFTER.match(text[match.end():])):
         match = None  # "most of its attention on the very first token": the token attended to, no query
