@@ -53,6 +53,8 @@ def names_it(card: Card, reading: Reading) -> bool:
     if reading.language == "ja":  # 「layer 5のheadを全部」: the English word for the katakana one, offsets kept
         text, read_as_argument = (_HEAD_IN_JAPANESE.sub(lambda m: "ヘッド".rjust(len(m[0])), t)
                                   for t in (text, read_as_argument))
+    if isinstance(reading.mean_heads, str) and reading.mean_heads:  # "all heads averaged" names no grid of heads
+        text = text.replace(_katakana(reading.mean_heads), " " * len(reading.mean_heads))
     words = set(re.findall(r"[a-z]{6,}", text))
     return any(_said(_katakana(name), text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
