@@ -106,10 +106,14 @@ WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|で
 _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:tokens|pieces|subwords)|"
                          r"what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
                          r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped)"
-                         r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番"
+                         r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番|どのくらい|どれくらい"
                          r"|どう(?:分かれ|わかれ|分割|区切)"
                          # 「『…』の最終層ってどうなってるんだろう」: how it looks, for that sentence
                          rf"|{WONDER_HOW}|どう見える(?:ん|の)?(?:だろう|でしょう)", re.I)
+# layer by layer ("how much does [SEP] get in each layer?", 「[SEP]が各層でどれだけもらってるか」)
+_PER_LAYER = re.compile(r"\b(?:each|every|per)\s+layer\b|\bacross\s+(?:the\s+|all\s+)?layers\b|\blayer\s+by\s+layer\b"
+                        r"|各層|層ごと|全層|層を追")
+_SPECIAL_TOKEN = re.compile(r"\[cls\]|\[sep\]|<bos>|<s>", re.I)
 # what something means or how to read it is asked about, however close a tool is
 _MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと", re.I)
 # how a method works or what a result would mean, asked ("does that norm view take the MLP into account?", "how
@@ -331,7 +335,10 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
     sentence_like = [text for text in reading.sentences if len(text.split()) >= 2
                      or not text.isascii() and len(text) >= 3 or _OF_TOKENS.search(reading.plain)]
     if context.text and not reading.sentences and (_THAT_SENTENCE.search(reading.plain)
-                                                   or reading.query is not None and reading.key is not None):
+                                                   or reading.query is not None and reading.key is not None
+                                                   or (reading.query is not None or reading.key is not None
+                                                       or _SPECIAL_TOKEN.search(reading.plain))
+                                                   and _PER_LAYER.search(reading.plain)):
         sentence_like = [context.text]  # ("Does she -> nurse get stronger as we go deeper?": a pair of it)
     if not sentence_like or WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
             or EXAMPLE.search(reading.plain) or GENERAL.search(reading.plain):
