@@ -113,6 +113,9 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:toke
 # layer by layer ("how much does [SEP] get in each layer?", 「[SEP]が各層でどれだけもらってるか」)
 _PER_LAYER = re.compile(r"\b(?:each|every|per)\s+layer\b|\bacross\s+(?:the\s+|all\s+)?layers\b|\blayer\s+by\s+layer\b"
                         r"|各層|層ごと|全層|層を追")
+# a claim checked on a sentence given ("is that true for '…'?", 「『…』でもそうなる？」「『…』では本当にそうなってますか」)
+_HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:true|the\s+case)|does\s+(?:that|this|it)\s+hold)\s+(?:for|in|with|on)\b"
+                        r"|でも(?:そう|同じ)(?:なる|なの|です|か|\W*$)|では本当に|でも本当に", re.I)
 _SPECIAL_TOKEN = re.compile(r"\[cls\]|\[sep\]|<bos>|<s>", re.I)
 # what something means or how to read it is asked about, however close a tool is
 _MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと", re.I)
@@ -344,6 +347,8 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
             or EXAMPLE.search(reading.plain) or GENERAL.search(reading.plain):
         return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)
     best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
+    if reading.sentences and _HOLDS_FOR.search(reading.plain) and best_tool >= ASK_BELOW:
+        return True  # "people say the last layer attends to punctuation. is that true for '…'?": check it on that
     # (a model or a view named for the sentence is what to run, however close a concept: "Are there any
     # previous-token heads in minilm when it reads '…'? Which ones?", "How many pieces does minilm chop '…' into?")
     given = bool(reading.sentences) \
