@@ -164,11 +164,11 @@ EXCLUDE_SPECIAL = _ascii(
     rf"|{_SPECIAL}\s+(?:(?:be|are|is|get|got|were)\s+)?(?:removed|excluded|dropped|hidden|stripped|left\s+out|taken\s+out"
     r"|cut\s+out|filtered\s+out|out\s+of\s+the\s+way|gone)"
     rf"|{_SPECIAL}\s*(?:って(?:いう)?(?:やつ|の)|とか|など|なんか)?(?:は|を|も)?"
-    r"(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード)"
+    r"(?:除|抜|なし|無し|取り除|外|省|消し|無視|入れない|含めない|エクスクルード|のけ|どけ)"
     # "hide it then", 「それ消して」 after "why is the first column so bright?": what a view can hide is special tokens
     r"|^\W*(?:(?:ok|okay|so|then|can\s+(?:you|u)|could\s+you|please)\W+)*(?:hide|remove|drop|get\s+rid\s+of|take\s+out)"
     r"\s+(?:that\s+one|that|it|them|those)\b(?:\s+(?:then|too|please|pls))?\W*$"
-    r"|^\W*(?:じゃあ)?(?:それ|あれ|そいつ)(?:を|は)?(?:消して|除いて|外して|隠して|抜いて)"
+    r"|^\W*(?:じゃあ)?\W*(?:それ|あれ|そいつ)(?:を|は)?(?:消して|除いて|外して|隠して|抜いて|抜きで|なしで|のけて|どけて)"
     rf"|{_SPECIAL}[^。.!?！？]{{0,20}}?(?:ので|から)[、,]?\s*(?:消して|除いて|外して|隠して|抜いて)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
