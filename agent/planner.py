@@ -40,6 +40,7 @@ from agent.planner_reading import (
     detect_language,
     read,
     spelled,
+    standard,
 )
 from agent.slots import DEFAULT_TEXT, PlannedCall, card_calls
 from prompts import Language, knowledge
@@ -126,6 +127,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     `session_text` is the sentence the tools' session holds (tools reuse it when `text` is omitted).
     """
     context = context or Context()
+    question = standard(question)
     reading = read(question, context.text)
     context = conversation.resolve(reading, context)
     pasted = concepts.pasted_messages(question)

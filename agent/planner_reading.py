@@ -174,6 +174,14 @@ def detect_language(text: str) -> Language:
 # words typed in hiragana that name a layer or head (「へっど2」, 「6そう」), read as their usual spelling (same length)
 _KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 ", "そうめ": "層目"}
 _KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そうめ|(?<=\d)そう(?![だでなね])")
+# Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
+_KANSAI = {"どない": "どう", "ほんまに": "本当に"}
+_KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|" + "|".join(_KANSAI))
+
+
+def standard(question: str) -> str:
+    """The question with Kansai words in their standard form outside its quotes, read before anything else."""
+    return _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
 
 
 # a loanword typed in hiragana (「ひーとまっぷ」「あてんしょん」「ぐらふ」): a run with the long-vowel mark, or a word of
