@@ -311,6 +311,11 @@ def asked_views(named: list[Card], reading: Reading, context: Context) -> list[C
     return asked or named
 
 
+def only_the_idea(reading: Reading) -> bool:
+    """The learner says they want the idea, not a figure ("Asking conceptually", 「仕組みだけ知りたい」)."""
+    return bool(_IDEA_ONLY.search(reading.plain) or _NO_FIGURE.search(reading.plain))
+
+
 def about_something(reading: Reading) -> bool:
     """The question is worded as one about something, not a request: why, what it means, whether it holds, how it
     works ("does that mean BERT resolved the pronoun?", 「どういう計算で直してるんですか？」)."""

@@ -212,9 +212,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if said is None and not pasted_error and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             # 「警告みたいなのが赤字で出たんだけど…」: which message? the entry that asks for its text
             said = next((m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back), None)
-        if said is None and context.tool is not None and not pasted_error and asking.about_something(reading):
+        if said is None and (context.tool is not None or asking.only_the_idea(reading)) and not pasted_error \
+                and asking.about_something(reading):
             # in a conversation, a question about what was shown goes to the closest concept, however weak
-            # ("if 'it' leans towards 'street' in the second one, does that mean BERT resolved the pronoun?")
+            # ("if 'it' leans towards 'street' in the second one, does that mean BERT resolved the pronoun?"), and so
+            # does one that says it wants only the idea ("…, would the row of 'sat' change? Asking conceptually.")
             said = next((m.name for m in matches if m.kind == "knowledge" and m.score >= ASK_BELOW
                          and not knowledge()[m.name].asks_back), None)
         if said is not None:  # nothing close by meaning, but a topic named in its own words ("query, key and value")

@@ -131,7 +131,7 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b"
                      r"|\bwhat\s+if\b.*\binstead\b", re.I)  # "what if everything is chained through … instead?"
-_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして|描き直して|並べて"
+_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして(?!も)|描き直して|並べて"
                      rf"|(?:絵|図)にするとどう|{_CAN_IT_BE_MADE_JA}"
                      r"|見られ(?:ます|ません|る(?!の|こと))|見れ(?:ます|る(?!の|こと))|見せられ(?:ます|る)"  # (not 「見られるのはなんで」)
                      r"|(?:に|で)(?:する|した)(?:と|ら)[?？]*$"  # 「行列ごと折れ線にすると?」: what it would look like

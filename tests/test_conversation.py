@@ -747,3 +747,56 @@ def test_show_me_that_after_an_explanation_shows_what_was_explained() -> None:
                                      "show me that for this sentence then"])
     assert explained.intent == "knowledge"
     assert call(shown)[0] == "attention_norms"
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["which models do you have?", "which of them is the llama-style one?", "fine, load that one"],
+     ("load_model", {"model": "smollm2-135m"})),
+    (["使えるモデルを教えて", "日本語がわかるのはどれ？", "じゃあそれ読み込んで"], ("load_model", {"model": "gemma-270m"})),
+    ([f"rollout of '{CAT}'", "why do the first layers matter?", "start it at the second layer then"],
+     ("attention_rollout", {"start_layer": 1})),
+    ([f"Heatmap of '{CAT}' at layer 1", "how much does [SEP] receive in every layer?"], ("layer_summary", {})),
+    ([f"「{CURRY}」の12層のヘッド全部", "ヘッド3が縦に光ってるけど、これってどういうこと", "そのヘッドだけ大きく"],
+     ("plot_heatmap", {"layer": 12, "head": 3})),
+    ([f"「{CURRY}」のひーとまっぷ", "値も"], ("plot_heatmap", {"annotate": True})),
+    ([f"「{CURRY}」のヒートマップ", "なんで左の列が明るいの", "じゃあそれ抜きで"], ("plot_heatmap", {"exclude_special": True})),
+    ([f"「{CURRY}」のヒートマップ", "立体にしたらどないなる？"], ("plot_3d", {})),
+    (["「この映画はとても面白かった。」の最終層の数値", "最後を『つまらなかった。』に変えて"],
+     ("inspect_attention", {"text": "この映画はとてもつまらなかった。", "layer": -1})),
+])
+def test_pointing_back_in_session_16(questions: list[str], expected: Any) -> None:
+    """Session 16 (dev36, dev40–43): a model, head or token spoken of before; hiragana loanwords; Kansai; endings."""
+    name, arguments = call(converse(questions)[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Show me the tokens and the shapes for this one:\nAll roads lead to Rome.",
+     ("extract_attention", {"text": "All roads lead to Rome."})),
+    ("Here is my sentence:\nThe kettle whistled loudly.\nNow the heatmap of its first layer.",
+     ("plot_heatmap", {"text": "The kettle whistled loudly.", "layer": 0})),
+    ("line chart from the last token of 'The kettle whistled loudly.'", ("plot_line", {"query": -1})),
+    ("「明日は晴れるやろか」のヒートマップを見せて", ("plot_heatmap", {"text": "明日は晴れるやろか"})),
+    ("the numbers only, no picture, all heads averaged, for 'The kettle whistled loudly.'",
+     ("inspect_attention", {"text": "The kettle whistled loudly."})),
+    ("could smollm2 continue 'Once upon a time' and show me where it looks?",
+     ("generation_attention", {"prompt": "Once upon a time", "model": "smollm2-135m"})),
+])
+def test_literals_read_in_session_16(question: str, expected: Any) -> None:
+    name, arguments = call(converse([question])[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+def test_a_claim_checked_on_a_sentence_given_runs_it() -> None:
+    planned = converse(["they say deep layers stare at the first token. is that true for 'The kettle whistled loudly.'?"])
+    assert planned[-1].calls and call(planned[-1])[1].get("text") == "The kettle whistled loudly."
+
+
+@pytest.mark.parametrize("question", [
+    "If I swapped 'cat' for 'dog' in 'The cat sat on the mat.', would the row of 'sat' change? Asking conceptually.",
+    "「猫が魚を食べた。」の『魚』を『肉』にしても『猫が』の行は変わらないですよね？図はいらないので理由を教えてください",
+    "生成のとき、前のトークンも見られるのはなんで？",
+])
+def test_only_the_idea_asked_is_explained(question: str) -> None:
+    *_, last = converse([question])
+    assert last.intent == "knowledge" and not last.calls
