@@ -451,6 +451,7 @@ _QUERY_RULES = (
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token\s+|word\s+)?(\[cls\]|\[sep\]|<bos>)"),
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token|word)\s+([a-z][\w-]*)"),
     _ascii(r"\b(?:token|word)\s+([a-z][\w-]*)'s\b"),
+    _ascii(r"\b(?:for|of)\s+the\s+(?:token|word)\s+([a-z][\w-]*)\b(?!\s+(?:list|count|ids?|limit)\b)"),  # "for the token cat"
     _ascii(r"\b(?:token|query|position)\s*(?:#|no\.?|number|index)?\s*(\d+)"),
     _ascii(r"トークン\s*(\d+)|(\d+)\s*番の?トークン"),
     _ascii(rf"{_UNQUOTED_TOKEN}\s*から"),  # 「catからの注意」「の it から animal への」

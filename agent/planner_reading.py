@@ -287,7 +287,10 @@ _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)
                           r"|(?<![\w'-])from\s+([\w'-]+)\s+to(?:wards)?\s+([\w'-]+)"
                           r"|(?<![\w'-])([\w'-]+)\s+(?:attends|looks|pays\s+attention)\s+to\s+([\w'-]+)"
                           # 「itがcatを見てる量」: English words in a Japanese question
-                          r"|(?<![A-Za-z0-9'-])([a-z][\w'-]*?)\s*が\s*([a-z][a-z0-9'-]*)\s*(?:を|に)\s*(?:見|み|注目|注意)")
+                          r"|(?<![A-Za-z0-9'-])([a-z][\w'-]*?)\s*が\s*([a-z][a-z0-9'-]*)\s*(?:を|に)\s*(?:見|み|注目|注意)"
+                          # 「妹からケーキへの注意」: two pieces of a Japanese sentence
+                          r"|(?:^|(?<=[\s、。,はがをでの]))([^\x00-\x7f\s、。,.]{1,8}?)から([^\x00-\x7f\s、。,.]{1,8}?)"
+                          r"(?:への|へ|に向|に対)")
 _TO_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s+to\s+([\w'-]+)")
 _NOT_A_TOKEN_WORD = frozenset("the a an to go goes back switch change changes move set add compare up down over next "
                               "it's this that layer layers head heads token tokens same want need have has like going "
