@@ -14,7 +14,7 @@ from dataclasses import replace
 from agent.cards import cards
 from agent.context import Context
 from agent.naming import bare, names_it
-from agent.planner_arguments import find_models
+from agent.planner_arguments import EXCLUDE_SPECIAL, find_models
 from agent.planner_reading import Reading, read
 
 __all__ = ["resolve"]
@@ -47,6 +47,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     _count_alone(reading, context)
     _model_spoken_of(reading, context)
     _choice_spoken_of(reading, context)
+    _put_back(reading, context)
     return context
 
 
@@ -293,3 +294,17 @@ def _choice_spoken_of(reading: Reading, context: Context) -> None:
     if not reading.layers and _THAT_LAYER.search(reading.plain) and len(before.layers) == 1 \
             and before.layers[0][0] != context.choices.get("layer"):
         reading.layers = before.layers
+
+
+# what was just taken out, put back ("put them back, and go to the last layer", 「やっぱり戻して」)
+_PUT_BACK = re.compile(r"\b(?:put|bring|add)\s+(?:them|those|these|'em|it)\s+back\b|\bback\s+in\b"
+                       r"|^\W*(?:やっぱり|やっぱ|じゃあ)?\W*(?:それ|あれ)?(?:を)?(?:元に)?戻して\W*$|入れ直して", re.I)
+
+
+def _put_back(reading: Reading, context: Context) -> None:
+    """The special tokens the question before took out, put back: the same view with them."""
+    found = _PUT_BACK.search(reading.rest)
+    if found and not reading.exclude_special and context.choices.get("exclude_special") and context.question \
+            and EXCLUDE_SPECIAL.search(context.question.lower()):
+        reading.off.add("exclude_special")
+        reading.rest = reading.rest[:found.start()] + " " * len(found[0]) + reading.rest[found.end():]
