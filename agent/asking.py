@@ -113,8 +113,10 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:toke
 # layer by layer ("how much does [SEP] get in each layer?", 「[SEP]が各層でどれだけもらってるか」)
 _PER_LAYER = re.compile(r"\b(?:each|every|per)\s+layer\b|\bacross\s+(?:the\s+|all\s+)?layers\b|\blayer\s+by\s+layer\b"
                         r"|各層|層ごと|全層|層を追")
-# a claim checked on a sentence given ("is that true for '…'?", 「『…』でもそうなる？」「『…』では本当にそうなってますか」)
-_HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:true|the\s+case)|does\s+(?:that|this|it)\s+hold)\s+(?:for|in|with|on)\b"
+# a claim checked on a sentence given ("is that true for '…'?", 「『…』でもそうなる？」,
+# 「『…』では本当にそうなってますか」)
+_HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:true|the\s+case)|does\s+(?:that|this|it)\s+hold)"
+                        r"\s+(?:for|in|with|on)\b"
                         r"|でも(?:そう|同じ)(?:なる|なの|です|か|\W*$)|では本当に|でも本当に", re.I)
 _SPECIAL_TOKEN = re.compile(r"\[cls\]|\[sep\]|<bos>|<s>", re.I)
 # what something means or how to read it is asked about, however close a tool is
@@ -146,14 +148,16 @@ _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|where|who|when)\b|[?？]\s*$",
 _NO_FIGURE = re.compile(r"\b(?:don'?t|do\s+not|no)\s+(?:need|want)\s+(?:a\s+|any\s+|the\s+)?"
                         r"(?:figure|picture|plot|chart|graph)|\bno\s+(?:figure|picture|plot|chart|graph|drawing)s?"
                         r"(?:\s+(?:is\s+)?(?:needed|necessary|required|please))"
-                        r"|図(?:は|も)?(?:いらない|要らない|いりません|要りません|不要|なしで|なくて(?:いい|大丈夫))", re.I)
+                        r"|図(?:は|も)?(?:いらない|要らない|いりません|要りません|不要|なしで"
+                        r"|なくて(?:いい|大丈夫))", re.I)
 # only the idea is wanted ("Asking conceptually", 「仕組みだけ知りたいです」, 「図はいらないので理由を教えてください」)
 _IDEA_ONLY = re.compile(r"\b(?:asking\s+)?conceptually\b|\bin\s+(?:theory|principle)\b"
                         r"|\b(?:just|only)\s+(?:the\s+)?(?:idea|concept|theory|reasoning|intuition)\b"
                         r"|(?:仕組み|理屈|理由|考え方|原理)(?:だけ|のみ)|概念(?:として|的に)|理論(?:上|的に)", re.I)
-# a question that ends by asking what something means (「ヘッド平均ってどういうこと」, 「…斜めに並んでるけど、これってどういう
-# こと」): about it, even when it names a head or a choice
-_ENDS_ASKING_MEANING = re.compile(r"(?:って|とは)\s*(?:どういう(?:こと|意味)|何の(?:こと|意味))(?:です|でしょう|だろう)?か?\W*$"
+# a question that ends by asking what something means (「ヘッド平均ってどういうこと」,
+# 「…斜めに並んでるけど、これってどういうこと」): about it, even when it names a head or a choice
+_ENDS_ASKING_MEANING = re.compile(r"(?:って|とは)\s*(?:どういう(?:こと|意味)|何の(?:こと|意味))"
+                                  r"(?:です|でしょう|だろう)?か?\W*$"
                                   r"|(?:これ|それ|あれ)(?:って|は)?\s*(?:どういう(?:こと|意味)|何|なに|なん)(?:です|でしょう|だろう)?か?\W*$")
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
@@ -320,9 +324,10 @@ def about_something(reading: Reading) -> bool:
     """The question is worded as one about something, not a request: why, what it means, whether it holds, how it
     works ("does that mean BERT resolved the pronoun?", 「どういう計算で直してるんですか？」)."""
     masked = mask_literals(reading.plain)
-    return (bool(WHY.search(reading.plain) or _MEANING_ASKED.search(reading.plain) or _HOW_IT_WORKS.search(reading.plain)
-                 or _IDEA_ONLY.search(reading.plain) or asks_yes_no(masked)
-                 or WH_START.search(reading.plain) and "?" in reading.plain)
+    plain = reading.plain
+    return (bool(WHY.search(plain) or _MEANING_ASKED.search(plain) or _HOW_IT_WORKS.search(plain)
+                 or _IDEA_ONLY.search(plain) or asks_yes_no(masked)
+                 or WH_START.search(plain) and "?" in plain)
             and not asks_to_see(masked))
 
 

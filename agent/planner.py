@@ -142,7 +142,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         reading.expression = reading.expression_term = None
     if reading.expression_bare and asking.GENERAL.search(reading.plain):
         reading.expression = None  # "What happens, in general, if you average over dim=0?": the idea, not a run
-    meant = spelled(question)  # a view the question turns down ("like the heatmap but …", "not the line chart") means nothing
+    # a view the question turns down ("like the heatmap but …", "not the line chart") means nothing
+    meant = spelled(question)
     for phrase in reading.turned_down:
         if _views_named_in(phrase):
             meant = meant.replace(phrase, " ")

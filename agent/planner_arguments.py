@@ -119,7 +119,8 @@ ANNOTATE = _ascii(
     r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b|\bwrite\s+(?:the\s+)?(?:values?|numbers?)"
     r"|(?:数値|値|数字)(?:入り|付き|つき)|(?:数値|値|数字)を(?:書き込|書い|書き入れ|入れ|載せ)|(?:セル|マス)に(?:数値|値|数字)"
     r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ|載せ|のせ)|(?:数値|値|数字)(?:も|を)?(?:セル|マス)に"
-    r"|^\s*(?:じゃあ|あと)?[、,\s]*(?:数値|数字|値)も(?:ほしい|欲しい|お願い)?[\s。!！?？]*$"  # 「数値も」 after a figure
+    # 「数値も」 after a figure
+    r"|^\s*(?:じゃあ|あと)?[、,\s]*(?:数値|数字|値)も(?:ほしい|欲しい|お願い)?[\s。!！?？]*$"
     r"|\bput\s+(?:them|em|'em|those|these)\s+(?:in|into|on)\s+(?:the\s+)?(?:heat\s*map\s+)?(?:cells?|squares?)"
     r"|\b(?:show|put|print|display|write|label|add|include|overlay)\s+(?:the\s+|all\s+the\s+)?"
     r"(?:numbers?|values?|weights?|probabilities|scores)"
@@ -451,7 +452,8 @@ _QUERY_RULES = (
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token\s+|word\s+)?(\[cls\]|\[sep\]|<bos>)"),
     _ascii(r"\bfrom\s+(?:the\s+)?(?:token|word)\s+([a-z][\w-]*)"),
     _ascii(r"\b(?:token|word)\s+([a-z][\w-]*)'s\b"),
-    _ascii(r"\b(?:for|of)\s+the\s+(?:token|word)\s+([a-z][\w-]*)\b(?!\s+(?:list|count|ids?|limit)\b)"),  # "for the token cat"
+    # "a line graph for the token cat"
+    _ascii(r"\b(?:for|of)\s+the\s+(?:token|word)\s+([a-z][\w-]*)\b(?!\s+(?:list|count|ids?|limit)\b)"),
     _ascii(r"\b(?:token|query|position)\s*(?:#|no\.?|number|index)?\s*(\d+)"),
     _ascii(r"トークン\s*(\d+)|(\d+)\s*番の?トークン"),
     _ascii(rf"{_UNQUOTED_TOKEN}\s*から"),  # 「catからの注意」「の it から animal への」

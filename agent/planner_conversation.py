@@ -261,7 +261,8 @@ def _stepping(context: Context) -> str:
 
 # a model pointed at to be loaded or used ("ok load that one", 「じゃあそれ読み込んで」, "use it then")
 _LOAD_THAT = re.compile(r"\b(?:load|use|switch\s+to|go\s+with|pick|take)\s+(?:that|this|it|that\s+one|this\s+one)\b"
-                        r"|(?:それ|そいつ|そのモデル|そっち|あれ)(?:を|で)?\s*(?:読み込|よみこ|ロード|使|切り替え)", re.I)
+                        r"|(?:それ|そいつ|そのモデル|そっち|あれ)(?:を|で)?\s*"
+                        r"(?:読み込|よみこ|ロード|使|切り替え)", re.I)
 
 
 _JAPANESE_ASKED = re.compile(r"日本語|\bjapanese\b", re.I)

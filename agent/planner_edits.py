@@ -202,9 +202,9 @@ def _new_ending(sentence: str, ending: str) -> str | None:
 
 
 def _stem_before_shared_tail(sentence: str, ending: str) -> int | None:
-    """Where a Japanese ending that shares only its inflection with the sentence's replaces it: 「この映画はとても
-    面白かった。」 with 「つまらなかった。」 (both end in かった。) from 面白 on; the stem is the kanji or katakana run before
-    the shared tail (a hiragana stem is no clear word boundary: None)."""
+    """Where a Japanese ending that shares only its inflection with the sentence's replaces it:
+    「この映画はとても面白かった。」 with 「つまらなかった。」 (both end in かった。) from 面白 on; the stem is the
+    kanji or katakana run before the shared tail (a hiragana stem is no clear word boundary: None)."""
     body, new = sentence.rstrip("。！？!?. "), ending.rstrip("。！？!?. ")
     shared = 0
     while shared < min(len(body), len(new)) and body[-1 - shared] == new[-1 - shared]:

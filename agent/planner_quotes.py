@@ -262,12 +262,14 @@ def cited(quote: Quote) -> bool:
     question = bool(re.search(r"[?？]$|(?:のか|ですか|ますか)$", quote.text.strip()))
     # 「なぜ3Dはダメなのか」「どのトークンが一番注目を集めているか」を見せたい: a question, not a sentence
     # (but 「明日は雨やろか」のヒートマップ: a sentence that asks, analysed)
-    embedded = bool(re.search(r"(?<!で)(?<!ま)(?<!し)か$", quote.text.strip())) and not _ANALYSED_AFTER.search(quote.after)
+    embedded = bool(re.search(r"(?<!で)(?<!ま)(?<!し)か$", quote.text.strip())) \
+        and not _ANALYSED_AFTER.search(quote.after)
     return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) or embedded \
         or question and bool(re.match(r"^\s*(?:と|って)", quote.after))
 
 
-_ANALYSED_AFTER = re.compile(r"^\s*(?:の|で|を)\s*(?:ヒートマップ|アテンション|attention|注意|トークン|折れ線|数値|グラフ|3d"
+_ANALYSED_AFTER = re.compile(r"^\s*(?:の|で|を)\s*(?:ヒートマップ|アテンション|attention|注意|トークン|折れ線|数値"
+                             r"|グラフ|3d"
                              r"|ロールアウト|ノルム|ヘッド|各層|層ごと|重み)", re.I)
 
 

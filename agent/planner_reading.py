@@ -131,9 +131,11 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b"
                      r"|\bwhat\s+if\b.*\binstead\b", re.I)  # "what if everything is chained through … instead?"
-_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして(?!も)|描き直して|並べて"
+_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたかった|拝見|描いて|表示して|出して|にして(?!も)"
+                     r"|描き直して|並べて"
                      rf"|(?:絵|図)にするとどう|{_CAN_IT_BE_MADE_JA}"
-                     r"|見られ(?:ます|ません|る(?!の|こと))|見れ(?:ます|る(?!の|こと))|見せられ(?:ます|る)"  # (not 「見られるのはなんで」)
+                     # (not 「見られるのはなんで」)
+                     r"|見られ(?:ます|ません|る(?!の|こと))|見れ(?:ます|る(?!の|こと))|見せられ(?:ます|る)"
                      r"|(?:に|で)(?:する|した)(?:と|ら)[?？]*$"  # 「行列ごと折れ線にすると?」: what it would look like
                      # 「これを折れ線にしたら読みやすくなるかな」: whether it reads better, seen
                      r"|(?:に|で)(?:する|した)(?:と|ら)[、,]?\s*(?:もっと|少しは)?(?:読み|見|分かり|わかり)やすく"
@@ -184,8 +186,8 @@ def standard(question: str) -> str:
     return _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
 
 
-# a loanword typed in hiragana (「ひーとまっぷ」「あてんしょん」「ぐらふ」): a run with the long-vowel mark, or a word of
-# the views', read in katakana (the same length)
+# a loanword typed in hiragana (「ひーとまっぷ」「あてんしょん」「ぐらふ」): a run with the long-vowel mark, or a
+# word of the views', read in katakana (the same length)
 _HIRAGANA_LOANWORD = re.compile(r"(?<![ぁ-ゖァ-ヺー])(?P<particle>[のをでにがはともへや]?)"
                                 r"(?P<word>[ぁ-ゖ]+ー[ぁ-ゖー]*|あてんしょん|ぐらふ|へっど|まっぷ|ぷろっと)")
 

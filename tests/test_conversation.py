@@ -752,14 +752,16 @@ def test_show_me_that_after_an_explanation_shows_what_was_explained() -> None:
 @pytest.mark.parametrize(("questions", "expected"), [
     (["which models do you have?", "which of them is the llama-style one?", "fine, load that one"],
      ("load_model", {"model": "smollm2-135m"})),
-    (["使えるモデルを教えて", "日本語がわかるのはどれ？", "じゃあそれ読み込んで"], ("load_model", {"model": "gemma-270m"})),
+    (["使えるモデルを教えて", "日本語がわかるのはどれ？", "じゃあそれ読み込んで"],
+     ("load_model", {"model": "gemma-270m"})),
     ([f"rollout of '{CAT}'", "why do the first layers matter?", "start it at the second layer then"],
      ("attention_rollout", {"start_layer": 1})),
     ([f"Heatmap of '{CAT}' at layer 1", "how much does [SEP] receive in every layer?"], ("layer_summary", {})),
     ([f"「{CURRY}」の12層のヘッド全部", "ヘッド3が縦に光ってるけど、これってどういうこと", "そのヘッドだけ大きく"],
      ("plot_heatmap", {"layer": 12, "head": 3})),
     ([f"「{CURRY}」のひーとまっぷ", "値も"], ("plot_heatmap", {"annotate": True})),
-    ([f"「{CURRY}」のヒートマップ", "なんで左の列が明るいの", "じゃあそれ抜きで"], ("plot_heatmap", {"exclude_special": True})),
+    ([f"「{CURRY}」のヒートマップ", "なんで左の列が明るいの", "じゃあそれ抜きで"],
+     ("plot_heatmap", {"exclude_special": True})),
     ([f"「{CURRY}」のヒートマップ", "立体にしたらどないなる？"], ("plot_3d", {})),
     (["「この映画はとても面白かった。」の最終層の数値", "最後を『つまらなかった。』に変えて"],
      ("inspect_attention", {"text": "この映画はとてもつまらなかった。", "layer": -1})),
@@ -788,7 +790,8 @@ def test_literals_read_in_session_16(question: str, expected: Any) -> None:
 
 
 def test_a_claim_checked_on_a_sentence_given_runs_it() -> None:
-    planned = converse(["they say deep layers stare at the first token. is that true for 'The kettle whistled loudly.'?"])
+    claim = "they say deep layers stare at the first token. is that true for 'The kettle whistled loudly.'?"
+    planned = converse([claim])
     assert planned[-1].calls and call(planned[-1])[1].get("text") == "The kettle whistled loudly."
 
 
