@@ -20,9 +20,9 @@ import understanding  # noqa: E402
 # Measured on 2026-12-02: 0.74 of the questions and 0.61 of the conversation turns with the first tool
 # cards (the keyword planner before them: 0.68 and 0.55); 0.88 and 0.82 after session 4, 0.91 and 0.88
 # after session 5, 0.93 and 0.90 after session 6, 0.94 and 0.92 after session 7, 0.946 and 0.939 after session 8,
-# 0.955 and 0.949 after session 10 (see bench/RESULTS.md for the exact figures). The target is 0.95;
-# these floors only stop a regression.
-PLAN_THRESHOLD = {"questions": 0.945, "turns": 0.93}
+# 0.955 and 0.949 after session 10, 0.959 and 0.959 after session 16 (see bench/RESULTS.md for the exact
+# figures). The target is 0.95; these floors only stop a regression (of more than one turn).
+PLAN_THRESHOLD = {"questions": 0.945, "turns": 0.94}
 # The development sets (tests/devset/), which the planner is tuned on, as measured when each floor was set
 # (session 7), less a margin: dev 0.93 / 0.97, dev2 0.98 / 0.99, dev3 0.976 / 0.977, dev4 0.96 / 0.99,
 # dev5 0.97 / 0.99, dev6 0.94 / 0.97, dev7 0.92 / 0.95, dev8 0.87 / 0.94, dev9 0.91 / 0.94, dev10 0.92 / 0.94,
@@ -48,6 +48,9 @@ PLAN_THRESHOLD = {"questions": 0.945, "turns": 0.93}
 # 0.89, dev38 0.78 / 0.74, dev39 0.92 / 0.86 (first, untuned runs: dev36 0.90 / 0.706, dev37 0.842 / 0.766,
 # dev38 0.10 / 0.576 (an edit of a sentence given in the same message was not read at all); dev39, written after
 # most of session 15's changes: 0.92 / 0.89).
+# Sets 40 to 43 (session 16), as measured at the end of session 16 less a margin: dev40 0.98 / 0.979, dev41 0.86 /
+# 0.924, dev42 0.91 / 0.945, dev43 0.95 / 0.938 (first, untuned runs: dev40 0.96 / 0.972, dev41 0.83 / 0.869,
+# dev42 0.83 / 0.876, dev43 0.94 / 0.805).
 DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions": 0.96, "turns": 0.97},
                  "dev3": {"questions": 0.95, "turns": 0.95}, "dev4": {"questions": 0.94, "turns": 0.97},
                  "dev5": {"questions": 0.95, "turns": 0.97}, "dev6": {"questions": 0.91, "turns": 0.95},
@@ -67,7 +70,9 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev32": {"questions": 0.85, "turns": 0.83}, "dev33": {"questions": 0.90, "turns": 0.92},
                  "dev34": {"questions": 0.88, "turns": 0.90}, "dev35": {"questions": 0.92, "turns": 0.85},
                  "dev36": {"questions": 0.86, "turns": 0.90}, "dev37": {"questions": 0.90, "turns": 0.89},
-                 "dev38": {"questions": 0.78, "turns": 0.74}, "dev39": {"questions": 0.92, "turns": 0.86}}
+                 "dev38": {"questions": 0.78, "turns": 0.74}, "dev39": {"questions": 0.92, "turns": 0.86},
+                 "dev40": {"questions": 0.95, "turns": 0.95}, "dev41": {"questions": 0.84, "turns": 0.90},
+                 "dev42": {"questions": 0.88, "turns": 0.92}, "dev43": {"questions": 0.92, "turns": 0.91}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
