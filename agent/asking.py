@@ -105,7 +105,7 @@ WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|で
 # which, where, how many: a question of the data
 _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:tokens|pieces|subwords)|"
                          r"what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
-                         r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped)"
+                         r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped|cut|chop)"
                          r"|どこ|どれ|どの|どっち|どちら|何個|いくつ|何トークン|何番|どのくらい|どれくらい"
                          r"|どう(?:分かれ|わかれ|分割|区切)"
                          # 「『…』の最終層ってどうなってるんだろう」: how it looks, for that sentence
@@ -359,6 +359,8 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
     best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
     if reading.sentences and _HOLDS_FOR.search(reading.plain) and best_tool >= ASK_BELOW:
         return True  # "people say the last layer attends to punctuation. is that true for '…'?": check it on that
+    if reading.sentences and len(reading.models) >= 2 and best_tool >= ASK_BELOW:
+        return True  # "minilm, gemma and smollm on '…', how far apart are the three?": run it through them
     # (a model or a view named for the sentence is what to run, however close a concept: "Are there any
     # previous-token heads in minilm when it reads '…'? Which ones?", "How many pieces does minilm chop '…' into?")
     given = bool(reading.sentences) \
