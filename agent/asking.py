@@ -159,6 +159,9 @@ _IDEA_ONLY = re.compile(r"\b(?:asking\s+)?conceptually\b|\bin\s+(?:theory|princi
 _ENDS_ASKING_MEANING = re.compile(r"(?:って|とは)\s*(?:どういう(?:こと|意味)|何の(?:こと|意味))"
                                   r"(?:です|でしょう|だろう)?か?\W*$"
                                   r"|(?:これ|それ|あれ)(?:って|は)?\s*(?:どういう(?:こと|意味)|何|なに|なん)(?:です|でしょう|だろう)?か?\W*$")
+# ... or how two things differ (「…と何が違うの？」, "what's the difference between X and Y?")
+_ENDS_ASKING_DIFFERENCE = re.compile(r"(?:何|なに)が違う(?:の|ん)?(?:です|でしょう|だろう)?か?\W*$|違いは(?:何|なに)?\W*$"
+                                     r"|\bwhat(?:'s|\s+is)\s+the\s+difference\s+between\b", re.I)
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
                             r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
@@ -227,6 +230,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         return False  # "…, does that mean the model ignored the 'not'? Asking conceptually, no plot needed."
     if _ENDS_ASKING_MEANING.search(reading.plain) and not asks_to_see(masked) and not reading.sentences:
         return False  # 「ヘッド平均ってどういうこと」 after a heatmap: the idea, not that figure
+    if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
+            and not reading.models and not reading.layers and not reading.heads:
+        return False  # 「ノルムで見る方法って、重みだけを見るのと何が違うの？」: two ideas compared, in words
     if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
             and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
         return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
