@@ -159,6 +159,11 @@ _IDEA_ONLY = re.compile(r"\b(?:asking\s+)?conceptually\b|\bin\s+(?:theory|princi
 _ENDS_ASKING_MEANING = re.compile(r"(?:って|とは)\s*(?:どういう(?:こと|意味)|何の(?:こと|意味))"
                                   r"(?:です|でしょう|だろう)?か?\W*$"
                                   r"|(?:これ|それ|あれ)(?:って|は)?\s*(?:どういう(?:こと|意味)|何|なに|なん)(?:です|でしょう|だろう)?か?\W*$")
+# what a part of the figure shown is ("what's the third panel?", "what are those bright squares?")
+_A_PART_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait|sorry)\W+)*what(?:'s|\s+is|\s+are)\s+"
+                           r"(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?:panels?|colou?rs?|bars?|axis|axes|lines?"
+                           r"|rows?|columns?|cells?|scale|triangle|diagonal|stripes?|bands?|squares?|labels?"
+                           r"|legend|title|dots?|spots?|blocks?|curves?|peaks?)\b", re.I)
 # ... or how two things differ (「…と何が違うの？」, "what's the difference between X and Y?")
 _ENDS_ASKING_DIFFERENCE = re.compile(r"(?:何|なに)が違う(?:の|ん)?(?:です|でしょう|だろう)?か?\W*$|違いは(?:何|なに)?\W*$"
                                      r"|\bwhat(?:'s|\s+is)\s+the\s+difference\s+between\b", re.I)
@@ -228,6 +233,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
             and (WHY.search(reading.plain) or _WH_QUESTION.search(reading.plain) or asks_yes_no(masked))) \
             and not asks_to_see(_NO_FIGURE.sub(" ", masked)) and reading.expression is None:
         return False  # "…, does that mean the model ignored the 'not'? Asking conceptually, no plot needed."
+    if _A_PART_SHOWN.search(reading.plain) and context.tool is not None and not asks_to_see(masked) \
+            and not fit.sets_a_slot(reading) and not reading.sentences:
+        return False  # "what's the third panel?", "what are those yellow squares?" after a figure: what it shows
     if _ENDS_ASKING_MEANING.search(reading.plain) and not asks_to_see(masked) and not reading.sentences:
         return False  # 「ヘッド平均ってどういうこと」 after a heatmap: the idea, not that figure
     if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
