@@ -89,7 +89,7 @@ _WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なん�
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
                      r"|\bis\s+(?:that|this|it)\s+(?:a\s+)?(?:real\s+)?thing\b"
-                     r"|\b(?:any\s+)?better\s+(?:for\s+\w+\s+)?than\b"
+                     r"|\b(?:any\s+)?(?:better|worse)\s+(?:for\s+\w+\s+)?than\b|\bjust\s+(?:a\s+matter\s+of\s+)?taste\b"
                      r"|\bworth\s+it\b"
                      r"|普通|正常|壊れ|おかしい|バグ|問題ない|大丈夫|(?<![割具場試])合って|変(?:な|だ|です)", re.I)
 EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as\b|例えば|たとえば|みたいな", re.I)
@@ -236,6 +236,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _A_PART_SHOWN.search(reading.plain) and context.tool is not None and not asks_to_see(masked) \
             and not fit.sets_a_slot(reading) and not reading.sentences:
         return False  # "what's the third panel?", "what are those yellow squares?" after a figure: what it shows
+    if _JUDGED.search(reading.plain) and context.tool is None and not asks_to_see(masked) and not reading.sentences \
+            and not reading.models and not fit.sets_a_slot(reading) and reading.expression is None and not requests:
+        return False  # "3d plot worth it or nah" (nothing shown yet): a judgement asked
     if _ENDS_ASKING_MEANING.search(reading.plain) and not asks_to_see(masked) and not reading.sentences:
         return False  # 「ヘッド平均ってどういうこと」 after a heatmap: the idea, not that figure
     if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
