@@ -68,7 +68,7 @@ _SHOW_THAT = re.compile(r"^\W*(?:(?:ok|okay|so|then|alright|cool)\W+)*(?:(?:can|
 _ALONE = re.compile(r"\b(?:only|just|alone|by\s+itself|on\s+its\s+own|single)\b|だけ|のみ|単独", re.I)
 # a model made current, not a view redrawn ("load smollm2", "switch to gemma for the rest of this", 「以降は」,
 # 「BERTに切り替えて」, 「英語モデルを使って」)
-_LOAD = re.compile(r"\bload\w*|\bswitch\w*|\buse\b|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b|\bfor\s+everything\b"
+_LOAD = re.compile(r"\bload\w*|\bswitch\w*|\bswtich\w*|\bswich\w*|\buse\b|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b|\bfor\s+everything\b"
                    r"|読み込|よみこ|ロード|以降|今後|これから|切り替え|切りかえ|変更|使っ|使う|使い", re.I)
 # the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
 _FOR_THIS = re.compile(r"\b(?<!rest\s)(?:for|on|with|of)\s+(?:this|that|it)"
@@ -304,6 +304,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         "model" in card.slots.values() and set(card.slots.values()) <= {"model", "strict"} for card in loads)
     if switches and previous is not None and not previous.slots and not named:
         return loads[0], TOOL_MIN  # 「minilmにして」 after the list of models: load it
+    loader = next((card for card in every.values() if "model" in card.slots.values()
+                   and set(card.slots.values()) <= {"model", "strict"}), None)
+    if loader is not None and len(reading.models) == 1 and not named and _LOAD.search(reading.plain) \
+            and not reading.sentences and not fit.unfit(loader, reading) and (previous is None or not previous.figure):
+        return loader, TOOL_MIN  # "Would you mind switching to the Llama-style one, smollm2?": nothing else asked
     if switches and previous is not None and (previous.figure or previous.follow_up) \
             and not fit.unfit(previous, reading) \
             and (_FOR_THIS.search(reading.plain) or not _LOAD.search(reading.plain)):
