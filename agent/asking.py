@@ -165,8 +165,8 @@ _A_PART_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait|sorry)\W+)*what(
                            r"|rows?|columns?|cells?|scale|triangle|diagonal|stripes?|bands?|squares?|labels?"
                            r"|legend|title|dots?|spots?|blocks?|curves?|peaks?)\b", re.I)
 # ... or how two things differ (「…と何が違うの？」, "what's the difference between X and Y?")
-_ENDS_ASKING_DIFFERENCE = re.compile(r"(?:何|なに)が違う(?:の|ん)?(?:です|でしょう|だろう)?か?\W*$|違いは(?:何|なに)?\W*$"
-                                     r"|\bwhat(?:'s|\s+is)\s+the\s+difference\s+between\b", re.I)
+_ENDS_ASKING_DIFFERENCE = re.compile(r"(?:何|なに)が違う(?:の|ん)?(?:です|でしょう|だろう)?か?\W*$"
+                                     r"|違いは(?:何|なに)?\W*$|\bwhat(?:'s|\s+is)\s+the\s+difference\s+between\b", re.I)
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
                             r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
@@ -291,7 +291,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     only_one_fits = len(fitting) == 1 and bool(reading.sentences or context.text) \
         and not yes_no \
         and not WHY.search(reading.plain) and not _WH_QUESTION.search(reading.plain)
+    # ("can smollm2 do the same?" after a figure: that figure on smollm2)
     return not asks_concept or bool(requests) or only_one_fits \
+        or follow_up and bare(reading) and len(reading.models) < 2 \
         or (context.tool is not None and (fit.changes_the_view(fit.no_tokens(reading) if spoken_of else reading)
                                           or reading.new_tokens is not None
                                           # "I'd like smollm2 in there too", "and smollm as a third?"
