@@ -68,7 +68,8 @@ _SHOW_THAT = re.compile(r"^\W*(?:(?:ok|okay|so|then|alright|cool)\W+)*(?:(?:can|
 _ALONE = re.compile(r"\b(?:only|just|alone|by\s+itself|on\s+its\s+own|single)\b|だけ|のみ|単独", re.I)
 # a model made current, not a view redrawn ("load smollm2", "switch to gemma for the rest of this", 「以降は」,
 # 「BERTに切り替えて」, 「英語モデルを使って」)
-_LOAD = re.compile(r"\bload\w*|\bswitch\w*|\bswtich\w*|\bswich\w*|\buse\b|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b|\bfor\s+everything\b"
+_LOAD = re.compile(r"\bload\w*|\bswitch\w*|\bswtich\w*|\bswich\w*|\buse\b|\bfor\s+the\s+rest\b|\bfrom\s+now\s+on\b"
+                   r"|\bfor\s+everything\b"
                    r"|読み込|よみこ|ロード|以降|今後|これから|切り替え|切りかえ|変更|使っ|使う|使い", re.I)
 # the view shown, pointed at ("switch to smollm2 for this", 「これもgemmaで」)
 _FOR_THIS = re.compile(r"\b(?<!rest\s)(?:for|on|with|of)\s+(?:this|that|it)"
