@@ -419,7 +419,12 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if (reading.sentences or fit.changes_the_view(reading)) and best < ASK_BELOW \
             or reading.sentences and fit.changes_the_view(reading) and best_tool < TOOL_MIN:
         # a bare quoted sentence, or a choice only views take ("without [CLS]"), or both with nothing close by
-        # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」): the default view
+        # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」): the default view, or the closest that takes a
+        # token it cannot ("plot the row of the 3rd token in layer 1 for '…'")
+        taker = _closest_fitting(matches, reading, context, ASK_BELOW) \
+            if default is not None and fit.unfit_choices(default, reading) & {"query", "key"} else None
+        if taker is not None:
+            return every[taker.name], TOOL_MIN
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
 
