@@ -360,6 +360,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if len(named) > 1 and not among_named:  # two views named, neither close by meaning: the longer name
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     chosen = _best_fit(among_named or candidates, reading)
+    if chosen is not None and not named and "key" in fit.unfit_choices(chosen[0], reading):
+        # (a token pair the closest cannot take, taken by one a little further, under the minimum: "how does
+        # she -> sister evolve over all the layers?")
+        taker = _closest_fitting(matches, reading, context, max(ASK_BELOW, chosen[1] - 2 * FIT_MARGIN))
+        chosen = (every[taker.name], taker.score) if taker is not None else chosen
     fitting = fit.fitting(reading)
     if chosen is not None and fit.unfit_choices(chosen[0], reading) & _ONE_TOOLS_CHOICES and len(fitting) == 1 \
             and not named:
