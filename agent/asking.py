@@ -111,7 +111,8 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:toke
                          # 「『…』の最終層ってどうなってるんだろう」: how it looks, for that sentence
                          rf"|{WONDER_HOW}|どう見える(?:ん|の)?(?:だろう|でしょう)", re.I)
 # layer by layer ("how much does [SEP] get in each layer?", 「[SEP]が各層でどれだけもらってるか」)
-_PER_LAYER = re.compile(r"\b(?:each|every|per)\s+layer\b|\b(?:across|over|through)\s+(?:the\s+|all\s+(?:the\s+)?)?layers\b"
+_PER_LAYER = re.compile(r"\b(?:each|every|per)\s+layer\b"
+                        r"|\b(?:across|over|through)\s+(?:the\s+|all\s+(?:the\s+)?)?layers\b"
                         r"|\blayer\s+by\s+layer\b|\bgo\s+deeper\b|\bdeeper\s+(?:in|into)\b"
                         r"|各層|層ごと|全層|層を追")
 # a claim checked on a sentence given ("is that true for '…'?", 「『…』でもそうなる？」,
