@@ -803,3 +803,23 @@ def test_a_claim_checked_on_a_sentence_given_runs_it() -> None:
 def test_only_the_idea_asked_is_explained(question: str) -> None:
     *_, last = converse([question])
     assert last.intent == "knowledge" and not last.calls
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["Could you switch over to the llama-style model, smollm2?"], ("load_model", {"model": "smollm2-135m"})),
+    (["continue 'The weather today is' for 12 tokens", "and can gemma do the same?"],
+     ("generation_attention", {"model": "gemma-270m"})),
+    ([f"line chart of where 'sat' looks in '{CAT}'", "how does sat -> mat develop over all the layers?"],
+     ("layer_summary", {"query": "sat", "key": "mat"})),
+    (["minilm and gemma on 'The kettle whistled loudly.', how different are the two?"],
+     ("compare_attention", {"text_a": "The kettle whistled loudly."})),
+])
+def test_later_in_session_16(questions: list[str], expected: Any) -> None:
+    name, arguments = call(converse(questions)[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+@pytest.mark.parametrize("question", ["what's the second panel?", "what are those bright squares on the left?"])
+def test_a_part_of_the_figure_shown_is_asked_about_not_redrawn(question: str) -> None:
+    *_, last = converse([f"compare '{CAT}' with 'The dog sat on the mat.'", question])
+    assert not last.calls
