@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import cache
 
 from agent.cards import Card
-from agent.planner_reading import Reading
+from agent.planner_reading import Reading, katakana
 
 __all__ = ["bare", "longest_name", "named_in", "named_views", "names_it", "only_named"]
 
@@ -40,23 +40,20 @@ _SAME_CHOICES = re.compile(r"\bsame\s+(?:two\s+|both\s+)?(?:tokens|words|pair|qu
                            r"|layer\s+and\s+head|layer|head)\b")
 _NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
 _HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
-_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
-
-
 def names_it(card: Card, reading: Reading) -> bool:
     """The question calls the card's view by one of its names (quoted sentences are not read); a card that
     reads no sentence is not named by a question that gives one ("Use the causal model for 'The dog barks'")."""
     if reading.sentences and "sentence" not in card.slots.values():
         return False
-    text = _katakana(f" {reading.plain} ")  # 「ひーとまっぷ」 names the heatmap as 「ヒートマップ」 does
-    read_as_argument = _katakana(f" {reading.rest} ") if len(reading.rest) == len(reading.plain) else text
+    text = katakana(f" {reading.plain} ")  # 「ひーとまっぷ」 names the heatmap as 「ヒートマップ」 does
+    read_as_argument = katakana(f" {reading.rest} ") if len(reading.rest) == len(reading.plain) else text
     if reading.language == "ja":  # 「layer 5のheadを全部」: the English word for the katakana one, offsets kept
         text, read_as_argument = (_HEAD_IN_JAPANESE.sub(lambda m: "ヘッド".rjust(len(m[0])), t)
                                   for t in (text, read_as_argument))
     if isinstance(reading.mean_heads, str) and reading.mean_heads:  # "all heads averaged" names no grid of heads
-        text = text.replace(_katakana(reading.mean_heads), " " * len(reading.mean_heads))
+        text = text.replace(katakana(reading.mean_heads), " " * len(reading.mean_heads))
     words = set(re.findall(r"[a-z]{6,}", text))
-    return any(_said(_katakana(name), text, read_as_argument) for name in card.names) \
+    return any(_said(katakana(name), text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
 
 
@@ -85,13 +82,8 @@ def longest_name(card: Card, reading: Reading) -> int:
 
 def _names_said(card: Card, text: str) -> list[str]:
     """The card's names said in `text`, in katakana."""
-    spaced = _katakana(f" {text} ")
-    return [name for name in map(_katakana, card.names) if _said(name, spaced, spaced)]
-
-
-def _katakana(text: str) -> str:
-    """Hiragana written as katakana, one character for one (offsets keep)."""
-    return text.translate(_HIRAGANA_TO_KATAKANA)
+    spaced = katakana(f" {text} ")
+    return [name for name in map(katakana, card.names) if _said(name, spaced, spaced)]
 
 
 def _said(name: str, text: str, rest: str) -> bool:

@@ -301,15 +301,15 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         return default, TOOL_MIN  # "just the second one by itself", 「gemmaのほうだけ」 after a comparison
     # a model to load, named or closest ("これ、GPTっぽいモデルだとどうなる？")
     loads = named or [every[m.name] for m in matches if m.kind == "tool"][:1]
-    switches = bool(reading.models) and bool(loads) and all(
-        "model" in card.slots.values() and set(card.slots.values()) <= {"model", "strict"} for card in loads)
+    switches = bool(reading.models) and bool(loads) and all(_only_loads(card) for card in loads)
     if switches and previous is not None and not previous.slots and not named:
         return loads[0], TOOL_MIN  # 「minilmにして」 after the list of models: load it
-    loader = next((card for card in every.values() if "model" in card.slots.values()
-                   and set(card.slots.values()) <= {"model", "strict"}), None)
-    if loader is not None and len(reading.models) == 1 and not named and _LOAD.search(reading.plain) \
-            and not reading.sentences and not fit.unfit(loader, reading) and (previous is None or not previous.figure):
-        return loader, TOOL_MIN  # "Would you mind switching to the Llama-style one, smollm2?": nothing else asked
+    if len(reading.models) == 1 and not named and _LOAD.search(reading.plain) and not reading.sentences \
+            and (previous is None or not previous.figure):
+        # "Would you mind switching to the Llama-style one, smollm2?": nothing else asked
+        loader = next((card for card in every.values() if _only_loads(card)), None)
+        if loader is not None and not fit.unfit(loader, reading):
+            return loader, TOOL_MIN
     if switches and previous is not None and (previous.figure or previous.follow_up) \
             and not fit.unfit(previous, reading) \
             and (_FOR_THIS.search(reading.plain) or not _LOAD.search(reading.plain)):
@@ -432,6 +432,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             return every[taker.name], TOOL_MIN
         return default, TOOL_MIN if default else 0.0
     return None, 0.0
+
+
+def _only_loads(card: Card) -> bool:
+    """A tool that reads a model and nothing else: it makes the model current."""
+    return "model" in card.slots.values() and set(card.slots.values()) <= {"model", "strict"}
 
 
 def _closest_fitting(matches: list[Match], reading: Reading, context: Context, floor: float) -> Match | None:

@@ -285,15 +285,14 @@ _THAT_LAYER = re.compile(r"\b(?:that|this)\s+layer\b|(?:その|この|あの)(?:
 def _choice_spoken_of(reading: Reading, context: Context) -> None:
     """「ヘッド2が斜めに並んでるけど、どういうこと」 answered, then 「そのヘッドだけ大きく」: the head (or layer) the
     question before spoke of, when no figure took it."""
-    if not context.question or (reading.heads or not _THAT_HEAD.search(reading.plain)) \
-            and (reading.layers or not _THAT_LAYER.search(reading.plain)):
+    head = not reading.heads and bool(_THAT_HEAD.search(reading.plain))
+    layer = not reading.layers and bool(_THAT_LAYER.search(reading.plain))
+    if not context.question or not (head or layer):
         return
     before = read(context.question, context.text)
-    if not reading.heads and _THAT_HEAD.search(reading.plain) and len(before.heads) == 1 \
-            and before.heads[0][0] != context.choices.get("head"):
+    if head and len(before.heads) == 1 and before.heads[0][0] != context.choices.get("head"):
         reading.heads = before.heads
-    if not reading.layers and _THAT_LAYER.search(reading.plain) and len(before.layers) == 1 \
-            and before.layers[0][0] != context.choices.get("layer"):
+    if layer and len(before.layers) == 1 and before.layers[0][0] != context.choices.get("layer"):
         reading.layers = before.layers
 
 

@@ -19,7 +19,7 @@ from prompts import Language
 
 __all__ = [
     "INSTEAD", "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language",
-    "CANONICAL_EXPRESSION", "sentence_words"]
+    "CANONICAL_EXPRESSION", "sentence_words", "katakana", "spelled", "standard"]
 
 CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -196,10 +196,15 @@ def spelled(text: str) -> str:
     """The text as the sensei's examples spell it: full-width letters and digits half-width, hiragana loanwords
     in katakana (for the sentence encoder, which reads 「ひーとまっぷ」 as nothing it knows)."""
     text = unicodedata.normalize("NFKC", text)
-    return _HIRAGANA_LOANWORD.sub(lambda m: m["particle"] + m["word"].translate(_TO_KATAKANA), text)
+    return _HIRAGANA_LOANWORD.sub(lambda m: m["particle"] + katakana(m["word"]), text)
 
 
-_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def katakana(text: str) -> str:
+    """Hiragana written as katakana, one character for one (offsets keep)."""
+    return text.translate(_HIRAGANA_TO_KATAKANA)
 
 
 def read(question: str, latest_text: str | None = None) -> Reading:
