@@ -28,6 +28,7 @@ from agent import asking
 from agent import fitting as fit
 from agent import planner_conversation as conversation
 from agent import planner_knowledge as concepts
+from agent import planner_quotes as literal
 from agent.cards import Card, cards
 from agent.context import Context, with_text
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, mask_literals, meaning_index, weak
@@ -132,7 +133,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     reading = read(question, context.text)
     context = conversation.resolve(reading, context)
     pasted = concepts.pasted_messages(question)
-    pasted_error = bool(pasted) or bool(concepts.ERROR_LINE.search(question))
+    pasted_error = bool(pasted) or bool(literal.ERROR_LINE.search(question))
     if reading.colon_sentence and pasted_error:  # "my cell dies with this: RuntimeError: …" pastes no sentence
         reading.sentences, reading.colon_sentence = [], False
     if pasted:  # a message quoted (「「You need to install fugashi…」って出ます」) is no sentence to analyse either
@@ -160,6 +161,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
+            and not (not asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
                  or _POINTS_ONLY.fullmatch(reading.plain.strip())
                  or _points_at_nothing(reading, named)):
@@ -211,6 +213,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             return Plan(reading.language, "knowledge", (), entries, (),
                         context=_with_sentence_spoken_of(replace(context, offered=offered), reading))
         said = concepts.said_keyword(reading) if not asks_tool or not fit.sets_a_slot(reading) else None
+        if said is not None and not pasted_error and concepts.unnamed_message(knowledge()[said], reading):
+            said = None  # 「警告が出たんですが」 says the warning entry's keyword, not which warning
         if said is None and not pasted_error and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             # 「警告みたいなのが赤字で出たんだけど…」: which message? the entry that asks for its text
             said = next((m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back), None)

@@ -22,14 +22,12 @@ from agent.planner_reading import Reading, asks_to_see, asks_yes_no
 from prompts import Entry, knowledge
 
 __all__ = ["entries", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated", "asked_beside",
-           "pasted_messages", "ERROR_LINE", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE"]
+           "pasted_messages", "unnamed_message", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE"]
 
 MAX_KNOWLEDGE = 3
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
 TOLD_REACH = 0.16  # an entry whose telling keyword the question says comes first when this close to the closest
 TELLING_LABELS = 3  # a keyword is telling when the examples of at most this many cards and entries say it
-# a pasted traceback or error line, whether or not the knowledge knows its message
-ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
 
 
@@ -47,14 +45,14 @@ def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ask
         found.append(close[0].name)
         found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
     base = knowledge()
-    if not pasted_error and found and _unnamed_message(base[found[0]], reading):
+    if not pasted_error and found and unnamed_message(base[found[0]], reading):
         # "I got a warning when I loaded the model": which one? the entry that asks for it, when it is close
         asking = [m.name for m in matches if m.kind == "knowledge" and base[m.name].asks_back and m.score >= ASK_BELOW]
         if asking:
             return (asking[0],)
     if card is None and not pasted_error and found and base[found[0]].asks_back and asked \
             and SPEAKS_OF_A_MESSAGE.search(reading.plain) \
-            and all(base[name].asks_back or _unnamed_message(base[name], reading) for name in asked):
+            and all(base[name].asks_back or unnamed_message(base[name], reading) for name in asked):
         return (found[0],)  # "… a warning showed up. what does it mean??": the clause names no message either
     if pasted or asked or (found and not base[found[0]].asks_back):
         found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
@@ -92,7 +90,7 @@ def _says(word: str, text: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
 
 
-def _unnamed_message(entry: Entry, reading: Reading) -> bool:
+def unnamed_message(entry: Entry, reading: Reading) -> bool:
     """The question speaks of a warning or error without its words: it says none of the entry's own specific
     keywords or message fragments ("I got a warning when loading the model" names no sdpa)."""
     if entry.asks_back or not SPEAKS_OF_A_MESSAGE.search(reading.plain):
@@ -153,7 +151,7 @@ def asked_beside(question: str) -> bool:
     before the error only introduces it ("when I plot it myself I get")."""
     pasted = False
     for piece in re.split(r"\n|(?<=[。！？!?])|(?<=\.)\s+", question):
-        if ERROR_LINE.search(piece) or pasted_messages(piece) or piece.startswith((" ", "\t")):
+        if literal.ERROR_LINE.search(piece) or pasted_messages(piece) or piece.startswith((" ", "\t")):
             pasted = True
         elif pasted and asks_to_see(mask_literals(piece)):
             return True

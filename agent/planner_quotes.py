@@ -16,7 +16,7 @@ __all__ = [
     "asked_as_term", "asked_by_someone", "surroundings", "names_a_sentence",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
-    "TOPIC_SENTENCE", "LEADING_SENTENCE", "TECHNICAL_WORDS",
+    "TOPIC_SENTENCE", "LEADING_SENTENCE", "TECHNICAL_WORDS", "ERROR_LINE", "LINE_SENTENCE",
 ]
 
 
@@ -66,6 +66,8 @@ COLON_SENTENCE = ascii_pattern(
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
 # "Tokenize this and give me the attention shapes:\nThe committee postponed the vote.": a line of its own after a colon
 # (no code: a line with brackets, an "=" or backticks, nor a message "SomeError: …")
+# a pasted traceback or error line, whether or not the knowledge knows its message
+ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|(?<![\w.])[A-Z]\w*(?:Error|Exception|Warning): ")
 LINE_SENTENCE = re.compile(r"[:：][ \t]*\n\s*(?![^\n]*[=(){}\[\]`<>]|[^\n]*\w(?:Error|Warning|Exception)\b)"
                            r"(?P<text>[^\n]*\w[^\n]*?)[ \t]*(?=\n|$)")
 # 「今日はカレーを食べた、という文で…」「きのう映画みた って文」: an unquoted Japanese sentence named as one

@@ -111,6 +111,8 @@ _YES_NO_JA = re.compile(r"なぜ|どうして|なんで|どういう意味"
 
 
 # "is there a way to see …?", "is it possible to …?", "is there a 3D version of …?": a request in a question's form
+# "For '…' on smollm, does the first word get …?": what it is asked of, said first
+_SETTING_FIRST_EN = re.compile(r"^(?:for|in|with|on|at|using)\b[^,?]{0,80},\s*", re.I)
 _POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+there\s+(?:also\s+)?(?:a|an|any)\s+"
                           r"(?:way\b|(?:[\w-]+\s+){0,2}(?:view|version|page|figure|chart|plot|map|tool)\b)"
                           r"|is\s+it\s+possible\s+to\b|(?:would|will)\s+it\s+be\s+possible\s+to\b)", re.I)
@@ -126,7 +128,8 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"|\bit(?:'d|\s+would)\s+be\s+(?:nice|great|fun|lovely|cool|helpful)\s+to\s+(?:see|have|show|get)\b"
                      r"|\bi\s+(?:want|wanna|need|wanted)\s+to\s+(?:see|look\s+at|view)\b"
                      # "I just want the token list", "I need every head's map" (not "I need an explanation")
-                     r"|\bi\s+(?:just\s+|only\s+|really\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|all|every|each)\s+"
+                     r"|\b(?:i\s+(?:just\s+|only\s+|really\s+)?(?:want|need)|give\s+me)\s+(?:just\s+|only\s+)?"
+                     r"(?:the|a|an|all|every|each)\s+"
                      r"(?!(?:\w+\s+)?(?:idea|explanation|intuition|concept|gist|reason|answer|difference|meaning)\b)"
                      r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b"
@@ -164,7 +167,7 @@ def asks_yes_no(text: str) -> bool:
     text = text.strip()
     if JAPANESE.search(text):
         return bool(_ABOUT_JA.search(text)) or bool(_YES_NO_JA.search(text)) and not _REQUEST_JA.search(text)
-    text = _REACTION_EN.sub("", text)
+    text = _SETTING_FIRST_EN.sub("", _REACTION_EN.sub("", text))
     return bool(_YES_NO_EN.search(text)) and not _POSSIBLE_EN.search(text)
 
 
@@ -466,7 +469,9 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     match = literal.COLON_SENTENCE.search(rest) or literal.LINE_SENTENCE.search(rest)
     arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
     named = literal.NAMED_SENTENCE.search(rest) if match is None and arrow is None else None
-    if match is None and arrow is None and named is None and JAPANESE.search(rest):
+    # (beside a pasted message, 「ラベルが全部□になります」 says what went wrong: no sentence to analyse)
+    if match is None and arrow is None and named is None and JAPANESE.search(rest) \
+            and not literal.ERROR_LINE.search(rest):
         named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest) or _spaced_sentence(rest)
     if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
         reading.sentences.append(rest[named.start("text"):named.end("text")].strip())

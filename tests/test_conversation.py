@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from agent.compose import compose
 from agent.context import Context
 from agent.planner import Plan, after_turn, plan
 
@@ -823,3 +824,44 @@ def test_later_in_session_16(questions: list[str], expected: Any) -> None:
 def test_a_part_of_the_figure_shown_is_asked_about_not_redrawn(question: str) -> None:
     *_, last = converse([f"compare '{CAT}' with 'The dog sat on the mat.'", question])
     assert not last.calls
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("I got a warning while running my own sentence, can I still trust the numbers?", "paste_the_warning"),
+    ("自分の文で動かしたら警告が出たけど、この図は信じていい？", "paste_the_warning"),
+    ("UserWarning: Glyph 12356 (\\N{HIRAGANA LETTER I}) missing from font(s) DejaVu Sans.\nラベルが四角になっちゃう",
+     "japanese_font_tofu"),
+    ("why does every row in the last layer pile onto the first word?", "attention_sinks"),
+    ("what's an induction head?", "heads_differ"),
+    ("インダクションヘッドって何ですか", "heads_differ"),
+])
+def test_the_concept_asked_in_session_17_is_the_one_explained(question: str, entry: str) -> None:
+    """Session 17: a warning spoken of (not pasted) asks for it, even with 'my own sentence' or 「警告が出」 said; the
+    line beside a pasted warning is the learner's words, not a sentence to analyse, and keeps the answer Japanese."""
+    *_, last = converse([question])
+    assert (last.intent, last.knowledge[:1], last.calls) == ("knowledge", (entry,), ())
+    assert last.language == ("ja" if any(ord(ch) > 0x3000 for ch in question) else "en")
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("does a BERT heatmap have an empty triangle too?", "encoder"),
+    ("BERTでも右上は空白になるの？", "エンコーダ"),
+    ("what's an induction head?", "induction"),
+    ("インダクションヘッドって何ですか", "誘導ヘッド"),
+])
+def test_the_explanation_says_what_was_asked(question: str, fact: str) -> None:
+    """The entry chosen answers the question itself: an encoder has no empty triangle; what an induction head is."""
+    *_, last = converse([question])
+    assert fact in compose(last, [])
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("For 'Birds sing at dawn' on gemma, is the first token a special one?",
+     ("extract_attention", {"text": "Birds sing at dawn", "model": "gemma-270m"})),
+    ("Is everything above the diagonal zero in gemma's map of 'Birds sing at dawn'? Give me the actual values.",
+     ("inspect_attention", {"text": "Birds sing at dawn", "model": "gemma-270m"})),
+])
+def test_a_yes_no_question_on_a_given_sentence_runs_it(question: str, expected: Any) -> None:
+    """What it is asked of said first ("For '…' on gemma, is …?"), and "give me the values" asked after a yes/no."""
+    name, arguments = call(converse([question])[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
