@@ -103,6 +103,8 @@ _OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably
 # a wonder how it turns out (「どうなってるんだろう」, 「どんな感じ」)
 WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)|どんな感じ"
 # which, where, how many: a question of the data
+# "which of them is the previous-token one?" after the heads were drawn: one of those shown, found in the data
+_WHICH_OF_THEM = re.compile(r"\bwhich\s+(?:one\s+)?of\s+(?:them|these|those)\b", re.I)
 _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:tokens|pieces|subwords)|"
                          r"what(?:'s|\s+is)\s+the\s+(?:biggest|largest|highest|"
                          r"smallest|exact))\b|\bhow\s+(?:does|do|is|are|will|would)\b.*\b(?:split|tokeni[sz]e|broken|chopped|cut|chop)"
@@ -369,6 +371,7 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
     sentence_like = [text for text in reading.sentences if len(text.split()) >= 2
                      or not text.isascii() and len(text) >= 3 or _OF_TOKENS.search(reading.plain)]
     if context.text and not reading.sentences and (_THAT_SENTENCE.search(reading.plain)
+                                                   or _WHICH_OF_THEM.search(reading.plain)
                                                    or reading.query is not None and reading.key is not None
                                                    or (reading.query is not None or reading.key is not None
                                                        or _SPECIAL_TOKEN.search(reading.plain))

@@ -26,7 +26,8 @@ back; an explanation may come with the concept's own figure when the planner mar
 demonstration, as issue #11 allows: "why does plt.plot draw 8 lines?" draws them), the first call
 is the expected tool, the expected arguments have their values (an argument equal to the tool's
 default may be omitted; an optional `text` may be omitted when it is the conversation's latest sentence), the
-`absent` ones are not passed, and, with --turns, the answer has every fact.
+`absent` ones are not passed, and the answer has every fact: with --turns every answer, at plan level
+the answers that need no tool (an explanation or an ask-back, composed from the plan alone).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Record:
 
     kind: str  # "tool", "knowledge" or "ask_back"
     calls: list[tuple[str, dict[str, Any]]]
-    answer: str | None = None  # None at plan level
+    answer: str | None = None  # None at plan level when a tool is called
     latest_text: str | None = None  # the conversation's latest sentence before this question
     demonstrates: bool = False  # the calls are the asked concept's own figure (its answer says so)
 
@@ -121,6 +122,7 @@ def _first_question(sentence: str, language: str) -> str:
 
 
 def plan_runner() -> Callable[[list[str]], Iterator[Record]]:
+    from agent.compose import compose
     from agent.context import Context
     from agent.planner import after_turn, plan
     from prompts import knowledge
@@ -130,8 +132,9 @@ def plan_runner() -> Callable[[list[str]], Iterator[Record]]:
         for question in questions:
             planned = plan(question, context, session_text=session_text)
             yield Record(_kind(planned.intent, planned.knowledge, knowledge()),
-                         [(c.name, c.arguments) for c in planned.calls], latest_text=context.text,
-                         demonstrates=planned.demonstrates)
+                         [(c.name, c.arguments) for c in planned.calls],
+                         compose(planned, []) if not planned.calls else None,  # an answer with no tool: its facts
+                         latest_text=context.text, demonstrates=planned.demonstrates)
             context = after_turn(context, planned, question, ran=bool(planned.calls))  # as if every call succeeded
             session_text = context.text if planned.calls else session_text
 
