@@ -52,7 +52,7 @@ def names_it(card: Card, reading: Reading) -> bool:
                                   for t in (text, read_as_argument))
     if isinstance(reading.mean_heads, str) and reading.mean_heads:  # "all heads averaged" names no grid of heads
         text = text.replace(katakana(reading.mean_heads), " " * len(reading.mean_heads))
-    words = set(re.findall(r"[a-z]{6,}", text))
+    words = set(re.findall(r"[a-z]{6,}", read_as_argument))  # (a word turned down names nothing, slipped or not)
     return any(_said(katakana(name), text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
 

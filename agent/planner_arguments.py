@@ -514,10 +514,10 @@ def take_flag(pattern: re.Pattern[str], text: str) -> tuple[bool, str]:
 # sentences", 「ヒートマップではなく折れ線で」, 「heatmapじゃなくて」, 「ヒートマップはいらない」: the words turned
 # down name no view, model, layer or head. A "not" that negates a verb ("why do the rows not sum to 1") is no
 # turning down.
-_UNTIL = r"(?=\s*(?:[,.;:!?)—–]|\s-\s|\bbut\b|\bjust\b|\bonly\b|\bthis\s+time\b|$))"  # ("not head 5 — head 6")
+_UNTIL = r"(?=\s*(?:[,;:!?)—–]|\.(?![a-z])|\s-\s|\bbut\b|\bjust\b|\bonly\b|\bthis\s+time\b|$))"  # ("not head 5 — head 6")
 _TURNED_DOWN_EN = _ascii(
     rf"(?:(?<![\w'])(\w+\s+)?not|\b(?:don'?t|do\s+not)\s+(?:want|need)|\binstead\s+of|\brather\s+than)"
-    rf"\s+(?!just\b|only\b|merely\b|even\b)((?:a|an|the|any)\s+)?([^,.;:!?()]{{1,40}}?){_UNTIL}"
+    rf"\s+(?!just\b|only\b|merely\b|even\b)((?:a|an|the|any)\s+)?((?:[^,.;:!?()]|\.(?=[a-z])){{1,40}}?){_UNTIL}"
     r"|\bno\s+((?:pictures?|figures?|plots?|charts?|heat\s*maps?|images?|graphs?|lines?))\b"
     # "Nothing generated: …", "no generating", "nothing interactive"
     r"|\b(?:nothing|no)\s+(generat\w*|interactive|animated|clickable)\b"
@@ -537,7 +537,7 @@ _REFERENCE_ONLY = _ascii(r"\b(?:easier|better|clearer|nicer|simpler)\s+(?:to\s+r
 # before an article ("is it not the heatmap"); else it negates a verb ("why do the rows not sum to 1")
 _BEFORE_NOT = frozenset("but and wait no meant actually so ok okay oh sorry then well please".split())
 _TURNED_DOWN_JA = re.compile(
-    r"(?:^|(?<=[、。,.!?！？\s「」『』はをがも]))([^、。,.!?！？\s「」『』はをがも]{1,20}?)"
+    r"(?:^|(?<=[、。,.!?！？\s「」『』はをがも]))((?:[^、。,.!?！？\s「」『』はをがも]|(?<=[a-z])\.(?=[a-z])|も(?=の)){1,20}?)"
     r"(?<!だけ)(?<!のみ)(?<!ばかり)"  # 「重みだけじゃなくて」 is "not only the weights": nothing is turned down
     r"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|でなく|(?:は|も)?(?:いらない|要らない|いりません|要りません|不要)"
     r"|(?:は|も)もう(?:いい|十分|いらない)"  # 「生成はもういいので」

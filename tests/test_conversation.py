@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 
+from agent.cards import cards
 from agent.compose import compose
 from agent.context import Context
+from agent.naming import named_views
 from agent.planner import Plan, after_turn, plan
+from agent.planner_reading import read
 
 CAT = "The cat sat on the mat."
 CURRY = "今日はカレーライスを食べました。"
@@ -865,3 +868,15 @@ def test_a_yes_no_question_on_a_given_sentence_runs_it(question: str, expected: 
     """What it is asked of said first ("For '…' on gemma, is …?"), and "give me the values" asked after a yes/no."""
     name, arguments = call(converse([question])[-1])
     assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+@pytest.mark.parametrize(("question", "phrase"), [
+    ("not the tangle plt.plot gave me, just the line from 'sat' in 'The cat sat.'", "tangle plt.plot gave me"),
+    ("plt.plotで出た何本もの線じゃなくて、'sat'からの一本だけ", "plt.plotで出た何本もの線"),
+])
+def test_a_view_turned_down_is_read_whole_and_names_nothing(question: str, phrase: str) -> None:
+    """A dot inside a name ("plt.plot") and 「何本もの」 do not cut the phrase turned down, and a word in it that is
+    one slip from a view's name ("tangle", "tangled") names nothing."""
+    reading = read(question)
+    assert reading.turned_down == [phrase]
+    assert "plot_matrix_lines" not in {card.tool for card in named_views(list(cards().values()), reading)}
