@@ -20,7 +20,7 @@ from agent.runner import run_tool
 from agent.settings import Settings
 from tools import Session
 
-__all__ = ["offline_turn", "COMPARABLE_SCALE"]
+__all__ = ["offline_turn", "refused_choices", "COMPARABLE_SCALE"]
 
 COMPARABLE_SCALE = 1.0  # the colour scale's top for maps of one answer: the only one known before any is drawn
 
@@ -58,7 +58,8 @@ def offline_turn(
             if isinstance(event, ToolFinished):
                 outcomes.append(event)
     if context is not None:
-        after = after_turn(remembered, planned, question, ran=any(o.ok for o in outcomes))
+        after = after_turn(remembered, planned, question, ran=any(o.ok for o in outcomes),
+                           refused=refused_choices(outcomes))
         context.clear()
         context.update(after.to_dict())
         context["understood"] = {"intent": planned.intent, "knowledge": list(planned.knowledge),
@@ -67,3 +68,15 @@ def offline_turn(
     messages.append({"role": "assistant", "content": answer})
     yield TextDelta(answer)
     yield FinalAnswer(answer, suggestions(planned))
+
+
+# the words an out-of-range error names (tools/core/errors.py out_of_range) and the choice each one is
+_RANGE_WORDS = {"word_layer": "layer", "word_start_layer": "layer", "word_head": "head", "word_query": "query",
+                "word_key": "key"}
+
+
+def refused_choices(outcomes: list[ToolFinished]) -> frozenset[str]:
+    """The choices the failed calls were refused for, when their errors say so ("layer 30 is out of range")."""
+    said = [outcome.result.get("error_note") or {} for outcome in outcomes if not outcome.ok]
+    return frozenset(_RANGE_WORDS[note["values"]["what"]["key"]] for note in said
+                     if note.get("key") == "out_of_range" and note["values"]["what"].get("key") in _RANGE_WORDS)

@@ -233,10 +233,12 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after, demonstrates=demonstrates)
 
 
-def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Context:
+def after_turn(context: Context, planned: Plan, question: str, ran: bool,
+               refused: frozenset[str] = frozenset()) -> Context:
     """What the conversation remembers once a planned turn is over: the plan's memory when its calls ran
     (`ran`: at least one succeeded); when they all failed, the view and sentence asked for, without the
-    failed choices; else only the tool a concept answer offered; and the question."""
+    failed choices (only those `refused`, when the tools said which); else only the tool a concept answer
+    offered; and the question."""
     if planned.context is not None and ran:
         context = planned.context
     elif planned.context is not None and not planned.calls:  # (and a sentence the question was about)
@@ -246,6 +248,9 @@ def after_turn(context: Context, planned: Plan, question: str, ran: bool) -> Con
         asked = planned.context  # subject, so 「じゃあヘッド3で」 redraws that view of that sentence; the failed
         text = asked.text if asked.text and asked.text.strip() else context.text  # choices are not kept
         context = replace(context, text=text, tool=asked.tool, offered=None)
+        if refused:  # "layer 30 head 4" refused for its layer: "argh, layer 29" keeps head 4
+            context = replace(context, model=asked.model,
+                              choices={key: value for key, value in asked.choices.items() if key not in refused})
     return replace(context, question=question)
 
 

@@ -514,7 +514,8 @@ def take_flag(pattern: re.Pattern[str], text: str) -> tuple[bool, str]:
 # sentences", 「ヒートマップではなく折れ線で」, 「heatmapじゃなくて」, 「ヒートマップはいらない」: the words turned
 # down name no view, model, layer or head. A "not" that negates a verb ("why do the rows not sum to 1") is no
 # turning down.
-_UNTIL = r"(?=\s*(?:[,;:!?)—–]|\.(?![a-z])|\s-\s|\bbut\b|\bjust\b|\bonly\b|\bthis\s+time\b|$))"  # ("not head 5 — head 6")
+# ("not head 5 — head 6"; a dot inside a name, "not the plt.plot one", ends nothing)
+_UNTIL = r"(?=\s*(?:[,;:!?)—–]|\.(?![a-z])|\s-\s|\bbut\b|\bjust\b|\bonly\b|\bthis\s+time\b|$))"
 _TURNED_DOWN_EN = _ascii(
     rf"(?:(?<![\w'])(\w+\s+)?not|\b(?:don'?t|do\s+not)\s+(?:want|need)|\binstead\s+of|\brather\s+than)"
     rf"\s+(?!just\b|only\b|merely\b|even\b)((?:a|an|the|any)\s+)?((?:[^,.;:!?()]|\.(?=[a-z])){{1,40}}?){_UNTIL}"

@@ -13,9 +13,12 @@ import pytest
 from agent.cards import cards
 from agent.compose import compose
 from agent.context import Context
+from agent.events import ToolFinished
 from agent.naming import named_views
+from agent.offline import refused_choices
 from agent.planner import Plan, after_turn, plan
 from agent.planner_reading import read
+from tools.core.errors import out_of_range
 
 CAT = "The cat sat on the mat."
 CURRY = "今日はカレーライスを食べました。"
@@ -880,3 +883,19 @@ def test_a_view_turned_down_is_read_whole_and_names_nothing(question: str, phras
     reading = read(question)
     assert reading.turned_down == [phrase]
     assert "plot_matrix_lines" not in {card.tool for card in named_views(list(cards().values()), reading)}
+
+
+@pytest.mark.parametrize(("refused_what", "value", "kept"), [("layer", 30, {"head": 4}), ("head", 14, {"layer": 3})])
+def test_a_choice_refused_is_dropped_and_the_others_are_kept(refused_what: str, value: int, kept: dict) -> None:
+    """'heatmap of layer 30 head 4' refused for its layer: 'argh, layer 5' keeps head 4 (and the other way round)."""
+    question = f"heatmap of layer {3 if refused_what == 'head' else 30} head {4 if refused_what == 'layer' else 14}" \
+               f" for '{CAT}'"
+    planned = plan(question, Context())
+    error = out_of_range(refused_what, value, "minilm", 6 if refused_what == "layer" else 12, f"{refused_what}s")
+    failed = ToolFinished("call_1", "plot_heatmap", planned.calls[0].arguments, False, str(error), str(error),
+                          {"error_fix": error.fix, "error_note": error.note})
+    assert refused_choices([failed]) == {refused_what}
+    context = after_turn(Context(), planned, question, ran=False, refused=refused_choices([failed]))
+    assert context.choices == kept and context.text == CAT and context.tool == "plot_heatmap"
+    fixed = plan(f"argh, {refused_what} 2", context, session_text=None)
+    assert call(fixed) == ("plot_heatmap", {**kept, refused_what: 2, "text": CAT})
