@@ -28,7 +28,12 @@ MAX_KNOWLEDGE = 3
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
 TOLD_REACH = 0.16  # an entry whose telling keyword the question says comes first when this close to the closest
 TELLING_LABELS = 3  # a keyword is telling when the examples of at most this many cards and entries say it
-SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|警告|エラー|ワーニング", re.I)
+# code that stopped working, said without its message ("it doesnt work :(", 「動かなくなった」)
+_SOMETHING_FAILED = re.compile(r"\b(?:doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|not)\s+work|\bbr(?:oke|oken)\b"
+                               r"|\bcrash|\bfail|\bfix\s+(?:my|the|this)\s+code"
+                               r"|動かな|動きません|壊れ|落ちる|失敗", re.I)
+SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|red\s+text"
+                                 r"|警告|エラー|ワーニング|赤い文字|赤字", re.I)
 
 
 def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
@@ -38,13 +43,17 @@ def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ask
     found = [*pasted, *asked]
     if reading.expression_term:
         found += literal.term_knowledge(reading.expression_term)
+    base = knowledge()
+    if not (SPEAKS_OF_A_MESSAGE.search(reading.plain) or _SOMETHING_FAILED.search(reading.plain)):
+        # an entry that asks for a message answers only a question about one ("wht does the line mean" is not
+        # "what does this warning mean")
+        matches = [m for m in matches if m.kind != "knowledge" or not base[m.name].asks_back]
     leader = matches[0] if matches and not weak(matches) else None  # clearly ahead, though below the minimum
     close = [m for m in matches if m.kind == "knowledge" and (m.score >= KNOWLEDGE_MIN or m is leader)]
     close = _told_first(close, matches, reading)
     if close and (card is None or close[0].score >= tool_score):  # beside a figure, only what is asked more
         found.append(close[0].name)
         found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
-    base = knowledge()
     if not pasted_error and found and unnamed_message(base[found[0]], reading):
         # "I got a warning when I loaded the model": which one? the entry that asks for it, when it is close
         asking = [m.name for m in matches if m.kind == "knowledge" and base[m.name].asks_back and m.score >= ASK_BELOW]

@@ -899,3 +899,12 @@ def test_a_choice_refused_is_dropped_and_the_others_are_kept(refused_what: str, 
     assert context.choices == kept and context.text == CAT and context.tool == "plot_heatmap"
     fixed = plan(f"argh, {refused_what} 2", context, session_text=None)
     assert call(fixed) == ("plot_heatmap", {**kept, refused_what: 2, "text": CAT})
+
+
+def test_a_question_about_a_line_is_not_one_about_a_warning() -> None:
+    """'wht does the line mean' is one typo from 'what does this warning mean': an entry that asks for a message
+    answers only a question that speaks of one, or of code that stopped working ("it doesnt work :(")."""
+    *_, last = converse([f"heatmap of '{CAT}'", "as a line from cat", "wht does the line mean"])
+    assert last.intent == "knowledge" and "paste_the_warning" not in last.knowledge
+    for question in ("it doesnt work :(", "なんか赤い文字がいっぱい出たんだけど大丈夫？"):
+        assert converse([question])[-1].knowledge == ("paste_the_warning",)
