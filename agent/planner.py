@@ -179,7 +179,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(first + matches)[:3], context=context)
     asked = asks_tool or reading.expression
     # "why is dim=0 wrong there?": the concept, with the expression run to show it
-    asked_why = bool(reading.expression_bare and asking.WHY.search(reading.plain))
+    asked_why = bool(reading.expression_bare and (asking.WHY.search(reading.plain) or asking.about_something(reading)))
     card, tool_score = _tool(reading, matches, context, named, whole) if asked else (None, 0.0)
     if pasted_error and not (reading.expression and not reading.expression_bare) \
             and not concepts.asked_beside(question):

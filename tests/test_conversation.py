@@ -908,3 +908,11 @@ def test_a_question_about_a_line_is_not_one_about_a_warning() -> None:
     assert last.intent == "knowledge" and "paste_the_warning" not in last.knowledge
     for question in ("it doesnt work :(", "なんか赤い文字がいっぱい出たんだけど大丈夫？"):
         assert converse([question])[-1].knowledge == ("paste_the_warning",)
+
+
+@pytest.mark.parametrize("question", ["What is meaning of dim=1 in torch.mean of attention? I am confusing.",
+                                      "ヘッド方向ではなくdim=0で平均してしまうと、何がまずいのですか？"])
+def test_a_term_asked_about_is_explained_and_shown(question: str) -> None:
+    """A bare term ("dim=1") asked about, not only with 'why': the concept, with the expression run to show it."""
+    *_, last = converse([question])
+    assert last.demonstrates and "mean_over_heads" in last.knowledge and call(last)[0] == "explain_reduction"
