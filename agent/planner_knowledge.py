@@ -32,7 +32,8 @@ TELLING_LABELS = 3  # a keyword is telling when the examples of at most this man
 _SOMETHING_FAILED = re.compile(r"\b(?:doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|not)\s+work|\bbr(?:oke|oken)\b"
                                r"|\bcrash|\bfail|\bfix\s+(?:my|the|this)\s+code"
                                r"|動かな|動きません|壊れ|落ちる|失敗", re.I)
-SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|red\s+text"
+SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|red\s+(?:text|message|lines?)"
+                                 r"|\b(?:this|that|the|a|weird|strange)\s+message\b"
                                  r"|警告|エラー|ワーニング|赤い文字|赤字", re.I)
 
 

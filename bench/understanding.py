@@ -15,7 +15,7 @@
                                              conversations6.toml): researchers, non-native English,
                                              keigo and katakana, "why" and then another view
     python bench/understanding.py --set devN the seventh to thirteenth development sets (questionsN.toml,
-                                             conversationsN.toml, N = 7..22): see tests/devset/README.md
+                                             conversationsN.toml, N = 7..45): see tests/devset/README.md
     python bench/understanding.py --turns    full offline turns with the real tools (answers' facts too)
     python bench/understanding.py --cards    leave-one-out accuracy on the cards' and knowledge's own
                                              examples, per encoder: how the encoder and the thresholds
@@ -45,9 +45,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"heldout": ROOT / "tests" / "heldout", "dev": ROOT / "tests" / "devset",
-        **{f"dev{n}": ROOT / "tests" / "devset" for n in range(2, 44)}}
+        **{f"dev{n}": ROOT / "tests" / "devset" for n in range(2, 46)}}
 # The file names of a set whose files are not questions.toml and conversations.toml.
-FILES = {f"dev{n}": (f"questions{n}.toml", f"conversations{n}.toml") for n in range(2, 44)}
+FILES = {f"dev{n}": (f"questions{n}.toml", f"conversations{n}.toml") for n in range(2, 46)}
 sys.path.insert(0, str(ROOT))
 
 
