@@ -16,7 +16,7 @@ from agent.planner_quotes import blank as _blank
 __all__ = [
     "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
-    "WORDS",
+    "WORDS", "ORDINAL", "ORDINAL_WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
     "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "NEWEST_SENTENCE", "LONG_SENTENCE", "SHORT_SENTENCE",
     "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
@@ -285,9 +285,9 @@ WORDS = _ascii(
 )
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]]
-_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
-_ORDINAL = {word: place for place, word in enumerate(_ORDINAL_WORDS.split("|"), start=1)}
-_ORDINAL |= {"2nd": 2, "3rd": 3, "4th": 4}
+ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+ORDINAL = {word: place for place, word in enumerate(ORDINAL_WORDS.split("|"), start=1)}
+ORDINAL |= {"2nd": 2, "3rd": 3, "4th": 4}
 _KANJI = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(-?\d+|[〇零一二三四五六七八九十]+)"
 _INDEX = {word: value for value, word in enumerate("zero one two three four five six seven eight nine ten".split())}
@@ -331,7 +331,7 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"最初の(?:層|レイヤー?)\s*(?:は|を)?\s*(?:飛ばし|入れず|抜い|除い|なしで|スキップ)(?![^。]*\d\s*から)", 1),
     _rule(r"(?:^|[、,]\s*)(\d+)\s*から(?:で|始め\w*)?\s*[。.!！]?\s*$", _groups),  # 「…入れずに、3から」
     _rule(r"\bstart_layer\s*(?:を|は|=|:|to)?\s*(\d+)", _groups),  # 「start_layerを5に」
-    _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-_ORDINAL[m[1]]]),
+    _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-ORDINAL[m[1]]]),
     _rule(r"\bpenultimate\s+layer|\b(?:the\s+)?layer\s+before\s+the\s+(?:last|final)(?:\s+one)?\b", -2),
     _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-_number(m[1])]),
     _rule(r"(?:最終層|最後の層)の(?:一つ|1つ|ひとつ)前", -2),
@@ -340,7 +340,7 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:last|final|top|deepest)\s+(?:attention\s+)?layer", -1),
     _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|一番(?:最後|上)の(?:層|レイヤー?)|最上層"
           r"|ラストレイヤー?", -1),
-    _rule(rf"\b({_ORDINAL_WORDS})\s+(?:attention\s+)?layer", lambda m: [_ORDINAL[m[1]] - 1]),
+    _rule(rf"\b({ORDINAL_WORDS})\s+(?:attention\s+)?layer", lambda m: [ORDINAL[m[1]] - 1]),
     _rule(r"最初の(?:層|レイヤー?)|一番(?:最初|下)の(?:層|レイヤー?)|最下層", 0),
     _rule(rf"\blayer\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "and for layer zero?": an index in words
     _rule(r"\blayer-(\d+)\b", _groups),  # "the layer-2 heatmap": a hyphen joining words, no minus sign
@@ -397,7 +397,7 @@ HEAD_RULES: tuple[Rule, ...] = (
           _groups),
     _rule(r"(?:\b|(?<=\d))h(\d{1,2})\b", _groups),  # "L3 H7", "l3h7": an index, as in "layer 3, head 7"
     _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _ordinals),
-    _rule(rf"\b({_ORDINAL_WORDS})\s+(?:attention\s+)?head\b", lambda m: [_ORDINAL[m[1]] - 1]),
+    _rule(rf"\b({ORDINAL_WORDS})\s+(?:attention\s+)?head\b", lambda m: [ORDINAL[m[1]] - 1]),
     _rule(r"\blast\s+head\b", -1),
     _rule(r"最後のヘッド", -1),
     _rule(r"最初のヘッド", 0),
@@ -471,7 +471,7 @@ _ATTENDED_BEFORE = _ascii(r"\b(?:on|onto|to|towards?|at|into)\s+(?:the\s+)?(?:ve
 _ATTENDED_AFTER = _ascii(r"\s*(?:soak|soaks|get|gets|receive|receives|absorb|absorbs|collect|collects|draw|draws"
                          r"|take|takes|attract|attracts|pull|pulls)\b")
 _ORDINAL_QUERY = _ascii(r"(\d+)\s*(?:番目|つ目)の?トークン|\b(\d+)(?:st|nd|rd|th)\s+token"
-                        rf"|\b({_ORDINAL_WORDS})\s+token")
+                        rf"|\b({ORDINAL_WORDS})\s+token")
 
 
 # the last token looking ("from the last token", "where the last token looks", 「最後のトークンがどこを見て」)
@@ -607,7 +607,7 @@ def find_query(text: str) -> tuple[int | str | None, str]:
     if match and (_ATTENDED_BEFORE.search(text[:match.start()]) or _ATTENDED_AFTER.match(text[match.end():])):
         match = None  # "most of its attention on the very first token": the token attended to, no query
     if match:
-        value = _ORDINAL[match[3]] if match[3] else int(match[1] or match[2])
+        value = ORDINAL[match[3]] if match[3] else int(match[1] or match[2])
         return max(0, value - 1), _blank(text, *match.span())
     for pattern in _QUERY_RULES:
         match = pattern.search(text)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from agent.cards import cards
 from agent.context import Context
 from agent.naming import bare, names_it
-from agent.planner_arguments import EXCLUDE_SPECIAL, find_models
+from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, find_models
 from agent.planner_reading import Reading, read
 
 __all__ = ["resolve"]
@@ -44,7 +44,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     _earlier_sentences(reading, context)
     _edit_the_expression(reading, context)
     _step_the_layer(reading, context)
-    _count_alone(reading, context)
+    _number_alone(reading, context)
     _model_spoken_of(reading, context)
     _choice_spoken_of(reading, context)
     _put_back(reading, context)
@@ -239,14 +239,39 @@ def _step_the_layer(reading: Reading, context: Context) -> None:
         reading.heads = [(max((head if isinstance(head, int) else -1) + head_step[0], 0), head_step[1])]
 
 
-def _count_alone(reading: Reading, context: Context) -> None:
-    """"ok do 50", 「じゃあ上限いっぱいの50で」 after a generation: a number alone is how many tokens to write."""
-    if context.tool != "generation_attention" or reading.new_tokens is not None or reading.layers or reading.heads:
+def _number_alone(reading: Reading, context: Context) -> None:
+    """A number alone stands for the choice the question before gave one: "ok do 50", 「じゃあ上限いっぱいの50で」
+    after a generation is how many tokens to write; "right, 29 then" after "… at layer 30", "the sixth then" after
+    "the seventh layer", 「じゃあ3で」 after 「ヘッド4で」 is that layer or head (a number as an index, an ordinal
+    counted from 1)."""
+    if reading.new_tokens is not None or reading.layers or reading.heads:
         return
-    found = re.fullmatch(r"\D*?(?<![\w.-])(\d{1,4})(?![\w.])\D*", reading.rest)
-    if found is not None and bare(reading):
-        reading.new_tokens = int(found[1])
-        reading.rest = reading.rest[:found.start(1)] + " " * len(found[1]) + reading.rest[found.end(1):]
+    if context.tool == "generation_attention":
+        found = re.fullmatch(r"\D*?(?<![\w.-])(\d{1,4})(?![\w.])\D*", reading.rest)
+        if found is not None and bare(reading):
+            reading.new_tokens = int(found[1])
+            reading.rest = reading.rest[:found.start(1)] + " " * len(found[1]) + reading.rest[found.end(1):]
+            return
+    alone = _NUMBER_ALONE.search(reading.rest)
+    if alone is None or context.question is None:
+        return
+    before = read(context.question, context.text)
+    if alone["number"] and context.tool == "generation_attention" and before.new_tokens is not None:
+        reading.new_tokens = int(alone["number"])
+    else:
+        value = int(alone["number"]) if alone["number"] else ORDINAL[alone["ordinal"]] - 1
+        numbered = [name for name, said in (("layers", before.layers), ("heads", before.heads)) if said]
+        if len(numbered) != 1:
+            return  # ("layer 30 head 4" before "29 then": which one?)
+        setattr(reading, numbered[0], [(value, alone[0].strip())])
+    reading.rest = reading.rest[:alone.start()] + " " * len(alone[0]) + reading.rest[alone.end():]
+
+
+# the last clause of a message, a number or an ordinal alone: "ugh, max 50? ok 50", "oh, it has six. the sixth then"
+_NUMBER_ALONE = re.compile(rf"(?:^|[.?!。？！]\s*)\W*(?:(?:ok|okay|right|fine|so|then|and|oh|ah|sorry|oops|argh"
+                           rf"|ugh|hmm+|well|no|じゃあ|では|なら|あ|えっと)\W*)*(?:the\s+)?"
+                           rf"(?:(?P<number>\d{{1,4}})|(?P<ordinal>{ORDINAL_WORDS}))(?:\s*one)?"
+                           rf"\s*(?:then|instead|please|pls|でお願いします|でお願い|で|に|にして)?\W*$")
 
 
 def _stepping(context: Context) -> str:

@@ -838,7 +838,7 @@ def test_a_part_of_the_figure_shown_is_asked_about_not_redrawn(question: str) ->
     ("UserWarning: Glyph 12356 (\\N{HIRAGANA LETTER I}) missing from font(s) DejaVu Sans.\nラベルが四角になっちゃう",
      "japanese_font_tofu"),
     ("why does every row in the last layer pile onto the first word?", "attention_sinks"),
-    ("what's an induction head?", "heads_differ"),
+    ("so what is an induction head, exactly?", "heads_differ"),
     ("インダクションヘッドって何ですか", "heads_differ"),
 ])
 def test_the_concept_asked_in_session_17_is_the_one_explained(question: str, entry: str) -> None:
@@ -852,7 +852,7 @@ def test_the_concept_asked_in_session_17_is_the_one_explained(question: str, ent
 @pytest.mark.parametrize(("question", "fact"), [
     ("does a BERT heatmap have an empty triangle too?", "encoder"),
     ("BERTでも右上は空白になるの？", "エンコーダ"),
-    ("what's an induction head?", "induction"),
+    ("so what is an induction head, exactly?", "induction"),
     ("インダクションヘッドって何ですか", "誘導ヘッド"),
 ])
 def test_the_explanation_says_what_was_asked(question: str, fact: str) -> None:
@@ -916,3 +916,16 @@ def test_a_term_asked_about_is_explained_and_shown(question: str) -> None:
     """A bare term ("dim=1") asked about, not only with 'why': the concept, with the expression run to show it."""
     *_, last = converse([question])
     assert last.demonstrates and "mean_over_heads" in last.knowledge and call(last)[0] == "explain_reduction"
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    ([f"heatmap of '{CAT}' at layer 30", "right, 5 then"], ("plot_heatmap", {"layer": 5})),
+    ([f"line chart of what each token receives in '{CAT}' in the seventh layer", "oh it only has six. the sixth then"],
+     ("plot_line", {"layer": 5})),
+    ([f"「{CURRY}」のヒートマップをヘッド4で", "じゃあ3で"], ("plot_heatmap", {"head": 3})),
+    (["let gemma continue 'The weather today is' for 100 tokens", "ugh, max 50? ok 50"],
+     ("generation_attention", {"max_new_tokens": 50})),
+])
+def test_a_number_alone_is_the_choice_the_question_before_numbered(questions: list[str], expected: Any) -> None:
+    name, arguments = call(converse(questions)[-1])
+    assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
