@@ -51,6 +51,10 @@ PLAN_THRESHOLD = {"questions": 0.945, "turns": 0.94}
 # Sets 40 to 43 (session 16), as measured at the end of session 16 less a margin: dev40 0.98 / 0.993, dev41 0.88 /
 # 0.938, dev42 0.94 / 0.945, dev43 0.95 / 0.938 (first, untuned runs: dev40 0.96 / 0.972, dev41 0.83 / 0.869,
 # dev42 0.83 / 0.876, dev43 0.94 / 0.805).
+# Sets 44 and 45 (session 17), written while the session's last changes were made, less a margin: dev44 0.92 /
+# 0.897 (its first, untuned run, not tuned on since), dev45 0.87 / 0.886 (first, untuned run: 0.87 / 0.788; one
+# rule since, a number alone, came from it). From session 17 the plan level also checks the facts of the answers
+# that need no tool.
 DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions": 0.96, "turns": 0.97},
                  "dev3": {"questions": 0.95, "turns": 0.95}, "dev4": {"questions": 0.94, "turns": 0.97},
                  "dev5": {"questions": 0.95, "turns": 0.97}, "dev6": {"questions": 0.91, "turns": 0.95},
@@ -72,7 +76,8 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev36": {"questions": 0.86, "turns": 0.90}, "dev37": {"questions": 0.90, "turns": 0.89},
                  "dev38": {"questions": 0.78, "turns": 0.74}, "dev39": {"questions": 0.92, "turns": 0.86},
                  "dev40": {"questions": 0.95, "turns": 0.96}, "dev41": {"questions": 0.85, "turns": 0.91},
-                 "dev42": {"questions": 0.91, "turns": 0.92}, "dev43": {"questions": 0.92, "turns": 0.91}}
+                 "dev42": {"questions": 0.91, "turns": 0.92}, "dev43": {"questions": 0.92, "turns": 0.91},
+                 "dev44": {"questions": 0.90, "turns": 0.87}, "dev45": {"questions": 0.85, "turns": 0.86}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
