@@ -36,6 +36,13 @@ _BARE_ID = _ascii(
     rf"-(?!(?:style|like|based|family|type|ish|esque)\b)[\w.-]*[a-z0-9]"
     rf"|(?:distil)?gpt-?2(?:-[a-z]+)?){_ID_END}"
 )
+# a name we do not know, given as a model ("with zebra-lm-5000", "load the model superbert-xxl", 「kitsune-9000で」):
+# passed on as written, so that the tool says which models there are instead of another one being drawn unsaid
+_UNKNOWN_ID = _ascii(r"(?:\b(?:with|on|using|use|load|try|model|to)\s+(?:the\s+)?(?:model\s+)?)"
+                     r"((?!(?:top|layer|head|step|last|first|next)\b)[a-z]{3,}[a-z0-9]*(?:-[a-z0-9]+)*"
+                     r"-(?:[a-z]*\d[a-z0-9]*|x+l))(?![\w.-])"
+                     r"|(?<![\w.-])((?!(?:top|layer|head|step|last|first|next)\b)[a-z]{3,}[a-z0-9]*(?:-[a-z0-9]+)*"
+                     r"-(?:[a-z]*\d[a-z0-9]*|x+l))(?=\s*(?:で|を読|をロード|に切り替|にして))")
 _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-minilm-l6-v2": "minilm", "gpt-2": "gpt2"}
 # (pattern, alias, the kind of model a word names, or "" for a model's own name): "gpt", "a decoder",
 # 「日本語モデル」 mean the embedded model of that kind, unless a model of that kind is also named by its name
@@ -72,6 +79,11 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
                 continue
             found.append((match.start(), _KNOWN_IDS.get(name.lower(), name), name))
             text = _blank(text, match.start(), match.end())
+    for match in _UNKNOWN_ID.finditer(text):
+        name = match.group(1) or match.group(2)
+        if not _MODEL_PREFIX.match(name):  # ("gemma-207m" is gemma misspelt: the words below read it)
+            found.append((match.start(), name, name))
+            text = _blank(text, *match.span(1 if match.group(1) else 2))
     for match in _ALL_EMBEDDED.finditer(text):
         found += [(match.start() + place, model, match.group(0)) for place, model in enumerate(_EMBEDDED)]
         text = _blank(text, match.start(), match.end())
@@ -93,6 +105,9 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
         place = (not own_name, start, phrase)
         placed[model] = min(placed.get(model, place), place)
     return [(model, phrase) for model, (_, _, phrase) in sorted(placed.items(), key=lambda item: item[1][1])], text
+
+
+_MODEL_PREFIX = _ascii(r"(?:gemma|minilm|smollm|llama|bert|gpt|roberta|qwen|mistral|phi|t5)")
 
 
 def _looks_like_hub_id(name: str) -> bool:

@@ -17,6 +17,7 @@ from agent.events import ToolFinished
 from agent.naming import named_views
 from agent.offline import refused_choices
 from agent.planner import Plan, after_turn, plan
+from agent.planner_arguments import find_models
 from agent.planner_reading import read
 from tools.core.errors import out_of_range
 
@@ -929,3 +930,19 @@ def test_a_term_asked_about_is_explained_and_shown(question: str) -> None:
 def test_a_number_alone_is_the_choice_the_question_before_numbered(questions: list[str], expected: Any) -> None:
     name, arguments = call(converse(questions)[-1])
     assert (name, {key: arguments.get(key) for key in expected[1]}) == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("heatmap of 'She read the letter twice.' with zebra-lm-5000, layer 2", ("plot_heatmap", "zebra-lm-5000")),
+    ("load the model superbert-xxl", ("load_model", "superbert-xxl")),
+    ("kitsune-9000で「猫が鳴いた」のヒートマップ", ("plot_heatmap", "kitsune-9000")),
+])
+def test_a_model_we_do_not_know_is_passed_on_so_the_tool_says_so(question: str, expected: Any) -> None:
+    """Not another model drawn unsaid: the tool refuses the unknown name and lists the models there are."""
+    name, arguments = call(converse([question])[-1])
+    assert (name, arguments.get("model")) == expected
+
+
+def test_top_3_or_a_misspelt_gemma_is_no_unknown_model() -> None:
+    assert find_models("with top-3 tokens")[0] == []
+    assert find_models("load gemma-207m")[0] == [("gemma-270m", "gemma")]
