@@ -38,11 +38,9 @@ _BARE_ID = _ascii(
 )
 # a name we do not know, given as a model ("with zebra-lm-5000", "load the model superbert-xxl", 「kitsune-9000で」):
 # passed on as written, so that the tool says which models there are instead of another one being drawn unsaid
-_UNKNOWN_ID = _ascii(r"(?:\b(?:with|on|using|use|load|try|model|to)\s+(?:the\s+)?(?:model\s+)?)"
-                     r"((?!(?:top|layer|head|step|last|first|next)\b)[a-z]{3,}[a-z0-9]*(?:-[a-z0-9]+)*"
-                     r"-(?:[a-z]*\d[a-z0-9]*|x+l))(?![\w.-])"
-                     r"|(?<![\w.-])((?!(?:top|layer|head|step|last|first|next)\b)[a-z]{3,}[a-z0-9]*(?:-[a-z0-9]+)*"
-                     r"-(?:[a-z]*\d[a-z0-9]*|x+l))(?=\s*(?:で|を読|をロード|に切り替|にして))")
+_ODD_NAME = r"(?!(?:top|layer|head|step|last|first|next)\b)[a-z]{3,}[a-z0-9]*(?:-[a-z0-9]+)*-(?:[a-z]*\d[a-z0-9]*|x+l)"
+_UNKNOWN_ID = _ascii(rf"\b(?:with|on|using|use|load|try|model|to)\s+(?:the\s+)?(?:model\s+)?({_ODD_NAME})(?![\w.-])"
+                     rf"|(?<![\w.-])({_ODD_NAME})(?=\s*(?:で|を読|をロード|に切り替|にして))")
 _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-minilm-l6-v2": "minilm", "gpt-2": "gpt2"}
 # (pattern, alias, the kind of model a word names, or "" for a model's own name): "gpt", "a decoder",
 # 「日本語モデル」 mean the embedded model of that kind, unless a model of that kind is also named by its name
