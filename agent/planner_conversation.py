@@ -261,8 +261,10 @@ def _number_alone(reading: Reading, context: Context) -> None:
     else:
         value = int(alone["number"]) if alone["number"] else ORDINAL[alone["ordinal"]] - 1
         numbered = [name for name, said in (("layers", before.layers), ("heads", before.heads)) if said]
+        if len(numbered) > 1:  # "layer 30 head 4" refused for its layer: the one the conversation did not keep
+            numbered = [name for name in numbered if name.removesuffix("s") not in context.choices]
         if len(numbered) != 1:
-            return  # ("layer 30 head 4" before "29 then": which one?)
+            return  # ("layer 3 head 4" before "5 then": which one?)
         setattr(reading, numbered[0], [(value, alone[0].strip())])
     reading.rest = reading.rest[:alone.start()] + " " * len(alone[0]) + reading.rest[alone.end():]
 

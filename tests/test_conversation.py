@@ -900,6 +900,8 @@ def test_a_choice_refused_is_dropped_and_the_others_are_kept(refused_what: str, 
     assert context.choices == kept and context.text == CAT and context.tool == "plot_heatmap"
     fixed = plan(f"argh, {refused_what} 2", context, session_text=None)
     assert call(fixed) == ("plot_heatmap", {**kept, refused_what: 2, "text": CAT})
+    alone = plan("right, 2 then", context, session_text=None)  # a number alone: the choice refused
+    assert call(alone) == ("plot_heatmap", {**kept, refused_what: 2, "text": CAT})
 
 
 def test_a_question_about_a_line_is_not_one_about_a_warning() -> None:
