@@ -161,7 +161,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
-            and not (not asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
+            and (asks_tool or not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
                  or _POINTS_ONLY.fullmatch(reading.plain.strip())
                  or _points_at_nothing(reading, named)):

@@ -41,6 +41,8 @@ _BARE_ID = _ascii(
 _ODD_NAME = r"(?!(?:top|layer|head|step|last|first|next)\b)[a-z]{3,}[a-z0-9]*(?:-[a-z0-9]+)*-(?:[a-z]*\d[a-z0-9]*|x+l)"
 _UNKNOWN_ID = _ascii(rf"\b(?:with|on|using|use|load|try|model|to)\s+(?:the\s+)?(?:model\s+)?({_ODD_NAME})(?![\w.-])"
                      rf"|(?<![\w.-])({_ODD_NAME})(?=\s*(?:で|を読|をロード|に切り替|にして))")
+# ... unless it starts as a model we know ("gemma-207m" is gemma misspelt: the model words read it)
+_MODEL_PREFIX = _ascii(r"(?:gemma|minilm|smollm|llama|bert|gpt|roberta|qwen|mistral|phi|t5)")
 _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-minilm-l6-v2": "minilm", "gpt-2": "gpt2"}
 # (pattern, alias, the kind of model a word names, or "" for a model's own name): "gpt", "a decoder",
 # 「日本語モデル」 mean the embedded model of that kind, unless a model of that kind is also named by its name
@@ -79,7 +81,7 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
             text = _blank(text, match.start(), match.end())
     for match in _UNKNOWN_ID.finditer(text):
         name = match.group(1) or match.group(2)
-        if not _MODEL_PREFIX.match(name):  # ("gemma-207m" is gemma misspelt: the words below read it)
+        if not _MODEL_PREFIX.match(name):
             found.append((match.start(), name, name))
             text = _blank(text, *match.span(1 if match.group(1) else 2))
     for match in _ALL_EMBEDDED.finditer(text):
@@ -103,9 +105,6 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
         place = (not own_name, start, phrase)
         placed[model] = min(placed.get(model, place), place)
     return [(model, phrase) for model, (_, _, phrase) in sorted(placed.items(), key=lambda item: item[1][1])], text
-
-
-_MODEL_PREFIX = _ascii(r"(?:gemma|minilm|smollm|llama|bert|gpt|roberta|qwen|mistral|phi|t5)")
 
 
 def _looks_like_hub_id(name: str) -> bool:

@@ -15,6 +15,7 @@ from agent.cards import cards
 from agent.context import Context
 from agent.naming import bare, names_it
 from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, find_models
+from agent.planner_quotes import blank
 from agent.planner_reading import Reading, read
 
 __all__ = ["resolve"]
@@ -250,7 +251,7 @@ def _number_alone(reading: Reading, context: Context) -> None:
         found = re.fullmatch(r"\D*?(?<![\w.-])(\d{1,4})(?![\w.])\D*", reading.rest)
         if found is not None and bare(reading):
             reading.new_tokens = int(found[1])
-            reading.rest = reading.rest[:found.start(1)] + " " * len(found[1]) + reading.rest[found.end(1):]
+            reading.rest = blank(reading.rest, *found.span(1))
             return
     alone = _NUMBER_ALONE.search(reading.rest)
     if alone is None or context.question is None:
@@ -266,7 +267,7 @@ def _number_alone(reading: Reading, context: Context) -> None:
         if len(numbered) != 1:
             return  # ("layer 3 head 4" before "5 then": which one?)
         setattr(reading, numbered[0], [(value, alone[0].strip())])
-    reading.rest = reading.rest[:alone.start()] + " " * len(alone[0]) + reading.rest[alone.end():]
+    reading.rest = blank(reading.rest, *alone.span())
 
 
 # the last clause of a message, a number or an ordinal alone: "ugh, max 50? ok 50", "oh, it has six. the sixth then"
@@ -334,4 +335,4 @@ def _put_back(reading: Reading, context: Context) -> None:
     if found and not reading.exclude_special and context.choices.get("exclude_special") and context.question \
             and EXCLUDE_SPECIAL.search(context.question.lower()):
         reading.off.add("exclude_special")
-        reading.rest = reading.rest[:found.start()] + " " * len(found[0]) + reading.rest[found.end():]
+        reading.rest = blank(reading.rest, *found.span())
