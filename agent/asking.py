@@ -20,7 +20,8 @@ from agent.naming import bare, named_in, only_named
 from agent.planner_reading import Reading, asks_to_run, asks_to_see, asks_yes_no
 from agent.slots import ADDS
 
-__all__ = ["CONCEPT_GAP", "EXAMPLE", "GENERAL", "WHY", "WH_START", "WONDER_HOW", "asked_views", "asks_for_a_tool"]
+__all__ = ["CONCEPT_GAP", "EXAMPLE", "GENERAL", "WHY", "WH_START", "WONDER_HOW", "asked_views", "asks_for_a_tool",
+           "holds_elsewhere"]
 
 CONCEPT_GAP = 0.1  # a concept this close behind a tool is what is asked when most near examples are questions
 TOOL_FAR_AHEAD = 0.15  # a yes/no question is still a request when a tool is this much closer than any concept
@@ -119,7 +120,8 @@ _PER_LAYER = re.compile(r"\b(?:each|every|per)\s+layer\b"
                         r"|各層|層ごと|全層|層を追")
 # a claim checked on a sentence given ("is that true for '…'?", 「『…』でもそうなる？」,
 # 「『…』では本当にそうなってますか」)
-_HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:true|the\s+case)|does\s+(?:that|this|it)\s+hold)"
+_HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:also\s+|still\s+)?(?:true|the\s+case)"
+                        r"|does\s+(?:that|this|it)\s+(?:also\s+|still\s+)?hold)"
                         r"\s+(?:for|in|with|on)\b"
                         r"|でも(?:そう|同じ)(?:なる|なの|です|か|\W*$)|では本当に|でも本当に", re.I)
 _SPECIAL_TOKEN = re.compile(r"\[cls\]|\[sep\]|<bos>|<s>", re.I)
@@ -134,7 +136,13 @@ _HOW_IT_WORKS = re.compile(r"\binto\s+account\b|\bhow\s+(?:would|do|can|could|sh
                            r"(?:lose|gain|miss)\b"  # "What do you actually lose when you average …?"
                            r"|\b(?:is|isn't)\s+(?:that|this|it)\s+(?:\w+\s+)?(?:proof|evidence)\b|\bproves?\s+that\b"
                            r"|\bthat\s+means\b[^.!]*\?|\bwhat'?s\s+the\s+difference\s*\??\s*$|影響も入って|も入ってる(?:ん|の)|考慮(?:され|して)|どういう計算|どうやって計算"
-                           r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)|(?:でした|だ)っけ", re.I)
+                           r"|ってこと(?:は|？|\?|ですか)|ということ(?:は|ですか)|(?:でした|だ)っけ"
+                           # (what a role or a name is defined by: "what makes a head count as a previous-token head?")
+                           r"|\bwhat\s+(?:actually\s+|really\s+|exactly\s+)?makes\s+(?:a|an|the|something|it)\s+[\w-]+\s+"
+                           r"(?:count\s+as|an?\s)|何をもって"
+                           # (what a view says: "so is the norm view basically saying [CLS] doesn't matter?")
+                           r"|\b(?:is|does)\s+(?:the|that|this|it)\s+(?:[\w-]+\s+){0,2}?(?:basically\s+|really\s+|just\s+)?"
+                           r"(?:saying|telling\s+(?:me|us))\b", re.I)
 # surprise at what was shown (「あれ、ヘッドが9個ある」, "huh, the last row is all zeros")
 _SURPRISED = re.compile(r"^\W*(?:あれ|えっ|え[、？?]|おや|あら|huh|whoa|wait\s+what)(?:[、,.!?？！…\s]|$)", re.I)
 # the learner says they are lost ("so each line is a word?? im lost", 「それぞれ何なのかさっぱり…」): what they
@@ -170,6 +178,9 @@ _A_PART_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait|sorry)\W+)*what(
                            r"|legend|title|dots?|spots?|blocks?|curves?|peaks?)\b", re.I)
 # ... or how two things differ (「…と何が違うの？」, "what's the difference between X and Y?")
 _ENDS_ASKING_DIFFERENCE = re.compile(r"(?:何|なに)が違う(?:の|ん)?(?:です|でしょう|だろう)?か?\W*$"
+                                     r"|(?:何|なに)が(?:違う|変わる)(?:の|ん)?(?:です|でしょう|だろう)?か?[？?]\s*"
+                                     # 「何が変わるんですか？重みだけと比べて」
+                                     r"[^？?。]{0,20}(?:と|に)比べ(?:て|ると)\W*$"
                                      r"|違いは(?:何|なに)?\W*$|\bwhat(?:'s|\s+is)\s+the\s+difference\s+between\b", re.I)
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
@@ -229,7 +240,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         and (bare(reading) or not WHY.search(reading.plain) and not _JUDGED.search(reading.plain)
              and not reading.sentences and not _MEANING_ASKED.search(reading.plain)  # (「ヘッド平均ってどういうこと」)
              and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))
-                  or bool(_POINTS_BACK.search(reading.plain))))  # "… Same curve, first layer."
+                  or bool(_POINTS_BACK.search(reading.plain))  # "… Same curve, first layer."
+                  or bool(_HOLDS_FOR.search(reading.plain))))  # "is that also the case in layer 0?"
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
@@ -248,6 +260,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
             and not reading.models and not reading.layers and not reading.heads:
         return False  # 「ノルムで見る方法って、重みだけを見るのと何が違うの？」: two ideas compared, in words
+    if GENERAL.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
+            and not fit.sets_a_slot(reading) and reading.expression is None and all(card.slots for card in named):
+        return False  # "in general is a bright diagonal just tokens attending to themselves": how things usually are
     if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
             and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
         return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
@@ -336,6 +351,12 @@ def asked_views(named: list[Card], reading: Reading, context: Context) -> list[C
         pointed_at = any(_POINTS_AT_SHOWN.search(piece) for piece in asking)
         return named if asked or pointed_at or not asking or len(asking) == len(pieces) else []
     return asked or named
+
+
+def holds_elsewhere(reading: Reading) -> bool:
+    """Whether what was shown holds at another choice is asked ("is that also the case in layer 0?"): the same
+    view, changed."""
+    return bool(_HOLDS_FOR.search(reading.plain)) and not reading.sentences
 
 
 def only_the_idea(reading: Reading) -> bool:

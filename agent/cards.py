@@ -18,6 +18,8 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
     explicit_sentence = true       # in a follow-up, pass the conversation's sentence even when the session has it
     needs_name = true              # runs only when the question names it ("3D"): its examples alone are too close to
                                    # any vague "draw it" to decide
+    outranks = ["plot_heads"]      # named beside one of these views, this card is meant: "the role of each head"
+                                   # names the grid's "each head" too, and asks for the roles
 
     [description]                  # one line each
     en = "..."
@@ -123,6 +125,7 @@ class Card:
     fresh_sentence: bool = False
     explicit_sentence: bool = False
     needs_name: bool = False
+    outranks: tuple[str, ...] = ()
 
     def all_examples(self) -> tuple[str, ...]:
         return self.examples.get("en", ()) + self.examples.get("ja", ())
@@ -174,7 +177,7 @@ def read_card(path: Path, package: str) -> Card:
                 needs_any=tuple(meta.get("needs_any", ())), decisive=tuple(meta.get("decisive", ())),
                 fresh_sentence=bool(meta.get("fresh_sentence", False)),
                 explicit_sentence=bool(meta.get("explicit_sentence", False)),
-                needs_name=bool(meta.get("needs_name", False)))
+                needs_name=bool(meta.get("needs_name", False)), outranks=tuple(meta.get("outranks", ())))
 
 
 def _showcase(path: Path, data: dict[str, Any]) -> tuple[dict[str, str], ...]:

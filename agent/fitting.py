@@ -31,7 +31,8 @@ def unfit(card: Card, reading: Reading) -> int:
 def unfit_choices(card: Card, reading: Reading) -> set[str]:
     """The question's choices the card has no slot for."""
     readings = set(card.slots.values())
-    given = {"layer": bool(reading.layers), "head": bool(reading.heads or reading.mean_heads or "head" in reading.same),
+    given = {"layer": bool(reading.layers or "layer" in reading.same),
+             "head": bool(reading.heads or reading.mean_heads or "head" in reading.same),
              "query": reading.query is not None,
              "key": reading.key is not None, "annotate": reading.annotate, "exclude_special": reading.exclude_special,
              "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,

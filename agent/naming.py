@@ -15,7 +15,7 @@ from functools import cache
 from agent.cards import Card
 from agent.planner_reading import Reading, katakana
 
-__all__ = ["bare", "longest_name", "named_in", "named_views", "names_it", "only_named"]
+__all__ = ["bare", "longest_name", "named_as_the_form", "named_in", "named_views", "names_it", "only_named"]
 
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
@@ -73,6 +73,18 @@ def named_views(every: list[Card], reading: Reading) -> list[Card]:
 def named_in(card: Card, text: str) -> bool:
     """One of the card's names is said in `text` (a piece of a question whose names were already read)."""
     return bool(_names_said(card, text))
+
+
+_AS_EN = re.compile(r"\b(?:as|into|in)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?$")
+_AS_JA = re.compile(r"^\s*(?:で(?:見|描|出|表示|お願い|頼)|に(?:して|変え|し直|直し))")
+
+
+def named_as_the_form(card: Card, reading: Reading) -> bool:
+    """The card is named as the form to draw in ("the whole matrix like that as a heatmap", 「行列全体をヒートマップで
+    見せて」), not as what to draw."""
+    text = katakana(f" {reading.plain} ")
+    return any(_AS_EN.search(text[:found.start()]) or _AS_JA.search(text[found.end():])
+               for name in map(katakana, card.names) for found in _name_pattern(name).finditer(text))
 
 
 def longest_name(card: Card, reading: Reading) -> int:

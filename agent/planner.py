@@ -32,7 +32,7 @@ from agent import planner_quotes as literal
 from agent.cards import Card, cards
 from agent.context import Context, with_text
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, mask_literals, meaning_index, weak
-from agent.naming import bare, longest_name, named_views, only_named
+from agent.naming import bare, longest_name, named_as_the_form, named_views, only_named
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     INSTEAD,
@@ -101,6 +101,9 @@ _SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では|で)?\W*(?:さっきの|先
                            r"|^\W*(?:(?:うーん|えっと|で|じゃあ)\W*)*(?:どっち|どちら)が"
                            r"|^\W*(?:もう(?:ちょっと|少し))?\s*(?:見やすく|読みやすく)|\b(?:clearer|easier\s+to\s+read)\W*$"
                            r"|\bthe\s+one\s+(?:i|you)\s+(?:showed|made|drew|had|sent)\b|(?<!is\s)(?<!are\s)\bthere\W*$"
+                           # (a comparison of what? "so how does it compare then??", 「で、比べたらどうなるん？」)
+                           r"|^\W*(?:(?:and|so|ok|okay|but|then)\W+)*how\s+(?:does|do|did)\s+(?:it|that|this|they)\s+"
+                           r"compare\b(?!\s+(?:to|with)\b)|^\W*(?:(?:で|じゃあ|それで|ほんで)\W*)?比べ(?:たら|ると)\s*どう"
                            r"|^\W*(?:(?:and|now|ok|okay|so)\W+)*(?:that\s+(?:one|figure|chart|plot|graph|heatmap|map)"
                            r"|the\s+(?:previous|last|earlier)\s+(?:one|figure|chart|plot|graph|heatmap|map))\b", re.I)
 _MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
@@ -184,6 +187,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if pasted_error and not (reading.expression and not reading.expression_bare) \
             and not concepts.asked_beside(question):
         card = None  # a pasted error or warning asks what it means, not for a figure ("… just draw it" does)
+    # "… threw a long red message at me when I ran the heatmap code, what do I do": which message? (no figure)
+    message_untold = not pasted_error and concepts.what_to_do_about_a_message(reading) \
+        and not asks_to_see(mask_literals(question)) and not reading.sentences
+    if message_untold:
+        card = None
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
     # (a follow-up that only changes a choice or the sentence, "what about 'The dog ate fish' instead?", asks
     # nothing beside its figure)
@@ -192,11 +200,14 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         or concepts.about_the_view(question, context, card) \
         or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1])) \
         or concepts.shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
+    if message_untold and (not entries or concepts.unnamed_message(knowledge()[entries[0]], reading)):
+        entries = tuple(m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back)[:1] \
+            or entries  # (the entry that asks for the message's text, however far by meaning)
     shown_by = next((entry for entry in entries if concepts.demonstrated(knowledge()[entry], question)), None) \
         if card is None else None
     if shown_by is not None:  # "can I get the code for that chart?": the entry its figure answers comes first
         entries = (shown_by, *(entry for entry in entries if entry != shown_by))
-    demonstrates = card is None and shown_by is not None and not pasted_error
+    demonstrates = card is None and shown_by is not None and not pasted_error and not message_untold
     if demonstrates:  # its figure is the answer: the conversation's view when it is one of the entry's
         shown = knowledge()[entries[0]].tools
         asked_view = next((card.tool for card in named if card.tool in shown), None)  # "the code for the flat one"
@@ -299,6 +310,13 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     every = cards()
     named = [card for card in named
              if fit.needs_met(card, reading, context, named=True) or fit.continues_pair(card, context)]
+    # "the role of each head": the role table, which outranks the grid of "each head" (unless it cannot take a
+    # choice the grid takes: 「第6層のヘッドを全部並べて」 after a word on roles)
+    named = [card for card in named if not any(card.tool in other.outranks
+                                               and fit.unfit(other, reading) <= fit.unfit(card, reading)
+                                               for other in named)]
+    as_the_form = [card for card in named if named_as_the_form(card, reading)]
+    named = as_the_form if len(as_the_form) == 1 else named  # "the whole matrix like that as a heatmap"
     views = [card for card in named if card.figure]
     named = views or named  # 「minilmに戻して、さっきと同じヒートマップを」: the view, on that model (no bare switch)
     # (the view shown, turned down, is not gone on with: "forget the generating, …", 「生成はもういいので、…」)
@@ -401,7 +419,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         default_fits = default is not None and not fit.unfit(default, reading)
         if fits_worse and not default_fits:
             return chosen
-        if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN:
+        if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN \
+                or asking.holds_elsewhere(reading):  # ("is that also the case in layer 0?")
             if left_out and default_fits:
                 return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
             # (the closest tool that takes them, when neither does: "Who does 'he' pay the most attention to in

@@ -275,7 +275,8 @@ def same_choices(text: str) -> tuple[str, ...]:
 FIXED_SCALE = _ascii(
     r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"
-    r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolou?r[\s_]*max\s*(?:=|of|:)?\s*1(?:\.0)?\b|\b(?:on\s+)?an?\s+0\s*(?:-|–|to)\s*1\s+scale\b"
+    r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolou?r[\s_]*max\s*(?:=|of|:)?\s*1(?:\.0)?\b|\b(?:on\s+)?an?\s+(?:fixed\s+)?0\s*(?:-|–|to|\.\.)\s*1\s+scale\b"
+    r"|\b(?:fixed|pinned|locked|clamped)\s+(?:to|at)\s+0\s*(?:\.\.|to|-|–|~)\s*1\b"
     r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色)(?:は|を)?\s*0\s*(?:〜|~|から|-|–)\s*1"
     r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*1(?:\.0)?(?![\d.])"
     r"|(?:同じ|共通の|固定の?)(?:カラーバー|カラースケール|色のスケール|スケール)"

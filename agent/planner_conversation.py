@@ -31,7 +31,10 @@ _TAKEN_OFF = re.compile(r"\b(?:drop|remove|without|leave\s+out|take\s+(?:off|out
 _TERM = r"dim\s*=\s*-?\d+|\[\s*-?\d+\s*\]"
 _SWAP_TERMS = (re.compile(rf"(?P<old>{_TERM})\s*(?:を|から)\s*(?P<new>{_TERM})\s*に"),
                re.compile(rf"\b(?:change|replace|swap|turn)\s+(?P<old>{_TERM})\s+(?:to|with|for|into)\s+(?P<new>{_TERM})"),
-               re.compile(rf"(?P<new>{_TERM})\s+(?:instead\s+of|in\s+place\s+of)\s+(?P<old>{_TERM})"))
+               re.compile(rf"(?P<new>{_TERM})\s+(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+(?P<old>{_TERM})"),
+               re.compile(rf"\bnot\s+(?P<old>{_TERM})\s*,?\s+but\s+(?P<new>{_TERM})"),
+               re.compile(rf"(?P<old>{_TERM})\s*(?:じゃなくて|じゃなく|ではなく(?:て)?|でなく|の代わりに|のかわりに)\s*"
+                          rf"(?P<new>{_TERM})"))  # 「dim=1じゃなくてdim=0だったら？」
 _RETURNS = re.compile(r"\bback\s+to\b|\bgo\s+back\b|\breturn\s+to\b|戻")  # "back to the heatmap", 「一覧に戻して」
 _FIRST = re.compile(r"\bfirst\b|最初|はじめ|1つ目|一つ目")
 

@@ -22,7 +22,7 @@ from agent.planner_reading import Reading, asks_to_see, asks_yes_no
 from prompts import Entry, knowledge
 
 __all__ = ["entries", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated", "asked_beside",
-           "pasted_messages", "unnamed_message", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE"]
+           "pasted_messages", "unnamed_message", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE", "what_to_do_about_a_message"]
 
 MAX_KNOWLEDGE = 3
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
@@ -33,8 +33,21 @@ _SOMETHING_FAILED = re.compile(r"\b(?:doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|
                                r"|\bcrash|\bfail|\bfix\s+(?:my|the|this)\s+code"
                                r"|動かな|動きません|壊れ|落ちる|失敗", re.I)
 SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|red\s+(?:text|message|lines?)"
-                                 r"|\b(?:this|that|the|a|weird|strange)\s+message\b"
+                                 r"|\b(?:this|that|the|a|weird|strange|long|huge|big|scary)\s+(?:\w+\s+)?message\b"
                                  r"|警告|エラー|ワーニング|赤い文字|赤字", re.I)
+
+# what to do about it, or whether it matters, asked ("what do I do", "is that ok?", 「どうすればいい?」)
+_WHAT_TO_DO = re.compile(r"\bwhat\s+(?:do|should|can)\s+i\s+do\b"
+                         r"|\bhow\s+(?:do|can|should)\s+i\s+(?:fix|solve|get\s+rid)"
+                         r"|\bwhat\s+now\b|どうすれば|どうしたら|どうしよう|対処"
+                         r"|\bis\s+(?:that|this|it)\s+(?:ok|okay|bad|fine|normal|a\s+problem)\b"
+                         r"|大丈夫|問題ない|まずい", re.I)
+
+
+def what_to_do_about_a_message(reading: Reading) -> bool:
+    """The question speaks of a message and asks what to do about it, without pasting it: a view it names is where
+    the message came from ("… a long red message when I ran the heatmap code, what do I do")."""
+    return bool(SPEAKS_OF_A_MESSAGE.search(reading.plain) and _WHAT_TO_DO.search(reading.plain))
 
 
 def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],

@@ -206,7 +206,8 @@ def term_knowledge(term: str) -> tuple[str, ...]:
 
 
 _QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
-_QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)に|が注目|が見て"
+_QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)(?:に|を|見|向)"
+                             r"|が注目|が見て"
                              r"|が向いて|\s*(?:->|→|=>)|が\s*[「『\"'“‘]"  # 「自分」が「花子」を見る
                              r"|の(?:注目先|注意先|見ている先)|は[、,]?\s*(?:どこ|何|なに)を(?:見|注目)"
                              r"|(?:attends?|attending|looks?|looking|is\s+looking|is\s+attending|pays\s+attention"
@@ -233,7 +234,10 @@ _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|�
                           r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
                           r"|発表)"
                           r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ|書きたい|書こう|書く)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
-                          r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode)s?\b")
+                          r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode)s?\b"
+                          # (a term, not a sentence: ヘッドごとに「何係」なのか, 「直前を見る係」みたいな札)
+                          r"|^\s*なのか|^(?:\s*[「『][^」』]{1,20}[」』])*\s*(?:みたいな|のような|といった|などの)\s*"
+                          r"(?:札|ラベル|名札|名前|分類|係|役割|タグ)")
 _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone|people|he|she|they|teacher|professor"
                               r"|colleague|friend|student|manager|boss|supervisor|pm|editor|reviewer|partner|mentor"
                               r"|advisor|instructor|lecturer|tutor|coach|tutorial|team|client|customer)s?\b[^'\"“”]{0,90}"
