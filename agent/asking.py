@@ -126,7 +126,10 @@ _HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:also\s+|still\s+)?(?:t
                         r"|でも(?:そう|同じ)(?:なる|なの|です|か|\W*$)|では本当に|でも本当に", re.I)
 _SPECIAL_TOKEN = re.compile(r"\[cls\]|\[sep\]|<bos>|<s>", re.I)
 # what something means or how to read it is asked about, however close a tool is
-_MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと", re.I)
+_MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと"
+                            # ("…, what is it actually plotting?")
+                            r"|\bwhat\s+(?:is|does)\s+(?:it|that|this)\s+(?:actually\s+|really\s+|even\s+)?"
+                            r"(?:plotting|showing|drawing|plot|show|draw)\s*\??\s*$", re.I)
 # how a method works or what a result would mean, asked ("does that norm view take the MLP into account?", "how
 # would I know whether a head is a previous-token head?", "does that mean BERT resolved the pronoun?",
 # 「ノルムの方法って、MLPの影響も入ってるんですか？」, 「どういう計算で直してるんですか？」): explained, not drawn again
@@ -181,11 +184,14 @@ _ENDS_ASKING_DIFFERENCE = re.compile(r"(?:何|なに)が違う(?:の|ん)?(?:で
                                      r"|(?:何|なに)が(?:違う|変わる)(?:の|ん)?(?:です|でしょう|だろう)?か?[？?]\s*"
                                      # 「何が変わるんですか？重みだけと比べて」
                                      r"[^？?。]{0,20}(?:と|に)比べ(?:て|ると)\W*$"
-                                     r"|違いは(?:何|なに)?\W*$|\bwhat(?:'s|\s+is)\s+the\s+difference\s+between\b", re.I)
+                                     r"|違いは(?:何|なに)?\W*$|\bwhat(?:'s|s|\s+is)\s+the\s+difference\s+between\b"
+                                     r"|\bvs\.?\b.*\bwhat(?:'s|s|\s+is)\s+the\s+difference\b", re.I)
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
                             r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
-                            r"|説明(?:を用意|して(?:ください|ほしい|欲しい)|を(?:ください|お願い|考えて)|できるように)",
+                            r"|説明(?:を用意|して(?:ください|ほしい|欲しい)|を(?:ください|お願い|考えて)|できるように)"
+                            r"|\bin\s+(?:plain|simple)\s+(?:words|english|terms)\b|\bin\s+a\s+sentence\s+or\s+two\b"
+                            r"|\bin\s+(?:a\s+)?few\s+words\b|(?:簡単|かんたん|一言|ひとこと)で(?:言うと|説明|教えて)",
                             re.I)
 
 

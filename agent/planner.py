@@ -50,9 +50,12 @@ __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAUL
 
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer
+DRAW_REACH = 0.08  # a plain "draw …" naming no view is the default view's, unless another tool is this much closer
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 # how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
 _HOW_IT_LOOKS = re.compile(rf"\blooks?\s+like\b|どう見え|{asking.WONDER_HOW}", re.I)
+# ... or a plain drawing asked, no view named ("draw layer 0 for '…'", 「0層目を描いて」)
+_JUST_DRAW = re.compile(r"\b(?:draw|visuali[sz]e)\b|\bshow\s+me\s+(?:the\s+)?attention\b|描いて|描き|可視化|図で", re.I)
 # a figure asked for, no view named ("as a picture now", 「図にして」, "draw what … gives"): after numbers or shapes,
 # or of an expression, the default view
 _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|chart|drawing)\b"
@@ -436,7 +439,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if default is not None and bare(reading) and (fit.changes_the_view(reading) or context.question) \
             and not fit.unfit_choices(default, reading) & _ONE_TOOLS_CHOICES:  # (two models given: not the default)
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
-    if chosen is not None and not named and default is not None and _HOW_IT_LOOKS.search(reading.plain) \
+    default_score = next((m.score for m in matches if default is not None and m.label == f"tool:{default.tool}"), 0.0)
+    if chosen is not None and not named and default is not None \
+            and (_HOW_IT_LOOKS.search(reading.plain)
+                 or _JUST_DRAW.search(reading.plain) and default_score >= chosen[1] - DRAW_REACH) \
             and (reading.sentences or context.text) and not fit.unfit(default, reading):
         return default, chosen[1]  # "I wonder what layer 3 looks like for '…'": no view named, the default one
     if chosen is not None:
