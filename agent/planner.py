@@ -51,6 +51,7 @@ __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAUL
 FOLLOW_UP_MARGIN = 0.16  # a follow-up keeps the previous view unless another is named or this much closer
 NAME_LEAD = 0.18  # a view named wins unless another tool matches this much closer
 DRAW_REACH = 0.08  # a plain "draw …" naming no view is the default view's, unless another tool is this much closer
+LONG_NAME = 16  # a name this long says which view, however close another tool is by meaning
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 # how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
 _HOW_IT_LOOKS = re.compile(rf"\blooks?\s+like\b|どう見え|{asking.WONDER_HOW}", re.I)
@@ -379,6 +380,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # (... and not to one that cannot take a choice the view named takes: "a still image, same head")
     if len(named) == 1 and (not named[0].figure or named_score > best_tool - NAME_LEAD
                             or named[0].tool == context.tool or only_named(named[0], reading)
+                            or longest_name(named[0], reading) >= LONG_NAME  # ("one curve per token")
                             or bool(runnable)
                             and fit.unfit(named[0], reading) < fit.unfit(every[runnable[0].name], reading)
                             or bool(named[0].needs_any)):  # "compare the two sentences directly": what it needs is here

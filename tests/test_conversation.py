@@ -948,3 +948,94 @@ def test_a_model_we_do_not_know_is_passed_on_so_the_tool_says_so(question: str, 
 def test_top_3_or_a_misspelt_gemma_is_no_unknown_model() -> None:
     assert find_models("with top-3 tokens")[0] == []
     assert find_models("load gemma-207m")[0] == [("gemma-270m", "gemma")]
+
+
+@pytest.mark.parametrize("question", [f"tag each head of the model with its role for '{CAT}'",
+                                      f"「{CURRY}」で、全部のヘッドがそれぞれ何を見る係なのか調べて"])
+def test_the_role_table_outranks_the_grid_its_words_also_name(question: str) -> None:
+    """"each head" names the grid of heads too; said beside the roles, the role table is meant."""
+    assert call(converse([question])[-1])[0] == "head_roles"
+
+
+def test_the_grid_of_one_layer_stays_the_grid_beside_a_word_on_roles() -> None:
+    """A layer given is one the role table cannot take: 'every head of layer 2' is still the grid."""
+    question = f"they say heads have different roles. show every head of layer 2 side by side for '{CAT}'"
+    assert call(converse([question])[-1]) == ("plot_heads", {"layer": 2, "text": CAT})
+
+
+def test_a_view_named_as_the_form_wins_over_one_named_as_what_to_draw() -> None:
+    *_, last = converse([f"the line from 'cat' in '{CAT}'", "now the whole matrix as a heatmap"])
+    assert call(last)[0] == "plot_heatmap"
+
+
+@pytest.mark.parametrize("question", ["is a heatmap's bright diagonal, in general, just each token looking at itself?",
+                                      "What exactly makes a head count as a sink head?",
+                                      "一般的に、ヒートマップの対角線が明るいのは自分自身を見ているから？",
+                                      "ノルムで見ると何が変わるの？重みだけを見るのと比べて"])
+def test_how_things_usually_are_is_explained_not_drawn(question: str) -> None:
+    assert converse([question])[-1].intent == "knowledge"
+
+
+@pytest.mark.parametrize("questions", [
+    ["my notebook printed a huge scary message when I plotted the heatmap, what now"],
+    [f"heatmap of '{CAT}'", "I ran that code on my laptop and got a warning, is it bad?"],
+    ["ヒートマップを描いたら警告が出たけど、どうすればいい？"]])
+def test_a_message_spoken_of_with_what_to_do_asks_for_its_text(questions: list[str]) -> None:
+    """Not the view the code drew: the message's words, to say what it means."""
+    last = converse(questions)[-1]
+    assert not last.calls and last.knowledge == ("paste_the_warning",)
+
+
+@pytest.mark.parametrize("edit", ["dim=1じゃなくてdim=0なら？", "and with dim=0 rather than dim=1?",
+                                  "not dim=1 but dim=0"])
+def test_an_expression_edited_by_what_it_is_not(edit: str) -> None:
+    *_, last = converse(["walk me through torch.mean(outputs.attentions[-1], dim=1)[0]", edit])
+    assert call(last) == ("explain_reduction", {"expression": "torch.mean(outputs.attentions[-1], dim=0)[0]"})
+
+
+def test_a_token_named_with_where_it_looks_is_the_query_not_the_sentence() -> None:
+    *_, last = converse([f"「{CURRY}」のヒートマップ", "層3で『カレー』がどこ見てるか"])
+    assert call(last) == ("plot_line", {"layer": 3, "query": "カレー"})
+
+
+def test_that_layer_is_a_layer_a_summary_across_layers_cannot_take() -> None:
+    *_, last = converse([f"heatmap of '{CAT}' at layer 1", "who does 'cat' look at most in that layer?"])
+    assert call(last)[0] == "plot_line"
+
+
+@pytest.mark.parametrize("follow_up", ["is that also the case in layer 0?", "does that still hold in layer 0?"])
+def test_whether_it_holds_at_another_layer_redraws_the_view_there(follow_up: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}' at layer 3", "why is the diagonal bright?", follow_up])
+    assert call(last) == ("plot_heatmap", {"layer": 0})
+
+
+@pytest.mark.parametrize("question", [f"「{CURRY}」で、最初のトークンをいちばん見ている層はどの層が多い？",
+                                      f"「{CURRY}」で<bos>への注目がいちばん強い層ってどれ？"])
+def test_which_layer_is_asked_of_the_summary_across_layers(question: str) -> None:
+    assert call(converse([question])[-1])[0] == "layer_summary"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    (f"one curve per token on the same axes for '{CAT}', please", "plot_matrix_lines"),
+    (f"「{CURRY}」で、単語ごとに1本ずつ線を引いて重ねたグラフ", "plot_matrix_lines"),
+    (f"「{CURRY}」の2層目を描いて", "plot_heatmap"),
+])
+def test_views_described_without_their_names(question: str, expected: str) -> None:
+    assert call(converse([question])[-1])[0] == expected
+
+
+@pytest.mark.parametrize(("question", "top"), [(f"heatmap of '{CAT}' with the colour scale pinned to 0..1", 1.0),
+                                               (f"every head of layer 2 for '{CAT}', on a fixed 0 to 1 scale", 1.0)])
+def test_a_scale_pinned_to_zero_and_one(question: str, top: float) -> None:
+    assert call(converse([question])[-1])[1].get("color_max") == top
+
+
+@pytest.mark.parametrize("question", ["そのふたつ比べてみて", "ok so how do they compare?"])
+def test_a_comparison_of_nothing_asks_what_to_compare(question: str) -> None:
+    assert converse([question])[-1].intent == "ask_back"
+
+
+@pytest.mark.parametrize("question", ["previous-token head vs sink head, whats the difference in plain words",
+                                      "in a sentence or two, what does rollout add over one layer?"])
+def test_words_asked_for_are_words(question: str) -> None:
+    assert converse([question])[-1].intent == "knowledge"
