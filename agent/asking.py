@@ -100,7 +100,8 @@ GENERAL = re.compile(r"\b(?:usually|generally|typically|normally|in\s+general)\b
 _THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|\b(?:that|this)\s+one\b"
                             r"|(?:その|この|さっきの|同じ)文"
                             r"|^\W*(?:じゃあ)?\W*(?:それ|これ)を")  # 「それをminilmに入れたら、どう分かれるの？」
-_OF_TOKENS = re.compile(r"\btokens?\b|トークン", re.I)  # 「『unbelievably』は何個のトークン?」: one word is the text
+# 「『unbelievably』は何個のトークン?」, "how does minilm chop up 'unbelievably'?": one word is the text
+_OF_TOKENS = re.compile(r"\btokens?\b|\bpieces\b|\bchop|\bsplit|\btokeni[sz]|トークン|分割|切れ|区切", re.I)
 # a wonder how it turns out (「どうなってるんだろう」, 「どんな感じ」)
 WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)|どんな感じ"
 # which, where, how many: a question of the data
@@ -126,6 +127,7 @@ _HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:also\s+|still\s+)?(?:t
                         r"|でも(?:そう|同じ)(?:なる|なの|です|か|\W*$)|では本当に|でも本当に", re.I)
 _SPECIAL_TOKEN = re.compile(r"\[cls\]|\[sep\]|<bos>|<s>", re.I)
 # what something means or how to read it is asked about, however close a tool is
+_MEAN = re.compile(r"\bmean\b|\bmeaning\b|意味", re.I)
 _MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと"
                             # ("…, what is it actually plotting?")
                             r"|\bwhat\s+(?:is|does)\s+(?:it|that|this)\s+(?:actually\s+|really\s+|even\s+)?"
@@ -405,7 +407,8 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
                                                    and _PER_LAYER.search(reading.plain)):
         sentence_like = [context.text]  # ("Does she -> nurse get stronger as we go deeper?": a pair of it)
     if not sentence_like or WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
-            or EXAMPLE.search(reading.plain) or GENERAL.search(reading.plain):
+            or EXAMPLE.search(reading.plain) or GENERAL.search(reading.plain) \
+            or _MEAN.search(mask_literals(reading.plain)):  # ("What do the ## marks mean?")
         return False  # ('what makes a head "induction-like"?', 「「が」と「は」で…」 quote terms, not sentences)
     best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
     if reading.sentences and _HOLDS_FOR.search(reading.plain) and best_tool >= ASK_BELOW:
