@@ -124,7 +124,12 @@ _PER_LAYER = re.compile(r"\b(?:each|every|per)\s+layer\b"
 _HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:also\s+|still\s+)?(?:true|the\s+case)"
                         r"|does\s+(?:that|this|it)\s+(?:also\s+|still\s+)?hold)"
                         r"\s+(?:for|in|with|on)\b"
-                        r"|でも(?:そう|同じ)(?:なる|なの|です|か|\W*$)|では本当に|でも本当に", re.I)
+                        r"|でも(?:そう|同じ)(?:なる|なの|です|か|\W*$)|では本当に|でも本当に"
+                        # (otherwise at another choice? "would gemma see it differently?", 「gemmaだとまた違うんかな」)
+                        r"|\b(?:would|will|does)\s+(?:[\w']+\s+){1,5}?(?:see\s+(?:it|this|that)\s+differently"
+                        r"|look\s+(?:any\s+|much\s+)?different|be\s+(?:any\s+|much\s+)?different)"
+                        r"|\bis\s+(?:[\w']+\s+){1,4}?any\s+different\b|(?:だと|では|でも)(?:また)?違う(?:ん|の)?(?:か|かな|でしょう|だろう)",
+                        re.I)
 _SPECIAL_TOKEN = re.compile(r"\[cls\]|\[sep\]|<bos>|<s>", re.I)
 # what something means or how to read it is asked about, however close a tool is
 _MEAN = re.compile(r"\bmean\b|\bmeaning\b|意味", re.I)
@@ -320,7 +325,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         and not WHY.search(reading.plain) and not _WH_QUESTION.search(reading.plain)
     # ("can smollm2 do the same?" after a figure: that figure on smollm2)
     return not asks_concept or bool(requests) or only_one_fits \
-        or follow_up and bare(reading) and len(reading.models) < 2 \
+        or follow_up and (bare(reading) or holds_elsewhere(reading)) and len(reading.models) < 2 \
         or (context.tool is not None and (fit.changes_the_view(fit.no_tokens(reading) if spoken_of else reading)
                                           or reading.new_tokens is not None
                                           # "I'd like smollm2 in there too", "and smollm as a third?"

@@ -1039,3 +1039,15 @@ def test_a_comparison_of_nothing_asks_what_to_compare(question: str) -> None:
                                       "in a sentence or two, what does rollout add over one layer?"])
 def test_words_asked_for_are_words(question: str) -> None:
     assert converse([question])[-1].intent == "knowledge"
+
+
+@pytest.mark.parametrize("follow_up", ["would smollm2 see it differently?", "minilmだとまた違うのかな"])
+def test_whether_another_model_sees_it_otherwise_is_that_view_on_it(follow_up: str) -> None:
+    *_, last = converse([f"where does 'cat' look in '{CAT}'?", follow_up])
+    assert call(last)[0] == "plot_line" and call(last)[1].get("model") in ("smollm2-135m", "minilm")
+
+
+@pytest.mark.parametrize("wish", ["それをヒートマップで見てみたいな", "数字も表で見られたら嬉しいです"])
+def test_a_wish_to_see_is_a_request(wish: str) -> None:
+    *_, last = converse([f"「{CURRY}」の最後の層の注目を取り出して", wish])
+    assert last.calls
