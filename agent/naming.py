@@ -25,7 +25,7 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "possible sentence text prompt setting settings switch change two make open reopen "
                            "as normal regular plain usual ordinary simple hm hmm hmmm um umm uh ah oh well right "
                            "alright does hold holds apply applies still also true earlier try an said says swap "
-                           "beginning ending"
+                           "beginning ending wonder wondering curious"
                            .split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
