@@ -393,9 +393,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if len(named) > 1 and not among_named:  # two views named, neither close by meaning: the longer name
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     chosen = _best_fit(among_named or candidates, reading)
-    if chosen is not None and not named and "key" in fit.unfit_choices(chosen[0], reading):
-        # (a token pair the closest cannot take, taken by one a little further, under the minimum: "how does
-        # she -> sister evolve over all the layers?")
+    if chosen is not None and not named and fit.unfit_choices(chosen[0], reading) & {"key", "layer"}:
+        # (a token pair or a layer the closest cannot take, taken by one a little further, under the minimum: "how
+        # does she -> sister evolve over all the layers?", "the flow from layer 3 on", not one layer's summary)
         taker = _closest_fitting(matches, reading, context, max(ASK_BELOW, chosen[1] - 2 * FIT_MARGIN))
         chosen = (every[taker.name], taker.score) if taker is not None else chosen
     fitting = fit.fitting(reading)
