@@ -15,7 +15,7 @@
                                              conversations6.toml): researchers, non-native English,
                                              keigo and katakana, "why" and then another view
     python bench/understanding.py --set devN the seventh to thirteenth development sets (questionsN.toml,
-                                             conversationsN.toml, N = 7..45): see tests/devset/README.md
+                                             conversationsN.toml, N = 7..48): see tests/devset/README.md
     python bench/understanding.py --turns    full offline turns with the real tools (answers' facts too)
     python bench/understanding.py --cards    leave-one-out accuracy on the cards' and knowledge's own
                                              examples, per encoder: how the encoder and the thresholds

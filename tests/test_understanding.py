@@ -55,8 +55,9 @@ PLAN_THRESHOLD = {"questions": 0.945, "turns": 0.94}
 # 0.897 (its first, untuned run, not tuned on since), dev45 0.87 / 0.886 (first, untuned run: 0.87 / 0.788; one
 # rule since, a number alone, came from it). From session 17 the plan level also checks the facts of the answers
 # that need no tool.
-# Sets 46 and 47 (session 18), as measured at the end of session 18 less a margin: dev46 0.81 / 0.801, dev47
-# 0.95 / 0.92 (first, untuned runs: dev46 0.70 / 0.713, dev47 0.87 / 0.888).
+# Sets 46 to 48 (session 18), as measured at the end of session 18 less a margin: dev46 0.81 / 0.816, dev47
+# 0.95 / 0.92, dev48 0.94 / 0.874 (first, untuned runs: dev46 0.70 / 0.713, dev47 0.87 / 0.888; dev48, written
+# after most of session 18's changes: 0.91 / 0.756, the same as with the planner of the session's start).
 DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions": 0.96, "turns": 0.97},
                  "dev3": {"questions": 0.95, "turns": 0.95}, "dev4": {"questions": 0.94, "turns": 0.97},
                  "dev5": {"questions": 0.95, "turns": 0.97}, "dev6": {"questions": 0.91, "turns": 0.95},
@@ -80,7 +81,8 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev40": {"questions": 0.95, "turns": 0.96}, "dev41": {"questions": 0.85, "turns": 0.91},
                  "dev42": {"questions": 0.91, "turns": 0.92}, "dev43": {"questions": 0.92, "turns": 0.91},
                  "dev44": {"questions": 0.90, "turns": 0.87}, "dev45": {"questions": 0.85, "turns": 0.86},
-                 "dev46": {"questions": 0.79, "turns": 0.78}, "dev47": {"questions": 0.93, "turns": 0.90}}
+                 "dev46": {"questions": 0.79, "turns": 0.79}, "dev47": {"questions": 0.93, "turns": 0.90},
+                 "dev48": {"questions": 0.92, "turns": 0.85}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
