@@ -133,10 +133,7 @@ _HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:also\s+|still\s+)?(?:t
 _SPECIAL_TOKEN = re.compile(r"\[cls\]|\[sep\]|<bos>|<s>", re.I)
 # what something means or how to read it is asked about, however close a tool is
 _MEAN = re.compile(r"\bmean\b|\bmeaning\b|意味", re.I)
-_MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと"
-                            # ("…, what is it actually plotting?")
-                            r"|\bwhat\s+(?:is|does)\s+(?:it|that|this)\s+(?:actually\s+|really\s+|even\s+)?"
-                            r"(?:plotting|showing|drawing|plot|show|draw)\s*\??\s*$", re.I)
+_MEANING_ASKED = re.compile(r"\bmeans?\b|意味|見方|読み方|どういうこと", re.I)
 # how a method works or what a result would mean, asked ("does that norm view take the MLP into account?", "how
 # would I know whether a head is a previous-token head?", "does that mean BERT resolved the pronoun?",
 # 「ノルムの方法って、MLPの影響も入ってるんですか？」, 「どういう計算で直してるんですか？」): explained, not drawn again
