@@ -251,7 +251,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
              and not reading.sentences and not _MEANING_ASKED.search(reading.plain)  # (「ヘッド平均ってどういうこと」)
              and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))
                   or bool(_POINTS_BACK.search(reading.plain))  # "… Same curve, first layer."
-                  or bool(_HOLDS_FOR.search(reading.plain))))  # "is that also the case in layer 0?"
+                  or holds_elsewhere(reading)))  # "is that also the case in layer 0?"
     if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure

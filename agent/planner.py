@@ -161,8 +161,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     whole, parts = _by_meaning(meant, reading, context, bool(named))
     asks_tool = asking.asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
-    if not pasted_error and not reading.sentences and not named and reading.expression is None \
-            and not asks_to_see(mask_literals(question)):
+    to_see = asks_to_see(mask_literals(question))
+    if not pasted_error and not reading.sentences and not named and reading.expression is None and not to_see:
         if _GREETING.search(reading.plain) and not asking.WH_START.search(reading.plain) and "?" not in reading.plain:
             # "hello! just finished reading the post", 「はじめまして」: what would they like to see?
             return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
@@ -193,8 +193,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and not concepts.asked_beside(question):
         card = None  # a pasted error or warning asks what it means, not for a figure ("… just draw it" does)
     # "… threw a long red message at me when I ran the heatmap code, what do I do": which message? (no figure)
-    message_untold = not pasted_error and concepts.what_to_do_about_a_message(reading) \
-        and not asks_to_see(mask_literals(question)) and not reading.sentences
+    message_untold = not pasted_error and concepts.what_to_do_about_a_message(reading) and not to_see \
+        and not reading.sentences
     if message_untold:
         card = None
     asked_parts = tuple(p[0].name for p in parts if p[0].kind == "knowledge" and p[0].score >= KNOWLEDGE_MIN)
