@@ -47,10 +47,11 @@ def compose(plan: Plan, outcomes: list[ToolFinished]) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def help_text(language: Language) -> str:
-    """Say plainly that the question was not understood, with example questions that work."""
+def help_text(language: Language, opening: str = "help") -> str:
+    """Say plainly that the question was not understood (or, to a greeting or thanks, ask what to look at), with
+    example questions that work."""
     examples = "\n".join(f"- {example}" for example in HELP_EXAMPLES[language])
-    return f"{say('help', language)}\n\n{examples}"
+    return f"{say(opening, language)}\n\n{examples}"
 
 
 def suggestions(plan: Plan) -> tuple[str, ...]:
@@ -79,6 +80,8 @@ def _entry_text(entry: Entry, language: Language) -> str:
 
 def _ask_back(plan: Plan, language: Language) -> str:
     """Not sure what was asked: offer the nearest tools and topics, each with a question that asks for it."""
+    if plan.small_talk:  # the nearest to "thanks!" mean nothing: the questions that show what the sensei does
+        return help_text(language, "ask_what_to_see")
     lines = []
     for match in plan.suggestions:
         if match.kind == "tool":

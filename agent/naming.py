@@ -58,16 +58,20 @@ def names_it(card: Card, reading: Reading) -> bool:
 
 
 def named_views(every: list[Card], reading: Reading) -> list[Card]:
-    """The cards the question names, less those whose every name said is part of another card's name said
-    (「行列ごと折れ線」 names the matrix's lines, not also the one line of 「折れ線」)."""
-    said = {card.tool: _names_said(card, reading.plain) for card in every if names_it(card, reading)}
+    """The cards the question names, less those whose every name said lies across a longer name of another card
+    (「行列ごと折れ線」 names the matrix's lines, not also the one line of 「折れ線」; "the one-line-per-key chart" names
+    the lines per key, not "the one line")."""
+    text = katakana(f" {reading.plain} ")
+    said = {card.tool: [found.span() for name in map(katakana, card.names) if _said(name, text, text)
+                        for found in _name_pattern(name).finditer(text)]
+            for card in every if names_it(card, reading)}
 
-    def inside_another(tool: str) -> bool:
-        return bool(said[tool]) and any(other != tool and all(any(name in longer and name != longer for longer in names)
-                                                                for name in said[tool])
-                                        for other, names in said.items())
+    def across_a_longer(span: tuple[int, int], tool: str) -> bool:
+        return any(other != tool and start < span[1] and span[0] < end and end - start > span[1] - span[0]
+                   for other, spans in said.items() for start, end in spans)
 
-    return [card for card in every if card.tool in said and not inside_another(card.tool)]
+    return [card for card in every if card.tool in said
+            and not (said[card.tool] and all(across_a_longer(span, card.tool) for span in said[card.tool]))]
 
 
 def named_in(card: Card, text: str) -> bool:

@@ -74,6 +74,10 @@ PHRASES: dict[str, tuple[str, str]] = {
         "I am not sure what you are asking. Did you mean one of these? Ask it like this:",
         "ご質問の意図がはっきりわかりませんでした。次のどれかでしょうか?このように聞いてみてください:",
     ),
+    "ask_what_to_see": (
+        "What would you like to look at? You could ask, for example:",
+        "何を見てみましょうか。たとえば次のように聞けます:",
+    ),
     "ask_sentence": (
         "Which sentence? Write it in quotes in your question, e.g. “the heatmap for 'The cat sat on the mat'”.",
         "どの文でしょうか?質問の中に「」で書いてください。例:「「猫がマットの上に座った」のヒートマップ」",

@@ -116,6 +116,10 @@ _MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b
                           r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)", re.I)
 _GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening)|greetings)\b"
                        r"|^\W*(?:はじめまして|初めまして|こんにちは|こんばんは|おはよう)", re.I)
+# a reply that is only thanks, a nod or a sigh ("hmm", "ok thanks!", 「ありがと！」「うーん」): nothing asked
+_ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|thanks?(?:\s+you)?(?:\s+so\s+much)?|thx|ty"
+                         r"|got\s+it|i\s+see|ありがと(?:う)?(?:ございます|ございました)?|サンキュー?|どうも|うーん|うーむ|んー+"
+                         r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です)?|わかりました)(?:\W|_|ー|〜)*)+", re.I)
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ class Plan:
     context: Context | None = None  # what the conversation remembers once the calls ran
     demonstrates: bool = False  # the calls are a concept's own figure: the answer is the concept, shown
     needs_sentence: bool = False  # asking back: the learner spoke of their own sentence without writing it
+    small_talk: bool = False  # asking back: a greeting, thanks or a nod, nothing asked; what would they like to see?
 
 
 def plan(question: str, context: Context | None = None, session_text: str | None = None) -> Plan:
@@ -163,9 +168,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     matches = _merged(whole, parts)
     to_see = asks_to_see(mask_literals(question))
     if not pasted_error and not reading.sentences and not named and reading.expression is None and not to_see:
-        if _GREETING.search(reading.plain) and not asking.WH_START.search(reading.plain) and "?" not in reading.plain:
-            # "hello! just finished reading the post", 「はじめまして」: what would they like to see?
-            return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
+        if _GREETING.search(reading.plain) and not asking.WH_START.search(reading.plain) and "?" not in reading.plain \
+                or _ONLY_A_NOD.fullmatch(reading.plain.strip()):
+            # "hello! just finished reading the post", 「はじめまして」, 「ありがと！」: what would they like to see?
+            return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context,
+                        small_talk=True)
         if asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
@@ -205,7 +212,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         or concepts.about_the_view(question, context, card) \
         or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1])) \
         or concepts.shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
-    if message_untold and (not entries or concepts.unnamed_message(knowledge()[entries[0]], reading)):
+    if message_untold and (not entries or not concepts.told(knowledge()[entries[0]], reading)):
         entries = tuple(m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back)[:1] \
             or entries  # (the entry that asks for the message's text, however far by meaning)
     shown_by = next((entry for entry in entries if concepts.demonstrated(knowledge()[entry], question)), None) \

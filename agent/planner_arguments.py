@@ -119,7 +119,7 @@ _SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?|ones|stuff)|特殊(?:ト�
             r"|\[cls\](?:\s*(?:and|,|/|&|と|、|や|・)\s*\[sep\])?|\[sep\]"
             r"|<bos>(?:\s*tokens?)?|<s>|cls(?:\s*(?:and|/|&|と|・|、)\s*sep)?(?:\s*tokens?)?|bos(?:\s*tokens?)?)")
 MEAN_HEADS = _ascii(
-    r"\b(?:average|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:\d+\s+)?(?:attention\s+)?heads"
+    r"\b(?:average[ds]?|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:\d+\s+)?(?:attention\s+)?heads"
     r"|\bheads?[- ](?:averaged|average|mean)|\baverag(?:e|ing)\s+(?:all\s+)?(?:the\s+)?heads|\bhead\s+mean"
     r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で|は)?平均|平均(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
     r"|(?<!トークン)(?<!クエリ)平均の(?:ほう|方)|平均に戻"  # 「ヘッド3だけじゃなくて平均のほうで」
@@ -381,27 +381,31 @@ LAYER_STEP_RULES: tuple[Rule, ...] = (
           -1),
     _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:前|手前|下)の(?:層|レイヤー?)", lambda m: [-_number(m[1] or "1")]),
     _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:後|あと|先|上|次)の(?:層|レイヤー?)", lambda m: [_number(m[1] or "1")]),
-    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)深い", lambda m: [_number(m[1] or "1")]),  # 「もう1個深いとこ」
-    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)浅い", lambda m: [-_number(m[1] or "1")]),
+    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)深(?:い|く)", lambda m: [_number(m[1] or "1")]),  # 「もう1個深いとこ」「もう一個深く」
+    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)浅(?:い|く)", lambda m: [-_number(m[1] or "1")]),
     _rule(r"次の(?:層|レイヤー?)", 1),
     _rule(r"前の(?:層|レイヤー?)", -1),
 )
 _STEPS = {"one": 1, "a": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
 # "next head", 「ひとつ前のヘッド」: the head next to the one shown
 HEAD_STEP_RULES: tuple[Rule, ...] = (
-    _rule(r"\b(?:the\s+)?(?:next|following)\s+head\b", 1),
+    _rule(r"\b(?:the\s+)?(?:next|nxt|following)\s+head\b", 1),
     _rule(r"\b(?:the\s+)?(?:previous|prior|preceding)\s+head\b", -1),
-    _rule(r"(?:ひとつ|一つ|1つ)?(?:次|後|あと|先)の(?:ヘッド|head)", 1),
-    _rule(r"(?:ひとつ|一つ|1つ)?前の(?:ヘッド|head)", -1),
+    _rule(r"(?:ひとつ|一つ|1つ)?(?:次|つぎ|後|あと|先)の(?:ヘッド|へっど|head)", 1),
+    _rule(r"(?:ひとつ|一つ|1つ)?前の(?:ヘッド|へっど|head)", -1),
 )
 _PUNCT = r"[\s!?.,、。！？]*"  # (\W would take Japanese too, under re.ASCII)
 _JA_TAIL = r"(?:の(?:やつ|も))?(?:へ|を|は|も)?(?:お願い(?:します)?|で)?"
 # "next", 「次」 alone: one step along whatever the learner was stepping through (the planner says which)
 STEP_ALONE: tuple[Rule, ...] = (
-    _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?(?:the\s+)?next(?:\s+one)?(?:\s+(?:please|pls))?{_PUNCT}$", 1),
+    _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?(?:the\s+)?(?:next|nxt)(?:\s+one)?(?:\s+(?:please|pls))?{_PUNCT}$",
+          1),
     _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?(?:the\s+)?previous(?:\s+one)?(?:\s+(?:please|pls))?{_PUNCT}$",
           -1),
-    _rule(rf"^{_PUNCT}(?:じゃあ|では)?{_PUNCT}(?:次|つぎ){_JA_TAIL}{_PUNCT}$", 1),
+    # "and the one right before it", "the one after that"
+    _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?the\s+one\s+(?:right\s+|just\s+)?(?:before|after)\s+"
+          rf"(?:it|that|this)(?:\s+(?:please|pls))?{_PUNCT}$", lambda m: [-1 if "before" in m[0] else 1]),
+    _rule(rf"^{_PUNCT}(?:じゃあ|では)?{_PUNCT}(?:その)?(?:次|つぎ){_JA_TAIL}{_PUNCT}$", 1),
     _rule(rf"^{_PUNCT}(?:ひとつ|一つ)?前{_JA_TAIL}{_PUNCT}$", -1),
 )
 HEAD_RULES: tuple[Rule, ...] = (

@@ -71,8 +71,10 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
         pick = max if reading.earlier == "long" else min
         meant = pick(context.texts, key=len)
         reading.sentences = [meant] if meant != context.text else []
-    elif place is not None and len(context.texts) >= 2 and context.texts[place] != context.text:
-        reading.sentences = [context.texts[place]]  # (when it is the latest, the question simply goes on with it)
+    elif place is not None and len(context.texts) >= 2 \
+            and (context.texts[place] != context.text or "sentence_b" in context.choices):
+        # (when it is the latest, the question simply goes on with it, unless a pair is shown: one of it, alone)
+        reading.sentences = [context.texts[place]]
     elif reading.earlier == "pair" and len(context.texts) >= 2 and "model_b" not in context.choices:
         reading.sentences = context.texts[-2:]
     elif not reading.sentences and not reading.models and len(context.texts) >= 2:

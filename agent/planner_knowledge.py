@@ -22,7 +22,7 @@ from agent.planner_reading import Reading, asks_to_see, asks_yes_no
 from prompts import Entry, knowledge
 
 __all__ = ["entries", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated", "asked_beside",
-           "pasted_messages", "unnamed_message", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE", "what_to_do_about_a_message"]
+           "pasted_messages", "unnamed_message", "told", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE", "what_to_do_about_a_message"]
 
 MAX_KNOWLEDGE = 3
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
@@ -31,10 +31,12 @@ TELLING_LABELS = 3  # a keyword is telling when the examples of at most this man
 # code that stopped working, said without its message ("it doesnt work :(", 「動かなくなった」)
 _SOMETHING_FAILED = re.compile(r"\b(?:doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|not)\s+work|\bbr(?:oke|oken)\b"
                                r"|\bcrash|\bfail|\bfix\s+(?:my|the|this)\s+code"
-                               r"|動かな|動きません|壊れ|落ちる|失敗", re.I)
+                               r"|動かな|動きません|壊れ|落ちる|落ちた|止まった|止まる|失敗", re.I)
 SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|red\s+(?:text|message|lines?)"
                                  r"|\b(?:this|that|the|a|weird|strange|long|huge|big|scary)\s+(?:\w+\s+)?message\b"
-                                 r"|警告|エラー|ワーニング|赤い文字|赤字", re.I)
+                                 r"|\bcomplain(?:s|ed|ing)?\b(?!\s+that)|\byell(?:s|ed|ing)?\s+at\b"
+                                 r"|警告|エラー|ワーニング|赤い文字|赤字|例外|怒って|怒られ|文句"
+                                 r"|何か(?:表示が|メッセージが|が)?出て|(?:どうこう|なんか|何か)言われ", re.I)
 
 # what to do about it, or whether it matters, asked ("what do I do", "is that ok?", 「どうすればいい?」)
 _WHAT_TO_DO = re.compile(r"\bwhat\s+(?:do|should|can)\s+i\s+do\b"
@@ -44,10 +46,26 @@ _WHAT_TO_DO = re.compile(r"\bwhat\s+(?:do|should|can)\s+i\s+do\b"
                          r"|大丈夫|問題ない|まずい", re.I)
 
 
+# a run that stopped, told as it happened ("it crashes", 「途中で落ちた」; not "is my code broken or is that normal?")
+_STOPPED = re.compile(r"\bcrash|\bfail(?:s|ed)\b|\bbroke\b|\bstopped\s+working|\b(?:doesn'?t|didn'?t|won'?t)\s+(?:work|run)"
+                      r"|落ちた|落ちる|止まった|止まる|動かな|動きません", re.I)
+# the learner's own run ("in my notebook", "when I ran it", "at home", 「自分で」「うちの環境だと」「colabで動かしたら」)
+_MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|code|script|version|machine|laptop|pc|mac"
+                     r"|computer|environment|setup|side|colab)\b|\b(?:at|from)\s+home\b|\b(?:on|in)\s+colab\b"
+                     r"|\bwhen\s+i\s+(?:run|ran|try|tried|copied|paste|pasted)|\bi\s+(?:copied|pasted|tried|ran)\b"
+                     r"|\btried\s+(?:it|the\s+same|that|this)"
+                     r"|自分で|自分の|うちの|家の|手元|(?:colab|Colab|ノートブック|ノート|環境)(?:で|だと|やと)"
+                     r"|(?:動かし|実行し|やっ|試し|走らせ|回し|入れ|生成しようとし)たら", re.I)
+
+
 def what_to_do_about_a_message(reading: Reading) -> bool:
-    """The question speaks of a message and asks what to do about it, without pasting it: a view it names is where
-    the message came from ("… a long red message when I ran the heatmap code, what do I do")."""
-    return bool(SPEAKS_OF_A_MESSAGE.search(reading.plain) and _WHAT_TO_DO.search(reading.plain))
+    """The question speaks of a message without pasting it, and asks what to do about it or tells that the learner's
+    own run printed it: a view it names is where the message came from ("… a long red message when I ran the heatmap
+    code, what do I do", "the 3D code from the article gives me an error in my notebook", 「家のPCで同じのやったら途中で
+    落ちた」)."""
+    spoken_of = SPEAKS_OF_A_MESSAGE.search(reading.plain)
+    return bool(spoken_of and _WHAT_TO_DO.search(reading.plain)
+                or (spoken_of or _STOPPED.search(reading.plain)) and _MY_RUN.search(reading.plain))
 
 
 def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
@@ -116,13 +134,15 @@ def _says(word: str, text: str) -> bool:
 def unnamed_message(entry: Entry, reading: Reading) -> bool:
     """The question speaks of a warning or error without its words: it says none of the entry's own specific
     keywords or message fragments ("I got a warning when loading the model" names no sdpa)."""
-    if entry.asks_back or not SPEAKS_OF_A_MESSAGE.search(reading.plain):
-        return False
-    if not entry.messages:
-        return True  # 「モデルを読み込んだら警告が出た」: the closest entry is about no message at all
+    return not entry.asks_back and bool(SPEAKS_OF_A_MESSAGE.search(reading.plain)) and not told(entry, reading)
+
+
+def told(entry: Entry, reading: Reading) -> bool:
+    """The question says one of the entry's own specific keywords or message fragments: which message is told
+    ("… the encode_plus error"); an entry about no message at all tells none."""
     specific = [word for word in (*entry.keywords_en, *entry.keywords_ja, *entry.messages)
                 if not SPEAKS_OF_A_MESSAGE.search(word)]
-    return not any(word.lower() in reading.plain for word in specific)
+    return bool(entry.messages) and any(word.lower() in reading.plain for word in specific)
 
 
 def about_the_view(question: str, context: Context, card: Card | None) -> tuple[str, ...]:

@@ -134,11 +134,13 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     carried = _carried(card, reading, context)
     keeps = context.choices if follow_up else {
         name: value for name, value in context.choices.items()
-        if name in carried and (context.tool == card.tool or reading.earlier or _one_of_the_pair(reading, context))
+        if name in carried and (context.tool == card.tool or reading.earlier or _one_of_the_pair(reading, context)
+                                or _seen_before(reading, context))
         or name in reading.same}
     dropped = _alternatives_dropped(values)
     for name, value in keeps.items():
         if name not in values and name not in reading.off and name not in dropped and name in card.slots.values() \
+                and not (name == "head" and reading.mean_heads) \
                 and (name in reading.same or _same_argument(name, value, card, context)):
             values[name] = kept[name] = value
     for name in MULTI:
@@ -177,13 +179,20 @@ def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
     tokens asked about (query, key) when the new sentence has them ("try 'the trophy … it was small'")."""
     if not (reading.sentences and (context.tool == card.tool and (bare(reading) or only_named(card, reading)
                                                                    and bool(_SAME_VIEW.search(reading.plain)))
-                                   or reading.earlier or _one_of_the_pair(reading, context))):
+                                   or reading.earlier or _one_of_the_pair(reading, context)
+                                   or _seen_before(reading, context))):
         return SENTENCE_FREE
     sentence = reading.sentences[0].lower()
     words = sentence_words(sentence)
     tokens = tuple(name for name in ("query", "key") if isinstance(value := context.choices.get(name), str)
                    and (value.lower() in words if value.isascii() else value in sentence))
     return SENTENCE_FREE + VIEW_CHOICES + tokens
+
+
+def _seen_before(reading: Reading, context: Context) -> bool:
+    """Every sentence read is one the conversation already drew ("compare those two" after both were drawn at
+    layer 3): no new sentence, so the view's choices go on."""
+    return bool(reading.sentences) and all(sentence in context.texts for sentence in reading.sentences)
 
 
 def _one_of_the_pair(reading: Reading, context: Context) -> bool:

@@ -22,7 +22,7 @@ from agent.compose import compose, help_text, suggestions  # noqa: E402
 from agent.context import Context  # noqa: E402
 from agent.events import ToolFinished  # noqa: E402
 from agent.phrases import HELP_EXAMPLES, say  # noqa: E402
-from agent.planner import Plan, plan  # noqa: E402
+from agent.planner import Plan, after_turn, plan  # noqa: E402
 from agent.registry import default_registry  # noqa: E402
 from agent.runner import run_tool  # noqa: E402
 from prompts import knowledge  # noqa: E402
@@ -174,7 +174,7 @@ def test_help_text_offers_examples_that_the_planner_understands(language: str) -
         assert understood.intent != "unknown" and understood.calls and understood.language == language
 
 
-@pytest.mark.parametrize(("question", "language"), [("hello there, nice weather", "en"), ("今日の天気は?", "ja")])
+@pytest.mark.parametrize(("question", "language"), [("nice weather today, isn't it", "en"), ("今日の天気は?", "ja")])
 def test_an_unclear_question_is_asked_back_with_concrete_suggestions(question: str, language: str) -> None:
     planned = plan(question)
     text = compose(planned, [])
@@ -187,6 +187,26 @@ def test_an_unclear_question_is_asked_back_with_concrete_suggestions(question: s
         assert example is not None, line
         asked = example.group(1) or example.group(2)
         assert plan(asked).intent != "ask_back", asked
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("hello there, nice weather", "en"), ("thanks!", "en"), ("hmm", "en"), ("ok thank you so much", "en"),
+    ("こんにちは", "ja"), ("ありがと！", "ja"), ("うーん", "ja"), ("なるほど〜", "ja")])
+def test_a_greeting_thanks_or_nod_is_asked_what_to_look_at(question: str, language: str) -> None:
+    """Nothing is asked: no explanation of the last topic, no nearest tool; the questions the sensei answers."""
+    planned = plan(question)
+    text = compose(planned, [])
+    assert planned.intent == "ask_back" and planned.small_talk and not planned.calls and not planned.knowledge
+    assert text.startswith(say("ask_what_to_see", language))
+    assert all(example in text for example in HELP_EXAMPLES[language])
+
+
+def test_thanks_after_an_explanation_does_not_repeat_it() -> None:
+    """A terse reply is read with the question before it ("Macです" after the font question), but thanks is not one."""
+    question = "what is an attention sink?"
+    context = after_turn(Context(), plan(question), question, ran=False)
+    planned = plan("thank you!", context)
+    assert planned.intent == "ask_back" and planned.small_talk and not planned.knowledge
 
 
 # --- the analyses beyond raw attention ----------------------------------------------------------------

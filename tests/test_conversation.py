@@ -1051,3 +1051,31 @@ def test_whether_another_model_sees_it_otherwise_is_that_view_on_it(follow_up: s
 def test_a_wish_to_see_is_a_request(wish: str) -> None:
     *_, last = converse([f"「{CURRY}」の最後の層の注目を取り出して", wish])
     assert last.calls
+
+
+@pytest.mark.parametrize("questions", [
+    [f"heatmap of '{CAT}'", "copied it into my notebook and matplotlib complained"],
+    ["the 3D code from the article gives me an error in my notebook"],
+    ["The script you gave me crashes when I run it at home. Why?"],
+    [f"「{CURRY}」のヒートマップ", "家のPCで同じのやったら途中で落ちた"],
+    ["うちの環境だとsns.heatmapのとこで例外出る"]])
+def test_a_failure_of_the_learners_own_run_told_without_its_message_asks_for_it(questions: list[str]) -> None:
+    """Whatever view it came from, the message's words say what went wrong; no figure, no guess."""
+    last = converse(questions)[-1]
+    assert not last.calls and last.knowledge == ("paste_the_warning",)
+
+
+@pytest.mark.parametrize(("questions", "intent"), [
+    ([f"heatmap of '{CAT}'", "It complained that layer 6 doesn't exist for this sentence. Layer 5, head 3 then."],
+     "plot_heatmap"),
+    (["In every heatmap I make, the [CLS] column is bright yellow. Is my code broken or is that normal?"], "knowledge")])
+def test_what_went_wrong_told_in_words_is_answered(questions: list[str], intent: str) -> None:
+    assert converse(questions)[-1].intent == intent
+
+
+@pytest.mark.parametrize(("question", "tool"), [
+    (f"draw the one line for 'cat' in '{CAT}'", "plot_line"),
+    (f"draw the one-line-per-key-column chart for '{CAT}' at layer 3", "plot_matrix_lines"),
+    (f"「{CURRY}」の「食べ」の1本だけ描いて", "plot_line")])
+def test_a_name_inside_a_longer_name_of_another_view_names_nothing(question: str, tool: str) -> None:
+    assert call(converse([question])[-1])[0] == tool
