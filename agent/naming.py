@@ -59,8 +59,8 @@ def names_it(card: Card, reading: Reading) -> bool:
 
 def named_views(every: list[Card], reading: Reading) -> list[Card]:
     """The cards the question names, less those whose every name said lies across a longer name of another card
-    (「行列ごと折れ線」 names the matrix's lines, not also the one line of 「折れ線」; "the one-line-per-key chart" names
-    the lines per key, not "the one line")."""
+    (「行列ごと折れ線」 names the matrix's lines, not also the one line of 「折れ線」; "the one-line-per-key chart"
+    names the lines per key, not "the one line")."""
     text = katakana(f" {reading.plain} ")
     said = {card.tool: [found.span() for name in map(katakana, card.names) if _said(name, text, text)
                         for found in _name_pattern(name).finditer(text)]

@@ -119,7 +119,8 @@ _GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening
 # a reply that is only thanks, a nod or a sigh ("hmm", "ok thanks!", 「ありがと！」「うーん」): nothing asked
 _ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|thanks?(?:\s+you)?(?:\s+so\s+much)?|thx|ty"
                          r"|got\s+it|i\s+see|ありがと(?:う)?(?:ございます|ございました)?|サンキュー?|どうも|うーん|うーむ|んー+"
-                         r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です)?|わかりました)(?:\W|_|ー|〜)*)+", re.I)
+                         r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です)?|わかりました)"
+                         r"(?:\W|_|ー|〜)*)+", re.I)
 
 
 @dataclass(frozen=True)

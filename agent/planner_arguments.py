@@ -381,7 +381,7 @@ LAYER_STEP_RULES: tuple[Rule, ...] = (
           -1),
     _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:前|手前|下)の(?:層|レイヤー?)", lambda m: [-_number(m[1] or "1")]),
     _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:後|あと|先|上|次)の(?:層|レイヤー?)", lambda m: [_number(m[1] or "1")]),
-    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)深(?:い|く)", lambda m: [_number(m[1] or "1")]),  # 「もう1個深いとこ」「もう一個深く」
+    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)深(?:い|く)", lambda m: [_number(m[1] or "1")]),  # 「もう一個深く」
     _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)浅(?:い|く)", lambda m: [-_number(m[1] or "1")]),
     _rule(r"次の(?:層|レイヤー?)", 1),
     _rule(r"前の(?:層|レイヤー?)", -1),

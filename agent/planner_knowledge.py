@@ -22,7 +22,8 @@ from agent.planner_reading import Reading, asks_to_see, asks_yes_no
 from prompts import Entry, knowledge
 
 __all__ = ["entries", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated", "asked_beside",
-           "pasted_messages", "unnamed_message", "told", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE", "what_to_do_about_a_message"]
+           "pasted_messages", "unnamed_message", "told", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE",
+           "what_to_do_about_a_message"]
 
 MAX_KNOWLEDGE = 3
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
@@ -47,9 +48,10 @@ _WHAT_TO_DO = re.compile(r"\bwhat\s+(?:do|should|can)\s+i\s+do\b"
 
 
 # a run that stopped, told as it happened ("it crashes", 「途中で落ちた」; not "is my code broken or is that normal?")
-_STOPPED = re.compile(r"\bcrash|\bfail(?:s|ed)\b|\bbroke\b|\bstopped\s+working|\b(?:doesn'?t|didn'?t|won'?t)\s+(?:work|run)"
+_STOPPED = re.compile(r"\bcrash|\bfail(?:s|ed)\b|\bbroke\b|\bstopped\s+working"
+                      r"|\b(?:doesn'?t|didn'?t|won'?t)\s+(?:work|run)"
                       r"|落ちた|落ちる|止まった|止まる|動かな|動きません", re.I)
-# the learner's own run ("in my notebook", "when I ran it", "at home", 「自分で」「うちの環境だと」「colabで動かしたら」)
+# the learner's own run ("in my notebook", "when I ran it", "at home", 「うちの環境だと」「colabで動かしたら」)
 _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|code|script|version|machine|laptop|pc|mac"
                      r"|computer|environment|setup|side|colab)\b|\b(?:at|from)\s+home\b|\b(?:on|in)\s+colab\b"
                      r"|\bwhen\s+i\s+(?:run|ran|try|tried|copied|paste|pasted)|\bi\s+(?:copied|pasted|tried|ran)\b"

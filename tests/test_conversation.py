@@ -1068,7 +1068,8 @@ def test_a_failure_of_the_learners_own_run_told_without_its_message_asks_for_it(
 @pytest.mark.parametrize(("questions", "intent"), [
     ([f"heatmap of '{CAT}'", "It complained that layer 6 doesn't exist for this sentence. Layer 5, head 3 then."],
      "plot_heatmap"),
-    (["In every heatmap I make, the [CLS] column is bright yellow. Is my code broken or is that normal?"], "knowledge")])
+    (["In every heatmap I make, the [CLS] column is bright yellow. Is my code broken or is that normal?"],
+     "knowledge")])
 def test_what_went_wrong_told_in_words_is_answered(questions: list[str], intent: str) -> None:
     assert converse(questions)[-1].intent == intent
 
