@@ -64,8 +64,9 @@ _MODEL_WORDS = (
 )
 _KINDS = {"minilm": {"encoder"}, "gemma-270m": {"decoder", "japanese"}, "smollm2-135m": {"decoder"}}
 # "all three built-in models", 「内蔵の3つのモデル全部」: every embedded model, in the README's order
-_ALL_EMBEDDED = _ascii(r"\ball\s+(?:three|3)\s+(?:of\s+the\s+|of\s+your\s+)?(?:built[- ]?in\s+|embedded\s+|bundled\s+"
-                       r"|local\s+)?models\b|(?:3|三)つの(?:内蔵)?モデル(?:全部|すべて|全て)|内蔵(?:の)?(?:3|三)つ(?:の)?モデル")
+_ALL_EMBEDDED = _ascii(r"\b(?:all\s+)?(?:the\s+)?(?:three|3)\s+(?:of\s+the\s+|of\s+your\s+)?(?:built[- ]?in\s+|embedded\s+"
+                       r"|bundled\s+|local\s+)?models\b|(?:3|三)つの(?:内蔵)?モデル(?:全部|すべて|全て|(?=で))"
+                       r"|内蔵(?:の)?(?:3|三)つ(?:の)?モデル")
 _EMBEDDED = ("minilm", "gemma-270m", "smollm2-135m")
 
 
@@ -173,7 +174,9 @@ HEAD_OFF = _ascii(
 )
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
-    rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}|\bno\s+{_SPECIAL}"
+    rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}"
+    # (not what a model has: "where is smollm's sink if it has no bos token?")
+    rf"|(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?<!\bgets\s)(?<!\badds\s)(?<!\buses\s)\bno\s+{_SPECIAL}"
     rf"|{_SPECIAL}\s+(?:(?:be|are|is|get|got|were)\s+)?(?:removed|excluded|dropped|hidden|stripped|left\s+out|taken\s+out"
     r"|cut\s+out|filtered\s+out|out\s+of\s+the\s+way|gone)"
     rf"|{_SPECIAL}\s*(?:って(?:いう)?(?:やつ|の)|とか|など|なんか)?(?:は|を|も)?"
@@ -351,10 +354,11 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*(?:最後|最終)(?:の層)?に", -1),  # 「層だけ最後にして」
     _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*最初(?:の層)?に", 0),
     _rule(r"\b(?:last|final|top|deepest)\s+(?:attention\s+)?layer", -1),
-    _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|一番(?:最後|上)の(?:層|レイヤー?)|最上層"
+    _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|(?:一番|いちばん)(?:最後|上|深い)の?(?:層|レイヤー?)|最上層"
           r"|ラストレイヤー?", -1),
     _rule(rf"\b({ORDINAL_WORDS})\s+(?:attention\s+)?layer", lambda m: [ORDINAL[m[1]] - 1]),
-    _rule(r"最初の(?:層|レイヤー?)|一番(?:最初|下)の(?:層|レイヤー?)|最下層", 0),
+    _rule(r"最初の(?:層|レイヤー?)|(?:一番|いちばん)(?:最初|下|浅い)の?(?:層|レイヤー?)|最下層", 0),
+    _rule(r"\b(?:shallowest|lowest|bottom|earliest)\s+(?:attention\s+)?layer", 0),
     _rule(rf"\blayer\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "and for layer zero?": an index in words
     _rule(r"\blayer-(\d+)\b", _groups),  # "the layer-2 heatmap": a hyphen joining words, no minus sign
     _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",

@@ -132,8 +132,8 @@ def asked_as_term(content: str, before: str, after: str) -> bool:
     """A quoted term asked about ('what does "sink" mean', 「シンク」とは): short, no sentence
     ('「…です。」って何トークン?' quotes a sentence), with a term's question words around it."""
     content = content.strip()
-    if len(content) > 20 or re.search(r"[。.!?！？]$", content):
-        return False
+    if len(content) > 20 or re.search(r"[。.!?！？]$", content) or _QUERY_AFTER.search(after):
+        return False  # ("what is 'it' attending to?" asks where a token looks)
     return bool(_TERM_BEFORE.search(before.lower()) or _TERM_AFTER.search(after.lower()))
 
 

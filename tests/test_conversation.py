@@ -1080,3 +1080,50 @@ def test_what_went_wrong_told_in_words_is_answered(questions: list[str], intent:
     (f"「{CURRY}」の「食べ」の1本だけ描いて", "plot_line")])
 def test_a_name_inside_a_longer_name_of_another_view_names_nothing(question: str, tool: str) -> None:
     assert call(converse([question])[-1])[0] == tool
+
+
+def test_a_quoted_word_said_to_attend_is_the_query_not_a_term() -> None:
+    question = "In 'The animal didn't cross the street because it was tired', what is 'it' attending to?"
+    name, arguments = call(converse([question])[-1])
+    assert name == "plot_line" and arguments["query"] == "it" and arguments["text"].endswith("because it was tired")
+
+
+@pytest.mark.parametrize(("question", "layer"), [(f"「{CURRY}」の一番浅い層のヒートマップ", 0),
+                                                 (f"heatmap of '{CAT}' in the shallowest layer", 0),
+                                                 (f"「{CURRY}」の一番深い層のヒートマップ", -1)])
+def test_the_shallowest_and_deepest_layer(question: str, layer: int) -> None:
+    assert call(converse([question])[-1])[1]["layer"] == layer
+
+
+@pytest.mark.parametrize("question", ["「The sun rises in the east」を3つのモデルで比べてみたい",
+                                      "compare 'The sun rises in the east' on the three models"])
+def test_the_three_models_are_the_built_in_ones(question: str) -> None:
+    name, arguments = call(converse([question])[-1])
+    assert name == "compare_attention"
+    assert (arguments["model"], arguments["model_b"], arguments["model_c"]) == ("minilm", "gemma-270m", "smollm2-135m")
+
+
+def test_what_a_model_has_no_token_of_is_no_switch() -> None:
+    *_, last = converse([f"heatmap of '{CAT}' with smollm2", "where is smollm's sink if it has no bos token?"])
+    assert last.intent == "knowledge" and "attention_sinks" in last.knowledge
+
+
+def test_a_comparison_of_the_sentences_drawn_keeps_their_layer_and_one_of_them_leaves_it() -> None:
+    *_, compared, first, deeper = converse([f"heatmap of '{CAT}' layer 3 without [CLS] and [SEP]",
+                                            "do the same with 'The dog barked'", "compare those two",
+                                            "back to the first sentence, head 2", "one layer deeper"])
+    assert call(compared) == ("compare_attention", {"text_a": CAT, "text_b": "The dog barked", "layer": 3})
+    assert call(first) == ("plot_heatmap", {"text": CAT, "layer": 3, "head": 2, "exclude_special": True})
+    assert call(deeper)[1] == {"layer": 4, "head": 2, "exclude_special": True}
+
+
+@pytest.mark.parametrize(("step", "head"), [("nxt head", 3), ("つぎのへっど", 3), ("そのつぎ", 3)])
+def test_the_next_head_as_typed(step: str, head: int) -> None:
+    *_, last = converse([f"「{CURRY}」のヒートマップ、ヘッド2", step])
+    assert call(last)[1].get("head") == head
+
+
+@pytest.mark.parametrize(("step", "layer"), [("もう一個深く", 4), ("and the one right before it", 2)])
+def test_a_layer_step_as_said(step: str, layer: int) -> None:
+    *_, last = converse([f"heatmap of '{CAT}' at layer 3", step])
+    assert call(last)[1].get("layer") == layer
