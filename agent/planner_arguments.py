@@ -65,7 +65,8 @@ _MODEL_WORDS = (
 _KINDS = {"minilm": {"encoder"}, "gemma-270m": {"decoder", "japanese"}, "smollm2-135m": {"decoder"}}
 # "all three built-in models", 「内蔵の3つのモデル全部」: every embedded model, in the README's order
 _ALL_EMBEDDED = _ascii(r"\b(?:all\s+)?(?:the\s+)?(?:three|3)\s+(?:of\s+the\s+|of\s+your\s+)?"
-                       r"(?:built[- ]?in\s+|embedded\s+|bundled\s+|local\s+)?models\b|(?:3|三)つの(?:内蔵)?モデル(?:全部|すべて|全て|(?=で))"
+                       r"(?:built[- ]?in\s+|embedded\s+|bundled\s+|local\s+)?models\b"
+                       r"|(?:3|三)つの(?:内蔵)?モデル(?:全部|すべて|全て|(?=で))"
                        r"|内蔵(?:の)?(?:3|三)つ(?:の)?モデル")
 _EMBEDDED = ("minilm", "gemma-270m", "smollm2-135m")
 
