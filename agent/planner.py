@@ -116,6 +116,14 @@ _MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b
                           r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)", re.I)
 _GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening)|greetings)\b"
                        r"|^\W*(?:はじめまして|初めまして|こんにちは|こんばんは|おはよう)", re.I)
+# only lost, nothing named ("i don't get it", 「うーん、よくわからん」, "something is off with my plot"): with nothing
+# before, what are they looking at?
+_ONLY_LOST = re.compile(r"(?:\W|_)*(?:(?:うーん|うーむ|んー+|hmm*|hm|ok|so|well)(?:\W|_)*)?"
+                        r"(?:(?:よく|なんも|何も|全然|ぜんぜん|さっぱり|まったく)?(?:わから|分から|わかん|分かん)(?:ん|ない|ねー|ねぇ)"
+                        r"|i\s+(?:don'?t|do\s+not)\s+(?:get|understand)\s+(?:it|this|anything)(?:\s+at\s+all)?"
+                        r"|i'?m\s+(?:so\s+)?(?:lost|confused)|confused"
+                        r"|something(?:'s|\s+is)\s+(?:off|wrong|weird)\s+with\s+my\s+(?:plot|figure|chart|code|heatmap|graph))"
+                        r"(?:\W|_|ー|〜)*", re.I)
 # a reply that is only thanks, a nod or a sigh ("hmm", "ok thanks!", 「ありがと！」「うーん」): nothing asked
 _ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|thanks?(?:\s+you)?(?:\s+so\s+much)?|thx|ty"
                          r"|got\s+it|i\s+see|ありがと(?:う)?(?:ございます|ございました)?|サンキュー?|どうも|うーん|うーむ|んー+"
@@ -179,7 +187,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
             and (asks_tool or not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
-                 or _POINTS_ONLY.fullmatch(reading.plain.strip())
+                 or _POINTS_ONLY.fullmatch(reading.plain.strip()) or _ONLY_LOST.fullmatch(reading.plain.strip())
                  or _points_at_nothing(reading, named)):
         # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」, "the same for my sentence" with nothing
         # before it: which sentence, which view, what is "this"?
@@ -213,7 +221,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         or concepts.about_the_view(question, context, card) \
         or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1])) \
         or concepts.shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
-    if message_untold and (not entries or not concepts.told(knowledge()[entries[0]], reading)):
+    # (… and a message only spoken of, when the entry closest names none of its words: "now matplotlib is yelling at
+    # me about something else")
+    spoken_of = card is None and not pasted_error and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain) \
+        and bool(entries) and concepts.unnamed_message(knowledge()[entries[0]], reading)
+    if (message_untold or spoken_of) and (not entries or not concepts.told(knowledge()[entries[0]], reading)):
         entries = tuple(m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back)[:1] \
             or entries  # (the entry that asks for the message's text, however far by meaning)
     shown_by = next((entry for entry in entries if concepts.demonstrated(knowledge()[entry], question)), None) \

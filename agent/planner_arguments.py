@@ -176,8 +176,9 @@ HEAD_OFF = _ascii(
 EXCLUDE_SPECIAL = _ascii(
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}"
-    # (not what a model has: "where is smollm's sink if it has no bos token?")
-    rf"|(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?<!\bgets\s)(?<!\badds\s)(?<!\buses\s)\bno\s+{_SPECIAL}"
+    # (not what a model has: "where is smollm's sink if it has no bos token?", "there is no [CLS] in this model")
+    rf"|(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?<!\bgets\s)(?<!\badds\s)(?<!\buses\s)(?<!\bis\s)(?<!\bare\s)"
+    rf"(?<!'s\s)\bno\s+{_SPECIAL}"
     rf"|{_SPECIAL}\s+(?:(?:be|are|is|get|got|were)\s+)?(?:removed|excluded|dropped|hidden|stripped|left\s+out|taken\s+out"
     r"|cut\s+out|filtered\s+out|out\s+of\s+the\s+way|gone)"
     rf"|{_SPECIAL}\s*(?:って(?:いう)?(?:やつ|の)|とか|など|なんか)?(?:は|を|も)?"

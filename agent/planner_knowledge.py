@@ -36,7 +36,7 @@ _SOMETHING_FAILED = re.compile(r"\b(?:doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|
 SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|red\s+(?:text|message|lines?)"
                                  r"|\b(?:this|that|the|a|weird|strange|long|huge|big|scary)\s+(?:\w+\s+)?message\b"
                                  r"|\bcomplain(?:s|ed|ing)?\b(?!\s+that)|\byell(?:s|ed|ing)?\s+at\b"
-                                 r"|警告|エラー|ワーニング|赤い文字|赤字|例外|怒って|怒られ|文句"
+                                 r"|警告|エラー|ワーニング|赤い文字|赤字|例外|(?<!って)怒って|文句"
                                  r"|何か(?:表示が|メッセージが|が)?出て|(?:どうこう|なんか|何か)言われ", re.I)
 
 # what to do about it, or whether it matters, asked ("what do I do", "is that ok?", 「どうすればいい?」)
@@ -61,13 +61,14 @@ _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|co
 
 
 def what_to_do_about_a_message(reading: Reading) -> bool:
-    """The question speaks of a message without pasting it, and asks what to do about it or tells that the learner's
-    own run printed it: a view it names is where the message came from ("… a long red message when I ran the heatmap
-    code, what do I do", "the 3D code from the article gives me an error in my notebook", 「家のPCで同じのやったら途中で
-    落ちた」)."""
+    """The question speaks of a message without pasting it, and asks what to do about it or tells that it stopped a
+    run or that the learner's own run printed it: a view it names is where the message came from ("… a long red
+    message when I ran the heatmap code, what do I do", "the 3D code from the article gives me an error in my
+    notebook", 「ヒートマップのとこでエラーで止まった」, 「家のPCで同じのやったら途中で落ちた」)."""
     spoken_of = SPEAKS_OF_A_MESSAGE.search(reading.plain)
-    return bool(spoken_of and _WHAT_TO_DO.search(reading.plain)
-                or (spoken_of or _STOPPED.search(reading.plain)) and _MY_RUN.search(reading.plain))
+    stopped = _STOPPED.search(reading.plain)
+    return bool(spoken_of and (_WHAT_TO_DO.search(reading.plain) or stopped)
+                or (spoken_of or stopped) and _MY_RUN.search(reading.plain))
 
 
 def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
@@ -142,8 +143,8 @@ def unnamed_message(entry: Entry, reading: Reading) -> bool:
 def told(entry: Entry, reading: Reading) -> bool:
     """The question says one of the entry's own specific keywords or message fragments: which message is told
     ("… the encode_plus error"); an entry about no message at all tells none."""
-    specific = [word for word in (*entry.keywords_en, *entry.keywords_ja, *entry.messages)
-                if not SPEAKS_OF_A_MESSAGE.search(word)]
+    specific = [word for word in (*_telling_keywords().get(entry.id, ()), *entry.messages)
+                if not SPEAKS_OF_A_MESSAGE.search(word)]  # ("matplotlib" tells no message: many entries say it)
     return bool(entry.messages) and any(word.lower() in reading.plain for word in specific)
 
 

@@ -120,6 +120,7 @@ _POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+th
 _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"(?:check|try|run|show|draw|plot|compute|find|load|switch)\b"
                      r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have|follow|look\s+at|poke\s+around|explore|open|view|browse"
+                     r"|hover|click|mouse\s+over"
                      r"|play\s+(?:around\s+)?with)\b"
                      r"|\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:show|draw|plot|weigh|compute|run|make"
                      r"|visuali[sz]e|compare|redo|extract|tokeni[sz]e|load|print|list|trace|render)\b"

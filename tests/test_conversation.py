@@ -1127,3 +1127,34 @@ def test_the_next_head_as_typed(step: str, head: int) -> None:
 def test_a_layer_step_as_said(step: str, layer: int) -> None:
     *_, last = converse([f"heatmap of '{CAT}' at layer 3", step])
     assert call(last)[1].get("layer") == layer
+
+
+@pytest.mark.parametrize("questions", [
+    [f"line chart of '{CAT}'", "fixed the labels and now matplotlib is yelling at me about something else"],
+    ["ヒートマップのとこでエラーで止まった…"],
+    [f"「{CURRY}」のヒートマップ", "直したら今度はmatplotlibがなんか怒ってくる…"]])
+def test_a_message_spoken_of_that_no_entry_names_asks_for_its_text(questions: list[str]) -> None:
+    last = converse(questions)[-1]
+    assert not last.calls and last.knowledge == ("paste_the_warning",)
+
+
+def test_a_limit_told_in_its_own_words_is_explained() -> None:
+    last = converse(["max_new_tokensは1から50までですって怒られた。なんで50までなの？"])[-1]
+    assert last.intent == "knowledge" and "paste_the_warning" not in last.knowledge
+
+
+@pytest.mark.parametrize("question", ["うーん、よくわからん", "んー、なんもわからん", "i don't get it",
+                                      "something is off with my plot"])
+def test_only_lost_with_nothing_before_is_asked_what_they_look_at(question: str) -> None:
+    assert converse([question])[-1].intent == "ask_back"
+
+
+def test_there_being_no_cls_in_a_model_drops_nothing() -> None:
+    *_, last = converse([f"heatmap of '{CAT}' on smollm2, layer 20",
+                         "there is no [CLS] in this model, so why does the first word get everything?"])
+    assert last.intent == "knowledge" and not last.calls
+
+
+def test_asking_whether_one_can_hover_and_click_opens_the_explorer() -> None:
+    *_, last = converse([f"heatmap of '{CAT}', layer 2, head 7", "can I hover over it and click tokens myself?"])
+    assert call(last) == ("explore_attention", {"layer": 2, "head": 7})
