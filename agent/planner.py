@@ -43,7 +43,7 @@ from agent.planner_reading import (
     spelled,
     standard,
 )
-from agent.slots import DEFAULT_TEXT, PlannedCall, card_calls
+from agent.slots import ALSO_FOR, DEFAULT_TEXT, PlannedCall, card_calls
 from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]
@@ -433,7 +433,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     continues = previous is not None and bool(previous.slots) \
         and (previous.follow_up or fit.unfit(previous, reading) == 0)
     if previous is not None and continues and fit.sets_a_slot(reading) \
-            and (not reading.sentences or bare(reading) and fit.needs_met(previous, reading, context)):
+            and (not reading.sentences or (bare(reading) or ALSO_FOR.search(reading.plain) and not named)
+                 and fit.needs_met(previous, reading, context)):
         # "now layer 0", 「ヘッド3は?」, 'do it for "Time flies"': the same tool, changed, unless another is
         # clearly asked for
         kept = next((m.score for m in matches if m.label == f"tool:{previous.tool}"), 0.0)
@@ -446,7 +447,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         if fits_worse and not default_fits:
             return chosen
         if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN \
-                or asking.holds_elsewhere(reading):  # ("is that also the case in layer 0?")
+                or asking.holds_elsewhere(reading) \
+                or bool(reading.sentences) and ALSO_FOR.search(reading.plain) and not named:
+            # ("is that also the case in layer 0?", 「日本語でも見たい。『…』で」)
             if left_out and default_fits:
                 return default, TOOL_MIN  # 「ヘッド2だけ大きく」 after the grid of heads: that head's own map
             # (the closest tool that takes them, when neither does: "Who does 'he' pay the most attention to in

@@ -236,7 +236,11 @@ def take_earlier_figure(text: str) -> tuple[int | None, str]:
 
 # the sentence of the conversation that is not the one shown ("no wait, the other sentence", 「もう片方の文」)
 OTHER_SENTENCE = _ascii(r"\bthe\s+other\s+(?:sentence|text|one|example|version)\b"
-                        r"|もう(?:一|1|ひと)つの(?:文|ほう|方)|もう片方|片方の文|他の文|ほかの文")
+                        r"|もう(?:一|1|ひと)つの(?:文|ほう|方)|もう片方|もう一方|もう1方|片方の文|他の文|ほかの文")
+# the conversation's sentence in one language ("the English one", 「英語の方に戻して」, 「日本語の文」)
+ENGLISH_SENTENCE = _ascii(r"\bthe\s+english\s+(?:one|sentence|version|text|example)\b|英語の(?:ほう|方|文|例文|やつ)")
+JAPANESE_SENTENCE = _ascii(r"\bthe\s+japanese\s+(?:one|sentence|version|text|example)\b"
+                          r"|日本語の(?:ほう|方|文|例文|やつ)")
 # the longer or shorter of the conversation's sentences ("the long one", 「長いほう」)
 LONG_SENTENCE = _ascii(r"\bthe\s+long(?:er|est)?(?:\s+(?:one|sentence|version|text)\b|(?=\s+(?:with|and)\b|\W*$))"
                        r"|長い(?:ほう|方)(?:の文)?|(?:一番|いちばん)長い(?:文|やつ)?")

@@ -67,6 +67,9 @@ def _earlier_sentences(reading: Reading, context: Context) -> None:
         reading.sentences = meant if meant[0] != context.text else []
     elif reading.earlier == "other" and others:
         reading.sentences = [others[-1]]
+    elif reading.earlier in ("english", "japanese"):
+        meant = list(dict.fromkeys(text for text in context.texts if text.isascii() == (reading.earlier == "english")))
+        reading.sentences = meant[-1:] if meant and meant[-1] != context.text else []
     elif reading.earlier in ("long", "short") and len(context.texts) >= 2:
         pick = max if reading.earlier == "long" else min
         meant = pick(context.texts, key=len)

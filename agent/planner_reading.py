@@ -544,8 +544,11 @@ def _take_arguments(reading: Reading) -> None:
         long, reading.rest = arguments.take_flag(arguments.LONG_SENTENCE, reading.rest)
         short, reading.rest = arguments.take_flag(arguments.SHORT_SENTENCE, reading.rest)
         pair, reading.rest = arguments.take_flag(arguments.BOTH_SENTENCES, reading.rest)
+        english, reading.rest = arguments.take_flag(arguments.ENGLISH_SENTENCE, reading.rest)
+        japanese, reading.rest = arguments.take_flag(arguments.JAPANESE_SENTENCE, reading.rest)
         reading.earlier = "first" if first else "second" if second else "other" if other else "newest" if newest \
-            else "long" if long else "short" if short else "pair" if pair else None
+            else "long" if long else "short" if short else "pair" if pair else "english" if english \
+            else "japanese" if japanese else None
     top = arguments.SCALE_TOP.search(reading.rest)
     if top is not None:
         reading.rest = literal.blank(reading.rest, *top.span())

@@ -20,7 +20,7 @@ from agent.phrases import say
 from agent.planner_reading import CANONICAL_EXPRESSION, Reading, sentence_words
 from prompts import Language
 
-__all__ = ["ADDS", "DEFAULT_TEXT", "PlannedCall", "card_calls"]
+__all__ = ["ADDS", "ALSO_FOR", "DEFAULT_TEXT", "PlannedCall", "card_calls"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|\ball\s+three\b"
                   r"|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
 # the same view again, for a new sentence: "same page for 'X'", "redo the heatmap for 'X'", 「同じ図を「X」で」
 _SAME_VIEW = re.compile(r"\bsame\b|\bagain\b|\bredo\b|同じ|もう一度|もう一回")
+# ... or wanted for another sentence too ("'X' too", "the same for 'X'", 「日本語でも見たい。『…』で」)
+ALSO_FOR = re.compile(r"でも(?:見|やっ|お願い|試|描)|\b(?:too|as\s+well)\b|\balso\s+(?:for|with|on)\b"
+                      r"|\bthe\s+same\s+(?:for|with|on)\b", re.I)
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
                           r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
@@ -177,7 +180,8 @@ def _carried(card: Card, reading: Reading, context: Context) -> tuple[str, ...]:
     the same view ("now try 'X'", 「じゃあ「X」は?」, "same page for 'X'") or an earlier one comes back ("the first
     sentence, as a line"), the view's choices too (layer, head, switches), and the
     tokens asked about (query, key) when the new sentence has them ("try 'the trophy … it was small'")."""
-    if not (reading.sentences and (context.tool == card.tool and (bare(reading) or only_named(card, reading)
+    if not (reading.sentences and (context.tool == card.tool and (bare(reading) or ALSO_FOR.search(reading.plain)
+                                                                   or only_named(card, reading)
                                                                    and bool(_SAME_VIEW.search(reading.plain)))
                                    or reading.earlier or _one_of_the_pair(reading, context)
                                    or _seen_before(reading, context))):

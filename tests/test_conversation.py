@@ -1158,3 +1158,18 @@ def test_there_being_no_cls_in_a_model_drops_nothing() -> None:
 def test_asking_whether_one_can_hover_and_click_opens_the_explorer() -> None:
     *_, last = converse([f"heatmap of '{CAT}', layer 2, head 7", "can I hover over it and click tokens myself?"])
     assert call(last) == ("explore_attention", {"layer": 2, "head": 7})
+
+
+def test_the_english_one_and_the_view_wanted_for_another_sentence_too() -> None:
+    *_, japanese, english, compared = converse(["heatmap of 'I ate curry yesterday' with the numbers in the cells",
+                                                "日本語でも見たい。『昨日カレーを食べた』で", "英語の方に戻して",
+                                                "gemmaと比べて"])
+    assert call(japanese) == ("plot_heatmap", {"layer": -1, "text": "昨日カレーを食べた", "annotate": True})
+    assert call(english) == ("plot_heatmap", {"layer": -1, "text": "I ate curry yesterday", "annotate": True})
+    assert call(compared)[1]["text_a"] == "I ate curry yesterday"
+
+
+@pytest.mark.parametrize("question", ["show me the code for that", "それのコード見せて"])
+def test_the_code_of_an_extraction_is_the_extraction_again(question: str) -> None:
+    *_, last = converse([f"tokens and shapes of '{CAT}'", question])
+    assert call(last)[0] == "extract_attention"
