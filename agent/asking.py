@@ -199,6 +199,12 @@ _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:ex
                             re.I)
 
 
+# a clause that is only an example cited ("…? 『を食べ』みたいなやつ", "… like 'ing' pieces"): it asks for nothing
+_ONLY_AN_EXAMPLE = re.compile(r"\W*(?:(?:e\.g\.|like|say)\s+)?[「『'\"“‘]?…[」』'\"”’]?\s*"
+                              r"(?:みたいな(?:やつ|もの|の|感じ)?|みたいに|とか|など|のような|like\s+(?:that|this)|and\s+so\s+on)?"
+                              r"[\W…]*", re.I)
+
+
 def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: list[Match],
                      parts: list[list[Match]], named: list[Card]) -> bool:
     """Whether the question asks *for* something (a tool runs) rather than only *about* something.
@@ -233,7 +239,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
                 if (share < (0.4 if WH_START.search(piece) else 0.5) or asks_to_see(piece)) and not asks_yes_no(piece)
                 and not _SUBORDINATE.search(piece) and not _WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
                 and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
-                and not _DECLARED_EN.search(piece)
+                and not _DECLARED_EN.search(piece) and not _ONLY_AN_EXAMPLE.fullmatch(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # what they saw, then the question ("I see a bright band on the first column. Is that the sink?"); not a
     # change asked for and then judged ("and 4 more tokens. Does the pattern hold?")

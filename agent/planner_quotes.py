@@ -237,7 +237,9 @@ _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|�
                           r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode)s?\b"
                           # (a term, not a sentence: ヘッドごとに「何係」なのか, 「直前を見る係」みたいな札)
                           r"|^\s*なのか|^(?:\s*[「『][^」』]{1,20}[」』])*\s*(?:みたいな|のような|といった|などの)\s*"
-                          r"(?:札|ラベル|名札|名前|分類|係|役割|タグ)")
+                          r"(?:札|ラベル|名札|名前|分類|係|役割|タグ)"
+                          # (an example of what happens: 「『を食べ』みたいに変なとこで切れてる」)
+                          r"|^\s*みたいに|^\s*みたいな(?:やつ|もの|の)\s*[?？。!！…]*\s*$")
 _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone|people|he|she|they|teacher|professor"
                               r"|colleague|friend|student|manager|boss|supervisor|pm|editor|reviewer|partner|mentor"
                               r"|advisor|instructor|lecturer|tutor|coach|tutorial|team|client|customer)s?\b[^'\"“”]{0,90}"

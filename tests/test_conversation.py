@@ -1173,3 +1173,15 @@ def test_the_english_one_and_the_view_wanted_for_another_sentence_too() -> None:
 def test_the_code_of_an_extraction_is_the_extraction_again(question: str) -> None:
     *_, last = converse([f"tokens and shapes of '{CAT}'", question])
     assert call(last)[0] == "extract_attention"
+
+
+@pytest.mark.parametrize("question", ["日本語だとトークンの切れ方が変なのはどうして？『を食べ』みたいなやつ"])
+def test_an_example_cited_in_a_why_question_is_no_sentence_to_run(question: str) -> None:
+    last = converse([question])[-1]
+    assert last.intent == "knowledge" and "japanese_tokenization" in last.knowledge
+
+
+@pytest.mark.parametrize("question", ["I want to see the triangle for 'Snow covered the mountain road' on gemma",
+                                      "「父は毎朝コーヒーを飲む」で三角形になってるとこ見たい"])
+def test_the_triangle_of_the_mask_on_a_sentence_is_its_heatmap(question: str) -> None:
+    assert call(converse([question])[-1])[0] == "plot_heatmap"
