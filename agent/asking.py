@@ -178,6 +178,9 @@ _IDEA_ONLY = re.compile(r"\b(?:asking\s+)?conceptually\b|\bin\s+(?:theory|princi
 _ENDS_ASKING_MEANING = re.compile(r"(?:って|とは)\s*(?:どういう(?:こと|意味)|何の(?:こと|意味))"
                                   r"(?:です|でしょう|だろう)?か?\W*$"
                                   r"|(?:これ|それ|あれ)(?:って|は)?\s*(?:どういう(?:こと|意味)|何|なに|なん)(?:です|でしょう|だろう)?か?\W*$")
+# what a kind of thing is ("whats a previous-token head?", "you keep saying sink head, what is that")
+_DEFINITION = re.compile(r"\bwhat(?:'s|s|\s+is)\s+an?\s+[\w-]+(?:\s+[\w-]+){0,2}\s*[?？]"
+                         r"|,\s*(?:so\s+)?what(?:'s|s|\s+is)\s+(?:that|this|it)\W*$", re.I)
 # what a part of the figure shown is ("what's the third panel?", "what are those bright squares?")
 _A_PART_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait|sorry)\W+)*what(?:'s|\s+is|\s+are)\s+"
                            r"(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?:panels?|colou?rs?|bars?|axis|axes|lines?"
@@ -271,8 +274,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _JUDGED.search(reading.plain) and context.tool is None and not asks_to_see(masked) and not reading.sentences \
             and not reading.models and not fit.sets_a_slot(reading) and reading.expression is None and not requests:
         return False  # "3d plot worth it or nah" (nothing shown yet): a judgement asked
-    if _ENDS_ASKING_MEANING.search(reading.plain) and not asks_to_see(masked) and not reading.sentences:
-        return False  # 「ヘッド平均ってどういうこと」 after a heatmap: the idea, not that figure
+    if (_ENDS_ASKING_MEANING.search(reading.plain) or _DEFINITION.search(reading.plain)) and not asks_to_see(masked) \
+            and not reading.sentences:
+        return False  # 「ヘッド平均ってどういうこと」 after a heatmap, "whats a previous-token head?": the idea
     if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
             and not reading.models and not reading.layers and not reading.heads:
         return False  # 「ノルムで見る方法って、重みだけを見るのと何が違うの？」: two ideas compared, in words

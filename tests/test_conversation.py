@@ -1185,3 +1185,10 @@ def test_an_example_cited_in_a_why_question_is_no_sentence_to_run(question: str)
                                       "「父は毎朝コーヒーを飲む」で三角形になってるとこ見たい"])
 def test_the_triangle_of_the_mask_on_a_sentence_is_its_heatmap(question: str) -> None:
     assert call(converse([question])[-1])[0] == "plot_heatmap"
+
+
+@pytest.mark.parametrize("questions", [["whats a previous-token head? someone mentioned it"],
+                                       [f"head roles for '{CAT}'", "you keep saying sink head, what is that"]])
+def test_what_a_kind_of_head_is_is_explained(questions: list[str]) -> None:
+    last = converse(questions)[-1]
+    assert last.intent == "knowledge" and "heads_differ" in last.knowledge
