@@ -82,7 +82,8 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|ho
                          r"(?!.*\b(?:why|what|how|which|where|who|when|is|are|was|were|does|do|did|can|could|would"
                          r"|should|mean|means)\b)[^.!]*\?\s*$"
                          r"|(?:だと|では|なら|の場合|で見ると|でみると)(?:[、,][^、,。]*)?[？?]\s*$", re.I)
-WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|hm+)\W+)*(?:why|how\s+come)\b"
+WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|hm+)\W+)*(?:why|how\s+come"
+                 r"|what(?:'s|s|\s+is)\s+(?:up\s+)?with)\b"
                  r"|\b(?:is|was)\s+(?:it|that|this)\s+because\b|なぜ|どうして|なんで"
                  r"|(?:だ)?から(?:ですか|なの|なん)"  # 「…大事だからですか？」
                  r"|\b(?:tell|explain)\s+(?:me\s+)?the\s+reason\b|理由を(?:教えて|知りたい|説明|まとめ)", re.I)
@@ -325,7 +326,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     fitting = fit.fitting(reading)
     # a question about a concept names tokens to speak of them ("does that mean it gets 'keys' wrong?"), not to
     # draw their line
-    spoken_of = asks_concept and (yes_no or bool(_WH_QUESTION.search(reading.plain)))
+    spoken_of = asks_concept and (yes_no or bool(_WH_QUESTION.search(reading.plain)) or bool(WHY.search(reading.plain)))
     # "Same sentence through three models: '…' on minilm, gemma and smollm2.": a sentence and what only one tool takes
     only_one_fits = len(fitting) == 1 and bool(reading.sentences or context.text) \
         and not yes_no \

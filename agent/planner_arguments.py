@@ -155,7 +155,7 @@ ANNOTATE_OFF = _ascii(
 )
 KEEP_SPECIAL = _ascii(
     rf"\b(?:keep|keeping|include|including|leave\s+in)\s+(?:the\s+)?{_SPECIAL}"
-    rf"|\bwith\s+(?:the\s+)?{_SPECIAL}(?![a-z])(?!\s*(?:removed|excluded|dropped|hidden|stripped|out|(?:taken|left|cut|filtered)\s+out))"
+    rf"|(?<!what's\s)(?<!whats\s)(?<!what\sis\s)(?<!up\s)\bwith\s+(?:the\s+)?{_SPECIAL}(?![a-z])(?!\s*(?:removed|excluded|dropped|hidden|stripped|out|(?:taken|left|cut|filtered)\s+out))"
     rf"|\b(?:don'?t|do\s+not)\s+(?:remove|drop|exclude|hide|skip|filter)\s+(?:out\s+)?(?:the\s+)?{_SPECIAL}"
     rf"|{_SPECIAL}\s*(?:は|を|も)?(?:消さない|除かない|外さない|抜かない|除外しない|残し|含め|入れて|入れたまま|戻し)"
     rf"|\b(?:bring|put|add|get)\s+(?:back\s+)?(?:the\s+)?{_SPECIAL}(?:\s+back)?\b|{_SPECIAL}\s+back\b"

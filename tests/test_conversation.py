@@ -1192,3 +1192,13 @@ def test_the_triangle_of_the_mask_on_a_sentence_is_its_heatmap(question: str) ->
 def test_what_a_kind_of_head_is_is_explained(questions: list[str]) -> None:
     last = converse(questions)[-1]
     assert last.intent == "knowledge" and "heads_differ" in last.knowledge
+
+
+def test_whats_with_a_special_token_asks_why_and_keeps_nothing() -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", "what's with the [SEP] column lighting up"])
+    assert last.intent == "knowledge" and "attention_sinks" in last.knowledge
+
+
+def test_the_row_of_one_word_only_is_its_line() -> None:
+    *_, last = converse(["heatmap of 'I love natural language processing!'", "loveの行だけ拡大して見たい"])
+    assert call(last) == ("plot_line", {"layer": -1, "query": "love"})
