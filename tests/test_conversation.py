@@ -1202,3 +1202,11 @@ def test_whats_with_a_special_token_asks_why_and_keeps_nothing() -> None:
 def test_the_row_of_one_word_only_is_its_line() -> None:
     *_, last = converse(["heatmap of 'I love natural language processing!'", "loveの行だけ拡大して見たい"])
     assert call(last) == ("plot_line", {"layer": -1, "query": "love"})
+
+
+@pytest.mark.parametrize(("questions", "entry"), [
+    ([f"「{CURRY}」のヒートマップ", "自分のノートブックやと日本語が全部□になるんやけど"], "japanese_font_tofu"),
+    ([f"3D view of '{CAT}'", "looks cool but i can't read anything behind the tall bars"], "why_not_3d")])
+def test_a_symptom_told_in_words_gets_its_entry(questions: list[str], entry: str) -> None:
+    last = converse(questions)[-1]
+    assert last.intent == "knowledge" and entry in last.knowledge
