@@ -1210,3 +1210,10 @@ def test_the_row_of_one_word_only_is_its_line() -> None:
 def test_a_symptom_told_in_words_gets_its_entry(questions: list[str], entry: str) -> None:
     last = converse(questions)[-1]
     assert last.intent == "knowledge" and entry in last.knowledge
+
+
+@pytest.mark.parametrize(("follow_up", "tool"), [("ok forget it, now as lines", "plot_line"),
+                                                  ("now the matrix as lines like plt.plot does", "plot_matrix_lines")])
+def test_as_lines_is_the_line_chart_and_the_matrix_as_lines_is_plt_plot(follow_up: str, tool: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}', layer 0", follow_up])
+    assert call(last) == (tool, {"layer": 0})
