@@ -1217,3 +1217,10 @@ def test_a_symptom_told_in_words_gets_its_entry(questions: list[str], entry: str
 def test_as_lines_is_the_line_chart_and_the_matrix_as_lines_is_plt_plot(follow_up: str, tool: str) -> None:
     *_, last = converse([f"heatmap of '{CAT}', layer 0", follow_up])
     assert call(last) == (tool, {"layer": 0})
+
+
+@pytest.mark.parametrize("follow_up", ["同じ設定で、静止画のヒートマップもいただけますか",
+                                       "じゃあ普通の画像のヒートマップでいいや"])
+def test_a_view_asked_for_politely_or_settled_for_is_drawn(follow_up: str) -> None:
+    *_, last = converse([f"「{CURRY}」をヘッド3でインタラクティブに開いて", follow_up])
+    assert call(last)[0] == "plot_heatmap" and call(last)[1].get("head") == 3
