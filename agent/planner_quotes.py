@@ -76,7 +76,11 @@ NAMED_SENTENCE = re.compile(r"^\s*(?:(?:じゃあ|では|次は|今度は|とこ
                             r"(?:という|っていう|って|との)(?:文|文章|例文|センテンス)")
 # 「…見たい　文は The dog chased the ball」: an English sentence, unquoted, after 「文は」 at the end
 TOPIC_SENTENCE = re.compile(r"(?:文|文章|例文|テキスト|プロンプト)(?:は|を)\s*"
-                            r"(?P<text>[A-Za-z][A-Za-z0-9',!?.\s-]*?)\s*[。.]?\s*$")
+                            r"(?P<text>[A-Za-z][A-Za-z0-9',!?.\s-]*?)\s*[。.]?\s*$"
+                            # (「文は The quick brown fox … で」: three words or more before で, not 「文をgemmaで」)
+                            r"|(?:文|文章|例文|テキスト|プロンプト)(?:は|を)\s*"
+                            r"(?P<words>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"
+                            r"\s*で(?:お願い(?:します)?)?\s*[。.]?\s*$")
 # 「I love natural language processing! のトークンと形状を出して」: an English sentence, unquoted, opening a Japanese
 # question (three words or more, not words about attention: "multi head attention の仕組み" is a topic)
 LEADING_SENTENCE = re.compile(r"^\s*(?P<text>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"

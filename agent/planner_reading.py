@@ -479,7 +479,8 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
             and not literal.ERROR_LINE.search(rest):
         named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest) or _spaced_sentence(rest)
     if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
-        reading.sentences.append(rest[named.start("text"):named.end("text")].strip())
+        group = "text" if named.groupdict().get("text") is not None else "words"
+        reading.sentences.append(rest[named.start(group):named.end(group)].strip())
         reading.colon_sentence = True
         return f"{rest[:named.start()]} {rest[named.end():]}"
     if match is None and arrow is None:

@@ -1224,3 +1224,8 @@ def test_as_lines_is_the_line_chart_and_the_matrix_as_lines_is_plt_plot(follow_u
 def test_a_view_asked_for_politely_or_settled_for_is_drawn(follow_up: str) -> None:
     *_, last = converse([f"「{CURRY}」をヘッド3でインタラクティブに開いて", follow_up])
     assert call(last)[0] == "plot_heatmap" and call(last)[1].get("head") == 3
+
+
+def test_an_english_sentence_after_bun_wa_and_before_de() -> None:
+    last = converse(["各ヘッドが何係なのか一覧にしてほしい。文は The quick brown fox jumps over the lazy dog で"])[-1]
+    assert call(last) == ("head_roles", {"text": "The quick brown fox jumps over the lazy dog"})
