@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from agent import fitting as fit
+from agent import planner_quotes as literal
 from agent.cards import Card
 from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
@@ -269,7 +270,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
             and (WHY.search(reading.plain) or _WH_QUESTION.search(reading.plain) or asks_yes_no(masked))) \
             and not asks_to_see(_NO_FIGURE.sub(" ", masked)) and reading.expression is None:
         return False  # "…, does that mean the model ignored the 'not'? Asking conceptually, no plot needed."
-    if _A_PART_SHOWN.search(reading.plain) and context.tool is not None and not asks_to_see(masked) \
+    if (_A_PART_SHOWN.search(reading.plain) or literal.WHAT_IS_SHOWN.search(reading.plain)) \
+            and context.tool is not None and not asks_to_see(masked) \
             and not fit.sets_a_slot(reading) and not reading.sentences:
         return False  # "what's the third panel?", "what are those yellow squares?" after a figure: what it shows
     if _JUDGED.search(reading.plain) and context.tool is None and not asks_to_see(masked) and not reading.sentences \

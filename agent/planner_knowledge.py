@@ -150,11 +150,13 @@ def told(entry: Entry, reading: Reading) -> bool:
 
 def about_the_view(question: str, context: Context, card: Card | None) -> tuple[str, ...]:
     """A why-question just below the minimum, asked about the figure just drawn ("why are some cells in that
-    figure blank?" after generation): the closest entry on that figure's tool, rather than asking back."""
-    if card is not None or context.tool is None or not asks_yes_no(mask_literals(question)):
+    figure blank?" after generation), or what it shows, however far by meaning ("hmm so what am I actually seeing
+    here"): the closest entry on that figure's tool, rather than asking back."""
+    what_is_shown = bool(literal.WHAT_IS_SHOWN.search(question))
+    if card is not None or context.tool is None or not (asks_yes_no(mask_literals(question)) or what_is_shown):
         return ()
     base, alone = knowledge(), meaning_index().matches(question)[0]  # the question alone, not joined with the last
-    return next(((m.name,) for m in alone if m.kind == "knowledge" and m.score >= ASK_BELOW
+    return next(((m.name,) for m in alone if m.kind == "knowledge" and (m.score >= ASK_BELOW or what_is_shown)
                  and context.tool in base[m.name].tools and not base[m.name].asks_back), ())
 
 

@@ -16,7 +16,7 @@ __all__ = [
     "asked_as_term", "asked_by_someone", "surroundings", "names_a_sentence",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
-    "TOPIC_SENTENCE", "LEADING_SENTENCE", "TECHNICAL_WORDS", "ERROR_LINE", "LINE_SENTENCE",
+    "TOPIC_SENTENCE", "WHAT_IS_SHOWN", "LEADING_SENTENCE", "TECHNICAL_WORDS", "ERROR_LINE", "LINE_SENTENCE",
 ]
 
 
@@ -74,6 +74,10 @@ LINE_SENTENCE = re.compile(r"[:：][ \t]*\n\s*(?![^\n]*[=(){}\[\]`<>]|[^\n]*\w(?
 NAMED_SENTENCE = re.compile(r"^\s*(?:(?:じゃあ|では|次は|今度は|ところで)[、,]?\s*)?"
                             r"(?P<text>(?!(?:これ|それ|あれ|この|その|あの))[^「」『』\"'、,。!?！？\n][^「」『』\"'\n]{3,40}?)\s*[、,]?\s*"
                             r"(?:という|っていう|って|との)(?:文|文章|例文|センテンス)")
+# what the figure shown shows, asked ("hmm so what am I actually seeing here", 「これ何が描かれてるの?」)
+WHAT_IS_SHOWN = re.compile(r"\bwhat\s+am\s+i\s+(?:actually\s+|even\s+|really\s+)?(?:seeing|looking\s+at)\b"
+                           r"|\bwhat\s+(?:does|is)\s+(?:this|that|it)\s+(?:figure\s+|plot\s+|chart\s+|picture\s+)?"
+                           r"(?:show|showing)\b|何が(?:見えて|描かれて|表示されて)|何を(?:表して|示して)", re.I)
 # 「…見たい　文は The dog chased the ball」: an English sentence, unquoted, after 「文は」 at the end
 TOPIC_SENTENCE = re.compile(r"(?:文|文章|例文|テキスト|プロンプト)(?:は|を)\s*"
                             r"(?P<text>[A-Za-z][A-Za-z0-9',!?.\s-]*?)\s*[。.]?\s*$"

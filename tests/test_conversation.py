@@ -1229,3 +1229,9 @@ def test_a_view_asked_for_politely_or_settled_for_is_drawn(follow_up: str) -> No
 def test_an_english_sentence_after_bun_wa_and_before_de() -> None:
     last = converse(["各ヘッドが何係なのか一覧にしてほしい。文は The quick brown fox jumps over the lazy dog で"])[-1]
     assert call(last) == ("head_roles", {"text": "The quick brown fox jumps over the lazy dog"})
+
+
+@pytest.mark.parametrize("question", ["hmm so what am I actually seeing here", "so what does this figure show?"])
+def test_what_the_figure_shown_shows_is_how_to_read_it(question: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", question])
+    assert last.intent == "knowledge" and not last.calls and "heatmap_how_to_read" in last.knowledge
