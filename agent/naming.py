@@ -62,7 +62,7 @@ def named_views(every: list[Card], reading: Reading) -> list[Card]:
     (「行列ごと折れ線」 names the matrix's lines, not also the one line of 「折れ線」; "the one-line-per-key chart"
     names the lines per key, not "the one line")."""
     text = katakana(f" {reading.plain} ")
-    said = {card.tool: [found.span() for name in map(katakana, card.names) if _said(name, text, text)
+    said = {card.tool: [found.span() for name in map(katakana, card.names)
                         for found in _name_pattern(name).finditer(text)]
             for card in every if names_it(card, reading)}
 

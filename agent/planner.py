@@ -180,8 +180,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if _GREETING.search(reading.plain) and not asking.WH_START.search(reading.plain) and "?" not in reading.plain \
                 or _ONLY_A_NOD.fullmatch(reading.plain.strip()):
             # "hello! just finished reading the post", 「はじめまして」, 「ありがと！」: what would they like to see?
-            return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context,
-                        small_talk=True)
+            return Plan(reading.language, "ask_back", (), (), (), context=context, small_talk=True)
         if asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
@@ -223,9 +222,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         or concepts.shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
     # (… and a message only spoken of, when the entry closest names none of its words: "now matplotlib is yelling at
     # me about something else")
-    spoken_of = card is None and not pasted_error and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain) \
-        and bool(entries) and concepts.unnamed_message(knowledge()[entries[0]], reading)
-    if (message_untold or spoken_of) and (not entries or not concepts.told(knowledge()[entries[0]], reading)):
+    spoken_of = card is None and not pasted_error and bool(entries) \
+        and concepts.unnamed_message(knowledge()[entries[0]], reading)  # (speaks of one, tells none of its words)
+    if spoken_of or message_untold and (not entries or not concepts.told(knowledge()[entries[0]], reading)):
         entries = tuple(m.name for m in matches if m.kind == "knowledge" and knowledge()[m.name].asks_back)[:1] \
             or entries  # (the entry that asks for the message's text, however far by meaning)
     shown_by = next((entry for entry in entries if concepts.demonstrated(knowledge()[entry], question)), None) \

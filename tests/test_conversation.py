@@ -979,9 +979,19 @@ def test_how_things_usually_are_is_explained_not_drawn(question: str) -> None:
 @pytest.mark.parametrize("questions", [
     ["my notebook printed a huge scary message when I plotted the heatmap, what now"],
     [f"heatmap of '{CAT}'", "I ran that code on my laptop and got a warning, is it bad?"],
-    ["ヒートマップを描いたら警告が出たけど、どうすればいい？"]])
-def test_a_message_spoken_of_with_what_to_do_asks_for_its_text(questions: list[str]) -> None:
-    """Not the view the code drew: the message's words, to say what it means."""
+    ["ヒートマップを描いたら警告が出たけど、どうすればいい？"],
+    # a failure of the learner's own run, told without its message
+    [f"heatmap of '{CAT}'", "copied it into my notebook and matplotlib complained"],
+    ["the 3D code from the article gives me an error in my notebook"],
+    ["The script you gave me crashes when I run it at home. Why?"],
+    [f"「{CURRY}」のヒートマップ", "家のPCで同じのやったら途中で落ちた"],
+    ["うちの環境だとsns.heatmapのとこで例外出る"],
+    # a message that no entry names, or one that stopped the run
+    [f"line chart of '{CAT}'", "fixed the labels and now matplotlib is yelling at me about something else"],
+    ["ヒートマップのとこでエラーで止まった…"],
+    [f"「{CURRY}」のヒートマップ", "直したら今度はmatplotlibがなんか怒ってくる…"]])
+def test_a_message_spoken_of_but_not_pasted_asks_for_its_text(questions: list[str]) -> None:
+    """Whatever view it came from (not the view the code drew): the message's words say what went wrong."""
     last = converse(questions)[-1]
     assert not last.calls and last.knowledge == ("paste_the_warning",)
 
@@ -1053,18 +1063,6 @@ def test_a_wish_to_see_is_a_request(wish: str) -> None:
     assert last.calls
 
 
-@pytest.mark.parametrize("questions", [
-    [f"heatmap of '{CAT}'", "copied it into my notebook and matplotlib complained"],
-    ["the 3D code from the article gives me an error in my notebook"],
-    ["The script you gave me crashes when I run it at home. Why?"],
-    [f"「{CURRY}」のヒートマップ", "家のPCで同じのやったら途中で落ちた"],
-    ["うちの環境だとsns.heatmapのとこで例外出る"]])
-def test_a_failure_of_the_learners_own_run_told_without_its_message_asks_for_it(questions: list[str]) -> None:
-    """Whatever view it came from, the message's words say what went wrong; no figure, no guess."""
-    last = converse(questions)[-1]
-    assert not last.calls and last.knowledge == ("paste_the_warning",)
-
-
 @pytest.mark.parametrize(("questions", "intent"), [
     ([f"heatmap of '{CAT}'", "It complained that layer 6 doesn't exist for this sentence. Layer 5, head 3 then."],
      "plot_heatmap"),
@@ -1127,15 +1125,6 @@ def test_the_next_head_as_typed(step: str, head: int) -> None:
 def test_a_layer_step_as_said(step: str, layer: int) -> None:
     *_, last = converse([f"heatmap of '{CAT}' at layer 3", step])
     assert call(last)[1].get("layer") == layer
-
-
-@pytest.mark.parametrize("questions", [
-    [f"line chart of '{CAT}'", "fixed the labels and now matplotlib is yelling at me about something else"],
-    ["ヒートマップのとこでエラーで止まった…"],
-    [f"「{CURRY}」のヒートマップ", "直したら今度はmatplotlibがなんか怒ってくる…"]])
-def test_a_message_spoken_of_that_no_entry_names_asks_for_its_text(questions: list[str]) -> None:
-    last = converse(questions)[-1]
-    assert not last.calls and last.knowledge == ("paste_the_warning",)
 
 
 def test_a_limit_told_in_its_own_words_is_explained() -> None:
