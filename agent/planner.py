@@ -82,6 +82,8 @@ _FOR_THIS = re.compile(r"\b(?<!rest\s)(?:for|on|with|of)\s+(?:this|that|it)"
                        r"|この図|その図|^\W*(?:これ|それ)(?:も|で|を)", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
 _ONE_TOOLS_CHOICES = {"model_b", "sentence_b", "new_tokens", "expression"}
+# yes/no choices, read from words
+_FLAGS = {"annotate", "exclude_special"}
 # choices read from literals (numbers, quoted tokens, models), unlike flags read from words ("with the weights")
 _LITERAL_CHOICES = {"head", "sentence_b", "model_b", "new_tokens"}
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)
@@ -334,6 +336,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     every = cards()
     named = [card for card in named
              if fit.needs_met(card, reading, context, named=True) or fit.continues_pair(card, context)]
+    # a yes/no choice asked for that a named tool cannot take is another view's: "write the actual numbers inside
+    # the squares" annotates the map, though "actual numbers" names the printed matrix
+    named = [card for card in named if not fit.unfit_choices(card, reading) & _FLAGS]
     # "the role of each head": the role table, which outranks the grid of "each head" (unless it cannot take a
     # choice the grid takes: 「第6層のヘッドを全部並べて」 after a word on roles)
     named = [card for card in named if not any(card.tool in other.outranks

@@ -130,11 +130,13 @@ ANNOTATE = _ascii(
     r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+|write\s+|printed\s+)?(?:in|inside)\s+"
     r"(?:the\s+|each\s+|every\s+)?"
     r"(?:cells?|box(?:es)?|squares?)"
-    r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b|\bwrite\s+(?:the\s+)?(?:values?|numbers?)"
+    r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b(?!\s+(?:standing|drawn|shown|stacked|rising|as)\b)|\bwrite\s+(?:the\s+)?(?:actual\s+|real\s+|exact\s+)?(?:values?|numbers?)"
     r"|(?:数値|値|数字)(?:入り|付き|つき)|(?:数値|値|数字)を(?:書き込|書い|書き入れ|入れ|載せ)|(?:セル|マス)に(?:数値|値|数字)"
-    r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ|載せ|のせ)|(?:数値|値|数字)(?:も|を)?(?:セル|マス)に"
+    r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ|載せ|のせ)|(?:数値|値|数字)(?:も|を)?(?:各|それぞれの|全部の)?(?:セル|マス)に"
     # 「数値も」 after a figure
     r"|^\s*(?:じゃあ|あと)?[、,\s]*(?:数値|数字|値)も(?:ほしい|欲しい|お願い)?[\s。!！?？]*$"
+    # "numbers please" after a figure
+    r"|^\s*(?:and\s+|now\s+)?(?:the\s+)?(?:numbers|values)\s*(?:too|as\s+well|please|pls|plz)?[\s.!?]*$"
     r"|\bput\s+(?:them|em|'em|those|these)\s+(?:in|into|on)\s+(?:the\s+)?(?:heat\s*map\s+)?(?:cells?|squares?)"
     r"|\b(?:show|put|print|display|write|label|add|include|overlay)\s+(?:the\s+|all\s+the\s+)?"
     r"(?:numbers?|values?|weights?|probabilities|scores)"
