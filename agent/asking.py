@@ -21,8 +21,8 @@ from agent.naming import bare, named_in, only_named
 from agent.planner_reading import Reading, asks_to_run, asks_to_see, asks_yes_no
 from agent.slots import ADDS
 
-__all__ = ["CONCEPT_GAP", "EXAMPLE", "GENERAL", "WHY", "WH_START", "WONDER_HOW", "asked_views", "asks_for_a_tool",
-           "holds_elsewhere"]
+__all__ = ["CONCEPT_GAP", "EXAMPLE", "GENERAL", "WHY", "WHY_ANYWHERE", "WH_START", "WONDER_HOW", "asked_views",
+           "asks_for_a_tool", "holds_elsewhere"]
 
 CONCEPT_GAP = 0.1  # a concept this close behind a tool is what is asked when most near examples are questions
 TOOL_FAR_AHEAD = 0.15  # a yes/no question is still a request when a tool is this much closer than any concept
@@ -88,7 +88,7 @@ WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|
                  r"|\b(?:is|was)\s+(?:it|that|this)\s+because\b|なぜ|どうして|なんで"
                  r"|(?:だ)?から(?:ですか|なの|なん)"  # 「…大事だからですか？」
                  r"|\b(?:tell|explain)\s+(?:me\s+)?the\s+reason\b|理由を(?:教えて|知りたい|説明|まとめ)", re.I)
-_WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
+WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
                      r"|\bis\s+(?:that|this|it)\s+(?:a\s+)?(?:real\s+)?thing\b"
@@ -242,7 +242,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
                 # (a wh-question whose nearest examples are as many questions as requests asks about something: "What do
                 # you lose when you average over the heads?")
                 if (share < (0.4 if WH_START.search(piece) else 0.5) or asks_to_see(piece)) and not asks_yes_no(piece)
-                and not _SUBORDINATE.search(piece) and not _WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
+                and not _SUBORDINATE.search(piece) and not WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
                 and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
                 and not _DECLARED_EN.search(piece) and not _ONLY_AN_EXAMPLE.fullmatch(piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
@@ -437,7 +437,7 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
     # previous-token heads in minilm when it reads '…'? Which ones?", "How many pieces does minilm chop '…' into?")
     given = bool(reading.sentences) \
         and (bool(reading.models) or any("sentence" in card.slots.values() for card in named))
-    gap = 2 * CONCEPT_GAP if given and not _WHY_ANYWHERE.search(reading.plain) else CONCEPT_GAP
+    gap = 2 * CONCEPT_GAP if given and not WHY_ANYWHERE.search(reading.plain) else CONCEPT_GAP
     return bool(whole) and best_tool >= max(TOOL_MIN, whole[0].score - gap) \
         and (yes_no or bool(_ASKS_WHICH.search(reading.plain)))
 

@@ -130,7 +130,8 @@ ANNOTATE = _ascii(
     r"\bannotat\w*|\b(?:values?|numbers?|weights?)\s+(?:written\s+|write\s+|printed\s+)?(?:in|inside)\s+"
     r"(?:the\s+|each\s+|every\s+)?"
     r"(?:cells?|box(?:es)?|squares?)"
-    r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b(?!\s+(?:standing|drawn|shown|stacked|rising|as)\b)|\bwrite\s+(?:the\s+)?(?:actual\s+|real\s+|exact\s+)?(?:values?|numbers?)"
+    r"|\bwith\s+(?:the\s+)?(?:values|numbers|weights)\b(?!\s+(?:standing|stacked|rising|as\s+(?:towers|bars|columns))\b)"
+    r"|\bwrite\s+(?:the\s+)?(?:actual\s+|real\s+|exact\s+)?(?:values?|numbers?)"
     r"|(?:数値|値|数字)(?:入り|付き|つき)|(?:数値|値|数字)を(?:書き込|書い|書き入れ|入れ|載せ)|(?:セル|マス)に(?:数値|値|数字)"
     r"|(?:数値|値|数字)も(?:表示|書|入れ|見せ|載せ|のせ)|(?:数値|値|数字)(?:も|を)?(?:各|それぞれの|全部の)?(?:セル|マス)に"
     # 「数値も」 after a figure

@@ -23,7 +23,7 @@ from prompts import Entry, knowledge
 
 __all__ = ["entries", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated", "asked_beside",
            "pasted_messages", "unnamed_message", "told", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE",
-           "what_to_do_about_a_message"]
+           "what_to_do_about_a_message", "from_elsewhere", "ELSEWHERE_ENTRY"]
 
 MAX_KNOWLEDGE = 3
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
@@ -58,6 +58,31 @@ _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|co
                      r"|\btried\s+(?:it|the\s+same|that|this)"
                      r"|自分で|自分の|うちの|家の|手元|(?:colab|Colab|ノートブック|ノート|環境)(?:で|だと|やと)"
                      r"|(?:動かし|実行し|やっ|試し|走らせ|回し|入れ|生成しようとし)たら", re.I)
+
+
+# a figure this chat never drew: someone's ("the one my professor showed in class", 「先輩のスライドの図」),
+# uploaded, or from before this conversation ("before this chat", 「別のタブで送った」)
+_PERSON_EN = r"(?:professor|prof|teacher|lecturer|instructor|friend|classmate|colleague|coworker|boss|senior|tutor" \
+             r"|supervisor|advisor|ta)"
+_FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|one)"
+_PERSON_JA = r"(?:友達|友人|先生|先輩|教授|同僚|上司|後輩|講師|クラスメイト)"
+_FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ)"
+_ELSEWHERE = re.compile(
+    rf"\b(?:my|our|the)\s+{_PERSON_EN}(?:'s)?\s+(?:\w+\s+)?{_FIGURE_EN}\b"
+    rf"|\b{_FIGURE_EN}\s+(?:that\s+|which\s+)?(?:my|our|the)\s+{_PERSON_EN}\s+"
+    r"(?:showed|shown|sent|made|drew|shared|posted|had|used|gave)\b"
+    r"|\b(?:i|we)\s+(?:uploaded|attached)\b|\bbefore\s+(?:i\s+opened\s+)?this\s+chat\b"
+    r"|\bin\s+(?:another|a\s+different|the\s+other)\s+(?:tab|chat|window)\b"
+    rf"|{_PERSON_JA}(?:から|が|に)?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった|作った|描いた"
+    rf"|貼った)\S{{0,4}}?{_FIGURE_JA}|{_PERSON_JA}の(?:\w{{1,6}}の)?{_FIGURE_JA}"
+    r"|別のタブ|前のチャット|このチャットの前|アップロードした|添付した", re.I)
+ELSEWHERE_ENTRY = "figure_from_elsewhere"
+
+
+def from_elsewhere(reading: Reading) -> bool:
+    """The question speaks of a figure this chat never drew and gives nothing to draw it from: its sentence is
+    asked for, and what it showed."""
+    return not reading.sentences and bool(_ELSEWHERE.search(reading.plain))
 
 
 def what_to_do_about_a_message(reading: Reading) -> bool:

@@ -5,6 +5,7 @@
                                   examples_en, examples_ja, messages, tools (optional lists), asks_back,
                                   menu (the answer lists every view, each with a question that asks for it),
                                   demonstrate (the answer also runs the entry's first tool: its figure is the answer),
+                                  literal (no examples: only a literal read of the planner reaches the entry),
                                   showcase_en + showcase_ja (optional, together: the app's example button)
 """
 
@@ -23,7 +24,7 @@ Language = Literal["en", "ja"]
 
 _REQUIRED = ("id", "en", "ja")
 _LISTS = ("keywords_en", "keywords_ja", "examples_en", "examples_ja", "messages", "tools")
-_FLAGS = ("asks_back", "menu", "demonstrate")
+_FLAGS = ("asks_back", "menu", "demonstrate", "literal")
 _SHOWCASE = ("showcase_en", "showcase_ja")
 
 
@@ -42,6 +43,7 @@ class Entry:
     menu: bool = False  # the answer goes on with every view the sensei draws, each with its question
     demonstrate: bool = False  # the answer runs its first tool too ("why 8 lines?": the 8 lines, labelled), or the
     # conversation's view when it is one of `tools` ("the code for this figure": that figure again, with its script)
+    literal: bool = False  # reached only by a literal read of the planner, never by meaning: it has no examples
     showcase_en: str = ""  # the question the app's example button asks (both languages or neither)
     showcase_ja: str = ""
 
@@ -115,6 +117,7 @@ def _entry(item: dict[str, Any], where: str) -> Entry:
         asks_back=bool(item.get("asks_back", False)),
         menu=bool(item.get("menu", False)),
         demonstrate=bool(item.get("demonstrate", False)),
+        literal=bool(item.get("literal", False)),
         showcase_en=item.get("showcase_en", ""),
         showcase_ja=item.get("showcase_ja", ""),
     )

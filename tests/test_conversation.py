@@ -1224,3 +1224,36 @@ def test_an_english_sentence_after_bun_wa_and_before_de() -> None:
 def test_what_the_figure_shown_shows_is_how_to_read_it(question: str) -> None:
     *_, last = converse([f"heatmap of '{CAT}'", question])
     assert last.intent == "knowledge" and not last.calls and "heatmap_how_to_read" in last.knowledge
+
+
+@pytest.mark.parametrize("questions", [
+    ["can you make the one my professor showed in class, but in blue"],
+    [f"heatmap of '{CAT}'", "and the picture I uploaded earlier, does it match yours?"],
+    ["redo the heatmap from before this chat, the llama one"],
+    [f"「{CURRY}」のヒートマップ", "さっき友達から送られてきた図と比べて、どこが違う？"],
+    ["先輩のスライドの図ってどのヘッドだと思う？"],
+    ["別のタブで送った文のヒートマップ、もう一回"]])
+def test_a_figure_this_chat_never_drew_asks_for_its_sentence(questions: list[str]) -> None:
+    """Someone's figure, an upload or another tab: nothing of it reaches the sensei, which asks what it showed."""
+    last = converse(questions)[-1]
+    assert not last.calls and last.knowledge == ("figure_from_elsewhere",)
+    language = "ja" if any("\u3040" <= ch <= "\u30ff" for ch in questions[-1]) else "en"
+    assert ("文と" if language == "ja" else "its sentence") in compose(last, [])
+
+
+@pytest.mark.parametrize("question", [
+    f"my professor's heatmap of '{CAT}', can you draw it at layer 2?",  # its sentence is given: drawn
+    "my teacher said attention is not explanation. is that true?",  # no figure of theirs
+    "my advisor's heatmap has a bright diagonal, why is that?",  # a why about what it shows: explained
+    "先生が言ってたロールアウトって何？"])
+def test_a_figure_of_someone_else_spoken_of_with_what_to_do_is_no_ask_back(question: str) -> None:
+    assert converse([question])[-1].knowledge != ("figure_from_elsewhere",)
+
+
+@pytest.mark.parametrize("questions", [
+    [f"heatmap of '{CAT}'", "i cant tell the shades apart, can u write the actual numbers inside the squares"],
+    [f"heatmap of '{CAT}' at layer 1", "numbers please"],
+    [f"「{CURRY}」のヒートマップ", "数値を各マスに表示していただけますか"]])
+def test_numbers_asked_into_the_squares_annotate_the_map(questions: list[str]) -> None:
+    tool, arguments = call(converse(questions)[-1])
+    assert tool == "plot_heatmap" and arguments.get("annotate") is True
