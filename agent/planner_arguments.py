@@ -69,6 +69,22 @@ _ALL_EMBEDDED = _ascii(r"\b(?:all\s+)?(?:the\s+)?(?:three|3)\s+(?:of\s+the\s+|of
                        r"|(?:3|三)つの(?:内蔵)?モデル(?:全部|すべて|全て|(?=で))"
                        r"|内蔵(?:の)?(?:3|三)つ(?:の)?モデル")
 _EMBEDDED = ("minilm", "gemma-270m", "smollm2-135m")
+# an embedded model told by its depth or width: "the one with 30 layers", "the 18-layer model", 「18層あるモデル」,
+# 「30層×9ヘッドのモデル」 (a count that names a model, not a layer)
+_BY_SHAPE = _ascii(r"\b(?:the\s+)?(?P<layers>\d+)[- ]layers?\s+(?:model|one|decoder|encoder|version)\b"
+                   r"|\b(?:model|one)\s+(?:with|that\s+has)\s+(?:(?P<layers2>\d+)\s+layers|(?P<heads>\d+)\s+heads)\b"
+                   r"|(?P<layers3>\d+)層(?:\s*[×x]\s*(?P<heads2>\d+)\s*ヘッド)?(?:ある|もある|の)?(?:モデル|やつ)")
+
+
+def _by_shape(match: re.Match[str]) -> str | None:
+    """The one embedded model with the layers (and heads) the words give, if just one has them."""
+    from tools.core.models import EMBEDDED  # (the specs only: no model is loaded)
+
+    layers = match.group("layers") or match.group("layers2") or match.group("layers3")
+    heads = match.group("heads") or match.group("heads2")
+    fits = [alias for alias, spec in EMBEDDED.items()
+            if (layers is None or spec.num_layers == int(layers)) and (heads is None or spec.num_heads == int(heads))]
+    return fits[0] if len(fits) == 1 else None
 
 
 def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
@@ -86,6 +102,11 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
         if not _MODEL_PREFIX.match(name):
             found.append((match.start(), name, name))
             text = _blank(text, *match.span(1 if match.group(1) else 2))
+    for match in _BY_SHAPE.finditer(text):
+        model = _by_shape(match)
+        if model is not None:
+            found.append((match.start(), model, match.group(0)))
+            text = _blank(text, match.start(), match.end())
     for match in _ALL_EMBEDDED.finditer(text):
         found += [(match.start() + place, model, match.group(0)) for place, model in enumerate(_EMBEDDED)]
         text = _blank(text, match.start(), match.end())

@@ -1257,3 +1257,14 @@ def test_a_figure_of_someone_else_spoken_of_with_what_to_do_is_no_ask_back(quest
 def test_numbers_asked_into_the_squares_annotate_the_map(questions: list[str]) -> None:
     tool, arguments = call(converse(questions)[-1])
     assert tool == "plot_heatmap" and arguments.get("annotate") is True
+
+
+@pytest.mark.parametrize(("question", "model"), [
+    ("load the one with 30 layers", "smollm2-135m"), ("switch to the 18-layer model", "gemma-270m"),
+    ("18層あるモデルに切り替えといて", "gemma-270m"), ("30層×9ヘッドのモデルで読み込んで", "smollm2-135m"),
+    ("switch to the model with 12 heads", "minilm")])
+def test_a_model_told_by_its_layers_or_heads_is_that_model(question: str, model: str) -> None:
+    """A count that fits one embedded model names it; it is no layer to draw (the 18 of 「18層ある」)."""
+    tool, arguments = call(converse([question])[-1])
+    assert tool == "load_model" and arguments == {"model": model}
+    assert find_models("the 12-layer model")[0] == []  # no embedded model has 12 layers: none is guessed
