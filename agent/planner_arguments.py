@@ -475,8 +475,8 @@ MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b|\b\
                      rf"|{_N_MORE_ALONE}|{_WRITE_N_MORE}|{_N_MORE_ALONE_JA}"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く|長く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
-    # (not the end of "2,000 tokens": an input's length, no count to generate)
-    _rule(r"(?<!\d[,.])\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?(?:tokens|toks)\b)",
+    # (not the end of "2,000 tokens": an input's length, no count to generate; nor "the top 3 tokens": a ranking)
+    _rule(r"(?<!\d[,.])(?<!top\s)(?<!top-)\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?(?:tokens|toks)\b)",
           _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
     _rule(_N_MORE_ALONE, _groups),
