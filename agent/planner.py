@@ -56,8 +56,8 @@ FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the q
 # how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
 _HOW_IT_LOOKS = re.compile(rf"\blooks?\s+like\b|どう見え|{asking.WONDER_HOW}", re.I)
 # ... or a plain drawing asked, no view named ("draw layer 0 for '…'", 「0層目を描いて」)
-_JUST_DRAW = re.compile(r"\b(?:draw|visuali[sz]e)\b|\b(?:show\s+me|plot)\s+(?:the\s+)?attention\b|描いて|描き|可視化|図で",
-                        re.I)
+_JUST_DRAW = re.compile(r"\b(?:draw|visuali[sz]e)\b|\b(?:show\s+me|plot)\s+(?:the\s+)?attention\b"
+                        r"|描いて|描き|可視化|図で", re.I)
 # a figure asked for, no view named ("as a picture now", 「図にして」, "draw what … gives"): after numbers or shapes,
 # or of an expression, the default view
 _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|chart|drawing)\b"

@@ -427,6 +427,14 @@ HEAD_STEP_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:the\s+)?(?:previous|prior|preceding)\s+head\b", -1),
     _rule(r"(?:ひとつ|一つ|1つ)?(?:次|つぎ|後|あと|先)の(?:ヘッド|へっど|head)", 1),
     _rule(r"(?:ひとつ|一つ|1つ)?前の(?:ヘッド|へっど|head)", -1),
+    # "one head back", "a head up", "back one head", 「ヘッドをひとつ戻して」
+    _rule(r"\b(one|two|three|1|2|3|a)\s+heads?\s+(?:up|forward|further|ahead|higher|later)\b",
+          lambda m: [_STEPS.get(m[1], 1)]),
+    _rule(r"\b(one|two|three|1|2|3|a)\s+heads?\s+(?:down|back|backwards?|earlier|lower)\b"
+          r"|\bback\s+(one|two|three|1|2|3|a)\s+heads?\b",
+          lambda m: [-_STEPS.get(m[1] or m[2] or "one", 1)]),
+    _rule(rf"(?:ヘッド|へっど)を?\s*(?:{_NUM}つ|ひとつ|一つ)?(?:戻|もど)", lambda m: [-_number(m[1] or "1")]),
+    _rule(rf"(?:ヘッド|へっど)を?\s*(?:{_NUM}つ|ひとつ|一つ)?(?:進め|すすめ)", lambda m: [_number(m[1] or "1")]),
 )
 _PUNCT = r"[\s!?.,、。！？]*"  # (\W would take Japanese too, under re.ASCII)
 _JA_TAIL = r"(?:の(?:やつ|も))?(?:へ|を|は|も)?(?:お願い(?:します)?|で)?"

@@ -1268,3 +1268,15 @@ def test_a_model_told_by_its_layers_or_heads_is_that_model(question: str, model:
     tool, arguments = call(converse([question])[-1])
     assert tool == "load_model" and arguments == {"model": model}
     assert find_models("the 12-layer model")[0] == []  # no embedded model has 12 layers: none is guessed
+
+
+@pytest.mark.parametrize(("step", "head"), [("one head back", 4), ("ok, a head up", 6), ("back one head please", 4),
+                                            ("ヘッドをひとつ戻して", 4), ("ヘッドを2つ進めて", 7)])
+def test_a_head_stepped_to_is_counted_from_the_head_shown(step: str, head: int) -> None:
+    *_, last = converse([f"heatmap of '{CAT}' at layer 1, head 5", step])
+    assert call(last) == ("plot_heatmap", {"layer": 1, "head": head})
+
+
+def test_heads_added_up_are_no_step() -> None:
+    *_, last = converse([f"heatmap of '{CAT}' at layer 1, head 5", "what if I added the 12 heads up instead?"])
+    assert all(planned.arguments.get("head") != 6 for planned in last.calls)  # (the 12 heads summed: an idea)
