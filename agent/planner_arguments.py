@@ -402,7 +402,9 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(rf"(?:レイヤー?|層)\s*(?:は|を|が)?\s*{_NUM}\s*(?:番目|つ目)", _ordinals),  # 「層は3番目で」
     _rule(r"(?:レイヤー?|層)\s*(?:番号|インデックス)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\d|\s*(?:個|つ|本|層|番目|つ目))",
           _groups),
-    _rule(r"(\d+)\s*(?:層|レイヤー?)(?!目)", _groups),
+    # (not a count: 「18層しかない」「全6層」「12層ある」「6層のモデル」)
+    _rule(r"(?<!全)(\d+)\s*(?:層|レイヤー?)(?!目|\s*(?:しか|ある|もある|あり|構造|ぶん|分|の(?:モデル|bert|やつ)))",
+          _groups),
 )
 # A layer relative to the one shown ("one layer up", 「次の層」, 「ひとつ前の層」): the step, read after LAYER_RULES
 LAYER_STEP_RULES: tuple[Rule, ...] = (

@@ -1280,3 +1280,8 @@ def test_a_head_stepped_to_is_counted_from_the_head_shown(step: str, head: int) 
 def test_heads_added_up_are_no_step() -> None:
     *_, last = converse([f"heatmap of '{CAT}' at layer 1, head 5", "what if I added the 12 heads up instead?"])
     assert all(planned.arguments.get("head") != 6 for planned in last.calls)  # (the 12 heads summed: an idea)
+
+
+def test_a_count_of_layers_is_no_layer_but_the_ordinal_after_it_is() -> None:
+    *_, last = converse([f"「{CURRY}」のヒートマップ、数値入りで", "あ、18層しかないのか。じゃあ18層目で"])
+    assert call(last) == ("plot_heatmap", {"layer": 17, "annotate": True})
