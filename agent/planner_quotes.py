@@ -62,7 +62,8 @@ COLON_SENTENCE = ascii_pattern(
     r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!first\s)(?<!second\s)(?<!other\s)(?<!同じ)\bsentences?"
     r"|(?<!same\s)\btexts?|\binput|\bprompt"
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
-    r"|\b(?:for|of)|文章?|テキスト|プロンプト)\s*[:：]"
+    r"|\b(?:for|of)|文章?|テキスト|プロンプト"
+    r"|見たい|見せて|ください|下さい|お願い(?:します)?|ほしい|欲しい|描いて|出して)\s*[:：]"  # 「…見たい：猫が…」
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
 # "Tokenize this and give me the attention shapes:\nThe committee postponed the vote.": a line of its own after a colon
 # (no code: a line with brackets, an "=" or backticks, nor a message "SomeError: …")

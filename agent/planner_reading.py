@@ -186,13 +186,16 @@ def detect_language(text: str) -> Language:
 _KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 ", "そうめ": "層目"}
 _KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そうめ|(?<=\d)そう(?![だでなね])")
 # Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
-_KANSAI = {"どない": "どう", "ほんまに": "本当に"}
-_KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|" + "|".join(_KANSAI))
+_KANSAI = {"どない": "どう", "ほんまに": "本当に", "ほんなら": "じゃあ", "ほなら": "じゃあ", "ほな": "じゃあ"}
+_KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに"
+                           r"|(?<![ぁ-ゖ])(?:ほんなら|ほなら|ほな)")  # (「ほな」 opening a clause, not inside a word)
+_LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)")  # 「3そう目」: 「3層目」 typed before its kanji
 
 
 def standard(question: str) -> str:
-    """The question with Kansai words in their standard form outside its quotes, read before anything else."""
-    return _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
+    """The question with Kansai words in their standard form outside its quotes, and 「層」 typed in kana, read
+    before anything else."""
+    return _LAYER_IN_KANA.sub("層", _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question))
 
 
 # a loanword typed in hiragana (「ひーとまっぷ」「あてんしょん」「ぐらふ」): a run with the long-vowel mark, or a

@@ -1285,3 +1285,16 @@ def test_heads_added_up_are_no_step() -> None:
 def test_a_count_of_layers_is_no_layer_but_the_ordinal_after_it_is() -> None:
     *_, last = converse([f"「{CURRY}」のヒートマップ、数値入りで", "あ、18層しかないのか。じゃあ18層目で"])
     assert call(last) == ("plot_heatmap", {"layer": 17, "annotate": True})
+
+
+def test_a_japanese_sentence_after_a_request_and_a_colon_is_the_sentence() -> None:
+    tool, arguments = call(converse(["３層目のattentionのheatmap見たい：猫が窓の外を見ている"])[-1])
+    assert (tool, arguments["text"], arguments["layer"]) == ("plot_heatmap", "猫が窓の外を見ている", 2)
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["「猫がかわいい」のトークンとshapeを見せて", "ほなgemmaで"],
+     ("extract_attention", {"text": "猫がかわいい", "model": "gemma-270m"})),
+    ([f"「{CURRY}」のヒートマップ", "3そう目で"], ("plot_heatmap", {"layer": 2}))])
+def test_kansai_and_kana_typed_words_are_read_in_their_standard_form(questions: list[str], expected: Any) -> None:
+    assert call(converse(questions)[-1]) == expected
