@@ -154,6 +154,12 @@ _HOW_IT_WORKS = re.compile(r"\binto\s+account\b|\bhow\s+(?:would|do|can|could|sh
                            r"(?:saying|telling\s+(?:me|us))\b", re.I)
 # surprise at what was shown (「あれ、ヘッドが9個ある」, "huh, the last row is all zeros")
 _SURPRISED = re.compile(r"^\W*(?:あれ|えっ|え[、？?]|おや|あら|huh|whoa|wait\s+what)(?:[、,.!?？！…\s]|$)", re.I)
+# whether a view is worth drawing at all ("Is 3D plot useful for attention?", 「３Ｄにしたら見やすくなったりします？」):
+# a judgement of the idea, asked in words
+_WORTH_IT = re.compile(r"\b(?:is|are|would|will|does|do)\b.*\b(?:useful|helpful|worth\s+it|worthwhile|any\s+good"
+                       r"|more\s+intuitive|easier\s+to\s+(?:read|see|understand))\b"
+                       r"|(?:見やすく|わかりやすく|分かりやすく|読みやすく)(?:なる|なったり|なります)\S*[?？]"
+                       r"|意味(?:ある|あります|あんの|あるん)\S*[?？]|役に?立つ\S*[?？]", re.I)
 # the learner says they are lost ("so each line is a word?? im lost", 「それぞれ何なのかさっぱり…」): what they
 # saw is to be explained, unless they ask to see something
 _PUZZLED = re.compile(r"\b(?:i'?m|im|i\s+am)\s+(?:so\s+|totally\s+|kinda\s+|a\s+bit\s+|really\s+)?(?:lost|confused)\b"
@@ -296,6 +302,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _SURPRISED.search(reading.plain) and not asks_to_see(masked) and not fit.sets_a_slot(reading) \
             and reading.expression is None:
         return False  # 「あれ、ヘッドが9個ある。さっき4つだったのに」: what surprised them, explained
+    if _WORTH_IT.search(reading.plain) and not asks_to_see(_WORTH_IT.sub(" ", masked)) and not reading.sentences \
+            and not fit.sets_a_slot(reading) and reading.expression is None:
+        return False  # "Is 3D plot useful for attention?": whether the view is worth it, in words
     if _asks_of_the_data(reading, whole, yes_no, context, named):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if any(not card.slots for card in named) and not WHY.search(reading.plain) \

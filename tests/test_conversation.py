@@ -1298,3 +1298,15 @@ def test_a_japanese_sentence_after_a_request_and_a_colon_is_the_sentence() -> No
     ([f"「{CURRY}」のヒートマップ", "3そう目で"], ("plot_heatmap", {"layer": 2}))])
 def test_kansai_and_kana_typed_words_are_read_in_their_standard_form(questions: list[str], expected: Any) -> None:
     assert call(converse(questions)[-1]) == expected
+
+
+@pytest.mark.parametrize("question", ["Is 3D plot useful for attention? my senpai says heatmap is enough",
+                                      "３Ｄにしたら見やすくなったりします？", "折れ線グラフって意味あるの?"])
+def test_whether_a_view_is_worth_drawing_is_answered_in_words(question: str) -> None:
+    planned = converse([question])[-1]
+    assert not planned.calls and planned.knowledge
+
+
+def test_a_view_asked_for_in_the_form_of_a_wonder_is_still_drawn() -> None:
+    *_, last = converse([f"「{CURRY}」のヒートマップ、3層目", "立体にしたらどうなる？"])
+    assert call(last) == ("plot_3d", {"layer": 2})
