@@ -33,6 +33,10 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
     en = ["..."]                   # that names one view gets it, whatever else the sentence resembles
     ja = ["..."]
 
+    [parts]                        # optional: what a follow-up calls a part of this figure ("the single line on
+    en = ["..."]                   # the right"): said while it is shown, the figure stays, though another
+    ja = ["..."]                   # view's name is among the words ("one line" names the line chart)
+
     [slots]                        # argument = what the reader found (see READINGS)
     text = "sentence"
     layer = "layer"
@@ -116,6 +120,7 @@ class Card:
     assumed: dict[str, Any] = field(default_factory=dict)  # the function's defaults a follow-up may change relatively
     showcase: tuple[dict[str, str], ...] = ()  # the app's example questions, each in en and ja
     names: tuple[str, ...] = ()  # what learners call this view, both languages, lower case
+    parts: tuple[str, ...] = ()  # what a follow-up calls a part of this figure, both languages, lower case
     figure: bool = False
     follow_up: bool = False
     knowledge: tuple[str, ...] = ()
@@ -172,6 +177,7 @@ def read_card(path: Path, package: str) -> Card:
                 defaults=dict(data.get("defaults", {})), assumed=dict(data.get("assumed", {})), answer=answer,
                 showcase=_showcase(path, data),
                 names=tuple(name.lower() for names in dict(data.get("names", {})).values() for name in names),
+                parts=tuple(part.lower() for parts in dict(data.get("parts", {})).values() for part in parts),
                 figure=bool(meta.get("figure", False)), follow_up=bool(meta.get("follow_up", False)),
                 knowledge=tuple(meta.get("knowledge", ())), default=bool(meta.get("default", False)),
                 needs_any=tuple(meta.get("needs_any", ())), decisive=tuple(meta.get("decisive", ())),

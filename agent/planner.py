@@ -354,6 +354,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named = views or named  # 「minilmに戻して、さっきと同じヒートマップを」: the view, on that model (no bare switch)
     # (the view shown, turned down, is not gone on with: "forget the generating, …", 「生成はもういいので、…」)
     previous = None if context.tool in _turned_down_views(reading) else every.get(context.tool or "")
+    if previous is not None and any(part in reading.plain for part in previous.parts):
+        named = [previous]  # "with the single line for 'fox'" while plt.plot's two panels are shown: a part of it
     default = next((card for card in every.values() if card.default), None)
     if previous is not None and previous.needs_any and default is not None and not any(c.figure for c in named) \
             and (len(reading.sentences) == 1 or len(reading.models) == 1) and _ALONE.search(reading.plain) \

@@ -1310,3 +1310,17 @@ def test_whether_a_view_is_worth_drawing_is_answered_in_words(question: str) -> 
 def test_a_view_asked_for_in_the_form_of_a_wonder_is_still_drawn() -> None:
     *_, last = converse([f"「{CURRY}」のヒートマップ、3層目", "立体にしたらどうなる？"])
     assert call(last) == ("plot_3d", {"layer": 2})
+
+
+@pytest.mark.parametrize(("follow_up", "query"), [("make the line on the right the one from 'cat'", "cat"),
+                                                  ("右の線は「sat」からにして", "sat")])
+def test_a_part_of_the_figure_shown_said_by_where_it_is_keeps_the_figure(follow_up: str, query: str) -> None:
+    """plt.plot's figure has two panels; its right panel, the one row that was meant, is no line chart of its own."""
+    *_, last = converse([f"show what plt.plot(attention) really draws for '{CAT}'", follow_up])
+    assert call(last) == ("plot_matrix_lines", {"layer": -1, "query": query})
+
+
+def test_the_one_line_asked_for_by_itself_after_the_tangle_is_the_line_chart() -> None:
+    *_, last = converse([f"show what plt.plot(attention) really draws for '{CAT}'",
+                         "ok just give me the one line for 'cat' then"])
+    assert call(last)[0] == "plot_line"
