@@ -64,6 +64,10 @@ _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|char
                           r"|^\W*(?:\w+\W+){0,4}?(?:a\s+)?(?:picture|image|drawing)\s+of\s+(?:that|it|this|them)\b"
                           r"|\bdraw\s+(?:it|that|this|them|what)\b|\bdraw\s+the\s+\S+\s+(?:version|one|result)\b"
                           r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
+# no figure wanted, the numbers or words instead ("numbers please, no plot", 「図じゃなくて数字で」)
+_NOT_DRAWN = re.compile(r"\bno\s+(?:plot|picture|figure|chart|graph|drawing|heat\s*map)s?\s*(?:[,.!?]|$)"
+                        r"|\bnot\s+(?:as\s+)?a\s+(?:plot|picture|figure|chart|graph)\b"
+                        r"|図(?:は|じゃなくて|ではなく|ではなくて)(?:数字|数値|いらない|要らない|なし)", re.I)
 # a request pointing at what was just explained ("show me that for this sentence", 「それ、実際に見せて」)
 _SHOW_THAT = re.compile(r"^\W*(?:(?:ok|okay|so|then|alright|cool)\W+)*(?:(?:can|could)\s+(?:you|u|i)\s+)?"
                         r"(?:show|let)\s+(?:me\s+)?(?:see\s+)?(?:that|this|it)\b(?!\s+(?:\w+\s+)?again)"
@@ -338,6 +342,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
           ) -> tuple[Card | None, float]:
     """The card to run and its score; literals decide first, then meaning, then the conversation."""
     every = cards()
+    if _NOT_DRAWN.search(reading.plain):  # "which tokens get the most attention? numbers please, no plot"
+        named = [card for card in named if not card.figure]
+        matches = [m for m in matches if m.kind != "tool" or not every[m.name].figure]
     named = [card for card in named
              if fit.needs_met(card, reading, context, named=True) or fit.continues_pair(card, context)]
     # a yes/no choice asked for that a named tool cannot take is another view's: "write the actual numbers inside

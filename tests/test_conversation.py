@@ -1324,3 +1324,11 @@ def test_the_one_line_asked_for_by_itself_after_the_tangle_is_the_line_chart() -
     *_, last = converse([f"show what plt.plot(attention) really draws for '{CAT}'",
                          "ok just give me the one line for 'cat' then"])
     assert call(last)[0] == "plot_line"
+
+
+@pytest.mark.parametrize(("questions", "tool"), [
+    ([f"heatmap of '{CAT}' at layer 2", "which token gets the most attention overall in layer 2?"], "plot_line"),
+    ([f"「{CURRY}」のヒートマップ", "この中でいちばん注目されてる単語ってどれ？"], "plot_line"),
+    ([f"For '{CAT}', which tokens get the most attention in layer 1? numbers please, no plot"], "inspect_attention")])
+def test_the_most_attended_token_is_measured_as_a_line_or_in_numbers(questions: list[str], tool: str) -> None:
+    assert call(converse(questions)[-1])[0] == tool
