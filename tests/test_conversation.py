@@ -1332,3 +1332,11 @@ def test_the_one_line_asked_for_by_itself_after_the_tangle_is_the_line_chart() -
     ([f"For '{CAT}', which tokens get the most attention in layer 1? numbers please, no plot"], "inspect_attention")])
 def test_the_most_attended_token_is_measured_as_a_line_or_in_numbers(questions: list[str], tool: str) -> None:
     assert call(converse(questions)[-1])[0] == tool
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [("もう1個上", {"layer": 2}), ("もう一つ下", {"layer": 0}),
+                                                     ("数字いれて", {"layer": 1, "annotate": True}),
+                                                     ("数字もいれて", {"layer": 1, "annotate": True})])
+def test_casual_japanese_follow_ups_step_the_layer_or_write_the_numbers(follow_up: str, expected: Any) -> None:
+    *_, last = converse([f"「{CURRY}」のヒートマップ、2層目", follow_up])
+    assert call(last) == ("plot_heatmap", expected)
