@@ -418,7 +418,8 @@ LAYER_STEP_RULES: tuple[Rule, ...] = (
     _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:前|手前|下)の(?:層|レイヤー?)", lambda m: [-_number(m[1] or "1")]),
     _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:後|あと|先|上|次)の(?:層|レイヤー?)", lambda m: [_number(m[1] or "1")]),
     _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)深(?:い|く)", lambda m: [_number(m[1] or "1")]),  # 「もう一個深く」
-    _rule(rf"もう\s*(?:{_NUM}(?:つ|個)|ひとつ|一つ)(上|下)(?!の(?:ヘッド|へっど|head))",  # 「もう1個上」: a layer deeper
+    # 「もう1個上」: a layer deeper
+    _rule(rf"もう\s*(?:{_NUM}(?:つ|個)|ひとつ|一つ)(上|下)(?!の(?:ヘッド|へっど|head))",
           lambda m: [_number(m[1] or "1") * (1 if m[2] == "上" else -1)]),
     _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)浅(?:い|く)", lambda m: [-_number(m[1] or "1")]),
     _rule(r"次の(?:層|レイヤー?)", 1),
