@@ -64,6 +64,10 @@ _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|char
                           r"|^\W*(?:\w+\W+){0,4}?(?:a\s+)?(?:picture|image|drawing)\s+of\s+(?:that|it|this|them)\b"
                           r"|\bdraw\s+(?:it|that|this|them|what)\b|\bdraw\s+the\s+\S+\s+(?:version|one|result)\b"
                           r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
+# the several things a comparison shows, pointed at ("head 3 in all of them", "last layer of each", 「それぞれ」)
+_EACH_SHOWN = re.compile(r"\b(?:in|for|on|of)\s+(?:all|each|both)(?:\s+of)?\s+(?:them|the\s+(?:models|sentences))\b"
+                         r"|\bof\s+each\b|\bin\s+each\b|\bin\s+both\b|\bfor\s+both\b|それぞれ|両方|3つとも|三つとも"
+                         r"|どっちも|全部で", re.I)
 # no figure wanted, the numbers or words instead ("numbers please, no plot", 「図じゃなくて数字で」)
 _NOT_DRAWN = re.compile(r"\bno\s+(?:plot|picture|figure|chart|graph|drawing|heat\s*map)s?\s*(?:[,.!?]|$)"
                         r"|\bnot\s+(?:as\s+)?a\s+(?:plot|picture|figure|chart|graph)\b"
@@ -464,7 +468,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         if fits_worse and not default_fits:
             return chosen
         if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN \
-                or asking.holds_elsewhere(reading) \
+                or asking.holds_elsewhere(reading) or bool(previous.needs_any) and _EACH_SHOWN.search(reading.plain) \
                 or bool(reading.sentences) and ALSO_FOR.search(reading.plain) and not named:
             # ("is that also the case in layer 0?", 「日本語でも見たい。『…』で」)
             if left_out and default_fits:

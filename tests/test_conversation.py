@@ -1340,3 +1340,9 @@ def test_the_most_attended_token_is_measured_as_a_line_or_in_numbers(questions: 
 def test_casual_japanese_follow_ups_step_the_layer_or_write_the_numbers(follow_up: str, expected: Any) -> None:
     *_, last = converse([f"「{CURRY}」のヒートマップ、2層目", follow_up])
     assert call(last) == ("plot_heatmap", expected)
+
+
+@pytest.mark.parametrize("follow_up", ["head 3 in all of them", "the last layer of each", "それぞれヘッド0だけで"])
+def test_a_follow_up_pointing_at_each_thing_compared_keeps_the_comparison(follow_up: str) -> None:
+    *_, last = converse([f"compare '{CAT}' on minilm and gemma", follow_up])
+    assert call(last)[0] == "compare_attention"
