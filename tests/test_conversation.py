@@ -1346,3 +1346,14 @@ def test_casual_japanese_follow_ups_step_the_layer_or_write_the_numbers(follow_u
 def test_a_follow_up_pointing_at_each_thing_compared_keeps_the_comparison(follow_up: str) -> None:
     *_, last = converse([f"compare '{CAT}' on minilm and gemma", follow_up])
     assert call(last)[0] == "compare_attention"
+
+
+@pytest.mark.parametrize("questions", [
+    [f"heatmap of '{CAT}', heads averaged", "doesnt averaging hide stuff though?"],
+    [f"heatmap of '{CAT}'", "wait the colours arent comparable are they?"],
+    [f"「{CURRY}」のヒートマップ、<bos>抜きで", "抜いたあとの数字って本物なん？"],
+    [f"「{CURRY}」のヒートマップ", "これって普通？どのマスも左端の列ばっかり光ってる"]])
+def test_a_question_in_any_form_about_the_figure_shown_is_explained_not_asked_back(questions: list[str]) -> None:
+    """A tag question, a negative one, a Kansai 「なん？」: a question after a figure gets its closest concept."""
+    last = converse(questions)[-1]
+    assert last.intent == "knowledge" and last.knowledge and not last.calls
