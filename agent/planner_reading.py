@@ -186,8 +186,9 @@ def detect_language(text: str) -> Language:
 _KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 ", "そうめ": "層目"}
 _KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そうめ|(?<=\d)そう(?![だでなね])")
 # Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
-_KANSAI = {"どない": "どう", "ほんまに": "本当に", "ほんなら": "じゃあ", "ほなら": "じゃあ", "ほな": "じゃあ"}
-_KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに"
+_KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "くれない", "ほんなら": "じゃあ", "ほなら": "じゃあ",
+           "ほな": "じゃあ"}
+_KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに|くれへん"
                            r"|(?<![ぁ-ゖ])(?:ほんなら|ほなら|ほな)")  # (「ほな」 opening a clause, not inside a word)
 _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)")  # 「3そう目」: 「3層目」 typed before its kanji
 
