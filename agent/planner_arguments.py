@@ -179,7 +179,8 @@ ANNOTATE_OFF = _ascii(
 )
 KEEP_SPECIAL = _ascii(
     rf"\b(?:keep|keeping|include|including|leave\s+in)\s+(?:the\s+)?{_SPECIAL}"
-    rf"|(?<!what's\s)(?<!whats\s)(?<!what\sis\s)(?<!up\s)\bwith\s+(?:the\s+)?{_SPECIAL}(?![a-z])(?!\s*(?:removed|excluded|dropped|hidden|stripped|out|(?:taken|left|cut|filtered)\s+out))"
+    rf"|(?<!what's\s)(?<!whats\s)(?<!what\sis\s)(?<!up\s)\bwith\s+(?:the\s+)?{_SPECIAL}(?![a-z])"
+    r"(?![^,.;!?]*?\b(?:removed|excluded|dropped|hidden|stripped|out|(?:taken|left|cut|filtered)\s+out)\b)"
     rf"|\b(?:don'?t|do\s+not)\s+(?:remove|drop|exclude|hide|skip|filter)\s+(?:out\s+)?(?:the\s+)?{_SPECIAL}"
     rf"|{_SPECIAL}\s*(?:は|を|も)?(?:消さない|除かない|外さない|抜かない|除外しない|残し|含め|入れて|入れたまま|戻し)"
     rf"|\b(?:bring|put|add|get)\s+(?:back\s+)?(?:the\s+)?{_SPECIAL}(?:\s+back)?\b|{_SPECIAL}\s+back\b"
@@ -198,6 +199,7 @@ HEAD_OFF = _ascii(
     r"(?:heads?|ヘッド)\s*(?:は|を)?\s*(?:指定しない|指定なし|指定せず|選ばない|なしで)|\bno\s+(?:specific|particular)\s+head"
 )
 EXCLUDE_SPECIAL = _ascii(
+    r"\bexclude_special\b(?!\s*=\s*false)|"  # the parameter by its name: 「exclude_specialつけて」
     rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
     rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}"
     # (not what a model has: "where is smollm's sink if it has no bos token?", "there is no [CLS] in this model")
