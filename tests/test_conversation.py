@@ -1357,3 +1357,14 @@ def test_a_question_in_any_form_about_the_figure_shown_is_explained_not_asked_ba
     """A tag question, a negative one, a Kansai 「なん？」: a question after a figure gets its closest concept."""
     last = converse(questions)[-1]
     assert last.intent == "knowledge" and last.knowledge and not last.calls
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    ([f"line chart from 'cat' in '{CAT}', layer 1", "same but with CLS and SEP removed"],
+     ("plot_line", {"layer": 1, "query": "cat", "exclude_special": True})),
+    ([f"「{CURRY}」の最終層ヒートマップ特殊トークンなしで", '英語でも: "I asked ChatGPT and it answered"'],
+     ("plot_heatmap", {"layer": -1, "text": "I asked ChatGPT and it answered", "exclude_special": True})),
+    ([f"heads of layer 2 for '{CAT}'", "exclude_specialつけてヒートマップで、同じ層"],
+     ("plot_heatmap", {"layer": 2, "exclude_special": True}))])
+def test_dropping_the_special_tokens_is_read_and_kept_as_learners_word_it(questions: list[str], expected: Any) -> None:
+    assert call(converse(questions)[-1]) == expected
