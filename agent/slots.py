@@ -39,8 +39,8 @@ ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|\ball\s+three\b"
 # the same view again, for a new sentence: "same page for 'X'", "redo the heatmap for 'X'", 「同じ図を「X」で」
 _SAME_VIEW = re.compile(r"\bsame\b|\bagain\b|\bredo\b|同じ|もう一度|もう一回")
 # ... or wanted for another sentence too ("'X' too", "the same for 'X'", 「日本語でも見たい。『…』で」)
-ALSO_FOR = re.compile(r"でも(?:見|やっ|お願い|試|描|\s*[:：]|\s*[「『\"“])|\b(?:too|as\s+well)\b|\balso\s+(?:for|with|on)\b"
-                      r"|\bthe\s+same\s+(?:for|with|on)\b", re.I)
+ALSO_FOR = re.compile(r"でも(?:見|やっ|お願い|試|描|\s*[:：]|\s*[「『\"“])"  # (「英語でも: "…"」)
+                      r"|\b(?:too|as\s+well)\b|\balso\s+(?:for|with|on)\b|\bthe\s+same\s+(?:for|with|on)\b", re.I)
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
                           r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
