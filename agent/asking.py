@@ -345,7 +345,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     # ("can smollm2 do the same?" after a figure: that figure on smollm2)
     return not asks_concept or bool(requests) or only_one_fits \
         or follow_up and (bare(reading) or holds_elsewhere(reading)) and len(reading.models) < 2 \
-        or (context.tool is not None and (fit.changes_the_view(fit.no_tokens(reading) if spoken_of else reading)
+        or (context.tool is not None and (fit.changes_the_view(fit.as_shown(fit.no_tokens(reading), context.choices)
+                                                               if spoken_of else reading)
                                           or reading.new_tokens is not None
                                           # "I'd like smollm2 in there too", "and smollm as a third?"
                                           or bool(reading.models) and bool(ADDS.search(reading.plain))

@@ -14,8 +14,8 @@ from agent.cards import Card, cards
 from agent.context import Context
 from agent.planner_reading import INSTEAD, Reading
 
-__all__ = ["changes_the_view", "continues_pair", "fitting", "needs_met", "no_tokens", "sets_a_slot", "unfit",
-           "unfit_choices"]
+__all__ = ["as_shown", "changes_the_view", "continues_pair", "fitting", "needs_met", "no_tokens", "sets_a_slot",
+           "unfit", "unfit_choices"]
 
 
 def fitting(reading: Reading) -> list[Card]:
@@ -46,6 +46,13 @@ def unfit_choices(card: Card, reading: Reading) -> set[str]:
 def no_tokens(reading: Reading) -> Reading:
     """The reading without the tokens it names (a query, a key)."""
     return replace(reading, query=None, key=None)
+
+
+def as_shown(reading: Reading, choices: dict[str, object]) -> Reading:
+    """The reading without the yes/no choices the view shown already has: a question that speaks of them ("how did
+    you combine the pieces?" after whole words) changes nothing."""
+    return replace(reading, **{flag: False for flag in ("annotate", "exclude_special", "words")
+                               if getattr(reading, flag) and choices.get(flag)})
 
 
 def changes_the_view(reading: Reading) -> bool:

@@ -1368,3 +1368,9 @@ def test_a_question_in_any_form_about_the_figure_shown_is_explained_not_asked_ba
      ("plot_heatmap", {"layer": 2, "exclude_special": True}))])
 def test_dropping_the_special_tokens_is_read_and_kept_as_learners_word_it(questions: list[str], expected: Any) -> None:
     assert call(converse(questions)[-1]) == expected
+
+
+def test_a_question_about_a_choice_the_view_already_has_changes_nothing() -> None:
+    *_, last = converse(["heatmap of 'The photographer's unforgettable snapshots went viral', merged into whole words",
+                         "how do you merge the pieces, add them or average them?"])
+    assert not last.calls and "word_level" in last.knowledge
