@@ -106,6 +106,11 @@ _POINTS_ONLY = re.compile(r"(?:so\s+|and\s+|hmm\W*|wait\W*)?(?:what\s+(?:does|do
 _SAME_AS_BEFORE = re.compile(r"\bthe\s+same\s+(?:thing|again)\b|\bdo\s+(?:it|that)\s+again\b|\bsame\s+as\s+before\b"
                              r"|\bthe\s+other\s+(?:one|sentence)\b|\bthe\s+same\s+one\b|同じ(?:こと|事|の|やつ)|もう一(?:度|回)|もう一つの方|もう片方"
                              r"|に(?:変え|替え|切り替え)たら|もういっかい|もう1回", re.I)
+# one spot of a figure, told by its place ("the third square from the left", "the weird one in row 2"): with no
+# figure drawn, it points at nothing
+_A_SPOT = re.compile(r"\b(?:second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th))\s+"
+                     r"(?:square|cell|row|column|bar|panel)s?\s+from\s+the\s+(?:left|right|top|bottom)\b"
+                     r"|\bin\s+(?:row|column)\s+\d+\b", re.I)
 # ... or begins with what was shown (「さっきのグラフ、もういっかい」, 「それ、数字も書き込んだバージョンで」)
 _SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では|で)?\W*(?:さっきの|先ほどの|前の|(?:これ|それ|あれ)"
                            r"(?:[、,をもで]|って))"
@@ -339,7 +344,8 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
     if reading.sentences and not (_MY_SENTENCE.search(reading.plain) and words):
         return False  # (「私の文だと、『it』はどこを一番見てる？」: a word of it, quoted, is no sentence)
     return bool(_MY_SENTENCE.search(reading.plain) or _SHOWN_BEFORE.search(reading.plain)
-                or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain))
+                or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain)
+                or not reading.sentences and _A_SPOT.search(reading.plain))
 
 
 def _tool(reading: Reading, matches: list[Match], context: Context, named: list[Card], whole: list[Match]

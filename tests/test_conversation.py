@@ -1374,3 +1374,14 @@ def test_a_question_about_a_choice_the_view_already_has_changes_nothing() -> Non
     *_, last = converse(["heatmap of 'The photographer's unforgettable snapshots went viral', merged into whole words",
                          "how do you merge the pieces, add them or average them?"])
     assert not last.calls and "word_level" in last.knowledge
+
+
+@pytest.mark.parametrize("question", ["why is the third square from the left so dark",
+                                      "which head is the weird one in row 2"])
+def test_one_spot_of_a_figure_with_nothing_drawn_asks_back(question: str) -> None:
+    assert converse([question])[-1].intent == "ask_back"
+
+
+def test_one_spot_of_the_figure_shown_is_explained() -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", "why is the third square from the left so dark?"])
+    assert last.intent != "ask_back"
