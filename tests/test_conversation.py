@@ -1385,3 +1385,8 @@ def test_one_spot_of_a_figure_with_nothing_drawn_asks_back(question: str) -> Non
 def test_one_spot_of_the_figure_shown_is_explained() -> None:
     *_, last = converse([f"heatmap of '{CAT}'", "why is the third square from the left so dark?"])
     assert last.intent != "ask_back"
+
+
+def test_what_averaging_hides_is_the_mean_over_heads() -> None:
+    *_, last = converse([f"heatmap of '{CAT}', heads averaged", "doesnt averaging hide stuff though?"])
+    assert last.knowledge[:1] == ("mean_over_heads",)
