@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE", "TEXTS", "VIEWS", "VIEW_CHOICES", "with_text", "with_view"]
+__all__ = ["Context", "KEPT_READINGS", "SENTENCE_FREE", "TEXTS", "VIEWS", "VIEW_CHOICES", "VIEW_FLAGS", "with_text",
+           "with_view"]
 
 TEXTS = 6  # sentences remembered for "the first sentence", "compare the two"
 VIEWS = 8  # figures remembered for "go back to the first figure", 「2つ目の図に戻って」
@@ -20,6 +21,8 @@ KEPT_READINGS = ("layer", "head", "query", "key", "annotate", "exclude_special",
                  "model_b", "model_c", "expression", "color_max")
 # ... and those the same tool keeps even for a new sentence ('do it for "Time flies"' after explaining an expression)
 SENTENCE_FREE = ("expression",)
+# the yes/no choices of a view, read from words ("with the numbers", 「特殊トークンなしで」)
+VIEW_FLAGS = ("annotate", "exclude_special", "words")
 # ... and those the same view keeps when only the sentence changes ("now try 'X'", 「じゃあ「X」は?」)
 VIEW_CHOICES = ("layer", "head", "annotate", "exclude_special", "words", "color_max", "new_tokens")
 

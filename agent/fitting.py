@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from agent.cards import Card, cards
-from agent.context import Context
+from agent.context import VIEW_FLAGS, Context
 from agent.planner_reading import INSTEAD, Reading
 
 __all__ = ["as_shown", "changes_the_view", "continues_pair", "fitting", "needs_met", "no_tokens", "sets_a_slot",
@@ -51,8 +51,7 @@ def no_tokens(reading: Reading) -> Reading:
 def as_shown(reading: Reading, choices: dict[str, object]) -> Reading:
     """The reading without the yes/no choices the view shown already has: a question that speaks of them ("how did
     you combine the pieces?" after whole words) changes nothing."""
-    return replace(reading, **{flag: False for flag in ("annotate", "exclude_special", "words")
-                               if getattr(reading, flag) and choices.get(flag)})
+    return replace(reading, **{flag: False for flag in VIEW_FLAGS if getattr(reading, flag) and choices.get(flag)})
 
 
 def changes_the_view(reading: Reading) -> bool:

@@ -30,7 +30,7 @@ from agent import planner_conversation as conversation
 from agent import planner_knowledge as concepts
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
-from agent.context import Context, with_text
+from agent.context import VIEW_FLAGS, Context, with_text
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, mask_literals, meaning_index, weak
 from agent.naming import bare, longest_name, named_as_the_form, named_views, only_named
 from agent.planner_reading import (
@@ -91,8 +91,9 @@ _FOR_THIS = re.compile(r"\b(?<!rest\s)(?:for|on|with|of)\s+(?:this|that|it)"
                        r"|この図|その図|^\W*(?:これ|それ)(?:も|で|を)", re.I)
 # choices only one tool can take by their nature: a second model or sentence, a token count, an expression
 _ONE_TOOLS_CHOICES = {"model_b", "sentence_b", "new_tokens", "expression"}
-# yes/no choices, read from words
-_FLAGS = {"annotate", "exclude_special"}
+# the yes/no choices that make a named view give way when it cannot take them ("words" is left out: "by word",
+# "the word …" are read as it where no such view is meant)
+_FLAGS = set(VIEW_FLAGS) - {"words"}
 # choices read from literals (numbers, quoted tokens, models), unlike flags read from words ("with the weights")
 _LITERAL_CHOICES = {"head", "sentence_b", "model_b", "new_tokens"}
 # only a pointer and "what is it": "what does this mean?", 「これどういう意味?」 (with nothing before it, it is unknown)

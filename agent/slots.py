@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from agent.cards import Card, cards
-from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, Context, with_text, with_view
+from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, VIEW_FLAGS, Context, with_text, with_view
 from agent.naming import bare, names_it, only_named
 from agent.phrases import say
 from agent.planner_reading import CANONICAL_EXPRESSION, Reading, sentence_words
@@ -128,7 +128,7 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
         values["new_tokens"] = before + reading.new_tokens  # "5 more tokens" after 10
     if reading.twice and isinstance(before, int):
         values["new_tokens"] = 2 * before  # 「倍の長さで」 after 10: 20
-    for name in ("annotate", "exclude_special", "words", "strict"):
+    for name in (*VIEW_FLAGS, "strict"):
         if getattr(reading, name):
             values[name] = True
     if reading.color_max is not None:
