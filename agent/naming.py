@@ -15,7 +15,8 @@ from functools import cache
 from agent.cards import Card
 from agent.planner_reading import Reading, katakana
 
-__all__ = ["bare", "longest_name", "named_as_the_form", "named_in", "named_views", "names_it", "only_named"]
+__all__ = ["bare", "longest_name", "named_as_the_form", "named_in", "named_views", "names_it", "only_named",
+           "part_said"]
 
 # the words of a bare follow-up ("now layer 0", "and what about head 3?"), which name no view
 _LINKING_WORDS = frozenset("now what about and the of for with then also please same too again how in at to on ok okay "
@@ -94,6 +95,12 @@ def named_as_the_form(card: Card, reading: Reading) -> bool:
 def longest_name(card: Card, reading: Reading) -> int:
     """The length of the longest of the card's names the question says."""
     return max(map(len, _names_said(card, reading.plain)), default=0)
+
+
+def part_said(card: Card, reading: Reading) -> bool:
+    """One of the card's parts is said ("the line on the right", 「1本だけの方」), found the way its names are."""
+    text = katakana(f" {reading.plain} ")
+    return any(_name_pattern(part).search(text) for part in map(katakana, card.parts))
 
 
 def _names_said(card: Card, text: str) -> list[str]:

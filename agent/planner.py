@@ -32,7 +32,7 @@ from agent import planner_quotes as literal
 from agent.cards import Card, cards
 from agent.context import VIEW_FLAGS, Context, with_text
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, mask_literals, meaning_index, weak
-from agent.naming import bare, longest_name, named_as_the_form, named_views, only_named
+from agent.naming import bare, longest_name, named_as_the_form, named_views, only_named, part_said
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     INSTEAD,
@@ -372,7 +372,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named = views or named  # 「minilmに戻して、さっきと同じヒートマップを」: the view, on that model (no bare switch)
     # (the view shown, turned down, is not gone on with: "forget the generating, …", 「生成はもういいので、…」)
     previous = None if context.tool in _turned_down_views(reading) else every.get(context.tool or "")
-    if previous is not None and any(part in reading.plain for part in previous.parts):
+    if previous is not None and part_said(previous, reading):
         named = [previous]  # "with the single line for 'fox'" while plt.plot's two panels are shown: a part of it
     default = next((card for card in every.values() if card.default), None)
     if previous is not None and previous.needs_any and default is not None and not any(c.figure for c in named) \
