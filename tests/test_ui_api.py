@@ -24,9 +24,9 @@ def titles(history: list[dict]) -> list[str]:
 
 def test_an_english_question_shows_the_step_the_figure_the_links_and_the_code(url):
     client = Client(url, verbose=False)
-    history, cleared = client.predict('Show the heatmap of "I love natural language processing!"', "en",
-                                      api_name="/ask")
-    assert cleared == ""
+    history, box = client.predict('Show the heatmap of "I love natural language processing!"', "en",
+                                  api_name="/ask")
+    assert box == {"__type__": "update"}  # the turn leaves the question box as it is (ui/app.py `_take`)
     assert message_text(history[0]) == 'Show the heatmap of "I love natural language processing!"'
     step = next(m for m in history if titles([m])[0].startswith("🔧 plot_heatmap"))
     assert step["metadata"]["title"] == "🔧 plot_heatmap ✓" and step["metadata"]["status"] == "done"

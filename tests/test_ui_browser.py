@@ -66,6 +66,20 @@ def test_english_question_step_figure_code_and_downloads(browser, url):
     page.context.close()
 
 
+def test_what_is_typed_while_a_turn_draws_stays_in_the_box(browser, url):
+    page = open_page(browser, url)
+    ask(page, 'Show all heads of layer 0 for "The keys open the old wooden door."')
+    page.wait_for_function("document.querySelector('#question textarea').value === ''", timeout=10_000)
+    page.fill("#question textarea", "now the line chart")  # typed ahead, while the grid of heads is drawn
+    drawn_when_typed = page.locator("#chat img").count()
+    wait_for_figures(page, 1)
+    assert drawn_when_typed == 0 and page.input_value("#question textarea") == "now the line chart"
+    page.press("#question textarea", "Enter")  # sent as it stands, and the box is free again
+    wait_for_figures(page, 2)
+    assert page.input_value("#question textarea") == "" and "plot_line" in page.locator("#chat").inner_text()
+    page.context.close()
+
+
 @pytest.mark.slow
 def test_japanese_question_gets_a_japanese_heatmap(browser, url):
     page = open_page(browser, url, locale="ja-JP")

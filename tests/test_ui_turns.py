@@ -205,3 +205,17 @@ def test_clear_stops_the_running_turn_and_starts_afresh(tmp_path):
     assert len(llm.requests) == 1  # the turn was stopped after its tool, not carried on to the LLM's answer
     assert history_problem(session.conversation.messages) is None
     assert not directory.exists()  # the old conversation's figures went with it
+
+
+def test_a_turn_leaves_the_question_box_to_the_learner(tmp_path, monkeypatch, quiet_warnings):
+    """Sent from the page, a question leaves the box at once (`_take`); the turn never writes to the box while
+    it draws, so what the learner types next stays, except a question refused because a turn is busy, which
+    goes back in the box to send again."""
+    assert app._take("first") == ("", "first")
+    learner = Learner(2, tmp_path)
+    updates = list(app._ask(learner.settings, "first", learner.session, "en"))
+    assert len(updates) > 2 and all(box == app.gr.skip() for _, _, box in updates)
+    monkeypatch.setattr(app, "TAKEOVER_SECONDS", 0.01)
+    with learner.session.busy:  # an undo holds the session and does not let go
+        refused = list(app._ask(learner.settings, "second", learner.session, "en"))
+    assert [box for _, _, box in refused] == ["second"] and quiet_warnings == [app.t("busy", "en")]

@@ -75,18 +75,25 @@ def _settle_pending(history: list[Any]) -> None:
             metadata["title"] = f"{metadata.get('title', '')} ⏹"
 
 
+def _take(question: str) -> tuple[str, str]:
+    """The page's first step of a question: it leaves the box, empty at once for the next one, and waits in
+    `pending` for the turn, which never writes to the box while it draws (a turn that emptied the box on each
+    update wiped what the learner had begun typing)."""
+    return "", question
+
+
 def _ask(settings: Settings, question: str, state: UiSession | None, language: Language
-         ) -> Iterator[tuple[list[Any], UiSession, str]]:
+         ) -> Iterator[tuple[list[Any], UiSession, Any]]:
     session = state or _new_session(settings)
     question = (question or "").strip()
     if not question:
-        yield session.history, session, ""
+        yield session.history, session, gr.skip()
         return
     session.cancel.set()  # a new question replaces the one still running
     session.cancel = cancel = threading.Event()  # set by Stop from here on, even before the turn starts
     if not session.busy.acquire(timeout=TAKEOVER_SECONDS):
         gr.Warning(t("busy", language))
-        yield session.history, session, gr.skip()  # the question stays in the box, to send again
+        yield session.history, session, question  # the question goes back in the box, to send again
         return
     try:
         yield from _answer(session, question, language, cancel)
@@ -95,18 +102,21 @@ def _ask(settings: Settings, question: str, state: UiSession | None, language: L
 
 
 def _answer(session: UiSession, question: str, language: Language, cancel: threading.Event
-            ) -> Iterator[tuple[list[Any], UiSession, str]]:
-    """Show one turn as it runs; the caller holds `session.busy`, so no undo or retry cuts the history under it."""
+            ) -> Iterator[tuple[list[Any], UiSession, Any]]:
+    """Show one turn as it runs; the caller holds `session.busy`, so no undo or retry cuts the history under it.
+
+    The question box is left alone (`gr.skip()`): the page emptied it when the question was sent (`_take`),
+    and what the learner types next while this turn draws stays there."""
     _settle_pending(session.history)
     session.history.append(gr.ChatMessage(role="user", content=question))
     renderer = ChatRenderer(session.history, language)
-    yield session.history, session, ""
+    yield session.history, session, gr.skip()
     session.conversation.tools.downloads.learner_named(question)
     turn = session.sensei.turn(session.conversation, question, cancel)
     try:
         for event in turn:
             renderer.apply(event)
-            yield session.history, session, ""
+            yield session.history, session, gr.skip()
     finally:
         turn.close()  # Stop closed us: the turn answers its open calls and lets go before `busy` does
 
@@ -152,7 +162,7 @@ def _undo(settings: Settings, state: UiSession | None, language: Language) -> tu
 
 
 def _retry(settings: Settings, state: UiSession | None, language: Language
-           ) -> Iterator[tuple[list[Any], UiSession, str]]:
+           ) -> Iterator[tuple[list[Any], UiSession, Any]]:
     session = state or _new_session(settings)
     if not _hold(session, language):
         yield session.history, session, gr.skip()
@@ -163,7 +173,7 @@ def _retry(settings: Settings, state: UiSession | None, language: Language
         if question:
             yield from _answer(session, question, language, cancel)
         else:
-            yield session.history, session, ""
+            yield session.history, session, gr.skip()
     finally:
         session.busy.release()
 
@@ -303,10 +313,15 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
         listed = "undocumented" if mcp else "public"
         ask = partial(_ask, settings)
         chat_outputs = [chatbot, state, question]
-        asking = [
-            send.click(ask, [question, state, language], chat_outputs, api_name="ask", api_visibility=listed),
-            question.submit(ask, [question, state, language], chat_outputs, api_visibility="private"),
-        ]
+        pending = gr.State("")  # a question sent from the box, on its way to the turn (`_take`)
+        asking = [gr.on([send.click, question.submit], _take, [question], [question, pending], queue=False,
+                        api_visibility="private").then(ask, [pending, state, language], chat_outputs,
+                                                       api_visibility="private")]
+        # the API's ask takes the question with the call: a button no one sees carries it, so the endpoint
+        # keeps its inputs (question, language) and outputs (chat, box)
+        api_ask = gr.Button(visible=False)
+        asking.append(api_ask.click(ask, [question, state, language], chat_outputs, api_name="ask",
+                                    api_visibility=listed))
         for index, button in enumerate(tutorial_buttons):
             asking.append(button.click(partial(_tutorial, settings, index), [state, language], chat_outputs,
                                        api_name=f"tutorial_{index + 1}", api_visibility=listed))
@@ -339,18 +354,18 @@ def build_app(settings: Settings, mcp: bool = False) -> gr.Blocks:
 
 
 def _tutorial(settings: Settings, index: int, state: UiSession | None, language: Language
-              ) -> Iterator[tuple[list[Any], UiSession, str]]:
+              ) -> Iterator[tuple[list[Any], UiSession, Any]]:
     yield from _ask(settings, TUTORIAL[index].question[language], state, language)
 
 
-def _suggested(settings: Settings) -> Callable[..., Iterator[tuple[list[Any], UiSession, str]]]:
+def _suggested(settings: Settings) -> Callable[..., Iterator[tuple[list[Any], UiSession, Any]]]:
     """The handler of a button under an answer: it asks the question the button offers (its value).
 
     A plain function, not a partial: Gradio finds the `gr.SelectData` parameter by the function's type hints,
     which it cannot read through a partial."""
 
     def ask_suggested(state: UiSession | None, language: Language, chosen: gr.SelectData
-                      ) -> Iterator[tuple[list[Any], UiSession, str]]:
+                      ) -> Iterator[tuple[list[Any], UiSession, Any]]:
         yield from _ask(settings, str(chosen.value), state, language)
 
     return ask_suggested
