@@ -16,7 +16,8 @@ __all__ = [
     "asked_as_term", "asked_by_someone", "surroundings", "names_a_sentence",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
-    "TOPIC_SENTENCE", "WHAT_IS_SHOWN", "LEADING_SENTENCE", "TECHNICAL_WORDS", "ERROR_LINE", "LINE_SENTENCE",
+    "TOPIC_SENTENCE", "TOPIC_CLAUSE", "LEADING_CLAUSE", "CLOSING_SENTENCE", "REQUEST_NOUNS", "WHAT_IS_SHOWN",
+    "LEADING_SENTENCE", "TECHNICAL_WORDS", "ERROR_LINE", "LINE_SENTENCE",
 ]
 
 
@@ -63,7 +64,8 @@ COLON_SENTENCE = ascii_pattern(
     r"|(?<!same\s)\btexts?|\binput|\bprompt"
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
     r"|\b(?:for|of)|文章?|テキスト|プロンプト"
-    r"|見たい|見せて|ください|下さい|お願い(?:します)?|ほしい|欲しい|描いて|出して)\s*[:：]"  # 「…見たい：猫が…」
+    r"|見たい|見せて|ください|下さい|お願い(?:します)?|ほしい|欲しい|描いて|出して"  # 「…見たい：猫が…」
+    r"|\bplease|\bpl[sz])\s*[:：]"  # "heatmap pls: She sold seashells"
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
 # "Tokenize this and give me the attention shapes:\nThe committee postponed the vote.": a line of its own after a colon
 # (no code: a line with brackets, an "=" or backticks, nor a message "SomeError: …")
@@ -86,6 +88,20 @@ TOPIC_SENTENCE = re.compile(r"(?:文|文章|例文|テキスト|プロンプト)
                             r"|(?:文|文章|例文|テキスト|プロンプト)(?:は|を)\s*"
                             r"(?P<words>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"
                             r"\s*で(?:お願い(?:します)?)?\s*[。.]?\s*$")
+# "plot every head of layer 2 for The dog chased the ball", "…, sentence is Dogs chase cats": an English sentence,
+# unquoted, closing the request; a capital opens it (planner_reading._closing_sentence checks its words)
+CLOSING_SENTENCE = re.compile(r"(?i:\b(?:for|of|on|sentence\s+is|text\s+is))\s+"
+                              r"(?P<text>[A-Z][\w']*(?:[ \t]+[\w',!?.-]+){2,}?)[ \t]*[.!]?[ \t]*$")
+REQUEST_NOUNS = frozenset({"please", "pls", "text", "sentence", "sentences", "version", "example", "word", "words",
+                           "code", "chart", "heatmap", "plot", "figure", "line", "lines", "grid", "view", "map",
+                           "japanese", "english", "numbers", "values", "matrix", "lesson", "explorer"})
+# 「ヘッド一覧を最後の層で、文は電車が遅れて会議に間に合わなかった」: a Japanese clause after 「文は」 closing the
+# question; 「先生が生徒に本を渡した。のノルム…」「むかしむかしあるところに　の続き」: one opening it, before 「。」
+# or a space and a particle (planner_reading._clause_at checks it is a clause and no part of the request)
+TOPIC_CLAUSE = re.compile(r"(?:^|[、,\s\u3000])(?:文|文章|例文|テキスト|プロンプト)(?:は|を)\s*"
+                          r"(?P<text>[^\s\u3000「」『』、,？?\n]{5,60}?)\s*[。.]?\s*$")
+LEADING_CLAUSE = re.compile(r"^\s*(?P<text>[^\s\u3000「」『』\"'、,。!?！？\n]{4,40}?(?:[。!！]|(?=[\s\u3000])))"
+                            r"[\s\u3000]*(?:の(?![はがも])|で(?![はも])|を|って)")
 # 「I love natural language processing! のトークンと形状を出して」: an English sentence, unquoted, opening a Japanese
 # question (three words or more, not words about attention: "multi head attention の仕組み" is a topic)
 LEADING_SENTENCE = re.compile(r"^\s*(?P<text>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"

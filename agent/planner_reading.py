@@ -193,11 +193,13 @@ _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "
 _KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに|くれへん"
                            r"|(?<![ぁ-ゖ])(?:ほんなら|ほなら|ほな)")  # (「ほな」 opening a clause, not inside a word)
 _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)")  # 「3そう目」: 「3層目」 typed before its kanji
+_HALF_WIDTH_BRACKETS = {ord("｢"): "「", ord("｣"): "」"}  # 「｢私はラーメンが好きです｣の…」, as a phone types them
 
 
 def standard(question: str) -> str:
-    """The question with Kansai words in their standard form outside its quotes, and 「層」 typed in kana, read
-    before anything else."""
+    """The question with Kansai words in their standard form outside its quotes, 「層」 typed in kana and
+    half-width brackets (｢…｣) as full-width ones, read before anything else."""
+    question = question.translate(_HALF_WIDTH_BRACKETS)
     return _LAYER_IN_KANA.sub("層", _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question))
 
 
@@ -207,10 +209,18 @@ _HIRAGANA_LOANWORD = re.compile(r"(?<![ぁ-ゖァ-ヺー])(?P<particle>[のを�
                                 r"(?P<word>[ぁ-ゖ]+ー[ぁ-ゖー]*|あてんしょん|ぐらふ|へっど|まっぷ|ぷろっと)")
 
 
+# a courtesy opening the message (「恐れ入りますが、」, "sorry to bother you,"): it asks nothing, and in a short
+# question it pulls the sentence encoder away from what is asked
+_COURTESY = re.compile(r"^\s*(?:恐れ入りますが|恐縮ですが|お手数(?:をおかけします)?ですが|お忙しいところ(?:すみません)?"
+                       r"|申し訳(?:ありません|ございません|ない)(?:の)?(?:です)?が|(?:すみません|すいません)が?"
+                       r"|sorry\s+to\s+bother(?:\s+you)?|excuse\s+me)[、,。.!！\s\u3000]+", re.I)
+
+
 def spelled(text: str) -> str:
     """The text as the sensei's examples spell it: full-width letters and digits half-width, hiragana loanwords
-    in katakana (for the sentence encoder, which reads 「ひーとまっぷ」 as nothing it knows)."""
-    text = unicodedata.normalize("NFKC", text)
+    in katakana (for the sentence encoder, which reads 「ひーとまっぷ」 as nothing it knows), a courtesy opening it
+    left out."""
+    text = _COURTESY.sub("", unicodedata.normalize("NFKC", text))
     return _HIRAGANA_LOANWORD.sub(lambda m: m["particle"] + katakana(m["word"]), text)
 
 
@@ -479,12 +489,15 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     """An unquoted sentence after "sentence:" / 「文:」, before an arrow pointing at it (「…。←この文」), or named as
     one (「今日はカレーを食べた、という文で」)."""
     match = literal.COLON_SENTENCE.search(rest) or literal.LINE_SENTENCE.search(rest)
+    if match is None and not JAPANESE.search(rest):
+        match = _closing_sentence(rest)
     arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
     named = literal.NAMED_SENTENCE.search(rest) if match is None and arrow is None else None
     # (beside a pasted message, 「ラベルが全部□になります」 says what went wrong: no sentence to analyse)
     if match is None and arrow is None and named is None and JAPANESE.search(rest) \
             and not literal.ERROR_LINE.search(rest):
-        named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest) or _spaced_sentence(rest)
+        named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest) or _spaced_sentence(rest) \
+            or _clause_at(literal.TOPIC_CLAUSE, rest) or _clause_at(literal.LEADING_CLAUSE, rest)
     if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
         group = "text" if named.groupdict().get("text") is not None else "words"
         reading.sentences.append(rest[named.start(group):named.end(group)].strip())
@@ -504,6 +517,28 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     reading.sentences.append(rest[start:end].strip())
     reading.colon_sentence = True
     return f"{rest[:found.start()]} {rest[end:]}" if match else rest[end:]
+
+
+def _closing_sentence(rest: str) -> re.Match[str] | None:
+    """An English sentence, unquoted, closing the request after "for" / "of" / "sentence is" ("plot every head of
+    layer 2 for The dog chased the ball"): it opens with a capital, has three words or more, none of them names a
+    model or a thing of the request, and it asks nothing ("… of BERT tend to look at different things?")."""
+    found = literal.CLOSING_SENTENCE.search(rest)
+    words = re.findall(r"[a-z0-9']+", found["text"].lower()) if found else []
+    if not found or found["text"].endswith("?") \
+            or any(word in literal.TECHNICAL_WORDS or word in literal.REQUEST_NOUNS for word in words):
+        return None
+    return found if not arguments.find_models(found["text"])[0] else None
+
+
+def _clause_at(pattern: re.Pattern[str], rest: str) -> re.Match[str] | None:
+    """A Japanese clause, unquoted, where `pattern` finds one (after 「文は」 at the end, or opening the question
+    before 「。の」 or a space): it has a subject or an object, and no word of the request."""
+    found = pattern.search(rest)
+    if found is None or _REQUEST_WORDS.search(found["text"]) or _NO_CLAUSE_START.match(found["text"]) \
+            or found["text"][-1] in "をはがもへ":  # (「右側の線を『…』の行に」: a piece of the request, cut by a quote)
+        return None
+    return found if re.search(r"[がはをにと]", found["text"][1:]) else None
 
 
 def _english_lead(rest: str) -> re.Match[str] | None:

@@ -1390,3 +1390,34 @@ def test_one_spot_of_the_figure_shown_is_explained() -> None:
 def test_what_averaging_hides_is_the_mean_over_heads() -> None:
     *_, last = converse([f"heatmap of '{CAT}', heads averaged", "doesnt averaging hide stuff though?"])
     assert last.knowledge[:1] == ("mean_over_heads",)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("can you plot every head of layer 2 for The dog chased the ball across the yard",
+     ("plot_heads", {"layer": 2, "text": "The dog chased the ball across the yard"})),
+    ("print the actual weights for head 5 in layer 0, sentence is Dogs chase cats",
+     ("inspect_attention", {"layer": 0, "head": 5, "text": "Dogs chase cats"})),
+    ("heatmap pls: She sold seashells by the seashore",
+     ("plot_heatmap", {"layer": -1, "text": "She sold seashells by the seashore"})),
+    ("ヘッド一覧を最後の層で、文は電車が遅れて会議に間に合わなかった",
+     ("plot_heads", {"layer": -1, "text": "電車が遅れて会議に間に合わなかった"})),
+    ("先生が生徒に本を渡した。のノルムベースのやつ、レイヤー5で出せる？",
+     ("attention_norms", {"layer": 5, "text": "先生が生徒に本を渡した。"})),
+    ("むかしむかしあるところに　の続きを20トークン書かせて、そのときどこ見てたか",
+     ("generation_attention", {"layer": -1, "prompt": "むかしむかしあるところに", "max_new_tokens": 20})),
+    ("｢私はラーメンが好きです｣の最後の層、ヘッド全部ならべて", ("plot_heads", {"layer": -1, "text": "私はラーメンが好きです"})),
+    ("恐れ入りますが、'Knowledge is power.' の注意重みをテンソルの形も含めて取り出していただけますか",
+     ("extract_attention", {"text": "Knowledge is power."}))])
+def test_a_sentence_typed_without_quotes_where_learners_put_it_is_found(question: str, expected: Any) -> None:
+    """Closing the request after "for" or "sentence is" (opening with a capital), after "pls:", after 「文は」 at the
+    end, opening it before 「。の」 or a space; half-width brackets; a courtesy opening a request asks nothing."""
+    assert call(converse([question])[-1]) == expected
+
+
+@pytest.mark.parametrize("question", [
+    "Do early and late layers of BERT tend to look at different kinds of things?",
+    "I'm preparing a talk for Thursday and want to get it right. Why do we divide by the square root of d_k?",
+    "show the heatmap for Japanese text please"])
+def test_capitalised_words_closing_a_question_are_no_sentence(question: str) -> None:
+    plan = converse([question])[-1]
+    assert not plan.calls or plan.calls[0].arguments.get("text") in (None, "I love natural language processing!")
