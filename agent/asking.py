@@ -85,10 +85,11 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|ho
                          r"|(?:だと|では|なら|の場合|で見ると|でみると)(?:[、,][^、,。]*)?[？?]\s*$", re.I)
 WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|hm+)\W+)*(?:why|how\s+come"
                  r"|what(?:'s|s|\s+is)\s+(?:up\s+)?with)\b"
-                 r"|\b(?:is|was)\s+(?:it|that|this)\s+because\b|なぜ|どうして|なんで"
+                 r"|\b(?:is|was)\s+(?:it|that|this)\s+because\b|なぜ|どうして|なんで|何で(?=(?:すか)?\s*[?？]*\s*$)"
                  r"|(?:だ)?から(?:ですか|なの|なん)"  # 「…大事だからですか？」
                  r"|\b(?:tell|explain)\s+(?:me\s+)?the\s+reason\b|理由を(?:教えて|知りたい|説明|まとめ)", re.I)
-WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで", re.I)
+# (「…違うの何で？」 closing the question asks why; 「何で描くの？」 asks with what)
+WHY_ANYWHERE = re.compile(r"\b(?:why|how\s+come)\b|なぜ|どうして|なんで|何で(?=(?:すか)?\s*[?？]*\s*$)", re.I)
 # whether something is normal or broken, and a sentence given only as an example, ask about a concept
 _JUDGED = re.compile(r"\b(?:normal|broken|wrong|bug|buggy|expected|fine|correct|usual|weird|strange)\b"
                      r"|\bis\s+(?:that|this|it)\s+(?:a\s+)?(?:real\s+)?thing\b"
@@ -251,6 +252,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
                 and not _SUBORDINATE.search(piece) and not WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
                 and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
                 and not _DECLARED_EN.search(piece) and not _ONLY_AN_EXAMPLE.fullmatch(piece)
+                # (after a why, what they saw is no request: "why the first column is so bright? almost all rows go
+                # there")
+                and not (WHY.search(masked) and not asks_to_see(piece) and "…" not in piece)
                 and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
     # what they saw, then the question ("I see a bright band on the first column. Is that the sink?"); not a
     # change asked for and then judged ("and 4 more tokens. Does the pattern hold?")
@@ -359,7 +363,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         or context.tool is not None and not yes_no \
         and not _WH_QUESTION.search(reading.plain) and any(only_named(card, reading) for card in named) \
         or (bool(reading.sentences) and asks_to_run(masked)) \
-        or (bool(named) and (shares[0] < 0.5 or asks_to_see(masked))) \
+        or (bool(named) and (shares[0] < 0.5 and not WHY.search(reading.plain) or asks_to_see(masked))) \
         or (asks_to_see(masked) and fit.sets_a_slot(reading)) \
         or (asks_to_see(masked) and context.tool is not None and best_tool is not None and best_tool.score >= TOOL_MIN
             and not WHY.search(reading.plain))  # "I'd like to see it under gemma"; "what if … chained … instead?"

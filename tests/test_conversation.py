@@ -1421,3 +1421,12 @@ def test_a_sentence_typed_without_quotes_where_learners_put_it_is_found(question
 def test_capitalised_words_closing_a_question_are_no_sentence(question: str) -> None:
     plan = converse([question])[-1]
     assert not plan.calls or plan.calls[0].arguments.get("text") in (None, "I love natural language processing!")
+
+
+@pytest.mark.parametrize("questions", [
+    [f"heatmap of '{CAT}' please, layer 1", "why the first column is so bright? almost all rows go there"],
+    [f"「{CURRY}」の第1層のヘッドを全部並べて", "ヘッドごとにこんなに違うの何で？"]])
+def test_a_why_after_a_figure_is_explained_even_when_what_they_saw_sounds_like_a_request(questions: list[str]) -> None:
+    """What they saw, said after a why, asks for nothing; 「…の何で？」 closing a question asks why."""
+    last = converse(questions)[-1]
+    assert last.intent == "knowledge" and not last.calls
