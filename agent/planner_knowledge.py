@@ -64,7 +64,7 @@ _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|co
 # uploaded, or from before this conversation ("before this chat", 「別のタブで送った」)
 _PERSON_EN = r"(?:professor|prof|teacher|lecturer|instructor|friend|classmate|colleague|coworker|boss|senior|tutor" \
              r"|supervisor|advisor|ta)"
-_FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|one)"
+_FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|slides?|one)"
 _PERSON_JA = r"(?:友達|友人|先生|先輩|教授|同僚|上司|後輩|講師|クラスメイト)"
 _FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ)"
 _ELSEWHERE = re.compile(
@@ -75,6 +75,9 @@ _ELSEWHERE = re.compile(
     r"|\bin\s+(?:another|a\s+different|the\s+other)\s+(?:tab|chat|window)\b"
     rf"|{_PERSON_JA}(?:から|が|に)?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった|作った|描いた"
     rf"|貼った)\S{{0,4}}?{_FIGURE_JA}|{_PERSON_JA}の(?:\w{{1,6}}の)?{_FIGURE_JA}"
+    # (「先生の授業スライドにあったヒートマップ」, 「社内で別途作成した図」: from slides or a paper, or made elsewhere)
+    rf"|(?:スライド|資料|論文|教科書)(?:に|で)(?:あった|載ってた|載っていた|出てた|出ていた|見た)\S{{0,4}}?{_FIGURE_JA}"
+    rf"|(?:社内|別途)で\S{{0,4}}?(?:作成した|作った|描いた)\S{{0,3}}?{_FIGURE_JA}"
     r"|別のタブ|前のチャット|このチャットの前|アップロードした|添付した", re.I)
 ELSEWHERE_ENTRY = "figure_from_elsewhere"
 

@@ -1430,3 +1430,9 @@ def test_a_why_after_a_figure_is_explained_even_when_what_they_saw_sounds_like_a
     """What they saw, said after a why, asks for nothing; 「…の何で？」 closing a question asks why."""
     last = converse(questions)[-1]
     assert last.intent == "knowledge" and not last.calls
+
+
+@pytest.mark.parametrize("question", ["すみません、先生の授業スライドにあったヒートマップと同じのが見たいです",
+                                      "社内で別途作成した図とは傾向が異なるようなのですが"])
+def test_a_figure_from_slides_or_made_elsewhere_asks_for_its_sentence(question: str) -> None:
+    assert converse([question])[-1].knowledge == ("figure_from_elsewhere",)
