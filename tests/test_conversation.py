@@ -1436,3 +1436,10 @@ def test_a_why_after_a_figure_is_explained_even_when_what_they_saw_sounds_like_a
                                       "社内で別途作成した図とは傾向が異なるようなのですが"])
 def test_a_figure_from_slides_or_made_elsewhere_asks_for_its_sentence(question: str) -> None:
     assert converse([question])[-1].knowledge == ("figure_from_elsewhere",)
+
+
+@pytest.mark.parametrize("follow_up", ["nice. can i have the code for that one", "nice, code please",
+                                       "ありがとう、コードもください"])
+def test_a_nod_before_asking_for_the_code_gets_the_figure_shown_with_its_code(follow_up: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", follow_up])
+    assert call(last) == ("plot_heatmap", {"layer": -1, "text": CAT}) and last.knowledge == ("reproduce_code",)
