@@ -1442,4 +1442,4 @@ def test_a_figure_from_slides_or_made_elsewhere_asks_for_its_sentence(question: 
                                        "ありがとう、コードもください"])
 def test_a_nod_before_asking_for_the_code_gets_the_figure_shown_with_its_code(follow_up: str) -> None:
     *_, last = converse([f"heatmap of '{CAT}'", follow_up])
-    assert call(last) == ("plot_heatmap", {"layer": -1, "text": CAT}) and last.knowledge == ("reproduce_code",)
+    assert call(last) == ("plot_heatmap", {"layer": -1}) and last.knowledge == ("reproduce_code",)
