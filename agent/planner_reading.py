@@ -509,8 +509,15 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     start, end = found.span("text")
     if match is not None and "\n" in rest[start:end]:  # "Here's my sentence:\nWinter mornings….\nShow the heatmap.":
         end = start + rest[start:end].index("\n")  # the line after the colon, the request after it
+    def numbered(piece: str) -> bool:
+        piece = unicodedata.normalize("NFKC", piece).lower()
+        return any(arguments.find_numbers(rules, piece)[0] for rules in (arguments.LAYER_RULES, arguments.HEAD_RULES))
+
+    stop = re.search(r"[.!?。！？](?=\s)", rest[start:end])
+    if stop is not None and numbered(rest[start + stop.end():end]) and not numbered(rest[start:start + stop.end()]):
+        end = start + stop.end()  # "sentence: She sat on the bank of the river. last layer": the request goes on
     text = unicodedata.normalize("NFKC", rest[start:end]).lower()
-    if any(arguments.find_numbers(rules, text)[0] for rules in (arguments.LAYER_RULES, arguments.HEAD_RULES)):
+    if numbered(text):
         return rest  # "back to my short sentence: the heads grid at layer 0" asks for a view, it gives no sentence
     if _ASKS_THE_SENSEI.match(text):
         return rest  # "before I type any sentence: which models can I use?" is the learner's own question

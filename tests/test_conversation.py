@@ -1443,3 +1443,10 @@ def test_a_figure_from_slides_or_made_elsewhere_asks_for_its_sentence(question: 
 def test_a_nod_before_asking_for_the_code_gets_the_figure_shown_with_its_code(follow_up: str) -> None:
     *_, last = converse([f"heatmap of '{CAT}'", follow_up])
     assert call(last) == ("plot_heatmap", {"layer": -1}) and last.knowledge == ("reproduce_code",)
+
+
+def test_a_sentence_after_a_colon_ends_where_the_request_goes_on() -> None:
+    question = "For my slide I need a line chart of which word 'bank' looks at. sentence: She sat on the bank of the " \
+               "river. last layer"
+    assert call(converse([question])[-1]) == ("plot_line", {"layer": -1, "text": "She sat on the bank of the river.",
+                                                            "query": "bank"})
