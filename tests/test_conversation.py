@@ -1450,3 +1450,9 @@ def test_a_sentence_after_a_colon_ends_where_the_request_goes_on() -> None:
                "river. last layer"
     assert call(converse([question])[-1]) == ("plot_line", {"layer": -1, "text": "She sat on the bank of the river.",
                                                             "query": "bank"})
+
+
+def test_going_on_from_before_is_no_generation() -> None:
+    """「さっきの続きで」 goes on with the conversation; only a text's continuation (「…の続きを」) is generated."""
+    *_, last = converse([f"「{CURRY}」の第1層のヘッドを全部並べて", "ありがとうございます。じゃあさっきの続きで、最後の層も並べてください"])
+    assert call(last) == ("plot_heads", {"layer": -1})
