@@ -1456,3 +1456,10 @@ def test_going_on_from_before_is_no_generation() -> None:
     """「さっきの続きで」 goes on with the conversation; only a text's continuation (「…の続きを」) is generated."""
     *_, last = converse([f"「{CURRY}」の第1層のヘッドを全部並べて", "ありがとうございます。じゃあさっきの続きで、最後の層も並べてください"])
     assert call(last) == ("plot_heads", {"layer": -1})
+
+
+@pytest.mark.parametrize("follow_up", ["ok go back to the plt.plot picture but for layer 0", "さっきのplt.plotのやつに戻して層1で"])
+def test_plt_plot_alone_names_the_matrix_as_lines(follow_up: str) -> None:
+    *_, last = converse([f"show what plt.plot(attention) draws for '{CAT}'", f"line chart from 'cat' in '{CAT}'",
+                         follow_up])
+    assert last.calls[0].name == "plot_matrix_lines"
