@@ -50,6 +50,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     _step_the_layer(reading, context)
     _number_alone(reading, context)
     _model_spoken_of(reading, context)
+    _first_model(reading, context)
     _choice_spoken_of(reading, context)
     _put_back(reading, context)
     return context
@@ -312,6 +313,25 @@ def _model_spoken_of(reading: Reading, context: Context) -> None:
     models = find_models(context.question)[0] or find_models(_JAPANESE_ASKED.sub("japanese model", context.question))[0]
     if len(models) == 1:
         reading.models = models
+
+
+_FIRST_MODEL = re.compile(r"\b(?:first|original)\s+model\b|(?:最初|はじめ|元|もと)のモデル", re.I)
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def _first_model(reading: Reading, context: Context) -> None:
+    """'switch back to the first model', 「最初のモデルに戻して」: the model the conversation's first figure ran on.
+    One that named none ran on the session's model, read here as the app's default (gemma-270m for Japanese,
+    which the default cannot read)."""
+    found = _FIRST_MODEL.search(reading.plain)
+    if reading.models or found is None or not context.views:
+        return
+    from tools.core.models import DEFAULT_MODEL, EMBEDDED  # (the tools' specs, read when a question needs them)
+
+    first = context.views[0]
+    model = first["model"] or (DEFAULT_MODEL if not _CJK.search(first["text"] or "")
+                               or "ja" in EMBEDDED[DEFAULT_MODEL].languages else "gemma-270m")
+    reading.models = [(model, found[0])]
 
 
 _THAT_HEAD = re.compile(r"\b(?:that|this)\s+head\b|(?:その|この|あの)ヘッド", re.I)

@@ -1463,3 +1463,12 @@ def test_plt_plot_alone_names_the_matrix_as_lines(follow_up: str) -> None:
     *_, last = converse([f"show what plt.plot(attention) draws for '{CAT}'", f"line chart from 'cat' in '{CAT}'",
                          follow_up])
     assert last.calls[0].name == "plot_matrix_lines"
+
+
+@pytest.mark.parametrize(("questions", "model"), [
+    ([f"heatmap of '{CAT}', last layer", "same on gemma", "and smollm2", "back to the first model, head 3 only"],
+     "minilm"),
+    ([f"「{CURRY}」のヒートマップ", "smollm2で 'The dog runs'", "最初のモデルに戻して、ヘッド1だけ"], "gemma-270m"),
+    ([f"heatmap of '{CAT}' on smollm2", "now gemma", "the original model again"], "smollm2-135m")])
+def test_the_first_model_is_the_one_the_first_figure_ran_on(questions: list[str], model: str) -> None:
+    assert converse(questions)[-1].calls[0].arguments["model"] == model
