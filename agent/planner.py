@@ -202,7 +202,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if not pasted_error and concepts.from_elsewhere(reading) and not asking.WHY_ANYWHERE.search(reading.plain):
         # "can you make the one my professor showed in class", 「友達から送られてきた図と比べて」: its sentence, please
-        return Plan(reading.language, "knowledge", (), (concepts.ELSEWHERE_ENTRY,), (), context=context)
+        # (a view it names is offered: the sentence given next is drawn that way)
+        offered = next((card.tool for card in named if card.figure), None)
+        return Plan(reading.language, "knowledge", (), (concepts.ELSEWHERE_ENTRY,), (),
+                    context=replace(context, offered=offered))
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
             and (asks_tool or not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens

@@ -1472,3 +1472,10 @@ def test_plt_plot_alone_names_the_matrix_as_lines(follow_up: str) -> None:
     ([f"heatmap of '{CAT}' on smollm2", "now gemma", "the original model again"], "smollm2-135m")])
 def test_the_first_model_is_the_one_the_first_figure_ran_on(questions: list[str], model: str) -> None:
     assert converse(questions)[-1].calls[0].arguments["model"] == model
+
+
+def test_a_view_named_with_a_figure_from_elsewhere_draws_the_sentence_given_next() -> None:
+    first, last = converse(["すみません、先生の授業スライドにあったヒートマップと同じのが見たいです",
+                            "文は「私は昨日新しい靴を買った。」で、たしか3層目の平均だったと思います"])
+    assert first.knowledge == ("figure_from_elsewhere",)
+    assert call(last) == ("plot_heatmap", {"layer": 2, "text": "私は昨日新しい靴を買った。"})
