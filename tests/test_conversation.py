@@ -1479,3 +1479,9 @@ def test_a_view_named_with_a_figure_from_elsewhere_draws_the_sentence_given_next
                             "文は「私は昨日新しい靴を買った。」で、たしか3層目の平均だったと思います"])
     assert first.knowledge == ("figure_from_elsewhere",)
     assert call(last) == ("plot_heatmap", {"layer": 2, "text": "私は昨日新しい靴を買った。"})
+
+
+@pytest.mark.parametrize("question", [f"show the heads of the first layer for '{CAT}'",
+                                      f"the layer 0 grid for '{CAT}' please"])
+def test_the_heads_of_an_ordinal_layer_and_a_layer_grid_name_the_heads_grid(question: str) -> None:
+    assert call(converse([question])[-1]) == ("plot_heads", {"layer": 0, "text": CAT})
