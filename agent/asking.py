@@ -407,7 +407,7 @@ def about_something(reading: Reading) -> bool:
     masked = mask_literals(reading.plain)
     plain = reading.plain
     return (bool(WHY.search(plain) or _MEANING_ASKED.search(plain) or _HOW_IT_WORKS.search(plain)
-                 or _IDEA_ONLY.search(plain) or asks_yes_no(masked) or WH_START.search(plain)
+                 or _IDEA_ONLY.search(plain) or asks_yes_no(masked) or WH_START.search(plain) or _WORTH_IT.search(plain)
                  or "?" in plain)  # (a question in any form: "doesnt averaging hide stuff though?", 「本物なん?」)
             and not asks_to_see(masked))
 

@@ -1485,3 +1485,8 @@ def test_a_view_named_with_a_figure_from_elsewhere_draws_the_sentence_given_next
                                       f"the layer 0 grid for '{CAT}' please"])
 def test_the_heads_of_an_ordinal_layer_and_a_layer_grid_name_the_heads_grid(question: str) -> None:
     assert call(converse([question])[-1]) == ("plot_heads", {"layer": 0, "text": CAT})
+
+
+def test_whether_a_view_is_worth_it_said_after_it_is_explained() -> None:
+    *_, last = converse([f"3d plot of '{CAT}'", "honestly i can't read anything in it. is 3d ever useful for this"])
+    assert last.intent == "knowledge" and last.knowledge[:1] == ("why_not_3d",)
