@@ -16,7 +16,7 @@ from agent.context import Context
 from agent.naming import bare, names_it
 from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, find_models
 from agent.planner_quotes import blank
-from agent.planner_reading import Reading, read
+from agent.planner_reading import Reading, read, standard
 
 __all__ = ["resolve"]
 
@@ -265,7 +265,7 @@ def _number_alone(reading: Reading, context: Context) -> None:
     alone = _NUMBER_ALONE.search(reading.rest)
     if alone is None or context.question is None:
         return
-    before = read(context.question, context.text)
+    before = read(standard(context.question), context.text)
     if alone["number"] and context.tool == "generation_attention" and before.new_tokens is not None:
         reading.new_tokens = int(alone["number"])
     else:
@@ -345,7 +345,7 @@ def _choice_spoken_of(reading: Reading, context: Context) -> None:
     layer = not reading.layers and bool(_THAT_LAYER.search(reading.plain))
     if not context.question or not (head or layer):
         return
-    before = read(context.question, context.text)
+    before = read(standard(context.question), context.text)
     if head and len(before.heads) == 1 and before.heads[0][0] != context.choices.get("head"):
         reading.heads = before.heads
     if layer and len(before.layers) == 1 and before.layers[0][0] != context.choices.get("layer"):

@@ -184,9 +184,14 @@ def detect_language(text: str) -> Language:
     return "ja" if JAPANESE.search(text) else "en"
 
 
-# words typed in hiragana that name a layer or head (「へっど2」, 「6そう」), read as their usual spelling (same length)
-_KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 ", "そうめ": "層目"}
-_KANA_WORDS = re.compile(r"へっど|れいや[ーあ]|(?<=\d)そうめ|(?<=\d)そう(?![だでなね])")
+# words typed in hiragana that name a layer, a head or a view (「へっど2」, 「6そう」), read as their usual spelling
+# (same length)
+_KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 ", "そうめ": "層目",
+                  # ... and the words of a request (「すうじいれて」「こーどちょうだい」「おれせんのやつで」)
+                  "すうじ": "数字 ", "こーど": "コード", "おれせん": "折れ線 ", "ひーとまっぷ": "ヒートマップ",
+                  "ぐらふ": "グラフ"}
+_KANA_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|へっど|れいや[ーあ]|(?<=[0-9０-９])そうめ"
+                         r"|(?<=[0-9０-９])そう(?![だでなね])|すうじ|こーど|おれせん|ひーとまっぷ|ぐらふ")
 # Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
 _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "くれない", "ほんなら": "じゃあ", "ほなら": "じゃあ",
            "ほな": "じゃあ"}
@@ -197,10 +202,11 @@ _HALF_WIDTH_BRACKETS = {ord("｢"): "「", ord("｣"): "」"}  # 「｢私はラ
 
 
 def standard(question: str) -> str:
-    """The question with Kansai words in their standard form outside its quotes, 「層」 typed in kana and
-    half-width brackets (｢…｣) as full-width ones, read before anything else."""
-    question = question.translate(_HALF_WIDTH_BRACKETS)
-    return _LAYER_IN_KANA.sub("層", _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question))
+    """The question with Kansai words and words typed in hiragana (「へっど」「すうじ」) in their usual form outside
+    its quotes, 「層」 typed in kana and half-width brackets (｢…｣) as full-width ones, read before anything else."""
+    question = _LAYER_IN_KANA.sub("層", question.translate(_HALF_WIDTH_BRACKETS))
+    question = _KANA_WORDS.sub(lambda m: m["quoted"] or _KANA_WORDS_AS[m[0]], question)
+    return _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
 
 
 # a loanword typed in hiragana (「ひーとまっぷ」「あてんしょん」「ぐらふ」): a run with the long-vowel mark, or a
@@ -249,7 +255,7 @@ def read(question: str, latest_text: str | None = None) -> Reading:
         raw = _take_colon_sentence(reading, raw)
     # the answer follows the language of the question, not of the sentence it quotes
     reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
-    cased = _KANA_WORDS.sub(lambda m: _KANA_WORDS_AS[m[0]], unicodedata.normalize("NFKC", raw))
+    cased = unicodedata.normalize("NFKC", raw)
     reading.plain = reading.rest = cased.lower()
     quoted = {reading.query, reading.key}  # tokens the learner quoted keep the learner's case
     _take_arguments(reading)

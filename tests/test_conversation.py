@@ -1490,3 +1490,11 @@ def test_the_heads_of_an_ordinal_layer_and_a_layer_grid_name_the_heads_grid(ques
 def test_whether_a_view_is_worth_it_said_after_it_is_explained() -> None:
     *_, last = converse([f"3d plot of '{CAT}'", "honestly i can't read anything in it. is 3d ever useful for this"])
     assert last.intent == "knowledge" and last.knowledge[:1] == ("why_not_3d",)
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("すうじいれて", ("plot_heatmap", {"layer": -1, "annotate": True})),
+    ("こーどちょうだい", ("plot_heatmap", {"layer": -1})),
+    ("おれせんのやつで", ("plot_line", {"layer": -1}))])
+def test_request_words_typed_in_hiragana_are_read(follow_up: str, expected: Any) -> None:
+    assert call(converse([f"「{CURRY}」のヒートマップ", follow_up])[-1]) == expected
