@@ -121,7 +121,8 @@ _ASKS_WHICH = re.compile(r"\b(?:which|where|how\s+many|how\s+much|what\s+(?:toke
 _PER_LAYER = re.compile(r"\b(?:each|every|per)\s+layer\b"
                         r"|\b(?:across|over|through)\s+(?:the\s+|all\s+(?:the\s+)?)?layers\b"
                         r"|\blayer\s+by\s+layer\b|\bgo\s+deeper\b|\bdeeper\s+(?:in|into)\b"
-                        r"|各層|層ごと|全層|層を追")
+                        r"|\bfrom\s+layer\s+\d+\s+to\s+(?:layer\s+)?\d+|\bfrom\s+the\s+first\s+(?:layer\s+)?to\s+the\s+last\b"
+                        r"|各層|層ごと|全層|層を追|層から\S{0,8}?層(?:まで|にかけて)")
 # a claim checked on a sentence given ("is that true for '…'?", 「『…』でもそうなる？」,
 # 「『…』では本当にそうなってますか」)
 _HOLDS_FOR = re.compile(r"\b(?:is\s+(?:that|this|it)\s+(?:also\s+|still\s+)?(?:true|the\s+case)"
@@ -442,9 +443,10 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
     best_tool = next((m.score for m in whole if m.kind == "tool"), 0.0)
     if reading.sentences and _HOLDS_FOR.search(reading.plain) and best_tool >= ASK_BELOW:
         return True  # "people say the last layer attends to punctuation. is that true for '…'?": check it on that
-    if reading.query is not None and reading.key is not None and (reading.sentences or context.text) \
-            and _PER_LAYER.search(reading.plain) and best_tool >= ASK_BELOW:
-        return True  # "how does she -> sister evolve over all the layers?": that pair, layer by layer
+    if (reading.query is not None and reading.key is not None or _SPECIAL_TOKEN.search(reading.plain)) \
+            and (reading.sentences or context.text) and _PER_LAYER.search(reading.plain) and best_tool >= ASK_BELOW:
+        return True  # "how does she -> sister evolve over all the layers?", "… on [CLS] from layer 0 to layer 5 for
+        # '…'": that pair, or that token, layer by layer
     if reading.sentences and len(reading.models) >= 2 and best_tool >= ASK_BELOW:
         return True  # "minilm, gemma and smollm on '…', how far apart are the three?": run it through them
     # (a model or a view named for the sentence is what to run, however close a concept: "Are there any

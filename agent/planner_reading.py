@@ -89,7 +89,7 @@ _REACTION_EN = re.compile(r"^(?:(?:cool|nice|great|thanks|thank\s+you|ok|okay|go
                           r"|interesting|awesome|right|alright)\s*[.!,]+\s*"
                           r"|(?:wait|so|and|but|um+|uh+|also|then|hmm+)\b[,.!]?\s+)+", re.I)  # "wait what does … mean"
 # 「ヒートマップにできたりしますか」「数値で出せますか」: can it be made, asked for
-_CAN_IT_BE_MADE_JA = r"(?:に|で|を)(?:でき|出せ|描け|作れ)(?:たり)?(?:します|ます|る|ません|ない)?(?:か|の)?[?？]*$"
+_CAN_IT_BE_MADE_JA = r"(?:に|で|を|も)(?:でき|出せ|描け|作れ)(?:たり)?(?:します|ます|る|ません|ない)?(?:か|の)?[?？]*$"
 _REQUEST_JA = re.compile(rf"見せて|見たい|拝見|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$"
                          rf"|{_CAN_IT_BE_MADE_JA}|ください|ほしい|たい"
                          r"|見られ(?:ます|る)|見れ(?:ます|る)|(?:見る|確かめる)方法"

@@ -1498,3 +1498,13 @@ def test_whether_a_view_is_worth_it_said_after_it_is_explained() -> None:
     ("おれせんのやつで", ("plot_line", {"layer": -1}))])
 def test_request_words_typed_in_hiragana_are_read(follow_up: str, expected: Any) -> None:
     assert call(converse([f"「{CURRY}」のヒートマップ", follow_up])[-1]) == expected
+
+
+def test_how_a_special_token_changes_across_layers_of_a_sentence_is_run_on_it() -> None:
+    plan = converse(["how does the attention on [CLS] change from layer 0 to layer 5 for 'The sun rises in the east'"])[-1]
+    assert plan.calls and all(c.arguments["text"] == "The sun rises in the east" for c in plan.calls)
+
+
+def test_can_you_output_that_too_asks_for_it() -> None:
+    *_, last = converse([f"「{CURRY}」の第1層のヘッドを全部並べて", "各ヘッドの役割も出せますか"])
+    assert last.calls[0].name == "head_roles"
