@@ -48,6 +48,7 @@ _HUB_ID = (re.compile(r"(?<![\w/])[A-Za-z][\w.-]*/[\w.-]*[A-Za-z0-9](?![\w/])"),
 TOOL_MIN = 0.50  # a tool runs only when the question is at least this close to one of its examples
 KNOWLEDGE_MIN = 0.50
 ASK_BELOW = 0.42  # below this, and with nothing literal to go on, ask back
+SHOWN_CONCEPT_MIN = 0.33  # a question about the figure shown goes to the closest concept at least this close
 CLEAR_LEAD = 0.06  # between ASK_BELOW and the minimum, the closest is taken when this far ahead of the next
 NEIGHBOURS = 8  # examples that vote on whether a question asks about a concept or for a tool
 _CLAUSE_END = re.compile(r"(?<=[?？。!！])\s*|(?<=\.)\s+|\n+")

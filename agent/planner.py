@@ -31,7 +31,16 @@ from agent import planner_knowledge as concepts
 from agent import planner_quotes as literal
 from agent.cards import Card, cards
 from agent.context import VIEW_FLAGS, Context, with_text
-from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, mask_literals, meaning_index, weak
+from agent.meaning import (
+    ASK_BELOW,
+    KNOWLEDGE_MIN,
+    SHOWN_CONCEPT_MIN,
+    TOOL_MIN,
+    Match,
+    mask_literals,
+    meaning_index,
+    weak,
+)
 from agent.naming import bare, longest_name, named_as_the_form, named_views, only_named, part_said
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
@@ -281,7 +290,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             # in a conversation, a question about what was shown goes to the closest concept, however weak
             # ("if 'it' leans towards 'street' in the second one, does that mean BERT resolved the pronoun?"), and so
             # does one that says it wants only the idea ("…, would the row of 'sat' change? Asking conceptually.")
-            said = next((m.name for m in matches if m.kind == "knowledge" and m.score >= ASK_BELOW
+            said = next((m.name for m in matches if m.kind == "knowledge" and m.score >= SHOWN_CONCEPT_MIN
                          and not knowledge()[m.name].asks_back), None)
         if said is not None:  # nothing close by meaning, but a topic named in its own words ("query, key and value")
             return Plan(reading.language, "knowledge", (), (said,), (), context=context)

@@ -78,7 +78,8 @@ _ELSEWHERE = re.compile(
     # (「先生の授業スライドにあったヒートマップ」, 「社内で別途作成した図」: from slides or a paper, or made elsewhere)
     rf"|(?:スライド|資料|論文|教科書)(?:に|で)(?:あった|載ってた|載っていた|出てた|出ていた|見た)\S{{0,4}}?{_FIGURE_JA}"
     rf"|(?:社内|別途)で\S{{0,4}}?(?:作成した|作った|描いた)\S{{0,3}}?{_FIGURE_JA}"
-    r"|別のタブ|前のチャット|このチャットの前|アップロードした|添付した", re.I)
+    r"|別のタブ|前のチャット|このチャットの前|アップロードした|添付した|スクショ(?:を)?(?:送|貼|添付|上げ)"
+    r"|\b(?:i'?ll|let\s+me|can\s+i)\s+(?:send|upload|attach|paste)\s+(?:you\s+)?a\s+screenshot\b", re.I)
 ELSEWHERE_ENTRY = "figure_from_elsewhere"
 
 

@@ -1508,3 +1508,18 @@ def test_how_a_special_token_changes_across_layers_of_a_sentence_is_run_on_it() 
 def test_can_you_output_that_too_asks_for_it() -> None:
     *_, last = converse([f"「{CURRY}」の第1層のヘッドを全部並べて", "各ヘッドの役割も出せますか"])
     assert last.calls[0].name == "head_roles"
+
+
+@pytest.mark.parametrize(("questions", "entry"), [
+    (["line chart from 'it' in 'The trophy did not fit in the suitcase because it was too big'",
+      "the students will ask if this means the model knows it refers to the trophy. does it?"],
+     "attention_is_not_explanation"),
+    ([f"heatmap of '{CAT}', heads averaged", "so the mean(0) there is over the heads right, not the batch?"],
+     None)])
+def test_a_question_about_the_figure_shown_gets_a_concept_even_when_far(questions: list[str], entry: str | None) -> None:
+    last = converse(questions)[-1]
+    assert last.intent == "knowledge" and (entry is None or last.knowledge[:1] == (entry,))
+
+
+def test_a_screenshot_offered_asks_what_looked_wrong() -> None:
+    assert converse(["スクショ送るんで、これのどこがおかしいか見てもらえます？"])[-1].knowledge == ("figure_from_elsewhere",)
