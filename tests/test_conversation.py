@@ -1405,7 +1405,8 @@ def test_what_averaging_hides_is_the_mean_over_heads() -> None:
      ("attention_norms", {"layer": 5, "text": "先生が生徒に本を渡した。"})),
     ("むかしむかしあるところに　の続きを20トークン書かせて、そのときどこ見てたか",
      ("generation_attention", {"layer": -1, "prompt": "むかしむかしあるところに", "max_new_tokens": 20})),
-    ("｢私はラーメンが好きです｣の最後の層、ヘッド全部ならべて", ("plot_heads", {"layer": -1, "text": "私はラーメンが好きです"})),
+    ("｢私はラーメンが好きです｣の最後の層、ヘッド全部ならべて",
+     ("plot_heads", {"layer": -1, "text": "私はラーメンが好きです"})),
     ("恐れ入りますが、'Knowledge is power.' の注意重みをテンソルの形も含めて取り出していただけますか",
      ("extract_attention", {"text": "Knowledge is power."}))])
 def test_a_sentence_typed_without_quotes_where_learners_put_it_is_found(question: str, expected: Any) -> None:
@@ -1454,11 +1455,13 @@ def test_a_sentence_after_a_colon_ends_where_the_request_goes_on() -> None:
 
 def test_going_on_from_before_is_no_generation() -> None:
     """「さっきの続きで」 goes on with the conversation; only a text's continuation (「…の続きを」) is generated."""
-    *_, last = converse([f"「{CURRY}」の第1層のヘッドを全部並べて", "ありがとうございます。じゃあさっきの続きで、最後の層も並べてください"])
+    *_, last = converse([f"「{CURRY}」の第1層のヘッドを全部並べて",
+                         "ありがとうございます。じゃあさっきの続きで、最後の層も並べてください"])
     assert call(last) == ("plot_heads", {"layer": -1})
 
 
-@pytest.mark.parametrize("follow_up", ["ok go back to the plt.plot picture but for layer 0", "さっきのplt.plotのやつに戻して層1で"])
+@pytest.mark.parametrize("follow_up", ["ok go back to the plt.plot picture but for layer 0",
+                                       "さっきのplt.plotのやつに戻して層1で"])
 def test_plt_plot_alone_names_the_matrix_as_lines(follow_up: str) -> None:
     *_, last = converse([f"show what plt.plot(attention) draws for '{CAT}'", f"line chart from 'cat' in '{CAT}'",
                          follow_up])
@@ -1501,7 +1504,8 @@ def test_request_words_typed_in_hiragana_are_read(follow_up: str, expected: Any)
 
 
 def test_how_a_special_token_changes_across_layers_of_a_sentence_is_run_on_it() -> None:
-    plan = converse(["how does the attention on [CLS] change from layer 0 to layer 5 for 'The sun rises in the east'"])[-1]
+    question = "how does the attention on [CLS] change from layer 0 to layer 5 for 'The sun rises in the east'"
+    plan = converse([question])[-1]
     assert plan.calls and all(c.arguments["text"] == "The sun rises in the east" for c in plan.calls)
 
 
@@ -1516,10 +1520,12 @@ def test_can_you_output_that_too_asks_for_it() -> None:
      "attention_is_not_explanation"),
     ([f"heatmap of '{CAT}', heads averaged", "so the mean(0) there is over the heads right, not the batch?"],
      None)])
-def test_a_question_about_the_figure_shown_gets_a_concept_even_when_far(questions: list[str], entry: str | None) -> None:
+def test_a_question_about_the_figure_shown_gets_a_concept_even_when_far(questions: list[str],
+                                                                       entry: str | None) -> None:
     last = converse(questions)[-1]
     assert last.intent == "knowledge" and (entry is None or last.knowledge[:1] == (entry,))
 
 
 def test_a_screenshot_offered_asks_what_looked_wrong() -> None:
-    assert converse(["スクショ送るんで、これのどこがおかしいか見てもらえます？"])[-1].knowledge == ("figure_from_elsewhere",)
+    plan = converse(["スクショ送るんで、これのどこがおかしいか見てもらえます？"])[-1]
+    assert plan.knowledge == ("figure_from_elsewhere",)
