@@ -38,6 +38,7 @@ def unfit_choices(card: Card, reading: Reading) -> set[str]:
              "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,
              "color_max": reading.color_max is not None,
              "expression": reading.expression is not None and not reading.expression_bare,
+             "sentence": bool(reading.sentences),  # a sentence given: not a tool that reads none (the list of models)
              "sentence_b": len(reading.sentences) >= 2,  # two sentences given: a tool that takes both
              "model_b": len(reading.models) >= 2}
     return {name for name, set_ in given.items() if set_ and name not in readings}

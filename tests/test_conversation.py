@@ -1529,3 +1529,8 @@ def test_a_question_about_the_figure_shown_gets_a_concept_even_when_far(question
 def test_a_screenshot_offered_asks_what_looked_wrong() -> None:
     plan = converse(["スクショ送るんで、これのどこがおかしいか見てもらえます？"])[-1]
     assert plan.knowledge == ("figure_from_elsewhere",)
+
+
+def test_a_sentence_given_is_not_for_a_tool_that_reads_none() -> None:
+    plan = converse(["show me one on 'The meeting starts at noon' with the small llama-ish model"])[-1]
+    assert plan.calls and plan.calls[0].name not in ("list_models", "load_model")
