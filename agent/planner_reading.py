@@ -198,6 +198,23 @@ _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "
 _KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに|くれへん"
                            r"|(?<![ぁ-ゖ])(?:ほんなら|ほなら|ほな)")  # (「ほな」 opening a clause, not inside a word)
 _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)")  # 「3そう目」: 「3層目」 typed before its kanji
+# the short forms an engineer in a hurry types ("last lyr hm", "all 12 hds", "+10 toks", "w/o CLS"), in full;
+# "hm" is a heatmap only beside the request, not a "hm, …" of thought opening the message
+_SHORT_FORMS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
+                          r"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/)(?=[\s\d.,:;!?)、。]|$)"
+                          r"|(?<=\S )(?P<hm>hm)\b(?![,.…])|^(?P<hm_first>hm)(?=\s+(?:lyr|layer|l\d|for|of)\b)", re.I)
+_IN_FULL = {"lyr": "layer", "lyrs": "layers", "hd": "head", "hds": "heads", "tok": "token", "toks": "tokens",
+            "attn": "attention", "w/o": "without", "w/": "with"}
+
+
+def _in_full(found: re.Match[str]) -> str:
+    if found["quoted"]:
+        return found["quoted"]
+    if found["word"]:
+        return _IN_FULL[found["word"].lower()]
+    return "heatmap"
+
+
 _HALF_WIDTH_BRACKETS = {ord("｢"): "「", ord("｣"): "」"}  # 「｢私はラーメンが好きです｣の…」, as a phone types them
 
 
@@ -206,6 +223,7 @@ def standard(question: str) -> str:
     its quotes, 「層」 typed in kana and half-width brackets (｢…｣) as full-width ones, read before anything else."""
     question = _LAYER_IN_KANA.sub("層", question.translate(_HALF_WIDTH_BRACKETS))
     question = _KANA_WORDS.sub(lambda m: m["quoted"] or _KANA_WORDS_AS[m[0]], question)
+    question = _SHORT_FORMS.sub(_in_full, question)
     return _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
 
 

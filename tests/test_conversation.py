@@ -1534,3 +1534,20 @@ def test_a_screenshot_offered_asks_what_looked_wrong() -> None:
 def test_a_sentence_given_is_not_for_a_tool_that_reads_none() -> None:
     plan = converse(["show me one on 'The meeting starts at noon' with the small llama-ish model"])[-1]
     assert plan.calls and plan.calls[0].name not in ("list_models", "load_model")
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["last lyr hm 'The pilot landed the plane safely'"],
+     ("plot_heatmap", {"layer": -1, "text": "The pilot landed the plane safely"})),
+    (["all 12 hds of lyr 0 in one grid, 'the cat sat on the mat'"],
+     ("plot_heads", {"layer": 0, "text": "the cat sat on the mat"})),
+    (["diff 'The cat chased the mouse' vs 'The mouse chased the cat', lyr 3", "hd 0 only"],
+     ("compare_attention", {"layer": 3, "head": 0, "text_a": "The cat chased the mouse",
+                            "text_b": "The mouse chased the cat"}))])
+def test_short_forms_of_a_hurried_engineer_are_read_in_full(questions: list[str], expected: Any) -> None:
+    assert call(converse(questions)[-1]) == expected
+
+
+def test_hm_opening_a_thought_is_no_heatmap() -> None:
+    *_, last = converse([f"line chart from 'it' in '{CAT}'", "hm the first word gets a huge spike, why?"])
+    assert last.intent == "knowledge" and not last.calls
