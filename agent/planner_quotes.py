@@ -16,8 +16,8 @@ __all__ = [
     "asked_as_term", "asked_by_someone", "surroundings", "names_a_sentence",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
-    "TOPIC_SENTENCE", "TOPIC_CLAUSE", "LEADING_CLAUSE", "CLOSING_SENTENCE", "REQUEST_NOUNS", "WHAT_IS_SHOWN",
-    "LEADING_SENTENCE", "TECHNICAL_WORDS", "ERROR_LINE", "LINE_SENTENCE",
+    "TOPIC_SENTENCE", "TOPIC_CLAUSE", "LEADING_CLAUSE", "CLOSING_SENTENCE", "TRAILING_SENTENCE", "REQUEST_NOUNS",
+    "WHAT_IS_SHOWN", "LEADING_SENTENCE", "TECHNICAL_WORDS", "ERROR_LINE", "LINE_SENTENCE",
 ]
 
 
@@ -92,6 +92,11 @@ TOPIC_SENTENCE = re.compile(r"(?:文|文章|例文|テキスト|プロンプト)
 # unquoted, closing the request; a capital opens it (planner_reading._closing_sentence checks its words)
 CLOSING_SENTENCE = re.compile(r"(?i:\b(?:for|of|on|sentence\s+is|text\s+is))\s+"
                               r"(?P<text>[A-Z][\w']*(?:[ \t]+[\w',!?.-]+){2,}?)[ \t]*[.!]?[ \t]*$")
+# "toks + attn shapes: The quick brown fox …", "rollout from layer 2 onward -- Birds fly south in winter": an
+# English sentence after a colon or a dash, closing a request that names no "sentence" before it
+TRAILING_SENTENCE = re.compile(r"(?:[:：]|[ \t]--?[ \t]|[ \t]—[ \t])[ \t]*"
+                               r"(?!(?:I|I'[a-z]+|My|Just|So|And|But|Also|Please|Thanks|Now|Then|Ok|Okay)\b)"
+                               r"(?P<text>[A-Z][^:\n]*?)[ \t]*$")
 REQUEST_NOUNS = frozenset({"please", "pls", "text", "sentence", "sentences", "version", "example", "word", "words",
                            "code", "chart", "heatmap", "plot", "figure", "line", "lines", "grid", "view", "map",
                            "japanese", "english", "numbers", "values", "matrix", "lesson", "explorer"})

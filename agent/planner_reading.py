@@ -550,13 +550,24 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     return f"{rest[:found.start()]} {rest[end:]}" if match else rest[end:]
 
 
+_ASKING = re.compile(r"\b(?:why|what|how|which|where|who|when|is|are|does|do|did|got|get|getting|says?|said)\b|\?",
+                     re.I)
+
+
 def _closing_sentence(rest: str) -> re.Match[str] | None:
     """An English sentence, unquoted, closing the request after "for" / "of" / "sentence is" ("plot every head of
-    layer 2 for The dog chased the ball"): it opens with a capital, has three words or more, none of them names a
-    model or a thing of the request, and it asks nothing ("… of BERT tend to look at different things?")."""
+    layer 2 for The dog chased the ball"), opening with a capital, or after a colon or a dash that a request (no
+    question) comes before ("toks + attn shapes: The quick brown fox …"): it has three words or more, none of them
+    names a model or a thing of the request, and it asks nothing ("… of BERT tend to look at different things?")."""
     found = literal.CLOSING_SENTENCE.search(rest)
+    trailing = literal.TRAILING_SENTENCE.search(rest)
+    head = rest[:trailing.start()].lower() if trailing is not None else ""
+    if found is None and trailing is not None and not _ASKING.search(head) \
+            and any(word in literal.TECHNICAL_WORDS or word in literal.REQUEST_NOUNS or word in _IN_FULL.values()
+                    for word in re.findall(r"[a-z]+", head)):
+        found = trailing  # (a request before it; not "why do I get this: The labels are shifted by one")
     words = re.findall(r"[a-z0-9']+", found["text"].lower()) if found else []
-    if not found or found["text"].endswith("?") \
+    if not found or found["text"].endswith("?") or len(words) < 3 \
             or any(word in literal.TECHNICAL_WORDS or word in literal.REQUEST_NOUNS for word in words):
         return None
     return found if not arguments.find_models(found["text"])[0] else None

@@ -1551,3 +1551,17 @@ def test_short_forms_of_a_hurried_engineer_are_read_in_full(questions: list[str]
 def test_hm_opening_a_thought_is_no_heatmap() -> None:
     *_, last = converse([f"line chart from 'it' in '{CAT}'", "hm the first word gets a huge spike, why?"])
     assert last.intent == "knowledge" and not last.calls
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("toks + attn shapes: The quick brown fox jumps over the lazy dog",
+     ("extract_attention", {"text": "The quick brown fox jumps over the lazy dog"})),
+    ("rollout from lyr 2 onward -- Birds fly south in winter",
+     ("attention_rollout", {"text": "Birds fly south in winter", "start_layer": 2}))])
+def test_a_sentence_after_a_colon_or_dash_closing_a_request_is_found(question: str, expected: Any) -> None:
+    assert call(converse([question])[-1]) == expected
+
+
+def test_what_they_saw_after_a_colon_is_no_sentence() -> None:
+    plan = converse(["why do I get this in my plot: The labels are shifted by one"])[-1]
+    assert not plan.calls
