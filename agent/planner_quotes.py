@@ -164,6 +164,8 @@ def asked_as_term(content: str, before: str, after: str) -> bool:
     content = content.strip()
     if len(content) > 20 or re.search(r"[。.!?！？]$", content) or _QUERY_AFTER.search(after):
         return False  # ("what is 'it' attending to?" asks where a token looks)
+    if content.lower() in TECHNICAL_WORDS and not _QUERY_BEFORE.search(before.lower()):
+        return True  # "I heard each 'head' makes its own": a word of the field, quoted, is no sentence
     return bool(_TERM_BEFORE.search(before.lower()) or _TERM_AFTER.search(after.lower()))
 
 
@@ -244,8 +246,9 @@ _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トー
                              r"|focus(?:es)?|(?:go(?:es)?|going|points?|pointing|refers?|referring|lean(?:s|ing)?)"
                              r"\s+(?:to|towards?)\b))",
                              re.I)
-_TERM_BEFORE = ascii_pattern(r"(?:\bwhat\s+(?:is|are)|\bwhat's|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
-                      r"\s*(?:the\s+)?(?:word\s+|term\s+)?$"
+_TERM_BEFORE = ascii_pattern(r"(?:\bwhat(?:\s+(?:even|exactly|really|actually))?\s+(?:is|are)|\bwhat'?s(?:\s+even)?"
+                             r"|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
+                             r"\s*(?:the\s+|an?\s+)?(?:word\s+|term\s+)?$"
                       r"|\b(?:the\s+)?(?:term|concept|notion|jargon)\s*$|\b(?:so-called|called)\s*$", re.I)
 # (「『…』って何トークン?」 asks how the quoted text is split: a sentence, no term)
 # (a kind named by the quote: 「「直前のトークンを見る」タイプって、どういう…」, 'what do "sink" heads mean')

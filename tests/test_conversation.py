@@ -1565,3 +1565,11 @@ def test_a_sentence_after_a_colon_or_dash_closing_a_request_is_found(question: s
 def test_what_they_saw_after_a_colon_is_no_sentence() -> None:
     plan = converse(["why do I get this in my plot: The labels are shifted by one"])[-1]
     assert not plan.calls
+
+
+@pytest.mark.parametrize("question", ["Sorry if this is a dumb question but what even is 'attention' in a transformer?",
+                                      "yo whats a 'head' in attention",
+                                      "In plain English, what's an 'attention sink'?"])
+def test_a_quoted_word_of_the_field_asked_about_is_a_term_not_a_sentence(question: str) -> None:
+    plan = converse([question])[-1]
+    assert plan.intent == "knowledge" and not plan.calls
