@@ -139,6 +139,7 @@ def _looks_like_hub_id(name: str) -> bool:
 # --- flags, layers, heads, the query token --------------------------------------------------------------
 
 _SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?|ones|stuff)|特殊(?:トークン|記号)"
+            r"|bracket(?:ed)?\s+(?:words?|tokens?|ones)"
             r"|\[cls\](?:\s*(?:and|,|/|&|と|、|や|・)\s*\[sep\])?|\[sep\]"
             r"|<bos>(?:\s*tokens?)?|<s>|cls(?:\s*(?:and|/|&|と|・|、)\s*sep)?(?:\s*tokens?)?|bos(?:\s*tokens?)?)")
 MEAN_HEADS = _ascii(
@@ -200,8 +201,9 @@ HEAD_OFF = _ascii(
 )
 EXCLUDE_SPECIAL = _ascii(
     r"\bexclude_special\b(?!\s*=\s*false)|"  # the parameter by its name: 「exclude_specialつけて」
-    rf"\b(?:without|w/o)\s+(?:the\s+|any\s+)?{_SPECIAL}|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
-    rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+)?{_SPECIAL}"
+    rf"\b(?:without|w/o)\s+(?:the\s+|any\s+|those\s+|these\s+)?{_SPECIAL}"
+    r"|\b(?:excluding|exclude|drop|dropping|remove|removing|ignore|ignoring"
+    rf"|hide|hiding|skip|skipping|minus)\s+(?:the\s+|those\s+|these\s+)?{_SPECIAL}"
     # (not what a model has: "where is smollm's sink if it has no bos token?", "there is no [CLS] in this model")
     rf"|(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?<!\bgets\s)(?<!\badds\s)(?<!\buses\s)(?<!\bis\s)(?<!\bare\s)"
     rf"(?<!'s\s)\bno\s+{_SPECIAL}"

@@ -1573,3 +1573,10 @@ def test_what_they_saw_after_a_colon_is_no_sentence() -> None:
 def test_a_quoted_word_of_the_field_asked_about_is_a_term_not_a_sentence(question: str) -> None:
     plan = converse([question])[-1]
     assert plan.intent == "knowledge" and not plan.calls
+
+
+@pytest.mark.parametrize("follow_up", ["Can you hide those special ones so I can see the real words?",
+                                       "Could you then draw it again without those bracket words?"])
+def test_special_tokens_as_beginners_call_them_are_dropped(follow_up: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", follow_up])
+    assert call(last) == ("plot_heatmap", {"layer": -1, "exclude_special": True})
