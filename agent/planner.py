@@ -503,7 +503,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
                 return every[taker.name], taker.score
             return previous, max(kept, TOOL_MIN)
     if default is not None and bare(reading) and (fit.changes_the_view(reading) or context.question) \
-            and not fit.unfit_choices(default, reading) & _ONE_TOOLS_CHOICES:  # (two models given: not the default)
+            and not fit.unfit_choices(default, reading) & {*_ONE_TOOLS_CHOICES, "query", "key"}:
+        # (two models given, or a token: not the default; "in the first one, what does 'tasted' look at?" after a
+        # comparison is that token's line)
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
     default_score = next((m.score for m in matches if default is not None and m.label == f"tool:{default.tool}"), 0.0)
     if chosen is not None and not named and default is not None \

@@ -1580,3 +1580,9 @@ def test_a_quoted_word_of_the_field_asked_about_is_a_term_not_a_sentence(questio
 def test_special_tokens_as_beginners_call_them_are_dropped(follow_up: str) -> None:
     *_, last = converse([f"heatmap of '{CAT}'", follow_up])
     assert call(last) == ("plot_heatmap", {"layer": -1, "exclude_special": True})
+
+
+def test_a_token_asked_about_after_a_comparison_is_that_tokens_line() -> None:
+    *_, last = converse(["compare 'The chef tasted the soup' with 'The critic tasted the soup'",
+                         "in the first one, what does 'tasted' look at?"])
+    assert call(last) == ("plot_line", {"layer": -1, "text": "The chef tasted the soup", "query": "tasted"})
