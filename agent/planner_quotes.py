@@ -63,7 +63,7 @@ COLON_SENTENCE = ascii_pattern(
     r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!first\s)(?<!second\s)(?<!other\s)(?<!同じ)\bsentences?"
     r"|(?<!same\s)\btexts?|\binput|\bprompt"
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
-    r"|\b(?:for|of)|文章?|テキスト|プロンプト"
+    r"|\b(?:for|of|in)|文章?|テキスト|プロンプト"
     r"|見たい|見せて|ください|下さい|お願い(?:します)?|ほしい|欲しい|描いて|出して"  # 「…見たい：猫が…」
     r"|\bplease|\bpl[sz])\s*[:：]"  # "heatmap pls: She sold seashells"
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)

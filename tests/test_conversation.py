@@ -1586,3 +1586,12 @@ def test_a_token_asked_about_after_a_comparison_is_that_tokens_line() -> None:
     *_, last = converse(["compare 'The chef tasted the soup' with 'The critic tasted the soup'",
                          "in the first one, what does 'tasted' look at?"])
     assert call(last) == ("plot_line", {"layer": -1, "text": "The chef tasted the soup", "query": "tasted"})
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ('can you show me the colorful grid thing for "I love natural language processing!"',
+     ("plot_heatmap", {"layer": -1, "text": "I love natural language processing!"})),
+    ("which word gets looked at the most in: my grandma bakes bread every sunday morning",
+     ("plot_line", {"layer": -1, "text": "my grandma bakes bread every sunday morning"}))])
+def test_a_beginners_names_and_a_sentence_after_in_colon(question: str, expected: Any) -> None:
+    assert call(converse([question])[-1]) == expected
