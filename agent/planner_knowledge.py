@@ -73,8 +73,8 @@ _ELSEWHERE = re.compile(
     r"(?:showed|shown|sent|made|drew|shared|posted|had|used|gave)\b"
     r"|\b(?:i|we)\s+(?:uploaded|attached)\b|\bbefore\s+(?:i\s+opened\s+)?this\s+chat\b"
     r"|\bin\s+(?:another|a\s+different|the\s+other)\s+(?:tab|chat|window)\b"
-    rf"|{_PERSON_JA}(?:から|が|に)?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった|作った|描いた"
-    rf"|貼った)\S{{0,4}}?{_FIGURE_JA}|{_PERSON_JA}の(?:\w{{1,6}}の)?{_FIGURE_JA}"
+    rf"|{_PERSON_JA}(?:から|が|に)?(?:\S{{1,6}}?に)?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった"
+    rf"|作った|描いた|貼った|上げてた|上げていた|載せてた|投稿してた)\S{{0,8}}?{_FIGURE_JA}|{_PERSON_JA}の(?:\w{{1,6}}の)?{_FIGURE_JA}"
     # (「先生の授業スライドにあったヒートマップ」, 「社内で別途作成した図」: from slides or a paper, or made elsewhere)
     rf"|(?:スライド|資料|論文|教科書)(?:に|で)(?:あった|載ってた|載っていた|出てた|出ていた|見た)\S{{0,4}}?{_FIGURE_JA}"
     rf"|(?:社内|別途)で\S{{0,4}}?(?:作成した|作った|描いた)\S{{0,3}}?{_FIGURE_JA}"

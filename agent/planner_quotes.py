@@ -255,7 +255,9 @@ _TERM_BEFORE = ascii_pattern(r"(?:\bwhat(?:\s+(?:even|exactly|really|actually))?
 _TERM_AFTER = ascii_pattern(r"^\s*(?:(?:タイプ|型|係)って[、,\s]*(?:どういう|何|なに)"
                             r"|(?:(?:タイプ|型|係|ヘッド|heads?\b|type\b|kind\b)\s*)?"
                             r"(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに)(?!\s*(?:トークン|個|文字))"
-                            r"|ってどういう|の意味|(?:という|っていう)(?:言葉|用語|概念)))", re.I)
+                            r"|ってどういう|の意味|(?:という|っていう)(?:言葉|用語|概念)"
+                            r"|(?:という|っていう)の(?:が|は)[、,\s]*(?:よく|いまいち|あまり)?(?:分から|わから|分かりません|わかりません)))",
+                            re.I)
 
 
 # a quote cited, not given to analyse: 「「先頭トークンはシンクになる」とあった」, 'a paper claims "…"', a question

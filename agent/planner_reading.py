@@ -194,8 +194,8 @@ _KANA_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”
                          r"|(?<=[0-9０-９])そう(?![だでなね])|すうじ|こーど|おれせん|ひーとまっぷ|ぐらふ")
 # Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
 _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "くれない", "ほんなら": "じゃあ", "ほなら": "じゃあ",
-           "ほな": "じゃあ"}
-_KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに|くれへん"
+           "ほな": "じゃあ", "やなくて": "じゃなくて"}
+_KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに|くれへん|やなくて"
                            r"|(?<![ぁ-ゖ])(?:ほんなら|ほなら|ほな)")  # (「ほな」 opening a clause, not inside a word)
 _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)")  # 「3そう目」: 「3層目」 typed before its kanji
 # the short forms an engineer in a hurry types ("last lyr hm", "all 12 hds", "+10 toks", "w/o CLS"), in full;

@@ -1595,3 +1595,19 @@ def test_a_token_asked_about_after_a_comparison_is_that_tokens_line() -> None:
      ("plot_line", {"layer": -1, "text": "my grandma bakes bread every sunday morning"}))])
 def test_a_beginners_names_and_a_sentence_after_in_colon(question: str, expected: Any) -> None:
     assert call(converse([question])[-1]) == expected
+
+
+def test_a_figure_a_friend_posted_asks_for_its_sentence() -> None:
+    plan = converse(["友達がインスタに上げてたアテンションの図のほうがきれいだったんだけど、あれ何の図かわかる？"])[-1]
+    assert plan.knowledge == ("figure_from_elsewhere",)
+
+
+def test_kansai_yanakute_turns_a_choice_down() -> None:
+    *_, last = converse([f"「{CURRY}」の最後の層のヒートマップ",
+                         "最後の層やなくて、まんなかへんの層も見れる？9層目とか"])
+    assert call(last) == ("plot_heatmap", {"layer": 8})
+
+
+def test_a_quoted_phrase_not_understood_is_a_term() -> None:
+    *_, last = converse([f"「{CURRY}」のヒートマップ", "その「ヘッドを平均する」というのがよく分かりません。"])
+    assert last.intent == "knowledge" and not last.calls
