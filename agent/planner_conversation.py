@@ -49,6 +49,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     _edit_the_expression(reading, context)
     _step_the_layer(reading, context)
     _number_alone(reading, context)
+    _panel_of_the_grid(reading, context)
     _model_spoken_of(reading, context)
     _first_model(reading, context)
     _choice_spoken_of(reading, context)
@@ -284,6 +285,23 @@ _NUMBER_ALONE = re.compile(rf"(?:^|[.?!。？！]\s*)\W*(?:(?:ok|okay|right|fine
                            rf"|ugh|hmm+|well|no|じゃあ|では|なら|あ|えっと)\W*)*(?:the\s+)?"
                            rf"(?:(?P<number>\d{{1,4}})|(?P<ordinal>{ORDINAL_WORDS}))(?:\s*one)?"
                            rf"\s*(?:then|instead|please|pls|でお願いします|でお願い|で|に|にして)?\W*$")
+
+
+# one panel of the grid of heads, by its place: "the third one", 「2番目のやつ」, 「3個目の」
+_PANEL = re.compile(rf"\bthe\s+(?P<ordinal>{ORDINAL_WORDS})\s+(?:one|panel|square|plot|map)\b"
+                    r"|(?P<number>\d{1,2})\s*(?:番目|個目|つ目)(?:の(?:やつ|もの|ヘッド|図|パネル)?|を)?", re.I)
+
+
+def _panel_of_the_grid(reading: Reading, context: Context) -> None:
+    """"the third one looks like a diagonal line, can you make that one big?", 「2番目のやつを大きくして」 after the
+    grid of heads: that head (counted from 1)."""
+    if context.tool != "plot_heads" or reading.heads or reading.layers or reading.earlier_figure is not None:
+        return
+    found = _PANEL.search(reading.rest)
+    if found is not None:
+        place = ORDINAL[found["ordinal"].lower()] if found["ordinal"] else int(found["number"])
+        reading.heads = [(place - 1, found[0].strip())]
+        reading.rest = blank(reading.rest, *found.span())
 
 
 def _stepping(context: Context) -> str:

@@ -1611,3 +1611,11 @@ def test_kansai_yanakute_turns_a_choice_down() -> None:
 def test_a_quoted_phrase_not_understood_is_a_term() -> None:
     *_, last = converse([f"「{CURRY}」のヒートマップ", "その「ヘッドを平均する」というのがよく分かりません。"])
     assert last.intent == "knowledge" and not last.calls
+
+
+@pytest.mark.parametrize(("follow_up", "head"), [
+    ("the third one looks like a diagonal line, can you make that one big?", 2),
+    ("2番目のやつを大きくしてください", 1)])
+def test_a_panel_of_the_heads_grid_told_by_its_place_is_that_head(follow_up: str, head: int) -> None:
+    *_, last = converse([f"all heads of layer 0 for '{CAT}'", follow_up])
+    assert call(last) == ("plot_heatmap", {"layer": 0, "head": head})
