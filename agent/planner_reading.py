@@ -200,19 +200,26 @@ _KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"�
 _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)")  # 「3そう目」: 「3層目」 typed before its kanji
 # the short forms an engineer in a hurry types ("last lyr hm", "all 12 hds", "+10 toks", "w/o CLS"), in full;
 # "hm" is a heatmap only beside the request, not a "hm, …" of thought opening the message
+_KANA_KANJI = "\u3040-\u30ff\u4e00-\u9fff"
 _SHORT_FORMS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
-                          r"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/)(?=[\s\d.,:;!?)、。]|$)"
-                          r"|(?<=\S )(?P<hm>hm)\b(?![,.…])|^(?P<hm_first>hm)(?=\s+(?:lyr|layer|l\d|for|of)\b)", re.I)
+                          rf"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/)(?=[\s\d.,:;!?)、。{_KANA_KANJI}]|$)"
+                          rf"|(?:(?<=\S )|(?<=[{_KANA_KANJI}]))(?P<hm>hm)(?![A-Za-z,.…])"
+                          r"|^(?P<hm_first>hm)(?=\s+(?:lyr|layer|l\d|for|of)\b)", re.I)
 _IN_FULL = {"lyr": "layer", "lyrs": "layers", "hd": "head", "hds": "heads", "tok": "token", "toks": "tokens",
-            "attn": "attention", "w/o": "without", "w/": "with"}
+            "attn": "attention", "w/o": "without", "w/": "with", "hm": "heatmap"}
+# ... beside Japanese (「15tok生成」「特殊tok抜きで」「pngのhmも」), in the words a Japanese question uses
+_IN_FULL_JA = {"lyr": "層", "lyrs": "層", "hd": "ヘッド", "hds": "ヘッド", "tok": "トークン", "toks": "トークン",
+               "attn": "アテンション", "hm": "ヒートマップ"}
 
 
 def _in_full(found: re.Match[str]) -> str:
     if found["quoted"]:
         return found["quoted"]
-    if found["word"]:
-        return _IN_FULL[found["word"].lower()]
-    return "heatmap"
+    short = (found["word"] or "hm").lower()
+    around = found.string[max(found.start() - 2, 0):found.end() + 2]
+    if short in _IN_FULL_JA and re.search(f"[{_KANA_KANJI}]", around):
+        return _IN_FULL_JA[short]
+    return _IN_FULL[short]
 
 
 _HALF_WIDTH_BRACKETS = {ord("｢"): "「", ord("｣"): "」"}  # 「｢私はラーメンが好きです｣の…」, as a phone types them

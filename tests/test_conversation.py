@@ -1619,3 +1619,11 @@ def test_a_quoted_phrase_not_understood_is_a_term() -> None:
 def test_a_panel_of_the_heads_grid_told_by_its_place_is_that_head(follow_up: str, head: int) -> None:
     *_, last = converse([f"all heads of layer 0 for '{CAT}'", follow_up])
     assert call(last) == ("plot_heatmap", {"layer": 0, "head": head})
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["『昔々あるところに』から15tok生成、各stepのattn"],
+     ("generation_attention", {"layer": -1, "prompt": "昔々あるところに", "max_new_tokens": 15})),
+    ([f"「{CURRY}」の最終層ヒートマップ", "特殊tok抜きで"], ("plot_heatmap", {"layer": -1, "exclude_special": True}))])
+def test_short_forms_beside_japanese_are_read_in_japanese(questions: list[str], expected: Any) -> None:
+    assert call(converse(questions)[-1]) == expected
