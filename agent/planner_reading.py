@@ -204,7 +204,7 @@ _KANA_KANJI = "\u3040-\u30ff\u4e00-\u9fff"
 _SHORT_FORMS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
                           rf"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/)(?=[\s\d.,:;!?)、。{_KANA_KANJI}]|$)"
                           rf"|(?:(?<=\S )|(?<=[{_KANA_KANJI}]))(?P<hm>hm)(?![A-Za-z,.…])"
-                          r"|^(?P<hm_first>hm)(?=\s+(?:lyr|layer|l\d|for|of)\b)", re.I)
+                          r"|^hm(?=\s+(?:lyr|layer|l\d|for|of)\b)", re.I)
 _IN_FULL = {"lyr": "layer", "lyrs": "layers", "hd": "head", "hds": "heads", "tok": "token", "toks": "tokens",
             "attn": "attention", "w/o": "without", "w/": "with", "hm": "heatmap"}
 # ... beside Japanese (「15tok生成」「特殊tok抜きで」「pngのhmも」), in the words a Japanese question uses
@@ -540,21 +540,23 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     start, end = found.span("text")
     if match is not None and "\n" in rest[start:end]:  # "Here's my sentence:\nWinter mornings….\nShow the heatmap.":
         end = start + rest[start:end].index("\n")  # the line after the colon, the request after it
-    def numbered(piece: str) -> bool:
-        piece = unicodedata.normalize("NFKC", piece).lower()
-        return any(arguments.find_numbers(rules, piece)[0] for rules in (arguments.LAYER_RULES, arguments.HEAD_RULES))
-
     stop = re.search(r"[.!?。！？](?=\s)", rest[start:end])
-    if stop is not None and numbered(rest[start + stop.end():end]) and not numbered(rest[start:start + stop.end()]):
+    if stop is not None and _numbered(rest[start + stop.end():end]) and not _numbered(rest[start:start + stop.end()]):
         end = start + stop.end()  # "sentence: She sat on the bank of the river. last layer": the request goes on
     text = unicodedata.normalize("NFKC", rest[start:end]).lower()
-    if numbered(text):
+    if _numbered(text):
         return rest  # "back to my short sentence: the heads grid at layer 0" asks for a view, it gives no sentence
     if _ASKS_THE_SENSEI.match(text):
         return rest  # "before I type any sentence: which models can I use?" is the learner's own question
     reading.sentences.append(rest[start:end].strip())
     reading.colon_sentence = True
     return f"{rest[:found.start()]} {rest[end:]}" if match else rest[end:]
+
+
+def _numbered(piece: str) -> bool:
+    """The piece names a layer or a head."""
+    piece = unicodedata.normalize("NFKC", piece).lower()
+    return any(arguments.find_numbers(rules, piece)[0] for rules in (arguments.LAYER_RULES, arguments.HEAD_RULES))
 
 
 _ASKING = re.compile(r"\b(?:why|what|how|which|where|who|when|is|are|does|do|did|got|get|getting|says?|said)\b|\?",
