@@ -138,7 +138,7 @@ def _looks_like_hub_id(name: str) -> bool:
 
 # --- flags, layers, heads, the query token --------------------------------------------------------------
 
-_SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?|ones|stuff)|特殊(?:トークン|記号)"
+_SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?|ones|stuff)|specials\b|特殊(?:トークン|記号)"
             r"|bracket(?:ed)?\s+(?:words?|tokens?|ones)"
             r"|\[cls\](?:\s*(?:and|,|/|&|と|、|や|・)\s*\[sep\])?|\[sep\]"
             r"|<bos>(?:\s*tokens?)?|<s>|cls(?:\s*(?:and|/|&|と|・|、)\s*sep)?(?:\s*tokens?)?|bos(?:\s*tokens?)?)")
@@ -323,7 +323,8 @@ WORDS = _ascii(
     r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?word\s+pieces|sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"
     r"(?:\s+(?:in)?to\s+(?:whole\s+)?words)?"
-    r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:sub-?word\s+)?(?:tokens|pieces)"
+    r"|\bwords\s+(?:instead\s+of|rather\s+than|not)\s+(?:the\s+)?(?:sub-?word\s+|word\s+)?(?:tokens|pieces)"
+    r"|\bwords\s+(?:instead|rather)\s+(?:of|than)\s*$"  # (what follows, "word pieces", was read as turned down)
     r"|単語(?:単位|ごと|レベル|毎|同士|どうし)|単語にまとめ|サブワードを(?:まとめ|結合|統合|合わせ|つなげ)|語単位|ワード(?:単位|ごと)"
     r"|\bword\s+by\s+word\b|\bfull\s+words\b|\b(?:sub-?)?words\s+merged\b|\b(?:combine|join|glue)\s+(?:the\s+)?(?:sub-?words?|pieces|##\s*pieces|word\s*pieces)"
     r"|##\s*(?:を|の)?(?:まとめ|結合|くっつけ|つなげ)|単語として(?:まとめ|扱)"

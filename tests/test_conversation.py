@@ -1627,3 +1627,10 @@ def test_a_panel_of_the_heads_grid_told_by_its_place_is_that_head(follow_up: str
     ([f"「{CURRY}」の最終層ヒートマップ", "特殊tok抜きで"], ("plot_heatmap", {"layer": -1, "exclude_special": True}))])
 def test_short_forms_beside_japanese_are_read_in_japanese(questions: list[str], expected: Any) -> None:
     assert call(converse(questions)[-1]) == expected
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("words instead of word pieces pls", ("plot_heatmap", {"layer": -1, "words": True})),
+    ("same w/o specials", ("plot_heatmap", {"layer": -1, "exclude_special": True}))])
+def test_whole_words_and_no_specials_as_typed_in_a_hurry(follow_up: str, expected: Any) -> None:
+    assert call(converse([f"heatmap of '{CAT}'", follow_up])[-1]) == expected
