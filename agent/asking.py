@@ -76,6 +76,10 @@ _OF_THE_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait)\W+)*(?:is|are|w
                            r"|^\W*(?:これ|それ|あれ)(?:は|って)"
                            r"|\bdiffer|\bvs\.?\b|\bversus\b|\bcompared\b|違い|違う|比べ", re.I)
 # ... or how it changes ("how does that change across the layers?", 「層が深くなるにつれてどう変わっていくの？」)
+# whether a change of the view changes what is shown ("does that change if you take [CLS] and [SEP] out?",
+# 「[CLS] と [SEP] を除いた場合も同じ結果でしょうか？」): seen by drawing it
+_CHANGES_IT = re.compile(r"\b(?:does|would|will)\s+(?:that|this|it|the\s+\w+)\s+change\b|\bstill\s+the\s+same\b"
+                         r"|\bsame\s+result|同じ結果|結果は変わ|結果が変わ|(?:も|は)変わ(?:る|ります|りますか)", re.I)
 _HOW_IT_CHANGES = re.compile(r"\bhow\s+(?:does|do|did)\b.*\bchange|どう変わ|どう推移|どうなっていく", re.I)
 # another view only named, in a conversation ("and the combined flow through all layers?", "what about per head?",
 # 「全部の層を通してだと？」)
@@ -335,9 +339,11 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     # (… unless it asks to see what it names as well: "why does '…' come out in pieces, show me the tokens of '…'")
     shown_too = (bool(reading.sentences) or bool(named)) \
         and any(asks_to_see(piece) for piece in re.split(r"[,;!?、。！？]|\.\s", masked)[1:])
+    changed_to_see = context.tool is not None and bool(_CHANGES_IT.search(reading.plain)) \
+        and fit.changes_the_view(fit.no_tokens(reading))
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up and not tool_far_ahead \
-            and not view_to_see and not shown_too:
+            and not view_to_see and not shown_too and not changed_to_see:
         return False  # "is the heatmap symmetric?": about a view, not for one
     fitting = fit.fitting(reading)
     # a question about a concept names tokens to speak of them ("does that mean it gets 'keys' wrong?"), not to

@@ -1634,3 +1634,8 @@ def test_short_forms_beside_japanese_are_read_in_japanese(questions: list[str], 
     ("same w/o specials", ("plot_heatmap", {"layer": -1, "exclude_special": True}))])
 def test_whole_words_and_no_specials_as_typed_in_a_hurry(follow_up: str, expected: Any) -> None:
     assert call(converse([f"heatmap of '{CAT}'", follow_up])[-1]) == expected
+
+
+def test_whether_a_change_changes_the_result_is_seen_by_drawing_it() -> None:
+    *_, last = converse([f"line chart from 'cat' in '{CAT}'", "[CLS] と [SEP] を除いた場合も同じ結果でしょうか？"])
+    assert call(last) == ("plot_line", {"layer": -1, "query": "cat", "exclude_special": True})
