@@ -16,7 +16,7 @@ from agent.context import Context
 from agent.naming import bare, names_it
 from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, find_models
 from agent.planner_quotes import blank
-from agent.planner_reading import Reading, read, standard
+from agent.planner_reading import JAPANESE, Reading, read, standard
 
 __all__ = ["resolve"]
 
@@ -334,21 +334,20 @@ def _model_spoken_of(reading: Reading, context: Context) -> None:
 
 
 _FIRST_MODEL = re.compile(r"\b(?:first|original)\s+model\b|(?:最初|はじめ|元|もと)のモデル", re.I)
-_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def _first_model(reading: Reading, context: Context) -> None:
     """'switch back to the first model', 「最初のモデルに戻して」: the model the conversation's first figure ran on.
-    One that named none ran on the session's model, read here as the app's default (gemma-270m for Japanese,
-    which the default cannot read)."""
+    One that named none ran on the session's model, read here as the app's default; Japanese on a model that
+    reads English only ran on gemma-270m, as the tools do (tools/core/plumbing.py)."""
     found = _FIRST_MODEL.search(reading.plain)
     if reading.models or found is None or not context.views:
         return
-    from tools.core.models import DEFAULT_MODEL, EMBEDDED  # (the tools' specs, read when a question needs them)
+    from tools.core.models import DEFAULT_MODEL, english_only  # (the tools' specs, read when a question needs them)
 
     first = context.views[0]
-    model = first["model"] or (DEFAULT_MODEL if not _CJK.search(first["text"] or "")
-                               or "ja" in EMBEDDED[DEFAULT_MODEL].languages else "gemma-270m")
+    japanese = bool(JAPANESE.search(first["text"] or ""))
+    model = first["model"] or ("gemma-270m" if japanese and english_only(DEFAULT_MODEL) else DEFAULT_MODEL)
     reading.models = [(model, found[0])]
 
 
