@@ -20,6 +20,9 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
                                    # any vague "draw it" to decide
     outranks = ["plot_heads"]      # named beside one of these views, this card is meant: "the role of each head"
                                    # names the grid's "each head" too, and asks for the roles
+    together = ["query", "key"]    # readings these slots take only together: a question that gives the first
+                                   # without the rest does not fit ("what's 'she' looking at the most" is no pair);
+                                   # the rest alone may follow up the first kept ("and to 'dog'?")
 
     [description]                  # one line each
     en = "..."
@@ -131,6 +134,7 @@ class Card:
     explicit_sentence: bool = False
     needs_name: bool = False
     outranks: tuple[str, ...] = ()
+    together: tuple[str, ...] = ()
 
     def all_examples(self) -> tuple[str, ...]:
         return self.examples.get("en", ()) + self.examples.get("ja", ())
@@ -183,7 +187,8 @@ def read_card(path: Path, package: str) -> Card:
                 needs_any=tuple(meta.get("needs_any", ())), decisive=tuple(meta.get("decisive", ())),
                 fresh_sentence=bool(meta.get("fresh_sentence", False)),
                 explicit_sentence=bool(meta.get("explicit_sentence", False)),
-                needs_name=bool(meta.get("needs_name", False)), outranks=tuple(meta.get("outranks", ())))
+                needs_name=bool(meta.get("needs_name", False)), outranks=tuple(meta.get("outranks", ())),
+                together=tuple(meta.get("together", ())))
 
 
 def _showcase(path: Path, data: dict[str, Any]) -> tuple[dict[str, str], ...]:

@@ -41,7 +41,10 @@ def unfit_choices(card: Card, reading: Reading) -> set[str]:
              "sentence": bool(reading.sentences),  # a sentence given: not a tool that reads none (the list of models)
              "sentence_b": len(reading.sentences) >= 2,  # two sentences given: a tool that takes both
              "model_b": len(reading.models) >= 2}
-    return {name for name, set_ in given.items() if set_ and name not in readings}
+    unfit = {name for name, set_ in given.items() if set_ and name not in readings}
+    if card.together and given[card.together[0]] and not all(given[name] for name in card.together):
+        unfit.add(card.together[0])  # the first of a pair without the rest (a query without its key)
+    return unfit
 
 
 def no_tokens(reading: Reading) -> Reading:

@@ -136,10 +136,6 @@ _SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では|で)?\W*(?:さっきの|先
                            r"compare\b(?!\s+(?:to|with)\b)|^\W*(?:(?:で|じゃあ|それで|ほんで)\W*)?比べ(?:たら|ると)\s*どう"
                            r"|^\W*(?:(?:and|now|ok|okay|so)\W+)*(?:that\s+(?:one|figure|chart|plot|graph|heatmap|map)"
                            r"|the\s+(?:previous|last|earlier)\s+(?:one|figure|chart|plot|graph|heatmap|map))\b", re.I)
-_MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
-                          r"(?!\s+(?:(?:is|was)\s+(?:like|about|around|over|too|very|long|short|\d)|has|gets)\b)"
-                          r"|\bthe\s+(?:sentence|text|prompt|example)\s+(?:i|we)\s+(?:mentioned|gave|wrote|said|sent|typed)\b"
-                          r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)", re.I)
 _GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening)|greetings)\b"
                        r"|^\W*(?:はじめまして|初めまして|こんにちは|こんばんは|おはよう)", re.I)
 # only lost, nothing named ("i don't get it", 「うーん、よくわからん」, "something is off with my plot"): with nothing
@@ -177,7 +173,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     `session_text` is the sentence the tools' session holds (tools reuse it when `text` is omitted).
     """
     context = context or Context()
-    question = standard(question)
+    question = conversation.the_sentence_replied(standard(question), context)
     reading = read(question, context.text)
     context = conversation.resolve(reading, context)
     pasted = concepts.pasted_messages(question)
@@ -222,8 +218,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
                  or _points_at_nothing(reading, named)):
         # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」, "the same for my sentence" with nothing
         # before it: which sentence, which view, what is "this"?
-        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context,
-                    needs_sentence=not reading.sentences and bool(_MY_SENTENCE.search(reading.plain)))
+        needs_sentence = not reading.sentences and bool(conversation.MY_SENTENCE.search(reading.plain))
+        offered = next((card.tool for card in named if card.figure), None) if needs_sentence else None
+        # (the view asked for waits for the sentence: "can you make a heatmap of my sentence?", then the sentence)
+        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]),
+                    context=replace(context, offered=offered) if offered else context, needs_sentence=needs_sentence)
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
             and not INSTEAD.search(reading.plain) and not (context.tool and fit.changes_the_view(reading)) \
             and all(only_named(card, reading) for card in named) \
@@ -354,9 +353,9 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
     ("do the same thing for my sentence", 「もう一つの方も見れる？」): said when nothing came before, it points at
     nothing."""
     words = all(len(text.split()) == 1 and (text.isascii() or len(text) <= 4) for text in reading.sentences)
-    if reading.sentences and not (_MY_SENTENCE.search(reading.plain) and words):
+    if reading.sentences and not (conversation.MY_SENTENCE.search(reading.plain) and words):
         return False  # (「私の文だと、『it』はどこを一番見てる？」: a word of it, quoted, is no sentence)
-    return bool(_MY_SENTENCE.search(reading.plain) or _SHOWN_BEFORE.search(reading.plain)
+    return bool(conversation.MY_SENTENCE.search(reading.plain) or _SHOWN_BEFORE.search(reading.plain)
                 or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain)
                 or not reading.sentences and _A_SPOT.search(reading.plain))
 

@@ -513,6 +513,10 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:分|まで|だけ)?(?=\s*(?:に|へ)?\s*(?:伸ば|延ば|増や|減ら|短く|長く|足))",
           _groups),
     _rule(r"\b(?:max_new_tokens|new\s+tokens|tokens)\s*(?:to|=|:)\s*(\d+)", _groups),
+    # a count said after asking for more ("make it write more, like 20", 「もっと長く書かせて 30こくらい」): the length
+    _rule(r"\b(?:write|writes|generate|more|longer)\W+(?:like|about|around|say|maybe|roughly)\s+(\d+)\b"
+          r"(?!\s*(?:layers?|heads?|more|%))", _groups),
+    _rule(rf"(?:長く|続けて|書かせて|書いて)[\s、,]*{_NUM}\s*(?:こ|個|語)?(?:くらい|ぐらい|ほど)", _groups),
 )
 # an English word or special token written bare inside Japanese (not a word of the question's own English)
 _UNQUOTED_TOKEN = (r"(?<![\w\]>])"

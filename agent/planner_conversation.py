@@ -15,10 +15,41 @@ from agent.cards import cards
 from agent.context import Context
 from agent.naming import bare, names_it
 from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, find_models
+from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
-from agent.planner_reading import JAPANESE, Reading, read, standard
+from agent.planner_reading import JAPANESE, Reading, asks_to_see, read, standard
 
-__all__ = ["resolve"]
+__all__ = ["MY_SENTENCE", "resolve", "the_sentence_replied"]
+
+# the learner's own sentence spoken of without writing it ("a heatmap of my sentence", 「自分の文で」)
+MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
+                         r"(?!\s+(?:(?:is|was)\s+(?:like|about|around|over|too|very|long|short|\d)|has|gets)\b)"
+                         r"|\bthe\s+(?:sentence|text|prompt|example)\s+(?:i|we)\s+(?:mentioned|gave|wrote|said|sent|typed)\b"
+                         r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)", re.I)
+# what a sentence sent alone is not: a question, a request, thanks or a nod, a choice of the view
+_NOT_A_SENTENCE = re.compile(r"[?？\"“”「」『』]|^\W*(?:ok|okay|thanks?|thank\s+you|sorry|please|pls|can|could|would"
+                             r"|show|plot|draw|make|give|what|why|how|where|which|who|when|is|are|do|does|i\s+(?:mean|meant"
+                             r"|want|wanted|don'?t|didn'?t))\b|ありがと|すみません|ごめん|(?:ください|下さい|してほしい|たい"
+                             r"|ますか|ですか|かな|って(?:何|なに))\W*$", re.I)
+
+
+def the_sentence_replied(question: str, context: Context) -> str:
+    """A reply that is only a sentence, right after the sensei asked which one ("can you make a heatmap of my
+    sentence?" → "Every student passed the exam except Tom.", 「自分の文で折れ線グラフ作りたい」 →
+    「明日は雨が降るらしい」; the figure from a friend's slide, then its sentence): that sentence, in the quotes
+    the sensei asked for."""
+    if context.text is not None or context.question is None or _NOT_A_SENTENCE.search(question):
+        return question
+    before = read(standard(context.question))
+    if before.sentences or not (MY_SENTENCE.search(before.plain) or from_elsewhere(before)):
+        return question
+    reply = read(question)
+    said = reply.models or reply.layers or reply.heads or reply.query is not None or reply.expression is not None
+    words = len(question.split()) >= 3 if question.isascii() else len(question.strip()) >= 6
+    if said or not words or asks_to_see(reply.plain) or any(names_it(card, reply) for card in cards().values()):
+        return question
+    sentence = question.strip()
+    return f"「{sentence}」" if JAPANESE.search(sentence) else f'"{sentence}"'
 
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
 _INDEX = re.compile(r"\[\s*-?\d+\s*\]")

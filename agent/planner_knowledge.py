@@ -63,14 +63,21 @@ _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|co
 # a figure this chat never drew: someone's ("the one my professor showed in class", 「先輩のスライドの図」),
 # uploaded, or from before this conversation ("before this chat", 「別のタブで送った」)
 _PERSON_EN = r"(?:professor|prof|teacher|lecturer|instructor|friend|classmate|colleague|coworker|boss|senior|tutor" \
-             r"|supervisor|advisor|ta)"
+             r"|supervisor|advisor|ta|engineer|manager|mentor|daughter|son|kid|grandson|granddaughter|wife|husband" \
+             r"|partner|brother|sister)"
 _FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|slides?|one)"
-_PERSON_JA = r"(?:友達|友人|先生|先輩|教授|同僚|上司|後輩|講師|クラスメイト)"
+_PERSON_JA = r"(?:友達|友人|先生|先輩|教授|同僚|上司|後輩|講師|クラスメイト|娘|息子|孫|家族|知人|部下|同期)"
 _FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ)"
 _ELSEWHERE = re.compile(
     rf"\b(?:my|our|the)\s+{_PERSON_EN}(?:'s)?\s+(?:\w+\s+)?{_FIGURE_EN}\b"
     rf"|\b{_FIGURE_EN}\s+(?:that\s+|which\s+)?(?:my|our|the)\s+{_PERSON_EN}\s+"
     r"(?:showed|shown|sent|made|drew|shared|posted|had|used|gave)\b"
+    # ("my coworker made one of these", "my daughter sent me a photo of a chart", "my engineer says his chart …")
+    rf"|\b{_PERSON_EN}\s+(?:showed|sent|made|drew|shared|posted|gave)\s+(?:me\s+|us\s+)?(?:a\s+photo\s+of\s+)?"
+    rf"(?:an?\s+|one\s+of\s+|the\s+|this\s+|his\s+|her\s+|their\s+)?(?:\w+\s+)?{_FIGURE_EN}\b"
+    rf"|\b{_PERSON_EN}\s+(?:says|said)\s+(?:his|her|their)\s+(?:\w+\s+)?{_FIGURE_EN}\b"
+    rf"|\bphotos?\s+of\s+(?:an?\s+|the\s+|this\s+|that\s+)?(?:\w+\s+)?{_FIGURE_EN}\b"
+    r"|\b(?:on|in|at)\s+(?:another|a\s+different|some\s+other)\s+(?:site|website|page|blog)\b"
     r"|\b(?:i|we)\s+(?:uploaded|attached)\b|\bbefore\s+(?:i\s+opened\s+)?this\s+chat\b"
     r"|\bin\s+(?:another|a\s+different|the\s+other)\s+(?:tab|chat|window)\b"
     rf"|{_PERSON_JA}(?:から|が|に)?(?:\S{{1,6}}?に)?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった"
@@ -78,6 +85,7 @@ _ELSEWHERE = re.compile(
     # (「先生の授業スライドにあったヒートマップ」, 「社内で別途作成した図」: from slides or a paper, or made elsewhere)
     rf"|(?:スライド|資料|論文|教科書)(?:に|で)(?:あった|載ってた|載っていた|出てた|出ていた|見た)\S{{0,4}}?{_FIGURE_JA}"
     rf"|(?:社内|別途)で\S{{0,4}}?(?:作成した|作った|描いた)\S{{0,3}}?{_FIGURE_JA}"
+    rf"|(?:別の|ほかの|他の)(?:サイト|ページ|ブログ|記事)で(?:見た|見つけた)\S{{0,12}}?{_FIGURE_JA}"
     r"|別のタブ|前のチャット|このチャットの前|アップロードした|添付した|スクショ(?:を)?(?:送|貼|添付|上げ)"
     r"|\b(?:i'?ll|let\s+me|can\s+i)\s+(?:send|upload|attach|paste)\s+(?:you\s+)?a\s+screenshot\b", re.I)
 ELSEWHERE_ENTRY = "figure_from_elsewhere"

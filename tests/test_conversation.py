@@ -1639,3 +1639,43 @@ def test_whole_words_and_no_specials_as_typed_in_a_hurry(follow_up: str, expecte
 def test_whether_a_change_changes_the_result_is_seen_by_drawing_it() -> None:
     *_, last = converse([f"line chart from 'cat' in '{CAT}'", "[CLS] と [SEP] を除いた場合も同じ結果でしょうか？"])
     assert call(last) == ("plot_line", {"layer": -1, "query": "cat", "exclude_special": True})
+
+
+@pytest.mark.parametrize("question", [
+    "my coworker made one of these for the same text and hers looks totally different",
+    "my son says his heatmap from last week looked nothing like this",
+    "My daughter sent me a photo of a chart like this. What does it say?",
+    "別のサイトで見たアテンションの図がよくわからなくて…これってどういう意味ですか？"])
+def test_a_figure_someone_else_made_asks_for_its_sentence(question: str) -> None:
+    assert plan(question).knowledge == ("figure_from_elsewhere",) and not plan(question).calls
+
+
+@pytest.mark.parametrize(("follow_up", "count"), [("make it write more, like 20", 20),
+                                                  ("もっと長く書かせて 25こくらい", 25)])
+def test_a_count_said_after_asking_for_more_is_the_length(follow_up: str, count: int) -> None:
+    *_, last = converse(["continue 'The dragon woke up' and show where it looked", follow_up])
+    assert call(last)[0] == "generation_attention" and call(last)[1]["max_new_tokens"] == count
+
+
+@pytest.mark.parametrize("follow_up", ["so what's 'sat' looking at the most in there?", "『sat』は何を一番見てるの？"])
+def test_where_one_token_looks_is_its_line_not_a_pair_across_layers(follow_up: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}', layer 4", follow_up])
+    assert call(last)[0] == "plot_line" and call(last)[1]["query"] == "sat"
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    (["can you make a heatmap of my sentence?", "Every student passed the exam except Tom."],
+     ("plot_heatmap", {"layer": -1, "text": "Every student passed the exam except Tom."})),
+    (["自分の文で折れ線グラフ作りたいんですけど", "明日は雨が降るらしい"],
+     ("plot_line", {"layer": -1, "text": "明日は雨が降るらしい"}))])
+def test_a_sentence_sent_alone_after_the_sensei_asked_for_it_is_drawn_as_asked(questions: list[str],
+                                                                              expected: Any) -> None:
+    first, last = converse(questions)
+    assert first.intent == "ask_back" and first.needs_sentence
+    assert call(last) == expected
+
+
+@pytest.mark.parametrize("reply", ["thanks, what can you do?", "ok", "ヒートマップって何？"])
+def test_a_reply_that_is_no_sentence_is_not_taken_as_one(reply: str) -> None:
+    *_, last = converse(["can you make a heatmap of my sentence?", reply])
+    assert not any(call.arguments.get("text") == reply for call in last.calls)
