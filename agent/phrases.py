@@ -82,6 +82,11 @@ PHRASES: dict[str, tuple[str, str]] = {
         "Which sentence? Write it in quotes in your question, e.g. “the heatmap for 'The cat sat on the mat'”.",
         "どの文でしょうか?質問の中に「」で書いてください。例:「「猫がマットの上に座った」のヒートマップ」",
     ),
+    "ask_head": (
+        "Which head would you like to see on its own? Send its number as the grid's panel titles give it (for example "
+        "“9”, or “head 9”).",
+        "どのヘッドを1枚で大きく表示しましょうか?グリッドの各パネルの見出しにある番号で送ってください(例:「9」「ヘッド9」)。",
+    ),
     "ask_back_also": ("Then ask it like one of these:", "そのうえで、たとえば次のように聞いてみてください:"),
     "suggest_tool": ("- {description} — e.g. “{example}”", "- {description} — 例:「{example}」"),
     "suggest_topic": ("- an explanation — e.g. “{example}”", "- 解説 — 例:「{example}」"),

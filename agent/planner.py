@@ -165,6 +165,7 @@ class Plan:
     demonstrates: bool = False  # the calls are a concept's own figure: the answer is the concept, shown
     needs_sentence: bool = False  # asking back: the learner spoke of their own sentence without writing it
     small_talk: bool = False  # asking back: a greeting, thanks or a nod, nothing asked; what would they like to see?
+    needs_head: bool = False  # asking back: one head of the grid shown asked for, unsaid which
 
 
 def plan(question: str, context: Context | None = None, session_text: str | None = None) -> Plan:
@@ -205,6 +206,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             return Plan(reading.language, "ask_back", (), (), (), context=context, small_talk=True)
         if asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
+    if conversation.one_panel_unsaid(reading, context):  # "can I see one of those bigger?": which head?
+        return Plan(reading.language, "ask_back", (), (), (), context=context, needs_head=True)
     if not pasted_error and concepts.from_elsewhere(reading) and not asking.WHY_ANYWHERE.search(reading.plain):
         # "can you make the one my professor showed in class", 「友達から送られてきた図と比べて」: its sentence, please
         # (a view it names is offered: the sentence given next is drawn that way)

@@ -254,8 +254,18 @@ _FIGURE_PLACE = {"first": 0, "最初": 0, "はじめ": 0, "1つ目": 0, "一つ�
                  "1個前": -2, "一個前": -2, "before": -2}
 
 
+# the last change undone ("go back to how it was", "undo that", 「元に戻して」): the figure before the latest
+UNDO = _ascii(r"\b(?:go|going|change\s+it|put\s+it|set\s+it|switch\s+it|turn\s+it|make\s+it)\s+back\s+to\s+"
+              r"(?:how|the\s+way|what)\s+it\s+was\b|\b(?:how|the\s+way|as)\s+it\s+was\s+before\b"
+              r"|\bundo\s+(?:that|it|this|the\s+last\s+(?:change|one|step))\b|\brevert\s+(?:that|it|this)\b"
+              r"|(?:元|もと)(?:の(?:状態|設定|図|やつ))?に戻(?:して|す|る)|さっきの(?:状態|設定)に戻")
+
+
 def take_earlier_figure(text: str) -> tuple[int | None, str]:
     """The place of an earlier figure in the conversation's list (0 the first, -2 the one before the latest)."""
+    undone = UNDO.search(text)
+    if undone is not None:
+        return -2, _blank(text, *undone.span())
     match = EARLIER_FIGURE.search(text)
     if match is None:
         return None, text

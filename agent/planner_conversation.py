@@ -19,7 +19,7 @@ from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
 from agent.planner_reading import JAPANESE, Reading, asks_to_see, read, standard
 
-__all__ = ["MY_SENTENCE", "resolve", "the_sentence_replied"]
+__all__ = ["MY_SENTENCE", "one_panel_unsaid", "resolve", "the_sentence_replied"]
 
 # the learner's own sentence spoken of without writing it ("a heatmap of my sentence", 「自分の文で」)
 MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
@@ -298,6 +298,10 @@ def _number_alone(reading: Reading, context: Context) -> None:
     if alone is None or context.question is None:
         return
     before = read(standard(context.question), context.text)
+    if one_panel_unsaid(before, context):  # the reply to "which head?" (a number as an index, an ordinal from 1)
+        reading.heads = [(int(alone["number"]) if alone["number"] else ORDINAL[alone["ordinal"]] - 1, alone[0].strip())]
+        reading.rest = blank(reading.rest, *alone.span())
+        return
     if alone["number"] and context.tool == "generation_attention" and before.new_tokens is not None:
         reading.new_tokens = int(alone["number"])
     else:
@@ -321,6 +325,21 @@ _NUMBER_ALONE = re.compile(rf"(?:^|[.?!。？！]\s*)\W*(?:(?:ok|okay|right|fine
 # one panel of the grid of heads, by its place: "the third one", 「2番目のやつ」, 「3個目の」
 _PANEL = re.compile(rf"\bthe\s+(?P<ordinal>{ORDINAL_WORDS})\s+(?:one|panel|square|plot|map)\b"
                     r"|(?P<number>\d{1,2})\s*(?:番目|個目|つ目)(?:の(?:やつ|もの|ヘッド|図|パネル)?|を)?", re.I)
+
+
+# ... or one panel, unsaid which ("can I see one of those bigger?", 「どれか一個を大きく見たいな」): which head?
+_ONE_OF_THEM = re.compile(r"(?<!every\s)\bone\s+of\s+(?:those|them|these|the\s+heads|the\s+panels)\b"
+                          r"|\b(?:any|some)\s+one\s+of\b"
+                          r"|どれか(?:一|1|ひと)(?:つ|個)|(?:ひとつ|一つ|1つ|一個|1個)だけ(?:を)?(?:大きく|拡大)", re.I)
+_ON_ITS_OWN = re.compile(r"\b(?:bigger|larger|enlarged?|zoom(?:ed)?|blow\s+up|on\s+its\s+own|by\s+itself|alone"
+                         r"|full[\s-]*size)\b|大きく|拡大|単体|1枚で|一枚で", re.I)
+
+
+def one_panel_unsaid(reading: Reading, context: Context) -> bool:
+    """One panel of the grid of heads asked for without saying which: the sensei asks which head."""
+    return context.tool == "plot_heads" and not reading.heads and not reading.layers and not reading.sentences \
+        and reading.earlier_figure is None and bool(_ONE_OF_THEM.search(reading.rest)) \
+        and bool(_ON_ITS_OWN.search(reading.rest))
 
 
 def _panel_of_the_grid(reading: Reading, context: Context) -> None:

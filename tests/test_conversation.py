@@ -1679,3 +1679,27 @@ def test_a_sentence_sent_alone_after_the_sensei_asked_for_it_is_drawn_as_asked(q
 def test_a_reply_that_is_no_sentence_is_not_taken_as_one(reply: str) -> None:
     *_, last = converse(["can you make a heatmap of my sentence?", reply])
     assert not any(call.arguments.get("text") == reply for call in last.calls)
+
+
+@pytest.mark.parametrize(("asked", "reply", "head", "said"), [
+    ("can I see one of those bigger?", "9", 9, "Which head"),
+    ("どれか一個を大きく見たいな", "11", 11, "どのヘッド"),
+    ("could you blow up one of them on its own", "the third", 2, "Which head")])
+def test_one_panel_of_the_grid_unsaid_asks_which_head_and_the_number_sent_is_it(asked: str, reply: str, head: int,
+                                                                                said: str) -> None:
+    _, which, last = converse([f"all heads of layer 1 for '{CAT}'", asked, reply])
+    assert which.intent == "ask_back" and said in compose(which, [])
+    assert call(last) == ("plot_heatmap", {"layer": 1, "head": head})
+
+
+def test_every_one_of_the_panels_is_no_panel_to_ask_about() -> None:
+    *_, last = converse([f"all heads of layer 1 for '{CAT}'",
+                         "why is the upper-right half of every one of those maps empty?"])
+    assert last.intent == "knowledge"
+
+
+@pytest.mark.parametrize("undo", ["hmm go back to how it was, I liked it better", "undo that please",
+                                  "やっぱり元に戻して"])
+def test_going_back_to_how_it_was_is_the_figure_before(undo: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}', layer 3 head 2", "same but with the values in each cell", undo])
+    assert call(last) == ("plot_heatmap", {"layer": 3, "head": 2})
