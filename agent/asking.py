@@ -104,6 +104,12 @@ EXAMPLE = re.compile(r"\bfor\s+example\b|\bfor\s+instance\b|\be\.g\.|\bsuch\s+as
 # a question of how things usually are, even with a sentence given, asks about the concept
 GENERAL = re.compile(r"\b(?:usually|generally|typically|normally|in\s+general)\b"
                       r"|一般(?:的)?に|一般論|普通は|ふつうは|たいてい", re.I)
+# code named as how the post did something ("average the heads like he did with torch.mean", "(his torch.mean
+# thing)", 「ブログみたいにtorch.meanで」): the result is asked for, not the code explained
+THE_POSTS_WAY = re.compile(r"\blike\s+(?:he|she|they|the\s+(?:post|blog|article|author))\s+(?:did|does|do)\b"
+                           r"|\b(?:his|her|their|the\s+post's|the\s+blog's|the\s+article's)\s+torch\.\w+"
+                           r"|\bas\s+(?:in|done\s+in)\s+the\s+(?:post|blog|article)\b"
+                           r"|(?:ブログ|記事|筆者)(?:みたい|と同じよう|のよう)に", re.I)
 _THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|\b(?:that|this)\s+one\b"
                             r"|(?:その|この|さっきの|同じ)文"
                             r"|^\W*(?:じゃあ)?\W*(?:それ|これ)を")  # 「それをminilmに入れたら、どう分かれるの？」

@@ -189,6 +189,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         reading.expression = reading.expression_term = None
     if reading.expression_bare and asking.GENERAL.search(reading.plain):
         reading.expression = None  # "What happens, in general, if you average over dim=0?": the idea, not a run
+    if reading.expression_bare and reading.mean_heads and asking.THE_POSTS_WAY.search(reading.plain):
+        reading.expression = None  # "average all the heads like he did with torch.mean": the mean, drawn
     # a view the question turns down ("like the heatmap but …", "not the line chart") means nothing
     meant = spelled(question)
     for phrase in reading.turned_down:

@@ -14,7 +14,8 @@ from agent.planner_quotes import ascii_pattern as _ascii
 from agent.planner_quotes import blank as _blank
 
 __all__ = [
-    "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "find_numbers", "find_query",
+    "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "THE_POSTS_MODEL", "find_numbers",
+    "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
     "WORDS", "ORDINAL", "ORDINAL_WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
@@ -143,8 +144,10 @@ _SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?|ones|stuff)|specials\b|特
             r"|\[cls\](?:\s*(?:and|,|/|&|と|、|や|・)\s*\[sep\])?|\[sep\]"
             r"|<bos>(?:\s*tokens?)?|<s>|cls(?:\s*(?:and|/|&|と|・|、)\s*sep)?(?:\s*tokens?)?|bos(?:\s*tokens?)?)")
 MEAN_HEADS = _ascii(
-    r"\b(?:average[ds]?|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:\d+\s+)?(?:attention\s+)?heads"
+    r"\b(?:average[ds]?|mean|avg)\s+(?:of|over|across)\s+(?:all\s+)?(?:the\s+)?(?:(?:\d+|four|nine|twelve)\s+)?"
+    r"(?:attention\s+)?heads"
     r"|\bheads?[- ](?:averaged|average|mean)|\baverag(?:e|ing)\s+(?:all\s+)?(?:the\s+)?heads|\bhead\s+mean"
+    r"|\baverag(?:e|ing)\s+them\s+all\b"  # ("average them all together" after the grid of heads)
     r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で|は)?平均|平均(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
     r"|(?<!トークン)(?<!クエリ)平均の(?:ほう|方)|平均に戻"  # 「ヘッド3だけじゃなくて平均のほうで」
 )
@@ -634,6 +637,11 @@ _DONE_WITH_EN = _ascii(r"\b(?:forget|enough\s+(?:of|with)|done\s+with|no\s+more)
 
 
 # "gemma… no wait, the smollm one", 「minilmに…いや、やっぱりsmollm2で」: what follows the correction replaces
+# the model the blog post ran, told beside the one to run ("the post only ever uses bert. do it on gemma",
+# 「ブログはBERTだったけど、gemmaで」)
+THE_POSTS_MODEL = _ascii(r"\b(?:the\s+)?(?:blog(?:\s+post)?|post|article|author|tutorial|original)\s+"
+                         r"(?:only\s+)?(?:ever\s+)?(?:uses?|used|was\s+using|is\s+using|runs?|ran|had|went\s+with)\s+(?:the\s+)?[\w.-]+"
+                         r"|(?:ブログ|記事|元記事|筆者|著者)(?:では|で|は|の人は)\S{0,12}?(?:を使って(?:た|いた|いる|る)?|だった|でした)")
 CORRECTION = _ascii(r"\bno\s+wait\b|\bwait,?\s+no\b|\bi\s+meant\b|\bsorry\b|\bscratch\s+that\b|\bnever\s*mind\b"
                     r"|\bforget\s+(?:it|that)\b|いや[、,]|やっぱり|やっぱ|もういい")
 

@@ -610,6 +610,10 @@ def _take_models(reading: Reading) -> None:
         if later and before:
             models = list(dict([*before[:max(0, len(before) - len(later))], *later]).items())
     turned = {model for model, _ in arguments.find_models(" ".join(reading.turned_down))[0]}
+    posts = {model for found in arguments.THE_POSTS_MODEL.finditer(reading.rest)
+             for model, _ in arguments.find_models(found[0])[0]}
+    if any(model not in posts for model, _ in models):  # the post's model beside another: the other is run
+        turned |= posts
     reading.models, reading.rest = [(model, phrase) for model, phrase in models if model not in turned], rest
 
 

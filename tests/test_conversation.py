@@ -1703,3 +1703,40 @@ def test_every_one_of_the_panels_is_no_panel_to_ask_about() -> None:
 def test_going_back_to_how_it_was_is_the_figure_before(undo: str) -> None:
     *_, last = converse([f"heatmap of '{CAT}', layer 3 head 2", "same but with the values in each cell", undo])
     assert call(last) == ("plot_heatmap", {"layer": 3, "head": 2})
+
+
+@pytest.mark.parametrize(("question", "text"), [
+    ("'The dog chased the ball.' -- show the tokens", "The dog chased the ball."),
+    ("with a different sentence: 'My sister bought a red bicycle.' what are the tokens",
+     "My sister bought a red bicycle."),
+    ("「雨が降ってきたので傘を買いました」のトークンおしえて", "雨が降ってきたので傘を買いました")])
+def test_the_tokens_of_a_sentence_are_its_extraction(question: str, text: str) -> None:
+    assert call(plan(question))[0] == "extract_attention" and call(plan(question))[1]["text"] == text
+
+
+@pytest.mark.parametrize(("question", "model"), [
+    ("the post only ever uses bert. do 'I love natural language processing!' on gemma instead, heatmap of layer 5",
+     "gemma-270m"),
+    ("the blog used bert, but try the llama-style smollm2 on 'Birds sing at dawn', heatmap of layer 2",
+     "smollm2-135m")])
+def test_the_model_the_post_used_beside_another_is_not_run(question: str, model: str) -> None:
+    name, arguments = call(plan(question))
+    assert name == "plot_heatmap" and arguments["model"] == model
+
+
+def test_averaging_the_heads_the_way_the_post_did_draws_the_mean() -> None:
+    *_, last = converse([f"heatmap of '{CAT}', layer 3 head 2",
+                         "now average all the heads like he did with torch.mean"])
+    assert call(last) == ("plot_heatmap", {"layer": 3})
+
+
+@pytest.mark.parametrize("follow_up", ["now the average over all twelve heads", "average them all together"])
+def test_the_mean_of_the_heads_after_the_grid_is_one_map(follow_up: str) -> None:
+    *_, last = converse([f"all heads of layer 1 for '{CAT}'", follow_up])
+    assert call(last) == ("plot_heatmap", {"layer": 1})
+
+
+def test_a_warning_seen_when_opening_a_file_is_asked_for() -> None:
+    *_, last = converse([f"interactive explorer for '{CAT}'",
+                         "I got a warning when I opened the html file in my browser"])
+    assert last.intent == "knowledge" and not last.calls and "paste" in compose(last, []).lower()
