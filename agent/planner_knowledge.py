@@ -28,6 +28,7 @@ __all__ = ["entries", "about_the_view", "said_keyword", "shown_in_few_words", "d
 MAX_KNOWLEDGE = 3
 BOTH_MARGIN = 0.08  # a tool and an entry both come when their scores are this close
 TOLD_REACH = 0.16  # an entry whose telling keyword the question says comes first when this close to the closest
+SHOWN_REACH = 0.1  # ... and, in a conversation, an entry about the view just shown when this close
 TELLING_LABELS = 3  # a keyword is telling when the examples of at most this many cards and entries say it
 # code that stopped working, said without its message ("it doesnt work :(", 「動かなくなった」)
 _SOMETHING_FAILED = re.compile(r"\b(?:doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|not)\s+work|\bbr(?:oke|oken)\b"
@@ -109,9 +110,11 @@ def what_to_do_about_a_message(reading: Reading) -> bool:
 
 
 def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
-             card: Card | None, tool_score: float, pasted_error: bool = False) -> tuple[str, ...]:
+             card: Card | None, tool_score: float, pasted_error: bool = False, shown: str | None = None
+             ) -> tuple[str, ...]:
     """Knowledge to include: pasted messages first, then those a clause asks about (`asked`), then a bare term's
-    entry, then the closest by meaning; a warning only spoken of (not `pasted_error`) is asked for."""
+    entry, then the closest by meaning (of those nearly as close, one about the view `shown`); a warning only
+    spoken of (not `pasted_error`) is asked for."""
     found = [*pasted, *asked]
     if reading.expression_term:
         found += literal.term_knowledge(reading.expression_term)
@@ -122,7 +125,7 @@ def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ask
         matches = [m for m in matches if m.kind != "knowledge" or not base[m.name].asks_back]
     leader = matches[0] if matches and not weak(matches) else None  # clearly ahead, though below the minimum
     close = [m for m in matches if m.kind == "knowledge" and (m.score >= KNOWLEDGE_MIN or m is leader)]
-    close = _told_first(close, matches, reading)
+    close = _told_first(_of_the_view_shown(close, shown), matches, reading)
     if close and (card is None or close[0].score >= tool_score):  # beside a figure, only what is asked more
         found.append(close[0].name)
         found += [m.name for m in close[1:2] if m.score >= close[0].score - BOTH_MARGIN / 2]
@@ -138,6 +141,13 @@ def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ask
     if pasted or asked or (found and not base[found[0]].asks_back):
         found = [name for name in found if not base[name].asks_back]  # it was pasted, or something else fits better
     return tuple(dict.fromkeys(found))[:MAX_KNOWLEDGE]
+
+
+def _of_the_view_shown(close: list[Match], shown: str | None) -> list[Match]:
+    """The entries nearly as close as the closest, one about the view just shown first: "why does it look like a
+    staircase with blank cells on the right?" after a generation is about generating, not about averaging heads."""
+    about = [m for m in close if shown in knowledge()[m.name].tools and m.score >= close[0].score - SHOWN_REACH]
+    return [*about[:1], *(m for m in close if m not in about[:1])] if close else close
 
 
 def _told_first(close: list[Match], matches: list[Match], reading: Reading) -> list[Match]:

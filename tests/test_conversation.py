@@ -1740,3 +1740,12 @@ def test_a_warning_seen_when_opening_a_file_is_asked_for() -> None:
     *_, last = converse([f"interactive explorer for '{CAT}'",
                          "I got a warning when I opened the html file in my browser"])
     assert last.intent == "knowledge" and not last.calls and "paste" in compose(last, []).lower()
+
+
+@pytest.mark.parametrize(("questions", "entry"), [
+    (["gen 10 toks from 'The capital of Japan is', attn per step", "why are the rows ragged"], "generation_attention"),
+    (["「むかしむかし、おじいさんが」の続き書かせてみてや　どこ見て書いたかも", "なんで1行ずつ長さちゃうん"],
+     "generation_attention")])
+def test_a_why_about_the_figure_just_shown_is_answered_by_that_views_concept(questions: list[str], entry: str) -> None:
+    *_, last = converse(questions)
+    assert last.intent == "knowledge" and last.knowledge[0] == entry
