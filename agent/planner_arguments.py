@@ -14,8 +14,8 @@ from agent.planner_quotes import ascii_pattern as _ascii
 from agent.planner_quotes import blank as _blank
 
 __all__ = [
-    "find_models", "take_first", "take_flag", "take_turned_down", "CORRECTION", "THE_POSTS_MODEL", "find_numbers",
-    "find_query",
+    "find_models", "take_first", "take_flag", "WORDS_OFF", "take_turned_down", "CORRECTION", "THE_POSTS_MODEL",
+    "find_numbers", "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
     "WORDS", "ORDINAL", "ORDINAL_WORDS",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
@@ -332,6 +332,11 @@ FIXED_SCALE = _ascii(
     r"|(?:同じ|共通の|固定の?)(?:カラーバー|カラースケール|色のスケール|スケール)"
     r"|\b(?:colou?r\s*)?(?:scale|bar|range)\s+(?:fixed|capped|set|limited)\s+(?:at|to)\s+1(?:\.0)?(?![\d.])"
     r"|\b(?:scale|range)\s+(?:up\s+)?to\s+1(?:\.0)?(?![\d.])")
+# the pieces again, not merged ("put it back to tokens", 「やっぱりまとめないほうで」)
+WORDS_OFF = _ascii(r"\bback\s+to\s+(?:the\s+)?(?:tokens|pieces|sub-?words?|word\s*pieces)\b"
+                   r"|\b(?:tokens|pieces)\s+(?:instead\s+of|rather\s+than)\s+(?:whole\s+)?words\b"
+                   r"|\bun-?merg(?:e|ed)\b|\bnot\s+merged\b|\bwithout\s+merging\b"
+                   r"|まとめない|トークンのまま|サブワードのまま|分けたまま|バラバラのまま")
 WORDS = _ascii(
     r"\bword[- ]level|\bper[- ]word\b|\b(?:by|into|as)\s+(?:whole\s+)?words\b|\bwhole\s+words"
     r"|\bmerg(?:e|ed|ing)\s+(?:the\s+)?(?:sub-?word\s+pieces|sub-?words?|word\s*pieces?|pieces|sub-?word\s+tokens)"

@@ -626,6 +626,7 @@ def _take_arguments(reading: Reading) -> None:
     keep_special, reading.rest = arguments.take_flag(arguments.KEEP_SPECIAL, reading.rest)
     head_off, reading.rest = arguments.take_flag(arguments.HEAD_OFF, reading.rest)
     query_off, reading.rest = arguments.take_flag(arguments.QUERY_OFF, reading.rest)
+    words_off, reading.rest = arguments.take_flag(arguments.WORDS_OFF, reading.rest)
     reading.annotate, reading.rest = arguments.take_flag(arguments.ANNOTATE, reading.rest)
     reading.exclude_special, reading.rest = arguments.take_flag(arguments.EXCLUDE_SPECIAL, reading.rest)
     turned_down = " ".join(reading.turned_down)
@@ -634,6 +635,7 @@ def _take_arguments(reading: Reading) -> None:
         ("exclude_special", keep_special),
         ("head", head_off or bool(reading.mean_heads) or bool(re.fullmatch(r"\D*(?:heads?|ヘッド)\D*", turned_down))),
         ("query", query_off),
+        ("words", words_off),
     ) if off}
     reading.words, reading.rest = arguments.take_flag(arguments.WORDS, reading.rest)
     reading.earlier_figure, reading.rest = arguments.take_earlier_figure(reading.rest)

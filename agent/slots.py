@@ -40,6 +40,7 @@ ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|\ball\s+three\b"
 _SAME_VIEW = re.compile(r"\bsame\b|\bagain\b|\bredo\b|同じ|もう一度|もう一回")
 # ... or wanted for another sentence too ("'X' too", "the same for 'X'", 「日本語でも見たい。『…』で」)
 ALSO_FOR = re.compile(r"でも(?:見|やっ|お願い|試|描|\s*[:：]|\s*[「『\"“])"  # (「英語でも: "…"」)
+                      r"|同じ(?:やり方|ように|感じ|手順|要領)で"  # (「さっきのと同じやり方で「…」もやって」)
                       r"|\b(?:too|as\s+well)\b|\balso\s+(?:for|with|on)\b|\bthe\s+same\s+(?:for|with|on)\b", re.I)
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"

@@ -1749,3 +1749,24 @@ def test_a_warning_seen_when_opening_a_file_is_asked_for() -> None:
 def test_a_why_about_the_figure_just_shown_is_answered_by_that_views_concept(questions: list[str], entry: str) -> None:
     *_, last = converse(questions)
     assert last.intent == "knowledge" and last.knowledge[0] == entry
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("sorry, layer 1 not 0", ("plot_line", {"layer": 1, "query": "sat"})),
+    ("ugh typo, meant layer 3", ("plot_line", {"layer": 3, "query": "sat"})),
+    ("いや、1層目じゃなくて最後の層だったかも。最後ので", ("plot_line", {"layer": -1, "query": "sat"}))])
+def test_a_correction_of_the_number_keeps_the_view(follow_up: str, expected: Any) -> None:
+    *_, last = converse([f"where does 'sat' look in '{CAT}', layer 0", follow_up])
+    assert call(last) == expected
+
+
+@pytest.mark.parametrize("follow_up", ["hm no put it back to tokens, I want to see the pieces after all",
+                                       "やっぱりまとめないほうで"])
+def test_the_pieces_again_after_whole_words_undo_the_merge(follow_up: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}' in whole words", follow_up])
+    assert call(last) == ("plot_heatmap", {"layer": -1})
+
+
+def test_the_same_way_for_another_sentence_keeps_the_view() -> None:
+    *_, last = converse([f"「{CURRY}」の8層目のヘッド3のヒートマップ", "同じやり方で「犬が庭で骨をかじっている。」も"])
+    assert call(last) == ("plot_heatmap", {"layer": 7, "head": 3, "text": "犬が庭で骨をかじっている。"})
