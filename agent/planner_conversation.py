@@ -75,6 +75,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     of an earlier figure it returns to, else `context`)."""
     context = _back_to_a_figure(reading, context)
     _corrected_choice(reading, context)
+    _corrected_token(reading, context)
     _edit_again(reading, context)
     _earlier_sentences(reading, context)
     _edit_the_expression(reading, context)
@@ -176,6 +177,20 @@ def _corrected_choice(reading: Reading, context: Context) -> None:
             reading.heads = [(before["head"], "")]
         else:
             reading.off.add("head")
+
+
+def _corrected_token(reading: Reading, context: Context) -> None:
+    """「ごめん、loveじゃなくてnatural」, "not love, natural" while the line from 'love' is shown: the token turned down
+    is the one shown, and the word of the sentence said beside it takes its place."""
+    shown = context.choices.get("query")
+    if reading.query is not None or not isinstance(shown, str) or not context.text \
+            or not any(phrase.strip().lower() == shown.lower() for phrase in reading.turned_down):
+        return
+    words = [word for word in re.findall(r"[A-Za-z][\w'-]*", reading.rest)
+             if re.search(rf"(?<![\w'-]){re.escape(word)}(?![\w'-])", context.text, re.I)]
+    if len(words) == 1:
+        reading.query = words[0]
+        reading.rest = reading.rest.replace(words[0], " ", 1)
 
 
 _CHOICE_WORD = re.compile(r"\W*(?:the\s+)?\d*\s*(?:番目の|つ目の)?(?:layers?|heads?|層|レイヤー?|ヘッド)"

@@ -10,6 +10,7 @@ with it. An edit applies only where the old piece is in the sentence and the new
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from agent import planner_quotes as literal
@@ -71,6 +72,11 @@ _ENDING = [re.compile(pattern, re.I) for pattern in (
 )]
 
 
+# a word of the sentence typed wrong, sent again as it should be ("ugh typo. 'jumps'", 「タイポでした、『jumps』」)
+_TYPO = re.compile(r"\btypo\b|\bmisspel\w*|\bspelling\b|\bmistyped\b|タイポ|誤字|打ち間違|スペルミス|綴り", re.I)
+_LIKE_A_TYPO = 0.7  # how alike the word sent and the word it corrects are (difflib's ratio)
+
+
 def versions(question: str, latest: str | None) -> tuple[list[str], str, str] | None:
     """The sentences an edit asks for, with the words that said so: the edited one alone, or the one edited and
     the edit when both are asked for ("compare 'The nurse helped the doctor.' with 'nurse' and 'doctor' swapped",
@@ -126,7 +132,24 @@ def edited(question: str, sentence: str | None) -> tuple[str, str] | None:
             new = _new_ending(sentence, found["new"])
             if new is not None:
                 return new, found[0]
+    if _TYPO.search(question):
+        for found in re.finditer(_quoted("new"), question):
+            new = _spelled_right(sentence, found["new"].strip())
+            if new is not None:
+                return new, found[0]
     return None
+
+
+def _spelled_right(sentence: str, word: str) -> str | None:
+    """The sentence with the one word most like `word` (and not it) written as `word`."""
+    if not re.fullmatch(r"[A-Za-z][\w'-]*", word) or _where(sentence, word).search(sentence):
+        return None
+    alike = [(difflib.SequenceMatcher(None, old.lower(), word.lower()).ratio(), old)
+             for old in set(re.findall(r"[A-Za-z][\w'-]*", sentence))]
+    alike = sorted((pair for pair in alike if pair[0] >= _LIKE_A_TYPO), reverse=True)
+    if not alike or len(alike) > 1 and alike[1][0] == alike[0][0]:
+        return None
+    return _where(sentence, alike[0][1]).sub(word, sentence, count=1)
 
 
 def _where(sentence: str, piece: str) -> re.Pattern[str]:

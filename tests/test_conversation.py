@@ -1770,3 +1770,19 @@ def test_the_pieces_again_after_whole_words_undo_the_merge(follow_up: str) -> No
 def test_the_same_way_for_another_sentence_keeps_the_view() -> None:
     *_, last = converse([f"「{CURRY}」の8層目のヘッド3のヒートマップ", "同じやり方で「犬が庭で骨をかじっている。」も"])
     assert call(last) == ("plot_heatmap", {"layer": 7, "head": 3, "text": "犬が庭で骨をかじっている。"})
+
+
+def test_a_word_sent_again_after_a_typo_corrects_the_sentence() -> None:
+    *_, last = converse(["tokens and shape for 'The quick brown fox jumsp over the lazy dog'", "ugh typo. 'jumps'"])
+    assert call(last) == ("extract_attention", {"text": "The quick brown fox jumps over the lazy dog"})
+
+
+def test_a_sentence_corrected_keeps_the_view() -> None:
+    *_, last = converse(["「今日は会社に行きました」のトークンを見せて", "ごめん、『今日は会社を休みました』だった"])
+    assert call(last) == ("extract_attention", {"text": "今日は会社を休みました"})
+
+
+@pytest.mark.parametrize("follow_up", ["ごめん、satじゃなくてmat", "not sat, mat"])
+def test_the_token_shown_turned_down_gives_way_to_the_word_beside_it(follow_up: str) -> None:
+    *_, last = converse([f"line chart from 'sat' in '{CAT}'", follow_up])
+    assert call(last) == ("plot_line", {"layer": -1, "query": "mat"})
