@@ -210,7 +210,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if conversation.one_panel_unsaid(reading, context):  # "can I see one of those bigger?": which head?
         return Plan(reading.language, "ask_back", (), (), (), context=context, needs_head=True)
-    if not pasted_error and concepts.from_elsewhere(reading) and not asking.WHY_ANYWHERE.search(reading.plain):
+    if not pasted_error and concepts.from_elsewhere(reading) \
+            and (not asking.WHY_ANYWHERE.search(reading.plain) or concepts.looks_different(reading)):
         # "can you make the one my professor showed in class", 「友達から送られてきた図と比べて」: its sentence, please
         # (a view it names is offered: the sentence given next is drawn that way)
         offered = next((card.tool for card in named if card.figure), None)

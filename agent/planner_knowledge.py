@@ -21,8 +21,8 @@ from agent.naming import bare
 from agent.planner_reading import Reading, asks_to_see, asks_yes_no
 from prompts import Entry, knowledge
 
-__all__ = ["entries", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated", "asked_beside",
-           "pasted_messages", "unnamed_message", "told", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE",
+__all__ = ["entries", "looks_different", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated",
+           "asked_beside", "pasted_messages", "unnamed_message", "told", "SPEAKS_OF_A_MESSAGE", "MAX_KNOWLEDGE",
            "what_to_do_about_a_message", "from_elsewhere", "ELSEWHERE_ENTRY"]
 
 MAX_KNOWLEDGE = 3
@@ -65,8 +65,9 @@ _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|co
 # uploaded, or from before this conversation ("before this chat", 「別のタブで送った」)
 _PERSON_EN = r"(?:professor|prof|teacher|lecturer|instructor|friend|classmate|colleague|coworker|boss|senior|tutor" \
              r"|supervisor|advisor|ta|engineer|manager|mentor|daughter|son|kid|grandson|granddaughter|wife|husband" \
-             r"|partner|brother|sister)"
-_FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|slides?|one)"
+             r"|partner|brother|sister|co-?(?:presenter|speaker|author|worker|teacher))"
+_FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|slides?|one" \
+             r"|versions?)"
 _PERSON_JA = r"(?:友達|友人|先生|先輩|教授|同僚|上司|後輩|講師|クラスメイト|娘|息子|孫|家族|知人|部下|同期)"
 _FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ)"
 _ELSEWHERE = re.compile(
@@ -79,6 +80,10 @@ _ELSEWHERE = re.compile(
     rf"|\b{_PERSON_EN}\s+(?:says|said)\s+(?:his|her|their)\s+(?:\w+\s+)?{_FIGURE_EN}\b"
     rf"|\bphotos?\s+of\s+(?:an?\s+|the\s+|this\s+|that\s+)?(?:\w+\s+)?{_FIGURE_EN}\b"
     r"|\b(?:on|in|at)\s+(?:another|a\s+different|some\s+other)\s+(?:site|website|page|blog)\b"
+    # ("the slide I got from last year's course", 「去年の資料の図」)
+    r"|\b(?:last|previous)\s+year'?s\s+(?:course|class|lecture|slides?|deck|handout|materials?|talk)\b"
+    rf"|\b{_FIGURE_EN}\s+(?:i|we)\s+(?:got|had|received)\s+from\b"
+    rf"|(?:去年|昨年|前回|以前|前年)の(?:資料|スライド|講義|授業|発表)(?:の|で|に)?\S{{0,4}}?{_FIGURE_JA}"
     r"|\b(?:i|we)\s+(?:uploaded|attached)\b|\bbefore\s+(?:i\s+opened\s+)?this\s+chat\b"
     r"|\bin\s+(?:another|a\s+different|the\s+other)\s+(?:tab|chat|window)\b"
     rf"|{_PERSON_JA}(?:から|が|に)?(?:\S{{1,6}}?に)?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった"
@@ -90,6 +95,16 @@ _ELSEWHERE = re.compile(
     r"|別のタブ|前のチャット|このチャットの前|アップロードした|添付した|スクショ(?:を)?(?:送|貼|添付|上げ)"
     r"|\b(?:i'?ll|let\s+me|can\s+i)\s+(?:send|upload|attach|paste)\s+(?:you\s+)?a\s+screenshot\b", re.I)
 ELSEWHERE_ENTRY = "figure_from_elsewhere"
+
+
+# ... said to look different from the one shown ("hers looks totally different", 「色の出方が違う」): even asked why,
+# what it showed is needed first
+_LOOKS_DIFFERENT = re.compile(r"\b(?:looks?|looked|is|was|are|were|seems?)\s+(?:\w+\s+)?(?:different|nothing\s+like)\b"
+                              r"|\bdiffer(?:s|ent)?\s+from\b|違う|違って|ちがう|ちがって", re.I)
+
+
+def looks_different(reading: Reading) -> bool:
+    return bool(_LOOKS_DIFFERENT.search(reading.plain))
 
 
 def from_elsewhere(reading: Reading) -> bool:

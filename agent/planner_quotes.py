@@ -269,7 +269,10 @@ _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|�
                           r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
                           r"|発表)"
                           r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ|書きたい|書こう|書く)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
-                          r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode)s?\b"
+                          r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode|session"
+                          r"|part|segment|module|unit|seminar|meetup)s?\b"
+                          # (「「よくある失敗」のスライド」「「3Dはやめた方がいい」って話をする前に」: a title, a line)
+                          r"|^\s*の\s*(?:スライド|パート|章|節|コーナー|回)|^\s*(?:って|という|っていう)\s*話"
                           # (a term, not a sentence: ヘッドごとに「何係」なのか, 「直前を見る係」みたいな札)
                           r"|^\s*なのか|^(?:\s*[「『][^」』]{1,20}[」』])*\s*(?:みたいな|のような|といった|などの)\s*"
                           r"(?:札|ラベル|名札|名前|分類|係|役割|タグ)"

@@ -1786,3 +1786,31 @@ def test_a_sentence_corrected_keeps_the_view() -> None:
 def test_the_token_shown_turned_down_gives_way_to_the_word_beside_it(follow_up: str) -> None:
     *_, last = converse([f"line chart from 'sat' in '{CAT}'", follow_up])
     assert call(last) == ("plot_line", {"layer": -1, "query": "mat"})
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("For a 'how does ChatGPT write' session: let gemma continue 'The weather today is', 12 tokens",
+     ("generation_attention", "prompt", "The weather today is")),
+    ("「よくある失敗」のスライドを作っています。\"I love natural language processing!\" で plt.plot(attention) が"
+     "描くものを出して",
+     ("plot_matrix_lines", "text", "I love natural language processing!")),
+    ("「3Dはやめた方がいい」って話をする前に、「犬が公園を走り回る」を3Dの棒グラフで出してください",
+     ("plot_3d", "text", "犬が公園を走り回る"))])
+def test_a_quoted_title_or_line_to_say_is_no_sentence(question: str, expected: tuple[str, str, str]) -> None:
+    name, argument, value = expected
+    assert call(plan(question))[0] == name and call(plan(question))[1][argument] == value
+
+
+@pytest.mark.parametrize("question", [
+    "My co-presenter's heatmap has a bright stripe down the left side - which layer and head was that?",
+    "hmm the colours look different from the slide I got from last year's course, why is that",
+    "去年の資料の図と色の出方が違う気がするんですけど、なんでですか"])
+def test_a_figure_from_elsewhere_said_to_differ_asks_what_it_showed_even_asked_why(question: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", question])
+    assert last.knowledge == ("figure_from_elsewhere",) and not last.calls
+
+
+@pytest.mark.parametrize("follow_up", ["please pin the colour scale to 0-1", "色の幅を0から1に固定してください"])
+def test_a_colour_scale_pinned_to_zero_one_is_fixed(follow_up: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}', layer 2", follow_up])
+    assert call(last) == ("plot_heatmap", {"layer": 2, "color_max": 1.0})
