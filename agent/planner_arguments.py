@@ -535,7 +535,8 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
           _groups),
     _rule(r"\b(?:max_new_tokens|new\s+tokens|tokens)\s*(?:to|=|:)\s*(\d+)", _groups),
     # a count said after asking for more ("make it write more, like 20", 「もっと長く書かせて 30こくらい」): the length
-    _rule(r"\b(?:write|writes|generate|more|longer)\W+(?:like|about|around|say|maybe|roughly)\s+(\d+)\b"
+    _rule(r"\b(?:write|writes|generate|more|longer)(?:\s+(?:tokens|toks|words))?\W+(?:like|about|around|say|maybe|roughly)"
+          r"\s+(\d+)\b"
           r"(?!\s*(?:layers?|heads?|more|%))", _groups),
     _rule(rf"(?:長く|続けて|書かせて|書いて)[\s、,]*{_NUM}\s*(?:こ|個|語)?(?:くらい|ぐらい|ほど)", _groups),
 )

@@ -68,11 +68,16 @@ class Reading:
 INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|に替えて|に変えて", re.I)
 # A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
 # 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
+# the model asked to write something ("SmolLM2 finish this for me", "it write a few words after …"), not whether it can
+_THE_MODEL_WRITES = (r"(?:it|the\s+model|[\w.-]*\d[\w.-]*|gemma|smollm\w*|minilm)\s+(?:please\s+)?"
+                     r"(?:finish|continue|complete|write|generate)\s+(?:this|that|it|my|the|a\s+few|some|more|for\s+me"
+                     r"|after|on\s+from)\b")
 _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
     r"do(?!\s+(?:it|that|this|the\s+same|so|(?:the|a|an)\s+(?:[\w-]+\s+){0,2}(?:version|view|plot|chart|map|heatmap"
     r"|figure|graph|one|thing)s?)\b)|"  # "do the 3d version of …" asks for it
-    r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will|(?:can|could|would)(?!\s+(?:you|u|i|we)\b))\b"
+    r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will"
+    rf"|(?:can|could|would)(?!\s+(?:you|u|i|we)\b)(?!\s+{_THE_MODEL_WRITES}))\b"
     r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b"
     r"|^(?:\w+,\s+)?what\s+(?:does|do)\b.*\b(?:do|add|bring|change|buy\s+(?:me|us))\s*[?.!]*$"  # "what does X add?"
     r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is|\s+are)\s+the\s+\d+s?\s+in\b"  # "what's the 12 in …"
@@ -126,6 +131,8 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"|visuali[sz]e|compare|redo|redraw|extract|tokeni[sz]e|load|print|list|trace|render|write|put|label"
                      r"|annotate|zoom|enlarge)\b"
                      r"|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
+                     # "could SmolLM2 finish this for me", "can it write a few words after …": the model asked to write
+                     rf"|\b(?:can|could|would|will)\s+{_THE_MODEL_WRITES}"
                      r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+(?:like|love)\s+to\s+see\b"
                      r"|\bit(?:'d|\s+would)\s+be\s+(?:nice|great|fun|lovely|cool|helpful)\s+to\s+(?:see|have|show|get)\b"
                      r"|\bi\s+(?:want|wanna|need|wanted)\s+to\s+(?:see|look\s+at|view)\b"

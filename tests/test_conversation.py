@@ -1814,3 +1814,19 @@ def test_a_figure_from_elsewhere_said_to_differ_asks_what_it_showed_even_asked_w
 def test_a_colour_scale_pinned_to_zero_one_is_fixed(follow_up: str) -> None:
     *_, last = converse([f"heatmap of '{CAT}', layer 2", follow_up])
     assert call(last) == ("plot_heatmap", {"layer": 2, "color_max": 1.0})
+
+
+def test_a_model_asked_to_finish_a_prompt_generates() -> None:
+    name, arguments = call(plan("Could SmolLM2 finish this for me: 'My favourite thing about winter is' - "
+                                "20 new tokens, with the attention of every step?"))
+    assert name == "generation_attention" and arguments["max_new_tokens"] == 20
+    assert arguments["prompt"] == "My favourite thing about winter is" and arguments["model"] == "smollm2-135m"
+
+
+def test_whether_the_model_can_write_a_language_is_a_question() -> None:
+    assert not plan("can it write Japanese?").calls
+
+
+def test_more_tokens_like_a_count_is_the_length() -> None:
+    *_, last = converse(["continue 'The meeting was moved to' and show the attention", "more tokens, like 25"])
+    assert call(last)[1]["max_new_tokens"] == 25
