@@ -65,7 +65,9 @@ COLON_SENTENCE = ascii_pattern(
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
     r"|\b(?:for|of|in)|文章?|テキスト|プロンプト"
     r"|見たい|見せて|ください|下さい|お願い(?:します)?|ほしい|欲しい|描いて|出して"  # 「…見たい：猫が…」
-    r"|\bplease|\bpl[sz])\s*[:：]"  # "heatmap pls: She sold seashells"
+    r"|\bplease|\bpl[sz]"  # "heatmap pls: She sold seashells"
+    # "ok try this one instead: My sister …", 「３層目のヒートマップ：鳥が…」
+    r"|\b(?:this|that)\s+one(?:\s+instead)?|\binstead|\btry\s+this|ヒートマップ|折れ線(?:グラフ)?|グラフ|の図)\s*[:：]"
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
 # "Tokenize this and give me the attention shapes:\nThe committee postponed the vote.": a line of its own after a colon
 # (no code: a line with brackets, an "=" or backticks, nor a message "SomeError: …")

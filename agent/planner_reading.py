@@ -74,7 +74,7 @@ _THE_MODEL_WRITES = (r"(?:it|the\s+model|[\w.-]*\d[\w.-]*|gemma|smollm\w*|minilm
                      r"|after|on\s+from)\b")
 _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
-    r"do(?!\s+(?:it|that|this|the\s+same|so|(?:the|a|an)\s+(?:[\w-]+\s+){0,2}(?:version|view|plot|chart|map|heatmap"
+    r"do(?!\s+(?:it|that|this|the\s+same|so|\d+|layers?|heads?|(?:the|a|an)\s+(?:[\w-]+\s+){0,2}(?:version|view|plot|chart|map|heatmap"
     r"|figure|graph|one|thing)s?)\b)|"  # "do the 3d version of …" asks for it
     r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will"
     rf"|(?:can|could|would)(?!\s+(?:you|u|i|we)\b)(?!\s+{_THE_MODEL_WRITES}))\b"
@@ -209,11 +209,12 @@ _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)")  # 「3そう�
 # "hm" is a heatmap only beside the request, not a "hm, …" of thought opening the message
 _KANA_KANJI = "\u3040-\u30ff\u4e00-\u9fff"
 _SHORT_FORMS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
-                          rf"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/)(?=[\s\d.,:;!?)、。{_KANA_KANJI}]|$)"
+                          rf"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/|w(?=\s+(?:numbers|nums|values|vals|annotations?|labels|specials?|cls|sep)\b))"
+                          rf"(?=[\s\d.,:;!?)、。{_KANA_KANJI}]|$)"
                           rf"|(?:(?<=\S )|(?<=[{_KANA_KANJI}]))(?P<hm>hm)(?![A-Za-z,.…])"
                           r"|^hm(?=\s+(?:lyr|layer|l\d|for|of)\b)", re.I)
 _IN_FULL = {"lyr": "layer", "lyrs": "layers", "hd": "head", "hds": "heads", "tok": "token", "toks": "tokens",
-            "attn": "attention", "w/o": "without", "w/": "with", "hm": "heatmap"}
+            "attn": "attention", "w/o": "without", "w/": "with", "w": "with", "hm": "heatmap"}
 # ... beside Japanese (「15tok生成」「特殊tok抜きで」「pngのhmも」), in the words a Japanese question uses
 _IN_FULL_JA = {"lyr": "層", "lyrs": "層", "hd": "ヘッド", "hds": "ヘッド", "tok": "トークン", "toks": "トークン",
                "attn": "アテンション", "hm": "ヒートマップ"}

@@ -1830,3 +1830,23 @@ def test_whether_the_model_can_write_a_language_is_a_question() -> None:
 def test_more_tokens_like_a_count_is_the_length() -> None:
     *_, last = converse(["continue 'The meeting was moved to' and show the attention", "more tokens, like 25"])
     assert call(last)[1]["max_new_tokens"] == 25
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    ([f"heatmap of '{CAT}'", "ok try this one instead: My sister bought a new bike yesterday."],
+     ("plot_heatmap", {"layer": -1, "text": "My sister bought a new bike yesterday."})),
+    (["３層目のヒートマップ：鳥が朝早くから鳴いている"],
+     ("plot_heatmap", {"layer": 2, "text": "鳥が朝早くから鳴いている"}))])
+def test_a_sentence_after_a_colon_that_closes_a_request(questions: list[str], expected: Any) -> None:
+    assert call(converse(questions)[-1]) == expected
+
+
+def test_do_a_count_of_tokens_is_a_request() -> None:
+    *_, last = converse(["generate 15 tokens from 'The capital of France is' and show where each new token looked",
+                         "do 30 tokens instead"])
+    assert call(last)[0] == "generation_attention" and call(last)[1]["max_new_tokens"] == 30
+
+
+def test_w_before_numbers_is_with() -> None:
+    *_, last = converse([f"all heads of layer 0 for '{CAT}'", "head 2 by itself pls w numbers"])
+    assert call(last) == ("plot_heatmap", {"layer": 0, "head": 2, "annotate": True})
