@@ -98,7 +98,10 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev54": {"questions": 0.89, "turns": 0.93}, "dev55": {"questions": 0.93, "turns": 0.86},
                  "dev56": {"questions": 0.98, "turns": 0.95}, "dev57": {"questions": 0.92, "turns": 0.82},
                  "dev58": {"questions": 0.86, "turns": 0.81}, "dev59": {"questions": 0.86, "turns": 0.74},
-                 "dev60": {"questions": 0.83, "turns": 0.85}}
+                 "dev60": {"questions": 0.83, "turns": 0.85},
+                 "dev61": {"questions": 0.87, "turns": 0.85}, "dev62": {"questions": 0.85, "turns": 0.83},
+                 "dev63": {"questions": 0.87, "turns": 0.81}, "dev64": {"questions": 0.90, "turns": 0.87},
+                 "dev65": {"questions": 0.90, "turns": 0.89}, "dev66": {"questions": 0.95, "turns": 0.88}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
