@@ -28,11 +28,12 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "alright does hold holds apply applies still also true earlier try an said says swap "
                            "beginning ending wonder wondering curious have get "
                            "nice cool great thanks thank thx ty awesome perfect "  # (a nod before the request)
-                           "sorry oops ugh wait no meant typo my bad mistake"  # (a correction: "sorry, layer 1 not 0")
+                           "sorry oops ugh wait no meant typo my bad mistake "  # (a correction: "sorry, layer 1 not 0")
+                           "last lastly finally"  # ("thank you! last: the code for …")
                            .split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"ありがと(?:う)?(?:ございます)?|いいね|なるほど"
-                         r"|ごめん|すみません|間違えた|まちがえた|ちがう|違う|だったかも|だった|やっぱり|やっぱ|いや|ほう|の方"
+                         r"|ごめん|すみません|間違えた|まちがえた|ちがう|違う|だったかも|だった|やっぱり|やっぱ|いや|ほう|の方|助かった|助かります|最後に"
                          r"|平均じゃなくて|平均ではなく|実際に|みせて|もう一度|もう一回"
                          r"|同じ設定|同じように|同じ傾向|プロンプト|に(?:変|替|切り替|切り換)えて|(?:変|替|切り替|切り換)えて|のやつ|やつ|最後に|最後の|それと|あと"
                          r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか|(?:ん|の)?でしょう|なんだろう|なのかな|だろう|かな"

@@ -253,10 +253,12 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     # (a follow-up that only changes a choice or the sentence, "what about 'The dog ate fish' instead?", asks
     # nothing beside its figure)
     beside = 0.0 if asked_why else 1.0 if card is not None and bare(reading) else tool_score
-    entries = concepts.entries(reading, matches, pasted, asked_parts, card, beside, pasted_error, context.tool) \
+    # (「コードも」, "thank you! last: the code for the umbrella one" after a figure: that figure's code, first)
+    entries = (concepts.shown_in_few_words(reading, context.text) if context.tool else ()) \
+        or concepts.entries(reading, matches, pasted, asked_parts, card, beside, pasted_error, context.tool) \
         or concepts.about_the_view(question, context, card) \
         or (() if asks_tool else tuple(entry for c in named for entry in c.knowledge[:1])) \
-        or concepts.shown_in_few_words(reading)  # 「コードも」 after a figure: that figure's code
+        or concepts.shown_in_few_words(reading)
     # (… and a message only spoken of, when the entry closest names none of its words: "now matplotlib is yelling at
     # me about something else")
     spoken_of = card is None and not pasted_error and bool(entries) \

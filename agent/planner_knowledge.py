@@ -233,9 +233,10 @@ def said_keyword(reading: Reading) -> str | None:
     return max(found)[1] if found else None
 
 
-def shown_in_few_words(reading: Reading) -> tuple[str, ...]:
+def shown_in_few_words(reading: Reading, sentence: str | None = None) -> tuple[str, ...]:
     """A message that says little but a keyword of an entry whose figure is the answer, and perhaps a view's name
-    ("code", 「コードも」, 「このヒートマップのコードを」)."""
+    or a word of the conversation's `sentence` that points at its figure ("code", 「コードも」,
+    「このヒートマップのコードを」, "the code for the umbrella one", 「傘の線のコード」)."""
     for entry in knowledge().values():
         said = [word.lower() for word in (*entry.keywords_en, *entry.keywords_ja) if word.lower() in reading.plain]
         if not entry.demonstrate or not said:
@@ -243,6 +244,10 @@ def shown_in_few_words(reading: Reading) -> tuple[str, ...]:
         rest = reading.plain
         for word in [*said, *(name for card in cards().values() for name in card.names)]:
             rest = rest.replace(word.lower(), " ")
+        for word in re.findall(r"[a-z][\w'-]{2,}", (sentence or "").lower()):
+            rest = re.sub(rf"(?<![\w'-]){re.escape(word)}(?![\w'-])", " ", rest)
+        rest = re.sub(r"[\u4e00-\u9fff\u30a0-\u30ffー]+", lambda m: " " if sentence and m[0] in sentence else m[0],
+                      rest)
         if bare(replace(reading, rest=rest)):
             return (entry.id,)
     return ()

@@ -1850,3 +1850,14 @@ def test_do_a_count_of_tokens_is_a_request() -> None:
 def test_w_before_numbers_is_with() -> None:
     *_, last = converse([f"all heads of layer 0 for '{CAT}'", "head 2 by itself pls w numbers"])
     assert call(last) == ("plot_heatmap", {"layer": 0, "head": 2, "annotate": True})
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    ([f"line chart from 'sat' in '{CAT}'", "why does it peak there?", "thank you! last: the code for the sat one"],
+     ("plot_line", {"layer": -1, "query": "sat"})),
+    (["「駅で傘をなくしてしまった。」の『傘』の折れ線", "この縦軸の値って全部足すと1になるの？",
+      "助かった 最後に傘の線のコード"],
+     ("plot_line", {"layer": -1, "query": "傘"}))])
+def test_the_code_of_a_figure_told_by_a_word_of_its_sentence_draws_it_again(questions: list[str],
+                                                                            expected: Any) -> None:
+    assert call(converse(questions)[-1]) == expected
