@@ -166,7 +166,8 @@ def asked_as_term(content: str, before: str, after: str) -> bool:
     content = content.strip()
     if len(content) > 20 or re.search(r"[。.!?！？]$", content) or _QUERY_AFTER.search(after):
         return False  # ("what is 'it' attending to?" asks where a token looks)
-    if content.lower() in TECHNICAL_WORDS and not _QUERY_BEFORE.search(before.lower()):
+    if content.lower() in TECHNICAL_WORDS and not _QUERY_BEFORE.search(before.lower()) \
+            and not _KEY_BEFORE.search(before.lower()):  # ("how does 'is' attending to 'key' change": a token)
         return True  # "I heard each 'head' makes its own": a word of the field, quoted, is no sentence
     return bool(_TERM_BEFORE.search(before.lower()) or _TERM_AFTER.search(after.lower()))
 
@@ -344,7 +345,8 @@ def marks_query(before: str, after: str) -> bool:
 
 
 _KEY_BEFORE = ascii_pattern(r"(?:\bto|\bon|\btowards?|\blook(?:s|ing)?\s+at|->|→|=>)\s*"
-                           r"(?:the\s+)?(?:token\s+|word\s+)?$")
+                           r"(?:the\s+)?(?:token\s+|word\s+)?$"
+                           r"|[」』]\s*から\s*$")  # (「「兄」から「パン」で」: from one quoted token, to the next)
 _KEY_AFTER = ascii_pattern(r"^\s*(?:へ|への|に向|に対す|に対して"
                            r"|を\s*(?:どれだけ|どのくらい|どの程度|よく)\s*(?:見|注目)|を見(?:ている|てる|る度合い|る割合))")
 

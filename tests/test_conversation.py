@@ -1861,3 +1861,13 @@ def test_w_before_numbers_is_with() -> None:
 def test_the_code_of_a_figure_told_by_a_word_of_its_sentence_draws_it_again(questions: list[str],
                                                                             expected: Any) -> None:
     assert call(converse(questions)[-1]) == expected
+
+
+@pytest.mark.parametrize(("question", "latest", "pair"), [
+    ("how does 'is' attending to 'key' change from layer to layer?", "The key to the cabinets is on the table",
+     ("is", "key")),
+    ("「兄」から「パン」で", "パンを買ったのは兄です", ("兄", "パン"))])
+def test_a_quoted_token_after_to_or_after_a_quoted_from_is_the_key(question: str, latest: str,
+                                                                   pair: tuple[str, str]) -> None:
+    reading = read(question, latest)
+    assert (reading.query, reading.key) == pair
