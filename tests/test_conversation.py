@@ -1871,3 +1871,17 @@ def test_a_quoted_token_after_to_or_after_a_quoted_from_is_the_key(question: str
                                                                    pair: tuple[str, str]) -> None:
     reading = read(question, latest)
     assert (reading.query, reading.key) == pair
+
+
+@pytest.mark.parametrize("question", [
+    "inspect L0H2 'I saw a saw that saw wood'",
+    "Please show me the number of attention weight, layer 2 head 5, for 'I drink coffee in morning'",
+    "「ご飯を食べてから宿題をする」の最終層の5番目のヘッドの数字",
+    "「雨が降ってきた」のレイヤー4の値を表示して、ヘッドは平均で"])
+def test_the_numbers_of_a_head_asked_in_plain_words_are_printed(question: str) -> None:
+    assert call(plan(question))[0] == "inspect_attention"
+
+
+def test_what_a_number_shown_means_is_no_request_for_numbers() -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", "抜いたあとの数字って本物なん？"])
+    assert not last.calls
