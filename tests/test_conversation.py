@@ -1885,3 +1885,14 @@ def test_the_numbers_of_a_head_asked_in_plain_words_are_printed(question: str) -
 def test_what_a_number_shown_means_is_no_request_for_numbers() -> None:
     *_, last = converse([f"heatmap of '{CAT}'", "抜いたあとの数字って本物なん？"])
     assert not last.calls
+
+
+@pytest.mark.parametrize("question", ["勉強会で「マルチヘッド」を30秒で説明したいです。押さえるべきポイントは？",
+                                      "生徒に「そもそもアテンションとは何か」をやさしく説明するなら、どう言えばよいでしょう。"])
+def test_a_quoted_term_to_explain_is_explained(question: str) -> None:
+    assert plan(question).intent == "knowledge"
+
+
+def test_the_same_figure_for_the_next_sentence_keeps_the_view() -> None:
+    *_, last = converse([f"「{CURRY}」のヒートマップ", "次に「子どもたちが公園で遊んでいる」で同じ図を"])
+    assert call(last) == ("plot_heatmap", {"layer": -1, "text": "子どもたちが公園で遊んでいる"})
