@@ -79,8 +79,9 @@ PHRASES: dict[str, tuple[str, str]] = {
         "何を見てみましょうか。たとえば次のように聞けます:",
     ),
     "ask_sentence": (
-        "Which sentence? Write it in quotes in your question, e.g. “the heatmap for 'The cat sat on the mat'”.",
-        "どの文でしょうか?質問の中に「」で書いてください。例:「「猫がマットの上に座った」のヒートマップ」",
+        "Which sentence? Send it on its own, or in quotes in your question, e.g. “the heatmap for 'The cat sat on the "
+        "mat'”.",
+        "どの文でしょうか?文だけを送るか、質問の中に「」で書いてください。例:「「猫がマットの上に座った」のヒートマップ」",
     ),
     "ask_head": (
         "Which head would you like to see on its own? Send its number as the grid's panel titles give it (for example "
