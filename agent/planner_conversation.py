@@ -331,7 +331,7 @@ def _number_alone(reading: Reading, context: Context) -> None:
 
 
 # the last clause of a message, a number or an ordinal alone: "ugh, max 50? ok 50", "oh, it has six. the sixth then"
-_NUMBER_ALONE = re.compile(rf"(?:^|[.?!。？！]\s*)\W*(?:(?:ok|okay|right|fine|so|then|and|oh|ah|sorry|oops|argh"
+_NUMBER_ALONE = re.compile(rf"(?:^|[.?!。？！,，、]\s*)\W*(?:(?:ok|okay|right|fine|so|then|and|oh|ah|sorry|oops|argh"
                            rf"|ugh|hmm+|well|no|じゃあ|では|なら|あ|えっと)\W*)*(?:the\s+)?"
                            rf"(?:(?P<number>\d{{1,4}})|(?P<ordinal>{ORDINAL_WORDS}))(?:\s*one)?"
                            rf"\s*(?:then|instead|please|pls|でお願いします|でお願い|で|に|にして)?\W*$")

@@ -1896,3 +1896,9 @@ def test_a_quoted_term_to_explain_is_explained(question: str) -> None:
 def test_the_same_figure_for_the_next_sentence_keeps_the_view() -> None:
     *_, last = converse([f"「{CURRY}」のヒートマップ", "次に「子どもたちが公園で遊んでいる」で同じ図を"])
     assert call(last) == ("plot_heatmap", {"layer": -1, "text": "子どもたちが公園で遊んでいる"})
+
+
+def test_a_number_after_a_comma_stands_for_the_choice_before() -> None:
+    *_, last = converse(["generate 15 tokens from 'The capital of France is' and show where each new token looked",
+                         "now 60 tokens", "fine, the max then, 50"])
+    assert call(last)[0] == "generation_attention" and call(last)[1]["max_new_tokens"] == 50
