@@ -58,9 +58,10 @@ _MODEL_WORDS = (
             r"(?:reads?|understands?|knows?|handles?|speaks?|gets?) japanese"
             r"|日本語(?:が読める|を読める|も読める|を扱える|が扱える|も扱える|に強い|対応の?|用の|の)?モデル"
             r"|日本語(?:が読める|を読める|も読める|を扱える|が扱える|に強い)(?:やつ|の)"), "gemma-270m", "japanese"),
-    (_ascii(r"\bgpt[- ]?(?:style|like|type)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model|因果(?:言語)?モデル"
+    (_ascii(r"\bgpt[- ]?(?:style|like|type|ish)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model|因果(?:言語)?モデル"
             r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m", "decoder"),
-    (_ascii(r"\bsmol-?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b|\bllama(?:[- ]?(?:style|like|type|family))?(?: model)?\b"
+    (_ascii(r"\bsmol-?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b"
+            r"|\bllama(?:[- ]?(?:style|like|type|family|ish))?(?: model)?\b"
             r"|ラマ(?:系|型)?(?:の)?(?:モデル)?|llama(?:系|型)"), "smollm2-135m", ""),
 )
 _KINDS = {"minilm": {"encoder"}, "gemma-270m": {"decoder", "japanese"}, "smollm2-135m": {"decoder"}}

@@ -1902,3 +1902,8 @@ def test_a_number_after_a_comma_stands_for_the_choice_before() -> None:
     *_, last = converse(["generate 15 tokens from 'The capital of France is' and show where each new token looked",
                          "now 60 tokens", "fine, the max then, 50"])
     assert call(last)[0] == "generation_attention" and call(last)[1]["max_new_tokens"] == 50
+
+
+def test_the_llama_ish_one_picked_from_the_list_is_loaded() -> None:
+    *_, last = converse(["which of the models can i pick from in here?", "the llama-ish one"])
+    assert call(last) == ("load_model", {"model": "smollm2-135m"})
