@@ -210,13 +210,13 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if conversation.one_panel_unsaid(reading, context):  # "can I see one of those bigger?": which head?
         return Plan(reading.language, "ask_back", (), (), (), context=context, needs_head=True)
+    view_named = next((card.tool for card in named if card.figure), None)  # offered when its sentence is asked for
     if not pasted_error and concepts.from_elsewhere(reading) \
             and (not asking.WHY_ANYWHERE.search(reading.plain) or concepts.looks_different(reading)):
         # "can you make the one my professor showed in class", 「友達から送られてきた図と比べて」: its sentence, please
         # (a view it names is offered: the sentence given next is drawn that way)
-        offered = next((card.tool for card in named if card.figure), None)
         return Plan(reading.language, "knowledge", (), (concepts.ELSEWHERE_ENTRY,), (),
-                    context=replace(context, offered=offered))
+                    context=replace(context, offered=view_named))
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
             and (asks_tool or not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
@@ -225,10 +225,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」, "the same for my sentence" with nothing
         # before it: which sentence, which view, what is "this"?
         needs_sentence = not reading.sentences and bool(conversation.MY_SENTENCE.search(reading.plain))
-        offered = next((card.tool for card in named if card.figure), None) if needs_sentence else None
         # (the view asked for waits for the sentence: "can you make a heatmap of my sentence?", then the sentence)
+        waits = needs_sentence and view_named is not None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]),
-                    context=replace(context, offered=offered) if offered else context, needs_sentence=needs_sentence)
+                    context=replace(context, offered=view_named) if waits else context, needs_sentence=needs_sentence)
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
             and not INSTEAD.search(reading.plain) and not (context.tool and fit.changes_the_view(reading)) \
             and all(only_named(card, reading) for card in named) \

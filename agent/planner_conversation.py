@@ -350,17 +350,22 @@ _ON_ITS_OWN = re.compile(r"\b(?:bigger|larger|enlarged?|zoom(?:ed)?|blow\s+up|on
                          r"|full[\s-]*size)\b|大きく|拡大|単体|1枚で|一枚で", re.I)
 
 
+def _of_the_grid(reading: Reading, context: Context) -> bool:
+    """The grid of heads is shown and the question names no head, layer or earlier figure: it may point at a panel."""
+    return context.tool == "plot_heads" and not reading.heads and not reading.layers \
+        and reading.earlier_figure is None
+
+
 def one_panel_unsaid(reading: Reading, context: Context) -> bool:
     """One panel of the grid of heads asked for without saying which: the sensei asks which head."""
-    return context.tool == "plot_heads" and not reading.heads and not reading.layers and not reading.sentences \
-        and reading.earlier_figure is None and bool(_ONE_OF_THEM.search(reading.rest)) \
+    return _of_the_grid(reading, context) and not reading.sentences and bool(_ONE_OF_THEM.search(reading.rest)) \
         and bool(_ON_ITS_OWN.search(reading.rest))
 
 
 def _panel_of_the_grid(reading: Reading, context: Context) -> None:
     """"the third one looks like a diagonal line, can you make that one big?", 「2番目のやつを大きくして」 after the
     grid of heads: that head (counted from 1)."""
-    if context.tool != "plot_heads" or reading.heads or reading.layers or reading.earlier_figure is not None:
+    if not _of_the_grid(reading, context):
         return
     found = _PANEL.search(reading.rest)
     if found is not None:

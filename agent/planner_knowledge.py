@@ -55,7 +55,8 @@ _STOPPED = re.compile(r"\bcrash|\bfail(?:s|ed)\b|\bbroke\b|\bstopped\s+working"
 # the learner's own run ("in my notebook", "when I ran it", "at home", 「うちの環境だと」「colabで動かしたら」)
 _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|code|script|version|machine|laptop|pc|mac"
                      r"|computer|environment|setup|side|colab)\b|\b(?:at|from)\s+home\b|\b(?:on|in)\s+colab\b"
-                     r"|\bwhen\s+i\s+(?:run|ran|try|tried|copied|paste|pasted|open|opened|load|loaded|click|clicked)|\bi\s+(?:copied|pasted|tried|ran)\b"
+                     r"|\bwhen\s+i\s+(?:run|ran|try|tried|copied|paste|pasted|open|opened|load|loaded|click|clicked)"
+                     r"|\bi\s+(?:copied|pasted|tried|ran)\b"
                      r"|\btried\s+(?:it|the\s+same|that|this)"
                      r"|自分で|自分の|うちの|家の|手元|(?:colab|Colab|ノートブック|ノート|環境)(?:で|だと|やと)"
                      r"|(?:動かし|実行し|やっ|試し|走らせ|回し|入れ|生成しようとし)たら", re.I)

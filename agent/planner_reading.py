@@ -66,12 +66,12 @@ class Reading:
 
 # "instead", 「代わりに」「に替えて」: what follows replaces what came before
 INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|に替えて|に変えて", re.I)
-# A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
-# 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
 # the model asked to write something ("SmolLM2 finish this for me", "it write a few words after …"), not whether it can
 _THE_MODEL_WRITES = (r"(?:it|the\s+model|[\w.-]*\d[\w.-]*|gemma|smollm\w*|minilm)\s+(?:please\s+)?"
                      r"(?:finish|continue|complete|write|generate)\s+(?:this|that|it|my|the|a\s+few|some|more|for\s+me"
                      r"|after|on\s+from)\b")
+# A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
+# 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
 _YES_NO_EN = re.compile(
     r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
     r"do(?!\s+(?:it|that|this|the\s+same|so|\d+|layers?|heads?|(?:the|a|an)\s+(?:[\w-]+\s+){0,2}(?:version|view|plot|chart|map|heatmap"
@@ -209,7 +209,8 @@ _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)")  # 「3そう�
 # "hm" is a heatmap only beside the request, not a "hm, …" of thought opening the message
 _KANA_KANJI = "\u3040-\u30ff\u4e00-\u9fff"
 _SHORT_FORMS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
-                          rf"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/|w(?=\s+(?:numbers|nums|values|vals|annotations?|labels|specials?|cls|sep)\b))"
+                          r"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/"
+                          r"|w(?=\s+(?:numbers|nums|values|vals|annotations?|labels|specials?|cls|sep)\b))"
                           rf"(?=[\s\d.,:;!?)、。{_KANA_KANJI}]|$)"
                           rf"|(?:(?<=\S )|(?<=[{_KANA_KANJI}]))(?P<hm>hm)(?![A-Za-z,.…])"
                           r"|^hm(?=\s+(?:lyr|layer|l\d|for|of)\b)", re.I)
