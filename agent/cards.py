@@ -20,6 +20,8 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
                                    # any vague "draw it" to decide
     outranks = ["plot_heads"]      # named beside one of these views, this card is meant: "the role of each head"
                                    # names the grid's "each head" too, and asks for the roles
+    panels = "head"                # each panel of the figure is one of these: "the third one" while it is shown
+                                   # points at that head; "one of those, bigger" asks which
     together = ["query", "key"]    # readings these slots take only together: a question that gives the first
                                    # without the rest does not fit ("what's 'she' looking at the most" is no pair);
                                    # the rest alone may follow up the first kept ("and to 'dog'?")
@@ -135,6 +137,7 @@ class Card:
     needs_name: bool = False
     outranks: tuple[str, ...] = ()
     together: tuple[str, ...] = ()
+    panels: str | None = None  # the reading each panel of the figure stands for ("head")
 
     def all_examples(self) -> tuple[str, ...]:
         return self.examples.get("en", ()) + self.examples.get("ja", ())
@@ -171,6 +174,8 @@ def read_card(path: Path, package: str) -> Card:
     for argument, reading in slots.items():
         if reading not in READINGS:
             raise CardError(f"{path}: slot {argument} reads {reading!r}; expected one of {sorted(READINGS)}")
+    if data.get("card", {}).get("panels", "head") not in READINGS:
+        raise CardError(f"{path}: panels = {data['card']['panels']!r}; expected one of {sorted(READINGS)}")
     description = dict(data.get("description", {}))
     examples = {language: tuple(data.get("examples", {}).get(language, ())) for language in ("en", "ja")}
     if set(description) != {"en", "ja"} or not all(examples.values()):
@@ -188,7 +193,7 @@ def read_card(path: Path, package: str) -> Card:
                 fresh_sentence=bool(meta.get("fresh_sentence", False)),
                 explicit_sentence=bool(meta.get("explicit_sentence", False)),
                 needs_name=bool(meta.get("needs_name", False)), outranks=tuple(meta.get("outranks", ())),
-                together=tuple(meta.get("together", ())))
+                together=tuple(meta.get("together", ())), panels=meta.get("panels"))
 
 
 def _showcase(path: Path, data: dict[str, Any]) -> tuple[dict[str, str], ...]:

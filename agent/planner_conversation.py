@@ -303,7 +303,7 @@ def _number_alone(reading: Reading, context: Context) -> None:
     counted from 1)."""
     if reading.new_tokens is not None or reading.layers or reading.heads:
         return
-    if context.tool == "generation_attention":
+    if _shown_takes(context, "new_tokens"):
         found = re.fullmatch(r"\D*?(?<![\w.-])(\d{1,4})(?![\w.])\D*", reading.rest)
         if found is not None and bare(reading):
             reading.new_tokens = int(found[1])
@@ -317,7 +317,7 @@ def _number_alone(reading: Reading, context: Context) -> None:
         reading.heads = [(int(alone["number"]) if alone["number"] else ORDINAL[alone["ordinal"]] - 1, alone[0].strip())]
         reading.rest = blank(reading.rest, *alone.span())
         return
-    if alone["number"] and context.tool == "generation_attention" and before.new_tokens is not None:
+    if alone["number"] and _shown_takes(context, "new_tokens") and before.new_tokens is not None:
         reading.new_tokens = int(alone["number"])
     else:
         value = int(alone["number"]) if alone["number"] else ORDINAL[alone["ordinal"]] - 1
@@ -350,9 +350,16 @@ _ON_ITS_OWN = re.compile(r"\b(?:bigger|larger|enlarged?|zoom(?:ed)?|blow\s+up|on
                          r"|full[\s-]*size)\b|大きく|拡大|単体|1枚で|一枚で", re.I)
 
 
+def _shown_takes(context: Context, reading: str) -> bool:
+    """The figure shown is of a tool that takes this reading ("new_tokens": it writes a continuation)."""
+    shown = cards().get(context.tool or "")
+    return shown is not None and shown.argument_for(reading) is not None
+
+
 def _of_the_grid(reading: Reading, context: Context) -> bool:
     """The grid of heads is shown and the question names no head, layer or earlier figure: it may point at a panel."""
-    return context.tool == "plot_heads" and not reading.heads and not reading.layers \
+    shown = cards().get(context.tool or "")
+    return shown is not None and shown.panels == "head" and not reading.heads and not reading.layers \
         and reading.earlier_figure is None
 
 

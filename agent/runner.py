@@ -105,8 +105,8 @@ def _relay(
 
 
 def summarize(name: str, result: dict[str, Any]) -> str:
-    """One line on what a tool found, for a step's title and the logs."""
-    subject = _subject(name, result)
+    """One line on what a tool found, for a step's title and the logs, read from the result's fields alone."""
+    subject = _subject(result)
     parts = [subject] if subject else []
     if "layer" in result and result.get("layer") is not None:
         head = result.get("head")
@@ -114,22 +114,22 @@ def summarize(name: str, result: dict[str, Any]) -> str:
     top = result.get("top_received") or result.get("top")
     if top:
         parts.append("top: " + ", ".join(f"{item['token']} {item['weight']:.2f}" for item in top[:3]))
-    if name == "explain_reduction" and result.get("steps"):
-        parts.append(f"{len(result['steps'])} steps → shape {result.get('final_shape')}")
-    if name == "list_models":
-        parts.append(", ".join(entry["alias"] for entry in result.get("embedded", [])))
-    if name == "load_model":
-        parts.append(f"{result.get('model')}: {result.get('num_layers')} layers × {result.get('num_heads')} heads")
+    if "final_shape" in result and result.get("steps"):  # a reduction explained step by step
+        parts.append(f"{len(result['steps'])} steps → shape {result['final_shape']}")
+    if "embedded" in result:  # the models on offer
+        parts.append(", ".join(entry["alias"] for entry in result["embedded"]))
+    if subject is None and {"model", "num_layers", "num_heads"} <= result.keys():  # one model described
+        parts.append(f"{result['model']}: {result['num_layers']} layers × {result['num_heads']} heads")
     return "; ".join(parts) or name
 
 
-def _subject(name: str, result: dict[str, Any]) -> str | None:
-    """What was analysed: the model and tokens, or the two sides of a comparison, or prompt + output."""
-    if name == "compare_attention":
+def _subject(result: dict[str, Any]) -> str | None:
+    """What was analysed: the two sides of a comparison, or prompt + output, or the model and tokens."""
+    if "aligned_count" in result:
         a, b = result["a"], result["b"]
         models = f"{a['model']} vs {b['model']}" if result["mode"] == "two models" else a["model"]
         return f"{models}; {result['aligned_count']} aligned, mean |b − a| {result['mean_abs_diff']:.4f}"
-    if name == "generation_attention":
+    if "generated_text" in result:
         return (f"{result['model']}: {len(result['prompt_tokens'])} prompt tokens + {len(result['steps'])} "
                 f"generated “{result['generated_text'].strip()[:40]}”")
     if "model" in result and "shape" in result:
