@@ -228,6 +228,10 @@ _ONLY_AN_EXAMPLE = re.compile(r"\W*(?:(?:e\.g\.|like|say)\s+)?[「『'\"“‘]?
                               r"[\W…]*", re.I)
 
 
+# a yes/no question, then a sentence alone to try it on: "can the AI finish my sentence? 'Tomorrow I will'"
+_SENTENCE_TO_TRY = re.compile(r"[?？]\s*(?:like|say|e\.g\.|例えば|たとえば)?\s*[:：]?\s*(?:'…'|\"…\"|“…”|「…」|『…』)\W*$")
+
+
 def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: list[Match],
                      parts: list[list[Match]], named: list[Card]) -> bool:
     """Whether the question asks *for* something (a tool runs) rather than only *about* something.
@@ -349,7 +353,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         and fit.changes_the_view(fit.no_tokens(reading))
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up and not tool_far_ahead \
-            and not view_to_see and not shown_too and not changed_to_see:
+            and not view_to_see and not shown_too and not changed_to_see and not _SENTENCE_TO_TRY.search(masked):
         return False  # "is the heatmap symmetric?": about a view, not for one
     fitting = fit.fitting(reading)
     # a question about a concept names tokens to speak of them ("does that mean it gets 'keys' wrong?"), not to
