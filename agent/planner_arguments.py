@@ -149,7 +149,7 @@ MEAN_HEADS = _ascii(
     r"(?:attention\s+)?heads"
     r"|\bheads?[- ](?:averaged|average|mean)|\baverag(?:e|ing)\s+(?:all\s+)?(?:the\s+)?heads|\bhead\s+mean"
     r"|\baverag(?:e|ing)\s+them\s+all\b"  # ("average them all together" after the grid of heads)
-    r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で|は)?平均|平均(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
+    r"|(?:全|すべての|全ての)?ヘッド(?:の|間の|間で|を|で|は)?(?:平均|アベレージ)|(?:平均|アベレージ)(?:した|の)?ヘッド|(?<![全各])層(?:全体)?の平均"
     r"|(?<!トークン)(?<!クエリ)平均の(?:ほう|方)|平均に戻"  # 「ヘッド3だけじゃなくて平均のほうで」
 )
 ANNOTATE = _ascii(
@@ -329,6 +329,7 @@ FIXED_SCALE = _ascii(
     r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolou?r[\s_]*max\s*(?:=|of|:)?\s*1(?:\.0)?\b|\b(?:on\s+)?an?\s+(?:fixed\s+)?0\s*(?:-|–|to|\.\.)\s*1\s+scale\b"
     r"|\b(?:fixed|pinned|locked|clamped)\s+(?:to|at)\s+0\s*(?:\.\.|to|-|–|~)\s*1\b"
     r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色の幅|色)(?:は|を)?\s*0\s*(?:〜|~|から|-|–)\s*1"
+    r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色の上限)(?:は|を)?\s*1(?:\.0)?\s*(?:で|に)\s*(?:固定|フィックス)"
     # "pin the colour scale to 0-1"
     r"|\b(?:pin|fix|lock|clamp|set)\s+(?:the\s+)?(?:colou?r\s*)?(?:scale|bar|range|colorbar)\s+(?:to|at)\s+"
     r"(?:from\s+)?0\s*(?:to|-|–|~|\.\.)\s*1\b"

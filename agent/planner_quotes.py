@@ -42,6 +42,7 @@ class Quote:
 _CODE = ascii_pattern(r"```(?:python|py)?\s*(.+?)```|`([^`\n]+)`", re.S)
 _QUOTES = (
     ascii_pattern(r"“([^“”]+)”"),
+    ascii_pattern(r"”([^“”]+)”"),  # ”…” as a Japanese input method types both
     ascii_pattern(r"‘((?:[^‘’]|’(?=[A-Za-z]))+?)’(?![A-Za-z0-9])"),  # ’ before a letter is an apostrophe
     ascii_pattern(r'"([^"]+)"'),
     ascii_pattern(r"(?<![A-Za-z0-9.])'((?:[^']|'(?=[A-Za-z]))+?)'(?![A-Za-z0-9])"),  # not "what's", "et al.'s"
