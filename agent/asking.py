@@ -229,7 +229,8 @@ _ONLY_AN_EXAMPLE = re.compile(r"\W*(?:(?:e\.g\.|like|say)\s+)?[「『'\"“‘]?
 
 
 # a yes/no question, then a sentence alone to try it on: "can the AI finish my sentence? 'Tomorrow I will'"
-_SENTENCE_TO_TRY = re.compile(r"[?？]\s*(?:like|say|e\.g\.|例えば|たとえば)?\s*[:：]?\s*(?:'…'|\"…\"|“…”|「…」|『…』)\W*$")
+_SENTENCE_TO_TRY = re.compile(r"[?？]\s*(?:like|say|e\.g\.|例えば|たとえば)?\s*[:：]?\s*"
+                              r"(?:'…'|\"…\"|“…”|「…」|『…』)\W*$")
 
 
 def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: list[Match],

@@ -231,10 +231,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
                     context=replace(context, offered=view_named) if waits else context, needs_sentence=needs_sentence)
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
             and not INSTEAD.search(reading.plain) and not (context.tool and fit.changes_the_view(reading)) \
-            and all(only_named(card, reading) for card in named) \
+            and all(only_named(card, reading) or _second_wanted(card, reading) for card in named) \
             and not any(fit.needs_met(card, reading, context, named=True) or fit.continues_pair(card, context)
                         for card in named):
-        # "compare them" with nothing to compare: which sentences or models?
+        # "compare them", 「比べたいんですけど」 with nothing to compare: which sentences or models?
         first = [m for m in matches if m.label in {f"tool:{card.tool}" for card in named}]
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(first + matches)[:3], context=context)
     asked = asks_tool or reading.expression
@@ -305,6 +305,16 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     calls, lines, after = card_calls(card, reading, context, session_text)
     entries = tuple(dict.fromkeys((*entries, *card.knowledge)))[:concepts.MAX_KNOWLEDGE]
     return Plan(reading.language, card.tool, calls, entries, tuple(lines), context=after, demonstrates=demonstrates)
+
+
+def _second_wanted(card: Card, reading: Reading) -> bool:
+    """A view of two sentences or models asked for, neither given, and no question asked of it: "i want to compare
+    two sentences", 「2つ比べたいんだけど」 (not "what do the red cells mean in a comparison of two sentences?")."""
+    return bool(card.needs_any) and set(card.needs_any) <= {"sentence_b", "model_b"} and not fit.sets_a_slot(reading) \
+        and not _ASKS_OF_IT.search(reading.plain)
+
+
+_ASKS_OF_IT = re.compile(r"\b(?:what|how|which|why|where|when)\b|何|なに|どう|なぜ|なんで|どれ|どこ|いつ", re.I)
 
 
 def after_turn(context: Context, planned: Plan, question: str, ran: bool,

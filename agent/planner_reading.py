@@ -196,7 +196,9 @@ def detect_language(text: str) -> Language:
 _KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層 ", "そうめ": "層目",
                   # ... and the words of a request (「すうじいれて」「こーどちょうだい」「おれせんのやつで」)
                   "すうじ": "数字 ", "こーど": "コード", "おれせん": "折れ線 ", "ひーとまっぷ": "ヒートマップ",
-                  "ぐらふ": "グラフ", "すうち": "数値 ", "いり": "入り", "ぜんぶ": "全部 ", "すべて": "全て ", "ならべ": "並べ ", "いちらん": "一覧  "}
+                  "ぐらふ": "グラフ", "すうち": "数値 ", "いり": "入り",
+                  # ... and the words of a view typed before their kanji (「ヘッドぜんぶならべて」)
+                  "ぜんぶ": "全部 ", "すべて": "全て ", "ならべ": "並べ ", "いちらん": "一覧  "}
 _KANA_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|へっど|れいや[ーあ]|(?<=[0-9０-９])そうめ"
                          r"|(?<=[0-9０-９])そう(?![だでなね])|すうじ|こーど|おれせん|ひーとまっぷ|ぐらふ"
                          r"|ぜんぶ|すべて|ならべ|いちらん|すうち|(?<=数字)いり")
@@ -205,8 +207,9 @@ _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "
            "ほな": "じゃあ", "やなくて": "じゃなくて"}
 _KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに|くれへん|やなくて"
                            r"|(?<![ぁ-ゖ])(?:ほんなら|ほなら|ほな)")  # (「ほな」 opening a clause, not inside a word)
-_LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)"  # 「3そう目」: 「3層目」 typed before its kanji
-                            r"|(?:(?<=最終)|(?<=[0-9０-９])|(?<=第[一二三四五六七八九十]))相(?![談手性互当関])")  # 「最終相」
+# 「3そう目」: 「3層目」 typed before its kanji; 「最終相」: the input method's slip
+_LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)"
+                            r"|(?:(?<=最終)|(?<=[0-9０-９])|(?<=第[一二三四五六七八九十]))相(?![談手性互当関])")
 # the short forms an engineer in a hurry types ("last lyr hm", "all 12 hds", "+10 toks", "w/o CLS"), in full;
 # "hm" is a heatmap only beside the request, not a "hm, …" of thought opening the message
 _KANA_KANJI = "\u3040-\u30ff\u4e00-\u9fff"
