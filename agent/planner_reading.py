@@ -358,6 +358,15 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
     if found and found[1] in words:
         reading.query = found[1]
         reading.rest = literal.blank(reading.rest, *found.span())
+        return
+    found = _LOOKS_FROM_JA.search(reading.rest) if reading.query is None else None
+    group = (1 if found[1] else 2) if found else 0
+    # (the piece is read to where the sentence has it: 「…」で東京がどこを見てるか → 東京)
+    piece = next((found[group][start:] for start in range(len(found[group])) if found[group][start:] in sentence),
+                 None) if found else None
+    if piece:
+        reading.query = piece
+        reading.rest = literal.blank(reading.rest, found.end(group) - len(piece), found.end(group))
 
 
 _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)"
@@ -368,6 +377,10 @@ _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)
                           # 「妹からケーキへの注意」: two pieces of a Japanese sentence
                           r"|(?:^|(?<=[\s、。,はがをでの]))([^\x00-\x7f\s、。,.]{1,8}?)から([^\x00-\x7f\s、。,.]{1,8}?)"
                           r"(?:への|へ|に向|に対)")
+# 「りんごがどこ見てるか線で」「傘からの折れ線」: one piece of a Japanese sentence, where it looks
+_LOOKS_FROM_JA = re.compile(r"(?:^|(?<=[\s、。,]))([^\x00-\x7f\s、。,.]{1,10}?)(?:が|は)"
+                            r"(?:どこ|何|なに|どの(?:トークン|単語|語))(?:を|に)?(?:見|み|注目)"
+                            r"|(?:^|(?<=[\s、。,]))([^\x00-\x7f\s、。,.]{1,10}?)から(?:の|見た)?(?:折れ線|線)")
 _TO_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s+to\s+([\w'-]+)")
 _NOT_A_TOKEN_WORD = frozenset("the a an to go goes back switch change changes move set add compare up down over next "
                               "it's this that layer layers head heads token tokens same want need have has like going "
