@@ -46,6 +46,10 @@ _SAME_CHOICES = re.compile(r"\bsame\s+(?:two\s+|both\s+)?(?:tokens|words|pair|qu
                            r"|layer\s+and\s+head|layer|head)\b")
 _NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
 _HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
+_ASKED_OF_THE_SHOWN = re.compile(r"\b(?:which|what)\s+(?:layer|head|model)\s+(?:was|is)\s+(?:that|this|it)\b"
+                                 r"|(?:どの|何)(?:層|ヘッド|モデル)(?:だった|です|でした|なの|なん)")
+
+
 def names_it(card: Card, reading: Reading) -> bool:
     """The question calls the card's view by one of its names (quoted sentences are not read); a card that
     reads no sentence is not named by a question that gives one ("Use the causal model for 'The dog barks'")."""
@@ -58,6 +62,8 @@ def names_it(card: Card, reading: Reading) -> bool:
                                   for t in (text, read_as_argument))
     if isinstance(reading.mean_heads, str) and reading.mean_heads:  # "all heads averaged" names no grid of heads
         text = text.replace(katakana(reading.mean_heads), " " * len(reading.mean_heads))
+    # "which layer was that? can i get layer 0 instead": a question of the figure shown names no view
+    text, read_as_argument = (_ASKED_OF_THE_SHOWN.sub(lambda m: " " * len(m[0]), t) for t in (text, read_as_argument))
     words = set(re.findall(r"[a-z]{6,}", read_as_argument))  # (a word turned down names nothing, slipped or not)
     return any(_said(katakana(name), text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
