@@ -20,6 +20,8 @@ composer renders `answer` lines, the app shows `showcase` questions as buttons a
                                    # any vague "draw it" to decide
     outranks = ["plot_heads"]      # named beside one of these views, this card is meant: "the role of each head"
                                    # names the grid's "each head" too, and asks for the roles
+    alone = "plot_line"            # the view that shows one part of this figure by itself: "that one line by
+                                   # itself, bigger", 「その一本だけを大きく」 while it is shown
     panels = "head"                # each panel of the figure is one of these: "the third one" while it is shown
                                    # points at that head; "one of those, bigger" asks which
     together = ["query", "key"]    # readings these slots take only together: a question that gives the first
@@ -138,6 +140,7 @@ class Card:
     outranks: tuple[str, ...] = ()
     together: tuple[str, ...] = ()
     panels: str | None = None  # the reading each panel of the figure stands for ("head")
+    alone: str | None = None  # the tool that shows one part of this figure by itself
 
     def all_examples(self) -> tuple[str, ...]:
         return self.examples.get("en", ()) + self.examples.get("ja", ())
@@ -193,7 +196,8 @@ def read_card(path: Path, package: str) -> Card:
                 fresh_sentence=bool(meta.get("fresh_sentence", False)),
                 explicit_sentence=bool(meta.get("explicit_sentence", False)),
                 needs_name=bool(meta.get("needs_name", False)), outranks=tuple(meta.get("outranks", ())),
-                together=tuple(meta.get("together", ())), panels=meta.get("panels"))
+                together=tuple(meta.get("together", ())), panels=meta.get("panels"),
+                alone=meta.get("alone"))
 
 
 def _showcase(path: Path, data: dict[str, Any]) -> tuple[dict[str, str], ...]:

@@ -41,7 +41,7 @@ from agent.meaning import (
     meaning_index,
     weak,
 )
-from agent.naming import bare, longest_name, named_as_the_form, named_views, only_named, part_said
+from agent.naming import bare, longest_name, named_as_the_form, named_views, names_it, only_named, part_said
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     INSTEAD,
@@ -401,7 +401,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named = views or named  # 「minilmに戻して、さっきと同じヒートマップを」: the view, on that model (no bare switch)
     # (the view shown, turned down, is not gone on with: "forget the generating, …", 「生成はもういいので、…」)
     previous = None if context.tool in _turned_down_views(reading) else every.get(context.tool or "")
-    if previous is not None and part_said(previous, reading):
+    alone = every.get(previous.alone or "") if previous is not None else None
+    if alone is not None and conversation.ON_ITS_OWN.search(reading.plain) \
+            and (part_said(previous, reading) or names_it(alone, reading)) and not fit.unfit(alone, reading):
+        named = [alone]  # "that one line by itself, bigger" while plt.plot's two panels are shown: that part alone
+    elif previous is not None and part_said(previous, reading):
         named = [previous]  # "with the single line for 'fox'" while plt.plot's two panels are shown: a part of it
     default = next((card for card in every.values() if card.default), None)
     if previous is not None and previous.needs_any and default is not None and not any(c.figure for c in named) \

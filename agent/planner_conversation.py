@@ -19,7 +19,7 @@ from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
 from agent.planner_reading import JAPANESE, Reading, asks_to_see, read, standard
 
-__all__ = ["MY_SENTENCE", "one_panel_unsaid", "resolve", "the_sentence_replied"]
+__all__ = ["MY_SENTENCE", "ON_ITS_OWN", "one_panel_unsaid", "resolve", "the_sentence_replied"]
 
 # the learner's own sentence spoken of without writing it ("a heatmap of my sentence", 「自分の文で」)
 MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
@@ -346,7 +346,7 @@ _PANEL = re.compile(rf"\bthe\s+(?P<ordinal>{ORDINAL_WORDS})\s+(?:one|panel|squar
 _ONE_OF_THEM = re.compile(r"(?<!every\s)\bone\s+of\s+(?:those|them|these|the\s+heads|the\s+panels)\b"
                           r"|\b(?:any|some)\s+one\s+of\b"
                           r"|どれか(?:一|1|ひと)(?:つ|個)|(?:ひとつ|一つ|1つ|一個|1個)だけ(?:を)?(?:大きく|拡大)", re.I)
-_ON_ITS_OWN = re.compile(r"\b(?:bigger|larger|enlarged?|zoom(?:ed)?|blow\s+up|on\s+its\s+own|by\s+itself|alone"
+ON_ITS_OWN = re.compile(r"\b(?:bigger|larger|enlarged?|zoom(?:ed)?|blow\s+up|on\s+its\s+own|by\s+itself|alone"
                          r"|full[\s-]*size)\b|大きく|拡大|単体|1枚で|一枚で", re.I)
 
 
@@ -366,7 +366,7 @@ def _of_the_grid(reading: Reading, context: Context) -> bool:
 def one_panel_unsaid(reading: Reading, context: Context) -> bool:
     """One panel of the grid of heads asked for without saying which: the sensei asks which head."""
     return _of_the_grid(reading, context) and not reading.sentences and bool(_ONE_OF_THEM.search(reading.rest)) \
-        and bool(_ON_ITS_OWN.search(reading.rest))
+        and bool(ON_ITS_OWN.search(reading.rest))
 
 
 def _panel_of_the_grid(reading: Reading, context: Context) -> None:
