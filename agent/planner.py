@@ -385,8 +385,13 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if _NOT_DRAWN.search(reading.plain):  # "which tokens get the most attention? numbers please, no plot"
         named = [card for card in named if not card.figure]
         matches = [m for m in matches if m.kind != "tool" or not every[m.name].figure]
-    named = [card for card in named
-             if fit.needs_met(card, reading, context, named=True) or fit.continues_pair(card, context)]
+    met = [card for card in named
+           if fit.needs_met(card, reading, context, named=True) or fit.continues_pair(card, context)]
+    default = next((card for card in every.values() if card.default), None)
+    if named and not met and (len(reading.layers) > 1 or len(reading.heads) > 1) and default is not None \
+            and not fit.unfit(default, reading):
+        return default, TOOL_MIN  # 「1層目と最終層を比べたい」: two layers of one sentence, each in the usual view
+    named = met
     # a yes/no choice asked for that a named tool cannot take is another view's: "write the actual numbers inside
     # the squares" annotates the map, though "actual numbers" names the printed matrix
     named = [card for card in named if not fit.unfit_choices(card, reading) & _FLAGS]
@@ -407,7 +412,6 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         named = [alone]  # "that one line by itself, bigger" while plt.plot's two panels are shown: that part alone
     elif previous is not None and part_said(previous, reading):
         named = [previous]  # "with the single line for 'fox'" while plt.plot's two panels are shown: a part of it
-    default = next((card for card in every.values() if card.default), None)
     if previous is not None and previous.needs_any and default is not None and not any(c.figure for c in named) \
             and (len(reading.sentences) == 1 or len(reading.models) == 1) and _ALONE.search(reading.plain) \
             and not fit.unfit(default, reading):
