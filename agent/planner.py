@@ -378,6 +378,16 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
                 or not reading.sentences and _A_SPOT.search(reading.plain))
 
 
+def _only_a_sentence_to_try(reading: Reading) -> bool:
+    """Nothing asked but to try a sentence: "can I try my own sentence? 'It rained all day'", 「自分の文で試したい！
+    …」."""
+    return bare(replace(reading, rest=_TRY.sub(" ", conversation.MY_SENTENCE.sub(" ", reading.rest))))
+
+
+_TRY = re.compile(r"\b(?:try|tried|test|on|with|like)\b|試し|試す|試して|やってみ|でお願い(?:します)?|お願い(?:します)?"
+                  r"|たい|[!！]", re.I)
+
+
 def _tool(reading: Reading, matches: list[Match], context: Context, named: list[Card], whole: list[Match]
           ) -> tuple[Card | None, float]:
     """The card to run and its score; literals decide first, then meaning, then the conversation."""
@@ -532,6 +542,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # (two models given, or a token: not the default; "in the first one, what does 'tasted' look at?" after a
         # comparison is that token's line)
         return default, TOOL_MIN  # "show me head 2 of layer 0" after head roles, 「それを図にして」: the default view
+    if default is not None and previous is None and len(reading.sentences) == 1 and not named \
+            and _only_a_sentence_to_try(reading) and not fit.unfit(default, reading):
+        # 「自分の文で試したい！「…」でお願いします」 with no view shown yet: their sentence, in the usual view
+        return default, TOOL_MIN
     default_score = next((m.score for m in matches if default is not None and m.label == f"tool:{default.tool}"), 0.0)
     if chosen is not None and not named and default is not None \
             and (_HOW_IT_LOOKS.search(reading.plain)
