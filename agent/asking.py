@@ -18,7 +18,7 @@ from agent.cards import Card
 from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
 from agent.naming import bare, named_in, only_named
-from agent.planner_reading import Reading, asks_to_run, asks_to_see, asks_yes_no
+from agent.planner_reading import SOMETHING_TO_SEE, Reading, asks_to_run, asks_to_see, asks_yes_no
 from agent.slots import ADDS
 
 __all__ = ["CONCEPT_GAP", "EXAMPLE", "GENERAL", "WHY", "WHY_ANYWHERE", "WH_START", "WONDER_HOW", "asked_views",
@@ -242,6 +242,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     question is a yes/no or why question ("is the heatmap symmetric?"). For: anything else, a
     request clause, a choice that changes the conversation's view, or a tool named with its literals.
     """
+    if SOMETHING_TO_SEE.search(reading.plain) and not named and not WHY.search(reading.plain):
+        return True  # "idk just show me smth", 「アテンションってどんなものか、なんか見せて」: a first look
     shares = meaning_index().concept_shares(question)  # asking about (→ 1) or asking for (→ 0), whole and clauses
     best_concept = next((m for m in whole if m.kind == "knowledge"), None)
     best_tool = next((m for m in whole if m.kind == "tool"), None)

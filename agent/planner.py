@@ -45,6 +45,7 @@ from agent.naming import bare, longest_name, named_as_the_form, named_views, nam
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     INSTEAD,
+    SOMETHING_TO_SEE,
     Reading,
     asks_to_see,
     detect_language,
@@ -398,6 +399,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     met = [card for card in named
            if fit.needs_met(card, reading, context, named=True) or fit.continues_pair(card, context)]
     default = next((card for card in every.values() if card.default), None)
+    if default is not None and not named and SOMETHING_TO_SEE.search(reading.plain) and not fit.unfit(default, reading):
+        return default, TOOL_MIN  # "idk just show me smth", 「なんか見せて」: a first look, in the usual view
     if named and not met and (len(reading.layers) > 1 or len(reading.heads) > 1) and default is not None \
             and not fit.unfit(default, reading):
         return default, TOOL_MIN  # 「1層目と最終層を比べたい」: two layers of one sentence, each in the usual view

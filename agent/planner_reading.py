@@ -165,6 +165,11 @@ _RUN_EN = re.compile(r"(?<![.\w])(?:visuali[sz]e|extract|tokeni[sz]e|give\s+me|g
 _RUN_JA = re.compile(r"教えて|おしえて|調べて|確かめて|確認して|計算して")
 
 
+# anything to look at, nothing chosen ("idk just show me smth", 「なんか見せて」): a first look, in the usual view
+SOMETHING_TO_SEE = re.compile(r"\b(?:show|give)\s+(?:me\s+|us\s+)?(?:something|smth|sth|anything)\b"
+                              r"|(?:なんか|何か|なにか)(?:を)?(?:見せ|みせ)", re.I)
+
+
 def asks_to_see(text: str) -> bool:
     """The question is worded as a request to see something ("can I see the attention in 3d?")."""
     if JAPANESE.search(text):
