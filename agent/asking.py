@@ -244,6 +244,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     """
     if SOMETHING_TO_SEE.search(reading.plain) and not named and not WHY.search(reading.plain):
         return True  # "idk just show me smth", 「アテンションってどんなものか、なんか見せて」: a first look
+    if _SENTENCE_TO_TRY.search(mask_literals(question)) and not WHY.search(reading.plain):
+        return True  # "can the AI finish my sentence? 'Tomorrow I will'": try it on that sentence
     shares = meaning_index().concept_shares(question)  # asking about (→ 1) or asking for (→ 0), whole and clauses
     best_concept = next((m for m in whole if m.kind == "knowledge"), None)
     best_tool = next((m for m in whole if m.kind == "tool"), None)
@@ -356,7 +358,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         and fit.changes_the_view(fit.no_tokens(reading))
     if yes_no and best_concept is not None and best_concept.score >= ASK_BELOW \
             and not requests and reading.expression is None and not follow_up and not tool_far_ahead \
-            and not view_to_see and not shown_too and not changed_to_see and not _SENTENCE_TO_TRY.search(masked):
+            and not view_to_see and not shown_too and not changed_to_see:
         return False  # "is the heatmap symmetric?": about a view, not for one
     fitting = fit.fitting(reading)
     # a question about a concept names tokens to speak of them ("does that mean it gets 'keys' wrong?"), not to

@@ -1907,3 +1907,73 @@ def test_a_number_after_a_comma_stands_for_the_choice_before() -> None:
 def test_the_llama_ish_one_picked_from_the_list_is_loaded() -> None:
     *_, last = converse(["which of the models can i pick from in here?", "the llama-ish one"])
     assert call(last) == ("load_model", {"model": "smollm2-135m"})
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("「雨が降った」のヘッドぜんぶならべて", "plot_heads"),
+    ("could you let the model finish this? 'Once upon a time'", "generation_attention"),
+    ("the coloured squares picture for 'Birds fly south', layer 2", "plot_heatmap"),
+    ("for 'Birds fly south' I'd like a point per layer, from the first to the last", "layer_summary"),
+    ("”Birds fly south” ヒートマップ", "plot_heatmap"),
+    ("「鳥が南へ飛ぶ」の形を出して", "extract_attention")])
+def test_views_described_in_the_learners_words_are_read(question: str, expected: str) -> None:
+    assert call(plan(question))[0] == expected
+
+
+@pytest.mark.parametrize(("question", "arguments"), [
+    ("「鳥が南へ飛ぶ」のヒートマップ、最終相で", {"layer": -1}),
+    ("「鳥が南へ飛ぶ」のヒートマップ、ヘッドをアベレージしたやつで", {"layer": -1}),
+    ("「鳥が南へ飛ぶ」のヒートマップ、カラースケールを1.0でフィックスして", {"layer": -1, "color_max": 1.0}),
+    ("「鳥が南へ飛ぶ」のヒートマップを数字いりで", {"layer": -1, "annotate": True})])
+def test_japanese_slips_and_loanwords_are_read_as_meant(question: str, arguments: dict[str, Any]) -> None:
+    assert call(plan(question)) == ("plot_heatmap", {"text": "鳥が南へ飛ぶ", **arguments})
+
+
+@pytest.mark.parametrize("question", ["I'd like to compare two sentences", "2つの文を比べたいんだけど"])
+def test_a_comparison_wanted_with_nothing_to_compare_asks_which(question: str) -> None:
+    assert plan(question).intent == "ask_back"
+
+
+def test_what_is_asked_of_comparisons_is_still_explained() -> None:
+    assert plan("in a comparison of two sentences, what do the blue cells mean?").intent == "knowledge"
+
+
+@pytest.mark.parametrize(("questions", "query"), [
+    (["「猫が魚を食べた」のヒートマップ", "じゃあ魚がどこを見てるか折れ線で"], "魚"),
+    (["「猫が魚を食べた」のヒートマップ", "猫からの折れ線にして"], "猫")])
+def test_an_unquoted_piece_of_a_japanese_sentence_is_the_query(questions: list[str], query: str) -> None:
+    assert call(converse(questions)[-1]) == ("plot_line", {"layer": -1, "query": query})
+
+
+def test_a_question_of_the_layer_shown_names_no_summary() -> None:
+    *_, last = converse([f"where does 'cat' look in '{CAT}'", "which layer is this? can i get layer 2 instead"])
+    assert call(last) == ("plot_line", {"layer": 2, "query": "cat"})
+
+
+@pytest.mark.parametrize("follow_up", ["just that one line on its own, bigger please", "その一本だけ大きくして"])
+def test_one_part_of_plt_plots_figure_asked_alone_is_the_line_chart(follow_up: str) -> None:
+    *_, last = converse([f"what does plt.plot(attention) draw for '{CAT}'", "make the line on the right the one for 'cat'",
+                         follow_up])
+    assert call(last) == ("plot_line", {"layer": -1, "query": "cat"})
+
+
+def test_have_it_start_at_keeps_the_explorer() -> None:
+    *_, last = converse([f"open the interactive explorer for '{CAT}'", "have it start at layer 2, head 5"])
+    assert call(last) == ("explore_attention", {"layer": 2, "head": 5})
+
+
+def test_two_layers_to_compare_are_each_drawn() -> None:
+    calls = plan("「猫が魚を食べた」の最初の層と最後の層を、色の基準をそろえて比べたい").calls
+    assert [(c.name, c.arguments["layer"], c.arguments.get("color_max")) for c in calls] == \
+        [("plot_heatmap", 0, 1.0), ("plot_heatmap", -1, 1.0)]
+
+
+@pytest.mark.parametrize("question", ["自分の文でやってみたい！「猫が魚を食べた」でお願いします",
+                                      "can I try it on my own sentence? 'The cat ate the fish'"])
+def test_a_sentence_sent_only_to_be_tried_gets_the_usual_view(question: str) -> None:
+    assert call(plan(question))[0] == "plot_heatmap"
+
+
+@pytest.mark.parametrize("question", ["no idea where to start, just show me something", "とりあえずなんか見せて"])
+def test_show_me_something_is_a_first_look(question: str) -> None:
+    assert call(plan(question))[0] == "plot_heatmap"
