@@ -221,6 +221,10 @@ EXCLUDE_SPECIAL = _ascii(
     r"|^\W*(?:じゃあ)?\W*(?:それ|あれ|そいつ)(?:を|は)?(?:消して|除いて|外して|隠して|抜いて|抜きで|なしで|のけて|どけて)"
     rf"|{_SPECIAL}[^。.!?！？]{{0,20}}?(?:ので|から)[、,]?\s*(?:消して|除いて|外して|隠して|抜いて)"
     r"|スペシャルトークン(?:は|を)?(?:除|抜|なし|無し|外|エクスクルード)"
+    # the first token pointed at, to drop (a decoder's <bos>): 「その左端（先頭のやつ）を抜いて」「先頭は抜いたままで」
+    r"|(?:先頭|左端|一番左|いちばん左)(?:の(?:トークン|やつ|列))?\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:は|を)?\s*"
+    r"(?:抜|除|外|消|なし|無し)"
+    r"|\b(?:drop|remove|hide|without|exclude|minus)\s+the\s+(?:first|leftmost)\s+(?:token|column)\b"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping)\s+out\s+(?:the\s+)?{_SPECIAL}"
     rf"|\b(?:leave|leaving|take|taking|filter|filtering|strip|stripping|cut|cutting)\s+(?:the\s+)?{_SPECIAL}\s+out\b"
     rf"|\b(?:get\s+rid\s+of|except(?:\s+for)?|apart\s+from|other\s+than|ignoring)\s+(?:the\s+)?{_SPECIAL}"
