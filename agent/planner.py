@@ -382,11 +382,13 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
 def _only_a_sentence_to_try(reading: Reading) -> bool:
     """Nothing asked but to try a sentence: "can I try my own sentence? 'It rained all day'", 「自分の文で試したい！
     …」."""
-    return bare(replace(reading, rest=_TRY.sub(" ", conversation.MY_SENTENCE.sub(" ", reading.rest))))
+    said = bool(_TRY.search(reading.rest) or conversation.MY_SENTENCE.search(reading.rest))
+    return said and bare(replace(reading, rest=_FILLER.sub(" ", _TRY.sub(" ", conversation.MY_SENTENCE.sub(
+        " ", reading.rest)))))
 
 
-_TRY = re.compile(r"\b(?:try|tried|test|on|with|like)\b|試し|試す|試して|やってみ|でお願い(?:します)?|お願い(?:します)?"
-                  r"|たい|[!！]", re.I)
+_TRY = re.compile(r"\b(?:try|tried|test)\b|試し|試す|試して|やってみ", re.I)
+_FILLER = re.compile(r"\b(?:on|with|like)\b|でお願い(?:します)?|お願い(?:します)?|たい|[!！]", re.I)
 
 
 def _tool(reading: Reading, matches: list[Match], context: Context, named: list[Card], whole: list[Match]
