@@ -224,12 +224,13 @@ def about_the_view(question: str, context: Context, card: Card | None) -> tuple[
 
 
 def said_keyword(reading: Reading) -> str | None:
-    """The entry whose longest keyword the question says (at least two words, eight characters, or three Japanese
-    characters: "query, key", 「クエリ・キー」, 「が豆腐」), if any."""
+    """The entry whose longest keyword the question says (at least two words, eight characters, three Japanese
+    characters or a special token in its brackets: "query, key", 「クエリ・キー」, 「が豆腐」, "<bos>"), if any."""
     said = reading.plain
     specific = [(word, entry.id) for entry in knowledge().values() if not entry.asks_back
                 for word in (*entry.keywords_en, *entry.keywords_ja)
-                if " " in word.strip() or len(word) >= 8 or not word.isascii() and len(word) >= 3]
+                if " " in word.strip() or len(word) >= 8 or not word.isascii() and len(word) >= 3
+                or re.fullmatch(r"\[\w+\]|<\w+>", word)]
     found = [(len(word), name) for word, name in specific if word.lower() in said]
     return max(found)[1] if found else None
 
