@@ -81,7 +81,7 @@ def _entry_text(entry: Entry, language: Language) -> str:
 def _ask_back(plan: Plan, language: Language) -> str:
     """Not sure what was asked: offer the nearest tools and topics, each with a question that asks for it."""
     if plan.small_talk:  # the nearest to "thanks!" mean nothing: the questions that show what the sensei does
-        return help_text(language, "ask_what_to_see")
+        return help_text(language, "welcome" if plan.thanked else "ask_what_to_see")
     if plan.needs_head:
         return say("ask_head", language)
     lines = []

@@ -78,6 +78,10 @@ PHRASES: dict[str, tuple[str, str]] = {
         "What would you like to look at? You could ask, for example:",
         "何を見てみましょうか。たとえば次のように聞けます:",
     ),
+    "welcome": (
+        "You're welcome! If you'd like to look at something else, you could ask, for example:",
+        "どういたしまして。ほかにも見てみたいものがあれば、たとえば次のように聞けます:",
+    ),
     "ask_sentence": (
         "Which sentence? Send it on its own, or in quotes in your question, e.g. “the heatmap for 'The cat sat on the "
         "mat'”.",

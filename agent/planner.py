@@ -166,6 +166,7 @@ class Plan:
     demonstrates: bool = False  # the calls are a concept's own figure: the answer is the concept, shown
     needs_sentence: bool = False  # asking back: the learner spoke of their own sentence without writing it
     small_talk: bool = False  # asking back: a greeting, thanks or a nod, nothing asked; what would they like to see?
+    thanked: bool = False  # ... and the small talk thanks the sensei
     needs_head: bool = False  # asking back: one head of the grid shown asked for, unsaid which
 
 
@@ -204,9 +205,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     to_see = asks_to_see(mask_literals(question))
     if not pasted_error and not reading.sentences and not named and reading.expression is None and not to_see:
         if _GREETING.search(reading.plain) and not asking.WH_START.search(reading.plain) and "?" not in reading.plain \
-                or _ONLY_A_NOD.fullmatch(reading.plain.strip()):
-            # "hello! just finished reading the post", 「はじめまして」, 「ありがと！」: what would they like to see?
-            return Plan(reading.language, "ask_back", (), (), (), context=context, small_talk=True)
+                or _ONLY_A_NOD.fullmatch(reading.plain.strip()) or _closing(reading):
+            # "hello! just finished reading the post", 「はじめまして」, 「ありがと！」, "ok that's all for today,
+            # thanks a lot": what would they like to see (next)?
+            return Plan(reading.language, "ask_back", (), (), (), context=context, small_talk=True,
+                        thanked=bool(_THANKS.search(reading.plain)))
         if asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
     if conversation.one_panel_unsaid(reading, context):  # "can I see one of those bigger?": which head?
@@ -377,6 +380,21 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
     return bool(conversation.MY_SENTENCE.search(reading.plain) or _SHOWN_BEFORE.search(reading.plain)
                 or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain)
                 or not reading.sentences and _A_SPOT.search(reading.plain))
+
+
+def _closing(reading: Reading) -> bool:
+    """Thanks or a goodbye that asks nothing ("Thank you, now I understand much better", 「ありがと！またくるね」)."""
+    return bool(_THANKS.search(reading.plain)) and not re.search(r"[?？]", reading.plain) \
+        and not _ASKS_OF_IT.search(reading.plain) and not _STILL_ASKS.search(reading.plain) \
+        and not fit.sets_a_slot(reading) and len(reading.plain.split()) <= 12 and len(reading.plain) <= 60
+
+
+_THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|bye|goodbye|see\s+you)\b|that'?s\s+all|ありがと|おおきに"
+                     r"|助かりました|参考になりました|またくる|また来|お疲れ|おつかれ|さようなら|バイバイ", re.I)
+# ... that still asks for something ("thanks! now the code please", 「ありがとう、コードもください」)
+_STILL_ASKS = re.compile(r"\b(?:please|pls|plz|can|could|would|show|give|draw|plot|make|now|next|also|but|one\s+more"
+                         r"|last|want|need)\b|ください|下さい|お願い|おねがい|ちょうだい|ほしい|欲しい|たい|して|見せ|(?<![とてど])も(?!う)|けど"
+                         r"|でも|次|最後に", re.I)
 
 
 def _only_a_sentence_to_try(reading: Reading) -> bool:

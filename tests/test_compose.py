@@ -191,14 +191,19 @@ def test_an_unclear_question_is_asked_back_with_concrete_suggestions(question: s
 
 @pytest.mark.parametrize(("question", "language"), [
     ("hello there, nice weather", "en"), ("thanks!", "en"), ("hmm", "en"), ("ok thank you so much", "en"),
-    ("こんにちは", "ja"), ("ありがと！", "ja"), ("うーん", "ja"), ("なるほど〜", "ja")])
+    ("that's it for today, thanks a lot", "en"), ("Thank you, I understand much better", "en"),
+    ("こんにちは", "ja"), ("ありがと！", "ja"), ("うーん", "ja"), ("なるほど〜", "ja"), ("ほんまおおきに", "ja"),
+    ("ありがとうございました、とても参考になりました", "ja")])
 def test_a_greeting_thanks_or_nod_is_asked_what_to_look_at(question: str, language: str) -> None:
-    """Nothing is asked: no explanation of the last topic, no nearest tool; the questions the sensei answers."""
+    """Nothing is asked: no explanation of the last topic, no nearest tool; the questions the sensei answers
+    (after "you're welcome" to thanks)."""
     planned = plan(question)
     text = compose(planned, [])
     assert planned.intent == "ask_back" and planned.small_talk and not planned.calls and not planned.knowledge
-    assert text.startswith(say("ask_what_to_see", language))
+    assert text.startswith(say("welcome" if planned.thanked else "ask_what_to_see", language))
+    assert planned.thanked == any(word in question.lower() for word in ("thank", "ありがと", "おおきに"))
     assert all(example in text for example in HELP_EXAMPLES[language])
+
 
 
 def test_thanks_after_an_explanation_does_not_repeat_it() -> None:

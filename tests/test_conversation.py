@@ -1977,3 +1977,9 @@ def test_a_sentence_sent_only_to_be_tried_gets_the_usual_view(question: str) -> 
 @pytest.mark.parametrize("question", ["no idea where to start, just show me something", "とりあえずなんか見せて"])
 def test_show_me_something_is_a_first_look(question: str) -> None:
     assert call(plan(question))[0] == "plot_heatmap"
+
+
+@pytest.mark.parametrize("question", ["thanks! now the code please", "ありがとう、最後にコードもほしい"])
+def test_thanks_with_a_request_is_the_request(question: str) -> None:
+    planned = converse([f"heatmap of '{CAT}'", question])[-1]
+    assert planned.calls and not planned.small_talk
