@@ -34,10 +34,12 @@ TELLING_LABELS = 3  # a keyword is telling when the examples of at most this man
 _SOMETHING_FAILED = re.compile(r"\b(?:doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|not)\s+work|\bbr(?:oke|oken)\b"
                                r"|\bcrash|\bfail|\bfix\s+(?:my|the|this)\s+code"
                                r"|動かな|動きません|壊れ|落ちる|落ちた|止まった|止まる|失敗", re.I)
-SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error|traceback|exception|red\s+(?:text|message|lines?)"
+# (not an error supposed: 「層18を指定したらエラーになる？」, "would I get an error if I asked for layer 6?")
+SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error(?!\s+if\b)|traceback|exception|red\s+(?:text|message|lines?)"
                                  r"|\b(?:this|that|the|a|weird|strange|long|huge|big|scary)\s+(?:\w+\s+)?message\b"
                                  r"|\bcomplain(?:s|ed|ing)?\b(?!\s+that)|\byell(?:s|ed|ing)?\s+at\b"
-                                 r"|警告|エラー|ワーニング|赤い文字|赤字|例外|(?<!って)怒って|文句"
+                                 r"|警告|エラー(?!(?:に|が)(?:なる|なります|出る|出ます)(?:の|ん)?(?:か|かな|ですか|でしょうか)?\s*[?？])"
+                                 r"|ワーニング|赤い文字|赤字|例外|(?<!って)怒って|文句"
                                  r"|何か(?:表示が|メッセージが|が)?出て|(?:どうこう|なんか|何か)言われ", re.I)
 
 # what to do about it, or whether it matters, asked ("what do I do", "is that ok?", 「どうすればいい?」)

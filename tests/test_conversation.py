@@ -1952,8 +1952,8 @@ def test_a_question_of_the_layer_shown_names_no_summary() -> None:
 
 @pytest.mark.parametrize("follow_up", ["just that one line on its own, bigger please", "その一本だけ大きくして"])
 def test_one_part_of_plt_plots_figure_asked_alone_is_the_line_chart(follow_up: str) -> None:
-    *_, last = converse([f"what does plt.plot(attention) draw for '{CAT}'", "make the line on the right the one for 'cat'",
-                         follow_up])
+    *_, last = converse([f"what does plt.plot(attention) draw for '{CAT}'",
+                         "make the line on the right the one for 'cat'", follow_up])
     assert call(last) == ("plot_line", {"layer": -1, "query": "cat"})
 
 
@@ -1983,3 +1983,19 @@ def test_show_me_something_is_a_first_look(question: str) -> None:
 def test_thanks_with_a_request_is_the_request(question: str) -> None:
     planned = converse([f"heatmap of '{CAT}'", question])[-1]
     assert planned.calls and not planned.small_talk
+
+
+@pytest.mark.parametrize("question", ["じゃあ層18を指定したらエラーになる？",
+                                      "what's the difference between a 'sink' head and a 'broad' head?"])
+def test_a_supposed_error_or_a_kind_of_head_is_a_concept(question: str) -> None:
+    planned = converse(["gemma-270mは何層あるの?" if "層18" in question else f"heatmap of '{CAT}'", question])[-1]
+    assert planned.intent == "knowledge" and not planned.calls
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("what is an attention head, in simple words?", "multi_head_attention"),
+    ("ヘッドって結局なんなの?", "multi_head_attention"),
+    ("the short bars at the back are hidden, why?", "why_not_3d")])
+def test_what_a_head_is_and_why_bars_hide_are_their_own_concepts(question: str, entry: str) -> None:
+    *_, last = converse([f"3d bars of '{CAT}'", question]) if "bars" in question else [plan(question)]
+    assert last.knowledge[0] == entry
