@@ -89,6 +89,7 @@ _SHOW_THAT = re.compile(r"^\W*(?:(?:ok|okay|so|then|alright|cool)\W+)*(?:(?:can|
                         r"|^\W*(?:じゃあ|では)?\W*(?:それ|これ|そういうの)(?:を|、)?\s*(?:実際に)?(?:見せて|見たい|やって)",
                         re.I)
 # one side of a comparison, alone ("just the second one by itself", "only gemma's side", 「gemmaのほうだけ」)
+_ONLY = re.compile(r"\bonly\b|だけ")  # "only the row of 'love' as one line", 「1本の線だけ」
 _ALONE = re.compile(r"\b(?:only|just|alone|by\s+itself|on\s+its\s+own|single)\b|だけ|のみ|単独", re.I)
 # a model made current, not a view redrawn ("load smollm2", "switch to gemma for the rest of this", 「以降は」,
 # 「BERTに切り替えて」, 「英語モデルを使って」)
@@ -440,10 +441,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # (the view shown, turned down, is not gone on with: "forget the generating, …", 「生成はもういいので、…」)
     previous = None if context.tool in _turned_down_views(reading) else every.get(context.tool or "")
     alone = every.get(previous.alone or "") if previous is not None else None
-    if alone is not None and conversation.ON_ITS_OWN.search(reading.plain) \
-            and (part_said(previous, reading) or names_it(alone, reading)) and not fit.unfit(alone, reading):
+    part = previous is not None and part_said(previous, reading)
+    by_itself = conversation.ON_ITS_OWN.search(reading.plain) or _ONLY.search(reading.plain) and not part
+    if alone is not None and by_itself and (part or names_it(alone, reading)) and not fit.unfit(alone, reading):
         named = [alone]  # "that one line by itself, bigger" while plt.plot's two panels are shown: that part alone
-    elif previous is not None and part_said(previous, reading):
+    elif part:
         named = [previous]  # "with the single line for 'fox'" while plt.plot's two panels are shown: a part of it
     if previous is not None and previous.needs_any and default is not None and not any(c.figure for c in named) \
             and (len(reading.sentences) == 1 or len(reading.models) == 1) and _ALONE.search(reading.plain) \
