@@ -213,8 +213,9 @@ _KANA_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”
                          r"|ぬいて|ぬきで|いれて|おおきく|ひだりはし|さいご|さいしょ|(?<=の)そう(?!だ|な|ね|い|です)|(?<=の)ひょう")
 # Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
 _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "くれない", "ほんなら": "じゃあ", "ほなら": "じゃあ",
-           "ほな": "じゃあ", "やなくて": "じゃなくて"}
+           "ほな": "じゃあ", "やなくて": "じゃなくて", "ちゃうん": "じゃないの", "やけど": "だけど"}
 _KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに|くれへん|やなくて"
+                           r"|ちゃうん|(?<=[ぁ-ゖ])やけど"
                            r"|(?<![ぁ-ゖ])(?:ほんなら|ほなら|ほな)")  # (「ほな」 opening a clause, not inside a word)
 # 「3そう目」: 「3層目」 typed before its kanji; 「最終相」: the input method's slip
 _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)"
