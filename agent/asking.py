@@ -171,6 +171,7 @@ _SURPRISED = re.compile(r"^\W*(?:あれ|えっ|え[、？?]|おや|あら|huh|wh
 _WORTH_IT = re.compile(r"\b(?:is|are|would|will|does|do)\b.*\b(?:useful|helpful|worth\s+it|worthwhile|any\s+good"
                        r"|more\s+intuitive|easier\s+to\s+(?:read|see|understand))\b"
                        r"|(?:見やすく|わかりやすく|分かりやすく|読みやすく)(?:なる|なったり|なります)\S*[?？]"
+                       r"|より(?:見やすい|わかりやすい|分かりやすい|読みやすい)(?:ん|の)?(?:です)?か?\s*[?？]"
                        r"|意味(?:ある|あります|あんの|あるん)\S*[?？]|役に?立つ\S*[?？]", re.I)
 # the learner says they are lost ("so each line is a word?? im lost", 「それぞれ何なのかさっぱり…」): what they
 # saw is to be explained, unless they ask to see something

@@ -1999,3 +1999,10 @@ def test_a_supposed_error_or_a_kind_of_head_is_a_concept(question: str) -> None:
 def test_what_a_head_is_and_why_bars_hide_are_their_own_concepts(question: str, entry: str) -> None:
     *_, last = converse([f"3d bars of '{CAT}'", question]) if "bars" in question else [plan(question)]
     assert last.knowledge[0] == entry
+
+
+@pytest.mark.parametrize("question", ["gemmaの図、左下しか色がないんやけど、これ壊れてるんちゃうん？",
+                                      "立体のほうがヒートマップより見やすいんですか？"])
+def test_a_judgement_asked_in_kansai_or_by_comparison_is_explained(question: str) -> None:
+    planned = plan(question)
+    assert planned.intent == "knowledge" and not planned.calls
