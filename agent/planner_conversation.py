@@ -25,7 +25,10 @@ __all__ = ["MY_SENTENCE", "ON_ITS_OWN", "one_panel_unsaid", "resolve", "the_sent
 MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
                          r"(?!\s+(?:(?:is|was)\s+(?:like|about|around|over|too|very|long|short|\d)|has|gets)\b)"
                          r"|\bthe\s+(?:sentence|text|prompt|example)\s+(?:i|we)\s+(?:mentioned|gave|wrote|said|sent|typed)\b"
-                         r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)", re.I)
+                         r"|\ba\s+(?:sentence|text)\s+(?:of\s+my\s+own|i\s+(?:make|made|come|came)\s+up"
+                         r"|i\s+(?:write|wrote|pick|chose|choose))\b"  # "a sentence I make up myself"
+                         r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)"
+                         r"|自分で(?:考えた|作った|書いた)文", re.I)
 # what a sentence sent alone is not: a question, a request, thanks or a nod, a choice of the view
 _NOT_A_SENTENCE = re.compile(r"[?？\"“”「」『』]|^\W*(?:ok|okay|thanks?|thank\s+you|sorry|please|pls|can|could|would"
                              r"|show|plot|draw|make|give|what|why|how|where|which|who|when|is|are|do|does|i\s+(?:mean|meant"
