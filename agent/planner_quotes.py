@@ -251,7 +251,7 @@ _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トー
                              r"\s+(?:to|towards?)\b))",
                              re.I)
 _TERM_BEFORE = ascii_pattern(r"(?:\bwhat(?:\s+(?:even|exactly|really|actually))?\s+(?:is|are)|\bwhat'?s(?:\s+even)?"
-                             r"|\bmeaning\s+of|\bdefine|\bdefinition\s+of)"
+                             r"|\bmeaning\s+of|\bdefine|\bdefinition\s+of|\bmeasure|\bquantify)"
                              r"\s*(?:the\s+|an?\s+)?(?:word\s+|term\s+)?$"
                       r"|\b(?:the\s+)?(?:term|concept|notion|jargon)\s*$|\b(?:so-called|called)\s*$", re.I)
 # (「『…』って何トークン?」 asks how the quoted text is split: a sentence, no term)
