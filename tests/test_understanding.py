@@ -102,9 +102,9 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev61": {"questions": 0.87, "turns": 0.85}, "dev62": {"questions": 0.85, "turns": 0.83},
                  "dev63": {"questions": 0.87, "turns": 0.81}, "dev64": {"questions": 0.90, "turns": 0.87},
                  "dev65": {"questions": 0.90, "turns": 0.89}, "dev66": {"questions": 0.95, "turns": 0.88},
-                 "dev67": {"questions": 0.92, "turns": 0.69}, "dev68": {"questions": 0.87, "turns": 0.87},
-                 "dev69": {"questions": 0.95, "turns": 0.84}, "dev70": {"questions": 0.77, "turns": 0.70},
-                 "dev71": {"questions": 0.91, "turns": 0.81}, "dev72": {"questions": 0.92, "turns": 0.87}}
+                 "dev67": {"questions": 0.92, "turns": 0.72}, "dev68": {"questions": 0.92, "turns": 0.88},
+                 "dev69": {"questions": 0.95, "turns": 0.85}, "dev70": {"questions": 0.85, "turns": 0.72},
+                 "dev71": {"questions": 0.95, "turns": 0.83}, "dev72": {"questions": 0.92, "turns": 0.90}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
