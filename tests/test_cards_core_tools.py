@@ -66,6 +66,16 @@ def test_card_sits_with_its_tool_and_matches_its_signature(name):
     assert JAPANESE.search(card.description["ja"])
 
 
+def test_the_views_a_card_points_at_are_cards() -> None:
+    """`outranks` and `alone` name other tools by their cards; a renamed tool must not leave them pointing at
+    nothing (the planner would silently skip the rule)."""
+    every = cards()
+    for card in every.values():
+        assert set(card.outranks) <= set(every), card.tool
+        assert card.alone is None or card.alone in every and every[card.alone].figure, card.tool
+    assert any(card.alone for card in every.values()) and any(card.panels == "head" for card in every.values())
+
+
 @pytest.mark.parametrize("name", TOOLS)
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_card_has_ten_distinct_examples_per_language(name, language):
