@@ -243,9 +243,10 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     question is a yes/no or why question ("is the heatmap symmetric?"). For: anything else, a
     request clause, a choice that changes the conversation's view, or a tool named with its literals.
     """
+    masked = mask_literals(question)
     if SOMETHING_TO_SEE.search(reading.plain) and not named and not WHY.search(reading.plain):
         return True  # "idk just show me smth", 「アテンションってどんなものか、なんか見せて」: a first look
-    if _SENTENCE_TO_TRY.search(mask_literals(question)) and not WHY.search(reading.plain):
+    if _SENTENCE_TO_TRY.search(masked) and not WHY.search(reading.plain):
         return True  # "can the AI finish my sentence? 'Tomorrow I will'": try it on that sentence
     shares = meaning_index().concept_shares(question)  # asking about (→ 1) or asking for (→ 0), whole and clauses
     best_concept = next((m for m in whole if m.kind == "knowledge"), None)
@@ -254,7 +255,6 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     # 「つかえるモデルなにがある?」)
     leads = bool(whole) and whole[0].kind == "knowledge" and not weak(whole) \
         and not (shares[0] < 0.25 and best_tool is not None and best_tool.score >= whole[0].score - 0.05)
-    masked = mask_literals(question)
     pieces = clauses(masked)[1:] if parts else []
     # (a story, then the question: "For my thesis I'd feed in 2,000 tokens. What happens with inputs that long?" is
     # weak as a whole, but its question is close to a concept)

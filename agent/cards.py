@@ -177,13 +177,13 @@ def read_card(path: Path, package: str) -> Card:
     for argument, reading in slots.items():
         if reading not in READINGS:
             raise CardError(f"{path}: slot {argument} reads {reading!r}; expected one of {sorted(READINGS)}")
-    if data.get("card", {}).get("panels", "head") not in READINGS:
-        raise CardError(f"{path}: panels = {data['card']['panels']!r}; expected one of {sorted(READINGS)}")
     description = dict(data.get("description", {}))
     examples = {language: tuple(data.get("examples", {}).get(language, ())) for language in ("en", "ja")}
     if set(description) != {"en", "ja"} or not all(examples.values()):
         raise CardError(f"{path}: needs [description] and [examples] in both en and ja")
     meta = data.get("card", {})
+    if meta.get("panels") is not None and meta["panels"] not in READINGS:
+        raise CardError(f"{path}: panels = {meta['panels']!r}; expected one of {sorted(READINGS)}")
     answer = tuple(AnswerLine(**line) for line in data.get("answer", ()))
     return Card(tool=tool, package=package, description=description, examples=examples, slots=slots,
                 defaults=dict(data.get("defaults", {})), assumed=dict(data.get("assumed", {})), answer=answer,

@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import replace
 
-from agent.cards import cards
+from agent.cards import Card, cards
 from agent.context import Context
 from agent.naming import bare, names_it
 from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, find_models
@@ -353,15 +353,20 @@ ON_ITS_OWN = re.compile(r"\b(?:bigger|larger|enlarged?|zoom(?:ed)?|blow\s+up|on\
                          r"|full[\s-]*size)\b|大きく|拡大|単体|1枚で|一枚で", re.I)
 
 
+def _shown(context: Context) -> Card | None:
+    """The card of the figure shown (none: nothing shown, or a tool no longer here in a saved conversation)."""
+    return cards().get(context.tool or "")
+
+
 def _shown_takes(context: Context, reading: str) -> bool:
     """The figure shown is of a tool that takes this reading ("new_tokens": it writes a continuation)."""
-    shown = cards().get(context.tool or "")
+    shown = _shown(context)
     return shown is not None and shown.argument_for(reading) is not None
 
 
 def _of_the_grid(reading: Reading, context: Context) -> bool:
     """The grid of heads is shown and the question names no head, layer or earlier figure: it may point at a panel."""
-    shown = cards().get(context.tool or "")
+    shown = _shown(context)
     return shown is not None and shown.panels == "head" and not reading.heads and not reading.layers \
         and reading.earlier_figure is None
 

@@ -370,13 +370,14 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
         reading.rest = literal.blank(reading.rest, *found.span())
         return
     found = _LOOKS_FROM_JA.search(reading.rest) if reading.query is None else None
-    group = (1 if found[1] else 2) if found else 0
+    if found is None or found.lastindex is None:
+        return
+    word, end = found[found.lastindex], found.end(found.lastindex)  # (one of its two alternatives matched)
     # (the piece is read to where the sentence has it: 「…」で東京がどこを見てるか → 東京)
-    piece = next((found[group][start:] for start in range(len(found[group])) if found[group][start:] in sentence),
-                 None) if found else None
+    piece = next((word[start:] for start in range(len(word)) if word[start:] in sentence), None)
     if piece:
         reading.query = piece
-        reading.rest = literal.blank(reading.rest, found.end(group) - len(piece), found.end(group))
+        reading.rest = literal.blank(reading.rest, end - len(piece), end)
 
 
 _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)"
