@@ -29,7 +29,8 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "beginning ending wonder wondering curious have get start starts begin begins set "
                            "nice cool great thanks thank thx ty awesome perfect "  # (a nod before the request)
                            "sorry oops ugh wait no meant typo my bad mistake "  # (a correction: "sorry, layer 1 not 0")
-                           "last lastly finally"  # ("thank you! last: the code for …")
+                           "last lastly finally "  # ("thank you! last: the code for …")
+                           "english japanese version translation translated original"  # ("english version '…'")
                            .split())
 # ... and in Japanese: particles, pointing words and request verbs (「さっきの文で、1層目のヘッド3を描き直して」)
 _LINKING_JA = re.compile(r"ありがと(?:う)?(?:ございます)?|いいね|なるほど"
@@ -38,7 +39,7 @@ _LINKING_JA = re.compile(r"ありがと(?:う)?(?:ございます)?|いいね|�
                          r"|同じ設定|同じように|同じ傾向|プロンプト|に(?:変|替|切り替|切り換)えて|(?:変|替|切り替|切り換)えて|のやつ|やつ|最後に|最後の|それと|あと"
                          r"|どうなり(?:ます|ません)か|ですか|ますか|でしょうか|(?:ん|の)?でしょう|なんだろう|なのかな|だろう|かな"
                          r"|さらに|更に|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
-                         r"|開くようにして|開いて|開く|まとめて|から|加えて|追加して|追加で|(?:3|三)つで|ふたつ|二つ|2つ|両方|同じもの|同じの|英語の|日本語の|だけ|のみ|だったら|の場合|でやったら|でやると|にすると|にしたら|てみて|てみたら|したら|たら|みて|にして|描き直して|やり直して|やりなおして|描いて|見せて|見てみたい|見たい|指定して|指定で|表示して|出して|して|ください|下さい|ちょうだい|頂戴|ほしい|欲しい|もらえますか|もらえる|くれる|くれない"
+                         r"|開くようにして|開いて|開く|まとめて|から|加えて|追加して|追加で|(?:3|三)つで|ふたつ|二つ|2つ|両方|同じもの|同じの|英語の|日本語の|英語版|日本語版|英訳|和訳|訳文|翻訳|英語|日本語|続けて|続いて|だけ|のみ|だったら|の場合|でやったら|でやると|にすると|にしたら|てみて|てみたら|したら|たら|みて|にして|描き直して|やり直して|やりなおして|描いて|見せて|見てみたい|見たい|指定して|指定で|表示して|出して|して|ください|下さい|ちょうだい|頂戴|ほしい|欲しい|もらえますか|もらえる|くれる|くれない"
                          r"|(?:お願い|おねがい)(?:します|いたします|致します)?"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")
 # "same two tokens", "the same query and key": choices kept, which name nothing new
