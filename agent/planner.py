@@ -152,7 +152,8 @@ _ONLY_LOST = re.compile(r"(?:\W|_)*(?:(?:うーん|うーむ|んー+|hmm*|hm|ok|
 _ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|thanks?(?:\s+you)?(?:\s+so\s+much)?|thx|ty"
                          r"|got\s+it|i\s+see|ありがと(?:う)?(?:ございます|ございました)?|サンキュー?|どうも|うーん|うーむ|んー+"
                          r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です)?|わかりました)"
-                         r"(?:\W|_|ー|〜)*)+", re.I)
+                         r"(?:\W|_|ー|〜)*)+"
+                         r"|[?？.…。・\s]+", re.I)  # (a bare "?", 「？」: nothing to act on)
 
 
 @dataclass(frozen=True)

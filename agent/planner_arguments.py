@@ -243,11 +243,11 @@ STRICT = _ascii(
     r"|(?:代替|代わり|身代わり)(?:の)?(?:モデル)?(?:は|を)?(?:使わない|使わず|なしで|不要|いらない|要らない)"
     r"|それ自体|そのものを|本物の")
 # sentences of the conversation pointed at, not quoted: 'back to the first sentence', 'compare the two'
-FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+first\s+(?:sentence|text|one)\b|\bthe\s+former\b"
+FIRST_SENTENCE = _ascii(r"\b(?:back\s+to\s+)?the\s+(?:first|1st)\s+(?:sentence|text|one)\b|\bthe\s+former\b"
                         r"|\bthe\s+original(?:\s+(?:one|sentence|version|text))?\b|元の文|もとの文"
                         r"|(?:最初|はじめ|1つ目|一つ目|前の方|前)の文(?:章)?(?:に戻)?|(?:前|最初|1つ目|一つ目)の方|前者"
                         r"|(?:前|最初|1つ目|一つ目)の(?:だけ|やつ)|(?:前|最初)のも(?=\W*$)")  # 「前のだけ」「前のも」
-SECOND_SENTENCE = _ascii(r"\bthe\s+second\s+(?:sentence|text|one)\b|\bthe\s+latter\b"
+SECOND_SENTENCE = _ascii(r"\bthe\s+(?:second|2nd)\s+(?:sentence|text|one)\b|\bthe\s+latter\b"
                          r"|(?:2つ目|二つ目|2番目|二番目|後|あと|後ろ|うしろ|後ろの方)の文(?:章)?"
                          r"|(?:後|あと|後ろ|2つ目|二つ目)の方|後者|(?:後ろ|うしろ|2つ目|二つ目)の(?:だけ|やつ)")
 # an earlier figure of the conversation ("go back to the first figure", 「2つ目の図に戻って」, "the previous figure")

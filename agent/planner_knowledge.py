@@ -36,7 +36,8 @@ _SOMETHING_FAILED = re.compile(r"\b(?:doesn'?t|does\s+not|didn'?t|won'?t|isn'?t|
                                r"|動かな|動きません|壊れ|落ちる|落ちた|止まった|止まる|失敗", re.I)
 # (not an error supposed: 「層18を指定したらエラーになる？」, "would I get an error if I asked for layer 6?")
 SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error(?!\s+if\b)|traceback|exception|red\s+(?:text|message|lines?)"
-                                 r"|\b(?:this|that|the|a|weird|strange|long|huge|big|scary)\s+(?:\w+\s+)?message\b"
+                                 r"|\b(?:this|that|the|a|some|weird|strange|long|huge|big|scary)\s+(?:\w+\s+)?(?:\w+\s+)?message\b"
+                                 r"|(?:変な|謎の|へんな|なんかの|何かの)メッセージ"
                                  r"|\bcomplain(?:s|ed|ing)?\b(?!\s+that)|\byell(?:s|ed|ing)?\s+at\b"
                                  r"|警告|エラー(?!(?:に|が)(?:なる|なります|出る|出ます)(?:の|ん)?(?:か|かな|ですか|でしょうか)?\s*[?？])"
                                  r"|ワーニング|赤い文字|赤字|例外|(?<!って)怒って|文句"
@@ -59,22 +60,31 @@ _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|co
                      r"|computer|environment|setup|side|colab)\b|\b(?:at|from)\s+home\b|\b(?:on|in)\s+colab\b"
                      r"|\bwhen\s+i\s+(?:run|ran|try|tried|copied|paste|pasted|open|opened|load|loaded|click|clicked)"
                      r"|\bi\s+(?:copied|pasted|tried|ran)\b"
-                     r"|\btried\s+(?:it|the\s+same|that|this)"
+                     r"|\btried\s+(?:it|the\s+same|that|this)|\bat\s+me\b|\bmy\s+(?:cell|browser|console|terminal|kernel)\b"
+                     # (a new error after a change: "my cell gives a different error now", 「今度は別のエラー」)
+                     r"|\b(?:another|a\s+different|some\s+other|a\s+new)\s+error\b|別のエラー|違うエラー|今度は\S{0,6}エラー"
                      r"|自分で|自分の|うちの|家の|手元|(?:colab|Colab|ノートブック|ノート|環境)(?:で|だと|やと)"
-                     r"|(?:動かし|実行し|やっ|試し|走らせ|回し|入れ|生成しようとし)たら", re.I)
+                     r"|(?:動かし|実行し|やっ|試し|走らせ|回し|入れ|生成しようとし|開い|変え|直し)たら", re.I)
 
 
 # a figure this chat never drew: someone's ("the one my professor showed in class", 「先輩のスライドの図」),
 # uploaded, or from before this conversation ("before this chat", 「別のタブで送った」)
 _PERSON_EN = r"(?:professor|prof|teacher|lecturer|instructor|friend|classmate|colleague|coworker|boss|senior|tutor" \
              r"|supervisor|advisor|ta|engineer|manager|mentor|daughter|son|kid|grandson|granddaughter|wife|husband" \
-             r"|partner|brother|sister|co-?(?:presenter|speaker|author|worker|teacher))"
+             r"|partner|brother|sister|lab-?mate|group-?mate|room-?mate|senpai" \
+             r"|co-?(?:presenter|speaker|author|worker|teacher))"
 _FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|slides?|one" \
-             r"|versions?)"
-_PERSON_JA = r"(?:友達|友人|先生|先輩|教授|同僚|上司|後輩|講師|クラスメイト|娘|息子|孫|家族|知人|部下|同期)"
-_FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ)"
+             r"|versions?|tables?)"
+_PERSON_JA = r"(?:友達|友人|ともだち|先生|せんせい|先輩|せんぱい|教授|同僚|上司|後輩|講師" \
+             r"|クラスメイト|同級生|娘|息子|孫|家族|知人|部下|同期)"
+_FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ|表|やつ)"
 _ELSEWHERE = re.compile(
-    rf"\b(?:my|our|the)\s+{_PERSON_EN}(?:'s)?\s+(?:\w+\s+)?{_FIGURE_EN}\b"
+    rf"\b(?:my|our|the|a|her|his)\s+{_PERSON_EN}(?:'s)?\s+(?:(?!says\b|said\b|thinks\b|told\b)\w+\s+)?{_FIGURE_EN}\b"
+    # ("my prof had a slide where …", "my labmate made this exact sentence … can you load her plot")
+    rf"|\b(?:my|our|a)\s+{_PERSON_EN}\s+(?:had|has|showed|used)\s+(?:a|an|this|that|one)\s+(?:\w+\s+)?{_FIGURE_EN}\b"
+    rf"|\b(?:load|show|open|pull\s+up)\s+(?:her|his|their)\s+(?:\w+\s+)?{_FIGURE_EN}\b"
+    r"|\b(?:my|the)\s+lecture\s+notes\b|\b(?:in|from)\s+(?:my|the|our)\s+(?:\w+\s+)?chat\s+yesterday\b"
+    r"|\byesterday'?s\s+chat\b"
     rf"|\b{_FIGURE_EN}\s+(?:that\s+|which\s+)?(?:my|our|the)\s+{_PERSON_EN}\s+"
     r"(?:showed|shown|sent|made|drew|shared|posted|had|used|gave)\b"
     # ("my coworker made one of these", "my daughter sent me a photo of a chart", "my engineer says his chart …")
@@ -89,10 +99,11 @@ _ELSEWHERE = re.compile(
     rf"|(?:去年|昨年|前回|以前|前年)の(?:資料|スライド|講義|授業|発表)(?:の|で|に)?\S{{0,4}}?{_FIGURE_JA}"
     r"|\b(?:i|we)\s+(?:uploaded|attached)\b|\bbefore\s+(?:i\s+opened\s+)?this\s+chat\b"
     r"|\bin\s+(?:another|a\s+different|the\s+other)\s+(?:tab|chat|window)\b"
-    rf"|{_PERSON_JA}(?:から|が|に)?(?:\S{{1,6}}?に)?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった"
+    rf"|{_PERSON_JA}(?:から|が|に)?(?:\S{{1,6}}?(?:に|で))?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった|もろた"
     rf"|作った|描いた|貼った|上げてた|上げていた|載せてた|投稿してた)\S{{0,8}}?{_FIGURE_JA}|{_PERSON_JA}の(?:\w{{1,6}}の)?{_FIGURE_JA}"
     # (「先生の授業スライドにあったヒートマップ」, 「社内で別途作成した図」: from slides or a paper, or made elsewhere)
     rf"|(?:スライド|資料|論文|教科書)(?:に|で)(?:あった|載ってた|載っていた|出てた|出ていた|見た)\S{{0,4}}?{_FIGURE_JA}"
+    rf"|(?:授業|講義|ゼミ|研修)で(?:配られた|見た|使った|出てきた)\S{{0,8}}?{_FIGURE_JA}|{_PERSON_JA}の\S{{0,4}}?スライド"
     rf"|(?:社内|別途)で\S{{0,4}}?(?:作成した|作った|描いた)\S{{0,3}}?{_FIGURE_JA}"
     rf"|(?:別の|ほかの|他の)(?:サイト|ページ|ブログ|記事)で(?:見た|見つけた)\S{{0,12}}?{_FIGURE_JA}"
     r"|別のタブ|前のチャット|このチャットの前|アップロードした|添付した|スクショ(?:を)?(?:送|貼|添付|上げ)"
@@ -210,7 +221,13 @@ def told(entry: Entry, reading: Reading) -> bool:
     ("… the encode_plus error"); an entry about no message at all tells none."""
     specific = [word for word in (*_telling_keywords().get(entry.id, ()), *entry.messages)
                 if not SPEAKS_OF_A_MESSAGE.search(word)]  # ("matplotlib" tells no message: many entries say it)
-    return bool(entry.messages) and any(word.lower() in reading.plain for word in specific)
+    # (a new message after a fix tells none: "… like you said, my cell gives a different error now")
+    return bool(entry.messages) and any(word.lower() in reading.plain for word in specific) \
+        and not _NEW_MESSAGE.search(reading.plain)
+
+
+_NEW_MESSAGE = re.compile(r"\b(?:another|a\s+different|some\s+other|a\s+new)\s+error\b|別のエラー|違うエラー"
+                          r"|今度は\S{0,6}エラー", re.I)
 
 
 def about_the_view(question: str, context: Context, card: Card | None) -> tuple[str, ...]:

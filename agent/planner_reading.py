@@ -330,7 +330,7 @@ def _case_as_written(reading: Reading, cased: str, quoted: set[int | str | None]
     for name in ("query", "key"):
         value = getattr(reading, name)
         if isinstance(value, str) and value[:1].isalnum() and value not in quoted:
-            found = re.search(rf"(?<![A-Za-z0-9_'-]){re.escape(value)}(?![A-Za-z0-9_'-])", cased, re.I)
+            found = re.search(rf"(?<![A-Za-z0-9_'-]){re.escape(value)}(?![A-Za-z0-9_-])(?!'(?!s\b))", cased, re.I)
             setattr(reading, name, found[0] if found else value)
 
 
@@ -369,6 +369,11 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
         reading.query = found[1]
         reading.rest = literal.blank(reading.rest, *found.span())
         return
+    found = _LOOKS_FROM_EN.search(reading.rest) if reading.query is None else None
+    if found and found[found.lastindex] in words and found[found.lastindex] not in _NOT_A_TOKEN_WORD:
+        reading.query = found[found.lastindex]  # "where does happy look?", "him's line", "line for which"
+        reading.rest = literal.blank(reading.rest, *found.span(found.lastindex))
+        return
     found = _LOOKS_FROM_JA.search(reading.rest) if reading.query is None else None
     if found is None or found.lastindex is None:
         return
@@ -392,6 +397,13 @@ _ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)
 _LOOKS_FROM_JA = re.compile(r"(?:^|(?<=[\s、。,]))([^\x00-\x7f\s、。,.]{1,10}?)(?:が|は)"
                             r"(?:どこ|何|なに|どの(?:トークン|単語|語))(?:を|に)?(?:見|み|注目)"
                             r"|(?:^|(?<=[\s、。,]))([^\x00-\x7f\s、。,.]{1,10}?)から(?:の|見た)?(?:折れ線|線)")
+# "which word does bank look at most", "where does she look", "him's line", "line for which", "the word is himself":
+# one word of the sentence, where it looks
+_LOOKS_FROM_EN = re.compile(r"\b(?:where|what|which\s+(?:words?|tokens?)|how\s+much)\s+(?:does|do|did|is)\s+([\w'-]+)"
+                            r"\s+(?:look|looking|attend|attending|pay|paying|focus|focusing)\b"
+                            r"|(?<![\w'-])([\w-]+)'s\s+(?:line|row|curve)\b"
+                            r"|\b(?:line|row|curve)\s+(?:for|of)\s+([\w'-]+)"
+                            r"|\bthe\s+word\s+is\s+([\w'-]+)")
 _TO_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s+to\s+([\w'-]+)")
 _NOT_A_TOKEN_WORD = frozenset("the a an to go goes back switch change changes move set add compare up down over next "
                               "it's this that layer layers head heads token tokens same want need have has like going "
