@@ -47,6 +47,13 @@ _TELLS_EN = re.compile(r"^\W*(?:(?:so|ok|okay|well|hmm|yesterday|earlier|today|f
                        r"|^\W*(?:the\s+|a\s+|an\s+|your\s+|that\s+|this\s+)?[\w\s'-]{1,30}?\s+(?:is|are|was|were|looks?"
                        r"|looked|seems?)\s+(?:\w+\s+)?(?:nice|fine|great|cool|ok|okay|good|pretty|helpful|useful|hard|"
                        r"confusing|cluttered|busy|messy|noisy|crowded)\b", re.I)
+# ... nor what the sensei did earlier ("earlier you mentioned the norm-based view", "back when we started you drew '…' as
+# 3D bars", "the very first map we drew was …"): told of, not asked for again
+_TOLD_OF_EARLIER_EN = re.compile(r"\b(?:earlier|before|back\s+when|messages?\s+(?:back|ago)|at\s+the\s+(?:start|beginning)"
+                                 r"|when\s+we\s+started|very\s+first|yesterday)\b.*\b(?:you|we)\s+(?:\w+\s+)?(?:drew|showed"
+                                 r"|mentioned|explained|made|plotted|did|talked\s+about|said)\b"
+                                 r"|\b(?:you|we)\s+(?:\w+\s+)?(?:drew|showed|mentioned|explained|made|plotted|talked\s+about)\b"
+                                 r".*\b(?:earlier|before|at\s+the\s+(?:start|beginning)|messages?\s+(?:back|ago))\b", re.I)
 # ... or how things are, said as a statement ("OK, the shapes match ours.", "our map looks different."), no ask in it
 _DECLARED_EN = re.compile(r"^\W*(?:(?:ok|okay|so|well|hmm+|yes|yeah|right|great|nice|interesting|cool|thanks)\W+)*"
                           r"(?:(?:in|on|at|for|during|with)\s+(?:my|our|the|this|that|a|an|his|her)\s+\w+\W+)?"
@@ -217,7 +224,9 @@ _ENDS_ASKING_DIFFERENCE = re.compile(r"(?:何|なに)が違う(?:の|ん)?(?:で
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
                             r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
-                            r"|説明(?:を用意|して(?:ください|ほしい|欲しい)|を(?:ください|お願い|考えて)|できるように)"
+                            r"|説明(?:を用意|して(?:ください|ほしい|欲しい|もらえ|くれ|いただけ|頂け)|を(?:ください|お願い|考えて)"
+                            r"|できるように)|(?:もう一(?:回|度)|もういっかい|再度)説明"
+                            r"|\bexplain\s+(?:it\s+|that\s+|this\s+)?(?:again|once\s+more|one\s+more\s+time)\b"
                             r"|\bin\s+(?:plain|simple)\s+(?:words|english|terms)\b|\bin\s+a\s+sentence\s+or\s+two\b"
                             r"|\bin\s+(?:a\s+)?few\s+words\b|(?:簡単|かんたん|一言|ひとこと)で(?:言うと|説明|教えて)",
                             re.I)
@@ -273,6 +282,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
                 and not _SUBORDINATE.search(piece) and not WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
                 and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
                 and not _DECLARED_EN.search(piece) and not _ONLY_AN_EXAMPLE.fullmatch(piece)
+                and not _TOLD_OF_EARLIER_EN.search(piece)
                 # (after a why, what they saw is no request: "why the first column is so bright? almost all rows go
                 # there")
                 and not (WHY.search(masked) and not asks_to_see(piece) and "…" not in piece)

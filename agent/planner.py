@@ -227,7 +227,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and (asks_tool or not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
                  or _POINTS_ONLY.fullmatch(reading.plain.strip()) or _ONLY_LOST.fullmatch(reading.plain.strip())
-                 or _points_at_nothing(reading, named)):
+                 or _points_at_nothing(reading, named) and not _a_concept_named(reading, named)):
         # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」, "the same for my sentence" with nothing
         # before it: which sentence, which view, what is "this"?
         needs_sentence = not reading.sentences and bool(conversation.MY_SENTENCE.search(reading.plain))
@@ -382,6 +382,13 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
     return bool(conversation.MY_SENTENCE.search(reading.plain) or _SHOWN_BEFORE.search(reading.plain)
                 or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain)
                 or not reading.sentences and _A_SPOT.search(reading.plain))
+
+
+def _a_concept_named(reading: Reading, named: list[Card]) -> bool:
+    """A concept named by its keyword, with no view or sentence of theirs: 「さっき言ってた因果マスクってもう一回説明して」
+    points back at an explanation, which can be given again with nothing before it."""
+    return not named and not reading.sentences and not conversation.MY_SENTENCE.search(reading.plain) \
+        and concepts.said_keyword(reading) is not None
 
 
 def _closing(reading: Reading) -> bool:
