@@ -18,6 +18,7 @@ from agent.cards import Card
 from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
 from agent.naming import bare, named_in, only_named
+from agent.planner_knowledge import TERM_ALONE
 from agent.planner_reading import SOMETHING_TO_SEE, Reading, asks_to_run, asks_to_see, asks_yes_no
 from agent.slots import ADDS
 
@@ -47,13 +48,12 @@ _TELLS_EN = re.compile(r"^\W*(?:(?:so|ok|okay|well|hmm|yesterday|earlier|today|f
                        r"|^\W*(?:the\s+|a\s+|an\s+|your\s+|that\s+|this\s+)?[\w\s'-]{1,30}?\s+(?:is|are|was|were|looks?"
                        r"|looked|seems?)\s+(?:\w+\s+)?(?:nice|fine|great|cool|ok|okay|good|pretty|helpful|useful|hard|"
                        r"confusing|cluttered|busy|messy|noisy|crowded)\b", re.I)
-# ... nor what the sensei did earlier ("earlier you mentioned the norm-based view", "back when we started you drew '…' as
-# 3D bars", "the very first map we drew was …"): told of, not asked for again
-_TOLD_OF_EARLIER_EN = re.compile(r"\b(?:earlier|before|back\s+when|messages?\s+(?:back|ago)|at\s+the\s+(?:start|beginning)"
-                                 r"|when\s+we\s+started|very\s+first|yesterday)\b.*\b(?:you|we)\s+(?:\w+\s+)?(?:drew|showed"
-                                 r"|mentioned|explained|made|plotted|did|talked\s+about|said)\b"
-                                 r"|\b(?:you|we)\s+(?:\w+\s+)?(?:drew|showed|mentioned|explained|made|plotted|talked\s+about)\b"
-                                 r".*\b(?:earlier|before|at\s+the\s+(?:start|beginning)|messages?\s+(?:back|ago))\b", re.I)
+# ... nor what the sensei did earlier ("earlier you mentioned the norm-based view", "back when we started you drew
+# '…' as 3D bars", "the very first map we drew was …"): told of, not asked for again
+_EARLIER = r"(?:earlier|before|back\s+when|messages?\s+(?:back|ago)|at\s+the\s+(?:start|beginning)" \
+    r"|when\s+we\s+started|very\s+first|yesterday)"
+_DONE_BY_US = r"(?:you|we)\s+(?:\w+\s+)?(?:drew|showed|mentioned|explained|made|plotted|did|talked\s+about|said)"
+_TOLD_OF_EARLIER_EN = re.compile(rf"\b{_EARLIER}\b.*\b{_DONE_BY_US}\b|\b{_DONE_BY_US}\b.*\b{_EARLIER}\b", re.I)
 # ... or how things are, said as a statement ("OK, the shapes match ours.", "our map looks different."), no ask in it
 _DECLARED_EN = re.compile(r"^\W*(?:(?:ok|okay|so|well|hmm+|yes|yeah|right|great|nice|interesting|cool|thanks)\W+)*"
                           r"(?:(?:in|on|at|for|during|with)\s+(?:my|our|the|this|that|a|an|his|her)\s+\w+\W+)?"
@@ -318,8 +318,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _JUDGED.search(reading.plain) and context.tool is None and not asks_to_see(masked) and not reading.sentences \
             and not reading.models and not fit.sets_a_slot(reading) and reading.expression is None and not requests:
         return False  # "3d plot worth it or nah" (nothing shown yet): a judgement asked
-    if (_ENDS_ASKING_MEANING.search(reading.plain) or _DEFINITION.search(reading.plain)) and not asks_to_see(masked) \
-            and not reading.sentences:
+    if (_ENDS_ASKING_MEANING.search(reading.plain) or _DEFINITION.search(reading.plain)
+            or TERM_ALONE.match(reading.plain)) and not asks_to_see(masked) and not reading.sentences:
         return False  # 「ヘッド平均ってどういうこと」 after a heatmap, "whats a previous-token head?": the idea
     if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
             and not reading.models and not reading.layers and not reading.heads:

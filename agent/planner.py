@@ -385,8 +385,8 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
 
 
 def _a_concept_named(reading: Reading, named: list[Card]) -> bool:
-    """A concept named by its keyword, with no view or sentence of theirs: 「さっき言ってた因果マスクってもう一回説明して」
-    points back at an explanation, which can be given again with nothing before it."""
+    """A concept named by its keyword, with no view or sentence of theirs (「さっき言ってた因果マスクってもう一回
+    説明して」): it points back at an explanation, which can be given again with nothing before it."""
     return not named and not reading.sentences and not conversation.MY_SENTENCE.search(reading.plain) \
         and concepts.said_keyword(reading) is not None
 

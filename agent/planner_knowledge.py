@@ -138,6 +138,20 @@ def what_to_do_about_a_message(reading: Reading) -> bool:
                 or (spoken_of or stopped) and _MY_RUN.search(reading.plain))
 
 
+# a term alone, asked what it is ("previous-token head = ?", 「eagerってなに」, 「sinkって？」)
+TERM_ALONE = re.compile(r"^\W*([a-z][\w' -]{1,30}?)\s*=\s*[?？]\W*$"
+                        r"|^\W*([^\d\s０-９、。,.]{1,15}?)(?:って\s*(?:[?？]|なに|何|なん(?:ですか|や|なん)?)|とは)"
+                        r"\W*$", re.I)
+
+
+def term_asked(reading: Reading) -> list[str]:
+    """The entries that have a term asked alone as one of their keywords, exactly."""
+    found = TERM_ALONE.match(reading.plain)
+    term = (found[1] or found[2]).strip().lower() if found else ""
+    return [entry.id for entry in knowledge().values() if not entry.asks_back
+            and term in (word.lower() for word in (*entry.keywords_en, *entry.keywords_ja))][:1]
+
+
 def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
              card: Card | None, tool_score: float, pasted_error: bool = False, shown: str | None = None
              ) -> tuple[str, ...]:
@@ -147,6 +161,7 @@ def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], ask
     found = [*pasted, *asked]
     if reading.expression_term:
         found += literal.term_knowledge(reading.expression_term)
+    found += term_asked(reading)
     base = knowledge()
     if not (SPEAKS_OF_A_MESSAGE.search(reading.plain) or _SOMETHING_FAILED.search(reading.plain)):
         # an entry that asks for a message answers only a question about one ("wht does the line mean" is not
