@@ -369,7 +369,8 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
         reading.query = found[1]
         reading.rest = literal.blank(reading.rest, *found.span())
         return
-    found = _LOOKS_FROM_EN.search(reading.rest) if reading.query is None else None
+    found = None if reading.query is not None else _LOOKS_FROM_EN.search(reading.rest) \
+        or (_ANOTHER_WORD.match(reading.rest) if not reading.sentences else None)
     if found and found[found.lastindex] in words and found[found.lastindex] not in _NOT_A_TOKEN_WORD:
         reading.query = found[found.lastindex]  # "where does happy look?", "him's line", "line for which"
         reading.rest = literal.blank(reading.rest, *found.span(found.lastindex))
@@ -404,6 +405,8 @@ _LOOKS_FROM_EN = re.compile(r"\b(?:where|what|which\s+(?:words?|tokens?)|how\s+m
                             r"|(?<![\w'-])([\w-]+)'s\s+(?:line|row|curve)\b"
                             r"|\b(?:line|row|curve)\s+(?:for|of)\s+([\w'-]+)"
                             r"|\bthe\s+word\s+is\s+([\w'-]+)")
+# ... or a word of the sentence alone, after a line ("and not?", "and Boston", "same for box")
+_ANOTHER_WORD = re.compile(r"^\W*(?:and|what\s+about|how\s+about|same\s+for|now|then)\s+([\w'-]+)\W*$")
 _TO_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s+to\s+([\w'-]+)")
 _NOT_A_TOKEN_WORD = frozenset("the a an to go goes back switch change changes move set add compare up down over next "
                               "it's this that layer layers head heads token tokens same want need have has like going "
