@@ -95,7 +95,7 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|so|hmm+)\W+)?(?:and|what\s+about|ho
                          r"|should|mean|means)\b)[^.!]*\?\s*$"
                          r"|(?:だと|では|なら|の場合|で見ると|でみると)(?:[、,][^、,。]*)?[？?]\s*$", re.I)
 WHY = re.compile(r"^\W*(?:(?:so|and|but|hmm+|ok|okay|wait|um+|uh+|oh|well|sorry|hm+)\W+)*(?:why|how\s+come"
-                 r"|what(?:'s|s|\s+is)\s+(?:up\s+)?with)\b"
+                 r"|what(?:'s|s|\s+is)\s+(?:up\s+)?with)\b|\bwhy\W*$"  # (… or closing it: "it goes to [SEP]?? why")
                  r"|\b(?:is|was)\s+(?:it|that|this)\s+because\b|なぜ|どうして|なんで|何で(?=(?:すか)?\s*[?？]*\s*$)"
                  r"|(?:だ)?から(?:ですか|なの|なん)"  # 「…大事だからですか？」
                  r"|\b(?:tell|explain)\s+(?:me\s+)?the\s+reason\b|理由を(?:教えて|知りたい|説明|まとめ)", re.I)
