@@ -332,7 +332,10 @@ FIXED_SCALE = _ascii(
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"
     r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolou?r[\s_]*max\s*(?:=|of|:)?\s*1(?:\.0)?\b|\b(?:on\s+)?an?\s+(?:fixed\s+)?0\s*(?:-|–|to|\.\.)\s*1\s+scale\b"
     r"|\b(?:fixed|pinned|locked|clamped)\s+(?:to|at)\s+0\s*(?:\.\.|to|-|–|~)\s*1\b"
-    r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色の幅|色)(?:は|を)?\s*0\s*(?:〜|~|から|-|–)\s*1"
+    r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色の幅|色)(?:は|を|が)?\s*0\s*(?:〜|~|から|-|–)\s*1"
+    # (「0から1の色の範囲で」「0〜1に固定できる？」)
+    r"|0\s*(?:〜|~|から|-|–)\s*1\s*(?:まで)?(?:の|で)?\s*(?:色|カラー)の?(?:範囲|スケール|幅)"
+    r"|0\s*(?:〜|~|から|-|–)\s*1\s*(?:に|で)\s*(?:固定|そろえ|揃え|統一)"
     r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色の上限)(?:は|を)?\s*1(?:\.0)?\s*(?:で|に)\s*(?:固定|フィックス)"
     r"|(?:色|カラー)の?(?:基準|スケール|範囲|幅)を(?:そろえ|揃え|統一|合わせ)"  # 「色の基準をそろえて比べたい」
     # "pin the colour scale to 0-1"
@@ -420,7 +423,7 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|(?:一番|いちばん)(?:最後|上|深い)の?(?:層|レイヤー?)|最上層"
           r"|ラストレイヤー?", -1),
     _rule(rf"\b({ORDINAL_WORDS})\s+(?:attention\s+)?layer", lambda m: [ORDINAL[m[1]] - 1]),
-    _rule(r"最初の(?:層|レイヤー?)|(?:一番|いちばん)(?:最初|下|浅い)の?(?:層|レイヤー?)|最下層", 0),
+    _rule(r"(?:最初|先頭|はじめ)の(?:層|レイヤー?)|(?:一番|いちばん)(?:最初|下|浅い)の?(?:層|レイヤー?)|最下層", 0),
     _rule(r"\b(?:shallowest|lowest|bottom|earliest)\s+(?:attention\s+)?layer", 0),
     _rule(rf"\blayer\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "and for layer zero?": an index in words
     _rule(r"\blayer-(\d+)\b", _groups),  # "the layer-2 heatmap": a hyphen joining words, no minus sign
@@ -511,7 +514,8 @@ LONGER = _ascii(r"^\W*(?:(?:make\s+it\s+|a\s+bit\s+|even\s+)?longer|keep\s+going
 LONGER_BY = 10
 # "twice as long", 「倍の長さで」: the last generation's token count doubled
 TWICE = _ascii(r"\btwice\s+as\s+(?:long|many\s+tokens)|\bdouble\s+(?:the\s+)?(?:length|it|the\s+tokens)\b"
-               r"|(?:2|２|二)?倍の(?:長さ|トークン数?)|(?:2|２|二)?倍に(?:して|伸ばして|延ばして)")
+               r"|(?:2|２|二)?倍の(?:長さ|トークン数?)|(?:2|２|二)?倍に(?:して|伸ばして|延ばして)"
+               r"|^\W*(?:2|２|二)?倍(?:で|に)?(?:お願い|ください|して)?\W*$|^\W*double(?:\s+it)?\W*$")  # (「倍で」)
 _N_MORE_ALONE = r"^\W*(?:(?:and|ok|okay|then|now)\W+)?(\d+)\s+more(?:\s+(?:please|pls))?\W*$"  # "10 more"
 _WRITE_N_MORE = r"\b(?:write|generate|add|produce)\s+(\d+)\s+more\b(?!\s+(?:layers?|heads?)\b)"  # "let it write 6 more"
 # 「あと10」
