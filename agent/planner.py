@@ -138,6 +138,10 @@ _SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では|で)?\W*(?:さっきの|先
                            r"compare\b(?!\s+(?:to|with)\b)|^\W*(?:(?:で|じゃあ|それで|ほんで)\W*)?比べ(?:たら|ると)\s*どう"
                            r"|^\W*(?:(?:and|now|ok|okay|so)\W+)*(?:that\s+(?:one|figure|chart|plot|graph|heatmap|map)"
                            r"|the\s+(?:previous|last|earlier)\s+(?:one|figure|chart|plot|graph|heatmap|map))\b", re.I)
+# a word of a sentence not given ("what does this word attend to?", 「この名前がどこから注目されてるのか見たい」): with
+# nothing before, which sentence and which word?
+_A_WORD_UNSAID = re.compile(r"\b(?:this|that|a|my)\s+(?:word|name)\b|\b(?:this|that)\s+token\b"
+                            r"|(?:この|その|ある)(?:単語|トークン|名前|語)", re.I)
 _GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening)|greetings)\b"
                        r"|^\W*(?:はじめまして|初めまして|こんにちは|こんばんは|おはよう)", re.I)
 # only lost, nothing named ("i don't get it", 「うーん、よくわからん」, "something is off with my plot"): with nothing
@@ -227,7 +231,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and (asks_tool or not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
                  or _POINTS_ONLY.fullmatch(reading.plain.strip()) or _ONLY_LOST.fullmatch(reading.plain.strip())
-                 or _points_at_nothing(reading, named) and not _a_concept_named(reading, named)):
+                 or _points_at_nothing(reading, named) and not _a_concept_named(reading, named)
+                 or asks_tool and not reading.sentences and bool(_A_WORD_UNSAID.search(reading.plain))):
         # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」, "the same for my sentence" with nothing
         # before it: which sentence, which view, what is "this"?
         needs_sentence = not reading.sentences and bool(conversation.MY_SENTENCE.search(reading.plain))
