@@ -2006,3 +2006,81 @@ def test_what_a_head_is_and_why_bars_hide_are_their_own_concepts(question: str, 
 def test_a_judgement_asked_in_kansai_or_by_comparison_is_explained(question: str) -> None:
     planned = plan(question)
     assert planned.intent == "knowledge" and not planned.calls
+
+
+@pytest.mark.parametrize(("question", "query"), [
+    ("which word does bank look at most in 'She sat on the bank of the river'?", "bank"),
+    ("so in 'I am not happy', where does happy look?", "happy"),
+    ("the sentence is 'My brother fixed the car himself' and the word is himself", "himself"),
+    ("line for which in 'The book which I borrowed was boring'", "which")])
+def test_an_unquoted_word_of_the_sentence_is_the_query(question: str, query: str) -> None:
+    assert call(plan(question)) == ("plot_line", {**call(plan(question))[1], "query": query})
+
+
+def test_a_word_alone_after_a_line_is_the_next_query_and_a_sentence_keeps_the_old_one() -> None:
+    first, new_sentence, other_word = converse(["where does 'never' look in 'He never eats breakfast'",
+                                                "and in 'She never drinks coffee'?", "and coffee?"])
+    assert call(new_sentence)[1]["query"] == "never"
+    assert call(other_word) == ("plot_line", {"layer": -1, "query": "coffee"})
+
+
+@pytest.mark.parametrize(("question", "layer", "head"), [("english version 'The coffee is too hot to drink.'", 2, 3),
+                                                          ("英語版『The coffee is too hot to drink.』でも", 2, 3)])
+def test_naming_which_language_a_new_sentence_is_in_keeps_the_view(question: str, layer: int, head: int) -> None:
+    *_, last = converse(["heatmap of layer 2 head 3 for 'The tea is warm.'", question])
+    assert call(last) == ("plot_heatmap", {"layer": layer, "head": head, "text": "The coffee is too hot to drink."})
+
+
+@pytest.mark.parametrize(("turns", "tool"), [
+    ([f"「{CURRY}」のヒートマップ", "ほかのヘッドも"], "plot_heads"),
+    (["「今日の晩ごはんは」に続けて10トークン生成して", "倍で"], "generation_attention"),
+    ([f"compare '{CAT}' and 'The dog sat on the log.'", "just the 2nd one"], "plot_heatmap")])
+def test_short_follow_ups_of_the_seventy_fourth_set(turns: list[str], tool: str) -> None:
+    last = converse(turns)[-1]
+    assert call(last)[0] == tool
+    assert last.calls[0].arguments.get("max_new_tokens", 20) == 20
+    assert last.calls[0].arguments.get("text", "The dog sat on the log.") == "The dog sat on the log."
+
+
+@pytest.mark.parametrize("turns", [[f"heatmap of '{CAT}'", "?"], [f"「{CURRY}」の折れ線", "？"],
+                                   ["what does this word attend to?"], ["この名前がどこから注目されてるのか見たい"]])
+def test_a_bare_question_mark_or_an_unsaid_word_asks_back(turns: list[str]) -> None:
+    last = converse(turns)[-1]
+    assert last.intent == "ask_back" and not last.calls
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("previous-token head = ?", "heads_differ"), ("sinkって？", "attention_sinks"), ("eagerってなに", "eager_vs_sdpa"),
+    ("さっき言ってた因果マスクってもう一回説明してもらえます？", "causal_mask")])
+def test_a_term_asked_alone_or_again_is_explained(question: str, entry: str) -> None:
+    planned = plan(question)
+    assert planned.intent == "knowledge" and planned.knowledge[0] == entry
+
+
+@pytest.mark.parametrize("question", ["weird, when I switch like you said my cell gives a different error now",
+                                      ".cpu().numpy() にしたら今度は別のエラーになりました",
+                                      "the page shows some error in my browser now"])
+def test_a_new_error_only_spoken_of_asks_for_its_text(question: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", question])
+    assert not last.calls and last.knowledge == ("paste_the_warning",)
+
+
+@pytest.mark.parametrize("question", ["my prof had a slide where one head was a perfect diagonal, can you pull it up",
+                                      "A classmate's table for this sentence has different values. Which is right?",
+                                      "先輩にもろた図とぜんぜんちゃうねんけど、どっちが正しいん？"])
+def test_a_figure_or_table_from_someone_else_asks_what_it_showed(question: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", question])
+    assert not last.calls and last.knowledge == ("figure_from_elsewhere",)
+
+
+@pytest.mark.parametrize("question", [
+    "earlier you mentioned the norm view. in short, what does it add over the plain weights?",
+    "back when we started you drew 'Birds sing' as 3D bars. why were some hidden?", "hm it mostly goes to [SEP]?? why"])
+def test_what_was_done_before_told_of_or_a_closing_why_asks_about_it(question: str) -> None:
+    *_, last = converse([f"where does 'it' look in '{CAT}'", question])
+    assert last.intent == "knowledge" and not last.calls
+
+
+@pytest.mark.parametrize("question", ["「桜が咲いた」の先頭の層のヘッドを全部並べた図を、0から1の色の範囲でください"])
+def test_the_first_layer_and_a_fixed_colour_range_in_japanese(question: str) -> None:
+    assert call(plan(question)) == ("plot_heads", {"layer": 0, "text": "桜が咲いた", "color_max": 1.0})
