@@ -312,5 +312,16 @@ def asked_beside(question: str) -> bool:
 def pasted_messages(question: str) -> tuple[str, ...]:
     """Entries whose error or warning message the question quotes (a literal: matched as written)."""
     text = question.lower()
-    return tuple(entry.id for entry in knowledge().values()
-                 if any(fragment in text for fragment in getattr(entry, "messages", ())))
+    found = tuple(entry.id for entry in knowledge().values()
+                  if any(fragment in text for fragment in getattr(entry, "messages", ())))
+    # (an empty tuple under sdpa fails at any index; one past the last layer fails under eager too: "attentions[18]
+    # on gemma-270m … IndexError: tuple index out of range" is a layer that does not exist, first)
+    past_the_end = _A_LATE_LAYER.search(text)
+    if past_the_end and int(past_the_end[1]) >= FEWEST_LAYERS and OUT_OF_RANGE in knowledge() and found:
+        found = (OUT_OF_RANGE, *(entry for entry in found if entry != OUT_OF_RANGE))
+    return found
+
+
+_A_LATE_LAYER = re.compile(r"attentions\s*\[\s*(\d+)\s*\]")
+FEWEST_LAYERS = 6  # minilm's, the fewest of the built-in models: any index from here may be past the last layer
+OUT_OF_RANGE = "index_out_of_range"
