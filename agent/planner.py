@@ -157,7 +157,8 @@ _ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|than
                          r"|got\s+it|i\s+see|ありがと(?:う)?(?:ございます|ございました)?|サンキュー?|どうも|うーん|うーむ|んー+"
                          r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です)?|わかりました)"
                          r"(?:\W|_|ー|〜)*)+"
-                         r"|[?？.…。・\s]+", re.I)  # (a bare "?", 「？」: nothing to act on)
+                         # (a bare "?", 「？」「ん？」, "huh?", an emoji alone: nothing to act on)
+                         r"|(?:ん|え|へ|あれ|huh|eh|wat)?[?？.…。・!！ー\s\U0001F300-\U0001FAFF\u2600-\u27BF]+", re.I)
 
 
 @dataclass(frozen=True)

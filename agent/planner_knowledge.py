@@ -84,6 +84,9 @@ _ELSEWHERE = re.compile(
     rf"|\b(?:my|our|a)\s+{_PERSON_EN}\s+(?:had|has|showed|used)\s+(?:a|an|this|that|one)\s+(?:\w+\s+)?{_FIGURE_EN}\b"
     rf"|\b(?:load|show|open|pull\s+up)\s+(?:her|his|their)\s+(?:\w+\s+)?{_FIGURE_EN}\b"
     r"|\b(?:my|the)\s+lecture\s+notes\b|\b(?:in|from)\s+(?:my|the|our)\s+(?:\w+\s+)?chat\s+yesterday\b"
+    # ("my prof had a totally diff looking one in class", "the handout from my class shows …", "sent u a screenshot")
+    rf"|\b(?:my|our|a)\s+{_PERSON_EN}\s+(?:had|has|showed|used)\s+(?:a|an|this|that|one)\s+(?:\w+\s+){{0,3}}one\b"
+    r"|\bthe\s+handout\s+(?:from|of)\s+(?:my|our|the)\s+(?:class|course|lecture|seminar)\b|\b(?:sent|send)\s+(?:u|you)\s+(?:a\s+)?(?:screenshot|screen\s*shot|picture|photo|image)\b"
     r"|\byesterday'?s\s+chat\b"
     rf"|\b{_FIGURE_EN}\s+(?:that\s+|which\s+)?(?:my|our|the)\s+{_PERSON_EN}\s+"
     r"(?:showed|shown|sent|made|drew|shared|posted|had|used|gave)\b"
@@ -107,6 +110,13 @@ _ELSEWHERE = re.compile(
     rf"|(?:社内|別途)で\S{{0,4}}?(?:作成した|作った|描いた)\S{{0,3}}?{_FIGURE_JA}"
     rf"|(?:別の|ほかの|他の)(?:サイト|ページ|ブログ|記事)で(?:見た|見つけた)\S{{0,12}}?{_FIGURE_JA}"
     r"|別のタブ|前のチャット|このチャットの前|アップロードした|添付した|スクショ(?:を)?(?:送|貼|添付|上げ)"
+    # (「さっき送った画像」「ネットで見た…図」「授業のスライドに出てきた…図」「教科書だと」「論文で拝見した図」
+    # 「セミナーで講師の方が見せておられたヒートマップ」「友達のPCで動かしたら違う図」)
+    rf"|(?:送った|貼った|添付した)(?:画像|スクショ|写真|図)|(?:ネット|ウェブ|web|サイト|記事|ブログ|論文|教科書|本)で"
+    rf"(?:見た|拝見した|見かけた|読んだ)\S{{0,10}}?{_FIGURE_JA}|(?:スライド|資料|論文|教科書|ハンドアウト|配布資料)(?:に|で)"
+    rf"(?:出てきた|出ていた|あった)\S{{0,8}}?{_FIGURE_JA}|^\W*(?:教科書|論文|参考書|配布資料)(?:だと|では)"
+    rf"|(?:セミナー|講演|勉強会|発表)で\S{{0,12}}?(?:見せ|使っ|出し)\S{{0,8}}?{_FIGURE_JA}"
+    rf"|{_PERSON_JA}の(?:PC|パソコン|環境|マシン)で\S{{0,10}}?(?:違う|ちがう|別の){_FIGURE_JA}"
     r"|\b(?:i'?ll|let\s+me|can\s+i)\s+(?:send|upload|attach|paste)\s+(?:you\s+)?a\s+screenshot\b", re.I)
 ELSEWHERE_ENTRY = "figure_from_elsewhere"
 
@@ -124,7 +134,9 @@ def looks_different(reading: Reading) -> bool:
 def from_elsewhere(reading: Reading) -> bool:
     """The question speaks of a figure this chat never drew and gives nothing to draw it from: its sentence is
     asked for, and what it showed."""
-    return not reading.sentences and bool(_ELSEWHERE.search(reading.plain))
+    # (a word of it quoted is no sentence to draw it from: 「友達のスライドの図だと『食べ』に0.7くらい集まってる」)
+    words = all(len(text.split()) == 1 and (text.isascii() or len(text) <= 4) for text in reading.sentences)
+    return words and bool(_ELSEWHERE.search(reading.plain))
 
 
 def what_to_do_about_a_message(reading: Reading) -> bool:
