@@ -192,6 +192,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         reading.sentences, reading.colon_sentence = [], False
     if pasted:  # a message quoted (「「You need to install fugashi…」って出ます」) is no sentence to analyse either
         reading.sentences = [sentence for sentence in reading.sentences if not concepts.pasted_messages(sentence)]
+    terms = [text for text in reading.sentences if concepts.a_term(text)]
+    if terms and len(terms) == len(reading.sentences) and not reading.colon_sentence:
+        # "what 'entropy' signifies", "this 'grouped-query attention'", "the '##' marks": a term quoted, not a sentence
+        reading.sentences, reading.plain = [], " ".join([reading.plain, *(term.lower() for term in terms)])
     if reading.colon_sentence:  # an unquoted sentence ("… from this: She said …") is masked like a quoted one
         question = question.replace(reading.sentences[0], '"…"')
     if pasted_error and reading.expression_bare:  # code inside a pasted error is what failed, not a request

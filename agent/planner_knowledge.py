@@ -156,6 +156,14 @@ TERM_ALONE = re.compile(r"^\W*([a-z][\w' -]{1,30}?)\s*=\s*[?？]\W*$"
                         r"\W*$", re.I)
 
 
+def a_term(text: str) -> bool:
+    """A quoted piece that is a concept's keyword ("entropy", "##", "grouped-query attention"), not a sentence."""
+    said = text.strip().lower()
+    return len(said.split()) <= 3 and any(
+        word.lower() == said or len(word) >= 5 and re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", said)
+        for entry in knowledge().values() for word in (*entry.keywords_en, *entry.keywords_ja))
+
+
 def term_asked(reading: Reading) -> list[str]:
     """The entries that have a term asked alone as one of their keywords, exactly."""
     found = TERM_ALONE.match(reading.plain)
