@@ -228,7 +228,8 @@ _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:ex
                             r"|できるように)|(?:もう一(?:回|度)|もういっかい|再度)説明"
                             r"|\bexplain\s+(?:it\s+|that\s+|this\s+)?(?:again|once\s+more|one\s+more\s+time)\b"
                             r"|\bin\s+(?:plain|simple)\s+(?:words|english|terms)\b|\bin\s+a\s+sentence\s+or\s+two\b"
-                            r"|\bin\s+(?:a\s+)?few\s+words\b|(?:簡単|かんたん|一言|ひとこと)で(?:言うと|説明|教えて)",
+                            r"|\bin\s+(?:a\s+)?few\s+words\b|\bexplain\s+(?:it\s+)?quick(?:ly)?\b|\bin\s+short\b|\bbriefly\b"
+                            r"|\bin\s+(?:one|two|three|a\s+couple\s+of|a\s+few)\s+lines?\b|\bone\s+line\s+i\s+can\b|(?:簡単|かんたん|一言|ひとこと)で(?:言うと|説明|教えて)",
                             re.I)
 
 
