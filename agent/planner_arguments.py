@@ -521,7 +521,10 @@ _WRITE_N_MORE = r"\b(?:write|generate|add|produce)\s+(\d+)\s+more\b(?!\s+(?:laye
 # 「あと10」
 _N_MORE_ALONE_JA = (r"^[\s、。!?！？]*(?:じゃあ|では)?[\s、,]*(?:あと|さらに|もう)\s*(\d+)\s*(?:個|トークン)?"
                     r"(?:で|だけ|追加で?|続けて|お願い)?[\s、。!?！？]*$")
-MORE_TOKENS = _ascii(r"\b\d+\s+(?:more|extra|additional|further)\s+tokens?\b|\b\d+\s+tokens?\s+(?:longer|more)\b"
+_COUNT = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}  # "twenty tokens"
+_COUNT_WORDS = "|".join(_COUNT)
+MORE_TOKENS = _ascii(rf"\b(?:\d+|{_COUNT_WORDS})\s+(?:more|extra|additional|further)\s+tokens?\b"
+                     r"|\b\d+\s+tokens?\s+(?:longer|more)\b"
                      rf"|{_N_MORE_ALONE}|{_WRITE_N_MORE}|{_N_MORE_ALONE_JA}"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く|長く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
@@ -529,6 +532,7 @@ NEW_TOKEN_RULES: tuple[Rule, ...] = (
     _rule(r"(?<!\d[,.])(?<!top\s)(?<!top-)\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?(?:tokens|toks)\b)",
           _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
+    _rule(rf"\b({_COUNT_WORDS})\s+(?:new\s+|more\s+|extra\s+)?tokens\b", lambda m: [_COUNT[m[1]]]),
     _rule(_N_MORE_ALONE, _groups),
     _rule(_WRITE_N_MORE, _groups),
     _rule(_N_MORE_ALONE_JA, _groups),
