@@ -104,7 +104,13 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev65": {"questions": 0.90, "turns": 0.89}, "dev66": {"questions": 0.95, "turns": 0.88},
                  "dev67": {"questions": 0.92, "turns": 0.72}, "dev68": {"questions": 0.92, "turns": 0.88},
                  "dev69": {"questions": 0.95, "turns": 0.85}, "dev70": {"questions": 0.85, "turns": 0.72},
-                 "dev71": {"questions": 0.95, "turns": 0.83}, "dev72": {"questions": 0.92, "turns": 0.90}}
+                 "dev71": {"questions": 0.95, "turns": 0.83}, "dev72": {"questions": 0.92, "turns": 0.90},
+                 "dev73": {"questions": 0.72, "turns": 0.81}, "dev74": {"questions": 0.87, "turns": 0.91},
+                 "dev75": {"questions": 0.87, "turns": 0.77}, "dev76": {"questions": 0.95, "turns": 0.89},
+                 "dev77": {"questions": 0.90, "turns": 0.83}, "dev78": {"questions": 0.80, "turns": 0.84},
+                 "dev79": {"questions": 0.95, "turns": 0.86}, "dev80": {"questions": 0.87, "turns": 0.84},
+                 "dev81": {"questions": 0.95, "turns": 0.74}, "dev82": {"questions": 0.75, "turns": 0.88},
+                 "dev83": {"questions": 0.92, "turns": 0.79}, "dev84": {"questions": 0.92, "turns": 0.82}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
