@@ -159,9 +159,18 @@ TERM_ALONE = re.compile(r"^\W*([a-z][\w' -]{1,30}?)\s*=\s*[?？]\W*$"
 def a_term(text: str) -> bool:
     """A quoted piece that is a concept's keyword ("entropy", "##", "grouped-query attention"), not a sentence."""
     said = text.strip().lower()
-    return len(said.split()) <= 3 and any(
-        word.lower() == said or len(word) >= 5 and re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", said)
-        for entry in knowledge().values() for word in (*entry.keywords_en, *entry.keywords_ja))
+    words, inside = _keywords()
+    return len(said.split()) <= 3 and (said in words or bool(inside.search(said)))
+
+
+@cache
+def _keywords() -> tuple[frozenset[str], re.Pattern[str]]:
+    """Every entry's keywords, lower-cased, and the longer ones (five characters or more) as one pattern that finds
+    them as whole words inside a short piece."""
+    words = frozenset(word.lower() for entry in knowledge().values()
+                      for word in (*entry.keywords_en, *entry.keywords_ja))
+    longer = sorted((word for word in words if len(word) >= 5), key=len, reverse=True)
+    return words, re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, longer)) + r")(?![\w-])")
 
 
 def term_asked(reading: Reading) -> list[str]:
