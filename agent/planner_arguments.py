@@ -420,6 +420,9 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*(?:最後|最終)(?:の層)?に", -1),  # 「層だけ最後にして」
     _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*最初(?:の層)?に", 0),
     _rule(r"\b(?:last|final|top|deepest)\s+(?:attention\s+)?layer", -1),
+    # "and the last", "what about the first?" alone, after a figure: its layer (not "the first one", a sentence)
+    _rule(r"^\W*(?:(?:and|now|then|ok|okay|so|what\s+about|how\s+about)\W+)*(?:the\s+)?(?:last|final)\W*$", -1),
+    _rule(r"^\W*(?:(?:and|now|then|ok|okay|so|what\s+about|how\s+about)\W+)*(?:the\s+)?first\W*$", 0),
     _rule(r"最終(?:層|レイヤー?|段)|最後の(?:層|レイヤー?)|(?:一番|いちばん)(?:最後|上|深い)の?(?:層|レイヤー?)|最上層"
           r"|ラストレイヤー?", -1),
     _rule(rf"\b({ORDINAL_WORDS})\s+(?:attention\s+)?layer", lambda m: [ORDINAL[m[1]] - 1]),
