@@ -18,7 +18,7 @@ from agent.cards import Card
 from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
 from agent.naming import bare, named_in, only_named
-from agent.planner_knowledge import TERM_ALONE
+from agent.planner_knowledge import TERM_ALONE, term_asked
 from agent.planner_reading import SOMETHING_TO_SEE, Reading, asks_to_run, asks_to_see, asks_yes_no
 from agent.slots import ADDS
 
@@ -320,7 +320,8 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
             and not reading.models and not fit.sets_a_slot(reading) and reading.expression is None and not requests:
         return False  # "3d plot worth it or nah" (nothing shown yet): a judgement asked
     if (_ENDS_ASKING_MEANING.search(reading.plain) or _DEFINITION.search(reading.plain)
-            or TERM_ALONE.match(reading.plain)) and not asks_to_see(masked) and not reading.sentences:
+            or TERM_ALONE.match(reading.plain) or term_asked(reading)) and not asks_to_see(masked) \
+            and not reading.sentences:
         return False  # 「ヘッド平均ってどういうこと」 after a heatmap, "whats a previous-token head?": the idea
     if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
             and not reading.models and not reading.layers and not reading.heads:

@@ -173,10 +173,14 @@ def _keywords() -> tuple[frozenset[str], re.Pattern[str]]:
     return words, re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, longer)) + r")(?![\w-])")
 
 
+# ... and in English, a keyword asked what it is ("whats gqa", "what is an attention sink?")
+_WHAT_IS_TERM = re.compile(r"^\W*what(?:'s|s|\s+is|\s+are)\s+(?:an?\s+|the\s+)?([\w' -]{2,30}?)\s*[?？]?\s*$", re.I)
+
+
 def term_asked(reading: Reading) -> list[str]:
     """The entries that have a term asked alone as one of their keywords, exactly."""
-    found = TERM_ALONE.match(reading.plain)
-    term = (found[1] or found[2]).strip().lower() if found else ""
+    found = TERM_ALONE.match(reading.plain) or _WHAT_IS_TERM.match(reading.plain)
+    term = next((group for group in found.groups() if group), "").strip().lower() if found else ""
     return [entry.id for entry in knowledge().values() if not entry.asks_back
             and term in (word.lower() for word in (*entry.keywords_en, *entry.keywords_ja))][:1]
 
