@@ -174,7 +174,7 @@ def _keywords() -> tuple[frozenset[str], re.Pattern[str]]:
 
 
 # ... and in English, a keyword asked what it is ("whats gqa", "what is an attention sink?")
-_WHAT_IS_TERM = re.compile(r"^\W*what(?:'s|s|\s+is|\s+are)\s+(?:an?\s+|the\s+)?([\w' -]{2,30}?)\s*[?？]?\s*$", re.I)
+_WHAT_IS_TERM = re.compile(r"^\W*what(?:'s|s|\s+is|\s+are)\s+(?:an?\s+)?([\w' -]{2,30}?)\s*[?？]?\s*$", re.I)
 
 
 def term_asked(reading: Reading) -> list[str]:

@@ -2051,6 +2051,7 @@ def test_a_bare_question_mark_or_an_unsaid_word_asks_back(turns: list[str]) -> N
 
 @pytest.mark.parametrize(("question", "entry"), [
     ("previous-token head = ?", "heads_differ"), ("sinkって？", "attention_sinks"), ("eagerってなに", "eager_vs_sdpa"),
+    ("whats gqa", "multi_head_attention"),
     ("さっき言ってた因果マスクってもう一回説明してもらえます？", "causal_mask")])
 def test_a_term_asked_alone_or_again_is_explained(question: str, entry: str) -> None:
     planned = plan(question)
@@ -2084,3 +2085,9 @@ def test_what_was_done_before_told_of_or_a_closing_why_asks_about_it(question: s
 @pytest.mark.parametrize("question", ["「桜が咲いた」の先頭の層のヘッドを全部並べた図を、0から1の色の範囲でください"])
 def test_the_first_layer_and_a_fixed_colour_range_in_japanese(question: str) -> None:
     assert call(plan(question)) == ("plot_heads", {"layer": 0, "text": "桜が咲いた", "color_max": 1.0})
+
+
+@pytest.mark.parametrize(("question", "layer"), [("and the last", -1), ("what about the first?", 0)])
+def test_the_last_or_the_first_alone_after_a_figure_is_its_layer(question: str, layer: int) -> None:
+    *_, last = converse(["where does 'never' look in 'He never eats breakfast', layer 2", question])
+    assert call(last) == ("plot_line", {"layer": layer, "query": "never"})
