@@ -49,6 +49,7 @@ from agent.planner_reading import (
     Reading,
     asks_to_see,
     detect_language,
+    only_words_quoted,
     read,
     spelled,
     standard,
@@ -386,8 +387,7 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
     """Their own sentence, not written; the same thing, the other one or a change, with no view or model named
     ("do the same thing for my sentence", 「もう一つの方も見れる？」): said when nothing came before, it points at
     nothing."""
-    words = all(len(text.split()) == 1 and (text.isascii() or len(text) <= 4) for text in reading.sentences)
-    if reading.sentences and not (conversation.MY_SENTENCE.search(reading.plain) and words):
+    if reading.sentences and not (conversation.MY_SENTENCE.search(reading.plain) and only_words_quoted(reading)):
         return False  # (「私の文だと、『it』はどこを一番見てる？」: a word of it, quoted, is no sentence)
     return bool(conversation.MY_SENTENCE.search(reading.plain) or _SHOWN_BEFORE.search(reading.plain)
                 or not named and not reading.models and _SAME_AS_BEFORE.search(reading.plain)

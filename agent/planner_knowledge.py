@@ -18,7 +18,7 @@ from agent.cards import Card, cards
 from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, Match, all_examples, mask_literals, meaning_index, weak
 from agent.naming import bare
-from agent.planner_reading import Reading, asks_to_see, asks_yes_no
+from agent.planner_reading import Reading, asks_to_see, asks_yes_no, only_words_quoted
 from prompts import Entry, knowledge
 
 __all__ = ["entries", "looks_different", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated",
@@ -55,14 +55,17 @@ _WHAT_TO_DO = re.compile(r"\bwhat\s+(?:do|should|can)\s+i\s+do\b"
 _STOPPED = re.compile(r"\bcrash|\bfail(?:s|ed)\b|\bbroke\b|\bstopped\s+working"
                       r"|\b(?:doesn'?t|didn'?t|won'?t)\s+(?:work|run)"
                       r"|落ちた|落ちる|止まった|止まる|動かな|動きません", re.I)
+# a new error after a change ("my cell gives a different error now", 「今度は別のエラー」): the learner's own run,
+# and no message already told
+_NEW_MESSAGE = re.compile(r"\b(?:another|a\s+different|some\s+other|a\s+new)\s+error\b|別のエラー|違うエラー"
+                          r"|今度は\S{0,6}エラー", re.I)
 # the learner's own run ("in my notebook", "when I ran it", "at home", 「うちの環境だと」「colabで動かしたら」)
 _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|code|script|version|machine|laptop|pc|mac"
                      r"|computer|environment|setup|side|colab)\b|\b(?:at|from)\s+home\b|\b(?:on|in)\s+colab\b"
                      r"|\bwhen\s+i\s+(?:run|ran|try|tried|copied|paste|pasted|open|opened|load|loaded|click|clicked)"
                      r"|\bi\s+(?:copied|pasted|tried|ran)\b"
                      r"|\btried\s+(?:it|the\s+same|that|this)|\bat\s+me\b|\bmy\s+(?:cell|browser|console|terminal|kernel)\b"
-                     # (a new error after a change: "my cell gives a different error now", 「今度は別のエラー」)
-                     r"|\b(?:another|a\s+different|some\s+other|a\s+new)\s+error\b|別のエラー|違うエラー|今度は\S{0,6}エラー"
+                     rf"|{_NEW_MESSAGE.pattern}"
                      r"|自分で|自分の|うちの|家の|手元|(?:colab|Colab|ノートブック|ノート|環境)(?:で|だと|やと)"
                      r"|(?:動かし|実行し|やっ|試し|走らせ|回し|入れ|生成しようとし|開い|変え|直し)たら", re.I)
 
@@ -135,8 +138,7 @@ def from_elsewhere(reading: Reading) -> bool:
     """The question speaks of a figure this chat never drew and gives nothing to draw it from: its sentence is
     asked for, and what it showed."""
     # (a word of it quoted is no sentence to draw it from: 「友達のスライドの図だと『食べ』に0.7くらい集まってる」)
-    words = all(len(text.split()) == 1 and (text.isascii() or len(text) <= 4) for text in reading.sentences)
-    return words and bool(_ELSEWHERE.search(reading.plain))
+    return only_words_quoted(reading) and bool(_ELSEWHERE.search(reading.plain))
 
 
 def what_to_do_about_a_message(reading: Reading) -> bool:
@@ -159,18 +161,20 @@ TERM_ALONE = re.compile(r"^\W*([a-z][\w' -]{1,30}?)\s*=\s*[?？]\W*$"
 def a_term(text: str) -> bool:
     """A quoted piece that is a concept's keyword ("entropy", "##", "grouped-query attention"), not a sentence."""
     said = text.strip().lower()
-    words, inside = _keywords()
-    return len(said.split()) <= 3 and (said in words or bool(inside.search(said)))
+    entries_of, inside = _keywords()
+    return len(said.split()) <= 3 and (said in entries_of or bool(inside.search(said)))
 
 
 @cache
-def _keywords() -> tuple[frozenset[str], re.Pattern[str]]:
-    """Every entry's keywords, lower-cased, and the longer ones (five characters or more) as one pattern that finds
-    them as whole words inside a short piece."""
-    words = frozenset(word.lower() for entry in knowledge().values()
-                      for word in (*entry.keywords_en, *entry.keywords_ja))
-    longer = sorted((word for word in words if len(word) >= 5), key=len, reverse=True)
-    return words, re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, longer)) + r")(?![\w-])")
+def _keywords() -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
+    """Every entry's keywords, lower-cased, each with the entries that have it (in the knowledge file's order), and
+    the longer ones (five characters or more) as one pattern that finds them as whole words inside a short piece."""
+    entries_of: dict[str, tuple[str, ...]] = {}
+    for entry in knowledge().values():
+        for word in dict.fromkeys(word.lower() for word in (*entry.keywords_en, *entry.keywords_ja)):
+            entries_of[word] = (*entries_of.get(word, ()), entry.id)
+    longer = sorted((word for word in entries_of if len(word) >= 5), key=len, reverse=True)
+    return entries_of, re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, longer)) + r")(?![\w-])")
 
 
 # ... and in English, a keyword asked what it is ("whats gqa", "what is an attention sink?")
@@ -181,8 +185,7 @@ def term_asked(reading: Reading) -> list[str]:
     """The entries that have a term asked alone as one of their keywords, exactly."""
     found = TERM_ALONE.match(reading.plain) or _WHAT_IS_TERM.match(reading.plain)
     term = next((group for group in found.groups() if group), "").strip().lower() if found else ""
-    return [entry.id for entry in knowledge().values() if not entry.asks_back
-            and term in (word.lower() for word in (*entry.keywords_en, *entry.keywords_ja))][:1]
+    return [name for name in _keywords()[0].get(term, ()) if not knowledge()[name].asks_back][:1]
 
 
 def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],
@@ -273,9 +276,6 @@ def told(entry: Entry, reading: Reading) -> bool:
     return bool(entry.messages) and any(word.lower() in reading.plain for word in specific) \
         and not _NEW_MESSAGE.search(reading.plain)
 
-
-_NEW_MESSAGE = re.compile(r"\b(?:another|a\s+different|some\s+other|a\s+new)\s+error\b|別のエラー|違うエラー"
-                          r"|今度は\S{0,6}エラー", re.I)
 
 
 def about_the_view(question: str, context: Context, card: Card | None) -> tuple[str, ...]:

@@ -470,6 +470,12 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             reading.sentences.append(text)
 
 
+def only_words_quoted(reading: Reading) -> bool:
+    """Every piece quoted is one word (an English word, or a short Japanese one): words of a sentence spoken of
+    (「私の文だと、『it』は…」, 「友達のスライドの図だと『食べ』に…」), no sentence to analyse."""
+    return all(len(text.split()) == 1 and (text.isascii() or len(text) <= 4) for text in reading.sentences)
+
+
 def _one_token(text: str) -> bool:
     """A quote that can name a token: one short word ("on 'The cat sat.'" quotes a sentence)."""
     return len(text.split()) == 1 and len(text) <= 24
