@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from ui_server import running_app
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -34,7 +35,19 @@ def ask(page, question: str) -> None:
 
 
 def wait_for_figures(page, count: int) -> None:
-    page.wait_for_function(f"document.querySelectorAll('#chat img').length >= {count}", timeout=WAIT)
+    try:
+        page.wait_for_function(f"document.querySelectorAll('#chat img').length >= {count}", timeout=WAIT)
+        page.wait_for_function("!document.querySelector('#chat .pending')", timeout=WAIT)
+    except PlaywrightTimeout:  # say what the page showed instead, so a failure on CI can be read from its log
+        shot(page, "timed-out")
+        toasts = " | ".join(page.locator(".toast-body").all_inner_texts())
+        raise AssertionError(f"no {count} figure(s) after {WAIT // 1000} s; warnings: {toasts or 'none'}; "
+                             f"the chat showed:\n{page.locator('#chat').inner_text()[-3000:]}") from None
+
+
+def wait_for_turn(page, done: str) -> None:
+    """Wait until the answer shows `done` and nothing is pending, as a learner waits before asking on."""
+    page.wait_for_selector(f"#chat >> text={done}", timeout=WAIT)
     page.wait_for_function("!document.querySelector('#chat .pending')", timeout=WAIT)
 
 
@@ -108,9 +121,9 @@ def test_language_switch_relabels_the_page(browser, url):
 def test_tutorial_buttons_ask_the_article_questions(browser, url):
     page = open_page(browser, url)
     page.click("#tutorial-1")
-    page.wait_for_selector("#chat >> text=load_model ✓", timeout=WAIT)
+    wait_for_turn(page, "load_model ✓")
     page.click("#tutorial-2")
-    page.wait_for_selector("#chat >> text=extract_attention ✓", timeout=WAIT)
+    wait_for_turn(page, "extract_attention ✓")
     page.click("#tutorial-5")
     wait_for_figures(page, 1)
     text = page.locator("#chat").inner_text()
