@@ -229,7 +229,16 @@ _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:ex
                             r"|\bexplain\s+(?:it\s+|that\s+|this\s+)?(?:again|once\s+more|one\s+more\s+time)\b"
                             r"|\bin\s+(?:plain|simple)\s+(?:words|english|terms)\b|\bin\s+a\s+sentence\s+or\s+two\b"
                             r"|\bin\s+(?:a\s+)?few\s+words\b|\bexplain\s+(?:it\s+)?quick(?:ly)?\b|\bin\s+short\b|\bbriefly\b"
-                            r"|\bin\s+(?:one|two|three|a\s+couple\s+of|a\s+few)\s+lines?\b|\bone\s+line\s+i\s+can\b|(?:簡単|かんたん|一言|ひとこと)で(?:言うと|説明|教えて)",
+                            r"|\bin\s+(?:one|two|three|a\s+couple\s+of|a\s+few)\s+lines?\b|\bone\s+line\s+i\s+can\b|(?:簡単|かんたん|一言|ひとこと)で(?:言うと|説明|教えて)"
+                            # the words to pass on ("a simple way to say it to first-years", "whats the short
+                            # answer", 「生徒になんて答えたらいい？」)
+                            r"|\b(?:simple|short|quick|easy|plain)\s+(?:way\s+to\s+(?:say|put|explain)|answer|explanation)\b"
+                            r"|\bone[- ]liner\b"
+                            r"|\b(?:one|two|three)[- ]sentence\s+(?:version|answer|explanation|summary)\b"
+                            r"|\bhow\s+(?:would|should|do|can|could)\s+(?:you|i|we)\s+(?:explain|say|put|describe)\b"
+                            r"|\bhow\s+to\s+explain\b"
+                            r"|\b(?:explain\w*|say|put|argument|answer)\s+(?:it\s+)?in\s+(?:plain\s+)?words\b"
+                            r"|(?:なんて|何て|どう)(?:答え|言え|説明す)|(?:簡単|簡潔|手短)に(?:説明|言う|まとめ)",
                             re.I)
 
 
@@ -242,6 +251,12 @@ _ONLY_AN_EXAMPLE = re.compile(r"\W*(?:(?:e\.g\.|like|say)\s+)?[「『'\"“‘]?
 # a yes/no question, then a sentence alone to try it on: "can the AI finish my sentence? 'Tomorrow I will'"
 _SENTENCE_TO_TRY = re.compile(r"[?？]\s*(?:like|say|e\.g\.|例えば|たとえば)?\s*[:：]?\s*"
                               r"(?:'…'|\"…\"|“…”|「…」|『…』)\W*$")
+
+
+def _beside_the_explanation(masked: str) -> str:
+    """The clauses of a question that do not ask for words ("…heatmap always empty? I need a simple way to say it"):
+    a view named there is asked to be seen only if these ask to see it."""
+    return " ".join(clause for clause in re.split(r"(?<=[.!?。！？])\s*", masked) if not _EXPLAIN_ASKED.search(clause))
 
 
 def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: list[Match],
@@ -305,7 +320,9 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
              and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))
                   or bool(_POINTS_BACK.search(reading.plain))  # "… Same curve, first layer."
                   or holds_elsewhere(reading)))  # "is that also the case in layer 0?"
-    if _EXPLAIN_ASKED.search(reading.plain) and not named and not reading.sentences and best_concept is not None \
+    if _EXPLAIN_ASKED.search(reading.plain) and not (named and asks_to_see(_beside_the_explanation(masked))) \
+            and not reading.sentences \
+            and best_concept is not None \
             and best_concept.score >= ASK_BELOW:
         return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
     if (_IDEA_ONLY.search(reading.plain) or _NO_FIGURE.search(reading.plain)

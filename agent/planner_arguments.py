@@ -701,19 +701,32 @@ _TURNED_DOWN_AFTER = re.compile(r"\s*(?:じゃなくて|じゃなく|ではな�
 _TURNED_DOWN_BEFORE = _ascii(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s+(?:(?:in|at|from)\s+)?(?:the\s+)?$")
 
 
+# a value taken back for one said after it ("layer 2... no wait, make that layer 4",
+# 「３層目…いや、やっぱり最後の層で」) or one already seen ("i already drew layer 0, now the second layer", 「さっきはレイヤー5やったけど今度は10」)
+_TAKEN_BACK_AFTER = _ascii(r"(?:\s+[^\s.,…、。]+){0,3}\s*(?:\.{2,}|…|,|、)\s*"
+                           r"(?:no\b\W*(?:wait\b)?|nope\b|wait\b|scratch\s+that|sorry\b|actually\s*,|i\s+mean\b"
+                           r"|いや|やっぱ|ちが|違)")
+_SEEN_BEFORE = _ascii(r"(?:\balready\s+(?:drew|did|plotted|saw|looked\s+at|have|had)|さっきは|前回は|前は)"
+                      r"\s*(?:(?:at|in|of)\s+)?(?:the\s+)?$")
+
+
 def find_numbers(rules: tuple[Rule, ...], text: str) -> tuple[list[tuple[int, str]], str]:
     """(value, the words that gave it) for every rule match, in order of appearance, without repeats;
-    a value turned down ("not layer 3", 「最終層じゃなくて」) is read and left out."""
-    found: list[tuple[int, int, str]] = []
+    a value turned down ("not layer 3", 「最終層じゃなくて」) is read and left out, and so is one taken back or
+    already seen when another follows it."""
+    found: list[tuple[int, int, str, bool]] = []
     for pattern, convert in rules:
         for match in pattern.finditer(text):
             if _TURNED_DOWN_AFTER.match(text, match.end()) or _TURNED_DOWN_BEFORE.search(text[:match.start()]):
                 continue
-            found += [(match.start(), value, match.group(0)) for value in convert(match)]
+            passed = bool(_TAKEN_BACK_AFTER.match(text, match.end()) or _SEEN_BEFORE.search(text[:match.start()]))
+            found += [(match.start(), value, match.group(0), passed) for value in convert(match)]
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    found.sort()
     values: dict[int, str] = {}
-    for _, value, phrase in sorted(found):
-        values.setdefault(value, phrase)
+    for index, (_, value, phrase, passed) in enumerate(found):
+        if not (passed and any(not later[3] for later in found[index + 1:])):
+            values.setdefault(value, phrase)
     return list(values.items()), text
 
 
