@@ -702,7 +702,8 @@ _TURNED_DOWN_BEFORE = _ascii(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s+(?:(?:
 
 
 # a value taken back for one said after it ("layer 2... no wait, make that layer 4",
-# 「３層目…いや、やっぱり最後の層で」) or one already seen ("i already drew layer 0, now the second layer", 「さっきはレイヤー5やったけど今度は10」)
+# 「３層目…いや、やっぱり最後の層で」) or one already seen ("i already drew layer 0, now the second layer",
+# 「さっきはレイヤー5やったけど今度は10」)
 _TAKEN_BACK_AFTER = _ascii(r"(?:\s+[^\s.,…、。]+){0,3}\s*(?:\.{2,}|…|,|、)\s*"
                            r"(?:no\b\W*(?:wait\b)?|nope\b|wait\b|scratch\s+that|sorry\b|actually\s*,|i\s+mean\b"
                            r"|いや|やっぱ|ちが|違)")
