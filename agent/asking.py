@@ -44,7 +44,7 @@ _STATEMENT_JA = re.compile(r"(?:(?<![たし])い|[^てで]た|だ|です|でし�
 # "the heatmap is nice", "… is hard to read")
 _TELLS_EN = re.compile(r"^\W*(?:(?:so|ok|okay|well|hmm|yesterday|earlier|today|first)\W+)*(?:i|we)"
                        r"(?:'ve|\s+have|\s+had)?\s+(?:already\s+|just\s+|first\s+|finally\s+)?(?:been\s+\w+ing|(?!wanted|needed|hoped|wished"
-                       r"|liked|preferred|wondered)\w+ed|made|drew|drawn|saw|seen|got|ran|did|done|built|wrote|took|went)\b"
+                       r"|liked|preferred|wondered)\w+ed|made|drew|drawn|saw|seen|got|ran|did|done|built|wrote|took|went|thought)\b"
                        r"|^\W*(?:the\s+|a\s+|an\s+|your\s+|that\s+|this\s+)?[\w\s'-]{1,30}?\s+(?:is|are|was|were|looks?"
                        r"|looked|seems?)\s+(?:\w+\s+)?(?:nice|fine|great|cool|ok|okay|good|pretty|helpful|useful|hard|"
                        r"confusing|cluttered|busy|messy|noisy|crowded)\b", re.I)
@@ -298,7 +298,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
                 and not _SUBORDINATE.search(piece) and not WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
                 and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
                 and not _DECLARED_EN.search(piece) and not _ONLY_AN_EXAMPLE.fullmatch(piece)
-                and not _TOLD_OF_EARLIER_EN.search(piece)
+                and not _TOLD_OF_EARLIER_EN.search(piece) and not _TELLS_EN.search(piece)
                 # (after a why, what they saw is no request: "why the first column is so bright? almost all rows go
                 # there")
                 and not (WHY.search(masked) and not asks_to_see(piece) and "…" not in piece)

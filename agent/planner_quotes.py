@@ -276,14 +276,14 @@ _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|�
                           r"|読み|読んだ|指摘|いう(?:説|主張|話)|主張|説明され|頼まれ|題し)"
                           r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
                           r"|発表)"
-                          r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ|書きたい|書こう|書く)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
+                          r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ|書きたい|書こう|書く|輪読|担当|発表)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
                           r"|^\s*(?:slide|talk|post|section|chapter|lecture|workshop|deck|page|column|article|episode|session"
                           r"|part|segment|module|unit|seminar|meetup)s?\b"
                           # (「「よくある失敗」のスライド」「「3Dはやめた方がいい」って話をする前に」: a title, a line)
                           r"|^\s*の\s*(?:スライド|パート|章|節|コーナー|回)|^\s*(?:って|という|っていう)\s*話"
                           # (a term, not a sentence: ヘッドごとに「何係」なのか, 「直前を見る係」みたいな札)
                           r"|^\s*なのか|^(?:\s*[「『][^」』]{1,20}[」』])*\s*(?:みたいな|のような|といった|などの)\s*"
-                          r"(?:札|ラベル|名札|名前|分類|係|役割|タグ)"
+                          r"(?:札|ラベル|名札|名前|分類|係|役割|タグ|ポスター|展示|テーマ|タイトル|見出し)"
                           # (an example of what happens: 「『を食べ』みたいに変なとこで切れてる」)
                           r"|^\s*みたいに|^\s*みたいな(?:やつ|もの|の)\s*[?？。!！…]*\s*$")
 _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone|people|he|she|they|teacher|professor"
@@ -291,7 +291,15 @@ _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone
                               r"|advisor|instructor|lecturer|tutor|coach|tutorial|team|client|customer)s?\b[^'\"“”]{0,90}"
                               r"\b(?:says?|said|saying|claims?|wrote|writes|told\s+me|telling\s+me|tells\s+me|asks?|asked(?:\s+me)?"
                               r"|asking|wants?|wanted)(?:\s+(?:that|for|to|i\s+should|we\s+should|me\s+to))?\s*:?\s*$"
-                              r"|\b(?:called|titled|entitled)\s*$")
+                              # (what someone holds, quoted inside it: 'my advisor keeps saying pronouns "look back"')
+                              r"|\b(?:paper|article|author|book|blog|post|someone|people|he|she|they|teacher|professor"
+                              r"|colleague|friend|student|manager|boss|supervisor|advisor|instructor|lecturer|speaker"
+                              r"|presenter)s?\b[^'\"“”.!?]{0,60}\b(?:says|said|saying|claims|claimed|argues|argued|thinks"
+                              r"|believes|insists)\b[^'\"“”.!?]{0,60}$"
+                              r"|(?<!\bit\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\bsentence\s)(?<!\btext\s)"
+                              r"\b(?:said|says|saying|claimed|claims)\s+(?:that\s+)?:?\s*$"
+                              r"|\bin\s+(?:his|her|their|my|your|its)\s+(?:own\s+)?words\s*,?\s*$"
+                              r"|\b(?:called|titled|entitled|so[- ]called)\s*$")
 # ... or one turned down: 「『A』…じゃなくて『B』」, "not 'A' but 'B'", "'A', no, 'B'"
 _TURNED_AFTER = ascii_pattern(r"^\s*(?:…|\.{2,})?\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて"
                               r"|,?\s*(?:no\s*[,.!—–-]|sorry\b|i\s+mean\b|i\s+meant\b))")  # ("…', no special tokens")
