@@ -148,8 +148,8 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b"
                      r"|\bwhat\s+if\b.*\binstead\b", re.I)  # "what if everything is chained through … instead?"
 # (not what was done: 「図を描いていました」, but 「描いていただけますか」)
-_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたい|見てみたかった|拝見|(?:描いて|表示して|出して)(?!いま|いた(?!だ)|いる)"
-                     r"|にして(?!も)"
+_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたい|見てみたかった|拝見"
+                     r"|(?:描いて|表示して|出して)(?!いま|いた(?!だ)|いる)|にして(?!も)"
                      r"|(?:見|開け|出せ|描け)(?:られ)?たら(?:嬉し|うれし|助か|いい|良い)|(?:見|開け)(?:られ)?たり(?:し|でき)"
                      r"|描き直して|並べて"
                      # 「ヘッドの一覧でお願いします」 (not 「説明をお願い」「数式なしでお願い」)
