@@ -196,7 +196,14 @@ _NO_FIGURE = re.compile(r"\b(?:don'?t|do\s+not|no)\s+(?:need|want)\s+(?:a\s+|any
                         r"(?:figure|picture|plot|chart|graph)|\bno\s+(?:figure|picture|plot|chart|graph|drawing)s?"
                         r"(?:\s+(?:is\s+)?(?:needed|necessary|required|please))"
                         r"|図(?:は|も)?(?:いらない|要らない|いりません|要りません|不要|なしで"
-                        r"|なくて(?:いい|大丈夫))", re.I)
+                        r"|なくて(?:いい|大丈夫))"
+                        # (a request taken back: "I was about to ask you for a 3D plot but …", "forget the chart for
+                        # now", 「ヒートマップ出してもらおうと思ったけどやめた」「3Dで描いてって頼もうとしたけど」)
+                        r"|\b(?:was\s+(?:about|going)\s+to|wanted\s+to|meant\s+to)\s+ask\b[^.?!:;]*?\bbut\b"
+                        r"|\bforget\s+(?:about\s+)?the\s+(?:chart|plot|figure|heatmap|picture|map|graph|drawing)"
+                        r"(?:\s+for\s+now)?"
+                        r"|[^。？?]*?(?:と思った|ようと思った|もうと思った|頼もうとした|ようとした)(?:けど|けれど|が)[、,]?\s*(?:やめた)?",
+                        re.I)
 # only the idea is wanted ("Asking conceptually", 「仕組みだけ知りたいです」, 「図はいらないので理由を教えてください」)
 _IDEA_ONLY = re.compile(r"\b(?:asking\s+)?conceptually\b|\bin\s+(?:theory|principle)\b"
                         r"|\b(?:just|only)\s+(?:the\s+)?(?:idea|concept|theory|reasoning|intuition)\b"

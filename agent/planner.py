@@ -75,6 +75,10 @@ _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|char
                           r"|^\W*(?:\w+\W+){0,4}?(?:a\s+)?(?:picture|image|drawing)\s+of\s+(?:that|it|this|them)\b"
                           r"|\bdraw\s+(?:it|that|this|them|what)\b|\bdraw\s+the\s+\S+\s+(?:version|one|result)\b"
                           r"|(?:図|グラフ|絵)(?:に|で)(?:して|描いて|見せて|出して)?", re.I)
+# ... asked for after the expression is explained ("what does … do? After that draw what it gives", 「…説明して。
+# そのあと図にも」): the expression first
+_FIGURE_AFTERWARDS = re.compile(r"\b(?:after\s+that|afterwards|and\s+then|then)\b[^.?!]{0,20}?\bdraw"
+                                r"|(?:そのあと|その後|それから|あとで|後で)[^。？?]{0,10}?(?:図|グラフ|絵)", re.I)
 # the several things a comparison shows, pointed at ("head 3 in all of them", "last layer of each", 「それぞれ」)
 _EACH_SHOWN = re.compile(r"\b(?:in|for|on|of)\s+(?:all|each|both)(?:\s+of)?\s+(?:them|the\s+(?:models|sentences))\b"
                          r"|\bof\s+each\b|\bin\s+each\b|\bin\s+both\b|\bfor\s+both\b|それぞれ|両方|3つとも|三つとも"
@@ -494,7 +498,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
                      and "expression" not in card.slots.values()]
     if reading.expression is not None and not named_instead and default is not None \
-            and _AS_A_FIGURE.search(reading.plain):
+            and _AS_A_FIGURE.search(reading.plain) and not _FIGURE_AFTERWARDS.search(reading.plain):
         return default, TOOL_MIN  # "draw what torch.mean(…, dim=1)[0] comes out as": the view of what it picks
     for card in every.values():  # a literal only one tool reads (an expression) decides, unless one is named instead
         if any(getattr(reading, name, None) for name in card.decisive) and not named_instead:
