@@ -232,7 +232,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         return Plan(reading.language, "ask_back", (), (), (), context=context, needs_head=True)
     view_named = next((card.tool for card in named if card.figure), None)  # offered when its sentence is asked for
     if not pasted_error and concepts.from_elsewhere(reading) \
-            and (not asking.WHY_ANYWHERE.search(reading.plain) or concepts.looks_different(reading)):
+            and (not asking.WHY_ANYWHERE.search(reading.plain) or concepts.looks_different(reading)) \
+            and not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):  # (a message spoken of is asked for first)
         # "can you make the one my professor showed in class", 「友達から送られてきた図と比べて」: its sentence, please
         # (a view it names is offered: the sentence given next is drawn that way)
         return Plan(reading.language, "knowledge", (), (concepts.ELSEWHERE_ENTRY,), (),

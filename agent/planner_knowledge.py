@@ -39,6 +39,7 @@ SPEAKS_OF_A_MESSAGE = re.compile(r"warning|error(?!\s+if\b)|traceback|exception|
                                  r"|\b(?:this|that|the|a|some|weird|strange|long|huge|big|scary)\s+(?:\w+\s+)?(?:\w+\s+)?message\b"
                                  r"|(?:変な|謎の|へんな|なんかの|何かの)メッセージ"
                                  r"|\bcomplain(?:s|ed|ing)?\b(?!\s+that)|\byell(?:s|ed|ing)?\s+at\b"
+                                 r"|\bprint(?:s|ed)?\s+(?:out\s+)?(?:some|a|an|this|that)\s+(?:\w+\s+)?(?:thing|stuff)\b"
                                  r"|警告|エラー(?!(?:に|が)(?:なる|なります|出る|出ます)(?:の|ん)?(?:か|かな|ですか|でしょうか)?\s*[?？])"
                                  r"|ワーニング|赤い文字|赤字|例外|(?<!って)怒って|文句"
                                  r"|何か(?:表示が|メッセージが|が)?出て|(?:どうこう|なんか|何か)言われ", re.I)
@@ -77,7 +78,7 @@ _PERSON_EN = r"(?:professor|prof|teacher|lecturer|instructor|friend|classmate|co
              r"|partner|brother|sister|lab-?mate|group-?mate|room-?mate|senpai" \
              r"|co-?(?:presenter|speaker|author|worker|teacher))"
 _FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|slides?|one" \
-             r"|versions?|tables?)"
+             r"|versions?|tables?|notes)"
 _PERSON_JA = r"(?:友達|友人|ともだち|先生|せんせい|先輩|せんぱい|教授|同僚|上司|後輩|講師" \
              r"|クラスメイト|同級生|娘|息子|孫|家族|知人|部下|同期)"
 _FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ|表|やつ)"
@@ -97,6 +98,12 @@ _ELSEWHERE = re.compile(
     rf"|\b{_PERSON_EN}\s+(?:showed|sent|made|drew|shared|posted|gave)\s+(?:me\s+|us\s+)?(?:a\s+photo\s+of\s+)?"
     rf"(?:an?\s+|one\s+of\s+|the\s+|this\s+|his\s+|her\s+|their\s+)?(?:\w+\s+)?{_FIGURE_EN}\b"
     rf"|\b{_PERSON_EN}\s+(?:says|said)\s+(?:his|her|their)\s+(?:\w+\s+)?{_FIGURE_EN}\b"
+    # ("… and her picture had much brighter colours", "the heatmap he showed in his class", "my own rollout script
+    # gives different numbers")
+    rf"|\b(?:her|his|their)\s+(?:own\s+)?{_FIGURE_EN}\s+(?:had|has|was|is|looked|looks|showed|shows)\s+(?:much\s+|way\s+"
+    r"|a\s+lot\s+|far\s+|totally\s+|completely\s+)?(?:\w+er|different|nothing)\b"
+    rf"|\b{_FIGURE_EN}\s+(?:that\s+)?(?:he|she|they)\s+(?:showed|shared|used|had)\b"
+    r"|\bmy\s+own\s+(?:\w+\s+)?(?:script|code|notebook|implementation)\s+(?:gives|gave|shows|showed|returns|produces)\b"
     rf"|\bphotos?\s+of\s+(?:an?\s+|the\s+|this\s+|that\s+)?(?:\w+\s+)?{_FIGURE_EN}\b"
     r"|\b(?:on|in|at)\s+(?:another|a\s+different|some\s+other)\s+(?:site|website|page|blog)\b"
     # ("the slide I got from last year's course", 「去年の資料の図」)
@@ -106,7 +113,8 @@ _ELSEWHERE = re.compile(
     r"|\b(?:i|we)\s+(?:uploaded|attached)\b|\bbefore\s+(?:i\s+opened\s+)?this\s+chat\b"
     r"|\bin\s+(?:another|a\s+different|the\s+other)\s+(?:tab|chat|window)\b"
     rf"|{_PERSON_JA}(?:から|が|に)?(?:\S{{1,6}}?(?:に|で))?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった|もろた"
-    rf"|作った|描いた|貼った|上げてた|上げていた|載せてた|投稿してた)\S{{0,8}}?{_FIGURE_JA}|{_PERSON_JA}の(?:\w{{1,6}}の)?{_FIGURE_JA}"
+    rf"|作った|描いた|貼った|上げてた|上げていた|載せてた|投稿してた|見せてた|見せていた|使ってる|使っている|使ってた"
+    rf"|使っていた)\S{{0,8}}?{_FIGURE_JA}|{_PERSON_JA}の(?:\w{{1,6}}の)?{_FIGURE_JA}"
     # (「先生の授業スライドにあったヒートマップ」, 「社内で別途作成した図」: from slides or a paper, or made elsewhere)
     rf"|(?:スライド|資料|論文|教科書)(?:に|で)(?:あった|載ってた|載っていた|出てた|出ていた|見た)\S{{0,4}}?{_FIGURE_JA}"
     rf"|(?:授業|講義|ゼミ|研修)で(?:配られた|見た|使った|出てきた)\S{{0,8}}?{_FIGURE_JA}|{_PERSON_JA}の\S{{0,4}}?スライド"
@@ -127,7 +135,11 @@ ELSEWHERE_ENTRY = "figure_from_elsewhere"
 # ... said to look different from the one shown ("hers looks totally different", 「色の出方が違う」): even asked why,
 # what it showed is needed first
 _LOOKS_DIFFERENT = re.compile(r"\b(?:looks?|looked|is|was|are|were|seems?)\s+(?:\w+\s+)?(?:different|nothing\s+like)\b"
-                              r"|\bdiffer(?:s|ent)?\s+from\b|違う|違って|ちがう|ちがって", re.I)
+                              r"|\bdiffer(?:s|ent)?\s+from\b|違う|違って|ちがう|ちがって"
+                              # ("her picture had much brighter colours", 「もっと赤っぽかった」)
+                              r"|\b(?:had|has|have|showed|shows|gave|gives|looked|looks|was|were)\s+(?:much\s+|way\s+"
+                              r"|a\s+lot\s+|far\s+)?(?:bigger|smaller|brighter|darker|higher|lower|larger|stronger"
+                              r"|weaker|nicer|better|cleaner)\b|もっと\S{0,8}?(?:かった|だった)", re.I)
 
 
 def looks_different(reading: Reading) -> bool:
