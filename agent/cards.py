@@ -77,6 +77,7 @@ from pathlib import Path
 from typing import Any
 
 from prompts import Language
+from tools import TOOL_FAMILIES  # (the family list only: importing `tools` imports no tool)
 
 __all__ = ["Card", "AnswerLine", "cards", "read_card", "check_card", "READINGS", "CardError"]
 
@@ -226,3 +227,10 @@ def cards() -> dict[str, Card]:
         card = read_card(path, f"tools.{path.parent.name}")
         found[card.tool] = card
     return found
+
+
+def views() -> list[Card]:
+    """The cards that draw a figure, in the tool families' registration order: the menu of views
+    ("How can I visualize it?") lists them so, and "the second one" after it picks from them."""
+    every = cards()
+    return [every[name] for name in TOOL_FAMILIES if name in every and every[name].figure]

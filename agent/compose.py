@@ -19,12 +19,11 @@ from __future__ import annotations
 import re
 
 from agent.answer import render_lines
-from agent.cards import cards
+from agent.cards import cards, views
 from agent.events import ToolFinished
 from agent.phrases import HELP_EXAMPLES, error_hint, say
 from agent.planner import Plan
 from prompts import Entry, Language, knowledge
-from tools import TOOL_FAMILIES
 from tools.core.notes import render as render_note
 
 __all__ = ["compose", "suggestions", "help_text", "outcome_text"]
@@ -63,10 +62,8 @@ def suggestions(plan: Plan) -> tuple[str, ...]:
 
 def _views(language: Language) -> list[tuple[str, str]]:
     """Every view the cards draw, in registration order: (what it shows, the question that asks for it)."""
-    every = cards()
-    views = [every[name] for name in TOOL_FAMILIES if name in every and every[name].figure]
     return [(card.description[language], card.showcase[0][language] if card.showcase else card.examples[language][0])
-            for card in views]
+            for card in views()]
 
 
 def _entry_text(entry: Entry, language: Language) -> str:

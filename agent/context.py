@@ -37,6 +37,7 @@ class Context:
     offered: str | None = None  # the tool a concept answer offered (its entry's tools), until a tool runs
     texts: list[str] = field(default_factory=list)  # the sentences analysed so far, oldest first (at most TEXTS)
     views: list[dict[str, Any]] = field(default_factory=list)  # the figures drawn: tool, text, model, choices
+    menu: bool = False  # the last answer listed the views ("How can I visualize it?"): "the second one" picks
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Context:
@@ -44,7 +45,8 @@ class Context:
         return cls(text=data.get("text"), model=data.get("model"), tool=data.get("tool"), question=data.get("question"),
                    offered=data.get("offered"), texts=[str(t) for t in list(data.get("texts", []))[-TEXTS:]],
                    choices={k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS},
-                   views=[_view(v) for v in list(data.get("views", []))[-VIEWS:] if isinstance(v, dict)])
+                   views=[_view(v) for v in list(data.get("views", []))[-VIEWS:] if isinstance(v, dict)],
+                   menu=bool(data.get("menu", False)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -215,6 +215,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         if _views_named_in(phrase):
             meant = meant.replace(phrase, " ")
     named = asking.asked_views(named_views(list(cards().values()), reading), reading, context)
+    if not named and (picked := conversation.view_picked(reading, context)) is not None:
+        named = [picked]  # "the second one", 「3つ目のも」 after the menu of views: that view
     whole, parts = _by_meaning(meant, reading, context, bool(named))
     asks_tool = asking.asks_for_a_tool(question, reading, context, whole, parts, named)
     matches = _merged(whole, parts)
@@ -357,7 +359,10 @@ def after_turn(context: Context, planned: Plan, question: str, ran: bool,
         if refused:  # "layer 30 head 4" refused for its layer: "argh, layer 29" keeps head 4
             context = replace(context, model=asked.model,
                               choices={key: value for key, value in asked.choices.items() if key not in refused})
-    return replace(context, question=question)
+    # (the menu stays while views are drawn: "the second one", "from 'brother'", then "now the third one")
+    menu = any(knowledge()[entry].menu for entry in planned.knowledge if entry in knowledge()) if not planned.calls \
+        else context.menu
+    return replace(context, question=question, menu=menu)
 
 
 def _with_sentence_spoken_of(context: Context, reading: Reading) -> Context:

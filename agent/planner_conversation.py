@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import replace
 
-from agent.cards import Card, cards
+from agent.cards import Card, cards, views
 from agent.context import Context
 from agent.naming import bare, names_it
 from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, find_models
@@ -466,3 +466,25 @@ def _put_back(reading: Reading, context: Context) -> None:
             and EXCLUDE_SPECIAL.search(context.question.lower()):
         reading.off.add("exclude_special")
         reading.rest = blank(reading.rest, *found.span())
+
+
+# one of a list picked by its place: "the second one", "number 3", 「2つ目のやつ」「3番目のも」 (not a token's or
+# a layer's place: 「2番目のトークン」)
+_PICKED = re.compile(rf"\b(?:the\s+)?({ORDINAL_WORDS}|2nd|3rd|4th)\s+(?:one|option|view|choice|kind)\b"
+                     r"|\b(?:number|option|no\.|#)\s*(\d{1,2})\b"
+                     r"|(\d{1,2}|[一二三四五六七八九十])\s*(?:つ目|番目|個目)(?!\s*の?\s*(?:トークン|層|レイヤ|ヘッド|単語|文))",
+                     re.I)
+_KANJI_PLACE = {word: place for place, word in enumerate("一二三四五六七八九十", start=1)}
+
+
+def view_picked(reading: Reading, context: Context) -> Card | None:
+    """The view picked by its place in the menu of views the answer before listed (`Context.menu`)."""
+    match = _PICKED.search(reading.plain) if context.menu else None
+    if match is None:
+        return None
+    word, number, place = match.groups()
+    index = ORDINAL[word.lower()] if word else int(number) if number else _KANJI_PLACE.get(place) or int(place)
+    if index <= 2 and len(context.texts) >= 2:
+        return None  # "the second one" after two sentences is the sentence
+    listed = views()
+    return listed[index - 1] if 1 <= index <= len(listed) else None
