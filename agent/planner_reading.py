@@ -124,8 +124,8 @@ _POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+th
                           r"(?:way\b|(?:[\w-]+\s+){0,2}(?:view|version|page|figure|chart|plot|map|tool)\b)"
                           r"|is\s+it\s+possible\s+to\b|(?:would|will)\s+it\s+be\s+possible\s+to\b)", re.I)
 # "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
-_SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please)[,.]?\s+)*"
-                     r"(?:check|try|run|show|draw|plot|compute|find|load|switch)\b"
+_SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please|go\s+on(?:\s+then)?|sure|yes|yeah|alright)[,.!]?\s+)*"
+                     r"(?:check|try|run|show|draw|plot|compute|find|load|switch|tag|redraw|redo|do\s+(?:the|that|it)\b)\b"
                      r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have|follow|look\s+at|poke\s+around|explore|open|view|browse"
                      r"|hover|click|mouse\s+over"
                      r"|play\s+(?:around\s+)?with)\b"
@@ -156,6 +156,8 @@ _SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたい|見�
                      r"|(?<!説明)(?<!解説)(?<!教え)(?<!なし)(?<!無し)(?:で|を)(?:お願い|おねがい)"
                      # 「静止画のヒートマップもいただけますか」「普通のヒートマップでいいや」: asked, settled for
                      r"|(?:も|を)(?:いただけ|頂け)(?:ます|ません)?か"
+                     # 「…判定するやつ頼むわ」「まとめのほう、お願いしてもいいですか」: asked for
+                     r"|頼(?:む(?:わ|よ|ね)?|みます)\s*[。!！]*$|お願いしても(?:いい|よろしい)|お願いでき(?:ます|ません)か"
                      r"|(?:で|が)(?:いいや|いいよ|いいです|ええわ|ええよ)(?!か)"
                      rf"|(?:絵|図)にするとどう|{_CAN_IT_BE_MADE_JA}"
                      # (not 「見られるのはなんで」)
