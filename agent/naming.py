@@ -27,7 +27,8 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "as normal regular plain usual ordinary simple hm hmm hmmm um umm uh ah oh well right "
                            "alright does hold holds apply applies still also true earlier try an said says swap "
                            "beginning ending wonder wondering curious have get start starts begin begins set "
-                           "nice cool great thanks thank thx ty awesome perfect fine sure yes yeah yep "  # (a nod first)
+                           "nice cool great thanks thank thx ty awesome perfect "  # (a nod before the request)
+                           "fine sure yes yeah yep "
                            "sorry oops ugh wait no meant typo my bad mistake "  # (a correction: "sorry, layer 1 not 0")
                            "last lastly finally "  # ("thank you! last: the code for …")
                            "english japanese version translation translated original"  # ("english version '…'")

@@ -147,6 +147,12 @@ _SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では|で)?\W*(?:さっきの|先
 # nothing before, which sentence and which word?
 _A_WORD_UNSAID = re.compile(r"\b(?:this|that|a|my)\s+(?:word|name)\b|\b(?:this|that)\s+token\b"
                             r"|(?:この|その|ある)(?:単語|トークン|名前|語)", re.I)
+# another sentence or word wanted, none given ("try another sentence then", 「別の文でもやってみてくれる？」,
+# 「ほかのトークンからのも見たい」): which one?
+_ANOTHER_UNSAID = re.compile(r"\b(?:another|a\s+different|some\s+other|a\s+new|other)\s+"
+                             r"(?:sentence|word|token|example)s?\b"
+                             r"|(?:別の|べつの|ほかの|他の|違う|ちがう|新しい)(?:文|単語|トークン|例文)(?:から)?(?:で|を|に(?!なる)|の)",
+                             re.I)
 _GREETING = re.compile(r"^\W*(?:hello|hi|hey|good\s+(?:morning|afternoon|evening)|greetings)\b"
                        r"|^\W*(?:はじめまして|初めまして|こんにちは|こんばんは|おはよう)", re.I)
 # only lost, nothing named ("i don't get it", 「うーん、よくわからん」, "something is off with my plot"): with nothing
@@ -253,6 +259,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         waits = needs_sentence and view_named is not None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]),
                     context=replace(context, offered=view_named) if waits else context, needs_sentence=needs_sentence)
+    if asks_tool and context.text is not None and not reading.sentences and reading.query is None \
+            and reading.key is None and _ANOTHER_UNSAID.search(reading.plain):
+        needs_sentence = not re.search(r"word|token|単語|トークン", reading.plain)
+        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context,
+                    needs_sentence=needs_sentence)
     if asks_tool and named and reading.expression is None and reading.earlier_figure is None \
             and not INSTEAD.search(reading.plain) and not (context.tool and fit.changes_the_view(reading)) \
             and all(only_named(card, reading) or _second_wanted(card, reading) for card in named) \

@@ -433,6 +433,8 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
     _rule(r"\battentions\s*\[\s*(-?\d+)\s*\]", _groups),
+    # "the layer, make it 2", "layer -> set it to 4"
+    _rule(r"\blayer\W+(?:make\s+(?:it|that)|set\s+(?:it\s+)?to|change\s+(?:it\s+)?to)\s+(-?\d+)\b", _groups),
     _rule(_LAYER_SHORT, _groups),
     _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?layer", _ordinals),
     _rule(rf"第\s*{_NUM}\s*(?:層|レイヤー?)", _ordinals),
@@ -499,6 +501,7 @@ HEAD_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:heads?|hed|haed)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
     _rule(r"(?:\b|(?<=\d))h(\d{1,2})\b", _groups),  # "L3 H7", "l3h7": an index, as in "layer 3, head 7"
+    _rule(r"\bhead\W+(?:make\s+(?:it|that)|set\s+(?:it\s+)?to|change\s+(?:it\s+)?to)\s+(-?\d+)\b", _groups),
     _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _ordinals),
     _rule(rf"\b({ORDINAL_WORDS})\s+(?:attention\s+)?head\b", lambda m: [ORDINAL[m[1]] - 1]),
     _rule(r"\blast\s+head\b", -1),
