@@ -193,7 +193,9 @@ def _quote_spans(text: str) -> list[tuple[int, int, str]]:
     for pattern in _QUOTES:
         for match in pattern.finditer(text):
             content = match.group(1)
-            if match.group(0)[0] in _SINGLE and len(content.strip()) < 2:
+            # (but one punctuation mark, quoted as a token: "where does the '!' look", "what '.' attends to")
+            if match.group(0)[0] in _SINGLE and len(content.strip()) < 2 \
+                    and not (len(content) == 1 and not content.isalnum() and not content.isspace()):
                 continue
             if content.strip():
                 spans.append((match.start(), match.end(), content))

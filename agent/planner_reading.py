@@ -365,12 +365,18 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
     arrow = _ARROW_WORDS.search(reading.rest) or next(
         (found for found in _TO_WORDS.finditer(reading.rest)  # "how does were to students change": both its words
          if {found[1], found[2]} <= words and not {found[1], found[2]} & _NOT_A_TOKEN_WORD), None)
-    pair = [word for word in arrow.groups() if word is not None] if arrow else []
+    pair = [_SPECIAL_AS_WRITTEN.get(word, word) for word in arrow.groups() if word is not None] if arrow else []
     # (Japanese is written without spaces: 「花→赤い」 names two pieces of 「赤い花が咲いた」)
-    inside = set(pair) <= words or all(not word.isascii() and word in sentence for word in pair)
+    inside = all(word.lower() in words or re.fullmatch(_SPECIAL, word.lower()) for word in pair) \
+        or all(not word.isascii() and word in sentence for word in pair)
     if pair and reading.query is None and reading.key is None and inside:
         reading.query, reading.key = pair
         reading.rest = literal.blank(reading.rest, *arrow.span())
+        return
+    found = _SPECIAL_QUERY.search(reading.rest) if reading.query is None else None
+    if found:
+        reading.query = _SPECIAL_AS_WRITTEN.get(found[found.lastindex], found[found.lastindex])
+        reading.rest = literal.blank(reading.rest, *found.span(found.lastindex))
         return
     found = _FROM_WORD.search(reading.rest) if reading.query is None else None
     if found and found[1] in words:
@@ -394,7 +400,14 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
         reading.rest = literal.blank(reading.rest, end - len(piece), end)
 
 
-_ARROW_WORDS = re.compile(r"(?<![\w'-])([\w'-]+)\s*(?:→|->|⇒|=>)\s*([\w'-]+)"
+# a special token named unquoted, which no sentence has among its words ("where does [CLS] look", "movie -> [CLS]")
+_SPECIAL = r"\[cls\]|\[sep\]|<bos>|<eos>|<s>|</s>"
+_SPECIAL_AS_WRITTEN = {"[cls]": "[CLS]", "[sep]": "[SEP]"}
+_SPECIAL_QUERY = re.compile(rf"\b(?:where|what|how\s+much)\s+(?:does|do|did|is)\s+(?:the\s+)?({_SPECIAL})(?:\s+token)?"
+                            r"\s+(?:look|looking|attend|attending|pay|paying|focus|focusing)\b"
+                            rf"|\bfrom\s+(?:the\s+)?({_SPECIAL})|(?<!\S)({_SPECIAL})'s\s+(?:line|row|curve)\b"
+                            rf"|\b(?:line|row|curve)\s+(?:for|of)\s+(?:the\s+)?({_SPECIAL})")
+_ARROW_WORDS = re.compile(rf"(?<![\w'-])([\w'-]+|{_SPECIAL})\s*(?:→|->|⇒|=>)\s*([\w'-]+|{_SPECIAL})"
                           r"|(?<![\w'-])from\s+([\w'-]+)\s+to(?:wards)?\s+([\w'-]+)"
                           r"|(?<![\w'-])([\w'-]+)\s+(?:attends|looks|pays\s+attention)\s+to\s+([\w'-]+)"
                           # 「itがcatを見てる量」: English words in a Japanese question
