@@ -84,6 +84,8 @@ _PERSON_JA = r"(?:友達|友人|ともだち|先生|せんせい|先輩|せん�
 _FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ|表|やつ)"
 _ELSEWHERE = re.compile(
     rf"\b(?:my|our|the|a|her|his)\s+{_PERSON_EN}(?:'s)?\s+(?:(?!says\b|said\b|thinks\b|told\b)\w+\s+)?{_FIGURE_EN}\b"
+    # ("yours doesn't look like the professor's at all")
+    rf"|\blike\s+(?:my|our|the|a|her|his)\s+{_PERSON_EN}'s(?!\s+(?:\w+\s+)?(?:sentence|text|example|code|idea))\b"
     # ("my prof had a slide where …", "my labmate made this exact sentence … can you load her plot")
     rf"|\b(?:my|our|a)\s+{_PERSON_EN}\s+(?:had|has|showed|used)\s+(?:a|an|this|that|one)\s+(?:\w+\s+)?{_FIGURE_EN}\b"
     rf"|\b(?:load|show|open|pull\s+up)\s+(?:her|his|their)\s+(?:\w+\s+)?{_FIGURE_EN}\b"

@@ -301,7 +301,12 @@ _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone
                               r"|(?<!\bit\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\bsentence\s)(?<!\btext\s)"
                               r"\b(?:said|says|saying|claimed|claims)\s+(?:that\s+)?:?\s*$"
                               r"|\bin\s+(?:his|her|their|my|your|its)\s+(?:own\s+)?words\s*,?\s*$"
-                              r"|\b(?:called|titled|entitled|so[- ]called)\s*$")
+                              r"|\b(?:called|titled|entitled|so[- ]called)\s*$"
+                              # (a topic or title: 'next week's topic is "how chatbots read"', 'a report due Friday
+                              # on "what BERT-like models attend to"')
+                              r"|\b(?:topic|title|theme|subject|heading|motto)\s+(?:is|was|will\s+be)?\s*:?\s*$"
+                              r"|\b(?:report|essay|talk|presentation|paper|post|thesis|assignment|lecture|seminar"
+                              r"|workshop)\b[^'\"“”.!?]{0,40}\b(?:on|about)\s*$")
 # ... or one turned down: 「『A』…じゃなくて『B』」, "not 'A' but 'B'", "'A', no, 'B'"
 _TURNED_AFTER = ascii_pattern(r"^\s*(?:…|\.{2,})?\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて"
                               r"|,?\s*(?:no\s*[,.!—–-]|sorry\b|i\s+mean\b|i\s+meant\b))")  # ("…', no special tokens")
