@@ -79,6 +79,9 @@ _AS_A_FIGURE = re.compile(r"\bas\s+an?\s+(?:picture|image|figure|plot|graph|char
 # そのあと図にも」): the expression first
 _FIGURE_AFTERWARDS = re.compile(r"\b(?:after\s+that|afterwards|and\s+then|then)\b[^.?!]{0,20}?\bdraw"
                                 r"|(?:そのあと|その後|それから|あとで|後で)[^。？?]{0,10}?(?:図|グラフ|絵)", re.I)
+# the code of the figure shown asked for ("I need the code for that one", "this one's code", 「この図のコード」)
+_CODE_OF_THE_SHOWN = re.compile(r"\bcode\s+(?:for|of|behind)\s+(?:that|this|it)\b|\b(?:that|this)\s+(?:one'?s\s+)?code\b"
+                                r"|(?:この|その|さっきの)(?:図の|グラフの)?コード", re.I)
 # the several things a comparison shows, pointed at ("head 3 in all of them", "last layer of each", 「それぞれ」)
 _EACH_SHOWN = re.compile(r"\b(?:in|for|on|of)\s+(?:all|each|both)(?:\s+of)?\s+(?:them|the\s+(?:models|sentences))\b"
                          r"|\bof\s+each\b|\bin\s+each\b|\bin\s+both\b|\bfor\s+both\b|それぞれ|両方|3つとも|三つとも"
@@ -276,6 +279,9 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     # "why is dim=0 wrong there?": the concept, with the expression run to show it
     asked_why = bool(reading.expression_bare and (asking.WHY.search(reading.plain) or asking.about_something(reading)))
     card, tool_score = _tool(reading, matches, context, named, whole) if asked else (None, 0.0)
+    if card is not None and not named and not reading.sentences and context.tool in cards() \
+            and _CODE_OF_THE_SHOWN.search(reading.plain):
+        card = cards()[context.tool]  # "I need the code for that one": the figure shown, which comes with its script
     if pasted_error and not (reading.expression and not reading.expression_bare) \
             and not concepts.asked_beside(question):
         card = None  # a pasted error or warning asks what it means, not for a figure ("… just draw it" does)
