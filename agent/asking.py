@@ -215,7 +215,12 @@ _ENDS_ASKING_MEANING = re.compile(r"(?:って|とは)\s*(?:どういう(?:こと
                                   r"|(?:これ|それ|あれ)(?:って|は)?\s*(?:どういう(?:こと|意味)|何|なに|なん)(?:です|でしょう|だろう)?か?\W*$")
 # what a kind of thing is ("whats a previous-token head?", "you keep saying sink head, what is that")
 _DEFINITION = re.compile(r"\bwhat(?:'s|s|\s+is)\s+an?\s+[\w-]+(?:\s+[\w-]+){0,2}\s*[?？]"
-                         r"|,\s*(?:so\s+)?what(?:'s|s|\s+is)\s+(?:that|this|it)\W*$", re.I)
+                         r"|,\s*(?:so\s+)?what(?:'s|s|\s+is)\s+(?:that|this|it)\W*$"
+                         # what a part of a method is for, or what a view measures ("what's the 0.5 in the rollout
+                         # formula for?", "what is the norm view actually measuring")
+                         r"|(?:^|[.!?]\s)\W*what(?:'s|s|\s+is)\s+the\s+[^?!]{1,60}?\s+for\s*[?？]?\s*$"
+                         r"|(?:^|[.!?]\s)\W*what\s+(?:is|does)\s+the\s+[\w-]+\s+(?:view|map|chart|plot)\s+(?:actually\s+|really\s+)?"
+                         r"(?:measur|show|tell|captur)\w*\b", re.I)
 # what a part of the figure shown is ("what's the third panel?", "what are those bright squares?")
 _A_PART_SHOWN = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm+|wait|sorry)\W+)*what(?:'s|\s+is|\s+are)\s+"
                            r"(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?:panels?|colou?rs?|bars?|axis|axes|lines?"
