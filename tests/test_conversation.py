@@ -2091,3 +2091,141 @@ def test_the_first_layer_and_a_fixed_colour_range_in_japanese(question: str) -> 
 def test_the_last_or_the_first_alone_after_a_figure_is_its_layer(question: str, layer: int) -> None:
     *_, last = converse(["where does 'never' look in 'He never eats breakfast', layer 2", question])
     assert call(last) == ("plot_line", {"layer": layer, "query": "never"})
+
+
+# --- session 25: sets 85–92 (teachers, offers taken up, numbers, long messages, decoders, odd tokens, one change
+# at a time, second thoughts) ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Why is the top right half of gemma's heatmap always empty? I need a simple way to say it to first-years.",
+    "GPT系のヒートマップが三角形になる理由、簡単に説明できるようにしておきたい",
+    "a student will 100% ask why every row adds up to 1. whats the short answer",
+    "[CLS]の列だけ真っ赤になるの、生徒に絶対聞かれると思うんですけど、なんて答えたらいい？"])
+def test_the_words_to_pass_on_are_an_explanation_even_when_a_view_is_named(question: str) -> None:
+    planned = plan(question)
+    assert planned.intent == "knowledge" and not planned.calls
+
+
+@pytest.mark.parametrize(("question", "layer"), [
+    ("Layer 2 of 'My sister bought a red bicycle yesterday' please... no wait, make that layer 4", 4),
+    ("『昨日は雨が降ったので一日中家にいた』の３層目…いや、やっぱり最後の層で見せてください", -1),
+    ('i already drew layer 0 of "My brother plays the guitar every night". now the same map for the second layer', 1),
+    ("「駅前の本屋で漫画を買った」のヒートマップ、さっきはレイヤー5やったけど今度はレイヤー10で見たいねん", 10)])
+def test_a_value_taken_back_or_already_seen_gives_way_to_the_one_after_it(question: str, layer: int) -> None:
+    planned = plan(question)
+    assert call(planned)[1]["layer"] == layer and len(planned.calls) == 1
+
+
+@pytest.mark.parametrize(("question", "head", "tokens"), [
+    ("head 3 of layer 0 for 'The nurse thanked the doctor'. oh wait, wrong head, I meant head 2", 2, None),
+    ("『むかしむかし、あるところに』の続きを15トークン生成して…いや多いな、8トークンでいいや", None, 8)])
+def test_second_thoughts_on_a_head_or_a_length(question: str, head: int | None, tokens: int | None) -> None:
+    arguments = call(plan(question))[1]
+    assert arguments.get("head") == head and arguments.get("max_new_tokens") == tokens
+
+
+@pytest.mark.parametrize("question", [
+    'My advisor keeps saying pronouns "look back" at their antecedents. Show where \'she\' looks in '
+    '"Maria told her brother that she would call him later"',
+    'My professor wants numbers because in her words "colours lie". Print the values of "A small dog barked"',
+    'Our topic is "how chatbots read". Show the heatmap of "Students love short quizzes."',
+    "文化祭で「AIの頭の中」みたいなポスターを作ります。『みんなで作った展示を見に来てね』の最終層を3Dで描いて"])
+def test_a_quote_someone_holds_or_a_title_is_not_the_sentence(question: str) -> None:
+    text = call(plan(question))[1]["text"]
+    assert text in {"Maria told her brother that she would call him later", "A small dog barked",
+                    "Students love short quizzes.", "みんなで作った展示を見に来てね"}
+
+
+@pytest.mark.parametrize("question", [
+    "I thought 3D would look way cooler on my poster. Is there a real reason 3D plots are worse for attention?",
+    "ブログではいつも最終層をヘッドで平均した図を一枚だけ描いていました。ヘッドで平均すると何が見えなくなるんでしょうか？",
+    "I wanted a line chart of where 'it' goes but forget the chart for now: what does a line with a query show?",
+    "ヒートマップ出してもらおうと思ったけどやめた。それより、gemmaの図ってなんで右上が全部空っぽなの？"])
+def test_what_was_thought_done_or_taken_back_asks_nothing_beside_the_question(question: str) -> None:
+    planned = plan(question)
+    assert planned.intent == "knowledge" and not planned.calls
+
+
+@pytest.mark.parametrize("question", [
+    "What does torch.mean(outputs.attentions[-1], dim=1)[0] actually do? After that draw what it gives for 'Dogs bark'",
+    "torch.mean(outputs.attentions[-1], dim=1)[0] が何をしてるのか、形も含めて説明して。そのあと図にもしてほしい"])
+def test_an_expression_explained_first_when_the_figure_comes_after(question: str) -> None:
+    assert call(plan(question))[0] == "explain_reduction"
+
+
+@pytest.mark.parametrize("question", [
+    "a colleague did something similar last year and her picture had much brighter colours, why would that be?",
+    "my coworker says the heatmap he showed in his class looked totally different from this. why?",
+    "隣のクラスの先生が見せてた図はもっと赤っぽかったんやけど、なんでやろ",
+    "知り合いの先生が使ってる3D図はもっと見やすかったけどなぁ"])
+def test_a_figure_from_elsewhere_said_to_differ_asks_what_it_showed(question: str) -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", question])
+    assert not last.calls and last.knowledge == ("figure_from_elsewhere",)
+
+
+@pytest.mark.parametrize(("first", "pick", "then", "tools"), [
+    ("how can I visualize attention?", "the second one, for 'My brother plays guitar every night.'",
+     "ok now the third one", ("plot_line", "plot_heads")),
+    ("Attention を見える形にするには、どんな方法がありますか?", "2つ目のやつ、「私は毎朝パンを食べる。」で",
+     "3つ目のもお願いします", ("plot_line", "plot_heads"))])
+def test_the_menu_of_views_is_picked_from_by_place(first: str, pick: str, then: str, tools: tuple[str, str]) -> None:
+    _, picked, after = converse([first, pick, then])
+    assert (call(picked)[0], call(after)[0]) == tools
+
+
+def test_the_second_one_after_two_sentences_is_still_the_sentence() -> None:
+    *_, last = converse(["how can I visualize attention?", f"compare '{CAT}' and 'The dog sat on the log.'",
+                         "just the 2nd one"])
+    assert call(last)[1].get("text", "The dog sat on the log.") == "The dog sat on the log."
+
+
+@pytest.mark.parametrize(("question", "tool"), [
+    ("compute the attention entropy of every head for 'Students who study late often sleep in'", "layer_summary"),
+    ("各ヘッドのエントロピーを出して「犬が走る」", "layer_summary"),
+    ("top 3 tokens the last token looks at in 'She poured the milk into the glass'", "inspect_attention"),
+    ("『母が駅まで迎えに来た』の層0ヘッド3、各トークンの上位3つください", "inspect_attention")])
+def test_entropy_per_head_and_the_top_keys_name_their_tools(question: str, tool: str) -> None:
+    assert call(plan(question))[0] == tool
+
+
+@pytest.mark.parametrize(("turns", "asks"), [
+    ([f"heatmap of '{CAT}' layer 2", "try another sentence then"], True),
+    ([f"「{CURRY}」の折れ線、「食べ」から", "ほかのトークンからのも見たい"], True),
+    (["「今日の晩ごはんは」に続けて10トークン生成して", "もう一回やったら違う文になる？"], False)])
+def test_another_sentence_or_word_with_none_given_asks_which(turns: list[str], asks: bool) -> None:
+    last = converse(turns)[-1]
+    assert (last.intent == "ask_back") == asks and not last.calls
+
+
+def test_the_sentence_given_after_that_keeps_the_view_and_its_layer() -> None:
+    *_, last = converse([f"heatmap of '{CAT}'", "the layer, make it 2", "try another sentence then",
+                         "'The dog sat on the rug'"])
+    assert call(last) == ("plot_heatmap", {"layer": 2, "text": "The dog sat on the rug"})
+
+
+@pytest.mark.parametrize(("question", "query", "key"), [
+    ("show me where the '!' looks in 'I love natural language processing!' in the last layer", "!", None),
+    ("where does [CLS] look in 'The movie was surprisingly good', layer 5?", "[CLS]", None),
+    ("follow movie -> [CLS] through the layers in 'The movie was surprisingly good'", "movie", "[CLS]")])
+def test_a_special_token_or_a_punctuation_mark_is_a_token(question: str, query: str, key: str | None) -> None:
+    arguments = call(plan(question))[1]
+    assert arguments["query"] == query and arguments.get("key") == key
+
+
+@pytest.mark.parametrize(("turns", "tool"), [
+    (["continue 'In the morning I usually' for 100 tokens", "why is there a cap at all?", "fine, 50"],
+     "generation_attention"),
+    (["where does 'it' look in 'The dog didn't eat because it was sick'", "I need the code for that one"], "plot_line"),
+    (["「東京は日本の首都です。」のトークン", "ほな、ヘッドの役割を判定するやつ頼むわ"], "head_roles"),
+    ([f"tokens of '{CAT}'", "go on then, tag which head does what"], "head_roles")])
+def test_a_nod_a_request_or_the_code_of_the_figure_shown_runs_it(turns: list[str], tool: str) -> None:
+    assert call(converse(turns)[-1])[0] == tool
+
+
+@pytest.mark.parametrize("question", ["what is the norm view actually measuring",
+                                      "forget it. what's the 0.5 in the rollout formula for?",
+                                      "why do commas and full stops get such big weights in heatmaps?"])
+def test_what_a_method_measures_or_what_a_part_is_for_is_explained(question: str) -> None:
+    *_, last = converse([f"norms for '{CAT}' layer 3", question])
+    assert last.intent == "knowledge" and not last.calls
