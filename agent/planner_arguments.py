@@ -49,7 +49,8 @@ _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-mi
 # 「日本語モデル」 mean the embedded model of that kind, unless a model of that kind is also named by its name
 # ("when GPT writes, try it with the llama model": llama; "compare BERT and GPT": minilm and gemma)
 _MODEL_WORDS = (
-    (_ascii(r"\bminilm\b|\bbert\b"), "minilm", ""),
+    (_ascii(r"\bminilm\b"), "minilm", ""),
+    (_ascii(r"\bbert\b"), "minilm", "bert"),  # (the family's word, for the BERT named: 「日本語BERT…cl-tohoku/bert-…」)
     (_ascii(r"\b(?:small |little |tiny )?english(?:[- ]only)? model|\bencoder(?:[- ]only)? model"
             r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm", "encoder"),
     (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|ジェン?マ"), "gemma-270m", ""),
@@ -64,7 +65,12 @@ _MODEL_WORDS = (
             r"|\bllama(?:[- ]?(?:style|like|type|family|ish))?(?: model)?\b"
             r"|ラマ(?:系|型)?(?:の)?(?:モデル)?|llama(?:系|型)"), "smollm2-135m", ""),
 )
-_KINDS = {"minilm": {"encoder"}, "gemma-270m": {"decoder", "japanese"}, "smollm2-135m": {"decoder"}}
+_KINDS = {"minilm": {"encoder", "bert"}, "gemma-270m": {"decoder", "japanese"}, "smollm2-135m": {"decoder"}}
+
+
+def _kinds(model: str) -> set[str]:
+    """The kinds a model named is of: the embedded ones' own, and "bert" for a BERT hub id."""
+    return _KINDS.get(model, set()) | ({"bert"} if "bert" in model.lower() else set())
 # "all three built-in models", 「内蔵の3つのモデル全部」: every embedded model, in the README's order
 _ALL_EMBEDDED = _ascii(r"\b(?:all\s+)?(?:the\s+)?(?:three|3)\s+(?:of\s+the\s+|of\s+your\s+)?"
                        r"(?:built[- ]?in\s+|embedded\s+|bundled\s+|local\s+)?models\b"
@@ -120,7 +126,7 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
             else:
                 found.append((match.start(), model, match.group(0)))
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-    named_kinds = set().union(*(_KINDS.get(model, set()) for _, model, _ in found))
+    named_kinds = set().union(*(_kinds(model) for _, model, _ in found))
     found += [(start, model, phrase) for start, model, phrase, kind in kinds if kind not in named_kinds]
     # a model stands where it is named by its own name when it is ("encoder vs decoder vs llama: minilm, gemma-270m
     # and smollm2-135m" lists smollm2 third), else where it is first described
