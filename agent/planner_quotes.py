@@ -90,7 +90,7 @@ TOPIC_SENTENCE = re.compile(r"(?:文|文章|例文|テキスト|プロンプト)
                             # (「文は The quick brown fox … で」: three words or more before で, not 「文をgemmaで」)
                             r"|(?:文|文章|例文|テキスト|プロンプト)(?:は|を)\s*"
                             r"(?P<words>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"
-                            r"\s*で(?:お願い(?:します)?)?\s*[。.]?\s*$")
+                            r"\s*で(?:[、,]|(?:お願い(?:します)?)?\s*[。.]?\s*$)")  # (「…で、トークンを見せて」)
 # "plot every head of layer 2 for The dog chased the ball", "…, sentence is Dogs chase cats": an English sentence,
 # unquoted, closing the request; a capital opens it (planner_reading._closing_sentence checks its words)
 CLOSING_SENTENCE = re.compile(r"(?i:\b(?:for|of|on|sentence\s+is|text\s+is))\s+"
