@@ -212,12 +212,12 @@ _KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れ
                   "ぬきで": "抜きで", "おおきく": "大きく",
                   # ... and the words of a view or a place typed in kana (「ヘッドぜんぶならべて」「さいごのそう」)
                   "ぜんぶ": "全部", "すべて": "全て", "ならべ": "並べ", "いちらん": "一覧", "ひだりはし": "左端",
-                  "さいご": "最後", "さいしょ": "最初", "ひょう": "表", "やくわり": "役割"}
+                  "さいご": "最後", "さいしょ": "最初", "ひょう": "表", "やくわり": "役割", "けして": "消して"}
 # (the words read only beside a number or after の: 「6そう」「3そうめ」「数字いり」「さいごのそう」)
 _KANA_IN_PLACE = (r"(?<=[0-9０-９])そうめ", r"(?<=[0-9０-９])そう(?![だでなね])", r"(?<=数字)いり",
-                  r"(?<=の)そう(?!だ|な|ね|い|です)", r"(?<=の)ひょう")
+                  r"(?<=の)そう(?!だ|な|ね|い|です)", r"(?<=の)ひょう", r"(?<=[れを])けして")  # (「それけして」, not 決して)
 _KANA_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|" + "|".join(
-    [*sorted((word for word in _KANA_WORDS_AS if word not in {"そう", "そうめ", "いり", "ひょう"}), key=len,
+    [*sorted((word for word in _KANA_WORDS_AS if word not in {"そう", "そうめ", "いり", "ひょう", "けして"}), key=len,
              reverse=True), *_KANA_IN_PLACE]))
 # Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
 _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "くれない", "ほんなら": "じゃあ", "ほなら": "じゃあ",
