@@ -82,7 +82,7 @@ _FIGURE_AFTERWARDS = re.compile(r"\b(?:after\s+that|afterwards|and\s+then|then)\
 # the code of the figure shown asked for ("I need the code for that one", "this one's code", 「この図のコード」)
 _CODE_OF_THE_SHOWN = re.compile(r"\bcode\s+(?:for|of|behind)\s+(?:that|this|it)\b"
                                 r"|\b(?:that|this)\s+(?:one'?s\s+)?code\b"
-                                r"|(?:この|その|さっきの)(?:図の|グラフの)?コード", re.I)
+                                r"|(?:この|その|さっきの|これの|それの)(?:図の|グラフの)?コード", re.I)
 # the several things a comparison shows, pointed at ("head 3 in all of them", "last layer of each", 「それぞれ」)
 _EACH_SHOWN = re.compile(r"\b(?:in|for|on|of)\s+(?:all|each|both)(?:\s+of)?\s+(?:them|the\s+(?:models|sentences))\b"
                          r"|\bof\s+each\b|\bin\s+each\b|\bin\s+both\b|\bfor\s+both\b|それぞれ|両方|3つとも|三つとも"
