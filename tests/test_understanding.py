@@ -110,7 +110,11 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev77": {"questions": 0.90, "turns": 0.83}, "dev78": {"questions": 0.80, "turns": 0.84},
                  "dev79": {"questions": 0.95, "turns": 0.86}, "dev80": {"questions": 0.87, "turns": 0.84},
                  "dev81": {"questions": 0.95, "turns": 0.74}, "dev82": {"questions": 0.75, "turns": 0.88},
-                 "dev83": {"questions": 0.92, "turns": 0.79}, "dev84": {"questions": 0.92, "turns": 0.82}}
+                 "dev83": {"questions": 0.92, "turns": 0.79}, "dev84": {"questions": 0.92, "turns": 0.82},
+                 "dev85": {"questions": 0.87, "turns": 0.87}, "dev86": {"questions": 0.82, "turns": 0.85},
+                 "dev87": {"questions": 0.92, "turns": 0.75}, "dev88": {"questions": 0.80, "turns": 0.77},
+                 "dev89": {"questions": 0.77, "turns": 0.83}, "dev90": {"questions": 0.72, "turns": 0.74},
+                 "dev91": {"questions": 0.82, "turns": 0.81}, "dev92": {"questions": 0.82, "turns": 0.77}}
 DEV_SETS = list(DEV_THRESHOLD)
 
 
