@@ -713,9 +713,10 @@ _TURNED_DOWN_BEFORE = _ascii(r"(?:\bnot|\binstead\s+of|\brather\s+than)\s+(?:(?:
 # a value taken back for one said after it ("layer 2... no wait, make that layer 4",
 # 「３層目…いや、やっぱり最後の層で」) or one already seen ("i already drew layer 0, now the second layer",
 # 「さっきはレイヤー5やったけど今度は10」)
-_TAKEN_BACK_AFTER = _ascii(r"[^.,…、。!?！？\n]{0,50}?(?:\.{2,}|…|,|、|[.。!！]\s)\s*(?:(?:oh|ah|hmm+|um+|erm?)\W+)?"
+_TAKEN_BACK_AFTER = _ascii(r"[^.,…、。!?！？—–\n]{0,50}?(?:\.{2,}|…|,|、|[.。!！]\s|\s?[—–]\s?|\s--?\s)\s*"
+                           r"(?:(?:oh|ah|hmm+|um+)\W+)?"
                            r"(?:no\b\W*(?:wait\b)?|nope\b|wait\b|scratch\s+that|sorry\b|actually\s*,|i\s+mean\b"
-                           r"|make\s+(?:that|it)\b|いや|やっぱ|ちが|違)")
+                           r"|make\s+(?:that|it)\b|erm?\b|let'?s\s+say\b|or\s+(?:better|rather)\b|いや|やっぱ|ちが|違)")
 _SEEN_BEFORE = _ascii(r"(?:\balready\s+(?:drew|did|plotted|saw|looked\s+at|have|had)|さっきは|前回は|前は)"
                       r"\s*(?:(?:at|in|of)\s+)?(?:the\s+)?$")
 
