@@ -55,7 +55,7 @@ def help_text(language: Language, opening: str = "help") -> str:
 
 def suggestions(plan: Plan) -> tuple[str, ...]:
     """The questions the answer to `plan` offers to ask next: every view's, when it explains a menu entry."""
-    if plan.intent == "ask_back" or not any(knowledge()[e].menu for e in plan.knowledge if e in knowledge()):
+    if plan.intent == "ask_back" or not plan.lists_the_views():
         return ()
     return tuple(question for _, question in _views(plan.language))
 

@@ -191,6 +191,10 @@ class Plan:
     thanked: bool = False  # ... and the small talk thanks the sensei
     needs_head: bool = False  # asking back: one head of the grid shown asked for, unsaid which
 
+    def lists_the_views(self) -> bool:
+        """The answer goes on with the menu of views: one of its entries is a menu ("How can I visualize it?")."""
+        return any(knowledge()[entry].menu for entry in self.knowledge if entry in knowledge())
+
 
 def plan(question: str, context: Context | None = None, session_text: str | None = None) -> Plan:
     """Read a learner's question against the conversation so far.
@@ -378,8 +382,7 @@ def after_turn(context: Context, planned: Plan, question: str, ran: bool,
             context = replace(context, model=asked.model,
                               choices={key: value for key, value in asked.choices.items() if key not in refused})
     # (the menu stays while views are drawn: "the second one", "from 'brother'", then "now the third one")
-    menu = any(knowledge()[entry].menu for entry in planned.knowledge if entry in knowledge()) if not planned.calls \
-        else context.menu
+    menu = planned.lists_the_views() if not planned.calls else context.menu
     return replace(context, question=question, menu=menu)
 
 

@@ -17,7 +17,7 @@ __all__ = [
     "find_models", "take_first", "take_flag", "WORDS_OFF", "take_turned_down", "CORRECTION", "THE_POSTS_MODEL",
     "find_numbers", "find_query",
     "find_key", "MEAN_HEADS", "ANNOTATE", "ANNOTATE_OFF", "KEEP_SPECIAL", "HEAD_OFF", "QUERY_OFF", "EXCLUDE_SPECIAL",
-    "WORDS", "ORDINAL", "ORDINAL_WORDS",
+    "WORDS", "ORDINAL", "ORDINAL_WORDS", "as_number",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
     "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "NEWEST_SENTENCE", "LONG_SENTENCE", "SHORT_SENTENCE",
     "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
@@ -71,6 +71,8 @@ _KINDS = {"minilm": {"encoder", "bert"}, "gemma-270m": {"decoder", "japanese"}, 
 def _kinds(model: str) -> set[str]:
     """The kinds a model named is of: the embedded ones' own, and "bert" for a BERT hub id."""
     return _KINDS.get(model, set()) | ({"bert"} if "bert" in model.lower() else set())
+
+
 # "all three built-in models", 「内蔵の3つのモデル全部」: every embedded model, in the README's order
 _ALL_EMBEDDED = _ascii(r"\b(?:all\s+)?(?:the\s+)?(?:three|3)\s+(?:of\s+the\s+|of\s+your\s+)?"
                        r"(?:built[- ]?in\s+|embedded\s+|bundled\s+|local\s+)?models\b"
@@ -382,7 +384,8 @@ _INDEX = {word: value for value, word in enumerate("zero one two three four five
 _INDEX_WORDS = "|".join(_INDEX)
 
 
-def _number(text: str) -> int:
+def as_number(text: str) -> int:
+    """A number written in digits or in kanji (「三」, 「十二」)."""
     if text.lstrip("-").isdigit():
         return int(text)
     tens, _, ones = text.partition("十")
@@ -397,7 +400,7 @@ def _rule(pattern: str, value: Callable[[re.Match[str]], list[int]] | int) -> Ru
 
 
 def _groups(match: re.Match[str]) -> list[int]:
-    return [_number(group) for group in match.groups() if group is not None]
+    return [as_number(group) for group in match.groups() if group is not None]
 
 
 def _ordinals(match: re.Match[str]) -> list[int]:
@@ -412,7 +415,7 @@ _SKIP = r"(?:skip(?:ping)?|leave\s+out|leaving\s+out|drop(?:ping)?|without|ignor
 LAYER_RULES: tuple[Rule, ...] = (
     # "skip the first 2 layers", 「最初の2層は飛ばして」: from the layer after them
     _rule(rf"\b{_SKIP}\s+the\s+first\s+(\d+|two|three)\s+layers\b",
-          lambda m: [_STEPS[m[1]] if m[1] in _STEPS else _number(m[1])]),
+          lambda m: [_STEPS[m[1]] if m[1] in _STEPS else as_number(m[1])]),
     _rule(rf"\b{_SKIP}\s+the\s+first\s+layer\b", 1),
     _rule(rf"最初の\s*{_NUM}\s*(?:層|レイヤー?)\s*(?:は|を)?\s*(?:飛ばし|入れず|抜い|除い|なしで|スキップ)(?![^。]*\d\s*から)",
           _groups),
@@ -421,7 +424,7 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"\bstart_layer\s*(?:を|は|=|:|to)?\s*(\d+)", _groups),  # 「start_layerを5に」
     _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-ORDINAL[m[1]]]),
     _rule(r"\bpenultimate\s+layer|\b(?:the\s+)?layer\s+before\s+the\s+(?:last|final)(?:\s+one)?\b", -2),
-    _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-_number(m[1])]),
+    _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-as_number(m[1])]),
     _rule(r"(?:最終層|最後の層)の(?:一つ|1つ|ひとつ)前", -2),
     _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*(?:最後|最終)(?:の層)?に", -1),  # 「層だけ最後にして」
     _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*最初(?:の層)?に", 0),
@@ -462,13 +465,13 @@ LAYER_STEP_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:the\s+)?(?:next|following)\s+layer\b|\bthe\s+layer\s+(?:after|above)\s+(?:that|this|it)\b", 1),
     _rule(r"\b(?:the\s+)?(?:previous|prior|preceding)\s+layer\b|\bthe\s+layer\s+(?:before|below)\s+(?:that|this|it)\b",
           -1),
-    _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:前|手前|下)の(?:層|レイヤー?)", lambda m: [-_number(m[1] or "1")]),
-    _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:後|あと|先|上|次)の(?:層|レイヤー?)", lambda m: [_number(m[1] or "1")]),
-    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)深(?:い|く)", lambda m: [_number(m[1] or "1")]),  # 「もう一個深く」
+    _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:前|手前|下)の(?:層|レイヤー?)", lambda m: [-as_number(m[1] or "1")]),
+    _rule(rf"(?:{_NUM}つ|ひとつ|一つ)(?:後|あと|先|上|次)の(?:層|レイヤー?)", lambda m: [as_number(m[1] or "1")]),
+    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)深(?:い|く)", lambda m: [as_number(m[1] or "1")]),  # 「もう一個深く」
     # 「もう1個上」: a layer deeper
     _rule(rf"もう\s*(?:{_NUM}(?:つ|個)|ひとつ|一つ)(上|下)(?!の(?:ヘッド|へっど|head))",
-          lambda m: [_number(m[1] or "1") * (1 if m[2] == "上" else -1)]),
-    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)浅(?:い|く)", lambda m: [-_number(m[1] or "1")]),
+          lambda m: [as_number(m[1] or "1") * (1 if m[2] == "上" else -1)]),
+    _rule(rf"(?:{_NUM}(?:つ|個)|ひとつ|一つ)浅(?:い|く)", lambda m: [-as_number(m[1] or "1")]),
     _rule(r"次の(?:層|レイヤー?)", 1),
     _rule(r"前の(?:層|レイヤー?)", -1),
 )
@@ -485,8 +488,8 @@ HEAD_STEP_RULES: tuple[Rule, ...] = (
     _rule(r"\b(one|two|three|1|2|3|a)\s+heads?\s+(?:down|back|backwards?|earlier|lower)\b"
           r"|\bback\s+(one|two|three|1|2|3|a)\s+heads?\b",
           lambda m: [-_STEPS.get(m[1] or m[2] or "one", 1)]),
-    _rule(rf"(?:ヘッド|へっど)を?\s*(?:{_NUM}つ|ひとつ|一つ)?(?:戻|もど)", lambda m: [-_number(m[1] or "1")]),
-    _rule(rf"(?:ヘッド|へっど)を?\s*(?:{_NUM}つ|ひとつ|一つ)?(?:進め|すすめ)", lambda m: [_number(m[1] or "1")]),
+    _rule(rf"(?:ヘッド|へっど)を?\s*(?:{_NUM}つ|ひとつ|一つ)?(?:戻|もど)", lambda m: [-as_number(m[1] or "1")]),
+    _rule(rf"(?:ヘッド|へっど)を?\s*(?:{_NUM}つ|ひとつ|一つ)?(?:進め|すすめ)", lambda m: [as_number(m[1] or "1")]),
 )
 _PUNCT = r"[\s!?.,、。！？]*"  # (\W would take Japanese too, under re.ASCII)
 _JA_TAIL = r"(?:の(?:やつ|も))?(?:へ|を|は|も)?(?:お願い(?:します)?|で)?"

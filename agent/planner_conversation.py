@@ -14,7 +14,7 @@ from dataclasses import replace
 from agent.cards import Card, cards, views
 from agent.context import Context
 from agent.naming import bare, names_it
-from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, find_models
+from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, as_number, find_models
 from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
 from agent.planner_reading import JAPANESE, Reading, asks_to_see, read, standard
@@ -474,7 +474,6 @@ _PICKED = re.compile(rf"\b(?:the\s+)?({ORDINAL_WORDS}|2nd|3rd|4th)\s+(?:one|opti
                      r"|\b(?:number|option|no\.|#)\s*(\d{1,2})\b"
                      r"|(\d{1,2}|[一二三四五六七八九十])\s*(?:つ目|番目|個目)(?!\s*の?\s*(?:トークン|層|レイヤ|ヘッド|単語|文))",
                      re.I)
-_KANJI_PLACE = {word: place for place, word in enumerate("一二三四五六七八九十", start=1)}
 
 
 def view_picked(reading: Reading, context: Context) -> Card | None:
@@ -483,7 +482,7 @@ def view_picked(reading: Reading, context: Context) -> Card | None:
     if match is None:
         return None
     word, number, place = match.groups()
-    index = ORDINAL[word.lower()] if word else int(number) if number else _KANJI_PLACE.get(place) or int(place)
+    index = ORDINAL[word.lower()] if word else as_number(number or place)
     if index <= 2 and len(context.texts) >= 2:
         return None  # "the second one" after two sentences is the sentence
     listed = views()
