@@ -402,13 +402,16 @@ def _take_sentence_words(reading: Reading, sentence: str | None) -> None:
         reading.rest = literal.blank(reading.rest, end - len(piece), end)
 
 
+# where a token looks, said of it: "where does X look", "X's line", "line for X" (the phrases, for both patterns)
+_LOOKS = r"\s+(?:look|looking|attend|attending|pay|paying|focus|focusing)\b"
+_ITS_LINE = r"'s\s+(?:line|row|curve)\b"
+_LINE_OF = r"\b(?:line|row|curve)\s+(?:for|of)\s+"
 # a special token named unquoted, which no sentence has among its words ("where does [CLS] look", "movie -> [CLS]")
 _SPECIAL = r"\[cls\]|\[sep\]|<bos>|<eos>|<s>|</s>"
 _SPECIAL_AS_WRITTEN = {"[cls]": "[CLS]", "[sep]": "[SEP]"}
 _SPECIAL_QUERY = re.compile(rf"\b(?:where|what|how\s+much)\s+(?:does|do|did|is)\s+(?:the\s+)?({_SPECIAL})(?:\s+token)?"
-                            r"\s+(?:look|looking|attend|attending|pay|paying|focus|focusing)\b"
-                            rf"|\bfrom\s+(?:the\s+)?({_SPECIAL})|(?<!\S)({_SPECIAL})'s\s+(?:line|row|curve)\b"
-                            rf"|\b(?:line|row|curve)\s+(?:for|of)\s+(?:the\s+)?({_SPECIAL})")
+                            rf"{_LOOKS}|\bfrom\s+(?:the\s+)?({_SPECIAL})|(?<!\S)({_SPECIAL}){_ITS_LINE}"
+                            rf"|{_LINE_OF}(?:the\s+)?({_SPECIAL})")
 _ARROW_WORDS = re.compile(rf"(?<![\w'-])([\w'-]+|{_SPECIAL})\s*(?:→|->|⇒|=>)\s*([\w'-]+|{_SPECIAL})"
                           r"|(?<![\w'-])from\s+([\w'-]+)\s+to(?:wards)?\s+([\w'-]+)"
                           r"|(?<![\w'-])([\w'-]+)\s+(?:attends|looks|pays\s+attention)\s+to\s+([\w'-]+)"
@@ -424,9 +427,7 @@ _LOOKS_FROM_JA = re.compile(r"(?:^|(?<=[\s、。,]))([^\x00-\x7f\s、。,.]{1,10
 # "which word does bank look at most", "where does she look", "him's line", "line for which", "the word is himself":
 # one word of the sentence, where it looks
 _LOOKS_FROM_EN = re.compile(r"\b(?:where|what|which\s+(?:words?|tokens?)|how\s+much)\s+(?:does|do|did|is)\s+([\w'-]+)"
-                            r"\s+(?:look|looking|attend|attending|pay|paying|focus|focusing)\b"
-                            r"|(?<![\w'-])([\w-]+)'s\s+(?:line|row|curve)\b"
-                            r"|\b(?:line|row|curve)\s+(?:for|of)\s+([\w'-]+)"
+                            rf"{_LOOKS}|(?<![\w'-])([\w-]+){_ITS_LINE}|{_LINE_OF}([\w'-]+)"
                             r"|\bthe\s+word\s+is\s+([\w'-]+)")
 # ... or a word of the sentence alone, after a line ("and not?", "and Boston", "same for box")
 _ANOTHER_WORD = re.compile(r"^\W*(?:and|what\s+about|how\s+about|same\s+for|now|then)\s+([\w'-]+)\W*$")
