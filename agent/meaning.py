@@ -25,7 +25,7 @@ import numpy as np
 
 from agent.cards import cards
 from agent.encoder_cache import cached_encoder, cached_vectors
-from agent.planner_quotes import asked_as_term, asked_by_someone, surroundings
+from agent.planner_quotes import asked_as_term, asked_by_someone, said_back, surroundings
 from prompts import knowledge
 
 __all__ = ["Match", "MeaningIndex", "meaning_index", "mask_literals", "clauses", "weak",
@@ -67,7 +67,8 @@ def _masked(found: re.Match[str], placeholder: str) -> str:
     whole, start, end = found.string, found.start(), found.end()
     term = found.group(0)[1:-1]
     if asked_as_term(term, whole[max(0, start - 30):start], whole[end:end + 12]) \
-            or asked_by_someone(term, *surroundings(whole, start, end)):
+            or asked_by_someone(term, *surroundings(whole, start, end)) \
+            or said_back(*surroundings(whole, start, end)):
         return term
     return placeholder
 

@@ -150,7 +150,11 @@ _SHOWN_BEFORE = re.compile(r"^\W*(?:じゃあ|では|で)?\W*(?:さっきの|先
 # a word of a sentence not given ("what does this word attend to?", 「この名前がどこから注目されてるのか見たい」): with
 # nothing before, which sentence and which word?
 _A_WORD_UNSAID = re.compile(r"\b(?:this|that|a|my)\s+(?:word|name)\b|\b(?:this|that)\s+token\b"
-                            r"|(?:この|その|ある)(?:単語|トークン|名前|語)", re.I)
+                            r"|(?:この|その|ある)(?:単語|トークン|名前|語)"
+                            # ... or a sentence announced and not given ("the heatmap of this sentence:", 「これのヒー
+                            # トマップ見せて」 with nothing before)
+                            r"|\b(?:this|the\s+following|my)\s+(?:sentence|text)\s*[:：]\s*$"
+                            r"|^\W*(?:これ|それ|あれ)の", re.I)
 # another sentence or word wanted, none given ("try another sentence then", 「別の文でもやってみてくれる？」,
 # 「ほかのトークンからのも見たい」): which one?
 _ANOTHER_UNSAID = re.compile(r"\b(?:another|a\s+different|some\s+other|a\s+new|other)\s+"
@@ -562,7 +566,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if len(named) > 1 and not among_named:  # two views named, neither close by meaning: the longer name
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     chosen = _best_fit(among_named or candidates, reading)
-    if chosen is not None and not named and fit.unfit_choices(chosen[0], reading) & {"key", "layer"}:
+    if chosen is not None and not named and fit.unfit_choices(chosen[0], reading) & {"key", "layer", "query"}:
         # (a token pair or a layer the closest cannot take, taken by one a little further, under the minimum: "how
         # does she -> sister evolve over all the layers?", "the flow from layer 3 on", not one layer's summary)
         taker = _closest_fitting(matches, reading, context, max(ASK_BELOW, chosen[1] - 2 * FIT_MARGIN))

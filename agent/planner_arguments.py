@@ -264,7 +264,10 @@ EARLIER_FIGURE = _ascii(r"\bthe\s+(first|second|third|previous|other)\s+(?:figur
                         r"|\bthe\s+(?:one|figure|plot|chart|picture|graph|view)\s+(before)(?!\s+(?:it|that|this|the))\b"
                         r"|\bthe\s+(previous)\s+one\b"  # "no, the one before was better"
                         # "first one again", 「やっぱ一番最初のに戻して」
-                        r"|\b(first|second|previous)\s+one\s+again\b|(?:一番)?(最初|はじめ|1つ目|2つ目)のに戻")
+                        r"|\b(first|second|previous)\s+one\s+again\b|(?:一番)?(最初|はじめ|1つ目|2つ目)のに戻"
+                        # "back to the first one we saw", "the second one you drew"
+                        r"|\bthe\s+(?:very\s+)?(first|second|third)\s+one\s+(?:we|you|i)\s+(?:saw|looked\s+at|drew|made"
+                        r"|plotted|did|showed)\b")
 _FIGURE_PLACE = {"first": 0, "最初": 0, "はじめ": 0, "1つ目": 0, "一つ目": 0, "second": 1, "2つ目": 1, "二つ目": 1,
                  "third": 2, "3つ目": 2, "三つ目": 2, "previous": -2, "other": -2, "ひとつ前": -2, "一つ前": -2,
                  "1個前": -2, "一個前": -2, "before": -2}
@@ -380,7 +383,10 @@ ORDINAL = {word: place for place, word in enumerate(ORDINAL_WORDS.split("|"), st
 ORDINAL |= {"2nd": 2, "3rd": 3, "4th": 4}
 _KANJI = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(-?\d+|[〇零一二三四五六七八九十]+)"
-_INDEX = {word: value for value, word in enumerate("zero one two three four five six seven eight nine ten".split())}
+_INDEX = {word: value for value, word in enumerate("zero one two three four five six seven eight nine ten eleven "
+                                                   "twelve thirteen fourteen fifteen sixteen seventeen eighteen "
+                                                   "nineteen twenty".split())}
+_NOT_ONE_BY_ONE = r"(?!\s+(?:by|after|at\s+a\s+time)\b)"  # ("every layer one by one" counts no layer)
 _INDEX_WORDS = "|".join(_INDEX)
 
 
@@ -437,7 +443,12 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(rf"\b({ORDINAL_WORDS})\s+(?:attention\s+)?layer", lambda m: [ORDINAL[m[1]] - 1]),
     _rule(r"(?:最初|先頭|はじめ)の(?:層|レイヤー?)|(?:一番|いちばん)(?:最初|下|浅い)の?(?:層|レイヤー?)|最下層", 0),
     _rule(r"\b(?:shallowest|lowest|bottom|earliest)\s+(?:attention\s+)?layer", 0),
-    _rule(rf"\blayer\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "and for layer zero?": an index in words
+    # "and for layer zero?", "layer number twelve": an index in words
+    _rule(rf"\blayer\s+(?:number\s+|no\.?\s+|index\s+)?({_INDEX_WORDS})\b{_NOT_ONE_BY_ONE}", lambda m: [_INDEX[m[1]]]),
+    # "skip to the last", 「最後まで飛ばして」, "start from the very first"
+    _rule(r"\b(?:skip|jump|go|fast[- ]forward)\s+(?:straight\s+|right\s+|all\s+the\s+way\s+)?to\s+the\s+(?:very\s+)?"
+          r"(?:last|final|end)\b(?!\s+head)|最後(?:の層)?まで(?:飛ば|とば|スキップ|一気に)", -1),
+    _rule(r"\bstart(?:ing)?\s+(?:from|with|at)\s+the\s+(?:very\s+)?(?:first|bottom|beginning)\b(?!\s+head)", 0),
     _rule(r"\blayer-(\d+)\b", _groups),  # "the layer-2 heatmap": a hyphen joining words, no minus sign
     _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
@@ -453,7 +464,7 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"(?:レイヤー?|層)\s*(?:番号|インデックス)?\s*(?:は|を|が|[=:])?\s*(-?\d+)(?!\d|\s*(?:個|つ|本|層|番目|つ目))",
           _groups),
     # (not a count: 「18層しかない」「全6層」「12層ある」「6層のモデル」)
-    _rule(r"(?<!全)(\d+)\s*(?:層|レイヤー?)(?!目|\s*(?:しか|ある|もある|あり|構造|ぶん|分|の(?:モデル|bert|やつ)))",
+    _rule(r"(?<!全)(\d+)\s*(?:層|レイヤー?)(?!目|\s*(?:しか|ある|もある|あり|構造|ぶん|分|ずつ|の(?:モデル|bert|やつ)))",
           _groups),
 )
 # A layer relative to the one shown ("one layer up", 「次の層」, 「ひとつ前の層」): the step, read after LAYER_RULES
@@ -495,7 +506,7 @@ _PUNCT = r"[\s!?.,、。！？]*"  # (\W would take Japanese too, under re.ASCII
 _JA_TAIL = r"(?:の(?:やつ|も))?(?:へ|を|は|も)?(?:お願い(?:します)?|で)?"
 # "next", 「次」 alone: one step along whatever the learner was stepping through (the planner says which)
 STEP_ALONE: tuple[Rule, ...] = (
-    _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?(?:the\s+)?(?:next|nxt)(?:\s+one)?(?:\s+(?:please|pls))?{_PUNCT}$",
+    _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?(?:the\s+)?(?:next|nxt|nxet|enxt)(?:\s+one)?(?:\s+(?:please|pls))?{_PUNCT}$",
           1),
     _rule(rf"^{_PUNCT}(?:(?:and|ok|okay|then){_PUNCT})?(?:the\s+)?previous(?:\s+one)?(?:\s+(?:please|pls))?{_PUNCT}$",
           -1),
@@ -506,7 +517,8 @@ STEP_ALONE: tuple[Rule, ...] = (
     _rule(rf"^{_PUNCT}(?:ひとつ|一つ)?前{_JA_TAIL}{_PUNCT}$", -1),
 )
 HEAD_RULES: tuple[Rule, ...] = (
-    _rule(rf"\bhead\s+({_INDEX_WORDS})\b", lambda m: [_INDEX[m[1]]]),  # "head three"
+    _rule(rf"\bhead\s+(?:number\s+|no\.?\s+|index\s+)?({_INDEX_WORDS})\b{_NOT_ONE_BY_ONE}",
+          lambda m: [_INDEX[m[1]]]),  # "head three"
     _rule(r"\b(?:heads?|hed|haed)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
           _groups),
     _rule(r"(?:\b|(?<=\d))h(\d{1,2})\b", _groups),  # "L3 H7", "l3h7": an index, as in "layer 3, head 7"
@@ -539,19 +551,19 @@ _N_MORE_ALONE_JA = (r"^[\s、。!?！？]*(?:じゃあ|では)?[\s、,]*(?:あ�
 _COUNT = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}  # "twenty tokens"
 _COUNT_WORDS = "|".join(_COUNT)
 MORE_TOKENS = _ascii(rf"\b(?:\d+|{_COUNT_WORDS})\s+(?:more|extra|additional|further)\s+tokens?\b"
-                     r"|\b\d+\s+tokens?\s+(?:longer|more)\b"
+                     r"|\b\d+\s+tokens?\s+(?:longer|more)\b|\bmore\s+\d+\s+tokens?\b"  # ("please more 5 token")
                      rf"|{_N_MORE_ALONE}|{_WRITE_N_MORE}|{_N_MORE_ALONE_JA}"
                      r"|(?:あと|さらに|もう)\s*\d+\s*(?:個の)?トークン|\d+\s*トークン(?:追加|多く|長く)")
 NEW_TOKEN_RULES: tuple[Rule, ...] = (
     # (not the end of "2,000 tokens": an input's length, no count to generate; nor "the top 3 tokens": a ranking)
-    _rule(r"(?<!\d[,.])(?<!top\s)(?<!top-)\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?(?:tokens|toks)\b)",
+    _rule(r"(?<!\d[,.])(?<!top\s)(?<!top-)\b(\d+)(?=\s+(?:new\s+|more\s+|extra\s+|additional\s+|further\s+|next\s+|generated\s+)?(?:tokens?|toks)\b)",
           _groups),
     _rule(r"\bmax_new_tokens\s*=?\s*(\d+)", _groups),
     _rule(rf"\b({_COUNT_WORDS})\s+(?:new\s+|more\s+|extra\s+)?tokens\b", lambda m: [_COUNT[m[1]]]),
     _rule(_N_MORE_ALONE, _groups),
     _rule(_WRITE_N_MORE, _groups),
     _rule(_N_MORE_ALONE_JA, _groups),
-    _rule(r"\b(?:max(?:imum)?|at\s+most|only)\s+(\d+)\s+tokens?\b", _groups),
+    _rule(r"\b(?:max(?:imum)?|at\s+most|only|more)\s+(\d+)\s+tokens?\b", _groups),
     # the verb stays (a lookahead) for the generation cue to see
     _rule(rf"{_NUM}\s*(?:個の)?トークン(?:ほど|くらい|ぐらい)?(?:を|分|まで|だけ|先まで)?(?=生成|続け|書|出させ|出力|出し|作)",
           _groups),

@@ -327,16 +327,19 @@ def _number_alone(reading: Reading, context: Context) -> None:
         numbered = [name for name, said in (("layers", before.layers), ("heads", before.heads)) if said]
         if len(numbered) > 1:  # "layer 30 head 4" refused for its layer: the one the conversation did not keep
             numbered = [name for name in numbered if name.removesuffix("s") not in context.choices]
+        if len(numbered) != 1 and _shown_takes(context, _stepping(context)):
+            numbered = [f"{_stepping(context)}s"]  # ("layer 3 head 4", then "and 7": what the learner steps through)
         if len(numbered) != 1:
-            return  # ("layer 3 head 4" before "5 then": which one?)
+            return
         setattr(reading, numbered[0], [(value, alone[0].strip())])
     reading.rest = blank(reading.rest, *alone.span())
 
 
 # the last clause of a message, a number or an ordinal alone: "ugh, max 50? ok 50", "oh, it has six. the sixth then"
-_NUMBER_ALONE = re.compile(rf"(?:^|[.?!。？！,，、]\s*)\W*(?:(?:ok|okay|right|fine|so|then|and|oh|ah|sorry|oops|argh"
+_NUMBER_ALONE = re.compile(rf"(?:^|[.?!。？！,，、]\s*)\W*(?:(?:ok|okay|right|fine|so|then|and|now|oh|ah|sorry|oops"
+                           rf"|argh"
                            rf"|ugh|hmm+|well|no|じゃあ|では|なら|あ|えっと)\W*)*(?:the\s+)?"
-                           rf"(?:(?P<number>\d{{1,4}})|(?P<ordinal>{ORDINAL_WORDS}))(?:\s*one)?"
+                           rf"(?:(?<![\d.])(?P<number>\d{{1,4}})|(?P<ordinal>{ORDINAL_WORDS}))(?:\s*one)?"
                            rf"\s*(?:then|instead|please|pls|でお願いします|でお願い|で|に|にして)?\W*$")
 
 

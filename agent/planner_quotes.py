@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
-    "asked_as_term", "asked_by_someone", "surroundings", "names_a_sentence",
+    "asked_as_term", "asked_by_someone", "said_back", "surroundings", "names_a_sentence",
     "Quote", "take_code", "take_quotes", "is_expression", "find_expression", "term_knowledge", "marks_query",
     "marks_key", "ascii_pattern", "blank", "BARE_TERM", "COLON_SENTENCE", "ARROW_SENTENCE", "NAMED_SENTENCE",
     "TOPIC_SENTENCE", "TOPIC_CLAUSE", "LEADING_CLAUSE", "CLOSING_SENTENCE", "TRAILING_SENTENCE", "REQUEST_NOUNS",
@@ -61,11 +61,12 @@ BARE_TERM = ascii_pattern(
 )
 COLON_SENTENCE = ascii_pattern(
     # "same sentence: …" points back: what follows is no new sentence
-    r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!first\s)(?<!second\s)(?<!other\s)(?<!同じ)\bsentences?"
+    r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!first\s)(?<!second\s)(?<!other\s)(?<!同じ)\bsentences?(?:\s+is)?"
     r"|(?<!same\s)\btexts?|\binput|\bprompt"
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
     r"|\b(?:for|of|in)|文章?|テキスト|プロンプト"
-    r"|見たい|見せて|ください|下さい|お願い(?:します)?|ほしい|欲しい|描いて|出して"  # 「…見たい：猫が…」
+    r"|見たい|見せて|ください|下さい|お願い(?:します)?|おねがい(?:します)?|ほしい|欲しい|描いて"  # 「…見たい：猫が…」
+    r"|出して"
     r"|\bplease|\bpl[sz]"  # "heatmap pls: She sold seashells"
     # "ok try this one instead: My sister …", 「３層目のヒートマップ：鳥が…」
     r"|\b(?:this|that)\s+one(?:\s+instead)?|\binstead|\btry\s+this|ヒートマップ|折れ線(?:グラフ)?|グラフ|の図)\s*[:：]"
@@ -93,7 +94,10 @@ TOPIC_SENTENCE = re.compile(r"(?:文|文章|例文|テキスト|プロンプト)
                             r"\s*で(?:[、,]|(?:お願い(?:します)?)?\s*[。.]?\s*$)")  # (「…で、トークンを見せて」)
 # "plot every head of layer 2 for The dog chased the ball", "…, sentence is Dogs chase cats": an English sentence,
 # unquoted, closing the request; a capital opens it (planner_reading._closing_sentence checks its words)
-CLOSING_SENTENCE = re.compile(r"(?i:\b(?:for|of|on|sentence\s+is|text\s+is))\s+"
+CLOSING_SENTENCE = re.compile(r"(?i:\b(?:(?:for|of|on|with)\s+(?:the|this|my)\s+(?:sentence|text)|for|of|on"
+                              r"|sentence\s+is|text\s+is))\s+"
+                              # (not "the sentence I mentioned to you last week": which one, unsaid)
+                              r"(?!(?:I|you|we)\s+(?:mentioned|wrote|gave|typed|used|said|sent|showed|had|made|tried)\b)"
                               r"(?P<text>[A-Z][\w']*(?:[ \t]+[\w',!?.-]+){2,}?)[ \t]*[.!]?[ \t]*$")
 # "toks + attn shapes: The quick brown fox …", "rollout from layer 2 onward -- Birds fly south in winter": an
 # English sentence after a colon or a dash, closing a request that names no "sentence" before it
@@ -260,7 +264,7 @@ _TERM_BEFORE = ascii_pattern(r"(?:\bwhat(?:\s+(?:even|exactly|really|actually))?
 # (a kind named by the quote: 「「直前のトークンを見る」タイプって、どういう…」, 'what do "sink" heads mean')
 _TERM_AFTER = ascii_pattern(r"^\s*(?:(?:タイプ|型|係)って[、,\s]*(?:どういう|何|なに)"
                             r"|(?:(?:タイプ|型|係|ヘッド|heads?\b|type\b|kind\b)\s*)?"
-                            r"(?:mean\b|means\b|stand\s+for|とは|って(?:何|なに)(?!\s*(?:トークン|個|文字))"
+                            r"(?:mean\b|means\b|stand\s+for|とは|って[、,\s]*(?:何|なに)(?!\s*(?:トークン|個|文字))|って言葉"
                             r"|ってどういう|の意味|(?:という|っていう)(?:言葉|用語|概念)"
                             r"|(?:という|っていう)の(?:が|は)[、,\s]*(?:よく|いまいち|あまり)?(?:分から|わから|分かりません|わかりません)"
                             # (「「マルチヘッド」を30秒で説明したい」: a term to explain)
@@ -275,6 +279,7 @@ _TERM_AFTER = ascii_pattern(r"^\s*(?:(?:タイプ|型|係)って[、,\s]*(?:ど�
 # 「…と読みました」, "my boss wants 'the attention stuff'"), and a title (『…』という記事, a 'common mistakes' slide,
 # a post called "Meet the heads")
 _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|ある|書いて|書かれ|言われ|言って|聞かれ|聞い"
+                          r"|本当|ほんと|ホント"
                           r"|読み|読んだ|指摘|いう(?:説|主張|話)|主張|説明され|頼まれ|題し)"
                           r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
                           r"|発表)"
@@ -307,6 +312,29 @@ _CITED_BEFORE = ascii_pattern(r"\b(?:paper|article|author|book|blog|post|someone
                               r"|\b(?:topic|title|theme|subject|heading|motto)\s+(?:is|was|will\s+be)?\s*:?\s*$"
                               r"|\b(?:report|essay|talk|presentation|paper|post|thesis|assignment|lecture|seminar"
                               r"|workshop)\b[^'\"“”.!?]{0,40}\b(?:on|about)\s*$")
+# the sensei's own words (or its figure's) quoted back: "you said gemma 'reads Japanese too'", "your answer said
+# 'each row adds up to 1'", "the title says 'layer -1'", 「回答に出てきた『ロールアウト』」,
+# 「『貪欲法で生成』って書いてたけど」: cited, and their words are what is asked about
+_SAID_BACK_BEFORE = ascii_pattern(
+    r"(?:\b(?:you|u)\s+(?:(?:just|also|earlier|before|previously|once)\s+)?(?:said|wrote|mentioned|called|stated|claimed"
+    r"|told\s+me|described)"
+    r"|\b(?:your|the|that|this)\s+(?:(?:last|previous|earlier|first)\s+)?(?:answer|reply|explanation|message|response"
+    r"|note|title|caption|label|legend|result|output|checks?(?:\s+line)?|figure|plot|chart)\s+(?:said|says|mentioned"
+    r"|mentions|called|calls|stated|claimed|had|has|reads|read|shows|showed))\b"
+    # (not "the check you mentioned on '…'", "you said 50 is the max, so: continue '…'": a sentence to analyse)
+    r"(?![^'\"“”.!?:;]*\b(?:on|for|with|to|in|of|using|about)\s*$)[^'\"“”.!?:;]{0,40}$")
+_SAID_BACK_BEFORE_JA = re.compile(r"(?:回答|答え|返答|返事|説明|結果|タイトル)(?:の中)?(?:に|で)\s*$"
+                                  r"|(?:出てきた|出てた|書いてあった|書かれてた|書いてた|言ってた)\s*$")
+_SAID_BACK_AFTER_JA = re.compile(r"^\s*(?:と|って|っていうの(?:も|が))\s*(?:書いて(?:た|あった|ありました|ました)"
+                                 r"|説明(?:だった|でした|があった|が|を受け)|出て(?:き|た)|言って(?:た|ました)|言われ)")
+
+
+def said_back(before: str, after: str) -> bool:
+    """A quote of what the sensei said or showed, asked about: its words are the question's, not a sentence."""
+    return bool(_SAID_BACK_BEFORE.search(before) or _SAID_BACK_BEFORE_JA.search(before)
+                or _SAID_BACK_AFTER_JA.search(after))
+
+
 # ... or one turned down: 「『A』…じゃなくて『B』」, "not 'A' but 'B'", "'A', no, 'B'"
 _TURNED_AFTER = ascii_pattern(r"^\s*(?:…|\.{2,})?\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて"
                               r"|,?\s*(?:no\s*[,.!—–-]|sorry\b|i\s+mean\b|i\s+meant\b))")  # ("…', no special tokens")
@@ -332,11 +360,14 @@ def cited(quote: Quote) -> bool:
     # 「なぜ3Dはダメなのか」「どのトークンが一番注目を集めているか」を見せたい: a question, not a sentence
     # (but 「明日は雨やろか」のヒートマップ: a sentence that asks, analysed)
     embedded = bool(re.search(r"(?<!で)(?<!ま)(?<!し)か$", quote.text.strip())) \
-        and not _ANALYSED_AFTER.search(quote.after)
-    return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) or embedded \
-        or question and bool(re.match(r"^\s*(?:と|って)", quote.after))
+        and not _ANALYSED_AFTER.search(quote.after) and not _PAIRED_OR_ANALYSED.match(quote.after)
+    return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) \
+        or said_back(quote.before, quote.after) or embedded \
+        or question and bool(re.match(r"^\s*(?:と|って)", quote.after)) and not _PAIRED_OR_ANALYSED.match(quote.after)
 
 
+# (「「これは何ですか」と「…」を比べて」, 「「どうして分かるの？」という文で」: a sentence that asks, analysed)
+_PAIRED_OR_ANALYSED = re.compile(r"^\s*(?:と\s*[「『\"“]|(?:と|って|という|っていう)\s*(?:文|例文|センテンス))")
 _ANALYSED_AFTER = re.compile(r"^\s*(?:の|で|を)\s*(?:ヒートマップ|アテンション|attention|注意|トークン|折れ線|数値"
                              r"|グラフ|3d"
                              r"|ロールアウト|ノルム|ヘッド|各層|層ごと|重み)", re.I)

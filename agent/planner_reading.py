@@ -62,6 +62,7 @@ class Reading:
     layer_step: tuple[int, str] | None = None  # "one layer up", 「ひとつ前の層」: (step, words) from the shown layer
     head_step: tuple[int, str] | None = None  # "next head", 「前のヘッド」: (step, words) from the shown head
     step: tuple[int, str] | None = None  # "next", 「次」 alone: along the head or layer the learner was stepping
+    said_back: bool = False  # the sensei's words quoted back ("you said 'rows sum to 1'"): asked about
 
 
 # "instead", 「代わりに」「に替えて」: what follows replaces what came before
@@ -213,14 +214,16 @@ _KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れ
                   # ... and the words of a view or a place typed in kana (「ヘッドぜんぶならべて」「さいごのそう」)
                   "ぜんぶ": "全部", "すべて": "全て", "ならべ": "並べ", "いちらん": "一覧", "ひだりはし": "左端",
                   "さいご": "最後", "さいしょ": "最初", "ひょう": "表", "やくわり": "役割", "けして": "消して",
-                  "とーくん": "トークン", "とくしゅ": "特殊", "しんく": "シンク"}
+                  "とーくん": "トークン", "とくしゅ": "特殊", "しんく": "シンク", "ばんめ": "番目"}
 # (the words read only beside a number or after の: 「6そう」「3そうめ」「数字いり」「さいごのそう」)
-_KANA_IN_PLACE = (r"(?<=[0-9０-９])そうめ", r"(?<=[0-9０-９])そう(?![だでなね])", r"(?<=数字)いり",
+_KANA_IN_PLACE = (r"(?<=[0-9０-９])そうめ", r"(?<=[0-9０-９])ばんめ", r"(?<=[0-9０-９])そう(?![だでなね])",
+                  r"(?<=数字)いり",
                   r"(?<=の)そう(?!だ|な|ね|い|です)", r"(?<=の)ひょう",
-                  r"(?<=[れを])けして")  # (「それけして」, not 決して)
+                  # (「それけして」「<bos>を けして」, not 決して)
+                  r"(?<=[れを])けして", r"(?<=[れを][\s\u3000])けして")
 _KANA_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|" + "|".join(
-    [*sorted((word for word in _KANA_WORDS_AS if word not in {"そう", "そうめ", "いり", "ひょう", "けして"}), key=len,
-             reverse=True), *_KANA_IN_PLACE]))
+    [*sorted((word for word in _KANA_WORDS_AS if word not in {"そう", "そうめ", "いり", "ひょう", "けして", "ばんめ"}),
+             key=len, reverse=True), *_KANA_IN_PLACE]))
 # Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
 _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "くれない", "ほんなら": "じゃあ", "ほなら": "じゃあ",
            "ほな": "じゃあ", "やなくて": "じゃなくて", "ちゃうん": "じゃないの", "やけど": "だけど"}
@@ -261,11 +264,21 @@ _HALF_WIDTH_BRACKETS = {ord("｢"): "「", ord("｣"): "」"}  # 「｢私はラ
 
 def standard(question: str) -> str:
     """The question with Kansai words and words typed in hiragana (「へっど」「すうじ」) in their usual form outside
-    its quotes, 「層」 typed in kana and half-width brackets (｢…｣) as full-width ones, read before anything else."""
+    its quotes, 「層」 typed in kana, half-width brackets (｢…｣) as full-width ones and no space after a particle,
+    read before anything else."""
     question = _LAYER_IN_KANA.sub("層", question.translate(_HALF_WIDTH_BRACKETS))
     question = _KANA_WORDS.sub(lambda m: m["quoted"] or _KANA_WORDS_AS[m[0]], question)
     question = _SHORT_FORMS.sub(_in_full, question)
+    question = _SPACED_PARTICLE.sub(lambda m: m["quoted"] or "", question)
     return _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
+
+
+# a space after a particle before the verb of a request, as learners of Japanese type (「<bos>を けして」,
+# 「レイヤー０で おねがいします」, 「すうじも いれて」): read together, outside quotes (a space before a sentence parts
+# it off: 「文は 猫が…」)
+_SPACED_PARTICLE = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|(?<=[をはがにでもへ])[ \u3000]+"
+                              r"(?=消し|けし|除|のぞ|抜|ぬい|ぬき|入れ|いれ|お願い|おねがい|見せ|みせ|出し|だし|表示|描い|かい"
+                              r"|ください|くださ|ちょうだい|して)")
 
 
 # a loanword typed in hiragana (「ひーとまっぷ」「あてんしょん」「ぐらふ」): a run with the long-vowel mark, or a
@@ -459,10 +472,18 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
     for code in codes:
         if literal.is_expression(code) and reading.expression is None:
             reading.expression = code.strip()
+    reading.said_back = any(literal.said_back(quote.before, quote.after) for quote in quotes)
     quotes = [quote for quote in quotes if not literal.cited(quote)]
-    asked = [quote for quote in quotes if re.search(r"[?？]\s*$", quote.text)]  # "I want to answer 'does …?'"
-    if asked and len(asked) < len(quotes):
-        quotes = [quote for quote in quotes if quote not in asked]
+    # (「「見せて」と「見せてください」を比べて」: two sentences joined, the one inside the other no token of it)
+    paired = {text for first, second in zip(quotes, quotes[1:], strict=False) if _JOINED.match(first.after)
+              and (first.text in second.text or second.text in first.text) for text in (first.text, second.text)}
+    # "I want to answer 'does …?'" beside the sentence: the question quoted is no sentence to analyse (but the words
+    # quoted beside one are its tokens: "In 'Why is the sky dark?', what does 'why' attend to?")
+    asked = [quote for quote in quotes if re.search(r"[?？]\s*$", quote.text) and quote.text not in paired]
+    others = [quote for quote in quotes if quote not in asked]
+    if asked and others and not all(_one_token(other.text) and any(_has_word(question.text, other.text)
+                                                                    for question in asked) for other in others):
+        quotes = others
     quotes = [quote for quote in quotes if not literal.turned_down(quote)]  # 「『A』…じゃなくて『B』」: B, never A
     candidates = []
     for quote in quotes:
@@ -480,7 +501,7 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
     for text in candidates:
         inside = re.search(rf"(?<!\w){re.escape(text.lower())}(?!\w)", longest.lower()) if text.isascii() \
             else text in longest
-        if text != longest and _one_token(text) and inside and reading.query is None:
+        if text != longest and _one_token(text) and inside and reading.query is None and text not in paired:
             reading.query = _query_value(text)
         elif len(text) <= 2 and any(text in other for other in candidates if other != text):
             continue  # a particle or letter of one (「「が」から「は」に変えると」), no sentence
@@ -488,6 +509,13 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             continue  # a word in scare quotes ('how a model "reads" a sentence') beside the sentence to analyse
         elif text not in reading.sentences:
             reading.sentences.append(text)
+
+
+def _has_word(sentence: str, word: str) -> bool:
+    return word.lower() in sentence_words(sentence) if word.isascii() else word in sentence
+
+
+_JOINED = re.compile(r"^\s*(?:と|や|vs\.?|versus)\s*[「『\"'“‘]", re.I)
 
 
 def only_words_quoted(reading: Reading) -> bool:
@@ -596,6 +624,7 @@ _SPACED_CHUNK = re.compile(r"(?:^|(?<=[\s\u3000]))(?P<text>[^\s\u3000]{3,40}?"
 _REQUEST_WORDS = re.compile(r"層|ヘッド|レイヤ|ヒートマ|グラフ|折れ線|数字|数値|図|トークン|モデル|比べ|生成"
                             r"|見せ|みせ|見た|みた"
                             r"|ほしい|欲しい|出して|描い|して|ください|たい|ロールアウト|ノルム|一覧|出ま|出た|出る|エラー|警告"
+                            r"|願い|ねがい"
                             r"|[A-Za-z]")
 
 
