@@ -30,6 +30,7 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "nice cool great thanks thank thx ty awesome perfect "  # (a nod before the request)
                            "fine sure yes yeah yep "
                            "sorry oops ugh wait no meant typo my bad mistake "  # (a correction: "sorry, layer 1 not 0")
+                           "maybe perhaps possibly if bother mind kindly be "  # (a hedge: "maybe layer 1? if that's ok")
                            "last lastly finally "  # ("thank you! last: the code for …")
                            "english japanese version translation translated original"  # ("english version '…'")
                            .split())
@@ -42,6 +43,8 @@ _LINKING_JA = re.compile(r"ありがと(?:う)?(?:ございます)?|いいね|�
                          r"|さらに|更に|さっきの|先ほどの|同じ|その|それ|この|これ|あの|あれ|文|次は|今度は|じゃあ|では"
                          r"|開くようにして|開いて|開く|まとめて|から|加えて|追加して|追加で|(?:3|三)つで|ふたつ|二つ|2つ|両方|同じもの|同じの|英語の|日本語の|英語版|日本語版|英訳|和訳|訳文|翻訳|英語|日本語|続けて|続いて|だけ|のみ|だったら|の場合|でやったら|でやると|にすると|にしたら|てみて|てみたら|したら|たら|みて|にして|描き直して|やり直して|やりなおして|描いて|見せて|見てみたい|見たい|指定して|指定で|表示して|出して|して|ください|下さい|ちょうだい|頂戴|ほしい|欲しい|もらえますか|もらえる|くれる|くれない"
                          r"|(?:お願い|おねがい)(?:します|いたします|致します)?"
+                         # (a hedge: 「できたら最初の層で」「よければヘッド2も」)
+                         r"|できたら|できれば|よければ|よかったら|可能なら|可能であれば|差し支えなければ|もし"
                          # (formal: 「恐れ入りますが、第10層でも拝見できますでしょうか」)
                          r"|恐れ入りますが|恐縮ですが|拝見(?:でき(?:ます|ません)?|したい(?:です)?)?|いただけ(?:ます|ません)?|頂け(?:ます|ません)?"
                          r"|じゃなくて|ではなくて|ではなく|じゃなく|どうなる|どう|だと|なら|って|ね|で|は|を|の|も|に|と|、|。")

@@ -92,6 +92,10 @@ _NOT_DRAWN = re.compile(r"\bno\s+(?:plot|picture|figure|chart|graph|drawing|heat
                         r"|\bnot\s+(?:as\s+)?a\s+(?:plot|picture|figure|chart|graph)\b"
                         r"|図(?:は|じゃなくて|ではなく|ではなくて)(?:数字|数値|いらない|要らない|なし)", re.I)
 # a request pointing at what was just explained ("show me that for this sentence", 「それ、実際に見せて」)
+# a concept explained, now seen on a sentence ("show me that on an actual sentence", 「実際の文で見せて」)
+_SHOWN_ON_A_SENTENCE = re.compile(r"\b(?:show|see|picture)\b[^.?!]{0,30}\b(?:on|with|for|in)\s+(?:an?\s+)?(?:actual|real"
+                                  r"|concrete)\s+(?:sentence|example|text)\b"
+                                  r"|(?:実際の|具体的な|本物の)(?:文|例文|例)(?:で|に)[^。?？]{0,12}?(?:見せ|見たい|見られ|図)", re.I)
 _SHOW_THAT = re.compile(r"^\W*(?:(?:ok|okay|so|then|alright|cool)\W+)*(?:(?:can|could)\s+(?:you|u|i)\s+)?"
                         r"(?:show|let)\s+(?:me\s+)?(?:see\s+)?(?:that|this|it)\b(?!\s+(?:\w+\s+)?again)"
                         r"(?!\s+(?:line|heatmap|map|chart|figure|plot|graph|one|view|grid|page)\b)"
@@ -525,6 +529,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if not named and context.offered in every and not weak(matches) and not fit.unfit(every[context.offered], reading) \
             and (context.tool is None or _SHOW_THAT.search(reading.plain)):  # (not one that cannot take a layer asked)
         named = [every[context.offered]]
+        if not named[0].figure and default is not None and _SHOWN_ON_A_SENTENCE.search(reading.plain) \
+                and not fit.unfit(default, reading):
+            named = [default]  # "ok now show me that on an actual sentence: '…'" after what attention is: a picture
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
     named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
                      and "expression" not in card.slots.values()]

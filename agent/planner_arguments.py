@@ -172,6 +172,9 @@ ANNOTATE = _ascii(
     r"|^\s*(?:じゃあ|あと)?[、,\s]*(?:数値|数字|値)も(?:ほしい|欲しい|お願い)?[\s。!！?？]*$"
     # "numbers please" after a figure
     r"|^\s*(?:and\s+|now\s+)?(?:the\s+)?(?:numbers|values)\s*(?:too|as\s+well|please|pls|plz)?[\s.!?]*$"
+    # ... "put the numbers in", "numbers inside pls", "nums in it"
+    r"|^\W*(?:(?:and|now|ok|okay|just|forget(?:\s+it)?)\W+)*(?:put\s+)?(?:the\s+)?(?:numbers?|nums|values?)\s+(?:in|inside)"
+    r"(?:\s+(?:it|them|there|too))?\s*(?:please|pls|plz|too)?[\s.!?]*$"
     r"|\bput\s+(?:them|em|'em|those|these)\s+(?:in|into|on)\s+(?:the\s+)?(?:heat\s*map\s+)?(?:cells?|squares?)"
     r"|\b(?:show|put|print|display|write|label|add|include|overlay)\s+(?:the\s+|all\s+the\s+)?"
     r"(?:numbers?|values?|weights?|probabilities|scores)"
