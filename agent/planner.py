@@ -91,11 +91,12 @@ _EACH_SHOWN = re.compile(r"\b(?:in|for|on|of)\s+(?:all|each|both)(?:\s+of)?\s+(?
 _NOT_DRAWN = re.compile(r"\bno\s+(?:plot|picture|figure|chart|graph|drawing|heat\s*map)s?\s*(?:[,.!?]|$)"
                         r"|\bnot\s+(?:as\s+)?a\s+(?:plot|picture|figure|chart|graph)\b"
                         r"|図(?:は|じゃなくて|ではなく|ではなくて)(?:数字|数値|いらない|要らない|なし)", re.I)
-# a request pointing at what was just explained ("show me that for this sentence", 「それ、実際に見せて」)
 # a concept explained, now seen on a sentence ("show me that on an actual sentence", 「実際の文で見せて」)
-_SHOWN_ON_A_SENTENCE = re.compile(r"\b(?:show|see|picture)\b[^.?!]{0,30}\b(?:on|with|for|in)\s+(?:an?\s+)?(?:actual|real"
-                                  r"|concrete)\s+(?:sentence|example|text)\b"
-                                  r"|(?:実際の|具体的な|本物の)(?:文|例文|例)(?:で|に)[^。?？]{0,12}?(?:見せ|見たい|見られ|図)", re.I)
+_SHOWN_ON_A_SENTENCE = re.compile(r"\b(?:show|see|picture)\b[^.?!]{0,30}\b(?:on|with|for|in)\s+(?:an?\s+)?"
+                                  r"(?:actual|real|concrete)\s+(?:sentence|example|text)\b"
+                                  r"|(?:実際の|具体的な|本物の)(?:文|例文|例)(?:で|に)[^。?？]{0,12}?(?:見せ|見たい|見られ|図)",
+                                  re.I)
+# a request pointing at what was just explained ("show me that for this sentence", 「それ、実際に見せて」)
 _SHOW_THAT = re.compile(r"^\W*(?:(?:ok|okay|so|then|alright|cool)\W+)*(?:(?:can|could)\s+(?:you|u|i)\s+)?"
                         r"(?:show|let)\s+(?:me\s+)?(?:see\s+)?(?:that|this|it)\b(?!\s+(?:\w+\s+)?again)"
                         r"(?!\s+(?:line|heatmap|map|chart|figure|plot|graph|one|view|grid|page)\b)"
