@@ -49,11 +49,16 @@ _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-mi
 # 「日本語モデル」 mean the embedded model of that kind, unless a model of that kind is also named by its name
 # ("when GPT writes, try it with the llama model": llama; "compare BERT and GPT": minilm and gemma)
 _MODEL_WORDS = (
-    (_ascii(r"\bminilm\b"), "minilm", ""),
+    (_ascii(r"\bminilm\b"
+            # (the smallest of the three, 22M parameters: "the smallest model", 「一番小さいモデル」)
+            r"|\b(?:the\s+)?(?:smallest|tiniest|lightest)\s+(?:model|one)\b|(?:一番|いちばん)(?:小さい|小さな|軽い)(?:モデル|やつ)"
+            r"|最小の(?:モデル|やつ)"), "minilm", ""),
     (_ascii(r"\bbert\b"), "minilm", "bert"),  # (the family's word, for the BERT named: 「日本語BERT…cl-tohoku/bert-…」)
     (_ascii(r"\b(?:small |little |tiny )?english(?:[- ]only)? model|\bencoder(?:[- ]only)? model"
             r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm", "encoder"),
-    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|ジェン?マ"), "gemma-270m", ""),
+    (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|ジェン?マ"
+            # (the maker's: "the google one", 「googleのモデル」)
+            r"|\bgoogle(?:'s)?\s+(?:one|model|llm)\b|\bthe\s+google\b|(?:google|グーグル)の(?:モデル|やつ)"), "gemma-270m", ""),
     (_ascii(r"\bjapanese model|\bmultilingual model|\bjapanese[- ](?:capable|friendly|ready)(?:\s+(?:one|model))?"
             r"|\b(?:model|one) (?:that|which) (?:can )?(?:actually |really )?"
             r"(?:reads?|understands?|knows?|handles?|speaks?|gets?) japanese"
