@@ -58,7 +58,8 @@ _MODEL_WORDS = (
             r"|英語(?:用|向け|専用)?の?(?:小さい|小さな|軽い)?モデル|エンコーダ"), "minilm", "encoder"),
     (_ascii(r"\bgemma(?:[- ]?3)?(?:[- ]?270m)?\b|ジェン?マ"
             # (the maker's: "the google one", 「googleのモデル」)
-            r"|\bgoogle(?:'s)?\s+(?:one|model|llm)\b|\bthe\s+google\b|(?:google|グーグル)の(?:モデル|やつ)"), "gemma-270m", ""),
+            r"|\bgoogle(?:'s)?\s+(?:one|model|llm)\b|\bthe\s+google\b|(?:google|グーグル)の(?:モデル|やつ)"),
+     "gemma-270m", ""),
     (_ascii(r"\bjapanese model|\bmultilingual model|\bjapanese[- ](?:capable|friendly|ready)(?:\s+(?:one|model))?"
             r"|\b(?:model|one) (?:that|which) (?:can )?(?:actually |really )?"
             r"(?:reads?|understands?|knows?|handles?|speaks?|gets?) japanese"
