@@ -265,7 +265,7 @@ _TERM_BEFORE = ascii_pattern(r"(?:\bwhat(?:\s+(?:even|exactly|really|actually))?
 _TERM_AFTER = ascii_pattern(r"^\s*(?:(?:タイプ|型|係)って[、,\s]*(?:どういう|何|なに)"
                             r"|(?:(?:タイプ|型|係|ヘッド|heads?\b|type\b|kind\b)\s*)?"
                             r"(?:mean\b|means\b|stand\s+for|とは|って[、,\s]*(?:何|なに)(?!\s*(?:トークン|個|文字))|って言葉"
-                            r"|ってどういう|の意味|(?:という|っていう)(?:言葉|用語|概念)"
+                            r"|ってどういう|ってどこ(?:のこと|の話)|って(?:何|なに|なん)のこと|の意味|(?:という|っていう)(?:言葉|用語|概念)"
                             r"|(?:という|っていう)の(?:が|は)[、,\s]*(?:よく|いまいち|あまり)?(?:分から|わから|分かりません|わかりません)"
                             # (「「マルチヘッド」を30秒で説明したい」: a term to explain)
                             r"|を[^「『。!?！？]{0,10}?説明(?:したい|する|して|して(?:ください|ほしい)|できる))"
@@ -279,7 +279,6 @@ _TERM_AFTER = ascii_pattern(r"^\s*(?:(?:タイプ|型|係)って[、,\s]*(?:ど�
 # 「…と読みました」, "my boss wants 'the attention stuff'"), and a title (『…』という記事, a 'common mistakes' slide,
 # a post called "Meet the heads")
 _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|ある|書いて|書かれ|言われ|言って|聞かれ|聞い"
-                          r"|本当|ほんと|ホント"
                           r"|読み|読んだ|指摘|いう(?:説|主張|話)|主張|説明され|頼まれ|題し)"
                           r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
                           r"|発表)"
@@ -323,16 +322,23 @@ _SAID_BACK_BEFORE = ascii_pattern(
     r"|mentions|called|calls|stated|claimed|had|has|reads|read|shows|showed))\b"
     # (not "the check you mentioned on '…'", "you said 50 is the max, so: continue '…'": a sentence to analyse)
     r"(?![^'\"“”.!?:;]*\b(?:on|for|with|to|in|of|using|about)\s*$)[^'\"“”.!?:;]{0,40}$")
-_SAID_BACK_BEFORE_JA = re.compile(r"(?:回答|答え|返答|返事|説明|結果|タイトル)(?:の中)?(?:に|で)\s*$"
+_SAID_BACK_BEFORE_JA = re.compile(r"(?:回答|答え|返答|返事|説明|結果|タイトル)(?:の中)?(?:に|で|の)\s*$"
                                   r"|(?:出てきた|出てた|書いてあった|書かれてた|書いてた|言ってた)\s*$")
 _SAID_BACK_AFTER_JA = re.compile(r"^\s*(?:と|って|っていうの(?:も|が))\s*(?:書いて(?:た|あった|ありました|ました)"
                                  r"|説明(?:だった|でした|があった|が|を受け)|出て(?:き|た)|言って(?:た|ました)|言われ)")
 
 
+# a claim quoted to be checked or weighed (「『…』って本当？」「『…』って書いたら言い過ぎ？」「『…』で合ってる？」,
+# 「「重みが大きい＝重要」って説明していいですか」): cited, and its words are what is asked about
+_CLAIM_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:本当|ほんと|ホント|マジ|書いたら|言ったら|説明して(?:いい|も|よい)"
+                          r"|考えて(?:いい|も|よい)|言って(?:いい|も|よい))|^\s*(?:で|って)\s*(?:合って|あって|正しい)")
+
+
 def said_back(before: str, after: str) -> bool:
-    """A quote of what the sensei said or showed, asked about: its words are the question's, not a sentence."""
+    """A quote of what the sensei said or showed, or a claim to check, asked about: its words are the question's,
+    not a sentence."""
     return bool(_SAID_BACK_BEFORE.search(before) or _SAID_BACK_BEFORE_JA.search(before)
-                or _SAID_BACK_AFTER_JA.search(after))
+                or _SAID_BACK_AFTER_JA.search(after) or _CLAIM_AFTER.search(after))
 
 
 # ... or one turned down: 「『A』…じゃなくて『B』」, "not 'A' but 'B'", "'A', no, 'B'"

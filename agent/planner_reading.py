@@ -637,8 +637,9 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
     named = literal.NAMED_SENTENCE.search(rest) if match is None and arrow is None else None
     # (beside a pasted message, 「ラベルが全部□になります」 says what went wrong: no sentence to analyse)
+    # (… nor beside words quoted back: 「前の答えに出てきた『因果マスク』って、なに？」)
     if match is None and arrow is None and named is None and JAPANESE.search(rest) \
-            and not literal.ERROR_LINE.search(rest):
+            and not literal.ERROR_LINE.search(rest) and not reading.said_back:
         named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest) or _spaced_sentence(rest) \
             or _clause_at(literal.TOPIC_CLAUSE, rest) or _clause_at(literal.LEADING_CLAUSE, rest)
     if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
@@ -698,7 +699,9 @@ def _clause_at(pattern: re.Pattern[str], rest: str) -> re.Match[str] | None:
     """A Japanese clause, unquoted, where `pattern` finds one (after 「文は」 at the end, or opening the question
     before 「。の」 or a space): it has a subject or an object, and no word of the request."""
     found = pattern.search(rest)
+    # (「前の答えに出てきた」 before a term: where the term was said, no sentence)
     if found is None or _REQUEST_WORDS.search(found["text"]) or _NO_CLAUSE_START.match(found["text"]) \
+            or literal.said_back(found["text"], "") \
             or found["text"][-1] in "をはがもへ":  # (「右側の線を『…』の行に」: a piece of the request, cut by a quote)
         return None
     return found if re.search(r"[がはをにと]", found["text"][1:]) else None
