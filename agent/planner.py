@@ -182,7 +182,13 @@ _ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|than
                          r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です)?|わかりました)"
                          r"(?:\W|_|ー|〜)*)+"
                          # (a bare "?", 「？」「ん？」, "huh?", an emoji alone: nothing to act on)
-                         r"|(?:ん|え|へ|あれ|huh|eh|wat)?[?？.…。・!！ー\s\U0001F300-\U0001FAFF\u2600-\u27BF]+", re.I)
+                         r"|(?:ん|え|へ|あれ|huh|eh|wat|uh|um+)?[?？.…。・!！ー,\s\U0001F300-\U0001FAFF\u2600-\u27BF]+"
+                         # (… or not knowing what to ask: "hmm, I'm not sure what else to ask, sorry", 「なんて聞けばいいのか…」)
+                         r"|(?:\W|_)*(?:(?:hmm*|hm|um+|uh|ok|so|well|sorry|すみません|えっと|うーん)(?:\W|_)*)*"
+                         r"(?:i'?m\s+)?(?:not\s+sure|no\s+idea|(?:i\s+)?(?:don'?t|do\s+not)\s+know)\s+what\s+(?:else\s+)?to\s+ask"
+                         r"(?:\W+(?:sorry|now|next|anymore|here))*(?:\W|_)*"
+                         r"|(?:\W|_)*(?:(?:すみません|えっと|うーん|あの)(?:\W|_|ー|…)*)*(?:なんて|何て|何を|なにを|何)(?:聞けば|きけば|質問すれば)"
+                         r"(?:いい|よい)(?:のか|か)?(?:わから(?:ない|ん))?(?:\W|_|ー|…)*", re.I)
 
 
 @dataclass(frozen=True)

@@ -611,7 +611,8 @@ def _spaced_sentence(rest: str) -> re.Match[str] | None:
     if len([piece for piece in re.split(r"[\s\u3000]+", rest) if piece]) < 2:
         return None
     return next((found for found in _SPACED_CHUNK.finditer(rest) if not _REQUEST_WORDS.search(found["text"])
-                 and re.search(r"[がはをにと]", found["text"][1:]) and not _NO_CLAUSE_START.match(found["text"])), None)
+                 and re.search(r"[がはをにと]", found["text"][1:]) and not _NO_CLAUSE_START.match(found["text"])
+                 and not literal.said_back(found["text"], "")), None)
 
 
 # (a clause has a subject or object: 「空が青い」, not 「だけでいい」 or 「それでいい」)
