@@ -183,7 +183,7 @@ _ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|than
                          r"(?:\W|_|ー|〜)*)+"
                          # (a bare "?", 「？」「ん？」, "huh?", an emoji alone: nothing to act on)
                          r"|(?:ん|え|へ|あれ|huh|eh|wat|uh|um+)?[?？.…。・!！ー,\s\U0001F300-\U0001FAFF\u2600-\u27BF]+"
-                         # (… or not knowing what to ask: "hmm, I'm not sure what else to ask, sorry", 「なんて聞けばいいのか…」)
+                         # (… or not knowing what to ask: "hmm, not sure what else to ask", 「なんて聞けばいいのか…」)
                          r"|(?:\W|_)*(?:(?:hmm*|hm|um+|uh|ok|so|well|sorry|すみません|えっと|うーん)(?:\W|_)*)*"
                          r"(?:i'?m\s+)?(?:not\s+sure|no\s+idea|(?:i\s+)?(?:don'?t|do\s+not)\s+know)\s+what\s+(?:else\s+)?to\s+ask"
                          r"(?:\W+(?:sorry|now|next|anymore|here))*(?:\W|_)*"
