@@ -371,7 +371,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _WORTH_IT.search(reading.plain) and not asks_to_see(_WORTH_IT.sub(" ", masked)) and not reading.sentences \
             and not fit.sets_a_slot(reading) and reading.expression is None:
         return False  # "Is 3D plot useful for attention?": whether the view is worth it, in words
-    if reading.said_back and not asks_to_see(masked) and not reading.sentences and not fit.sets_a_slot(reading) \
+    if reading.said_back and not asks_to_see(reading.plain) and not reading.sentences and not fit.sets_a_slot(reading) \
             and not requests and reading.expression is None:
         return False  # "you wrote '0.5 * A + 0.5 * I'. what's the I?": what the sensei said, explained
     if _asks_of_the_data(reading, whole, yes_no, context, named):

@@ -2229,3 +2229,124 @@ def test_a_nod_a_request_or_the_code_of_the_figure_shown_runs_it(turns: list[str
 def test_what_a_method_measures_or_what_a_part_is_for_is_explained(question: str) -> None:
     *_, last = converse([f"norms for '{CAT}' layer 3", question])
     assert last.intent == "knowledge" and not last.calls
+
+
+# --- session 26: sets 93–100 (metaphors, stepping through layers and heads, choosing models, quoting the sensei back,
+# hesitant learners, sentences that look like requests, younger learners, second-language writers) ------------------
+
+
+@pytest.mark.parametrize("turns", [
+    [f"heatmap of '{CAT}'", "you wrote 'the upper-right triangle is zero by design'. What design?"],
+    [f"rollout of '{CAT}'", "you wrote '0.5 * A + 0.5 * I'. what's the I?"],
+    [f"「{CURRY}」のヒートマップ", "前の答えに出てきた『因果マスク』って、なに？"],
+    [f"「{CURRY}」のヒートマップ", "『行が見る側、列が見られる側』で合ってる？"]])
+def test_the_senseis_words_quoted_back_are_asked_about_not_analysed(turns: list[str]) -> None:
+    last = converse(turns)[-1]
+    assert last.intent == "knowledge" and not last.calls
+
+
+@pytest.mark.parametrize(("turns", "tool", "expected"), [
+    ([f"heatmap of '{CAT}'", "you wrote 'layer 0 looks at neighbours'. ok, show me layer 0 without [CLS] and [SEP]"],
+     "plot_heatmap", {"layer": 0, "exclude_special": True}),
+    ([f"「{CURRY}」のヒートマップ", "『ヘッドごとに役割が違う』って説明だったので、最終層の全ヘッドを並べて"],
+     "plot_heads", {"layer": -1})])
+def test_a_request_beside_the_senseis_words_keeps_the_sentence(turns: list[str], tool: str,
+                                                                 expected: dict[str, Any]) -> None:
+    name, arguments = call(converse(turns)[-1])
+    assert name == tool and "text" not in arguments and expected.items() <= arguments.items()
+
+
+def test_the_check_mentioned_on_a_quoted_sentence_analyses_it() -> None:
+    name, arguments = call(plan("ok show me the norm-based check you mentioned on 'The nurse helped the doctor.'"))
+    assert name == "attention_norms" and arguments["text"] == "The nurse helped the doctor."
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    ([f"heatmap of '{CAT}' layer 2 head 5", "and 7"], {"layer": 2, "head": 7}),
+    ([f"heatmap of '{CAT}' layer 2 head 5", "that was 5, now 6"], {"layer": 2, "head": 6}),
+    ([f"heatmap of '{CAT}' layer 2", "skip to the last"], {"layer": -1}),
+    ([f"「{CURRY}」のヒートマップ、層3", "最後まで飛ばして"], {"layer": -1}),
+    ([f"heatmap of '{CAT}' layer 0", "layer 3", "go back to the first one we saw"], {"layer": 0}),
+    ([f"heatmap of '{CAT}' layer 0", "layer 1", "nxet"], {"layer": 2})])
+def test_stepping_through_layers_and_heads(turns: list[str], expected: dict[str, Any]) -> None:
+    name, arguments = call(converse(turns)[-1])
+    assert name == "plot_heatmap" and expected.items() <= arguments.items()
+
+
+def test_a_decimal_is_no_number_alone() -> None:
+    *_, last = converse([f"numbers for '{CAT}' layer 1", "do the rows really add up to 1? some look like 0.9999"])
+    assert "head" not in (last.calls[0].arguments if last.calls else {})
+
+
+@pytest.mark.parametrize(("question", "layer", "head"), [
+    (f"numbers for layer zero, head eleven of '{CAT}'", 0, 11),
+    (f"For '{CAT}', go through the heatmaps of every layer one by one, starting from the very first.", 0, None),
+    (f"「{CURRY}」を1層ずつ順番に見ていきたいです。まず層0のヒートマップから", 0, None)])
+def test_numbers_in_words_and_a_pace_are_read_as_written(question: str, layer: int, head: int | None) -> None:
+    arguments = call(plan(question))[1]
+    assert arguments["layer"] == layer and arguments.get("head") == head
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("switch to the google one pls", {"model": "gemma-270m"}),
+    ("googleのモデルに切り替えて", {"model": "gemma-270m"}),
+    ("一番小さいモデルで \"Birds sing in the morning.\" のトークン見せて", {"model": "minilm"}),
+    ("Run 'A small bird landed.' through BERT, the google model and the Llama one side by side",
+     {"model": "minilm", "model_b": "gemma-270m", "model_c": "smollm2-135m"})])
+def test_models_named_by_maker_or_size(question: str, expected: dict[str, Any]) -> None:
+    assert expected.items() <= call(plan(question))[1].items()
+
+
+@pytest.mark.parametrize(("question", "tool", "expected"), [
+    ("In 'Why is the sky so dark at night?', what does 'why' attend to most?", "plot_line",
+     {"text": "Why is the sky so dark at night?", "query": "why"}),
+    ("「見せて」と「見せてください」を比べて", "compare_attention", {"text_a": "見せて", "text_b": "見せてください"}),
+    ("「これは何ですか」と「これは何ですか？」のアテンションを比べて", "compare_attention",
+     {"text_a": "これは何ですか", "text_b": "これは何ですか？"}),
+    ("attention norms for the sentence Nobody told me why", "attention_norms", {"text": "Nobody told me why"}),
+    ("ロールアウトおねがいします：説明してもらえますか", "attention_rollout", {"text": "説明してもらえますか"})])
+def test_sentences_that_look_like_requests_are_analysed(question: str, tool: str, expected: dict[str, Any]) -> None:
+    name, arguments = call(plan(question))
+    assert name == tool and expected.items() <= arguments.items()
+
+
+@pytest.mark.parametrize("question", ["Show me the heatmap of this sentence:", "これのヒートマップ見せて"])
+def test_a_sentence_announced_and_not_given_is_asked_for(question: str) -> None:
+    planned = plan(question)
+    assert planned.intent == "ask_back" and not planned.calls
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    ([f"heatmap of '{CAT}'", "numbers inside pls"], {"annotate": True}),
+    ([f"heatmap of '{CAT}'", "forget it, just put the numbers in"], {"annotate": True}),
+    ([f"「{CURRY}」のヒートマップ", "値いりで"], {"annotate": True}),
+    ([f"「{CURRY}」のヒートマップ、層3", "<bos>を けして、もう いちど おねがいします"],
+     {"exclude_special": True, "layer": 3}),
+    (["what are a query and a key, in plain words?", "ok now show me that on an actual sentence: 'The dog barked'"],
+     {"text": "The dog barked"}),
+    (["クエリとキーって要するに何と何？", "じゃあ実際の文で見せて。『先生が生徒をほめた』"],
+     {"text": "先生が生徒をほめた"})])
+def test_terse_second_language_and_hedged_requests_keep_to_the_heatmap(turns: list[str],
+                                                                      expected: dict[str, Any]) -> None:
+    name, arguments = call(converse(turns)[-1])
+    assert name == "plot_heatmap" and expected.items() <= arguments.items()
+
+
+@pytest.mark.parametrize(("turns", "tool"), [
+    ([f"where does 'cat' look in '{CAT}'", "sorry, could that be the first layer instead? if that's possible"],
+     "plot_line"),
+    (["compare 'The bank was closed' and 'The river bank was muddy'",
+      "ok. maybe layer 1 instead of the last one? if ok"], "compare_attention"),
+    (["what does torch.mean(outputs.attentions[-1], dim=1)[0] give for 'Time flies like an arrow.'",
+      "same expression on gemma"], "explain_reduction"),
+    (["continue 'Once upon a time there was' and show the attention", "Please more 5 token."],
+     "generation_attention")])
+def test_a_hedged_or_terse_follow_up_goes_on_with_the_view_shown(turns: list[str], tool: str) -> None:
+    assert call(converse(turns)[-1])[0] == tool
+
+
+@pytest.mark.parametrize("question", ["hmm, I'm not sure what else to ask, sorry",
+                                      "すみません、えっと…なんて聞けばいいのか…"])
+def test_not_knowing_what_to_ask_is_asked_back(question: str) -> None:
+    last = converse([f"heatmap of '{CAT}'", question])[-1]
+    assert last.intent == "ask_back" and not last.calls
