@@ -91,6 +91,10 @@ _EACH_SHOWN = re.compile(r"\b(?:in|for|on|of)\s+(?:all|each|both)(?:\s+of)?\s+(?
 _NOT_DRAWN = re.compile(r"\bno\s+(?:plot|picture|figure|chart|graph|drawing|heat\s*map)s?\s*(?:[,.!?]|$)"
                         r"|\bnot\s+(?:as\s+)?a\s+(?:plot|picture|figure|chart|graph)\b"
                         r"|図(?:は|じゃなくて|ではなく|ではなくて)(?:数字|数値|いらない|要らない|なし)", re.I)
+# the figure shown, drawn again with a change ("please redraw it without the special tokens", 「それ描き直して」)
+_THE_SHOWN_AGAIN = re.compile(r"\b(?:re-?draw|re-?do|re-?plot|re-?make|re-?render)\s+(?:it|that|this|the\s+(?:same\s+)?"
+                              r"(?:figure|plot|one|picture|map|chart))\b|(?:それ|これ|さっきの(?:図)?)を?(?:描き直|書き直|出し直)",
+                              re.I)
 # a concept explained, now seen on a sentence ("show me that on an actual sentence", 「実際の文で見せて」)
 _SHOWN_ON_A_SENTENCE = re.compile(r"\b(?:show|see|picture)\b[^.?!]{0,30}\b(?:on|with|for|in)\s+(?:an?\s+)?"
                                   r"(?:actual|real|concrete)\s+(?:sentence|example|text)\b"
@@ -533,8 +537,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # (not "load smollm2", which makes it current)
         return previous, TOOL_MIN
     # (「実際に描いてみせて」 after the explanation)
+    # (… but "show it without the special tokens anyway" after a word on the figure shown changes that figure)
+    changes_the_shown = previous is not None and previous.figure and fit.changes_the_view(reading)
     if not named and context.offered in every and not weak(matches) and not fit.unfit(every[context.offered], reading) \
-            and (context.tool is None or _SHOW_THAT.search(reading.plain)):  # (not one that cannot take a layer asked)
+            and (context.tool is None or _SHOW_THAT.search(reading.plain) and not changes_the_shown):
+        # (not one that cannot take a layer asked)
         named = [every[context.offered]]
         if not named[0].figure and default is not None and _SHOWN_ON_A_SENTENCE.search(reading.plain) \
                 and not fit.unfit(default, reading):
@@ -614,6 +621,7 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         if fits_worse and not default_fits:
             return chosen
         if chosen is None or bare(reading) or fits_better or chosen[1] < kept + FOLLOW_UP_MARGIN \
+                or _THE_SHOWN_AGAIN.search(reading.plain) and not named \
                 or asking.holds_elsewhere(reading) or bool(previous.needs_any) and _EACH_SHOWN.search(reading.plain) \
                 or bool(reading.sentences) and ALSO_FOR.search(reading.plain) and not named:
             # ("is that also the case in layer 0?", 「日本語でも見たい。『…』で」)
