@@ -30,7 +30,7 @@ _LINKING_WORDS = frozenset("now what about and the of for with then also please 
                            "nice cool great thanks thank thx ty awesome perfect "  # (a nod before the request)
                            "fine sure yes yeah yep "
                            "sorry oops ugh wait no meant typo my bad mistake "  # (a correction: "sorry, layer 1 not 0")
-                           "maybe perhaps possibly if bother mind kindly be anyway anyhow "  # (a hedge: "maybe layer 1?")
+                           "maybe perhaps possibly if bother mind kindly be anyway anyhow "  # ("maybe layer 1?")
                            "expression formula calculation computation "  # ("same expression on gemma")
                            "last lastly finally "  # ("thank you! last: the code for …")
                            "english japanese version translation translated original"  # ("english version '…'")

@@ -536,12 +536,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         # "now switch to smollm2 for this", 「BERTに戻して」, 「GPTっぽいモデルだと？」: the view shown, on it
         # (not "load smollm2", which makes it current)
         return previous, TOOL_MIN
-    # (「実際に描いてみせて」 after the explanation)
-    # (… but "show it without the special tokens anyway" after a word on the figure shown changes that figure)
+    # (「実際に描いてみせて」 after the explanation; not one that cannot take a layer asked; and not when "show it
+    # without the special tokens anyway" after a word on the figure shown changes that figure)
     changes_the_shown = previous is not None and previous.figure and fit.changes_the_view(reading)
     if not named and context.offered in every and not weak(matches) and not fit.unfit(every[context.offered], reading) \
             and (context.tool is None or _SHOW_THAT.search(reading.plain) and not changes_the_shown):
-        # (not one that cannot take a layer asked)
         named = [every[context.offered]]
         if not named[0].figure and default is not None and _SHOWN_ON_A_SENTENCE.search(reading.plain) \
                 and not fit.unfit(default, reading):
@@ -588,8 +587,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     chosen = _best_fit(among_named or candidates, reading)
     if chosen is not None and not named and fit.unfit_choices(chosen[0], reading) & {"key", "layer", "query"}:
-        # (a token pair or a layer the closest cannot take, taken by one a little further, under the minimum: "how
-        # does she -> sister evolve over all the layers?", "the flow from layer 3 on", not one layer's summary)
+        # (a token pair, a token or a layer the closest cannot take, taken by one a little further, under the minimum:
+        # "how does she -> sister evolve over all the layers?", "the flow from layer 3 on", not one layer's summary;
+        # "can computers figure out what 'it' refers to? check with '…'", not the heatmap)
         taker = _closest_fitting(matches, reading, context, max(ASK_BELOW, chosen[1] - 2 * FIT_MARGIN))
         chosen = (every[taker.name], taker.score) if taker is not None else chosen
     fitting = fit.fitting(reading)

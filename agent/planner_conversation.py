@@ -303,7 +303,8 @@ def _number_alone(reading: Reading, context: Context) -> None:
     """A number alone stands for the choice the question before gave one: "ok do 50", 「じゃあ上限いっぱいの50で」
     after a generation is how many tokens to write; "right, 29 then" after "… at layer 30", "the sixth then" after
     "the seventh layer", 「じゃあ3で」 after 「ヘッド4で」 is that layer or head (a number as an index, an ordinal
-    counted from 1)."""
+    counted from 1); after a question that set both or neither, "and 7", "that was 9, now 10" is the one the learner
+    is stepping through."""
     if reading.new_tokens is not None or reading.layers or reading.heads:
         return
     if _shown_takes(context, "new_tokens"):
