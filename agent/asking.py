@@ -271,6 +271,11 @@ def _beside_the_explanation(masked: str) -> str:
     return " ".join(clause for clause in re.split(r"(?<=[.!?。！？])\s*", masked) if not _EXPLAIN_ASKED.search(clause))
 
 
+# what was spoken of, done ("can you actually run it?", "try that", 「やってみせて」)
+_DO_IT = re.compile(r"\b(?:run|try|do|apply|use)\s+(?:it|that|this|them)\b"
+                    r"|やって(?:みせて|みて|ほしい)|試して|実行して")
+
+
 def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: list[Match],
                      parts: list[list[Match]], named: list[Card]) -> bool:
     """Whether the question asks *for* something (a tool runs) rather than only *about* something.
@@ -371,9 +376,11 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _WORTH_IT.search(reading.plain) and not asks_to_see(_WORTH_IT.sub(" ", masked)) and not reading.sentences \
             and not fit.sets_a_slot(reading) and reading.expression is None:
         return False  # "Is 3D plot useful for attention?": whether the view is worth it, in words
-    if reading.said_back and not asks_to_see(reading.plain) and not reading.sentences and not fit.sets_a_slot(reading) \
-            and not requests and reading.expression is None:
-        return False  # "you wrote '0.5 * A + 0.5 * I'. what's the I?": what the sensei said, explained
+    if reading.said_back and not asks_to_see(reading.plain) and not _DO_IT.search(reading.plain) \
+            and not reading.sentences and not fit.sets_a_slot(reading) and reading.expression is None:
+        # "you wrote '0.5 * A + 0.5 * I'. what's the I?": what the sensei said, explained (a request is looked for in
+        # the learner's own words: the words quoted back may read like one, "you wrote 'each row adds up to 1'")
+        return False
     if _asks_of_the_data(reading, whole, yes_no, context, named):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
     if any(not card.slots for card in named) and not WHY.search(reading.plain) \

@@ -2238,6 +2238,7 @@ def test_what_a_method_measures_or_what_a_part_is_for_is_explained(question: str
 @pytest.mark.parametrize("turns", [
     [f"heatmap of '{CAT}'", "you wrote 'the upper-right triangle is zero by design'. What design?"],
     [f"rollout of '{CAT}'", "you wrote '0.5 * A + 0.5 * I'. what's the I?"],
+    [f"heatmap of '{CAT}' layer 2 head 5", "you wrote 'each row adds up to 1'. why is that?"],
     [f"「{CURRY}」のヒートマップ", "前の答えに出てきた『因果マスク』って、なに？"],
     [f"「{CURRY}」のヒートマップ", "『行が見る側、列が見られる側』で合ってる？"]])
 def test_the_senseis_words_quoted_back_are_asked_about_not_analysed(turns: list[str]) -> None:
