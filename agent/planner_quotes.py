@@ -365,11 +365,12 @@ def cited(quote: Quote) -> bool:
     question = bool(re.search(r"[?？]$|(?:のか|ですか|ますか)$", quote.text.strip()))
     # 「なぜ3Dはダメなのか」「どのトークンが一番注目を集めているか」を見せたい: a question, not a sentence
     # (but 「明日は雨やろか」のヒートマップ: a sentence that asks, analysed)
+    analysed = bool(_PAIRED_OR_ANALYSED.match(quote.after))  # (paired with another sentence, or named as one)
     embedded = bool(re.search(r"(?<!で)(?<!ま)(?<!し)か$", quote.text.strip())) \
-        and not _ANALYSED_AFTER.search(quote.after) and not _PAIRED_OR_ANALYSED.match(quote.after)
+        and not _ANALYSED_AFTER.search(quote.after) and not analysed
     return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) \
         or said_back(quote.before, quote.after) or embedded \
-        or question and bool(re.match(r"^\s*(?:と|って)", quote.after)) and not _PAIRED_OR_ANALYSED.match(quote.after)
+        or question and bool(re.match(r"^\s*(?:と|って)", quote.after)) and not analysed
 
 
 # (「「これは何ですか」と「…」を比べて」, 「「どうして分かるの？」という文で」: a sentence that asks, analysed)

@@ -499,8 +499,7 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             candidates.append(quote.text)
     longest = max(candidates, key=len, default="")
     for text in candidates:
-        inside = re.search(rf"(?<!\w){re.escape(text.lower())}(?!\w)", longest.lower()) if text.isascii() \
-            else text in longest
+        inside = _has_word(longest, text)
         if text != longest and _one_token(text) and inside and reading.query is None and text not in paired:
             reading.query = _query_value(text)
         elif len(text) <= 2 and any(text in other for other in candidates if other != text):
@@ -512,7 +511,9 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
 
 
 def _has_word(sentence: str, word: str) -> bool:
-    return word.lower() in sentence_words(sentence) if word.isascii() else word in sentence
+    """The sentence has the quoted word: as a whole word in English, as a piece of it in Japanese."""
+    return bool(re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", sentence.lower())) if word.isascii() \
+        else word in sentence
 
 
 _JOINED = re.compile(r"^\s*(?:と|や|vs\.?|versus)\s*[「『\"'“‘]", re.I)
