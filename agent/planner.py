@@ -182,8 +182,11 @@ _ONLY_LOST = re.compile(r"(?:\W|_)*(?:(?:うーん|うーむ|んー+|hmm*|hm|ok|
                         r"(?:\W|_|ー|〜)*", re.I)
 # a reply that is only thanks, a nod or a sigh ("hmm", "ok thanks!", 「ありがと！」「うーん」): nothing asked
 _ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|thanks?(?:\s+you)?(?:\s+so\s+much)?|thx|ty"
-                         r"|got\s+it|i\s+see|ありがと(?:う)?(?:ございます|ございました)?|サンキュー?|どうも|うーん|うーむ|んー+"
-                         r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です)?|わかりました)"
+                         r"|got\s+it|i\s+see|cheers|perfect|awesome|alright|understood|noted|fair\s+enough"
+                         r"|(?:that\s+)?makes\s+sense|that\s+help(?:s|ed)"
+                         r"|ありがと(?:う)?(?:ございます|ございました)?|サンキュー?|どうも|うーん|うーむ|んー+"
+                         r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です|しました)?|わかりました|理解しました|納得(?:です|しました)?"
+                         r"|安心しました|すっきりしました|勉強になりました|(?:あとで|後で|今度)?(?:試して|入れて|やって)みます)"
                          r"(?:\W|_|ー|〜)*)+"
                          # (a bare "?", 「？」「ん？」, "huh?", an emoji alone: nothing to act on)
                          r"|(?:ん|え|へ|あれ|huh|eh|wat|uh|um+)?[?？.…。・!！ー,\s\U0001F300-\U0001FAFF\u2600-\u27BF]+"
@@ -278,10 +281,13 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
                  or _POINTS_ONLY.fullmatch(reading.plain.strip()) or _ONLY_LOST.fullmatch(reading.plain.strip())
                  or _points_at_nothing(reading, named) and not _a_concept_named(reading, named)
-                 or asks_tool and not reading.sentences and bool(_A_WORD_UNSAID.search(reading.plain))):
+                 or asks_tool and not reading.sentences and bool(_A_WORD_UNSAID.search(reading.plain))
+                 # "what does 'it' look at most?", 「この文の『それ』って何を見てるの？」: in which sentence?
+                 or asks_tool and conversation.words_of_it_unsaid(reading, question)):
         # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」, "the same for my sentence" with nothing
         # before it: which sentence, which view, what is "this"?
-        needs_sentence = not reading.sentences and bool(conversation.MY_SENTENCE.search(reading.plain))
+        needs_sentence = not reading.sentences and bool(conversation.MY_SENTENCE.search(reading.plain)
+                                                        or conversation.words_of_it_unsaid(reading, question))
         # (the view asked for waits for the sentence: "can you make a heatmap of my sentence?", then the sentence)
         waits = needs_sentence and view_named is not None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]),
@@ -461,8 +467,8 @@ def _closing(reading: Reading) -> bool:
 _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|bye|goodbye|see\s+you)\b|that'?s\s+all|ありがと|おおきに"
                      r"|助かりました|参考になりました|またくる|また来|お疲れ|おつかれ|さようなら|バイバイ", re.I)
 # ... that still asks for something ("thanks! now the code please", 「ありがとう、コードもください」)
-_STILL_ASKS = re.compile(r"\b(?:please|pls|plz|can|could|would|show|give|draw|plot|make|now|next|also|but|one\s+more"
-                         r"|last|want|need)\b|ください|下さい|お願い|おねがい|ちょうだい|ほしい|欲しい|たい|して|見せ|(?<![とてど])も(?!う)|けど"
+_STILL_ASKS = re.compile(r"\b(?:please|pls|plz|can|could|would|show|give|draw|plot|make|(?<!for\s)now|next|also|but"
+                         r"|one\s+more|last|want|need)\b|ください|下さい|お願い|おねがい|ちょうだい|ほしい|欲しい|たい|して|見せ|(?<![とてど])も(?!う)|けど"
                          r"|でも|次|最後に", re.I)
 
 

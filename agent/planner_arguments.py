@@ -191,6 +191,8 @@ ANNOTATE = _ascii(
     r"|\b(?:each|every)\s+(?:value|number|weight)\s+(?:written|printed|shown)\b"
     r"|(?:各|それぞれの)?(?:マス|セル|升目|マス目)(?:の中)?に(?:数値|値|数字|重み)|(?:数値|値|数字|重み)を(?:重ね|のせ|表記|記入)"
     r"|ヒートマップに(?:数値|値|数字|重み)"
+    # "…, numbers on", 「…。数値も」
+    r"|(?:^|[,;]\s*)(?:numbers|values)\s+on\b(?=\s*(?:[,.;!]|$|please|pls|too))|[。、,]\s*(?:数値|数字)も\s*[。!！]?\s*$"
 )
 # choices turned off: "without the numbers", 「数値はなしで」; "keep [CLS]", "put the special tokens back",
 # 「[CLS]は消さないで」; 「headは指定しないで」
@@ -322,7 +324,12 @@ SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped
                    r"\s*(?:at|to|=|of)\s*(0?\.\d+)\b|\bcolou?r[\s_]*(?:scale|bar|max(?:imum)?)?\s*(?:at|to|=|of)\s*(0?\.\d+)\b"
                    r"|\bcap\s+(?:the\s+)?(?:colou?r\s*)?(?:scale|bar)\s+(?:at|to)\s+(0?\.\d+)\b|\bvmax\s*=\s*(0?\.\d+)"
                    r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*(0?\.\d+)"
-                   r"|\b(?:scale|range)\s+(?:up\s+)?to\s+(0?\.\d+)\b|上限\s*(?:は|を|[=:：])?\s*(0?\.\d+)")
+                   r"|\b(?:scale|range)\s+(?:up\s+)?to\s+(0?\.\d+)\b|上限\s*(?:は|を|[=:：])?\s*(0?\.\d+)"
+                   # "colour max 0.3", "the top of the scale at 0.3", "colour range 0 to 0.5", 「色の範囲は0から0.5で」
+                   r"|\bcolou?r[\s_]*max(?:imum)?\s*[:=]?\s*(0?\.\d+)\b"
+                   r"|\btop\s+of\s+the\s+(?:colou?r\s*)?(?:scale|bar)\s+(?:at|to)\s+(0?\.\d+)\b"
+                   r"|\b(?:colou?r\s*)?(?:scale|range)\s+(?:from\s+)?0\s*(?:to|-|–|~|\.\.)\s*(0?\.\d+)\b"
+                   r"|(?:色の範囲|色のスケール|カラースケール|カラーバー)(?:は|を)?\s*0\s*(?:〜|~|から|-|–)\s*(0?\.\d+)")
 # choices said to stay as they were: "at the same layer", "same head", "that layer", "from that one up", 「同じ層で」,
 # 「その層」, 「同じ設定で」
 _SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer\s*(?:and|&|/|,)\s*head|layer|head|settings?|style|look|format)\b"
@@ -363,6 +370,9 @@ FIXED_SCALE = _ascii(
     r"(?:from\s+)?0\s*(?:to|-|–|~|\.\.)\s*1\b"
     r"|(?:色|カラーバー|カラースケール)の(?:上限|最大値?)(?:は|を)?\s*1(?:\.0)?(?![\d.])"
     r"|(?:同じ|共通の|固定の?)(?:カラーバー|カラースケール|色のスケール|スケール)"
+    # "fix the colour scale at 1.0", "same 0-1 scale", 「層3の全ヘッドを0〜1で」
+    r"|\b(?:colou?r\s*)?(?:scale|bar|colorbar)\s+at\s+1(?:\.0)?(?![\d.])|\bsame\s+0\s*(?:-|–|to|\.\.)\s*1\s+scale\b"
+    r"|0\s*(?:〜|~|から)\s*1(?:\.0)?\s*(?:まで)?で(?=[。、!！]|\s*$|固定|表示|描|見)"
     r"|\b(?:colou?r\s*)?(?:scale|bar|range)\s+(?:fixed|capped|set|limited)\s+(?:at|to)\s+1(?:\.0)?(?![\d.])"
     r"|\b(?:scale|range)\s+(?:up\s+)?to\s+1(?:\.0)?(?![\d.])")
 # the pieces again, not merged ("put it back to tokens", 「やっぱりまとめないほうで」)

@@ -19,7 +19,8 @@ from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
 from agent.planner_reading import JAPANESE, Reading, asks_to_see, read, standard
 
-__all__ = ["MY_SENTENCE", "ON_ITS_OWN", "one_panel_unsaid", "resolve", "the_sentence_replied"]
+__all__ = ["MY_SENTENCE", "ON_ITS_OWN", "THIS_SENTENCE", "one_panel_unsaid", "resolve", "the_sentence_replied",
+           "words_of_it_unsaid"]
 
 # the learner's own sentence spoken of without writing it ("a heatmap of my sentence", 「自分の文で」)
 MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
@@ -29,6 +30,24 @@ MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
                          r"|i\s+(?:write|wrote|pick|chose|choose))\b"  # "a sentence I make up myself"
                          r"|(?:自分|私|わたし|僕|ぼく|俺)の(?:文|テキスト|例文|プロンプト)"
                          r"|自分で(?:考えた|作った|書いた)文", re.I)
+# ... or a word of a sentence asked about with the sentence never given ("what does 'it' look at most?", 「この文の
+# 『それ』って何を見てるの？」); a special token every sentence has is no such word ("what does [CLS] attend to?")
+THIS_SENTENCE = re.compile(r"\b(?:this|that)\s+sentence\b|(?:この|その)(?:文|例文)(?![字法脈章])", re.I)
+
+
+# (a word whose own tokens are asked about is the text itself: "into how many tokens does minilm chop 'unbelievably'?")
+_ITS_TOKENS = re.compile(r"\btokens?\b|\bchop|\bsplit|\bpieces?\b|トークン|分割|分け|切れ|切ら", re.I)
+
+
+def words_of_it_unsaid(reading: Reading, question: str) -> bool:
+    """A word of a sentence quoted in `question`, or "this sentence", spoken of with no sentence written."""
+    return not reading.sentences and not _ITS_TOKENS.search(reading.plain) and (bool(
+        THIS_SENTENCE.search(reading.plain)) or any(
+        isinstance(word, str) and not word.startswith(("[", "<")) and len(word.split()) == 1
+        and (word.isascii() or len(word) <= 4) and re.search(rf"[\"'「『“‘]{re.escape(word)}[\"'」』”’]", question)
+        for word in (reading.query, reading.key)))
+
+
 # what a sentence sent alone is not: a question, a request, thanks or a nod, a choice of the view
 _NOT_A_SENTENCE = re.compile(r"[?？\"“”「」『』]|^\W*(?:ok|okay|thanks?|thank\s+you|sorry|please|pls|can|could|would"
                              r"|show|plot|draw|make|give|what|why|how|where|which|who|when|is|are|do|does|i\s+(?:mean|meant"
@@ -41,18 +60,23 @@ def the_sentence_replied(question: str, context: Context) -> str:
     sentence?" → "Every student passed the exam except Tom.", 「自分の文で折れ線グラフ作りたい」 →
     「明日は雨が降るらしい」; the figure from a friend's slide, then its sentence): that sentence, in the quotes
     the sensei asked for."""
-    if context.text is not None or context.question is None or _NOT_A_SENTENCE.search(question):
+    if context.text is not None or context.question is None:
         return question
     before = read(standard(context.question))
-    if before.sentences or not (MY_SENTENCE.search(before.plain) or from_elsewhere(before)):
-        return question
+    words_of_it = words_of_it_unsaid(before, context.question)
     reply = read(question)
     said = reply.models or reply.layers or reply.heads or reply.query is not None or reply.expression is not None
+    if words_of_it and len(reply.sentences) == 1 and not said and not asks_to_see(reply.plain):
+        return f"{context.question} {question}"  # (the question of its word, now on the sentence quoted)
+    if _NOT_A_SENTENCE.search(question) or before.sentences \
+            or not (MY_SENTENCE.search(before.plain) or from_elsewhere(before) or words_of_it):
+        return question
     words = len(question.split()) >= 3 if question.isascii() else len(question.strip()) >= 6
     if said or not words or asks_to_see(reply.plain) or any(names_it(card, reply) for card in cards().values()):
         return question
     sentence = question.strip()
-    return f"「{sentence}」" if JAPANESE.search(sentence) else f'"{sentence}"'
+    quoted = f"「{sentence}」" if JAPANESE.search(sentence) else f'"{sentence}"'
+    return f"{context.question} {quoted}" if words_of_it else quoted
 
 _DIM = re.compile(r"dim\s*=\s*-?\d+")
 _INDEX = re.compile(r"\[\s*-?\d+\s*\]")

@@ -195,9 +195,22 @@ def _keywords() -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
 _WHAT_IS_TERM = re.compile(r"^\W*what(?:'s|s|\s+is|\s+are)\s+(?:an?\s+)?([\w' -]{2,30}?)\s*[?？]?\s*$", re.I)
 
 
+# ... or only a keyword and a question mark, a trailing 「って」 or a trail of dots ("induction??", "kobayashi?",
+# 「ノルム…？」「エントロピーって」), unless it names a form of the figure or a choice ("heatmap?", "3d?", "last layer?"
+# redraw it)
+_TERM_QUERIED = re.compile(r"^\W*(?:(?:so|and|hmm+|um+|ok|uh)\W+)?"
+                           r"([^\d\s０-９?？…、。,.][^\d０-９?？…、。,.]{0,24}?)\s*(?:[?？]+|(?:…|\.\.\.)+\s*[?？]*|って)\W*$",
+                           re.I)
+_FORMS = re.compile(r"heat\s*map|ヒートマップ|line|折れ線|3d|3-d|立体|grid|グリッド|table|表|explorer|html", re.I)
+
+
 def term_asked(reading: Reading) -> list[str]:
     """The entries that have a term asked alone as one of their keywords, exactly."""
     found = TERM_ALONE.match(reading.plain) or _WHAT_IS_TERM.match(reading.plain)
+    queried = None if found else _TERM_QUERIED.match(reading.plain)
+    if queried and (_FORMS.search(queried.group(1)) or reading.layers or reading.heads or reading.models):
+        queried = None
+    found = found or queried
     term = next((group for group in found.groups() if group), "").strip().lower() if found else ""
     return [name for name in _keywords()[0].get(term, ()) if not knowledge()[name].asks_back][:1]
 

@@ -69,7 +69,8 @@ COLON_SENTENCE = ascii_pattern(
     r"|出して"
     r"|\bplease|\bpl[sz]"  # "heatmap pls: She sold seashells"
     # "ok try this one instead: My sister …", 「３層目のヒートマップ：鳥が…」
-    r"|\b(?:this|that)\s+one(?:\s+instead)?|\binstead|\btry\s+this|ヒートマップ|折れ線(?:グラフ)?|グラフ|の図)\s*[:：]"
+    r"|\b(?:this|that)\s+one(?:\s+instead)?|\binstead|\btry\s+this|(?:ヒートマップ|折れ線(?:グラフ)?|グラフ|の図)(?:で|に)?)"
+    r"\s*[:：]"
     r"\s*(?P<text>\S.*?)\s*$", re.I | re.S)
 # "Tokenize this and give me the attention shapes:\nThe committee postponed the vote.": a line of its own after a colon
 # (no code: a line with brackets, an "=" or backticks, nor a message "SomeError: …")

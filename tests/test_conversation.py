@@ -2351,3 +2351,76 @@ def test_a_hedged_or_terse_follow_up_goes_on_with_the_view_shown(turns: list[str
 def test_not_knowing_what_to_ask_is_asked_back(question: str) -> None:
     last = converse([f"heatmap of '{CAT}'", question])[-1]
     assert last.intent == "ask_back" and not last.calls
+
+
+# --- session 27: nods, bare terms, words of a sentence never given, scale and numbers as written -----------------
+
+@pytest.mark.parametrize("reply", ["ok got it, cheers", "thanks, that's it for now", "なるほど、安心しました",
+                                   "了解、あとで入れてみます", "that makes sense, thanks"])
+def test_a_nod_after_an_answer_asks_nothing(reply: str) -> None:
+    last = converse(["what is an attention sink?", reply])[-1]
+    assert last.intent == "ask_back" and not last.calls and not last.knowledge
+
+
+@pytest.mark.parametrize(("term", "entry"), [("kobayashi?", "norm_based"), ("ノルム…？", "norm_based"),
+                                             ("エントロピーって", "attention_entropy"), ("rollout?", "rollout")])
+def test_a_bare_term_after_a_figure_is_explained(term: str, entry: str) -> None:
+    last = converse([f"heatmap of '{CAT}', layer 3", term])[-1]
+    assert last.intent == "knowledge" and not last.calls and last.knowledge[0] == entry
+
+
+@pytest.mark.parametrize(("term", "tool"), [("heatmap?", "plot_heatmap"), ("3d?", "plot_3d")])
+def test_a_bare_form_of_the_figure_redraws_it(term: str, tool: str) -> None:
+    assert call(converse([f"line chart of '{CAT}', layer 3", term])[-1])[0] == tool
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    (["what does 'it' look at most?", "'The dog dropped the ball because it was tired'"],
+     {"text": "The dog dropped the ball because it was tired", "query": "it"}),
+    (["what does 'it' look at most?", "The dog dropped the ball because it was tired"],
+     {"text": "The dog dropped the ball because it was tired", "query": "it"}),
+    (["この文の『それ』って何を見てるの？", "『鍵を机に置いたけど、それが見つからない。』です"],
+     {"text": "鍵を机に置いたけど、それが見つからない。"})])
+def test_a_word_asked_about_before_its_sentence_waits_for_it(turns: list[str], expected: dict[str, Any]) -> None:
+    first, last = converse(turns)
+    assert first.intent == "ask_back" and first.needs_sentence and not first.calls
+    name, arguments = call(last)
+    assert name == "plot_line" and expected.items() <= arguments.items()
+
+
+@pytest.mark.parametrize("question", ["what does [CLS] attend to?",
+                                      "if 'it' attends strongly to 'dog', does that mean the model understood it?",
+                                      "why does every row of the attention matrix add up to exactly one?"])
+def test_a_special_token_or_a_concept_question_needs_no_sentence(question: str) -> None:
+    assert plan(question).intent != "ask_back"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("smollm2, layer 27, head 4, colour max 0.3, heatmap of: Every morning the baker opens at six",
+     {"color_max": 0.3, "layer": 27, "head": 4}),
+    ("全ヘッドを並べて見たい：層１０、gemma、色の範囲は0から0.5で固定、文「窓を開けると冷たい風が入ってきた」",
+     {"color_max": 0.5, "layer": 10}),
+    ("ひーとまっぷ おねがい 「おにぎりを三つ食べた」 れいやー３ へっど１ すうちいり", {"annotate": True, "head": 1}),
+    (f"heatmap of '{CAT}', layer 5 head 3, numbers on", {"annotate": True}),
+    ("この文の『の』がどこ見てるか折れ線で：駅の近くにある店", {"text": "駅の近くにある店", "query": "の"})])
+def test_choices_written_in_one_message_are_all_read(question: str, expected: dict[str, Any]) -> None:
+    assert expected.items() <= call(plan(question))[1].items()
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [("heads grid, same 0-1 scale", {"color_max": 1.0}),
+                                                     ("fix the top of the scale at 0.3", {"color_max": 0.3}),
+                                                     ("そのままヒートマップにして。数値も", {"annotate": True})])
+def test_scale_and_numbers_said_in_a_follow_up(follow_up: str, expected: dict[str, Any]) -> None:
+    assert expected.items() <= call(converse([f"heatmap of '{CAT}', layer 3", follow_up])[-1])[1].items()
+
+
+@pytest.mark.parametrize("question", ["Into how many tokens does minilm chop the word 'unbelievably'?",
+                                      "Does the word 'unbelievably' stay one token or get chopped into pieces?"])
+def test_a_word_whose_tokens_are_asked_is_the_text(question: str) -> None:
+    name, arguments = call(plan(question))
+    assert name == "extract_attention" and arguments["text"] == "unbelievably"
+
+
+def test_a_layer_asked_with_a_question_mark_redraws() -> None:
+    name, arguments = call(converse([f"heatmap of '{CAT}', layer 0", "last layer?"])[-1])
+    assert name == "plot_heatmap" and arguments["layer"] == -1
