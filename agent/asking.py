@@ -494,6 +494,14 @@ def _tells(piece: str) -> bool:
                 or _STATEMENT_JA.search(piece) and not asks_to_see(piece) and not _WISH_JA.search(piece))
 
 
+# whether a head shown, or one of those shown, has a role ("is that a prev-token head?", "are any of these induction
+# heads?", 「これprev-tokenヘッド？」「この中に直前のトークンを見るヘッドってありますか？」)
+_ROLE_ASKED = re.compile(r"\b(?:is|are)\s+(?:that|this|it|these|those|there|any(?:\s+of\s+(?:them|these|those))?)\s+"
+                         r"(?:any\s+)?(?:an?\s+)?(?:prev(?:ious)?[- ]?token|induction|sink|positional)(?:[- ]like)?"
+                         r"\s+heads?\b|(?:これ|それ|この中|その中|ここ)\S{0,8}?(?:直前のトークンを見る|前のトークンを見る"
+                         r"|prev-?token|誘導|インダクション|シンク)\s*ヘッド", re.I)
+
+
 def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, context: Context,
                       named: list[Card]) -> bool:
     """A question about what the model does with the learner's own sentence ("Does 'ChatGPT' stay one token in
@@ -509,6 +517,8 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
                                                        or _SPECIAL_TOKEN.search(reading.plain))
                                                    and _PER_LAYER.search(reading.plain)):
         sentence_like = [context.text]  # ("Does she -> nurse get stronger as we go deeper?": a pair of it)
+    if context.text and not reading.sentences and _ROLE_ASKED.search(reading.plain) and not WHY.search(reading.plain):
+        return True  # "is that a prev-token head or not", 「これprev-tokenヘッド？」: tag them
     if not sentence_like or WHY.search(reading.plain) or _JUDGED.search(reading.plain) \
             or EXAMPLE.search(reading.plain) or GENERAL.search(reading.plain) \
             or _MEAN.search(mask_literals(reading.plain)):  # ("What do the ## marks mean?")

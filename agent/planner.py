@@ -95,6 +95,9 @@ _NOT_DRAWN = re.compile(r"\bno\s+(?:plot|picture|figure|chart|graph|drawing|heat
 _THE_SHOWN_AGAIN = re.compile(r"\b(?:re-?draw|re-?do|re-?plot|re-?make|re-?render)\s+(?:it|that|this|the\s+(?:same\s+)?"
                               r"(?:figure|plot|one|picture|map|chart))\b|(?:それ|これ|さっきの(?:図)?)を?(?:描き直|書き直|出し直)",
                               re.I)
+# only "show that" ("show me that", 「それ見せて」): the figure on the screen
+_SHOW_THAT = re.compile(r"(?:ok\W+|so\W+)?(?:show|draw|plot)\s+(?:me\s+)?(?:that|it|this)(?:\s+(?:please|pls))?\W*"
+                        r"|(?:じゃあ)?(?:それ|これ)(?:を)?(?:見せて|描いて)(?:ください|下さい)?\W*", re.I)
 # a concept explained, now seen on a sentence ("show me that on an actual sentence", 「実際の文で見せて」)
 _SHOWN_ON_A_SENTENCE = re.compile(r"\b(?:show|see|picture)\b[^.?!]{0,30}\b(?:on|with|for|in)\s+(?:an?\s+)?"
                                   r"(?:actual|real|concrete)\s+(?:sentence|example|text)\b"
@@ -589,6 +592,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
                   and fit.needs_met(every[m.name], reading, context)
                   and (not every[m.name].needs_name or every[m.name] in named)]
     among_named = [pair for pair in candidates if pair[0] in named]
+    takes_all = [card for card in named if not fit.unfit(card, reading) and fit.needs_met(card, reading, context)]
+    if len(takes_all) == 1 and among_named \
+            and all(fit.unfit_choices(card, reading) & {"sentence_b", "model_b"} for card, _ in among_named):
+        return takes_all[0], named_score  # 「2つ並べてヒートマップで比べて」: the one named that takes both
     if len(named) > 1 and not among_named:  # two views named, neither close by meaning: the longer name
         return max(named, key=lambda card: longest_name(card, reading)), TOOL_MIN
     chosen = _best_fit(among_named or candidates, reading)
@@ -643,6 +650,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             if taker is not None:
                 return every[taker.name], taker.score
             return previous, max(kept, TOOL_MIN)
+    if previous is not None and previous.figure and _SHOW_THAT.fullmatch(reading.plain.strip()):
+        return previous, TOOL_MIN  # "show that", 「それ見せて」 after a concept shown with its figure: that figure
     if default is not None and bare(reading) and (fit.changes_the_view(reading) or context.question) \
             and not fit.unfit_choices(default, reading) & {*_ONE_TOOLS_CHOICES, "query", "key"}:
         # (two models given, or a token: not the default; "in the first one, what does 'tasted' look at?" after a

@@ -77,8 +77,8 @@ _PERSON_EN = r"(?:professor|prof|teacher|lecturer|instructor|friend|classmate|co
              r"|supervisor|advisor|ta|engineer|manager|mentor|daughter|son|kid|grandson|granddaughter|wife|husband" \
              r"|partner|brother|sister|lab-?mate|group-?mate|room-?mate|senpai" \
              r"|co-?(?:presenter|speaker|author|worker|teacher))"
-_FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|graphs?|diagrams?|screenshots?|slides?|one" \
-             r"|versions?|tables?|notes)"
+_FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|maps?|grids?|graphs?|diagrams?|screenshots?" \
+             r"|slides?|one|versions?|tables?|notes)"
 _PERSON_JA = r"(?:友達|友人|ともだち|先生|せんせい|先輩|せんぱい|教授|同僚|上司|後輩|講師" \
              r"|クラスメイト|同級生|娘|息子|孫|家族|知人|部下|同期)"
 _FIGURE_JA = r"(?:図|画像|グラフ|ヒートマップ|スクショ|表|やつ)"
@@ -104,7 +104,7 @@ _ELSEWHERE = re.compile(
     # gives different numbers")
     rf"|\b(?:her|his|their)\s+(?:own\s+)?{_FIGURE_EN}\s+(?:had|has|was|is|looked|looks|showed|shows)\s+(?:much\s+|way\s+"
     r"|a\s+lot\s+|far\s+|totally\s+|completely\s+)?(?:\w+er|different|nothing)\b"
-    rf"|\b{_FIGURE_EN}\s+(?:that\s+)?(?:he|she|they)\s+(?:showed|shared|used|had)\b"
+    rf"|\b{_FIGURE_EN}\s+(?:that\s+)?(?:he|she|they)\s+(?:showed|shared|used|had|made|drew)\b"
     r"|\bmy\s+own\s+(?:\w+\s+)?(?:script|code|notebook|implementation)\s+(?:gives|gave|shows|showed|returns|produces)\b"
     rf"|\bphotos?\s+of\s+(?:an?\s+|the\s+|this\s+|that\s+)?(?:\w+\s+)?{_FIGURE_EN}\b"
     r"|\b(?:on|in|at)\s+(?:another|a\s+different|some\s+other)\s+(?:site|website|page|blog)\b"
@@ -130,7 +130,16 @@ _ELSEWHERE = re.compile(
     rf"(?:出てきた|出ていた|あった)\S{{0,8}}?{_FIGURE_JA}|^\W*(?:教科書|論文|参考書|配布資料)(?:だと|では)"
     rf"|(?:セミナー|講演|勉強会|発表)で\S{{0,12}}?(?:見せ|使っ|出し)\S{{0,8}}?{_FIGURE_JA}"
     rf"|{_PERSON_JA}の(?:PC|パソコン|環境|マシン)で\S{{0,10}}?(?:違う|ちがう|別の){_FIGURE_JA}"
-    r"|\b(?:i'?ll|let\s+me|can\s+i)\s+(?:send|upload|attach|paste)\s+(?:you\s+)?a\s+screenshot\b", re.I)
+    r"|\b(?:i'?ll|let\s+me|can\s+i)\s+(?:send|upload|attach|paste)\s+(?:you\s+)?a\s+screenshot\b"
+    # ("my colab figure", "my friend got a totally different map", "my classmate's version had way bigger squares",
+    # "something else is off in her plot", "the one in my textbook", "a 3D one in a tutorial video")
+    rf"|\bmy\s+(?:own\s+)?(?:colab|notebook|jupyter|local)\s+{_FIGURE_EN}\b"
+    rf"|\b{_PERSON_EN}\s+(?:got|gets|made|makes)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,2}}{_FIGURE_EN}\b"
+    rf"|\b{_PERSON_EN}'s\s+(?:own\s+)?{_FIGURE_EN}\s+(?:had|has|was|is|looked|looks|showed|shows)\b"
+    rf"|\b{_PERSON_EN}\s+(?:showed|shared|drew)\s+(?:an?\s+|the\s+)?[\w-]+\s+{_FIGURE_EN}\b"
+    rf"|\bin\s+(?:her|his|their)\s+(?:own\s+)?{_FIGURE_EN}\b"
+    rf"|\b{_FIGURE_EN}\s+(?:in|from)\s+(?:my|the|a|an|another|some)\s+(?:[\w-]+\s+)?"
+    r"(?:textbook|book|paper|tutorial|video|lecture|course|talk)\b", re.I)
 ELSEWHERE_ENTRY = "figure_from_elsewhere"
 
 

@@ -116,8 +116,11 @@ TOPIC_CLAUSE = re.compile(r"(?:^|[、,\s\u3000])(?:文|文章|例文|テキス�
 LEADING_CLAUSE = re.compile(r"^\s*(?P<text>[^\s\u3000「」『』\"'、,。!?！？\n]{4,40}?(?:[。!！]|(?=[\s\u3000])))"
                             r"[\s\u3000]*(?:の(?![はがも])|で(?![はも])|を|って)")
 # 「I love natural language processing! のトークンと形状を出して」: an English sentence, unquoted, opening a Japanese
-# question (three words or more, not words about attention: "multi head attention の仕組み" is a topic)
-LEADING_SENTENCE = re.compile(r"^\s*(?P<text>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"
+# question (three words or more, not words about attention: "multi head attention の仕組み" is a topic; not the
+# learner's own English question around a Japanese word, unpunctuated: "why cant the first の see 車")
+LEADING_SENTENCE = re.compile(r"^\s*(?!(?i:why|how|what|where|which|who|when|does|do|did|can|could|is|are)\b"
+                              r"[^!?.。]*?\s*(?:の|で|を|って))"
+                              r"(?P<text>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"
                               r"\s*(?:の|で|を|って)")
 TECHNICAL_WORDS = frozenset({"attention", "attentions", "head", "heads", "layer", "layers", "token", "tokens", "model",
                              "query", "key", "value", "softmax", "self", "multi", "mask", "causal", "encoder",
@@ -378,7 +381,10 @@ def cited(quote: Quote) -> bool:
 _PAIRED_OR_ANALYSED = re.compile(r"^\s*(?:と\s*[「『\"“]|(?:と|って|という|っていう)\s*(?:文|例文|センテンス))")
 _ANALYSED_AFTER = re.compile(r"^\s*(?:の|で|を)\s*(?:ヒートマップ|アテンション|attention|注意|トークン|折れ線|数値"
                              r"|グラフ|3d"
-                             r"|ロールアウト|ノルム|ヘッド|各層|層ごと|重み)", re.I)
+                             r"|ロールアウト|ノルム|ヘッド|各層|層ごと|重み"
+                             # (「「社長はもうお帰りになりましたか」の第5層を…」: a layer, a head, a view of it)
+                             r"|第\s*[0-9０-９一二三四五六七八九十]+\s*(?:層|レイヤー?|ヘッド)|[0-9０-９]+\s*(?:層|番目)"
+                             r"|最終層|最後の層|全部の|全ヘッド|すべての|各ヘッド|続き|レイヤー?)", re.I)
 
 
 def turned_down(quote: Quote) -> bool:

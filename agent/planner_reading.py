@@ -643,7 +643,8 @@ def _take_colon_sentence(reading: Reading, rest: str) -> str:
     if match is None and arrow is None and named is None and JAPANESE.search(rest) \
             and not literal.ERROR_LINE.search(rest) and not reading.said_back:
         named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest) or _spaced_sentence(rest) \
-            or _clause_at(literal.TOPIC_CLAUSE, rest) or _clause_at(literal.LEADING_CLAUSE, rest)
+            or _clause_at(literal.TOPIC_CLAUSE, rest) or _clause_at(literal.LEADING_CLAUSE, rest) \
+            or _japanese_in_english(rest)
     if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
         group = "text" if named.groupdict().get("text") is not None else "words"
         reading.sentences.append(rest[named.start(group):named.end(group)].strip())
@@ -707,6 +708,27 @@ def _clause_at(pattern: re.Pattern[str], rest: str) -> re.Match[str] | None:
             or found["text"][-1] in "をはがもへ":  # (「右側の線を『…』の行に」: a piece of the request, cut by a quote)
         return None
     return found if re.search(r"[がはをにと]", found["text"][1:]) else None
+
+
+# a Japanese clause standing between English words ("In 象は鼻が長い, plot where 長い is looking")
+_JAPANESE_RUN = re.compile(r"(?<![^\s,.:;(])(?P<text>[ぁ-ゖァ-ヺー一-龯々][ぁ-ゖァ-ヺー一-龯々、。]{4,40})"
+                           r"(?=[\s,.?!:;)]|$)")
+
+
+def _japanese_in_english(rest: str) -> re.Match[str] | None:
+    """A Japanese clause, unquoted, in an English question ("Can you tag the head roles for 駅の前に新しいパン屋が
+    できました?"): the longest, with two particles inside and no word of the request; not one word ("why is
+    いらっしゃった split", "which word does ありがとう look at?"), nor beside a model id ("cl-tohoku/… を読み込
+    んで")."""
+    found = max(_JAPANESE_RUN.finditer(rest), key=lambda match: len(match["text"]), default=None)
+    if found is None or _REQUEST_WORDS.search(found["text"]) or found["text"][-1] in "をはがもへ" \
+            or len(re.findall(r"[がはをにとで]", found["text"][1:-1])) < 2 \
+            or len(found["text"]) < 8 and not re.search(r"[ァ-ヺ一-龯々]", found["text"]):
+        return None
+    # (the rest is English: three words or more, no model id or path, no other Japanese clause)
+    around = f"{rest[:found.start()]} {rest[found.end():]}"
+    words = [word for word in around.split() if re.fullmatch(r"[A-Za-z]{2,}[,.?!]?", word)]
+    return found if len(words) >= 3 and not re.search(r"[ぁ-ゖァ-ヺ一-龯々]{4,}", around) else None
 
 
 def _english_lead(rest: str) -> re.Match[str] | None:

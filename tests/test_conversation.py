@@ -2424,3 +2424,68 @@ def test_a_word_whose_tokens_are_asked_is_the_text(question: str) -> None:
 def test_a_layer_asked_with_a_question_mark_redraws() -> None:
     name, arguments = call(converse([f"heatmap of '{CAT}', layer 0", "last layer?"])[-1])
     assert name == "plot_heatmap" and arguments["layer"] == -1
+
+
+@pytest.mark.parametrize(("turns", "tool"), [
+    (["line chart 'I love sunny days'", "why did my own plt.plot give like 6 lines", "show that"], "plot_matrix_lines"),
+    (["『夏はスイカがおいしい』の折れ線グラフ", "plt.plot(attention)だと線がいっぱい出るのはなんで？",
+      "それ見せて"], "plot_matrix_lines"),
+    (["tokens of 'きょうはさむいですね'", "and the kanji version 「今日は寒いですね」",
+      "put them side by side as heatmaps"], "compare_attention"),
+    (["「コーヒーを飲みに行こう」のトークン", "「こーひーをのみにいこう」のトークンも",
+      "2つ並べてヒートマップで比べて"], "compare_attention")])
+def test_show_that_and_the_two_side_by_side_go_on_with_what_was_shown(turns: list[str], tool: str) -> None:
+    assert call(converse(turns)[-1])[0] == tool
+
+
+@pytest.mark.parametrize("question", [
+    "my colab figure also looks different from yours, why?",
+    "my friend got a totally different map for that sentence on her laptop",
+    "something else is off in her plot too but I can't put my finger on it",
+    "what about the one in my textbook",
+    "the figure in the paper I'm reading looked nothing like this",
+    "I saw a nicer 3D one in a tutorial video yesterday, can you make it like that?",
+    "my boss says the grid he made last week looks nothing like this one"])
+def test_a_figure_made_elsewhere_is_asked_about_first(question: str) -> None:
+    last = converse([f"heatmap of '{CAT}'", question])[-1]
+    assert not last.calls and last.knowledge == ("figure_from_elsewhere",)
+
+
+@pytest.mark.parametrize("question", ["why cant the first の see 車",
+                                      "Why does gemma glue the particle onto the verb, like を食べ? That's not how "
+                                      "Japanese grammar splits words."])
+def test_an_english_question_around_a_japanese_word_is_no_sentence(question: str) -> None:
+    assert not plan(question).calls
+    assert call(plan("Why is the sky blue? のヒートマップ"))[1]["text"] == "Why is the sky blue?"
+
+
+@pytest.mark.parametrize(("question", "tool", "expected"), [
+    ("gemmaで「社長はもうお帰りになりましたか」の第5層を全部のヘッド並べて", "plot_heads",
+     {"text": "社長はもうお帰りになりましたか", "layer": 4}),
+    ("「元気ですか」の第2層を見せて", "plot_heatmap", {"text": "元気ですか", "layer": 1}),
+    ("In 象は鼻が長い, plot where 長い is looking, as a line chart, layer 5.", "plot_line",
+     {"text": "象は鼻が長い", "layer": 5}),
+    ("Can you tag the head roles for 駅の前に新しいパン屋ができました? I want to know which heads are just sinks.",
+     "head_roles", {"text": "駅の前に新しいパン屋ができました"})])
+def test_a_japanese_sentence_that_asks_or_stands_in_english_is_analysed(question: str, tool: str,
+                                                                        expected: dict[str, Any]) -> None:
+    name, arguments = call(plan(question))
+    assert name == tool and expected.items() <= arguments.items()
+
+
+def test_a_japanese_word_in_an_english_question_is_no_sentence() -> None:
+    assert not plan("why is いらっしゃった broken into several pieces?").calls
+
+
+@pytest.mark.parametrize("turns", [
+    ["heatmap of 'Bees carry pollen between flowers', layer 2 head 3", "is that a prev-token head or not"],
+    ["「弟は毎朝六時に起きる。」のヘッドを全部並べて", "この中に、直前のトークンを見るヘッドってありますか？"],
+    ["「夕方から雨が強くなるらしい。」の第3層ヘッド1", "これprev-tokenヘッド？"]])
+def test_whether_a_head_shown_has_a_role_is_run(turns: list[str]) -> None:
+    name, arguments = call(converse(turns)[-1])
+    assert name == "head_roles"
+
+
+def test_what_a_role_is_stays_an_explanation() -> None:
+    last = converse(["heatmap of 'Bees carry pollen', layer 2", "what is a prev-token head?"])[-1]
+    assert last.intent == "knowledge" and not last.calls
