@@ -319,8 +319,7 @@ NEWEST_SENTENCE = _ascii(r"\bthe\s+(?:swapped|edited|changed|modified|rewritten|
                          r"|(?:入れ替えた|変えた|書き換えた|直した)(?:ほう|方|文)")
 BOTH_SENTENCES = _ascii(r"\b(?:the\s+two|both)(?:\s+(?:sentences|texts|of\s+them))?\b(?!\s+models?)"
                         r"|(?:2つ|二つ|ふたつ|両方)の文(?:章)?|両方|(?:この|その|あの)(?:2|二|ふた)つ"
-                        # "put them side by side", 「2つ並べて比べて」
-                        r"|\b(?:them|those|these)(?=\s+(?:side\s+by\s+side|next\s+to\s+each\s+other)\b)"
+                        # 「2つ並べて比べて」 (not "them side by side": "them" may be two models or layers)
                         r"|(?:2|二|ふた)つ(?=を?(?:並べ|比べ))")
 # ... or at another top ("the colour scale capped at 0.5", 「色の上限を0.5に」): weights are probabilities, 0 < top ≤ 1
 SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped|fixed|set|limited|clipped|topped)"

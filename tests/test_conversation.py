@@ -2430,8 +2430,6 @@ def test_a_layer_asked_with_a_question_mark_redraws() -> None:
     (["line chart 'I love sunny days'", "why did my own plt.plot give like 6 lines", "show that"], "plot_matrix_lines"),
     (["『夏はスイカがおいしい』の折れ線グラフ", "plt.plot(attention)だと線がいっぱい出るのはなんで？",
       "それ見せて"], "plot_matrix_lines"),
-    (["tokens of 'きょうはさむいですね'", "and the kanji version 「今日は寒いですね」",
-      "put them side by side as heatmaps"], "compare_attention"),
     (["「コーヒーを飲みに行こう」のトークン", "「こーひーをのみにいこう」のトークンも",
       "2つ並べてヒートマップで比べて"], "compare_attention")])
 def test_show_that_and_the_two_side_by_side_go_on_with_what_was_shown(turns: list[str], tool: str) -> None:
