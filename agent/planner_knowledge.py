@@ -221,7 +221,11 @@ def term_asked(reading: Reading) -> list[str]:
         queried = None
     found = found or queried
     term = next((group for group in found.groups() if group), "").strip().lower() if found else ""
-    return [name for name in _keywords()[0].get(term, ()) if not knowledge()[name].asks_back][:1]
+    entries_of = _keywords()[0]
+    if queried and term not in entries_of:  # ("sink tokens?" is "sink", "induction??" is "induction head")
+        term = next((word for word in (re.sub(r"\s+(?:tokens?|heads?)$|s$", "", term), f"{term} head")
+                     if word in entries_of), term)
+    return [name for name in entries_of.get(term, ()) if not knowledge()[name].asks_back][:1]
 
 
 def entries(reading: Reading, matches: list[Match], pasted: tuple[str, ...], asked: tuple[str, ...],

@@ -2363,7 +2363,8 @@ def test_a_nod_after_an_answer_asks_nothing(reply: str) -> None:
 
 
 @pytest.mark.parametrize(("term", "entry"), [("kobayashi?", "norm_based"), ("ノルム…？", "norm_based"),
-                                             ("エントロピーって", "attention_entropy"), ("rollout?", "rollout")])
+                                             ("エントロピーって", "attention_entropy"), ("rollout?", "rollout"),
+                                             ("sink tokens?", "attention_sinks"), ("induction??", "heads_differ")])
 def test_a_bare_term_after_a_figure_is_explained(term: str, entry: str) -> None:
     last = converse([f"heatmap of '{CAT}', layer 3", term])[-1]
     assert last.intent == "knowledge" and not last.calls and last.knowledge[0] == entry
