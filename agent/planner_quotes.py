@@ -62,6 +62,7 @@ BARE_TERM = ascii_pattern(
 COLON_SENTENCE = ascii_pattern(
     # "same sentence: …" points back: what follows is no new sentence
     r"(?:(?<!same\s)(?<!that\s)(?<!previous\s)(?<!first\s)(?<!second\s)(?<!other\s)(?<!同じ)\bsentences?(?:\s+is)?"
+    r"(?:\s*\([^()\n]{0,20}\))?"  # ("Sentence (no quotes): …")
     r"|(?<!same\s)\btexts?|\binput|\bprompt"
     r"|\b(?:from|of|on|with|for|analy[sz]e|extract|tokenize)\s+this|\bfollowing"
     r"|\b(?:for|of|in)|文章?|テキスト|プロンプト"
@@ -126,7 +127,9 @@ TECHNICAL_WORDS = frozenset({"attention", "attentions", "head", "heads", "layer"
                              "query", "key", "value", "softmax", "self", "multi", "mask", "causal", "encoder",
                              "decoder", "transformer", "transformers", "output", "outputs", "weights", "sink"})
 # 「東京は日本の首都です。 ←この文の…」: an unquoted sentence pointed at from after it
-ARROW_SENTENCE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:←|⬅|<-{1,2})\s*(?:この|これ|その|this|that)", re.I | re.S)
+# ... or from the line under it ("The surgeon thanked the nurse\n^ heatmap it. L3 H2.")
+ARROW_SENTENCE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:(?:←|⬅|<-{1,2})\s*(?:この|これ|その|this|that)"
+                            r"|(?<=\S)[ \t]*\n\s*(?:\^|↑))", re.I | re.S)
 _TERM_KNOWLEDGE = (("dim", "mean_over_heads"), ("torch.mean", "mean_over_heads"), ("keepdim", "mean_over_heads"),
                    ("[", "dims_and_shapes"), ("detach", "requires_grad_numpy"), ("numpy", "requires_grad_numpy"))
 
@@ -251,7 +254,8 @@ def term_knowledge(term: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(entry for word, entry in _TERM_KNOWLEDGE if word in term))[:1]
 
 
-_QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(?:the\s+)?(?:token\s+|word\s+)?$")
+_QUERY_BEFORE = ascii_pattern(r"(?:\bfrom|\btoken|\bword|\bquery|\brow\s+of)\s*(?:the\s+)?(?:token\s+|word\s+)?$"
+                              r"|クエリ(?:は|が|[:：=])?\s*$")  # (「クエリ「鍵」」「クエリ：『鍵』」)
 _QUERY_AFTER = ascii_pattern(r"^\s*(?:から|トークンから|という?トークンから|の行|が(?:どこ|何|なに)(?:に|を|見|向)"
                              r"|が注目|が見て"
                              r"|が向いて|\s*(?:->|→|=>)|が\s*[「『\"'“‘]"  # 「自分」が「花子」を見る

@@ -2488,3 +2488,17 @@ def test_whether_a_head_shown_has_a_role_is_run(turns: list[str]) -> None:
 def test_what_a_role_is_stays_an_explanation() -> None:
     last = converse(["heatmap of 'Bees carry pollen', layer 2", "what is a prev-token head?"])[-1]
     assert last.intent == "knowledge" and not last.calls
+
+
+@pytest.mark.parametrize(("question", "tool", "expected"), [
+    ('Sentence (no quotes): She said yes before he finished asking\nModel: smollm2-135m\nLayer: 14\nHead: 3\n'
+     'View: line chart from "yes"', "plot_line",
+     {"text": "She said yes before he finished asking", "layer": 14, "head": 3, "query": "yes"}),
+    ("gemma-270m / 層12 / ヘッド0 / 折れ線 / クエリ「鍵」 / 文：玄関の鍵をどこに置いたか忘れた", "plot_line",
+     {"text": "玄関の鍵をどこに置いたか忘れた", "query": "鍵", "layer": 12, "head": 0}),
+    ("The surgeon thanked the nurse after the long operation\n^ heatmap it. L3 H2. minilm. no cls/sep.",
+     "plot_heatmap", {"text": "The surgeon thanked the nurse after the long operation", "layer": 3, "head": 2,
+                      "exclude_special": True})])
+def test_a_message_laid_out_as_fields_is_read(question: str, tool: str, expected: dict[str, Any]) -> None:
+    name, arguments = call(plan(question))
+    assert name == tool and expected.items() <= arguments.items()

@@ -123,7 +123,7 @@ DEV_THRESHOLD = {"dev": {"questions": 0.91, "turns": 0.96}, "dev2": {"questions"
                  "dev99": {"questions": 0.77, "turns": 0.75}, "dev100": {"questions": 0.87, "turns": 0.78},
                  # sets 101 to 108 (session 27): the same rule; first runs and end-of-session scores in the same places
                  "dev101": {"questions": 0.90, "turns": 0.88}, "dev102": {"questions": 0.85, "turns": 0.86},
-                 "dev103": {"questions": 0.87, "turns": 0.84}, "dev104": {"questions": 0.87, "turns": 0.84},
+                 "dev103": {"questions": 0.87, "turns": 0.84}, "dev104": {"questions": 0.87, "turns": 0.90},
                  "dev105": {"questions": 0.92, "turns": 0.89}, "dev106": {"questions": 0.85, "turns": 0.82},
                  "dev107": {"questions": 0.82, "turns": 0.84}, "dev108": {"questions": 0.97, "turns": 0.94}}
 DEV_SETS = list(DEV_THRESHOLD)
