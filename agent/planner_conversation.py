@@ -18,9 +18,9 @@ from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, as_
 from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
 from agent.planner_reading import JAPANESE, Reading, asks_to_see, read, standard
+from agent.slots import DEFAULT_TEXT
 
-__all__ = ["MY_SENTENCE", "ON_ITS_OWN", "THIS_SENTENCE", "one_panel_unsaid", "resolve", "the_sentence_replied",
-           "words_of_it_unsaid"]
+__all__ = ["MY_SENTENCE", "ON_ITS_OWN", "one_panel_unsaid", "resolve", "the_sentence_replied", "words_of_it_unsaid"]
 
 # the learner's own sentence spoken of without writing it ("a heatmap of my sentence", 「自分の文で」)
 MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
@@ -40,11 +40,14 @@ _ITS_TOKENS = re.compile(r"\btokens?\b|\bchop|\bsplit|\bpieces?\b|トークン|�
 
 
 def words_of_it_unsaid(reading: Reading, question: str) -> bool:
-    """A word of a sentence quoted in `question`, or "this sentence", spoken of with no sentence written."""
+    """A word of a sentence quoted in `question`, or "this sentence", spoken of with no sentence written; not a word
+    of the example sentence used when none is given ("a line chart of the attention from 'love' in layer 2")."""
+    example = DEFAULT_TEXT[reading.language].lower()
     return not reading.sentences and not _ITS_TOKENS.search(reading.plain) and (bool(
         THIS_SENTENCE.search(reading.plain)) or any(
         isinstance(word, str) and not word.startswith(("[", "<")) and len(word.split()) == 1
         and (word.isascii() or len(word) <= 4) and re.search(rf"[\"'「『“‘]{re.escape(word)}[\"'」』”’]", question)
+        and not (re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", example) if word.isascii() else word in example)
         for word in (reading.query, reading.key)))
 
 

@@ -2390,6 +2390,7 @@ def test_a_word_asked_about_before_its_sentence_waits_for_it(turns: list[str], e
 
 
 @pytest.mark.parametrize("question", ["what does [CLS] attend to?",
+                                      "Draw a line chart of the attention from 'love' in layer 2",
                                       "if 'it' attends strongly to 'dog', does that mean the model understood it?",
                                       "why does every row of the attention matrix add up to exactly one?"])
 def test_a_special_token_or_a_concept_question_needs_no_sentence(question: str) -> None:
