@@ -5,6 +5,7 @@ once the pool or the app has stopped."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -174,7 +175,7 @@ def _alive(pid: int) -> bool:
     """Running (a zombie, dead but not yet reaped by its parent, counts as gone)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except FileNotFoundError:
+    except OSError:  # (gone, or going while read: FileNotFoundError, ProcessLookupError)
         return False
     return state != "Z"
 
@@ -231,5 +232,6 @@ def _kill_every_worker(pool: RenderPool, killing: threading.Event) -> None:
     while killing.is_set():
         for pid in pool.pids():
             if pid is not None and _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):  # (it may end between the check and the kill)
+                    os.kill(pid, signal.SIGKILL)
         time.sleep(0.005)
