@@ -17,7 +17,7 @@ from agent.naming import bare, names_it
 from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, as_number, find_models
 from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
-from agent.planner_reading import JAPANESE, Reading, asks_to_see, read, standard
+from agent.planner_reading import JAPANESE, Reading, asks_to_see, has_word, read, standard
 from agent.slots import DEFAULT_TEXT
 
 __all__ = ["MY_SENTENCE", "ON_ITS_OWN", "one_panel_unsaid", "resolve", "the_sentence_replied", "words_of_it_unsaid"]
@@ -42,12 +42,11 @@ _ITS_TOKENS = re.compile(r"\btokens?\b|\bchop|\bsplit|\bpieces?\b|トークン|�
 def words_of_it_unsaid(reading: Reading, question: str) -> bool:
     """A word of a sentence quoted in `question`, or "this sentence", spoken of with no sentence written; not a word
     of the example sentence used when none is given ("a line chart of the attention from 'love' in layer 2")."""
-    example = DEFAULT_TEXT[reading.language].lower()
     return not reading.sentences and not _ITS_TOKENS.search(reading.plain) and (bool(
         THIS_SENTENCE.search(reading.plain)) or any(
         isinstance(word, str) and not word.startswith(("[", "<")) and len(word.split()) == 1
         and (word.isascii() or len(word) <= 4) and re.search(rf"[\"'「『“‘]{re.escape(word)}[\"'」』”’]", question)
-        and not (re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", example) if word.isascii() else word in example)
+        and not has_word(DEFAULT_TEXT[reading.language], word)
         for word in (reading.query, reading.key)))
 
 
@@ -66,13 +65,15 @@ def the_sentence_replied(question: str, context: Context) -> str:
     if context.text is not None or context.question is None:
         return question
     before = read(standard(context.question))
-    words_of_it = words_of_it_unsaid(before, context.question)
+    words_of_it = words_of_it_unsaid(before, context.question)  # (then `before` has no sentence)
+    if not words_of_it and (_NOT_A_SENTENCE.search(question) or before.sentences
+                            or not (MY_SENTENCE.search(before.plain) or from_elsewhere(before))):
+        return question
     reply = read(question)
     said = reply.models or reply.layers or reply.heads or reply.query is not None or reply.expression is not None
     if words_of_it and len(reply.sentences) == 1 and not said and not asks_to_see(reply.plain):
         return f"{context.question} {question}"  # (the question of its word, now on the sentence quoted)
-    if _NOT_A_SENTENCE.search(question) or before.sentences \
-            or not (MY_SENTENCE.search(before.plain) or from_elsewhere(before) or words_of_it):
+    if _NOT_A_SENTENCE.search(question):
         return question
     words = len(question.split()) >= 3 if question.isascii() else len(question.strip()) >= 6
     if said or not words or asks_to_see(reply.plain) or any(names_it(card, reply) for card in cards().values()):

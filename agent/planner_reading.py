@@ -19,7 +19,7 @@ from prompts import Language
 
 __all__ = [
     "INSTEAD", "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language",
-    "CANONICAL_EXPRESSION", "sentence_words", "katakana", "spelled", "standard"]
+    "CANONICAL_EXPRESSION", "sentence_words", "katakana", "spelled", "standard", "has_word"]
 
 CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -481,7 +481,7 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
     # quoted beside one are its tokens: "In 'Why is the sky dark?', what does 'why' attend to?")
     asked = [quote for quote in quotes if re.search(r"[?？]\s*$", quote.text) and quote.text not in paired]
     others = [quote for quote in quotes if quote not in asked]
-    if asked and others and not all(_one_token(other.text) and any(_has_word(question.text, other.text)
+    if asked and others and not all(_one_token(other.text) and any(has_word(question.text, other.text)
                                                                     for question in asked) for other in others):
         quotes = others
     quotes = [quote for quote in quotes if not literal.turned_down(quote)]  # 「『A』…じゃなくて『B』」: B, never A
@@ -499,7 +499,7 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             candidates.append(quote.text)
     longest = max(candidates, key=len, default="")
     for text in candidates:
-        inside = _has_word(longest, text)
+        inside = has_word(longest, text)
         if text != longest and _one_token(text) and inside and reading.query is None and text not in paired:
             reading.query = _query_value(text)
         elif len(text) <= 2 and any(text in other for other in candidates if other != text):
@@ -510,7 +510,7 @@ def _sort_quotes(reading: Reading, codes: list[str], quotes: list[literal.Quote]
             reading.sentences.append(text)
 
 
-def _has_word(sentence: str, word: str) -> bool:
+def has_word(sentence: str, word: str) -> bool:
     """The sentence has the quoted word: as a whole word in English, as a piece of it in Japanese."""
     return bool(re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", sentence.lower())) if word.isascii() \
         else word in sentence
