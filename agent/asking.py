@@ -19,7 +19,7 @@ from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
 from agent.naming import bare, named_in, only_named
 from agent.planner_knowledge import TERM_ALONE, term_asked
-from agent.planner_reading import SOMETHING_TO_SEE, Reading, asks_to_run, asks_to_see, asks_yes_no
+from agent.planner_reading import OF_TOKENS, SOMETHING_TO_SEE, Reading, asks_to_run, asks_to_see, asks_yes_no
 from agent.slots import ADDS
 
 __all__ = ["CONCEPT_GAP", "EXAMPLE", "GENERAL", "WHY", "WHY_ANYWHERE", "WH_START", "WONDER_HOW", "asked_views",
@@ -120,8 +120,6 @@ THE_POSTS_WAY = re.compile(r"\blike\s+(?:he|she|they|the\s+(?:post|blog|article|
 _THAT_SENTENCE = re.compile(r"\b(?:that|this|the|my|same)\s+(?:sentence|text|prompt)\b|\b(?:that|this)\s+one\b"
                             r"|(?:その|この|さっきの|同じ)文"
                             r"|^\W*(?:じゃあ)?\W*(?:それ|これ)を")  # 「それをminilmに入れたら、どう分かれるの？」
-# 「『unbelievably』は何個のトークン?」, "how does minilm chop up 'unbelievably'?": one word is the text
-_OF_TOKENS = re.compile(r"\btokens?\b|\bpieces\b|\bchop|\bsplit|\btokeni[sz]|トークン|分割|切れ|区切", re.I)
 # a wonder how it turns out (「どうなってるんだろう」, 「どんな感じ」)
 WONDER_HOW = r"どう(?:なって(?:い)?る|なる)(?:ん|の)?(?:だろう|でしょう)|どんな感じ"
 # which, where, how many: a question of the data
@@ -509,7 +507,7 @@ def _asks_of_the_data(reading: Reading, whole: list[Match], yes_no: bool, contex
     it answers; not a why, not whether something is normal or broken, not a sentence given as an example, and a
     tool is about as close as any concept."""
     sentence_like = [text for text in reading.sentences if len(text.split()) >= 2
-                     or not text.isascii() and len(text) >= 3 or _OF_TOKENS.search(reading.plain)]
+                     or not text.isascii() and len(text) >= 3 or OF_TOKENS.search(reading.plain)]
     if context.text and not reading.sentences and (_THAT_SENTENCE.search(reading.plain)
                                                    or _WHICH_OF_THEM.search(reading.plain)
                                                    or reading.query is not None and reading.key is not None

@@ -279,6 +279,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         # (a view it names is offered: the sentence given next is drawn that way)
         return Plan(reading.language, "knowledge", (), (concepts.ELSEWHERE_ENTRY,), (),
                     context=replace(context, offered=view_named))
+    words_of_it = conversation.words_of_it_unsaid(reading, question)
     if context.text is None and context.question is None and not pasted_error and reading.expression is None \
             and (asks_tool or not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain)) \
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
@@ -286,11 +287,10 @@ def plan(question: str, context: Context | None = None, session_text: str | None
                  or _points_at_nothing(reading, named) and not _a_concept_named(reading, named)
                  or asks_tool and not reading.sentences and bool(_A_WORD_UNSAID.search(reading.plain))
                  # "what does 'it' look at most?", 「この文の『それ』って何を見てるの？」: in which sentence?
-                 or asks_tool and conversation.words_of_it_unsaid(reading, question)):
+                 or asks_tool and words_of_it):
         # 「あれ見せて」, "and head 4?", 「数値なしで」, 「これどういう意味?」, "the same for my sentence" with nothing
         # before it: which sentence, which view, what is "this"?
-        needs_sentence = not reading.sentences and bool(conversation.MY_SENTENCE.search(reading.plain)
-                                                        or conversation.words_of_it_unsaid(reading, question))
+        needs_sentence = not reading.sentences and bool(conversation.MY_SENTENCE.search(reading.plain) or words_of_it)
         # (the view asked for waits for the sentence: "can you make a heatmap of my sentence?", then the sentence)
         waits = needs_sentence and view_named is not None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]),

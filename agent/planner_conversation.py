@@ -17,7 +17,7 @@ from agent.naming import bare, names_it
 from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, as_number, find_models
 from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
-from agent.planner_reading import JAPANESE, Reading, asks_to_see, has_word, read, standard
+from agent.planner_reading import JAPANESE, OF_TOKENS, Reading, asks_to_see, has_word, read, standard
 from agent.slots import DEFAULT_TEXT
 
 __all__ = ["MY_SENTENCE", "ON_ITS_OWN", "one_panel_unsaid", "resolve", "the_sentence_replied", "words_of_it_unsaid"]
@@ -35,19 +35,17 @@ MY_SENTENCE = re.compile(r"\bmy\s+(?:own\s+)?(?:sentence|text|prompt|example)\b"
 THIS_SENTENCE = re.compile(r"\b(?:this|that)\s+sentence\b|(?:この|その)(?:文|例文)(?![字法脈章])", re.I)
 
 
-# (a word whose own tokens are asked about is the text itself: "into how many tokens does minilm chop 'unbelievably'?")
-_ITS_TOKENS = re.compile(r"\btokens?\b|\bchop|\bsplit|\bpieces?\b|トークン|分割|分け|切れ|切ら", re.I)
-
-
 def words_of_it_unsaid(reading: Reading, question: str) -> bool:
     """A word of a sentence quoted in `question`, or "this sentence", spoken of with no sentence written; not a word
-    of the example sentence used when none is given ("a line chart of the attention from 'love' in layer 2")."""
-    return not reading.sentences and not _ITS_TOKENS.search(reading.plain) and (bool(
-        THIS_SENTENCE.search(reading.plain)) or any(
+    whose own tokens are asked about (that word is the text), nor a word of the example sentence used when none is
+    given ("a line chart of the attention from 'love' in layer 2")."""
+    if reading.sentences or OF_TOKENS.search(reading.plain):
+        return False
+    return bool(THIS_SENTENCE.search(reading.plain)) or any(
         isinstance(word, str) and not word.startswith(("[", "<")) and len(word.split()) == 1
         and (word.isascii() or len(word) <= 4) and re.search(rf"[\"'「『“‘]{re.escape(word)}[\"'」』”’]", question)
         and not has_word(DEFAULT_TEXT[reading.language], word)
-        for word in (reading.query, reading.key)))
+        for word in (reading.query, reading.key))
 
 
 # what a sentence sent alone is not: a question, a request, thanks or a nod, a choice of the view

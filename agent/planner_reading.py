@@ -19,7 +19,7 @@ from prompts import Language
 
 __all__ = [
     "INSTEAD", "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language",
-    "CANONICAL_EXPRESSION", "sentence_words", "katakana", "spelled", "standard", "has_word"]
+    "CANONICAL_EXPRESSION", "sentence_words", "katakana", "spelled", "standard", "has_word", "OF_TOKENS"]
 
 CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -172,6 +172,10 @@ _SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたい|見�
 # (「ヒートマップの読み方を教えて」 asks how to read it)
 _RUN_EN = re.compile(r"(?<![.\w])(?:visuali[sz]e|extract|tokeni[sz]e|give\s+me|get\s+me)\b(?!\s*\()", re.I)
 _RUN_JA = re.compile(r"教えて|おしえて|調べて|確かめて|確認して|計算して")
+
+
+# the tokens of a text spoken of ("into how many pieces does minilm chop 'unbelievably'?", 「トークンに分割すると」)
+OF_TOKENS = re.compile(r"\btokens?\b|\bpieces?\b|\bchop|\bsplit|\btokeni[sz]|トークン|分割|分け|切れ|切ら|区切", re.I)
 
 
 # anything to look at, nothing chosen ("idk just show me smth", 「なんか見せて」): a first look, in the usual view
@@ -703,11 +707,16 @@ def _clause_at(pattern: re.Pattern[str], rest: str) -> re.Match[str] | None:
     before 「。の」 or a space): it has a subject or an object, and no word of the request."""
     found = pattern.search(rest)
     # (「前の答えに出てきた」 before a term: where the term was said, no sentence)
-    if found is None or _REQUEST_WORDS.search(found["text"]) or _NO_CLAUSE_START.match(found["text"]) \
-            or literal.said_back(found["text"], "") \
-            or found["text"][-1] in "をはがもへ":  # (「右側の線を『…』の行に」: a piece of the request, cut by a quote)
+    if found is None or not _whole_clause(found["text"]) or _NO_CLAUSE_START.match(found["text"]) \
+            or literal.said_back(found["text"], ""):
         return None
     return found if re.search(r"[がはをにと]", found["text"][1:]) else None
+
+
+def _whole_clause(text: str) -> bool:
+    """No word of the request in it, and not cut at a particle by a quote (「右側の線を『…』の行に」: a piece of the
+    request)."""
+    return not _REQUEST_WORDS.search(text) and text[-1] not in "をはがもへ"
 
 
 # a Japanese clause standing between English words ("In 象は鼻が長い, plot where 長い is looking")
@@ -721,7 +730,7 @@ def _japanese_in_english(rest: str) -> re.Match[str] | None:
     いらっしゃった split", "which word does ありがとう look at?"), nor beside a model id ("cl-tohoku/… を読み込
     んで")."""
     found = max(_JAPANESE_RUN.finditer(rest), key=lambda match: len(match["text"]), default=None)
-    if found is None or _REQUEST_WORDS.search(found["text"]) or found["text"][-1] in "をはがもへ" \
+    if found is None or not _whole_clause(found["text"]) \
             or len(re.findall(r"[がはをにとで]", found["text"][1:-1])) < 2 \
             or len(found["text"]) < 8 and not re.search(r"[ァ-ヺ一-龯々]", found["text"]):
         return None
