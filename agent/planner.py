@@ -560,6 +560,9 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     if reading.expression is not None and not named_instead and default is not None \
             and _AS_A_FIGURE.search(reading.plain) and not _FIGURE_AFTERWARDS.search(reading.plain):
         return default, TOOL_MIN  # "draw what torch.mean(…, dim=1)[0] comes out as": the view of what it picks
+    if reading.expression is not None and len(named_instead) == 1 and named_instead[0].figure \
+            and (reading.sentences or asks_to_see(reading.plain)) and not fit.unfit(named_instead[0], reading):
+        return named_instead[0], TOOL_MIN  # pasted code that draws with ax.bar3d, "do this for '…'": that view
     for card in every.values():  # a literal only one tool reads (an expression) decides, unless one is named instead
         if any(getattr(reading, name, None) for name in card.decisive) and not named_instead:
             return card, 1.0

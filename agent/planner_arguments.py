@@ -20,7 +20,7 @@ __all__ = [
     "WORDS", "ORDINAL", "ORDINAL_WORDS", "as_number",
     "LAYER_RULES", "LAYER_STEP_RULES", "HEAD_RULES", "HEAD_STEP_RULES", "STEP_ALONE", "NEW_TOKEN_RULES",
     "FIRST_SENTENCE", "SECOND_SENTENCE", "OTHER_SENTENCE", "NEWEST_SENTENCE", "LONG_SENTENCE", "SHORT_SENTENCE",
-    "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP",
+    "BOTH_SENTENCES", "MORE_TOKENS", "LONGER", "LONGER_BY", "TWICE", "SCALE_TOP", "SAME_SCALE",
     "take_earlier_figure", "same_choices",
 ]
 
@@ -49,7 +49,7 @@ _KNOWN_IDS = {"google/gemma-3-270m": "gemma-270m", "sentence-transformers/all-mi
 # 「日本語モデル」 mean the embedded model of that kind, unless a model of that kind is also named by its name
 # ("when GPT writes, try it with the llama model": llama; "compare BERT and GPT": minilm and gemma)
 _MODEL_WORDS = (
-    (_ascii(r"\bminilm\b"
+    (_ascii(r"\bmini[- ]?lm\b"
             # (the smallest of the three, 22M parameters: "the smallest model", 「一番小さいモデル」)
             r"|\b(?:the\s+)?(?:smallest|tiniest|lightest)\s+(?:model|one)\b|(?:一番|いちばん)(?:小さい|小さな|軽い)(?:モデル|やつ)"
             r"|最小の(?:モデル|やつ)"), "minilm", ""),
@@ -67,7 +67,7 @@ _MODEL_WORDS = (
             r"|日本語(?:が読める|を読める|も読める|を扱える|が扱える|に強い)(?:やつ|の)"), "gemma-270m", "japanese"),
     (_ascii(r"\bgpt[- ]?(?:style|like|type|ish)|gpt(?:系|型|風|っぽい)|\bcausal (?:language )?model|因果(?:言語)?モデル"
             r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m", "decoder"),
-    (_ascii(r"\bsmol-?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b"
+    (_ascii(r"\bsmol[- ]?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b"
             r"|\bllama(?:[- ]?(?:style|like|type|family|ish))?(?: model)?\b"
             r"|ラマ(?:系|型)?(?:の)?(?:モデル)?|llama(?:系|型)"), "smollm2-135m", ""),
 )
@@ -148,8 +148,9 @@ def find_models(text: str) -> tuple[list[tuple[str, str]], str]:
 
 def _looks_like_hub_id(name: str) -> bool:
     org, model = name.split("/", 1)
+    if not re.search(r"[A-Za-z]", name):  # ("10/10 explanation", "3/4 of the heads": a score, a fraction)
+        return False
     return bool(re.search(r"[-_.\d]", model) or re.search(r"[-_\d]", org))
-
 
 
 # --- flags, layers, heads, the query token --------------------------------------------------------------
@@ -330,8 +331,12 @@ SCALE_TOP = _ascii(r"\b(?:colou?r[\s_]*)?(?:scale|bar|max(?:imum)?)?\s*(?:capped
                    # "colour max 0.3", "the top of the scale at 0.3", "colour range 0 to 0.5", 「色の範囲は0から0.5で」
                    r"|\bcolou?r[\s_]*max(?:imum)?\s*[:=]?\s*(0?\.\d+)\b"
                    r"|\btop\s+of\s+the\s+(?:colou?r\s*)?(?:scale|bar)\s+(?:at|to)\s+(0?\.\d+)\b"
-                   r"|\b(?:colou?r\s*)?(?:scale|range)\s+(?:from\s+)?0\s*(?:to|-|–|~|\.\.)\s*(0?\.\d+)\b"
+                   r"|\b(?:colou?r\s*)?(?:scale|range|bar)\s+(?:(?:fixed|set|pinned|locked)\s+)?(?:(?:from|on|at|to|between)\s+)?"
+                   r"0\s*(?:to|and|-|–|~|\.\.)\s*(0?\.\d+)\b|同じ\s*(0?\.\d+)\s*で"
                    r"|(?:色の範囲|色のスケール|カラースケール|カラーバー)(?:は|を)?\s*0\s*(?:〜|~|から|-|–)\s*(0?\.\d+)")
+# the colour scale of the figure before, if it had one ("same scale for layer 5", 「第16層も同じスケールで」)
+SAME_SCALE = _ascii(r"\b(?:the\s+)?same\s+(?:colou?r\s*)?(?:scale|range|colorbar|colou?rs)\b"
+                    r"|(?:同じ|共通の)(?:カラーバー|カラースケール|色のスケール|スケール|色の範囲)")
 # choices said to stay as they were: "at the same layer", "same head", "that layer", "from that one up", 「同じ層で」,
 # 「その層」, 「同じ設定で」
 _SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer\s*(?:and|&|/|,)\s*head|layer|head|settings?|style|look|format)\b"
@@ -357,7 +362,8 @@ def same_choices(text: str) -> tuple[str, ...]:
 
 
 FIXED_SCALE = _ascii(
-    r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:fixed\s+)?(?:from\s+)?0\s*(?:to|-|–|~|〜)\s*1\b"
+    r"\b(?:colou?r\s*(?:scale|bar|map|range)|scale|colorbar|colou?rs?)\s+(?:(?:fixed|set|pinned|locked)\s+)?"
+    r"(?:(?:from|on|at|to|between)\s+)?0\s*(?:to|and|-|–|~|〜)\s*1\b"
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"
     r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolou?r[\s_]*max\s*(?:=|of|:)?\s*1(?:\.0)?\b|\b(?:on\s+)?an?\s+(?:fixed\s+)?0\s*(?:-|–|to|\.\.)\s*1\s+scale\b"
     r"|\b(?:fixed|pinned|locked|clamped)\s+(?:to|at)\s+0\s*(?:\.\.|to|-|–|~)\s*1\b"
@@ -449,9 +455,11 @@ LAYER_RULES: tuple[Rule, ...] = (
     _rule(r"最初の(?:層|レイヤー?)\s*(?:は|を)?\s*(?:飛ばし|入れず|抜い|除い|なしで|スキップ)(?![^。]*\d\s*から)", 1),
     _rule(r"(?:^|[、,]\s*)(\d+)\s*から(?:で|始め\w*)?\s*[。.!！]?\s*$", _groups),  # 「…入れずに、3から」
     _rule(r"\bstart_layer\s*(?:を|は|=|:|to)?\s*(\d+)", _groups),  # 「start_layerを5に」
-    _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+(?:layer)?", lambda m: [-ORDINAL[m[1]]]),
+    _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\b(?!\s+(?:head|token|word|row|sentence))(?:\s+layer)?",
+          lambda m: [-ORDINAL[m[1]]]),
     _rule(r"\bpenultimate\s+layer|\b(?:the\s+)?layer\s+before\s+the\s+(?:last|final)(?:\s+one)?\b", -2),
-    _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?", lambda m: [-as_number(m[1])]),
+    _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)(?:の(?:層|レイヤー?))?(?!の?(?:ヘッド|head|トークン|単語))",
+          lambda m: [-as_number(m[1])]),
     _rule(r"(?:最終層|最後の層)の(?:一つ|1つ|ひとつ)前", -2),
     _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*(?:最後|最終)(?:の層)?に", -1),  # 「層だけ最後にして」
     _rule(r"(?:層|レイヤー?)(?:だけ|を|は)?\s*最初(?:の層)?に", 0),
@@ -471,7 +479,8 @@ LAYER_RULES: tuple[Rule, ...] = (
           r"(?:last|final|end)\b(?!\s+head)|最後(?:の層)?まで(?:飛ば|とば|スキップ|一気に)", -1),
     _rule(r"\bstart(?:ing)?\s+(?:from|with|at)\s+the\s+(?:very\s+)?(?:first|bottom|beginning)\b(?!\s+head)", 0),
     _rule(r"\blayer-(\d+)\b", _groups),  # "the layer-2 heatmap": a hyphen joining words, no minus sign
-    _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
+    _rule(r"\b(?:layers?|lyers?|layrs?|laers?|leyers?)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)"
+          r"(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+)(?![\d.]|(?:st|nd|rd|th)\b))?",
           _groups),
     _rule(r"\battentions\s*\[\s*(-?\d+)\s*\]", _groups),
     # "the layer, make it 2", "layer -> set it to 4"
@@ -512,7 +521,7 @@ _STEPS = {"one": 1, "a": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
 HEAD_STEP_RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:the\s+)?(?:next|nxt|following)\s+head\b", 1),
     _rule(r"\b(?:the\s+)?(?:previous|prior|preceding)\s+head\b", -1),
-    _rule(r"(?:ひとつ|一つ|1つ)?(?:次|つぎ|後|あと|先)の(?:ヘッド|へっど|head)", 1),
+    _rule(r"(?:ひとつ|一つ|1つ)?(?:次|つぎ|(?<![最直以午])後|あと|先)の(?:ヘッド|へっど|head)", 1),
     _rule(r"(?:ひとつ|一つ|1つ)?前の(?:ヘッド|へっど|head)", -1),
     # "one head back", "a head up", "back one head", 「ヘッドをひとつ戻して」
     _rule(r"\b(one|two|three|1|2|3|a)\s+heads?\s+(?:up|forward|further|ahead|higher|later)\b",
@@ -540,13 +549,16 @@ STEP_ALONE: tuple[Rule, ...] = (
 HEAD_RULES: tuple[Rule, ...] = (
     _rule(rf"\bhead\s+(?:number\s+|no\.?\s+|index\s+)?({_INDEX_WORDS})\b{_NOT_ONE_BY_ONE}",
           lambda m: [_INDEX[m[1]]]),  # "head three"
-    _rule(r"\b(?:heads?|hed|haed)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+))?",
+    _rule(r"\b(?:heads?|hed|haed)\s*(?:index\s*|number\s*|no\.?\s*|#)?[=:]?\s*(-?\d+)"
+          r"(?:\s*(?:,|and|&|vs\.?|versus|or)\s*(-?\d+)(?![\d.]|(?:st|nd|rd|th)\b))?",
           _groups),
     _rule(r"(?:\b|(?<=\d))h(\d{1,2})\b", _groups),  # "L3 H7", "l3h7": an index, as in "layer 3, head 7"
     _rule(r"\bhead\W+(?:make\s+(?:it|that)|set\s+(?:it\s+)?to|change\s+(?:it\s+)?to)\s+(-?\d+)\b", _groups),
     _rule(r"\b(\d+)(?:st|nd|rd|th)\s+(?:attention\s+)?head\b", _ordinals),
     _rule(rf"\b({ORDINAL_WORDS})\s+(?:attention\s+)?head\b", lambda m: [ORDINAL[m[1]] - 1]),
+    _rule(r"\b(second|third|2nd|3rd)[- ](?:to[- ])?last\s+head\b", lambda m: [-ORDINAL[m[1]]]),
     _rule(r"\blast\s+head\b", -1),
+    _rule(rf"最後から\s*{_NUM}\s*(?:番目|つ目)の(?:ヘッド|head)", lambda m: [-as_number(m[1])]),
     _rule(r"最後のヘッド", -1),
     _rule(r"最初のヘッド", 0),
     _rule(rf"第\s*{_NUM}\s*ヘッド", _ordinals),

@@ -162,7 +162,9 @@ def take_quotes(text: str) -> tuple[str, list[Quote]]:
     for start, end, content in outer:
         pieces.append(text[position:start])
         before, after = surroundings(text, start, end)
-        if _MODEL_ONLY.fullmatch(content.strip()) or asked_as_term(content, before, after):
+        if re.search(r"\w\s*=\s*$", before) and re.fullmatch(r"[A-Za-z0-9_.-]{1,24}", content):
+            pieces.append(" ")  # a keyword's value in pasted code (return_tensors="pt", projection="3d"): no sentence
+        elif _MODEL_ONLY.fullmatch(content.strip()) or asked_as_term(content, before, after):
             pieces.append(f" {content} ")  # a model or a term asked about ('what does "sink" mean'), no sentence
         else:
             quotes.append(Quote(content, before, after))

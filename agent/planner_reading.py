@@ -150,7 +150,7 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please|go\s+on(?:\s+then)?|sur
                      r"|\bwhat\s+if\b.*\binstead\b", re.I)  # "what if everything is chained through … instead?"
 # (not what was done: 「図を描いていました」, but 「描いていただけますか」)
 _SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたい|見てみたかった|拝見"
-                     r"|(?:描いて|表示して|出して)(?!いま|いた(?!だ)|いる)|にして(?!も)"
+                     r"|(?:描いて|表示して|(?<!切り)(?<!取り)(?<!抜き)(?<!呼び)(?<!書き)出して)(?!いま|いた(?!だ)|いる)|にして(?!も)"
                      r"|(?:見|開け|出せ|描け)(?:られ)?たら(?:嬉し|うれし|助か|いい|良い)|(?:見|開け)(?:られ)?たり(?:し|でき)"
                      r"|描き直して|並べて"
                      # 「ヘッドの一覧でお願いします」 (not 「説明をお願い」「数式なしでお願い」)
@@ -268,13 +268,30 @@ _HALF_WIDTH_BRACKETS = {ord("｢"): "「", ord("｣"): "」"}  # 「｢私はラ
 
 def standard(question: str) -> str:
     """The question with Kansai words and words typed in hiragana (「へっど」「すうじ」) in their usual form outside
-    its quotes, 「層」 typed in kana, half-width brackets (｢…｣) as full-width ones and no space after a particle,
-    read before anything else."""
-    question = _LAYER_IN_KANA.sub("層", question.translate(_HALF_WIDTH_BRACKETS))
+    its quotes, 「層」 typed in kana, half-width brackets (｢…｣) as full-width ones, no space after a particle and
+    the slips of a phone's keyboard mended, read before anything else."""
+    question = _SLIPS.sub(lambda m: m["quoted"] or _SLIPS_AS[next(k for k, v in m.groupdict().items() if v)],
+                          question.translate(_HALF_WIDTH_BRACKETS))
+    question = _LAYER_IN_KANA.sub("層", question)
     question = _KANA_WORDS.sub(lambda m: m["quoted"] or _KANA_WORDS_AS[m[0]], question)
     question = _SHORT_FORMS.sub(_in_full, question)
     question = _SPACED_PARTICLE.sub(lambda m: m["quoted"] or "", question)
     return _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
+
+
+# what a phone's autocorrect or kana-kanji conversion makes of our words, outside quotes: "later 3" and "had 4"
+# beside a number for layer and head, "lime chart"; 「３総目」「特種トークン」「渓谷」(警告)「時限」(次元), and an ASCII
+# hyphen for the long vowel mark (「ヒ-トマップ」「レイヤ-5」)
+_SLIPS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
+                    r"|(?P<layer>\blater\s+)(?=-?\d{1,2}\b(?!\s*(?:min|sec|hour|day|week|month|year|time|s\b|pm|am)))"
+                    r"|(?:^\W*|(?<=\d\s)|(?<=\d,\s))(?P<head>had\s+)(?=-?\d{1,2}(?:\s*$|\s*[,.!?;]|\s+(?:again|pls|please|lyr|layer|l\d|then|instead"
+                    r"|too|now|and|w|with|without|for)\b|\s+['\"]))"
+                    r"|(?P<line>\blime(?=\s+(?:chart|graph|plot)))"
+                    r"|(?<=[0-9０-９])(?P<so>総)(?=目)|(?<=第[0-9０-９])(?P<so2>総)|(?P<special>特種)(?=トークン)"
+                    r"|(?P<warning>渓谷)|(?P<dims>時限)(?!目|爆弾)"
+                    r"|(?<=[ァ-ヺ])(?P<long>-)(?=[ァ-ヺ])|(?<=レイヤ)(?P<long2>-)(?=\d)", re.I)
+_SLIPS_AS = {"layer": "layer ", "head": "head ", "line": "line", "so": "層", "so2": "層", "special": "特殊",
+             "warning": "警告", "dims": "次元", "long": "ー", "long2": "ー"}
 
 
 # a space after a particle before the verb of a request, as learners of Japanese type (「<bos>を けして」,
@@ -800,12 +817,13 @@ def _take_arguments(reading: Reading) -> None:
         reading.earlier = "first" if first else "second" if second else "other" if other else "newest" if newest \
             else "long" if long else "short" if short else "pair" if pair else "english" if english \
             else "japanese" if japanese else None
+    same_scale = bool(arguments.SAME_SCALE.search(reading.rest))
     top = arguments.SCALE_TOP.search(reading.rest)
     if top is not None:
         reading.rest = literal.blank(reading.rest, *top.span())
     fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
     reading.color_max = float(next(g for g in top.groups() if g)) if top else 1.0 if fixed else None
-    reading.same = arguments.same_choices(reading.rest)
+    reading.same = arguments.same_choices(reading.rest) + (("color_max",) if same_scale else ())
     reading.more_tokens = bool(arguments.MORE_TOKENS.search(reading.rest))
     counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None

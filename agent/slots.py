@@ -44,7 +44,13 @@ ALSO_FOR = re.compile(r"でも(?:見|やっ|お願い|試|描|\s*[:：]|\s*[「�
                       r"|\b(?:too|as\s+well)\b|\balso\s+(?:for|with|on)\b|\bthe\s+same\s+(?:for|with|on)\b", re.I)
 # 「その続きを生成して」, "continue that sentence": the conversation's sentence, even for a tool that asks afresh
 _POINTS_BACK = re.compile(r"その|それ|さっきの|先ほどの|同じ文|この文"
-                          r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b")
+                          r"|\b(?:that|this|the\s+same|same)\s+(?:sentence|text|prompt|one)\b|\b(?:continue|from)\s+it\b"
+                          r"|\b(?:finish|complete|continue|extend)\s+(?:the|my|our)\s+(?:sentence|text|prompt)\b", re.I)
+
+
+def _unfinished(text: str | None) -> bool:
+    """A sentence that stops mid-way ("The recipe needs two eggs and a cup of"): a prompt, waiting to be continued."""
+    return text is not None and not re.search(r"[.!?。！？」』\"')]\s*$", text)
 
 
 def card_calls(card: Card, reading: Reading, context: Context, session_text: str | None
@@ -79,7 +85,7 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     if not sentences and isinstance(reading.query, str) and "query" not in card.slots.values() and not names_a_token:
         sentences = [reading.query]  # "generate from 'Hello'": a quoted word is the text when no token is asked
     fresh = card.fresh_sentence and context.tool != card.tool and not _POINTS_BACK.search(reading.plain) \
-        and not reading.more_tokens  # ("6 more" goes on with the conversation's generation)
+        and not reading.more_tokens and not _unfinished(context.text)  # ("6 more" goes on with the generation)
     if _adds_a_third(card, reading, models, context):  # "add smollm2 as a third one" to a comparison of two
         models = [context.model, context.choices["model_b"], *models]
     second = _second_of_a_pair(card, sentences, models, context) if names_it(card, reading) else None
@@ -132,8 +138,8 @@ def _values(card: Card, reading: Reading, context: Context, session_text: str | 
     for name in (*VIEW_FLAGS, "strict"):
         if getattr(reading, name):
             values[name] = True
-    if reading.color_max is not None:
-        values["color_max"] = reading.color_max
+    if reading.color_max is not None and not ("color_max" in reading.same and context.choices.get("color_max")):
+        values["color_max"] = reading.color_max  # (the same scale as before is the one before, if there was one)
     kept = {}
     carried = _carried(card, reading, context)
     keeps = context.choices if follow_up else {
