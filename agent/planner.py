@@ -483,7 +483,7 @@ def _only_a_sentence_to_try(reading: Reading) -> bool:
         " ", reading.rest)))))
 
 
-_TRY = re.compile(r"\b(?:try|tried|test)\b|試し|試す|試して|やってみ", re.I)
+_TRY = re.compile(r"\b(?:try|tried|test)\b|試し|試す|試して|やってみ|確かめ(?:たい|て)|確認(?:したい|して)", re.I)
 _FILLER = re.compile(r"\b(?:on|with|like)\b|でお願い(?:します)?|お願い(?:します)?|たい|[!！]", re.I)
 
 
@@ -681,10 +681,11 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     best = max((m.score for m in matches), default=0.0)
     best_tool = max((m.score for m in matches if m.kind == "tool"), default=0.0)
     if (reading.sentences or fit.changes_the_view(reading)) and best < ASK_BELOW \
-            or reading.sentences and fit.changes_the_view(reading) and best_tool < TOOL_MIN:
-        # a bare quoted sentence, or a choice only views take ("without [CLS]"), or both with nothing close by
-        # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」): the default view, or the closest that takes a
-        # token it cannot ("plot the row of the 3rd token in layer 1 for '…'")
+            or reading.sentences and (fit.changes_the_view(reading) or _TRY.search(reading.plain)) \
+            and best_tool < TOOL_MIN:
+        # a bare quoted sentence, or a choice only views take ("without [CLS]"), or either with nothing close by
+        # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」, 「「…」って聞いたんですが、"…" で確かめたい」): the
+        # default view, or the closest that takes a token it cannot ("plot the row of the 3rd token in layer 1 for '…'")
         taker = _closest_fitting(matches, reading, context, ASK_BELOW) \
             if default is not None and fit.unfit_choices(default, reading) & {"query", "key"} else None
         if taker is not None:

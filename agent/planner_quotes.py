@@ -290,6 +290,9 @@ _TERM_AFTER = ascii_pattern(r"^\s*(?:(?:タイプ|型|係)って[、,\s]*(?:ど�
 # a post called "Meet the heads")
 _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|ある|書いて|書かれ|言われ|言って|聞かれ|聞い"
                           r"|読み|読んだ|指摘|いう(?:説|主張|話)|主張|説明され|頼まれ|題し)"
+                          # (「「…」って友達が言ってた」「…って授業で習った」「…って参考書に書いてあった」)
+                          r"|^\s*(?:と|って)\s*[^「『。!?！？\s]{1,8}?(?:が|も|に|から|で|では)\s*(?:書いて|書かれ|言われ|言って"
+                          r"|聞い|習っ|教わ|教えられ|読ん|載って)"
                           r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
                           r"|発表)"
                           r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ|書きたい|書こう|書く|輪読|担当|発表)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
@@ -364,10 +367,17 @@ def surroundings(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 def asked_by_someone(content: str, before: str, after: str) -> bool:
-    """A question someone put to the learner, quoted (「生徒に「右上が真っ黒なのはなんで？」と聞かれました」):
-    it is what the learner asks in turn, to be read with the rest, not masked."""
+    """A question someone put to the learner, or what someone holds, quoted (「生徒に「右上が真っ黒なのはなんで？」と
+    聞かれました」, 「「最終層がいちばん意味のある層」って参考書に書いてあった」): what the learner asks about, to be
+    read with the rest, not masked."""
     quote = Quote(content, before.lower(), after.lower())
-    return bool(re.search(r"[?？]\s*$", content.strip())) and cited(quote)
+    return bool(re.search(r"[?？]\s*$", content.strip())) and cited(quote) \
+        or bool(_HELD_AFTER.search(quote.after))
+
+
+# what someone holds, quoted, then who said or wrote it (「「…」って友達が言ってた」「…って参考書に書いてあった」)
+_HELD_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:[^「『。!?！？\s]{1,8}?(?:が|も|に|から|で|では)\s*)?"
+                         r"(?:あった|ありました|書いて|書かれ|言われ|言って|聞かれ|聞い|習っ|教わ|教えられ|読ん|載って|主張)")
 
 
 def cited(quote: Quote) -> bool:
