@@ -69,6 +69,9 @@ _MODEL_WORDS = (
             r"|デコーダ|\bdecoder(?:[- ]only)? model|\bgpt\b(?![- ]?\d)"), "gemma-270m", "decoder"),
     (_ascii(r"\bsmol[- ]?lm-?2?(?:[- ]?135m)?(?:[- ]?instruct)?\b"
             r"|\bllama(?:[- ]?(?:style|like|type|family|ish))?(?: model)?\b"
+            # (the one of the three with grouped-query attention: "load the one with GQA", 「GQAのやつ」)
+            r"|\b(?:one|model)\s+(?:with|that\s+(?:has|uses))\s+(?:grouped[- ]query(?:\s+attention)?|gqa)\b"
+            r"|(?:GQA|gqa|グループ化クエリ)(?:の|な|を使う)(?:やつ|モデル)"
             r"|ラマ(?:系|型)?(?:の)?(?:モデル)?|llama(?:系|型)"), "smollm2-135m", ""),
 )
 _KINDS = {"minilm": {"encoder", "bert"}, "gemma-270m": {"decoder", "japanese"}, "smollm2-135m": {"decoder"}}
@@ -156,6 +159,7 @@ def _looks_like_hub_id(name: str) -> bool:
 # --- flags, layers, heads, the query token --------------------------------------------------------------
 
 _SPECIAL = (r"(?:special[- ](?:tokens?|toks?|symbols?|ones|stuff)|specials\b|特殊(?:トークン|記号)"
+            r"|special(?=\s*(?:$|[,.!?)]|then\b|too\b|please\b|pls\b))|sink[- ]tokens?"
             r"|bracket(?:ed)?\s+(?:words?|tokens?|ones)"
             r"|\[cls\](?:\s*(?:and|,|/|&|と|、|や|・)\s*\[sep\])?|\[sep\]"
             r"|<bos>(?:\s*tokens?)?|<s>|cls(?:\s*(?:and|/|&|と|・|、)\s*sep)?(?:\s*tokens?)?|bos(?:\s*tokens?)?)")
