@@ -18,7 +18,7 @@ from agent.naming import named_views
 from agent.offline import refused_choices
 from agent.planner import Plan, after_turn, plan
 from agent.planner_arguments import find_models
-from agent.planner_reading import read
+from agent.planner_reading import read, standard
 from tools.core.errors import out_of_range
 
 CAT = "The cat sat on the mat."
@@ -2503,3 +2503,100 @@ def test_what_a_role_is_stays_an_explanation() -> None:
 def test_a_message_laid_out_as_fields_is_read(question: str, tool: str, expected: dict[str, Any]) -> None:
     name, arguments = call(plan(question))
     assert name == tool and expected.items() <= arguments.items()
+
+
+# --- session 28: phone slips, numbers of layers and heads, prompts carried, pasted code, claims, names ------------
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("raw nums pls layer 1 had 4 'she reads books at night'", {"layer": 1, "head": 4}),
+    ("all the hds of lyr 2 had 9 for 'snow covered the quiet town'", {"layer": 2}),
+    ("「今日は雨がふった」の３総目のヒ-トマップ見せて", {"layer": 2, "text": "今日は雨がふった"}),
+    ("「明日はたぶん晴れる」のレイヤ-5のへっど全部ならべて", {"layer": 5}),
+    ("「花が一斉に咲いた」の数値入りヒートマップ　特種トークンぬきで", {"annotate": True, "exclude_special": True}),
+    ("same sentence on mini lm vs gemma pls  'the bank was closed on monday'", {"model": "minilm",
+                                                                                "model_b": "gemma-270m"})])
+def test_slips_of_a_phone_keyboard_are_read_through(question: str, expected: dict[str, Any]) -> None:
+    assert expected.items() <= call(plan(question))[1].items()
+
+
+@pytest.mark.parametrize("question", ["I thought BERT-base had 12", "i had 2 questions about the heatmap",
+                                      "see you later 3 days from now", "thanks, 10/10 explanation"])
+def test_words_like_the_slips_are_left_alone(question: str) -> None:
+    reading = read(standard(question))
+    assert not reading.heads and not reading.layers and ("10/10", "10/10") not in reading.models
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("最後のヘッドだけ", {"layer": 17, "head": -1}), ("and layer 15, 9th head", {"layer": 15, "head": 8}),
+    ("now the second to last", {"layer": -2}), ("the second to last head", {"head": -2})])
+def test_last_and_second_to_last_are_read_as_places(follow_up: str, expected: dict[str, Any]) -> None:
+    first = f"heatmap of '{CAT}'" if follow_up.isascii() else "「兄は毎晩10時に寝る」のヒートマップ、第18層"
+    assert expected.items() <= call(converse([first, follow_up])[-1])[1].items()
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    (["heatmap of 'We met at the station at noon' with the colour scale fixed from 0 to 0.5"], 0.5),
+    ([f"heads of layer 0 for '{CAT}'", "put the colour bar on 0 to 1 so I can compare with other layers"], 1.0),
+    (["「子どもたちが公園で2時間遊んだ」の第3層の全ヘッド、色の上限0.4", "第１６層も同じスケールで"], 0.4),
+    ([f"heads of layer 0 for '{CAT}', colour max 0.3", "heads of layer 2, same colour scale"], 0.3)])
+def test_a_colour_range_as_written_and_the_same_scale_as_before(turns: list[str], expected: float) -> None:
+    name, arguments = call(converse(turns)[-1])
+    assert name != "compare_attention" and arguments["color_max"] == expected
+
+
+def test_an_unfinished_sentence_analysed_is_the_prompt_continued() -> None:
+    prompt = "The recipe needs two eggs and a cup of"
+    turns = converse([f"what tokens does gemma make from '{prompt}'?", "now let it finish the sentence, 6 tokens",
+                      "back to the generation, 10 tokens this time, layer 12"])
+    for last, tokens in ((turns[1], 6), (turns[2], 10)):
+        name, arguments = call(last)
+        assert name == "generation_attention" and arguments["prompt"] == prompt
+        assert arguments["max_new_tokens"] == tokens
+
+
+@pytest.mark.parametrize(("question", "tool", "expected"), [
+    ('inputs = tokenizer("今朝は駅まで走った。", return_tensors="pt")\nout = model(**inputs, output_attentions=True)\n'
+     "plt.imshow(out.attentions[4][0, 2].detach())\nこれと同じ図をここで見たいです",
+     "plot_heatmap", {"text": "今朝は駅まで走った。", "layer": 4, "head": 2}),
+    ('my cell:\nattention = outputs.attentions[3][0].mean(0)\nax = plt.figure().add_subplot(projection="3d")\n'
+     'ax.bar3d(xs, ys, zs, 0.5, 0.5, attention.flatten())\ndo this for "Cold water wakes you up"',
+     "plot_3d", {"text": "Cold water wakes you up", "layer": 3})])
+def test_pasted_code_asked_for_on_a_sentence_draws_its_view(question: str, tool: str,
+                                                            expected: dict[str, Any]) -> None:
+    name, arguments = call(plan(question))
+    assert name == tool and expected.items() <= arguments.items()
+
+
+def test_an_expression_asked_about_is_still_explained() -> None:
+    question = "bertvizに渡す前に outputs.attentions[3][0, 1] で切り出してるんですが、これで何が残ります？"
+    assert call(plan(question))[0] == "explain_reduction"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("「このヘッドは主語を見てる」って友達が言ってたんだけど、『犬が庭でボールを追いかけた』の４層目ヘッド１で本当か見たい",
+     ("plot_heatmap", {"text": "犬が庭でボールを追いかけた", "layer": 3, "head": 1})),
+    ('「Llama系のモデルは最初の単語に注意を捨ててる」って聞いたんですが、smollmで '
+     '"My friend found a wallet on the bus." を見て確かめたい',
+     ("plot_heatmap", {"text": "My friend found a wallet on the bus.", "model": "smollm2-135m"}))])
+def test_a_claim_someone_made_is_no_sentence(question: str, expected: tuple[str, dict[str, Any]]) -> None:
+    name, arguments = call(plan(question))
+    assert name == expected[0] and expected[1].items() <= arguments.items()
+
+
+def test_a_claim_someone_made_is_read_with_the_question() -> None:
+    last = plan("「最終層がいちばん意味のある層」って参考書に書いてあったけど、一般的にそうなの？")
+    assert last.intent == "knowledge" and last.knowledge[0] == "layers_differ"
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    ([f"heatmap of '{CAT}'", "heatmap without the sink tokens then"], ("plot_heatmap", {"exclude_special": True})),
+    ([f"heatmap of '{CAT}', layer 3", "raw heatmap same layer, w/o special"],
+     ("plot_heatmap", {"exclude_special": True, "layer": 3})),
+    (["load the one with grouped-query attention"], ("load_model", {"model": "smollm2-135m"})),
+    (["GQAのやつ読み込んで"], ("load_model", {"model": "smollm2-135m"})),
+    (["Plot the norm-weighted attention for 'She poured the coffee.'"], ("attention_norms", {})),
+    (["「雨が止んだので散歩に出かけた。」のヒートマップ", "それ、全層ぶんまとめて一枚に"], ("attention_rollout", {})),
+    ([f"heatmap of '{CAT}', layer 5", "ok roll that up over all layers"], ("attention_rollout", {}))])
+def test_views_and_models_named_in_the_learners_words(turns: list[str], expected: tuple[str, dict[str, Any]]) -> None:
+    name, arguments = call(converse(turns)[-1])
+    assert name == expected[0] and expected[1].items() <= arguments.items()
