@@ -83,6 +83,9 @@ _FIGURE_AFTERWARDS = re.compile(r"\b(?:after\s+that|afterwards|and\s+then|then)\
 _CODE_OF_THE_SHOWN = re.compile(r"\bcode\s+(?:for|of|behind)\s+(?:that|this|it)\b"
                                 r"|\b(?:that|this)\s+(?:one'?s\s+)?code\b"
                                 r"|(?:この|その|さっきの|これの|それの)(?:図の|グラフの)?コード", re.I)
+# ... or the code alone asked for, after a figure ("give me the code", 「コードもほしいです」)
+_CODE_ASKED = re.compile(r"\b(?:give|send|share)\s+(?:me\s+|us\s+)?(?:the\s+)?(?:python\s+)?code\b"
+                         r"|コード(?:も|を)?(?:ほしい|欲しい|ちょうだい|ください|下さい|くれ)", re.I)
 # the several things a comparison shows, pointed at ("head 3 in all of them", "last layer of each", 「それぞれ」)
 _EACH_SHOWN = re.compile(r"\b(?:in|for|on|of)\s+(?:all|each|both)(?:\s+of)?\s+(?:them|the\s+(?:models|sentences))\b"
                          r"|\bof\s+each\b|\bin\s+each\b|\bin\s+both\b|\bfor\s+both\b|それぞれ|両方|3つとも|三つとも"
@@ -312,9 +315,13 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     # "why is dim=0 wrong there?": the concept, with the expression run to show it
     asked_why = bool(reading.expression_bare and (asking.WHY.search(reading.plain) or asking.about_something(reading)))
     card, tool_score = _tool(reading, matches, context, named, whole) if asked else (None, 0.0)
-    if card is not None and not named and not reading.sentences and context.tool in cards() \
-            and _CODE_OF_THE_SHOWN.search(reading.plain):
-        card = cards()[context.tool]  # "I need the code for that one": the figure shown, which comes with its script
+    if not named and not reading.sentences and context.tool in cards() \
+            and (card is not None and _CODE_OF_THE_SHOWN.search(reading.plain)
+                 or cards()[context.tool].figure and _CODE_ASKED.search(reading.plain)
+                 and not asking.WHY_ANYWHERE.search(reading.plain)):
+        # "I need the code for that one", "and give me the code so I can put it in the handout", 「これ、配布用にコード
+        # もほしいです」: the figure shown, which comes with its script
+        card = cards()[context.tool]
     if pasted_error and not (reading.expression and not reading.expression_bare) \
             and not concepts.asked_beside(question):
         card = None  # a pasted error or warning asks what it means, not for a figure ("… just draw it" does)
