@@ -175,6 +175,7 @@ _SURPRISED = re.compile(r"^\W*(?:あれ|えっ|え[、？?]|おや|あら|huh|wh
 # a judgement of the idea, asked in words
 _WORTH_IT = re.compile(r"\b(?:is|are|would|will|does|do)\b.*\b(?:useful|helpful|worth\s+it|worthwhile|any\s+good"
                        r"|more\s+intuitive|easier\s+to\s+(?:read|see|understand))\b"
+                       r"|\b(?:does|do|would|will|can)\s+(?:a\s+|the\s+)?\w+(?:\s+\w+)?\s+(?:ever|really|actually)\s+help\b"
                        r"|(?:見やすく|わかりやすく|分かりやすく|読みやすく)(?:なる|なったり|なります)\S*[?？]"
                        r"|より(?:見やすい|わかりやすい|分かりやすい|読みやすい)(?:ん|の)?(?:です)?か?\s*[?？]"
                        r"|意味(?:ある|あります|あんの|あるん)\S*[?？]|役に?立つ\S*[?？]", re.I)

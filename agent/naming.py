@@ -54,6 +54,8 @@ _SAME_CHOICES = re.compile(r"\bsame\s+(?:two\s+|both\s+)?(?:tokens|words|pair|qu
                            r"|layer\s+and\s+head|layer|head)\b")
 _NUMBER_WORDS = "two|three|four|five|six|eight|nine|ten|twelve|sixteen|eighteen|thirty"  # "all twelve heads"
 _HEAD_IN_JAPANESE = re.compile(r"(?<![a-z])heads?(?![a-z])")
+_FOR_LATER = re.compile(r"[^。、,.!?！？\s]*(?:たいので|たいから|たいため(?:に)?|するために|させるために)"
+                        r"(?=[、,\s。]|$)")
 _ASKED_OF_THE_SHOWN = re.compile(r"\b(?:which|what)\s+(?:layer|head|model)\s+(?:was|is)\s+(?:that|this|it)\b"
                                  r"|(?:どの|何)(?:層|ヘッド|モデル)(?:だった|です|でした|なの|なん)")
 
@@ -70,8 +72,12 @@ def names_it(card: Card, reading: Reading) -> bool:
                                   for t in (text, read_as_argument))
     if isinstance(reading.mean_heads, str) and reading.mean_heads:  # "all heads averaged" names no grid of heads
         text = text.replace(katakana(reading.mean_heads), " " * len(reading.mean_heads))
-    # "which layer was that? can i get layer 0 instead": a question of the figure shown names no view
+    # "which layer was that? can i get layer 0 instead": a question of the figure shown names no view; nor does
+    # the reason given for a model asked for (「あとで英語の文の続きを書かせたいので」 smollm2 を読み込んで)
     text, read_as_argument = (_ASKED_OF_THE_SHOWN.sub(lambda m: " " * len(m[0]), t) for t in (text, read_as_argument))
+    for reason in _FOR_LATER.finditer(f" {reading.plain} ") if reading.models else ():
+        text, read_as_argument = (t[:reason.start()] + " " * len(reason[0]) + t[reason.end():] if len(t) == len(text)
+                                  else t for t in (text, read_as_argument))
     words = set(re.findall(r"[a-z]{6,}", read_as_argument))  # (a word turned down names nothing, slipped or not)
     return any(_said(katakana(name), text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)
