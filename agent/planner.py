@@ -689,7 +689,8 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     best_tool = max((m.score for m in matches if m.kind == "tool"), default=0.0)
     if (reading.sentences or fit.changes_the_view(reading)) and best < ASK_BELOW \
             or reading.sentences and (fit.changes_the_view(reading) or _TRY.search(reading.plain)) \
-            and best_tool < TOOL_MIN:
+            and best_tool < TOOL_MIN \
+            or reading.sentences and not named and asks_to_see(reading.plain):  # ("show me '…' at layer 2")
         # a bare quoted sentence, or a choice only views take ("without [CLS]"), or either with nothing close by
         # meaning (「<bos>抜きで「…」の関連度を色で、最後の層」, 「「…」って聞いたんですが、"…" で確かめたい」): the
         # default view, or the closest that takes a token it cannot ("plot the row of the 3rd token in layer 1 for '…'")
