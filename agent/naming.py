@@ -75,9 +75,9 @@ def names_it(card: Card, reading: Reading) -> bool:
     # "which layer was that? can i get layer 0 instead": a question of the figure shown names no view; nor does
     # the reason given for a model asked for (「あとで英語の文の続きを書かせたいので」 smollm2 を読み込んで)
     text, read_as_argument = (_ASKED_OF_THE_SHOWN.sub(lambda m: " " * len(m[0]), t) for t in (text, read_as_argument))
-    for reason in _FOR_LATER.finditer(f" {reading.plain} ") if reading.models else ():
-        text, read_as_argument = (t[:reason.start()] + " " * len(reason[0]) + t[reason.end():] if len(t) == len(text)
-                                  else t for t in (text, read_as_argument))
+    for reason in _FOR_LATER.finditer(f" {reading.plain} ") if reading.models else ():  # (the offsets are kept)
+        text, read_as_argument = (t[:reason.start()] + " " * len(reason[0]) + t[reason.end():]
+                                  for t in (text, read_as_argument))
     words = set(re.findall(r"[a-z]{6,}", read_as_argument))  # (a word turned down names nothing, slipped or not)
     return any(_said(katakana(name), text, read_as_argument) for name in card.names) \
         or any(_one_slip(name, word) for name in card.names if name.isalpha() and len(name) >= 6 for word in words)

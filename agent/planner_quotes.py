@@ -290,9 +290,6 @@ _TERM_AFTER = ascii_pattern(r"^\s*(?:(?:タイプ|型|係)って[、,\s]*(?:ど�
 # a post called "Meet the heads")
 _CITED_AFTER = re.compile(r"^\s*(?:と|って)\s*(?:あった|ありました|ある|書いて|書かれ|言われ|言って|聞かれ|聞い"
                           r"|読み|読んだ|指摘|いう(?:説|主張|話)|主張|説明され|頼まれ|題し)"
-                          # (「「…」って友達が言ってた」「…って授業で習った」「…って参考書に書いてあった」)
-                          r"|^\s*(?:と|って)\s*[^「『。!?！？\s]{1,8}?(?:が|も|に|から|で|では)\s*(?:書いて|書かれ|言われ|言って"
-                          r"|聞い|習っ|教わ|教えられ|読ん|載って)"
                           r"|^\s*(?:という|っていう|との|と題した)\s*(?:記事|タイトル|題|名前|スライド|節|章|論文|本|ブログ|見出し"
                           r"|発表)"
                           r"|^\s*を\s*(?:頼まれ|紹介し|扱い|扱う|テーマ|書きたい|書こう|書く|輪読|担当|発表)|^\s*を[^「『。!?！？]{0,14}?(?:と|って)(?:言われ|頼まれ)"
@@ -388,7 +385,8 @@ def cited(quote: Quote) -> bool:
     analysed = bool(_PAIRED_OR_ANALYSED.match(quote.after))  # (paired with another sentence, or named as one)
     embedded = bool(re.search(r"(?<!で)(?<!ま)(?<!し)か$", quote.text.strip())) \
         and not _ANALYSED_AFTER.search(quote.after) and not analysed
-    return bool(_CITED_AFTER.search(quote.after) or _CITED_BEFORE.search(quote.before)) \
+    return bool(_CITED_AFTER.search(quote.after) or _HELD_AFTER.search(quote.after)
+                or _CITED_BEFORE.search(quote.before)) \
         or said_back(quote.before, quote.after) or embedded \
         or question and bool(re.match(r"^\s*(?:と|って)", quote.after)) and not analysed
 
