@@ -83,6 +83,9 @@ _FIGURE_AFTERWARDS = re.compile(r"\b(?:after\s+that|afterwards|and\s+then|then)\
 _CODE_OF_THE_SHOWN = re.compile(r"\bcode\s+(?:for|of|behind)\s+(?:that|this|it)\b"
                                 r"|\b(?:that|this)\s+(?:one'?s\s+)?code\b"
                                 r"|(?:この|その|さっきの|これの|それの)(?:図の|グラフの)?コード", re.I)
+# an expression that only picks a layer ("attentions[3]"), and a question of what something is or gives
+_A_LAYER_ONLY = re.compile(r"(?:\w+\.)?attentions\s*\[\s*(-?\d+)\s*\]")
+_ASKS_WHAT = re.compile(r"\b(?:what|which|how|why)\b|何|なに|どう|なぜ|なんで", re.I)
 # ... or the code alone asked for, after a figure ("give me the code", 「コードもほしいです」)
 _CODE_ASKED = re.compile(r"\b(?:give|send|share)\s+(?:me\s+|us\s+)?(?:the\s+)?(?:python\s+)?code\b"
                          r"|コード(?:も|を)?(?:ほしい|欲しい|ちょうだい|ください|下さい|くれ)", re.I)
@@ -251,6 +254,11 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         reading.expression = None  # "What happens, in general, if you average over dim=0?": the idea, not a run
     if reading.expression_bare and reading.mean_heads and asking.THE_POSTS_WAY.search(reading.plain):
         reading.expression = None  # "average all the heads like he did with torch.mean": the mean, drawn
+    if reading.expression is not None and (layer := _A_LAYER_ONLY.fullmatch(reading.expression)) \
+            and not _ASKS_WHAT.search(reading.plain) \
+            and (asks_to_see(reading.plain) or context.tool in cards() and cards()[context.tool].figure):
+        # "plot attentions[3] head 7 for '…'", "cool, same thing for attentions[-1]": a layer, picked as in code
+        reading.layers, reading.expression = reading.layers or [(int(layer[1]), layer[0])], None
     # a view the question turns down ("like the heatmap but …", "not the line chart") means nothing
     meant = spelled(question)
     for phrase in reading.turned_down:

@@ -2600,3 +2600,13 @@ def test_a_claim_someone_made_is_read_with_the_question() -> None:
 def test_views_and_models_named_in_the_learners_words(turns: list[str], expected: tuple[str, dict[str, Any]]) -> None:
     name, arguments = call(converse(turns)[-1])
     assert name == expected[0] and expected[1].items() <= arguments.items()
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    (['plot attentions[3] head 7 for "The train leaves at 9:45 tomorrow morning."'],
+     ("plot_heatmap", {"layer": 3, "head": 7})),
+    ([f"heatmap of '{CAT}', head 7", "cool, same thing for attentions[-1]"], ("plot_heatmap", {"layer": -1})),
+    ([f"heatmap of '{CAT}'", "what does attentions[-1] hold?"], ("explain_reduction", {}))])
+def test_an_expression_that_only_picks_a_layer(turns: list[str], expected: tuple[str, dict[str, Any]]) -> None:
+    name, arguments = call(converse(turns)[-1])
+    assert name == expected[0] and expected[1].items() <= arguments.items()
