@@ -209,6 +209,10 @@ def detect_language(text: str) -> Language:
     return "ja" if JAPANESE.search(text) else "en"
 
 
+# a quoted piece, which every rewrite below leaves as the learner wrote it ... and, for the rewrites of English
+# words, a piece in single quotes too ('my cat hates rainy days')
+_QUOTED = r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])"
+_QUOTED_OR_SINGLE = r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
 # words typed in hiragana that name a layer, a head or a view (「へっど2」, 「6そう」), read as their usual spelling
 _KANA_WORDS_AS = {"へっど": "ヘッド", "れいやー": "レイヤー", "れいやあ": "レイヤー", "そう": "層", "そうめ": "層目",
                   # ... and the words of a request (「すうじいれて」「こーどちょうだい」「おれせんのやつで」)
@@ -225,13 +229,13 @@ _KANA_IN_PLACE = (r"(?<=[0-9０-９])そうめ", r"(?<=[0-9０-９])ばんめ", 
                   r"(?<=の)そう(?!だ|な|ね|い|です)", r"(?<=の)ひょう",
                   # (「それけして」「<bos>を けして」, not 決して)
                   r"(?<=[れを])けして", r"(?<=[れを][\s\u3000])けして")
-_KANA_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|" + "|".join(
+_KANA_WORDS = re.compile(_QUOTED + "|" + "|".join(
     [*sorted((word for word in _KANA_WORDS_AS if word not in {"そう", "そうめ", "いり", "ひょう", "けして", "ばんめ"}),
              key=len, reverse=True), *_KANA_IN_PLACE]))
 # Kansai words the rules read in their standard form (「立体にしたらどないなる？」 is 「どうなる？」)
 _KANSAI = {"どない": "どう", "ほんまに": "本当に", "くれへん": "くれない", "ほんなら": "じゃあ", "ほなら": "じゃあ",
            "ほな": "じゃあ", "やなくて": "じゃなくて", "ちゃうん": "じゃないの", "やけど": "だけど"}
-_KANSAI_WORDS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|どない|ほんまに|くれへん|やなくて"
+_KANSAI_WORDS = re.compile(_QUOTED + r"|どない|ほんまに|くれへん|やなくて"
                            r"|ちゃうん|(?<=[ぁ-ゖ])やけど"
                            r"|(?<![ぁ-ゖ])(?:ほんなら|ほなら|ほな)")  # (「ほな」 opening a clause, not inside a word)
 # 「3そう目」: 「3層目」 typed before its kanji; 「最終相」: the input method's slip
@@ -240,8 +244,8 @@ _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)"
 # the short forms an engineer in a hurry types ("last lyr hm", "all 12 hds", "+10 toks", "w/o CLS"), in full;
 # "hm" is a heatmap only beside the request, not a "hm, …" of thought opening the message
 _KANA_KANJI = "\u3040-\u30ff\u4e00-\u9fff"
-_SHORT_FORMS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
-                          r"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/"
+_SHORT_FORMS = re.compile(_QUOTED_OR_SINGLE
+                          + r"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/"
                           r"|w(?=\s+(?:numbers|nums|values|vals|annotations?|labels|specials?|cls|sep)\b))"
                           rf"(?=[\s\d.,:;!?)、。{_KANA_KANJI}]|$)"
                           rf"|(?:(?<=\S )|(?<=[{_KANA_KANJI}]))(?P<hm>hm)(?![A-Za-z,.…])"
@@ -270,8 +274,7 @@ def standard(question: str) -> str:
     """The question with Kansai words and words typed in hiragana (「へっど」「すうじ」) in their usual form outside
     its quotes, 「層」 typed in kana, half-width brackets (｢…｣) as full-width ones, no space after a particle and
     the slips of a phone's keyboard mended, read before anything else."""
-    question = _SLIPS.sub(lambda m: m["quoted"] or _SLIPS_AS[next(k for k, v in m.groupdict().items() if v)],
-                          question.translate(_HALF_WIDTH_BRACKETS))
+    question = _SLIPS.sub(lambda m: m["quoted"] or _SLIPS_AS[m.lastgroup], question.translate(_HALF_WIDTH_BRACKETS))
     question = _LAYER_IN_KANA.sub("層", question)
     question = _KANA_WORDS.sub(lambda m: m["quoted"] or _KANA_WORDS_AS[m[0]], question)
     question = _SHORT_FORMS.sub(_in_full, question)
@@ -282,22 +285,23 @@ def standard(question: str) -> str:
 # what a phone's autocorrect or kana-kanji conversion makes of our words, outside quotes: "later 3" and "had 4"
 # beside a number for layer and head, "lime chart"; 「３総目」「特種トークン」「渓谷」(警告)「時限」(次元), and an ASCII
 # hyphen for the long vowel mark (「ヒ-トマップ」「レイヤ-5」)
-_SLIPS = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”]|(?<![\w'])'[^'\n]+'(?![\w']))"
-                    r"|(?P<layer>\blater\s+)(?=-?\d{1,2}\b(?!\s*(?:min|sec|hour|day|week|month|year|time|s\b|pm|am)))"
-                    r"|(?:^\W*|(?<=\d\s)|(?<=\d,\s))(?P<head>had\s+)(?=-?\d{1,2}(?:\s*$|\s*[,.!?;]|\s+(?:again|pls|please|lyr|layer|l\d|then|instead"
+_SLIPS = re.compile(_QUOTED_OR_SINGLE
+                    + r"|(?P<layer>\blater\s+)(?=-?\d{1,2}\b(?!\s*(?:min|sec|hour|day|week|month|year|time|s\b|pm|am)))"
+                    r"|(?:^\W*|(?<=\d\s)|(?<=\d,\s))(?P<head>had\s+)"
+                    r"(?=-?\d{1,2}(?:\s*$|\s*[,.!?;]|\s+(?:again|pls|please|lyr|layer|l\d|then|instead"
                     r"|too|now|and|w|with|without|for)\b|\s+['\"]))"
                     r"|(?P<line>\blime(?=\s+(?:chart|graph|plot)))"
-                    r"|(?<=[0-9０-９])(?P<so>総)(?=目)|(?<=第[0-9０-９])(?P<so2>総)|(?P<special>特種)(?=トークン)"
+                    r"|(?P<layer_kanji>(?<=[0-9０-９])総(?=目)|(?<=第[0-9０-９])総)|(?P<special>特種)(?=トークン)"
                     r"|(?P<warning>渓谷)|(?P<dims>時限)(?!目|爆弾)"
-                    r"|(?<=[ァ-ヺ])(?P<long>-)(?=[ァ-ヺ])|(?<=レイヤ)(?P<long2>-)(?=\d)", re.I)
-_SLIPS_AS = {"layer": "layer ", "head": "head ", "line": "line", "so": "層", "so2": "層", "special": "特殊",
-             "warning": "警告", "dims": "次元", "long": "ー", "long2": "ー"}
+                    r"|(?P<long_vowel>(?<=[ァ-ヺ])-(?=[ァ-ヺ])|(?<=レイヤ)-(?=\d))", re.I)
+_SLIPS_AS = {"layer": "layer ", "head": "head ", "line": "line", "layer_kanji": "層", "special": "特殊",
+             "warning": "警告", "dims": "次元", "long_vowel": "ー"}
 
 
 # a space after a particle before the verb of a request, as learners of Japanese type (「<bos>を けして」,
 # 「レイヤー０で おねがいします」, 「すうじも いれて」): read together, outside quotes (a space before a sentence parts
 # it off: 「文は 猫が…」)
-_SPACED_PARTICLE = re.compile(r"(?P<quoted>[「『\"“][^」』\"”\n]*[」』\"”])|(?<=[をはがにでもへ])[ \u3000]+"
+_SPACED_PARTICLE = re.compile(_QUOTED + r"|(?<=[をはがにでもへ])[ \u3000]+"
                               r"(?=消し|けし|除|のぞ|抜|ぬい|ぬき|入れ|いれ|お願い|おねがい|見せ|みせ|出し|だし|表示|描い|かい"
                               r"|ください|くださ|ちょうだい|して)")
 
