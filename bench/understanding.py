@@ -45,9 +45,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"heldout": ROOT / "tests" / "heldout", "dev": ROOT / "tests" / "devset",
-        **{f"dev{n}": ROOT / "tests" / "devset" for n in range(2, 117)}}
+        **{f"dev{n}": ROOT / "tests" / "devset" for n in range(2, 125)}}
 # The file names of a set whose files are not questions.toml and conversations.toml.
-FILES = {f"dev{n}": (f"questions{n}.toml", f"conversations{n}.toml") for n in range(2, 117)}
+FILES = {f"dev{n}": (f"questions{n}.toml", f"conversations{n}.toml") for n in range(2, 125)}
 sys.path.insert(0, str(ROOT))
 
 
