@@ -38,6 +38,7 @@ class Context:
     texts: list[str] = field(default_factory=list)  # the sentences analysed so far, oldest first (at most TEXTS)
     views: list[dict[str, Any]] = field(default_factory=list)  # the figures drawn: tool, text, model, choices
     menu: bool = False  # the last answer listed the views ("How can I visualize it?"): "the second one" picks
+    awaits_sentence: bool = False  # the last answer asked for the learner's own sentence: a reply may be only that
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Context:
@@ -46,7 +47,7 @@ class Context:
                    offered=data.get("offered"), texts=[str(t) for t in list(data.get("texts", []))[-TEXTS:]],
                    choices={k: v for k, v in dict(data.get("choices", {})).items() if k in KEPT_READINGS},
                    views=[_view(v) for v in list(data.get("views", []))[-VIEWS:] if isinstance(v, dict)],
-                   menu=bool(data.get("menu", False)))
+                   menu=bool(data.get("menu", False)), awaits_sentence=bool(data.get("awaits_sentence", False)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

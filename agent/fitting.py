@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from agent.cards import Card, cards
 from agent.context import VIEW_FLAGS, Context
+from agent.planner_arguments import SETTINGS
 from agent.planner_reading import INSTEAD, Reading
 
 __all__ = ["as_shown", "changes_the_view", "continues_pair", "fitting", "needs_met", "no_tokens", "sets_a_slot",
@@ -32,7 +33,9 @@ def unfit_choices(card: Card, reading: Reading) -> set[str]:
     """The question's choices the card has no slot for."""
     readings = set(card.slots.values())
     given = {"layer": bool(reading.layers or "layer" in reading.same),
-             "head": bool(reading.heads or reading.mean_heads or "head" in reading.same),
+             # (「同じ設定でヘッド一覧も」: the settings kept as a whole ask no head of a view that has none)
+             "head": bool(reading.heads or reading.mean_heads
+                          or "head" in reading.same and SETTINGS not in reading.same),
              "query": reading.query is not None,
              "key": reading.key is not None, "annotate": reading.annotate, "exclude_special": reading.exclude_special,
              "words": reading.words, "new_tokens": reading.new_tokens is not None, "strict": reading.strict,

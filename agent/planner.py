@@ -45,6 +45,7 @@ from agent.naming import bare, longest_name, named_as_the_form, named_views, nam
 from agent.planner_reading import (
     CANONICAL_EXPRESSION,
     INSTEAD,
+    JAPANESE,
     SOMETHING_TO_SEE,
     Reading,
     asks_to_see,
@@ -66,6 +67,10 @@ LONG_NAME = 16  # a name this long says which view, however close another tool i
 FIT_MARGIN = 0.06  # among tools this close to the closest, the one taking the question's choices wins
 # how something looks, no view named ("what does head 5 look like for '…'?", 「…の最終層ってどうなってるんだろう」)
 _HOW_IT_LOOKS = re.compile(rf"\blooks?\s+like\b|どう見え|{asking.WONDER_HOW}", re.I)
+# what the code spoken of really draws ("show me what it actually drew", 「それが実際に何を描いてるのか見せて」)
+_WHAT_IT_DREW = re.compile(r"\bwhat\s+(?:it|that|this|plt\.plot|the\s+code)\s+(?:actually\s+|really\s+)?(?:draws|drew"
+                           r"|plots|plotted|was\s+(?:actually\s+|really\s+)?(?:plotting|drawing))\b"
+                           r"|(?:それ|これ)が?(?:実際に|本当は)?何を(?:描いて|プロットして)", re.I)
 # ... or a plain drawing asked, no view named ("draw layer 0 for '…'", 「0層目を描いて」)
 _JUST_DRAW = re.compile(r"\b(?:draw|visuali[sz]e)\b|\b(?:show\s+me|plot)\s+(?:the\s+)?attention\b"
                         r"|描いて|描き|可視化|図で", re.I)
@@ -102,18 +107,23 @@ _THE_SHOWN_AGAIN = re.compile(r"\b(?:re-?draw|re-?do|re-?plot|re-?make|re-?rende
                               r"(?:figure|plot|one|picture|map|chart))\b|(?:それ|これ|さっきの(?:図)?)を?(?:描き直|書き直|出し直)",
                               re.I)
 # only "show that" ("show me that", 「それ見せて」): the figure on the screen
-_SHOW_THAT = re.compile(r"(?:ok\W+|so\W+)?(?:show|draw|plot)\s+(?:me\s+)?(?:that|it|this)(?:\s+(?:please|pls))?\W*"
-                        r"|(?:じゃあ)?(?:それ|これ)(?:を)?(?:見せて|描いて)(?:ください|下さい)?\W*", re.I)
+_ONLY_SHOW_THAT = re.compile(r"(?:ok\W+|so\W+)?(?:show|draw|plot)\s+(?:me\s+)?(?:that|it|this)(?:\s+(?:please|pls))?\W*"
+                             r"|(?:じゃあ)?(?:それ|これ)(?:を)?(?:見せて|描いて)(?:ください|下さい)?\W*", re.I)
 # a concept explained, now seen on a sentence ("show me that on an actual sentence", 「実際の文で見せて」)
 _SHOWN_ON_A_SENTENCE = re.compile(r"\b(?:show|see|picture)\b[^.?!]{0,30}\b(?:on|with|for|in)\s+(?:an?\s+)?"
                                   r"(?:actual|real|concrete)\s+(?:sentence|example|text)\b"
                                   r"|(?:実際の|具体的な|本物の)(?:文|例文|例)(?:で|に)[^。?？]{0,12}?(?:見せ|見たい|見られ|図)",
                                   re.I)
-# a request pointing at what was just explained ("show me that for this sentence", 「それ、実際に見せて」)
+# a request pointing at what was just explained ("show me that for this sentence", "can I see them?", "show me
+# one", 「それ、実際に見せて」「実際にやってみせて」)
 _SHOW_THAT = re.compile(r"^\W*(?:(?:ok|okay|so|then|alright|cool)\W+)*(?:(?:can|could)\s+(?:you|u|i)\s+)?"
-                        r"(?:show|let)\s+(?:me\s+)?(?:see\s+)?(?:that|this|it)\b(?!\s+(?:\w+\s+)?again)"
+                        r"(?:(?:show|let)\s+(?:me\s+)?(?:see\s+)?|see\s+)"
+                        r"(?:(?:that|this|it)\b(?!\s+(?:\w+\s+)?again)"
                         r"(?!\s+(?:line|heatmap|map|chart|figure|plot|graph|one|view|grid|page)\b)"
-                        r"|^\W*(?:じゃあ|では)?\W*(?:それ|これ|そういうの)(?:を|、)?\s*(?:実際に)?(?:見せて|見たい|やって)",
+                        r"|(?:them|one|an\s+example)\b"
+                        r"(?![\w ]*(?:line|heatmap|map|chart|figure|plot|graph|view|grid|page)))"
+                        r"|^\W*(?:じゃあ|では)?\W*(?:それ|これ|そういうの)(?:を|、)?\s*(?:実際に)?(?:見せて|見たい|やって)"
+                        r"|^\W*(?:じゃあ|では)?\W*実際に(?:やって|して)?(?:見せて|みせて)",
                         re.I)
 # one side of a comparison, alone ("just the second one by itself", "only gemma's side", 「gemmaのほうだけ」)
 _ONLY = re.compile(r"\bonly\b|だけ")  # "only the row of 'love' as one line", 「1本の線だけ」
@@ -189,13 +199,22 @@ _ONLY_LOST = re.compile(r"(?:\W|_)*(?:(?:うーん|うーむ|んー+|hmm*|hm|ok|
                         r"|i'?m\s+(?:so\s+)?(?:lost|confused)|confused"
                         r"|something(?:'s|\s+is)\s+(?:off|wrong|weird)\s+with\s+my\s+(?:plot|figure|chart|code|heatmap|graph))"
                         r"(?:\W|_|ー|〜)*", re.I)
+# a wish for a better figure that says in what way nothing ("make it look nicer", "zoom in on the interesting part",
+# 「もっといい感じにして」)
+_VAGUE_WISH = re.compile(r"\bmake\s+(?:it|this|that)\s+(?:look\s+)?(?:nicer|better|prettier|cooler|clearer)\s*[?!.]*$"
+                         r"|\bzoom\s+in\s+on\s+the\s+(?:interesting|important|good|relevant)\s+(?:part|bit|area|region)\b"
+                         r"|(?:もっと)?(?:いい|良い|イイ)感じに(?:して|できない|ならない)"
+                         r"|もっと(?:かっこよく|格好よく|きれいに|綺麗に|見やすく|わかりやすく|分かりやすく)(?:して|できない|ならない)",
+                         re.I)
 # a reply that is only thanks, a nod or a sigh ("hmm", "ok thanks!", 「ありがと！」「うーん」): nothing asked
 _ONLY_A_NOD = re.compile(r"(?:\W|_)*(?:(?:hmm*|hm|ok(?:ay)?|cool|nice|great|thanks?(?:\s+you)?(?:\s+so\s+much)?|thx|ty"
                          r"|got\s+it|i\s+see|cheers|perfect|awesome|alright|understood|noted|fair\s+enough"
                          r"|(?:that\s+)?makes\s+sense|that\s+help(?:s|ed)"
+                         r"|(?:i'?m\s+)?not\s+sure\s+what\s+to\s+(?:try|do|ask|look\s+at)(?:\s+next)?"
                          r"|ありがと(?:う)?(?:ございます|ございました)?|サンキュー?|どうも|うーん|うーむ|んー+"
                          r"|ふむ(?:ふむ)?|へー+|ほー+|なるほど(?:ね)?|了解(?:です|しました)?|わかりました|理解しました|納得(?:です|しました)?"
-                         r"|安心しました|すっきりしました|勉強になりました|(?:あとで|後で|今度)?(?:試して|入れて|やって)みます)"
+                         r"|安心しました|すっきりしました|勉強になりました|(?:あとで|後で|今度)?(?:試して|入れて|やって)みます"
+                         r"|(?:どうぞ)?(?:よろしく|宜しく)(?:お願い(?:します|いたします|致します))?)"
                          r"(?:\W|_|ー|〜)*)+"
                          # (a bare "?", 「？」「ん？」, "huh?", an emoji alone: nothing to act on)
                          r"|(?:ん|え|へ|あれ|huh|eh|wat|uh|um+)?[?？.…。・!！ー,\s\U0001F300-\U0001FAFF\u2600-\u27BF]+"
@@ -235,6 +254,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     context = context or Context()
     question = conversation.the_sentence_replied(standard(question), context)
     reading = read(question, context.text)
+    # (read before the conversation fills in its sentences: 「これ、先輩が見せてくれた図とも比べたい」 gives none)
+    elsewhere = concepts.from_elsewhere(reading, context.texts)
     context = conversation.resolve(reading, context)
     pasted = concepts.pasted_messages(question)
     pasted_error = bool(pasted) or bool(literal.ERROR_LINE.search(question))
@@ -268,7 +289,8 @@ def plan(question: str, context: Context | None = None, session_text: str | None
     if not named and (picked := conversation.view_picked(reading, context)) is not None:
         named = [picked]  # "the second one", 「3つ目のも」 after the menu of views: that view
     whole, parts = _by_meaning(meant, reading, context, bool(named))
-    asks_tool = asking.asks_for_a_tool(question, reading, context, whole, parts, named)
+    asks_tool = asking.asks_for_a_tool(question, reading, context, whole, parts, named) \
+        or context.offered is not None and context.tool is None and bool(_SHOW_THAT.search(reading.plain))
     matches = _merged(whole, parts)
     to_see = asks_to_see(mask_literals(question))
     if not pasted_error and not reading.sentences and not named and reading.expression is None and not to_see:
@@ -280,10 +302,15 @@ def plan(question: str, context: Context | None = None, session_text: str | None
                         thanked=bool(_THANKS.search(reading.plain)))
         if asks_tool and concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):
             asks_tool = False  # 「モデルを読み込んだら警告が出たんですけど」: a message spoken of, nothing to draw
+    if context.tool is not None and _VAGUE_WISH.search(reading.plain) and not any(card.figure for card in named) \
+            and not reading.sentences and not reading.models and not fit.changes_the_view(reading):
+        # "can you make it look nicer?", 「もっといい感じにして」: how? (the scale, the numbers, no special tokens)
+        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context)
     if conversation.one_panel_unsaid(reading, context):  # "can I see one of those bigger?": which head?
         return Plan(reading.language, "ask_back", (), (), (), context=context, needs_head=True)
     view_named = next((card.tool for card in named if card.figure), None)  # offered when its sentence is asked for
-    if not pasted_error and concepts.from_elsewhere(reading) \
+    # (… unless what it is for is a change of the figure's form: 「先輩のスライドと揃えたいから色の上限を0.5にして」)
+    if not pasted_error and elsewhere and not (context.tool is not None and _sets_the_form(reading)) \
             and (not asking.WHY_ANYWHERE.search(reading.plain) or concepts.looks_different(reading)) \
             and not concepts.SPEAKS_OF_A_MESSAGE.search(reading.plain):  # (a message spoken of is asked for first)
         # "can you make the one my professor showed in class", 「友達から送られてきた図と比べて」: its sentence, please
@@ -296,6 +323,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and (bare(reading) and not reading.sentences and not reading.models and not reading.new_tokens
                  or _POINTS_ONLY.fullmatch(reading.plain.strip()) or _ONLY_LOST.fullmatch(reading.plain.strip())
                  or _points_at_nothing(reading, named) and not _a_concept_named(reading, named)
+                 and not _why_of_their_own(reading, asks_tool, whole)
                  or asks_tool and not reading.sentences and bool(_A_WORD_UNSAID.search(reading.plain))
                  # "what does 'it' look at most?", 「この文の『それ』って何を見てるの？」: in which sentence?
                  or asks_tool and words_of_it):
@@ -306,6 +334,12 @@ def plan(question: str, context: Context | None = None, session_text: str | None
         waits = needs_sentence and view_named is not None
         return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]),
                     context=replace(context, offered=view_named) if waits else context, needs_sentence=needs_sentence)
+    if context.text is not None and not reading.sentences and not pasted_error and view_named is None \
+            and not reading.models and conversation.MY_SENTENCE.search(reading.plain) \
+            and _only_a_sentence_to_try(reading):
+        # "can I use my own sentence?", 「自分の文でもできますか？」 in a conversation: which one? (then the view shown)
+        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context,
+                    needs_sentence=True)
     if asks_tool and context.text is not None and not reading.sentences and reading.query is None \
             and reading.key is None and _ANOTHER_UNSAID.search(reading.plain):
         needs_sentence = not re.search(r"word|token|単語|トークン", reading.plain)
@@ -426,7 +460,7 @@ def after_turn(context: Context, planned: Plan, question: str, ran: bool,
                               choices={key: value for key, value in asked.choices.items() if key not in refused})
     # (the menu stays while views are drawn: "the second one", "from 'brother'", then "now the third one")
     menu = planned.lists_the_views() if not planned.calls else context.menu
-    return replace(context, question=question, menu=menu)
+    return replace(context, question=question, menu=menu, awaits_sentence=planned.needs_sentence)
 
 
 def _with_sentence_spoken_of(context: Context, reading: Reading) -> Context:
@@ -468,6 +502,24 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
                 or not reading.sentences and _A_SPOT.search(reading.plain))
 
 
+def _sets_the_form(reading: Reading) -> bool:
+    """The question changes how the figure is drawn (its colour range, numbers, special tokens, words), not what."""
+    return reading.color_max is not None or reading.annotate or reading.exclude_special or reading.words
+
+
+def _few_words(text: str) -> bool:
+    """A short message: a pointing request and little else ("can I see them? any sentence is ok")."""
+    return len(text.split()) <= 8 if not JAPANESE.search(text) else len(text) <= 30
+
+
+def _why_of_their_own(reading: Reading, asks_tool: bool, whole: list[Match]) -> bool:
+    """A why asked of the learner's own figure, close to one concept ("why are there 8 lines on my plt.plot chart when
+    my sentence only has 6 words?"): the concept answers it without their sentence."""
+    return not asks_tool and bool(conversation.MY_SENTENCE.search(reading.plain)) \
+        and bool(asking.WHY_ANYWHERE.search(reading.plain)) \
+        and any(m.kind == "knowledge" and m.score >= KNOWLEDGE_MIN for m in whole[:2])
+
+
 def _a_concept_named(reading: Reading, named: list[Card]) -> bool:
     """A concept named by its keyword, with no view or sentence of theirs (「さっき言ってた因果マスクってもう一回
     説明して」): it points back at an explanation, which can be given again with nothing before it."""
@@ -477,13 +529,18 @@ def _a_concept_named(reading: Reading, named: list[Card]) -> bool:
 
 def _closing(reading: Reading) -> bool:
     """Thanks or a goodbye that asks nothing ("Thank you, now I understand much better", 「ありがと！またくるね」)."""
+    said = _PARTING.sub(" ", reading.plain)
     return bool(_THANKS.search(reading.plain)) and not re.search(r"[?？]", reading.plain) \
-        and not _ASKS_OF_IT.search(reading.plain) and not _STILL_ASKS.search(reading.plain) \
+        and not _ASKS_OF_IT.search(said) and not _STILL_ASKS.search(said) \
         and not fit.sets_a_slot(reading) and len(reading.plain.split()) <= 12 and len(reading.plain) <= 60
 
 
 _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|bye|goodbye|see\s+you)\b|that'?s\s+all|ありがと|おおきに"
                      r"|助かりました|参考になりました|またくる|また来|お疲れ|おつかれ|さようなら|バイバイ", re.I)
+# ... and the words of parting, which ask nothing now ("that's all I need", 「また改めてご相談させてください」)
+_PARTING = re.compile(r"\bthat'?s\s+all\s+(?:i|we)\s+(?:need|needed|wanted)\b|\bsee\s+you\s+next\s+time\b"
+                      r"|また(?:改めて|あらためて|今度)?(?:ご相談|相談|質問|お願い|来|き)\S*?(?:ください|下さい|します|させて|ます)"
+                      r"|(?:今後とも|引き続き)?(?:よろしく|宜しく)お願い(?:します|いたします|致します)", re.I)
 # ... that still asks for something ("thanks! now the code please", 「ありがとう、コードもください」)
 _STILL_ASKS = re.compile(r"\b(?:please|pls|plz|can|could|would|show|give|draw|plot|make|(?<!for\s)now|next|also|but"
                          r"|one\s+more|last|want|need)\b|ください|下さい|お願い|おねがい|ちょうだい|ほしい|欲しい|たい|して|見せ|(?<![とてど])も(?!う)|けど"
@@ -498,8 +555,9 @@ def _only_a_sentence_to_try(reading: Reading) -> bool:
         " ", reading.rest)))))
 
 
-_TRY = re.compile(r"\b(?:try|tried|test)\b|試し|試す|試して|やってみ|確かめ(?:たい|て)|確認(?:したい|して)", re.I)
-_FILLER = re.compile(r"\b(?:on|with|like)\b|でお願い(?:します)?|お願い(?:します)?|たい|[!！]", re.I)
+_TRY = re.compile(r"\b(?:try|tried|test)\b|試し|試す|試して|やってみ|やりたい|確かめ(?:たい|て)"
+                  r"|確認(?:したい|して)", re.I)
+_FILLER = re.compile(r"\b(?:on|with|like|use|using)\b|でお願い(?:します)?|お願い(?:します)?|たい|[!！]", re.I)
 
 
 def _tool(reading: Reading, matches: list[Match], context: Context, named: list[Card], whole: list[Match]
@@ -563,12 +621,17 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
     # (「実際に描いてみせて」 after the explanation; not one that cannot take a layer asked; and not when "show it
     # without the special tokens anyway" after a word on the figure shown changes that figure)
     changes_the_shown = previous is not None and previous.figure and fit.changes_the_view(reading)
-    if not named and context.offered in every and not weak(matches) and not fit.unfit(every[context.offered], reading) \
-            and (context.tool is None or _SHOW_THAT.search(reading.plain) and not changes_the_shown):
-        named = [every[context.offered]]
+    points_back = bool(_SHOW_THAT.search(reading.plain))
+    offered = every.get(context.offered or "")
+    if not named and offered is not None and (not weak(matches) or points_back) \
+            and not fit.unfit(offered, reading) and fit.needs_met(offered, reading, context) \
+            and (context.tool is None or points_back and not changes_the_shown):
+        named = [offered]
         if not named[0].figure and default is not None and _SHOWN_ON_A_SENTENCE.search(reading.plain) \
                 and not fit.unfit(default, reading):
             named = [default]  # "ok now show me that on an actual sentence: '…'" after what attention is: a picture
+        elif points_back and _few_words(reading.plain):
+            return named[0], TOOL_MIN  # "can I see them?", 「実際にやってみせて」: what was just explained, shown
     # a view, or a tool that reads the layer an expression indexes (「attentions[2] の中身を数値で」), named instead
     named_instead = [card for card in named if card.figure or "layer" in card.slots.values()
                      and "expression" not in card.slots.values()]
@@ -668,7 +731,10 @@ def _tool(reading: Reading, matches: list[Match], context: Context, named: list[
             if taker is not None:
                 return every[taker.name], taker.score
             return previous, max(kept, TOOL_MIN)
-    if previous is not None and previous.figure and _SHOW_THAT.fullmatch(reading.plain.strip()):
+    shown = previous if previous is not None and previous.figure else every.get(context.offered or "")
+    if shown is not None and not named and _WHAT_IT_DREW.search(reading.plain) and not fit.unfit(shown, reading):
+        return shown, TOOL_MIN  # "show me what it actually drew, on '…'" after why plt.plot drew many lines: that view
+    if previous is not None and previous.figure and _ONLY_SHOW_THAT.fullmatch(reading.plain.strip()):
         return previous, TOOL_MIN  # "show that", 「それ見せて」 after a concept shown with its figure: that figure
     if default is not None and bare(reading) and (fit.changes_the_view(reading) or context.question) \
             and not fit.unfit_choices(default, reading) & {*_ONE_TOOLS_CHOICES, "query", "key"}:

@@ -347,6 +347,7 @@ _SAME_CHOICE = _ascii(r"\b(?:the\s+)?same\s+(layer\s*(?:and|&|/|,)\s*head|layer|
                       r"|\b(?:that|this)\s+(layer|head)\b|同じ(層(?:と|・|、)ヘッド)"
                       r"|\bfrom\s+(?:that|this)\s+one\s+(up|onwards?)\b|(?:同じ|その|この)(層|レイヤー?|ヘッド)|同じ(設定|条件|スタイル|見た目)")
 _SETTINGS = ("layer", "head", "annotate", "exclude_special", "words", "color_max")
+SETTINGS = "settings"  # ... kept as a whole ("same settings"): a view that has no head keeps the rest
 
 
 def same_choices(text: str) -> tuple[str, ...]:
@@ -361,7 +362,7 @@ def same_choices(text: str) -> tuple[str, ...]:
         elif word in ("head", "ヘッド"):
             found.append("head")
         else:
-            found += _SETTINGS
+            found += [*_SETTINGS, SETTINGS]
     return tuple(dict.fromkeys(found))
 
 
@@ -371,6 +372,9 @@ FIXED_SCALE = _ascii(
     r"|\b(?:fixed|same|shared|common|one)\s+(?:0\s*(?:to|-|–)\s*1\s+)?colou?r\s*(?:scale|bar|range)"
     r"|\bvmin\s*=\s*0\b.{0,12}\bvmax\s*=\s*1\b|\bcolou?r[\s_]*max\s*(?:=|of|:)?\s*1(?:\.0)?\b|\b(?:on\s+)?an?\s+(?:fixed\s+)?0\s*(?:-|–|to|\.\.)\s*1\s+scale\b"
     r"|\b(?:fixed|pinned|locked|clamped)\s+(?:to|at)\s+0\s*(?:\.\.|to|-|–|~)\s*1\b"
+    # ("can you pin that bar to 0..1")
+    r"|\b(?:pin|fix|lock|set|clamp)\s+(?:the\s+|that\s+|this\s+|its\s+)?(?:colou?r\s*)?(?:bar|scale|range|colorbar)"
+    r"\s+(?:to|at)\s+0\s*(?:\.\.|to|-|–|~)\s*1\b"
     r"|(?:カラーバー|カラースケール|色のスケール|色の範囲|色の幅|色)(?:は|を|が)?\s*0\s*(?:〜|~|から|-|–)\s*1"
     # (「0から1の色の範囲で」「0〜1に固定できる？」)
     r"|0\s*(?:〜|~|から|-|–)\s*1\s*(?:まで)?(?:の|で)?\s*(?:色|カラー)の?(?:範囲|スケール|幅)"

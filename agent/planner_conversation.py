@@ -14,7 +14,7 @@ from dataclasses import replace
 from agent.cards import Card, cards, views
 from agent.context import Context
 from agent.naming import bare, names_it
-from agent.planner_arguments import EXCLUDE_SPECIAL, ORDINAL, ORDINAL_WORDS, as_number, find_models
+from agent.planner_arguments import ORDINAL, ORDINAL_WORDS, as_number, find_models
 from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
 from agent.planner_reading import JAPANESE, OF_TOKENS, Reading, asks_to_see, has_word, read, standard
@@ -60,9 +60,11 @@ def the_sentence_replied(question: str, context: Context) -> str:
     sentence?" → "Every student passed the exam except Tom.", 「自分の文で折れ線グラフ作りたい」 →
     「明日は雨が降るらしい」; the figure from a friend's slide, then its sentence): that sentence, in the quotes
     the sensei asked for."""
-    if context.text is not None or context.question is None:
+    if context.question is None:
         return question
     before = read(standard(context.question))
+    if context.text is not None and not context.awaits_sentence:
+        return question  # (in a conversation, only after "can I use my own sentence?" asked back for it)
     words_of_it = words_of_it_unsaid(before, context.question)  # (then `before` has no sentence)
     if not words_of_it and (_NOT_A_SENTENCE.search(question) or before.sentences
                             or not (MY_SENTENCE.search(before.plain) or from_elsewhere(before))):
@@ -115,6 +117,7 @@ def resolve(reading: Reading, context: Context) -> Context:
     _first_model(reading, context)
     _choice_spoken_of(reading, context)
     _put_back(reading, context)
+    _taken_out_again(reading, context)
     return context
 
 
@@ -489,11 +492,23 @@ _PUT_BACK = re.compile(r"\b(?:put|bring|add)\s+(?:them|those|these|'em|it)\s+bac
                        r"|^\W*(?:やっぱり|やっぱ|じゃあ)?\W*(?:それ|あれ)?(?:を)?(?:元に)?戻して\W*$|入れ直して", re.I)
 
 
+def _taken_out_again(reading: Reading, context: Context) -> None:
+    """"Without them", once the special tokens were left out of a figure of this conversation: them again."""
+    found = _WITHOUT_THEM.search(reading.rest)
+    if found and not reading.exclude_special and "exclude_special" not in reading.off \
+            and any(view["choices"].get("exclude_special") for view in context.views):
+        reading.exclude_special = True
+        reading.rest = blank(reading.rest, *found.span())
+
+
+_WITHOUT_THEM = re.compile(r"\bwithout\s+(?:them|those|these|'em)\b", re.I)
+
+
 def _put_back(reading: Reading, context: Context) -> None:
-    """The special tokens the question before took out, put back: the same view with them."""
+    """The special tokens the view shown leaves out, put back: the same view with them ("put them back" after a
+    word on why the other values grew)."""
     found = _PUT_BACK.search(reading.rest)
-    if found and not reading.exclude_special and context.choices.get("exclude_special") and context.question \
-            and EXCLUDE_SPECIAL.search(context.question.lower()):
+    if found and not reading.exclude_special and context.choices.get("exclude_special"):
         reading.off.add("exclude_special")
         reading.rest = blank(reading.rest, *found.span())
 

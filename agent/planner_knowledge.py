@@ -75,7 +75,7 @@ _MY_RUN = re.compile(r"\b(?:for|on|with)\s+me\b|\bmy\s+(?:own\s+)?(?:notebook|co
 # uploaded, or from before this conversation ("before this chat", 「別のタブで送った」)
 _PERSON_EN = r"(?:professor|prof|teacher|lecturer|instructor|friend|classmate|colleague|coworker|boss|senior|tutor" \
              r"|supervisor|advisor|ta|engineer|manager|mentor|daughter|son|kid|grandson|granddaughter|wife|husband" \
-             r"|partner|brother|sister|lab-?mate|group-?mate|room-?mate|senpai" \
+             r"|partner|brother|sister|lab[- ]?mate|group[- ]?mate|room[- ]?mate|senpai" \
              r"|co-?(?:presenter|speaker|author|worker|teacher))"
 _FIGURE_EN = r"(?:figures?|pictures?|images?|plots?|charts?|heat\s*maps?|maps?|grids?|graphs?|diagrams?|screenshots?" \
              r"|slides?|one|versions?|tables?|notes)"
@@ -113,7 +113,10 @@ _ELSEWHERE = re.compile(
     rf"|\b{_FIGURE_EN}\s+(?:i|we)\s+(?:got|had|received)\s+from\b"
     rf"|(?:去年|昨年|前回|以前|前年)の(?:資料|スライド|講義|授業|発表)(?:の|で|に)?\S{{0,4}}?{_FIGURE_JA}"
     r"|\b(?:i|we)\s+(?:uploaded|attached)\b|\bbefore\s+(?:i\s+opened\s+)?this\s+chat\b"
-    r"|\bin\s+(?:another|a\s+different|the\s+other)\s+(?:tab|chat|window)\b"
+    r"|\bin\s+(?:another|a\s+different|the\s+other|my\s+other)\s+(?:tab|chat|window)\b"
+    # ("Figure 3 of the Kobayashi paper", "fig. 2 in that blog post")
+    r"|\bfig(?:ure|\.)?\s*\d+\w?\s+(?:of|in|from)\s+(?:the|a|an|that|this|his|her|their)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:paper|article|book|textbook|slides?|talk|post|blog)\b"
     rf"|{_PERSON_JA}(?:から|が|に)?(?:\S{{1,6}}?(?:に|で))?(?:送られてきた|送ってくれた|送ってきた|見せてくれた|見せてもらった|もらった|もろた"
     rf"|作った|描いた|貼った|上げてた|上げていた|載せてた|投稿してた|見せてた|見せていた|使ってる|使っている|使ってた"
     rf"|使っていた)\S{{0,8}}?{_FIGURE_JA}|{_PERSON_JA}の(?:\w{{1,6}}の)?{_FIGURE_JA}"
@@ -157,11 +160,14 @@ def looks_different(reading: Reading) -> bool:
     return bool(_LOOKS_DIFFERENT.search(reading.plain))
 
 
-def from_elsewhere(reading: Reading) -> bool:
+def from_elsewhere(reading: Reading, texts: list[str] | tuple[str, ...] = ()) -> bool:
     """The question speaks of a figure this chat never drew and gives nothing to draw it from: its sentence is
-    asked for, and what it showed."""
+    asked for, and what it showed. A person who is in one of the conversation's `texts` names that sentence ("the
+    sister one" after 'Yesterday my sister baked a cake')."""
     # (a word of it quoted is no sentence to draw it from: 「友達のスライドの図だと『食べ』に0.7くらい集まってる」)
-    return only_words_quoted(reading) and bool(_ELSEWHERE.search(reading.plain))
+    found = _ELSEWHERE.search(reading.plain) if only_words_quoted(reading) else None
+    person = re.search(f"{_PERSON_EN}|{_PERSON_JA}", found[0], re.I) if found else None
+    return found is not None and not (person and any(person[0].lower() in text.lower() for text in texts))
 
 
 def what_to_do_about_a_message(reading: Reading) -> bool:

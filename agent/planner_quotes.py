@@ -68,6 +68,7 @@ COLON_SENTENCE = ascii_pattern(
     r"|\b(?:for|of|in)|文章?|テキスト|プロンプト"
     r"|見たい|見せて|ください|下さい|お願い(?:します)?|おねがい(?:します)?|ほしい|欲しい|描いて"  # 「…見たい：猫が…」
     r"|出して"
+    r"|(?:これ|こちら|この文)(?:で|を|は)?|試しに|例えば|たとえば"  # (「試しにこれで：駅前に…」)
     r"|\bplease|\bpl[sz]"  # "heatmap pls: She sold seashells"
     # "ok try this one instead: My sister …", 「３層目のヒートマップ：鳥が…」
     r"|\b(?:this|that)\s+one(?:\s+instead)?|\binstead|\btry\s+this|(?:ヒートマップ|折れ線(?:グラフ)?|グラフ|の図)(?:で|に)?)"

@@ -149,7 +149,7 @@ _SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please|go\s+on(?:\s+then)?|sur
                      r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b"
                      r"|\bwhat\s+if\b.*\binstead\b", re.I)  # "what if everything is chained through … instead?"
 # (not what was done: 「図を描いていました」, but 「描いていただけますか」)
-_SEE_JA = re.compile(r"見せて|見たい|見たかった|見てみたい|見てみたかった|拝見"
+_SEE_JA = re.compile(r"見せて|(?<=て)みせて|実演して|見たい|見たかった|見てみたい|見てみたかった|拝見"
                      r"|(?:描いて|表示して|(?<!切り)(?<!取り)(?<!抜き)(?<!呼び)(?<!書き)出して)(?!いま|いた(?!だ)|いる)|にして(?!も)"
                      r"|(?:見|開け|出せ|描け)(?:られ)?たら(?:嬉し|うれし|助か|いい|良い)|(?:見|開け)(?:られ)?たり(?:し|でき)"
                      r"|描き直して|並べて"
@@ -241,20 +241,22 @@ _KANSAI_WORDS = re.compile(_QUOTED + r"|どない|ほんまに|くれへん|や�
 # 「3そう目」: 「3層目」 typed before its kanji; 「最終相」: the input method's slip
 _LAYER_IN_KANA = re.compile(r"(?<=[0-9０-９])\s*そう(?=目)"
                             r"|(?:(?<=最終)|(?<=[0-9０-９])|(?<=第[一二三四五六七八九十]))相(?![談手性互当関])")
-# the short forms an engineer in a hurry types ("last lyr hm", "all 12 hds", "+10 toks", "w/o CLS"), in full;
+# the short forms an engineer in a hurry types ("last lyr hm", "all 12 hds", "+10 toks", "30 tokns", "w/o CLS", "smth"),
+# in full;
 # "hm" is a heatmap only beside the request, not a "hm, …" of thought opening the message
 _KANA_KANJI = "\u3040-\u30ff\u4e00-\u9fff"
 _SHORT_FORMS = re.compile(_QUOTED_OR_SINGLE
-                          + r"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|attn|w/o|w/"
+                          + r"|(?<![A-Za-z])(?P<word>lyrs?|hds?|toks?|tokns|attn|smth|sth|w/o|w/"
                           r"|w(?=\s+(?:numbers|nums|values|vals|annotations?|labels|specials?|cls|sep)\b))"
                           rf"(?=[\s\d.,:;!?)、。{_KANA_KANJI}]|$)"
                           rf"|(?:(?<=\S )|(?<=[{_KANA_KANJI}]))(?P<hm>hm)(?![A-Za-z,.…])"
                           r"|^hm(?=\s+(?:lyr|layer|l\d|for|of)\b)", re.I)
 _IN_FULL = {"lyr": "layer", "lyrs": "layers", "hd": "head", "hds": "heads", "tok": "token", "toks": "tokens",
-            "attn": "attention", "w/o": "without", "w/": "with", "w": "with", "hm": "heatmap"}
+            "tokns": "tokens", "smth": "something", "sth": "something", "attn": "attention", "w/o": "without",
+            "w/": "with", "w": "with", "hm": "heatmap"}
 # ... beside Japanese (「15tok生成」「特殊tok抜きで」「pngのhmも」), in the words a Japanese question uses
 _IN_FULL_JA = {"lyr": "層", "lyrs": "層", "hd": "ヘッド", "hds": "ヘッド", "tok": "トークン", "toks": "トークン",
-               "attn": "アテンション", "hm": "ヒートマップ"}
+               "tokns": "トークン", "attn": "アテンション", "hm": "ヒートマップ"}
 
 
 def _in_full(found: re.Match[str]) -> str:
@@ -279,12 +281,34 @@ def standard(question: str) -> str:
     question = _KANA_WORDS.sub(lambda m: m["quoted"] or _KANA_WORDS_AS[m[0]], question)
     question = _SHORT_FORMS.sub(_in_full, question)
     question = _SPACED_PARTICLE.sub(lambda m: m["quoted"] or "", question)
-    return _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
+    question = _KANSAI_WORDS.sub(lambda m: m["quoted"] or _KANSAI[m[0]], question)
+    return _ENGLISH_IN_JAPANESE.sub(_in_japanese, question) if JAPANESE.search(question) else question
+
+
+# the English words of our trade inside a Japanese question (「heatmapのlayerを1にして」「wordsでまとめて」「数値も
+# cellに入れて」「max_new_tokensは８」), read as their Japanese words where they touch Japanese and no other English
+# word (not 「layer 1で」, which reads as it is, nor 「layer summaryを」)
+_ENGLISH_IN_JAPANESE = re.compile(_QUOTED + r"|(?<![A-Za-z_-])(?P<word>max_new_tokens|layers?|words?|cells?"
+                                  r"|tokens?|lines?|generate|errors?)(?![A-Za-z_-])", re.I)
+_IN_JAPANESE = {"max_new_tokens": "新しいトークン数", "layer": "層", "word": "単語", "cell": "マス",
+                "token": "トークン", "line": "折れ線", "generate": "生成", "error": "エラー"}
+
+
+def _in_japanese(found: re.Match[str]) -> str:
+    if found["quoted"]:
+        return found["quoted"]
+    before = found.string[:found.start()].rstrip(" ")[-1:]
+    after = found.string[found.end():].lstrip(" ")[:1]
+    # (beside another English word it is part of a name: 「layer summaryを」「special tokens抜きで」)
+    if not JAPANESE.search(before + after) or any(char.isascii() and char.isalpha() for char in before + after):
+        return found[0]
+    word = found["word"].lower()
+    return _IN_JAPANESE.get(word, _IN_JAPANESE.get(word[:-1], found[0]))
 
 
 # what a phone's autocorrect or kana-kanji conversion makes of our words, outside quotes: "later 3" and "had 4"
 # beside a number for layer and head, "lime chart"; 「３総目」「特種トークン」「渓谷」(警告)「時限」(次元), and an ASCII
-# hyphen for the long vowel mark (「ヒ-トマップ」「レイヤ-5」)
+# hyphen for the long vowel mark (「ヒ-トマップ」「レイヤ-5」); "waht", "layre"
 _SLIPS = re.compile(_QUOTED_OR_SINGLE
                     + r"|(?P<layer>\blater\s+)(?=-?\d{1,2}\b(?!\s*(?:min|sec|hour|day|week|month|year|time|s\b|pm|am)))"
                     r"|(?:^\W*|(?<=\d\s)|(?<=\d,\s))(?P<head>had\s+)"
@@ -293,9 +317,10 @@ _SLIPS = re.compile(_QUOTED_OR_SINGLE
                     r"|(?P<line>\blime(?=\s+(?:chart|graph|plot)))"
                     r"|(?P<layer_kanji>(?<=[0-9０-９])総(?=目)|(?<=第[0-9０-９])総)|(?P<special>特種)(?=トークン)"
                     r"|(?P<warning>渓谷)|(?P<dims>時限)(?!目|爆弾)"
-                    r"|(?P<long_vowel>(?<=[ァ-ヺ])-(?=[ァ-ヺ])|(?<=レイヤ)-(?=\d))", re.I)
+                    r"|(?P<long_vowel>(?<=[ァ-ヺ])-(?=[ァ-ヺ])|(?<=レイヤ)-(?=\d))"
+                    r"|(?P<what>\b(?:waht|whta|hwat|waht's)\b)|(?P<layer_word>\b(?:layre|lyaer|laeyr|lauer)\b)", re.I)
 _SLIPS_AS = {"layer": "layer ", "head": "head ", "line": "line", "layer_kanji": "層", "special": "特殊",
-             "warning": "警告", "dims": "次元", "long_vowel": "ー"}
+             "warning": "警告", "dims": "次元", "long_vowel": "ー", "what": "what", "layer_word": "layer"}
 
 
 # a space after a particle before the verb of a request, as learners of Japanese type (「<bos>を けして」,
@@ -649,7 +674,7 @@ _SPACED_CHUNK = re.compile(r"(?:^|(?<=[\s\u3000]))(?P<text>[^\s\u3000]{3,40}?"
                            r"(?:る|た|い|だ|です|ます|ました|でした|ない)"
                            r"[。.!！]?)(?=[\s\u3000]|$)")
 _REQUEST_WORDS = re.compile(r"層|ヘッド|レイヤ|ヒートマ|グラフ|折れ線|数字|数値|図|トークン|モデル|比べ|生成"
-                            r"|見せ|みせ|見た|みた"
+                            r"|見せ|みせ|見た|みた|描き|描こ|たかった"
                             r"|ほしい|欲しい|出して|描い|して|ください|たい|ロールアウト|ノルム|一覧|出ま|出た|出る|エラー|警告"
                             r"|願い|ねがい"
                             r"|[A-Za-z]")

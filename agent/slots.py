@@ -35,7 +35,7 @@ DEFAULT_TEXT: dict[str, str] = {"en": "I love natural language processing!", "ja
 MAX_CALLS = 6  # "layer 0 and layer 5 of BERT and gemma" is at most this many figures
 MULTI = ("layer", "head")  # readings that may name several values: one call each
 ADDS = re.compile(r"\badd(?:ing)?\b|\bthird\b|\btoo\b|\balso\b|\ball\s+three\b"
-                  r"|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル")
+                  r"|追加|加えて|3つ目|三つ目|3つで|三つで|3モデル|も(?:並べ|ならべ|入れ|いれ|足し|たし|一緒に)")
 # the same view again, for a new sentence: "same page for 'X'", "redo the heatmap for 'X'", 「同じ図を「X」で」
 _SAME_VIEW = re.compile(r"\bsame\b|\bagain\b|\bredo\b|同じ|もう一度|もう一回")
 # ... or wanted for another sentence too ("'X' too", "the same for 'X'", 「日本語でも見たい。『…』で」)
