@@ -2610,3 +2610,150 @@ def test_views_and_models_named_in_the_learners_words(turns: list[str], expected
 def test_an_expression_that_only_picks_a_layer(turns: list[str], expected: tuple[str, dict[str, Any]]) -> None:
     name, arguments = call(converse(turns)[-1])
     assert name == expected[0] and expected[1].items() <= arguments.items()
+
+
+# --- session 29: concepts then shown, figures from elsewhere, own sentences, English words in Japanese, partings ----
+
+def test_a_generation_asked_in_a_hurry() -> None:
+    first, second = converse(["yo can u make gemma write smth after 'my cat keeps knocking things off the'",
+                              "ok generate again but 30 tokns"])
+    assert call(first) == ("generation_attention", {"layer": -1, "prompt": "my cat keeps knocking things off the",
+                                                    "model": "gemma-270m"})
+    name, arguments = call(second)
+    assert name == "generation_attention" and arguments["max_new_tokens"] == 30
+
+
+@pytest.mark.parametrize(("turns", "tools"), [
+    (["ロールアウトって何ですか？授業で聞いたけどよくわからなくて", "実際にやってみせてください。文は何でもいいです"],
+     {"attention_rollout"}),
+    (["people keep saying 'attention heads'. what is a head?", "can I see them? any sentence is ok"],
+     {"plot_heads", "head_roles"})])
+def test_a_concept_explained_then_shown(turns: list[str], tools: set[str]) -> None:
+    explained, shown = converse(turns)
+    assert explained.intent == "knowledge" and call(shown)[0] in tools
+
+
+@pytest.mark.parametrize("question", [
+    "my lab mate has a plot of head 9 from his own code that looks totally different, can you compare it with yours?",
+    "can you compare this with Figure 3 of the Kobayashi paper?",
+    "how does it compare with what I had open in my other tab?",
+    "I'll send you a screenshot of my own numbers so you can compare",
+    "これ、前にゼミで先輩が見せてくれた図とも比べたいです"])
+def test_a_figure_from_elsewhere_is_asked_about_even_in_a_comparison(question: str) -> None:
+    last = converse(["『猫が魚を食べた』と『猫は魚を食べた』のアテンションを比べて", question])[-1]
+    assert not last.calls and last.knowledge == ("figure_from_elsewhere",)
+
+
+def test_a_person_of_the_sentences_names_a_sentence_not_a_figure() -> None:
+    last = converse(["heatmap of 'Yesterday my sister baked a chocolate cake.'",
+                     "now 'Today my brother baked a chocolate cake.'", "compare the sister one with the Today one"])[-1]
+    name, arguments = call(last)
+    assert name == "compare_attention"
+    assert {arguments["text_a"], arguments["text_b"]} == {"Yesterday my sister baked a chocolate cake.",
+                                                          "Today my brother baked a chocolate cake."}
+
+
+@pytest.mark.parametrize(("question", "color_max"), [
+    ("先輩のスライドと揃えたいから色の上限を0.5にして", 0.5),
+    ("can you pin that bar to 0..1 so it matches my other slide", 1.0)])
+def test_a_change_made_to_match_a_slide_is_made(question: str, color_max: float) -> None:
+    name, arguments = call(converse([f"heatmap of '{CAT}', layer 5, head 3", question])[-1])
+    assert name == "plot_heatmap" and arguments["color_max"] == color_max and arguments["head"] == 3
+
+
+def test_my_own_sentence_in_a_conversation_is_asked_for_then_drawn_in_the_view_shown() -> None:
+    _, asked, drawn, parting = converse([f"the line chart of '{CAT}' please", "can I use my own sentence?",
+                                         "Tom gave Anna a book", "That's all I needed for today, thanks a lot."])
+    assert asked.intent == "ask_back" and asked.needs_sentence
+    assert call(drawn) == ("plot_line", {"layer": -1, "text": "Tom gave Anna a book"})
+    assert parting.intent == "ask_back" and not parting.calls
+
+
+@pytest.mark.parametrize(("question", "reading", "value"), [
+    ("heatmapのlayerを1にして", "layers", [(1, "層を1")]), ("じゃあ最終layerのhead 11", "layers", [(-1, "最終層")]),
+    ("wordsでまとめて同じline", "words", True), ("それをheatmapにして、数値もcellに入れて", "annotate", True),
+    ("『今日の天気は』の続きをgenerateして。max_new_tokensは８", "new_tokens", 8),
+    ("special tokensなしで", "exclude_special", True), ("layer 1で", "layers", [(1, "layer 1")])])
+def test_english_words_inside_japanese_are_read(question: str, reading: str, value: Any) -> None:
+    assert getattr(read(standard(question), CAT), reading) == value
+
+
+def test_an_english_view_name_inside_japanese_is_that_view() -> None:
+    assert call(plan("「私は彼が来ると思った」のlayer summaryを見せて"))[0] == "layer_summary"
+
+
+@pytest.mark.parametrize("question", ["自分のnotebookで『東京は雨です』をheatmapにしたら、ラベルが全部□になった",
+                                      "ヒートマップの軸ラベルが全部□になります…"])
+def test_boxes_for_japanese_are_the_font(question: str) -> None:
+    answered = plan(question)
+    assert not answered.calls and answered.knowledge[0] == "japanese_font_tofu"
+
+
+@pytest.mark.parametrize("question", [
+    "大変参考になりました。また改めてご相談させてください。",
+    "Brilliant, that's all I need for the talk. Thanks a lot!", "よろしくお願いします",
+    "Hmm. Not sure what to try next.", "can you make it look nicer?", "もっといい感じにして"])
+def test_a_parting_or_a_vague_wish_after_a_figure_asks_what_next(question: str) -> None:
+    last = converse([f"heatmap of '{CAT}'", question])[-1]
+    assert last.intent == "ask_back" and not last.calls
+
+
+def test_a_third_model_added_in_japanese_and_the_same_settings_for_the_heads() -> None:
+    _, added, heads = converse(["『今日は晴れ』をminilmとgemmaで比べて", "smollmも並べて", "同じ設定でヘッド一覧も"])
+    assert call(added)[1]["model_c"] == "smollm2-135m"
+    assert call(heads)[0] == "plot_heads"
+
+
+def test_a_tool_offered_that_needs_an_expression_gives_way_to_the_one_asked() -> None:
+    last = converse(["IndexError: index 4 is out of bounds for dimension 1 with size 4",
+                     "このアプリのモデル、それぞれ何層何ヘッドか一覧で見せて"])[-1]
+    assert call(last)[0] == "list_models"
+
+
+def test_why_of_their_own_chart_is_answered_without_their_sentence() -> None:
+    answered = plan("why are there 8 lines on my plt.plot chart when my sentence only has 6 words?")
+    assert answered.intent != "ask_back" and "plt_plot_2d_lines" in answered.knowledge
+
+
+def test_slips_in_words_and_a_sentence_spoken_of_before_a_quote() -> None:
+    assert read(standard("the last layre, same head"), CAT).layers == [(-1, "last layer")]
+    question = "なるほど、列ごとに1本なんですね。では本来描きたかった「umbrellas」の行の折れ線だけをお願いします。"
+    spoken = read(standard(question), "Students often forget their umbrellas")
+    assert spoken.sentences == [] and spoken.query == "umbrellas"
+
+
+@pytest.mark.parametrize(("turns", "text"), [
+    (["In the blog the author did plt.plot(attention) and got a mess of lines. Why so many lines?",
+      "show me what it actually drew, on 'A quiet morning makes me happy.'"], "A quiet morning makes me happy."),
+    (["plt.plot(attn)したら線がいっぱい出たのはなんで？",
+      "「姉は昨日新しい靴を買いに行った。」で、それが実際に何を描いてるのか見せて"],
+     "姉は昨日新しい靴を買いに行った。")])
+def test_what_plt_plot_really_drew_is_that_view_on_the_new_sentence(turns: list[str], text: str) -> None:
+    assert call(converse(turns)[-1]) == ("plot_matrix_lines", {"layer": -1, "text": text})
+
+
+def test_put_back_after_a_word_on_the_figure_puts_the_special_tokens_back_and_without_them_again() -> None:
+    *_, back, again = converse(["heatmap of 'I left my keys on the kitchen table' without special tokens",
+                                "Why did all the other values get bigger once they were gone?",
+                                "put them back and show the whole heatmap instead",
+                                "and the heatmap without them, to compare"])
+    name, arguments = call(back)
+    assert name == "plot_heatmap" and not arguments.get("exclude_special")
+    assert call(again)[1]["exclude_special"] is True
+
+
+def test_a_japanese_sentence_after_kore_de_and_a_colon() -> None:
+    reading = read(standard("試しにこれで：駅前に新しいパン屋ができたので、今朝は少し早起きした。"))
+    assert reading.sentences == ["駅前に新しいパン屋ができたので、今朝は少し早起きした。"]
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("what actually differs between minilm, gemma and smollm under the hood? encoder vs decoder, heads", "bert_vs_gpt"),
+    ("encoderとdecoderってattentionの形がどう違うの？BERTとGPTで", "bert_vs_gpt")])
+def test_how_models_differ_asked_in_words_is_explained(question: str, entry: str) -> None:
+    answered = plan(question)
+    assert not answered.calls and entry in answered.knowledge
+
+
+def test_how_models_differ_asked_to_see_is_compared() -> None:
+    assert call(plan("minilmとgemmaでどう違うか見せて"))[0] == "compare_attention"
