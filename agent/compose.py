@@ -92,10 +92,10 @@ def _ask_back(plan: Plan, language: Language) -> str:
             examples = entry.examples_ja if language == "ja" else entry.examples_en
             if examples:
                 lines.append(say("suggest_topic", language, example=examples[0]))
+    if plan.needs_sentence:  # (with no suggestion: the sentence alone, for the view shown)
+        return "\n".join([say("ask_sentence", language), *([say("ask_back_also", language), *lines] if lines else [])])
     if not lines:
         return help_text(language)
-    if plan.needs_sentence:
-        return "\n".join([say("ask_sentence", language), say("ask_back_also", language), *lines])
     return "\n".join([say("ask_back", language), *lines])
 
 

@@ -338,8 +338,7 @@ def plan(question: str, context: Context | None = None, session_text: str | None
             and not reading.models and conversation.MY_SENTENCE.search(reading.plain) \
             and _only_a_sentence_to_try(reading):
         # "can I use my own sentence?", 「自分の文でもできますか？」 in a conversation: which one? (then the view shown)
-        return Plan(reading.language, "ask_back", (), (), (), suggestions=tuple(matches[:3]), context=context,
-                    needs_sentence=True)
+        return Plan(reading.language, "ask_back", (), (), (), context=context, needs_sentence=True)
     if asks_tool and context.text is not None and not reading.sentences and reading.query is None \
             and reading.key is None and _ANOTHER_UNSAID.search(reading.plain):
         needs_sentence = not re.search(r"word|token|単語|トークン", reading.plain)
@@ -539,7 +538,7 @@ _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|bye|goodbye|see\s+you)\b|
                      r"|助かりました|参考になりました|またくる|また来|お疲れ|おつかれ|さようなら|バイバイ", re.I)
 # ... and the words of parting, which ask nothing now ("that's all I need", 「また改めてご相談させてください」)
 _PARTING = re.compile(r"\bthat'?s\s+all\s+(?:i|we)\s+(?:need|needed|wanted)\b|\bsee\s+you\s+next\s+time\b"
-                      r"|また(?:改めて|あらためて|今度)?(?:ご相談|相談|質問|お願い|来|き)\S*?(?:ください|下さい|します|させて|ます)"
+                      r"|また(?:改めて|あらためて|今度)?(?:ご相談|相談|質問|お願い|来|き)\S*?(?:させて(?:ください|下さい)|ください|下さい|します|ます)"
                       r"|(?:今後とも|引き続き)?(?:よろしく|宜しく)お願い(?:します|いたします|致します)", re.I)
 # ... that still asks for something ("thanks! now the code please", 「ありがとう、コードもください」)
 _STILL_ASKS = re.compile(r"\b(?:please|pls|plz|can|could|would|show|give|draw|plot|make|(?<!for\s)now|next|also|but"

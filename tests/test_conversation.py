@@ -2665,6 +2665,7 @@ def test_my_own_sentence_in_a_conversation_is_asked_for_then_drawn_in_the_view_s
     _, asked, drawn, parting = converse([f"the line chart of '{CAT}' please", "can I use my own sentence?",
                                          "Tom gave Anna a book", "That's all I needed for today, thanks a lot."])
     assert asked.intent == "ask_back" and asked.needs_sentence
+    assert compose(asked, []).startswith("Which sentence?")
     assert call(drawn) == ("plot_line", {"layer": -1, "text": "Tom gave Anna a book"})
     assert parting.intent == "ask_back" and not parting.calls
 
@@ -2689,13 +2690,13 @@ def test_boxes_for_japanese_are_the_font(question: str) -> None:
     assert not answered.calls and answered.knowledge[0] == "japanese_font_tofu"
 
 
-@pytest.mark.parametrize("question", [
-    "大変参考になりました。また改めてご相談させてください。",
-    "Brilliant, that's all I need for the talk. Thanks a lot!", "よろしくお願いします",
-    "Hmm. Not sure what to try next.", "can you make it look nicer?", "もっといい感じにして"])
-def test_a_parting_or_a_vague_wish_after_a_figure_asks_what_next(question: str) -> None:
+@pytest.mark.parametrize(("question", "small_talk"), [
+    ("大変参考になりました。また改めてご相談させてください。", True),
+    ("Brilliant, that's all I need for the talk. Thanks a lot!", True), ("よろしくお願いします", True),
+    ("Hmm. Not sure what to try next.", True), ("can you make it look nicer?", False), ("もっといい感じにして", False)])
+def test_a_parting_or_a_vague_wish_after_a_figure_asks_what_next(question: str, small_talk: bool) -> None:
     last = converse([f"heatmap of '{CAT}'", question])[-1]
-    assert last.intent == "ask_back" and not last.calls
+    assert last.intent == "ask_back" and not last.calls and last.small_talk == small_talk
 
 
 def test_a_third_model_added_in_japanese_and_the_same_settings_for_the_heads() -> None:
