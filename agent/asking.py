@@ -236,6 +236,9 @@ _ENDS_ASKING_DIFFERENCE = re.compile(r"(?:何|なに)が違う(?:の|ん)?(?:で
 # differ from gemma?", 「BERTとGPTでどう違うの？」)
 _MODELS_DIFFER = re.compile(rf"{_ENDS_ASKING_DIFFERENCE.pattern}|\bwhat\s+(?:actually\s+|really\s+)?differs\b"
                             r"|\bhow\s+(?:do|does|did|would)\b[^?.]{0,60}\bdiffer\b|どう違う|(?:何|なに)が違う", re.I)
+# ... in the words of their designs ("under the hood", "encoder vs decoder", 「仕組み」)
+_DESIGNS = re.compile(r"\bunder\s+the\s+hood\b|(?<![a-z])(?:encoders?|decoders?|architectures?|designs?)(?![a-z])"
+                      r"|エンコーダ|デコーダ|仕組み|構造|アーキテクチャ", re.I)
 # an explanation asked for in words
 _EXPLAIN_ASKED = re.compile(r"\b(?:give|write|need)\s+(?:me\s+)?(?:an?\s+)?(?:explanation|paragraph|few\s+sentences"
                             r"|two\s+or\s+three\s+sentences)|\bexplain\s+(?:to\s+me\s+)?(?:why|how|what)\b"
@@ -363,11 +366,12 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
             and not reading.models and not reading.layers and not reading.heads:
         return False  # 「ノルムで見る方法って、重みだけを見るのと何が違うの？」: two ideas compared, in words
-    if reading.models and _MODELS_DIFFER.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
+    if reading.models and _MODELS_DIFFER.search(reading.plain) and _DESIGNS.search(reading.plain) \
+            and not asks_to_see(masked) and not reading.sentences \
             and context.text is None and not reading.layers and not reading.heads and whole \
             and whole[0].kind == "knowledge" and not weak(whole):
-        # "what actually differs between minilm, gemma and smollm under the hood?": the designs, in words (with a
-        # sentence in the conversation, "how do all three differ?" compares them on it)
+        # "what actually differs between minilm, gemma and smollm under the hood?": the designs, in words ("how do
+        # BERT, Gemma and Llama differ?" compares them, and so does "how do all three differ?" after a sentence)
         return False
     if GENERAL.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
             and not fit.sets_a_slot(reading) and reading.expression is None and all(card.slots for card in named):
