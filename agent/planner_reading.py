@@ -295,6 +295,8 @@ _IN_JAPANESE = {"max_new_tokens": "新しいトークン数", "layer": "層", "w
 
 
 def _in_japanese(found: re.Match[str]) -> str:
+    """One English word of `_ENGLISH_IN_JAPANESE` in its Japanese form, or as written where it does not touch
+    Japanese or touches another English word."""
     if found["quoted"]:
         return found["quoted"]
     before = found.string[:found.start()].rstrip(" ")[-1:]
@@ -318,7 +320,7 @@ _SLIPS = re.compile(_QUOTED_OR_SINGLE
                     r"|(?P<layer_kanji>(?<=[0-9０-９])総(?=目)|(?<=第[0-9０-９])総)|(?P<special>特種)(?=トークン)"
                     r"|(?P<warning>渓谷)|(?P<dims>時限)(?!目|爆弾)"
                     r"|(?P<long_vowel>(?<=[ァ-ヺ])-(?=[ァ-ヺ])|(?<=レイヤ)-(?=\d))"
-                    r"|(?P<what>\b(?:waht|whta|hwat|waht's)\b)|(?P<layer_word>\b(?:layre|lyaer|laeyr|lauer)\b)", re.I)
+                    r"|(?P<what>\b(?:waht|whta|hwat)\b)|(?P<layer_word>\b(?:layre|lyaer|laeyr|lauer)\b)", re.I)
 _SLIPS_AS = {"layer": "layer ", "head": "head ", "line": "line", "layer_kanji": "層", "special": "特殊",
              "warning": "警告", "dims": "次元", "long_vowel": "ー", "what": "what", "layer_word": "layer"}
 
