@@ -503,7 +503,7 @@ def _points_at_nothing(reading: Reading, named: list[Card]) -> bool:
 
 def _sets_the_form(reading: Reading) -> bool:
     """The question changes how the figure is drawn (its colour range, numbers, special tokens, words), not what."""
-    return reading.color_max is not None or reading.annotate or reading.exclude_special or reading.words
+    return reading.color_max is not None or any(getattr(reading, flag) for flag in VIEW_FLAGS)
 
 
 def _few_words(text: str) -> bool:
