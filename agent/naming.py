@@ -13,7 +13,8 @@ from dataclasses import replace
 from functools import cache
 
 from agent.cards import Card
-from agent.planner_reading import Reading, katakana
+from agent.planner_reading import Reading
+from agent.spelling import katakana
 
 __all__ = ["bare", "longest_name", "named_as_the_form", "named_in", "named_views", "names_it", "only_named",
            "part_said"]

@@ -2,9 +2,9 @@
 
 No model is asked, nothing is sent anywhere. `plan` reads a question in three steps:
 
-    1. literals, by rules (agent/planner_reading.py): quoted sentences and tokens, code, pasted
-       messages, model names, layer/head numbers (ordinals are 1-based: 「3層目」 is layer=2),
-       yes/no choices (annotate, exclude_special, words)
+    1. literals, by rules (agent/planner_reading.py, once agent/spelling.py has read the learner's
+       spelling as ours): quoted sentences and tokens, code, pasted messages, model names, layer/head
+       numbers (ordinals are 1-based: 「3層目」 is layer=2), yes/no choices (annotate, exclude_special, words)
     2. meaning, by a sentence encoder (agent/meaning.py): which tool card or knowledge entry the
        question is closest to (which tool, agent/planner_tool.py; which entries, agent/planner_knowledge.py);
        when nothing is close, ask back with the nearest candidates
@@ -48,11 +48,10 @@ from agent.planner_reading import (
     detect_language,
     only_words_quoted,
     read,
-    spelled,
-    standard,
 )
 from agent.planner_tool import SHOW_THAT, only_a_sentence_to_try, views_named_in, which_tool
 from agent.slots import DEFAULT_TEXT, PlannedCall, card_calls
+from agent.spelling import spelled, standard
 from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]

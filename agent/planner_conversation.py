@@ -17,8 +17,9 @@ from agent.naming import bare, names_it
 from agent.planner_arguments import ORDINAL, ORDINAL_WORDS, as_number, find_models
 from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
-from agent.planner_reading import JAPANESE, OF_TOKENS, Reading, asks_to_see, has_word, read, standard
+from agent.planner_reading import OF_TOKENS, Reading, asks_to_see, has_word, read
 from agent.slots import DEFAULT_TEXT
+from agent.spelling import JAPANESE, standard
 
 __all__ = ["MY_SENTENCE", "ON_ITS_OWN", "one_panel_unsaid", "resolve", "the_sentence_replied", "words_of_it_unsaid"]
 

@@ -18,7 +18,8 @@ from agent.naming import named_views
 from agent.offline import refused_choices
 from agent.planner import Plan, after_turn, plan
 from agent.planner_arguments import find_models
-from agent.planner_reading import read, standard
+from agent.planner_reading import read
+from agent.spelling import standard
 from tools.core.errors import out_of_range
 
 CAT = "The cat sat on the mat."
