@@ -13,8 +13,9 @@ from dataclasses import replace
 
 from agent.cards import Card, cards, views
 from agent.context import Context
+from agent.model_names import find_models
 from agent.naming import bare, names_it
-from agent.planner_arguments import ORDINAL, ORDINAL_WORDS, as_number, find_models
+from agent.planner_arguments import ORDINAL, ORDINAL_WORDS, as_number
 from agent.planner_knowledge import from_elsewhere
 from agent.planner_quotes import blank
 from agent.planner_reading import OF_TOKENS, Reading, asks_to_see, has_word, read

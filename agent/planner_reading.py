@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from agent import planner_arguments as arguments
 from agent import planner_edits as edits
 from agent import planner_quotes as literal
+from agent.model_names import find_models
 from agent.spelling import IN_FULL_WORDS, JAPANESE
 from prompts import Language
 
@@ -596,7 +597,7 @@ def _closing_sentence(rest: str) -> re.Match[str] | None:
     if not found or found["text"].endswith("?") or len(words) < 3 \
             or any(word in literal.TECHNICAL_WORDS or word in literal.REQUEST_NOUNS for word in words):
         return None
-    return found if not arguments.find_models(found["text"])[0] else None
+    return found if not find_models(found["text"])[0] else None
 
 
 def _clause_at(pattern: re.Pattern[str], rest: str) -> re.Match[str] | None:
@@ -648,15 +649,15 @@ def _take_models(reading: Reading) -> None:
     """The models named, less those turned down ("not gemma") or replaced by a correction ("gemma… no wait,
     the smollm one")."""
     corrections = list(arguments.CORRECTION.finditer(reading.rest))
-    models, rest = arguments.find_models(reading.rest)
+    models, rest = find_models(reading.rest)
     if corrections:  # the models named after the correction stand for as many named last before it
-        before = arguments.find_models(reading.rest[:corrections[-1].start()])[0]
-        later = arguments.find_models(reading.rest[corrections[-1].end():])[0]
+        before = find_models(reading.rest[:corrections[-1].start()])[0]
+        later = find_models(reading.rest[corrections[-1].end():])[0]
         if later and before:
             models = list(dict([*before[:max(0, len(before) - len(later))], *later]).items())
-    turned = {model for model, _ in arguments.find_models(" ".join(reading.turned_down))[0]}
+    turned = {model for model, _ in find_models(" ".join(reading.turned_down))[0]}
     posts = {model for found in arguments.THE_POSTS_MODEL.finditer(reading.rest)
-             for model, _ in arguments.find_models(found[0])[0]}
+             for model, _ in find_models(found[0])[0]}
     if any(model not in posts for model, _ in models):  # the post's model beside another: the other is run
         turned |= posts
     reading.models, reading.rest = [(model, phrase) for model, phrase in models if model not in turned], rest

@@ -14,10 +14,10 @@ from agent.cards import cards
 from agent.compose import compose
 from agent.context import Context
 from agent.events import ToolFinished
+from agent.model_names import find_models
 from agent.naming import named_views
 from agent.offline import refused_choices
 from agent.planner import Plan, after_turn, plan
-from agent.planner_arguments import find_models
 from agent.planner_reading import read
 from agent.spelling import standard
 from tools.core.errors import out_of_range
