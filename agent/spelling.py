@@ -64,10 +64,11 @@ _SHORT_FORMS = re.compile(_QUOTED_OR_SINGLE
 _IN_FULL = {"lyr": "layer", "lyrs": "layers", "hd": "head", "hds": "heads", "tok": "token", "toks": "tokens",
             "tokns": "tokens", "smth": "something", "sth": "something", "attn": "attention", "w/o": "without",
             "w/": "with", "w": "with", "hm": "heatmap"}
-IN_FULL_WORDS = frozenset(_IN_FULL.values())  # the request's words that the short forms stand for
 # ... beside Japanese (「15tok生成」「特殊tok抜きで」「pngのhmも」), in the words a Japanese question uses
 _IN_FULL_JA = {"lyr": "層", "lyrs": "層", "hd": "ヘッド", "hds": "ヘッド", "tok": "トークン", "toks": "トークン",
                "tokns": "トークン", "attn": "アテンション", "hm": "ヒートマップ"}
+# the English words the short forms stand for, which are words of a request
+IN_FULL_WORDS = frozenset(_IN_FULL.values())
 
 
 def _in_full(found: re.Match[str]) -> str:
