@@ -19,7 +19,8 @@ from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, TOOL_MIN, Match, clauses, mask_literals, meaning_index, weak
 from agent.naming import bare, named_in, only_named
 from agent.planner_knowledge import TERM_ALONE, term_asked
-from agent.planner_reading import OF_TOKENS, SOMETHING_TO_SEE, Reading, asks_to_run, asks_to_see, asks_yes_no
+from agent.planner_reading import Reading
+from agent.question_form import OF_TOKENS, SOMETHING_TO_SEE, asks_to_run, asks_to_see, asks_yes_no
 from agent.slots import ADDS
 
 __all__ = ["CONCEPT_GAP", "EXAMPLE", "GENERAL", "WHY", "WHY_ANYWHERE", "WH_START", "WONDER_HOW", "asked_views",

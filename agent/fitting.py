@@ -13,7 +13,8 @@ from dataclasses import replace
 from agent.cards import Card, cards
 from agent.context import VIEW_FLAGS, Context
 from agent.planner_arguments import SETTINGS
-from agent.planner_reading import INSTEAD, Reading
+from agent.planner_reading import Reading
+from agent.question_form import INSTEAD
 
 __all__ = ["as_shown", "changes_the_view", "continues_pair", "fitting", "needs_met", "no_tokens", "sets_a_slot",
            "unfit", "unfit_choices"]

@@ -34,7 +34,7 @@ from agent.endpoint import (
 )
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
 from agent.llm_result import result_for_llm
-from agent.planner_reading import detect_language
+from agent.question_form import detect_language
 from agent.registry import Registry
 from agent.runner import run_tool
 from agent.settings import Settings

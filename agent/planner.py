@@ -40,18 +40,12 @@ from agent.meaning import (
     weak,
 )
 from agent.naming import bare, named_views, only_named
-from agent.planner_reading import (
-    CANONICAL_EXPRESSION,
-    INSTEAD,
-    Reading,
-    asks_to_see,
-    detect_language,
-    only_words_quoted,
-    read,
-)
+from agent.planner_reading import Reading, only_words_quoted, read
 from agent.planner_tool import SHOW_THAT, only_a_sentence_to_try, views_named_in, which_tool
+from agent.question_form import INSTEAD, asks_to_see, detect_language
 from agent.slots import DEFAULT_TEXT, PlannedCall, card_calls
 from agent.spelling import spelled, standard
+from agent.unquoted import CANONICAL_EXPRESSION
 from prompts import Language, knowledge
 
 __all__ = ["Language", "PlannedCall", "Plan", "detect_language", "plan", "DEFAULT_TEXT", "CANONICAL_EXPRESSION"]

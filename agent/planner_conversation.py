@@ -15,10 +15,11 @@ from agent.cards import Card, cards, views
 from agent.context import Context
 from agent.model_names import find_models
 from agent.naming import bare, names_it
-from agent.planner_arguments import ORDINAL, ORDINAL_WORDS, as_number
 from agent.planner_knowledge import from_elsewhere
+from agent.planner_numbers import ORDINAL, ORDINAL_WORDS, as_number
 from agent.planner_quotes import blank
-from agent.planner_reading import OF_TOKENS, Reading, asks_to_see, has_word, read
+from agent.planner_reading import Reading, has_word, read
+from agent.question_form import OF_TOKENS, asks_to_see
 from agent.slots import DEFAULT_TEXT
 from agent.spelling import JAPANESE, standard
 

@@ -18,7 +18,8 @@ from agent.cards import Card, cards
 from agent.context import Context
 from agent.meaning import ASK_BELOW, KNOWLEDGE_MIN, Match, all_examples, mask_literals, meaning_index, weak
 from agent.naming import bare
-from agent.planner_reading import Reading, asks_to_see, asks_yes_no, only_words_quoted
+from agent.planner_reading import Reading, only_words_quoted
+from agent.question_form import asks_to_see, asks_yes_no
 from prompts import Entry, knowledge
 
 __all__ = ["entries", "looks_different", "about_the_view", "said_keyword", "shown_in_few_words", "demonstrated",

@@ -96,7 +96,7 @@ TOPIC_SENTENCE = re.compile(r"(?:文|文章|例文|テキスト|プロンプト)
                             r"(?P<words>[A-Za-z][A-Za-z0-9',!?.-]*(?:\s+[A-Za-z0-9',!?.-]+){2,})"
                             r"\s*で(?:[、,]|(?:お願い(?:します)?)?\s*[。.]?\s*$)")  # (「…で、トークンを見せて」)
 # "plot every head of layer 2 for The dog chased the ball", "…, sentence is Dogs chase cats": an English sentence,
-# unquoted, closing the request; a capital opens it (planner_reading._closing_sentence checks its words)
+# unquoted, closing the request; a capital opens it (unquoted._closing_sentence checks its words)
 CLOSING_SENTENCE = re.compile(r"(?i:\b(?:(?:for|of|on|with)\s+(?:the|this|my)\s+(?:sentence|text)|for|of|on"
                               r"|sentence\s+is|text\s+is))\s+"
                               # (not "the sentence I mentioned to you last week": which one, unsaid)
@@ -112,7 +112,7 @@ REQUEST_NOUNS = frozenset({"please", "pls", "text", "sentence", "sentences", "ve
                            "japanese", "english", "numbers", "values", "matrix", "lesson", "explorer"})
 # 「ヘッド一覧を最後の層で、文は電車が遅れて会議に間に合わなかった」: a Japanese clause after 「文は」 closing the
 # question; 「先生が生徒に本を渡した。のノルム…」「むかしむかしあるところに　の続き」: one opening it, before 「。」
-# or a space and a particle (planner_reading._clause_at checks it is a clause and no part of the request)
+# or a space and a particle (unquoted._clause_at checks it is a clause and no part of the request)
 TOPIC_CLAUSE = re.compile(r"(?:^|[、,\s\u3000])(?:文|文章|例文|テキスト|プロンプト)(?:は|を)\s*"
                           r"(?P<text>[^\s\u3000「」『』、,？?\n]{5,60}?)\s*[。.]?\s*$")
 LEADING_CLAUSE = re.compile(r"^\s*(?P<text>[^\s\u3000「」『』\"'、,。!?！？\n]{4,40}?(?:[。!！]|(?=[\s\u3000])))"

@@ -1,7 +1,9 @@
 """Passes 1 and 2 of the offline planner: reading a question into a `Reading`.
 
-    1. pull out what is quoted or in backticks: the sentence(s) to analyse, a query token, an expression
-    2. read the arguments from the rest: models, layers, heads, flags, the number of new tokens
+    1. pull out what is quoted or in backticks (agent/planner_quotes.py) and what was typed without quotes
+       (agent/unquoted.py): the sentence(s) to analyse, a query token, an expression
+    2. read the arguments from the rest (agent/planner_arguments.py): models, layers, heads, flags, the number of
+       new tokens, and the words of the sentence named as a query or key token without quotes
 
 Each pass blanks out the words it used, so "mean over all heads" is not also read as "all heads".
 """
@@ -14,16 +16,14 @@ from dataclasses import dataclass, field
 
 from agent import planner_arguments as arguments
 from agent import planner_edits as edits
+from agent import planner_numbers as numbers
 from agent import planner_quotes as literal
+from agent import unquoted
 from agent.model_names import find_models
-from agent.spelling import IN_FULL_WORDS, JAPANESE
+from agent.question_form import detect_language
 from prompts import Language
 
-__all__ = [
-    "INSTEAD", "asks_yes_no", "asks_to_see", "asks_to_run", "Reading", "read", "detect_language",
-    "CANONICAL_EXPRESSION", "sentence_words", "has_word", "OF_TOKENS"]
-
-CANONICAL_EXPRESSION = "torch.mean(outputs.attentions[-1], dim=1)[0].detach().numpy()"
+__all__ = ["Reading", "read", "sentence_words", "has_word", "only_words_quoted"]
 
 
 @dataclass
@@ -66,152 +66,6 @@ class Reading:
     said_back: bool = False  # the sensei's words quoted back ("you said 'rows sum to 1'"): asked about
 
 
-# "instead", 「代わりに」「に替えて」: what follows replaces what came before
-INSTEAD = re.compile(r"\binstead\b|代わりに|かわりに|に替えて|に変えて", re.I)
-# the model asked to write something ("SmolLM2 finish this for me", "it write a few words after …"), not whether it can
-_THE_MODEL_WRITES = (r"(?:it|the\s+model|[\w.-]*\d[\w.-]*|gemma|smollm\w*|minilm)\s+(?:please\s+)?"
-                     r"(?:finish|continue|complete|write|generate)\s+(?:this|that|it|my|the|a\s+few|some|more|for\s+me"
-                     r"|after|on\s+from)\b")
-# A yes/no or why question asks about something, even when it names a view ("is the heatmap symmetric?",
-# 「3Dにする意味ってありますか?」); "can you show…" and 「見せて」 ask for something.
-_YES_NO_EN = re.compile(
-    r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|then)[,.]?\s+)*(?:why\b|how come\b|is|are|was|were|does|did|should|"
-    r"do(?!\s+(?:it|that|this|the\s+same|so|\d+|layers?|heads?|(?:the|a|an)\s+(?:[\w-]+\s+){0,2}(?:version|view|plot|chart|map|heatmap"
-    r"|figure|graph|one|thing)s?)\b)|"  # "do the 3d version of …" asks for it
-    r"shouldn't|isn't|aren't|doesn't|don't|can't|must|will"
-    rf"|(?:can|could|would)(?!\s+(?:you|u|i|we)\b)(?!\s+{_THE_MODEL_WRITES}))\b"
-    r"|^what\s+(?:does|do)\b.*\b(?:mean|tell\s+(?:me|us))\b"
-    r"|^(?:\w+,\s+)?what\s+(?:does|do)\b.*\b(?:do|add|bring|change|buy\s+(?:me|us))\s*[?.!]*$"  # "what does X add?"
-    r"|^what\s+(?:exactly\s+)?makes\b|^what(?:'s|\s+is|\s+are)\s+the\s+\d+s?\s+in\b"  # "what's the 12 in …"
-    r"|^what(?:'s|\s+is)\s+(?:exactly\s+)?(?:an?\s|this\b|that\b)|^what\s+exactly\s+(?:is|are|does)\b"
-    r"|^what\s+are\s+(?!the\b)|^how\s+(?:is|are)\s+(?:that|this|it|they|these|those)\b.*\bdiffer"
-    r"|,\s*(?:is|are|was|does|do|should|can)\s+(?:it|that|this|they)\b[^,]*\?$"  # "…, is it bad?"
-    r"|,\s*(?:right|correct|isn't\s+it|no)\s*\?$"  # "… share one key/value head, right?"
-    r"|,\s*(?:why|how\s+come)\s*\?*$"  # "the special-token line climbs after layer 1, why?"
-    r"|^what\s+am\s+i\s+(?:looking\s+at|seeing)\b"  # "what am I looking at in the difference panel?"
-    # "what is rollout actually doing mathematically?"
-    r"|^what(?:'s|\s+is|\s+are)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:actually\s+|really\s+|exactly\s+)?doing\b", re.I)
-# a word of reaction before the question ("cool. what's the 12 in that shape?", "thanks! why …")
-_REACTION_EN = re.compile(r"^(?:(?:cool|nice|great|thanks|thank\s+you|ok|okay|got\s+it|i\s+see|ah+|oh+|hm+|wow|neat"
-                          r"|interesting|awesome|right|alright)\s*[.!,]+\s*"
-                          r"|(?:wait|so|and|but|um+|uh+|also|then|hmm+)\b[,.!]?\s+)+", re.I)  # "wait what does … mean"
-# 「ヒートマップにできたりしますか」「数値で出せますか」: can it be made, asked for
-_CAN_IT_BE_MADE_JA = r"(?:に|で|を|も)(?:でき|出せ|描け|作れ)(?:たり)?(?:します|ます|る|ません|ない)?(?:か|の)?[?？]*$"
-_REQUEST_JA = re.compile(rf"見せて|見たい|拝見|描いて|描き|表示|出して|して(?:ください|ほしい|下さい)?$"
-                         rf"|{_CAN_IT_BE_MADE_JA}|ください|ほしい|たい"
-                         r"|見られ(?:ます|る)|見れ(?:ます|る)|(?:見る|確かめる)方法"
-                         r"|教えて|おしえて|やって|[てで](?:もらえ|もらっても|くれ|いただけ|いただい)|いただけ(?:ます|ません)|お願い|おねがい|願え"
-                         r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
-# how to read something, or not understanding it, asks about it even in a request form (「カラーバーの見方おしえて」)
-_ABOUT_JA = re.compile(r"の読み方|の見方(?:を|が|は)?(?:教え|おしえ|わから|分から|知りたい|って)"
-                       r"|について(?:の)?(?:質問|聞きたい|ききたい|教えて|知りたい)|どう読め?ば(?:いい|よい)"
-                       r"|(?:(?:わから|分から)(?:ない|なくて)|(?:わかり|分かり)ません)(?!ので|から|けど)")
-_YES_NO_JA = re.compile(r"なぜ|どうして|なんで|どういう意味"
-                        r"|(?:って|とは)(?:そもそも|一体|いったい)?(?:なに|何|なん)(?:です|でしょう|だろう)?か?[?？]*$"
-                        r"|(?:ばいい|べき)(?:ん|の|なん|なの)?(?:でしょう|だろう)"  # 「どう扱えばいいのでしょう」
-                        # 「見にくくない？」「消えたりしない？」 (not 「描いてくれない？」, a request)
-                        r"|(?:くない|じゃない|ではない|(?<!くれ)(?<!もらえ)(?<!られ)(?<!れ)ない)[?？]+$"
-                        r"|(?:って|は)(?:本当|ほんと|ホント)(?:に)?(?:です)?(?:か|なの|なん)?[?？]+$"  # 「…って本当？」
-                        r"|何を(?:表して|意味して)|(?:ですか|ますか|でしょうか|のか|んですか|のですか"
-                        r"|もの|普通|かな|よね|ってこと|のこと|とは|の)[?？]*$"
-                        r"|意味(?:って|は|が)?(?:ある|あります|ない|ありません)"
-                        # (「利点はあるのでしょうか。」「必ずそうなるものでしょうか。」: asked politely, a full stop)
-                        r"|(?:ある|ない|なる|いい|よい|よろしい|正しい|同じ|もの)(?:の|ん)?でしょうか[。.]*$")
-
-
-# "is there a way to see …?", "is it possible to …?", "is there a 3D version of …?": a request in a question's form
-# "For '…' on smollm, does the first word get …?": what it is asked of, said first
-_SETTING_FIRST_EN = re.compile(r"^(?:for|in|with|on|at|using)\b[^,?]{0,80},\s*", re.I)
-_POSSIBLE_EN = re.compile(r"^(?:(?:so|and|ok|okay|also|then)[,.]?\s+)*(?:is\s+there\s+(?:also\s+)?(?:a|an|any)\s+"
-                          r"(?:way\b|(?:[\w-]+\s+){0,2}(?:view|version|page|figure|chart|plot|map|tool)\b)"
-                          r"|is\s+it\s+possible\s+to\b|(?:would|will)\s+it\s+be\s+possible\s+to\b)", re.I)
-# "can I see it in 3d?", 「3Dで見せて」: the form of a request to see something, whatever else is said
-_SEE_EN = re.compile(r"^(?:(?:ok|okay|so|then|now|please|go\s+on(?:\s+then)?|sure|yes|yeah|alright)[,.!]?\s+)*"
-                     r"(?:check|try|run|show|draw|plot|compute|find|load|switch|tag|redraw|redo|do\s+(?:the|that|it)\b)\b"
-                     r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:see|get|have|follow|look\s+at|poke\s+around|explore|open|view|browse"
-                     r"|hover|click|mouse\s+over"
-                     r"|play\s+(?:around\s+)?with)\b"
-                     r"|\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:show|draw|plot|weigh|compute|run|make"
-                     r"|visuali[sz]e|compare|redo|redraw|extract|tokeni[sz]e|load|print|list|trace|render|write|put|label"
-                     r"|annotate|zoom|enlarge)\b"
-                     r"|\b(?:show|draw|plot|render)\s+(?:me|it|us|the|this|that)\b"
-                     # "could SmolLM2 finish this for me", "can it write a few words after …": the model asked to write
-                     rf"|\b(?:can|could|would|will)\s+{_THE_MODEL_WRITES}"
-                     r"|\blet\s+me\s+see\b|\bi(?:'d|\s+would)\s+(?:like|love)\s+to\s+see\b"
-                     r"|\bit(?:'d|\s+would)\s+be\s+(?:nice|great|fun|lovely|cool|helpful)\s+to\s+(?:see|have|show|get)\b"
-                     r"|\bi\s+(?:want|wanna|need|wanted)\s+to\s+(?:see|look\s+at|view)\b"
-                     # … with no "I", as typed in a hurry: "?? want to see the pieces", "just want the pieces"
-                     r"|(?:^|[.!?;,]\s*)(?:just\s+)?(?:want|wanna)\s+to\s+(?:see|look\s+at)\b"
-                     # "I just want the token list", "I need every head's map" (not "I need an explanation")
-                     r"|\b(?:i\s+(?:just\s+|only\s+|really\s+)?(?:want|need)|give\s+me|just\s+want)\s+(?:just\s+|only\s+)?"
-                     r"(?:the|a|an|all|every|each)\s+"
-                     r"(?!(?:\w+\s+)?(?:idea|explanation|intuition|concept|gist|reason|answer|difference|meaning)\b)"
-                     r"|\bhow\s+(?:would|does|will)\s+(?:it|that|this|the\s+\w+)\s+look\b"
-                     r"|\bwhat\s+(?:would|does|will)\s+(?:it|that|this)\s+look\s+like\b|\bwhat\s+gets\s+drawn\b"
-                     r"|\bwhat\s+if\b.*\binstead\b", re.I)  # "what if everything is chained through … instead?"
-# (not what was done: 「図を描いていました」, but 「描いていただけますか」)
-_SEE_JA = re.compile(r"見せて|(?<=て)みせて|実演して|見たい|見たかった|見てみたい|見てみたかった|拝見"
-                     r"|(?:描いて|表示して|(?<!切り)(?<!取り)(?<!抜き)(?<!呼び)(?<!書き)出して)(?!いま|いた(?!だ)|いる)|にして(?!も)"
-                     r"|(?:見|開け|出せ|描け)(?:られ)?たら(?:嬉し|うれし|助か|いい|良い)|(?:見|開け)(?:られ)?たり(?:し|でき)"
-                     r"|描き直して|並べて"
-                     # 「ヘッドの一覧でお願いします」 (not 「説明をお願い」「数式なしでお願い」)
-                     r"|(?<!説明)(?<!解説)(?<!教え)(?<!なし)(?<!無し)(?:で|を)(?:お願い|おねがい)"
-                     # 「静止画のヒートマップもいただけますか」「普通のヒートマップでいいや」: asked, settled for
-                     r"|(?:も|を)(?:いただけ|頂け)(?:ます|ません)?か"
-                     # 「…判定するやつ頼むわ」「まとめのほう、お願いしてもいいですか」: asked for
-                     r"|頼(?:む(?:わ|よ|ね)?|みます)\s*[。!！]*$|お願いしても(?:いい|よろしい)|お願いでき(?:ます|ません)か"
-                     r"|(?:で|が)(?:いいや|いいよ|いいです|ええわ|ええよ)(?!か)"
-                     rf"|(?:絵|図)にするとどう|{_CAN_IT_BE_MADE_JA}"
-                     # (not 「見られるのはなんで」)
-                     r"|見られ(?:ます|ません|る(?!の|こと))|見れ(?:ます|る(?!の|こと))|見せられ(?:ます|る)"
-                     r"|(?:に|で)(?:する|した)(?:と|ら)[?？]*$"  # 「行列ごと折れ線にすると?」: what it would look like
-                     # 「これを折れ線にしたら読みやすくなるかな」: whether it reads better, seen
-                     r"|(?:に|で)(?:する|した)(?:と|ら)[、,]?\s*(?:もっと|少しは)?(?:読み|見|分かり|わかり)やすく"
-                     r"|(?:見る|確かめる)方法(?!って|とは|は)|確かめ(?:たい|られ)|確認(?:したい|させて)"
-                     r"|どう見え|どんな(?:風|ふう)に見え|何が(?:描かれ|表示され)|どう描かれ")
-# ... and, for a sentence given, to work on it ('extract "…"', 「「…」を調べて」); not for a view named
-# (「ヒートマップの読み方を教えて」 asks how to read it)
-_RUN_EN = re.compile(r"(?<![.\w])(?:visuali[sz]e|extract|tokeni[sz]e|give\s+me|get\s+me)\b(?!\s*\()", re.I)
-_RUN_JA = re.compile(r"教えて|おしえて|調べて|確かめて|確認して|計算して")
-
-
-# the tokens of a text spoken of ("into how many pieces does minilm chop 'unbelievably'?", 「トークンに分割すると」)
-OF_TOKENS = re.compile(r"\btokens?\b|\bpieces?\b|\bchop|\bsplit|\btokeni[sz]|トークン|分割|分け|切れ|切ら|区切", re.I)
-
-
-# anything to look at, nothing chosen ("idk just show me smth", 「なんか見せて」): a first look, in the usual view
-SOMETHING_TO_SEE = re.compile(r"\b(?:show|give)\s+(?:me\s+|us\s+)?(?:something|smth|sth|anything)\b"
-                              r"|(?:なんか|何か|なにか)(?:を)?(?:見せ|みせ)", re.I)
-
-
-def asks_to_see(text: str) -> bool:
-    """The question is worded as a request to see something ("can I see the attention in 3d?")."""
-    if JAPANESE.search(text):
-        return bool(_SEE_JA.search(text))
-    return bool(_SEE_EN.search(text) or _POSSIBLE_EN.search(text))
-
-
-def asks_to_run(text: str) -> bool:
-    """... or to work on what it gives ('tokenize "…"', 「「…」の重みを調べて」)."""
-    return asks_to_see(text) or bool((_RUN_JA if JAPANESE.search(text) else _RUN_EN).search(text))
-
-
-def asks_yes_no(text: str) -> bool:
-    """A yes/no, why or what-does-it-mean question, not a request."""
-    text = text.strip()
-    if JAPANESE.search(text):
-        return bool(_ABOUT_JA.search(text)) or bool(_YES_NO_JA.search(text)) and not _REQUEST_JA.search(text)
-    text = _SETTING_FIRST_EN.sub("", _REACTION_EN.sub("", text))
-    return bool(_YES_NO_EN.search(text)) and not _POSSIBLE_EN.search(text)
-
-
-def detect_language(text: str) -> Language:
-    """"ja" when the text holds hiragana, katakana or kanji, else "en"."""
-    return "ja" if JAPANESE.search(text) else "en"
-
-
-
-
 def read(question: str, latest_text: str | None = None) -> Reading:
     """The literal parts of a question; `latest_text` is the sentence the conversation analysed last."""
     # "change 'full' to 'empty'", "'The nurse helped the doctor.' with 'nurse' and 'doctor' swapped": rewritten
@@ -223,10 +77,15 @@ def read(question: str, latest_text: str | None = None) -> Reading:
     if edit:  # (the sentence edited is no sentence of its own, unless both are asked for)
         reading.sentences = [*edit[0], *(text for text in reading.sentences if text not in (*edit[0], edit[2]))]
     if reading.expression is None:
-        raw = _take_bare_expression(reading, raw)
-    raw = _take_replacement(reading, question, codes, raw)
+        reading.expression, reading.expression_term, raw = unquoted.bare_expression(raw)
+        reading.expression_bare = reading.expression is not None
+    reading.expression, reading.expression_bare, raw = unquoted.replacement(
+        reading.expression, reading.expression_bare, question, codes, raw)
     if not reading.sentences:
-        raw = _take_colon_sentence(reading, raw)
+        typed, raw = unquoted.sentence(raw, reading.said_back)
+        if typed is not None:  # "sentence: The cat sat.", 「今日はカレーを食べた、という文で」
+            reading.sentences.append(typed)
+            reading.colon_sentence = True
     # the answer follows the language of the question, not of the sentence it quotes
     reading.language = detect_language(raw if raw.strip(" \t\n?？。.!！") else question)
     cased = unicodedata.normalize("NFKC", raw)
@@ -473,176 +332,6 @@ _FAILED_AFTER = re.compile(r"^[^.,;!?。、，]{0,25}?(?:errored|error|failed|fa
                            r"|できなかった|動かなかった)", re.I)
 
 
-def _take_replacement(reading: Reading, question: str, codes: list[str], rest: str) -> str:
-    """Two expressions and "instead" (「…でIndexErrorになった。代わりに `…` を」): the later one replaces the one that
-    failed."""
-    if reading.expression is None or not INSTEAD.search(question):
-        return rest
-    written = [code.strip() for code in codes if literal.is_expression(code)]
-    bare = literal.find_expression(rest)
-    if len(written) >= 2:
-        reading.expression = written[-1]
-    elif bare is not None and (reading.expression_bare or question.find(bare) > question.find(written[-1])):
-        # (one in backticks and one in prose: "`attentions[12]` fails, so attentions[11] instead")
-        reading.expression, reading.expression_bare = bare, reading.expression_bare or not written
-        return rest.replace(bare, " ")
-    return rest
-
-
-def _take_bare_expression(reading: Reading, rest: str) -> str:
-    found = literal.find_expression(rest)
-    if found is not None:
-        reading.expression, reading.expression_bare = found, True
-        return rest.replace(found, " ")
-    term = literal.BARE_TERM.search(rest)
-    if term is not None:
-        reading.expression_term, reading.expression_bare = term.group(0).strip(), True
-        dim = re.fullmatch(r"dim\s*=\s*(-?\d+)", reading.expression_term)
-        # "what if dim=0?" is walked through on the usual expression with that dim
-        reading.expression = CANONICAL_EXPRESSION.replace("dim=1", f"dim={dim[1]}") if dim else CANONICAL_EXPRESSION
-    return rest
-
-
-# a question put to the sensei ("which … can I use?"), not a sentence given to analyse
-_ASKS_THE_SENSEI = re.compile(r"(?:which|what|how|why|where|can|could|do|does|is|are)\b.*\b(?:i|me|my|you)\b.*\?\s*$",
-                              re.S)
-
-
-def _spaced_sentence(rest: str) -> re.Match[str] | None:
-    """「ヒートマップ 猫が鳴いてる」, 「東京は日本の首都です の最終層」: a Japanese clause set off by spaces beside
-    the request, as typed on a phone; not a piece of the request itself (「ヘッド一覧」, 「数字みせて」)."""
-    if len([piece for piece in re.split(r"[\s\u3000]+", rest) if piece]) < 2:
-        return None
-    return next((found for found in _SPACED_CHUNK.finditer(rest) if not _REQUEST_WORDS.search(found["text"])
-                 and re.search(r"[がはをにと]", found["text"][1:]) and not _NO_CLAUSE_START.match(found["text"])
-                 and not literal.said_back(found["text"], "")), None)
-
-
-# (a clause has a subject or object: 「空が青い」, not 「だけでいい」 or 「それでいい」)
-_NO_CLAUSE_START = re.compile(r"[だでのもはがをにとへやかねよっ]|これ|それ|あれ|どれ|この|その|あの|どの"
-                              r"|ここ|そこ"
-                              r"|したら|すると|して")
-_SPACED_CHUNK = re.compile(r"(?:^|(?<=[\s\u3000]))(?P<text>[^\s\u3000]{3,40}?"
-                           r"(?:る|た|い|だ|です|ます|ました|でした|ない)"
-                           r"[。.!！]?)(?=[\s\u3000]|$)")
-_REQUEST_WORDS = re.compile(r"層|ヘッド|レイヤ|ヒートマ|グラフ|折れ線|数字|数値|図|トークン|モデル|比べ|生成"
-                            r"|見せ|みせ|見た|みた|描き|描こ|たかった"
-                            r"|ほしい|欲しい|出して|描い|して|ください|たい|ロールアウト|ノルム|一覧|出ま|出た|出る|エラー|警告"
-                            r"|願い|ねがい"
-                            r"|[A-Za-z]")
-
-
-def _take_colon_sentence(reading: Reading, rest: str) -> str:
-    """An unquoted sentence after "sentence:" / 「文:」, before an arrow pointing at it (「…。←この文」), or named as
-    one (「今日はカレーを食べた、という文で」)."""
-    match = literal.COLON_SENTENCE.search(rest) or literal.LINE_SENTENCE.search(rest)
-    if match is None and not JAPANESE.search(rest):
-        match = _closing_sentence(rest)
-    arrow = literal.ARROW_SENTENCE.search(rest) if match is None else None
-    named = literal.NAMED_SENTENCE.search(rest) if match is None and arrow is None else None
-    # (beside a pasted message, 「ラベルが全部□になります」 says what went wrong: no sentence to analyse)
-    # (… nor beside words quoted back: 「前の答えに出てきた『因果マスク』って、なに？」)
-    if match is None and arrow is None and named is None and JAPANESE.search(rest) \
-            and not literal.ERROR_LINE.search(rest) and not reading.said_back:
-        named = literal.TOPIC_SENTENCE.search(rest) or _english_lead(rest) or _spaced_sentence(rest) \
-            or _clause_at(literal.TOPIC_CLAUSE, rest) or _clause_at(literal.LEADING_CLAUSE, rest) \
-            or _japanese_in_english(rest)
-    if named is not None:  # 「今日はカレーを食べた、という文で」: what follows the name is the request
-        group = "text" if named.groupdict().get("text") is not None else "words"
-        reading.sentences.append(rest[named.start(group):named.end(group)].strip())
-        reading.colon_sentence = True
-        return f"{rest[:named.start()]} {rest[named.end():]}"
-    if match is None and arrow is None:
-        return rest
-    found = match or arrow
-    start, end = found.span("text")
-    if match is not None and "\n" in rest[start:end]:  # "Here's my sentence:\nWinter mornings….\nShow the heatmap.":
-        end = start + rest[start:end].index("\n")  # the line after the colon, the request after it
-    stop = re.search(r"[.!?。！？](?=\s)", rest[start:end])
-    if stop is not None and _numbered(rest[start + stop.end():end]) and not _numbered(rest[start:start + stop.end()]):
-        end = start + stop.end()  # "sentence: She sat on the bank of the river. last layer": the request goes on
-    text = unicodedata.normalize("NFKC", rest[start:end]).lower()
-    if _numbered(text):
-        return rest  # "back to my short sentence: the heads grid at layer 0" asks for a view, it gives no sentence
-    if _ASKS_THE_SENSEI.match(text):
-        return rest  # "before I type any sentence: which models can I use?" is the learner's own question
-    reading.sentences.append(rest[start:end].strip())
-    reading.colon_sentence = True
-    return f"{rest[:found.start()]} {rest[end:]}" if match else rest[end:]
-
-
-def _numbered(piece: str) -> bool:
-    """The piece names a layer or a head."""
-    piece = unicodedata.normalize("NFKC", piece).lower()
-    return any(arguments.find_numbers(rules, piece)[0] for rules in (arguments.LAYER_RULES, arguments.HEAD_RULES))
-
-
-_ASKING = re.compile(r"\b(?:why|what|how|which|where|who|when|is|are|does|do|did|got|get|getting|says?|said)\b|\?",
-                     re.I)
-
-
-def _closing_sentence(rest: str) -> re.Match[str] | None:
-    """An English sentence, unquoted, closing the request after "for" / "of" / "sentence is" ("plot every head of
-    layer 2 for The dog chased the ball"), opening with a capital, or after a colon or a dash that a request (no
-    question) comes before ("toks + attn shapes: The quick brown fox …"): it has three words or more, none of them
-    names a model or a thing of the request, and it asks nothing ("… of BERT tend to look at different things?")."""
-    found = literal.CLOSING_SENTENCE.search(rest)
-    trailing = literal.TRAILING_SENTENCE.search(rest)
-    head = rest[:trailing.start()].lower() if trailing is not None else ""
-    if found is None and trailing is not None and not _ASKING.search(head) \
-            and any(word in literal.TECHNICAL_WORDS or word in literal.REQUEST_NOUNS or word in IN_FULL_WORDS
-                    for word in re.findall(r"[a-z]+", head)):
-        found = trailing  # (a request before it; not "why do I get this: The labels are shifted by one")
-    words = re.findall(r"[a-z0-9']+", found["text"].lower()) if found else []
-    if not found or found["text"].endswith("?") or len(words) < 3 \
-            or any(word in literal.TECHNICAL_WORDS or word in literal.REQUEST_NOUNS for word in words):
-        return None
-    return found if not find_models(found["text"])[0] else None
-
-
-def _clause_at(pattern: re.Pattern[str], rest: str) -> re.Match[str] | None:
-    """A Japanese clause, unquoted, where `pattern` finds one (after 「文は」 at the end, or opening the question
-    before 「。の」 or a space): it has a subject or an object, and no word of the request."""
-    found = pattern.search(rest)
-    # (「前の答えに出てきた」 before a term: where the term was said, no sentence)
-    if found is None or not _whole_clause(found["text"]) or _NO_CLAUSE_START.match(found["text"]) \
-            or literal.said_back(found["text"], ""):
-        return None
-    return found if re.search(r"[がはをにと]", found["text"][1:]) else None
-
-
-def _whole_clause(text: str) -> bool:
-    """No word of the request in it, and not cut at a particle by a quote (「右側の線を『…』の行に」: a piece of the
-    request)."""
-    return not _REQUEST_WORDS.search(text) and text[-1] not in "をはがもへ"
-
-
-# a Japanese clause standing between English words ("In 象は鼻が長い, plot where 長い is looking")
-_JAPANESE_RUN = re.compile(r"(?<![^\s,.:;(])(?P<text>[ぁ-ゖァ-ヺー一-龯々][ぁ-ゖァ-ヺー一-龯々、。]{4,40})"
-                           r"(?=[\s,.?!:;)]|$)")
-
-
-def _japanese_in_english(rest: str) -> re.Match[str] | None:
-    """A Japanese clause, unquoted, in an English question ("Can you tag the head roles for 駅の前に新しいパン屋が
-    できました?"): the longest, with two particles inside and no word of the request; not one word ("why is
-    いらっしゃった split", "which word does ありがとう look at?"), nor beside a model id ("cl-tohoku/… を読み込
-    んで")."""
-    found = max(_JAPANESE_RUN.finditer(rest), key=lambda match: len(match["text"]), default=None)
-    if found is None or not _whole_clause(found["text"]) \
-            or len(re.findall(r"[がはをにとで]", found["text"][1:-1])) < 2 \
-            or len(found["text"]) < 8 and not re.search(r"[ァ-ヺ一-龯々]", found["text"]):
-        return None
-    # (the rest is English: three words or more, no model id or path, no other Japanese clause)
-    around = f"{rest[:found.start()]} {rest[found.end():]}"
-    words = [word for word in around.split() if re.fullmatch(r"[A-Za-z]{2,}[,.?!]?", word)]
-    return found if len(words) >= 3 and not re.search(r"[ぁ-ゖァ-ヺ一-龯々]{4,}", around) else None
-
-
-def _english_lead(rest: str) -> re.Match[str] | None:
-    """An English sentence, unquoted, opening a Japanese question; not one of words about attention."""
-    lead = literal.LEADING_SENTENCE.search(rest)
-    words = re.findall(r"[a-z0-9']+", lead["text"].lower()) if lead else []
-    return lead if lead and not any(word in literal.TECHNICAL_WORDS for word in words) else None
 
 
 def _take_models(reading: Reading) -> None:
@@ -705,23 +394,23 @@ def _take_arguments(reading: Reading) -> None:
     fixed, reading.rest = arguments.take_flag(arguments.FIXED_SCALE, reading.rest)
     reading.color_max = float(next(g for g in top.groups() if g)) if top else 1.0 if fixed else None
     reading.same = arguments.same_choices(reading.rest) + (("color_max",) if same_scale else ())
-    reading.more_tokens = bool(arguments.MORE_TOKENS.search(reading.rest))
-    counts, reading.rest = arguments.find_numbers(arguments.NEW_TOKEN_RULES, reading.rest)
+    reading.more_tokens = bool(numbers.MORE_TOKENS.search(reading.rest))
+    counts, reading.rest = numbers.find_numbers(numbers.NEW_TOKEN_RULES, reading.rest)
     reading.new_tokens = counts[0][0] if counts else None
-    longer, reading.rest = arguments.take_flag(arguments.LONGER, reading.rest)
+    longer, reading.rest = arguments.take_flag(numbers.LONGER, reading.rest)
     if longer and reading.new_tokens is None:  # "longer", 「もっと続けて」
-        reading.more_tokens, reading.new_tokens = True, arguments.LONGER_BY
-    twice, reading.rest = arguments.take_flag(arguments.TWICE, reading.rest)
+        reading.more_tokens, reading.new_tokens = True, numbers.LONGER_BY
+    twice, reading.rest = arguments.take_flag(numbers.TWICE, reading.rest)
     if twice and reading.new_tokens is None:  # with no generation before it: twice LONGER_BY
-        reading.twice, reading.new_tokens = True, 2 * arguments.LONGER_BY
-    reading.layers, reading.rest = arguments.find_numbers(arguments.LAYER_RULES, reading.rest)
-    steps, reading.rest = arguments.find_numbers(arguments.LAYER_STEP_RULES, reading.rest)
+        reading.twice, reading.new_tokens = True, 2 * numbers.LONGER_BY
+    reading.layers, reading.rest = numbers.find_numbers(numbers.LAYER_RULES, reading.rest)
+    steps, reading.rest = numbers.find_numbers(numbers.LAYER_STEP_RULES, reading.rest)
     reading.layer_step = steps[0] if steps and not reading.layers else None
-    head_steps, reading.rest = arguments.find_numbers(arguments.HEAD_STEP_RULES, reading.rest)
-    bare_steps, reading.rest = arguments.find_numbers(arguments.STEP_ALONE, reading.rest)
+    head_steps, reading.rest = numbers.find_numbers(numbers.HEAD_STEP_RULES, reading.rest)
+    bare_steps, reading.rest = numbers.find_numbers(numbers.STEP_ALONE, reading.rest)
     reading.head_step = head_steps[0] if head_steps else None
     reading.step = bare_steps[0] if bare_steps else None
-    reading.heads, reading.rest = arguments.find_numbers(arguments.HEAD_RULES, reading.rest)
+    reading.heads, reading.rest = numbers.find_numbers(numbers.HEAD_RULES, reading.rest)
     reading.layers = _not_failed(reading.layers, reading.plain)
     reading.heads = _not_failed(reading.heads, reading.plain)
     if reading.key is None:

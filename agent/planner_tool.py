@@ -21,7 +21,8 @@ from agent.cards import Card, cards
 from agent.context import VIEW_FLAGS, Context
 from agent.meaning import ASK_BELOW, TOOL_MIN, Match, weak
 from agent.naming import bare, longest_name, named_as_the_form, names_it, only_named, part_said
-from agent.planner_reading import SOMETHING_TO_SEE, Reading, asks_to_see
+from agent.planner_reading import Reading
+from agent.question_form import SOMETHING_TO_SEE, asks_to_see
 from agent.slots import ALSO_FOR
 from agent.spelling import JAPANESE
 

@@ -17,7 +17,8 @@ from agent.cards import Card, cards
 from agent.context import KEPT_READINGS, SENTENCE_FREE, VIEW_CHOICES, VIEW_FLAGS, Context, with_text, with_view
 from agent.naming import bare, names_it, only_named
 from agent.phrases import say
-from agent.planner_reading import CANONICAL_EXPRESSION, Reading, sentence_words
+from agent.planner_reading import Reading, sentence_words
+from agent.unquoted import CANONICAL_EXPRESSION
 from prompts import Language
 
 __all__ = ["ADDS", "ALSO_FOR", "DEFAULT_TEXT", "PlannedCall", "card_calls"]
