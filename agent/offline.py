@@ -6,6 +6,7 @@ registry and runner as for an LLM, and `compose.compose` writes the answer from 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -14,13 +15,17 @@ from typing import Any
 from agent.compose import compose, suggestions
 from agent.context import Context
 from agent.events import Event, FinalAnswer, TextDelta, ToolFinished, ToolStarted, TurnError
+from agent.phrases import say
 from agent.planner import after_turn, plan
+from agent.question_form import detect_language
 from agent.registry import Registry
 from agent.runner import run_tool
 from agent.settings import Settings
 from tools import Session
 
 __all__ = ["offline_turn", "refused_choices", "COMPARABLE_SCALE"]
+
+log = logging.getLogger(__name__)
 
 COMPARABLE_SCALE = 1.0  # the colour scale's top for maps of one answer: the only one known before any is drawn
 
@@ -36,8 +41,19 @@ def offline_turn(
     """Answer the last user message of `messages`; the answer is appended to it.
 
     `context` is the conversation's memory (agent/context.py as a dict); it is updated in place
-    when a tool call of this turn succeeds.
+    when a tool call of this turn succeeds. A bug of ours in reading the question or writing the answer
+    ends the turn with a TurnError that says so, in the question's language; the conversation goes on.
     """
+    try:
+        yield from _answer(registry, settings, tools_session, messages, cancel, context)
+    except Exception as error:  # our bug (the tools' own are caught by the runner): say so, keep the session
+        log.exception("the offline sensei failed on %r", messages[-1]["content"])
+        yield TurnError(say("sensei_bug", detect_language(messages[-1]["content"]),
+                            error=f"{type(error).__name__}: {error}"))
+
+
+def _answer(registry: Registry, settings: Settings, tools_session: Session, messages: list[dict[str, Any]],
+            cancel: threading.Event | None, context: dict[str, Any] | None) -> Iterator[Event]:
     question = messages[-1]["content"]
     remembered = Context.from_dict(context)
     latest = tools_session.latest

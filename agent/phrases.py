@@ -63,6 +63,12 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     # --- the answer (the composer) ---
     "failed": ("**{tool} failed**: {error}", "**{tool} は失敗しました**:{error}"),
+    "sensei_bug": (
+        "The offline sensei could not answer this question: internal error {error} (a bug in Attention Sensei, "
+        "not in your question). The conversation goes on: ask it in other words, or try one of the examples.",
+        "オフラインの先生がこの質問に答えられませんでした:内部エラー {error}(Attention Sensei の不具合で、"
+        "質問のせいではありません)。会話はそのまま続けられます。言い方を変えるか、例の質問を試してください。",
+    ),
     "notes": ("Note: {text}", "注意:{text}"),
     "downloads": (
         "The figure comes with PNG, SVG and CSV downloads and a script that reproduces it (“show code”).",

@@ -32,7 +32,8 @@ def replacement(expression: str | None, bare: bool, question: str, codes: list[s
     found = literal.find_expression(rest)
     if len(written) >= 2:
         return written[-1], bare, rest
-    if found is not None and (bare or question.find(found) > question.find(written[-1])):
+    # (the one that failed may be quoted rather than in backticks: '"attentions[12]" failed, attentions[11] instead')
+    if found is not None and (bare or question.find(found) > question.find(written[-1] if written else expression)):
         # (one in backticks and one in prose: "`attentions[12]` fails, so attentions[11] instead")
         return found, bare or not written, rest.replace(found, " ")
     return expression, bare, rest

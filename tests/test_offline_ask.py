@@ -92,3 +92,27 @@ def test_a_correction_after_a_failed_call_keeps_the_sentence_and_view(failing, c
 def sensei_text(step: dict[str, Any]) -> str:
     """The sentence the call ran on, as its result reports it."""
     return step["result"]["text"]
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("Show the heatmap of 'The cat sat.'", "internal error IndexError: list index out of range"),
+    ("「猫が座った。」のヒートマップを見せて", "内部エラー IndexError: list index out of range"),
+])
+def test_a_bug_of_the_offline_sensei_is_said_in_the_learners_language_and_the_conversation_goes_on(
+        question, said, tmp_path, monkeypatch):
+    """A question that trips a bug in the planner (as '"attentions[12]" failed, attentions[11] instead' once did)
+    ends its turn with a message that says so, in the question's language; no traceback, and the next question
+    is answered."""
+    sensei = Sensei(Settings(backend="offline", artifacts_dir=tmp_path))
+    conversation = sensei.new_conversation(tmp_path)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr("agent.offline.plan", broken)
+    record = turn_record(sensei, conversation, question)
+    assert said in record["error"] and record["steps"] == [], record
+    assert ("not in your question" if question.isascii() else "質問のせいではありません") in record["error"]
+    monkeypatch.undo()
+    record = turn_record(sensei, conversation, "Show the heatmap of 'The cat sat.'")
+    assert "error" not in record and [step["ok"] for step in record["steps"]] == [True], record

@@ -100,6 +100,9 @@ ENGLISH: list[Row] = [
     ("why do I need .detach()?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
     ("Walk me through outputs.attentions[0][0, 3].sum(dim=-1) please", True, "explain",
      [("explain_reduction", {"expression": "outputs.attentions[0][0, 3].sum(dim=-1)"})]),
+    # the one that failed quoted, not in backticks: the later one replaces it (this once raised IndexError)
+    ('"outputs.attentions[12]" did not work, so walk me through outputs.attentions[11] instead', False, "explain",
+     [("explain_reduction", {"expression": "outputs.attentions[11]"})]),
     ("Which models can I use?", False, "list_models", [("list_models", {})]),
     ("list the available models", True, "list_models", [("list_models", {})]),
     ("Load gemma", False, "load_model", [("load_model", {"model": "gemma-270m"})]),
@@ -218,6 +221,8 @@ JAPANESE: list[Row] = [
     ("`outputs.attentions[-1][0]` の意味は?", False, "explain",
      [("explain_reduction", {"expression": "outputs.attentions[-1][0]", "text": DEFAULT_JA})]),
     ("dim=1 って何?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
+    ("「outputs.attentions[12]」はだめだった。代わりに outputs.attentions[11] を説明して", False, "explain",
+     [("explain_reduction", {"expression": "outputs.attentions[11]"})]),
     (".detach()って何", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
     ("[0] の意味は?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
     (".numpy() はなぜ必要?", True, "explain", [("explain_reduction", {"expression": CANONICAL_EXPRESSION})]),
