@@ -24,7 +24,8 @@ ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tent
 ORDINAL = {word: place for place, word in enumerate(ORDINAL_WORDS.split("|"), start=1)}
 ORDINAL |= {"2nd": 2, "3rd": 3, "4th": 4}
 _KANJI = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_NUM = r"(-?\d+|[〇零一二三四五六七八九十]+)"
+# a number in digits, or in kanji: 「十二」「二十」「三」, and digits one by one (「一二」 is 12); no 「十十」
+_NUM = r"(-?\d+|[一二三四五六七八九]?十[一二三四五六七八九]?|[〇零一二三四五六七八九]+)"
 _INDEX = {word: value for value, word in enumerate("zero one two three four five six seven eight nine ten eleven "
                                                    "twelve thirteen fourteen fifteen sixteen seventeen eighteen "
                                                    "nineteen twenty".split())}
@@ -33,7 +34,7 @@ _INDEX_WORDS = "|".join(_INDEX)
 
 
 def as_number(text: str) -> int:
-    """A number written in digits or in kanji (「三」, 「十二」)."""
+    """A number written in digits or in kanji (「三」, 「十二」), as `_NUM` reads one."""
     if text.lstrip("-").isdigit():
         return int(text)
     tens, _, ones = text.partition("十")

@@ -911,3 +911,12 @@ def _last_of(turns: list[str]) -> Plan:
         planned = plan_with_context(question, context)
         context = after_turn(context, planned, question, ran=bool(planned.calls))
     return plan_with_context(turns[-1], context)
+
+
+@pytest.mark.parametrize(("question", "layer"), [
+    ("第十二層のヒートマップ", 11), ("二十層目のヒートマップ", 19), ("三層目のヒートマップ", 2),
+    ("十十層目のヒートマップ", 9),  # (a slip: 「十十」 is no number, and once raised KeyError; 「十層目」 is read)
+])
+def test_kanji_numbers_are_read_and_a_malformed_one_does_not_crash(question, layer):
+    (call,) = plan(question, has_text=False).calls
+    assert call.name == "plot_heatmap" and call.arguments["layer"] == layer
