@@ -315,18 +315,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
     asks_concept = leads or asked_in_a_clause or (
         best_concept is not None and best_concept.score >= max(KNOWLEDGE_MIN, whole[0].score - CONCEPT_GAP)
         and shares[0] >= 0.5)
-    requests = [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
-                # (a wh-question whose nearest examples are as many questions as requests asks about something: "What do
-                # you lose when you average over the heads?")
-                if (share < (0.4 if WH_START.search(piece) else 0.5) or asks_to_see(piece)) and not asks_yes_no(piece)
-                and not _SUBORDINATE.search(piece) and not WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
-                and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
-                and not _DECLARED_EN.search(piece) and not _ONLY_AN_EXAMPLE.fullmatch(piece)
-                and not _TOLD_OF_EARLIER_EN.search(piece) and not _TELLS_EN.search(piece)
-                # (after a why, what they saw is no request: "why the first column is so bright? almost all rows go
-                # there")
-                and not (WHY.search(masked) and not asks_to_see(piece) and "…" not in piece)
-                and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
+    requests = _requests(parts, shares, pieces, masked)
     # what they saw, then the question ("I see a bright band on the first column. Is that the sink?"); not a
     # change asked for and then judged ("and 4 more tokens. Does the pattern hold?")
     yes_no = asks_yes_no(masked) or bool(pieces) and asks_yes_no(pieces[-1]) \
@@ -344,56 +333,7 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
              and (bool(reading.heads) or bool(reading.same) or bool(_HEDGED.search(reading.plain))
                   or bool(_POINTS_BACK.search(reading.plain))  # "… Same curve, first layer."
                   or holds_elsewhere(reading)))  # "is that also the case in layer 0?"
-    if _EXPLAIN_ASKED.search(reading.plain) and not (named and asks_to_see(_beside_the_explanation(masked))) \
-            and not reading.sentences \
-            and best_concept is not None \
-            and best_concept.score >= ASK_BELOW:
-        return False  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
-    if (_IDEA_ONLY.search(reading.plain) or _NO_FIGURE.search(reading.plain)
-            and (WHY.search(reading.plain) or _WH_QUESTION.search(reading.plain) or asks_yes_no(masked))) \
-            and not asks_to_see(_NO_FIGURE.sub(" ", masked)) and reading.expression is None:
-        return False  # "…, does that mean the model ignored the 'not'? Asking conceptually, no plot needed."
-    if (_A_PART_SHOWN.search(reading.plain) or literal.WHAT_IS_SHOWN.search(reading.plain)) \
-            and context.tool is not None and not asks_to_see(masked) \
-            and not fit.sets_a_slot(reading) and not reading.sentences:
-        return False  # "what's the third panel?", "what are those yellow squares?" after a figure: what it shows
-    if _JUDGED.search(reading.plain) and context.tool is None and not asks_to_see(masked) and not reading.sentences \
-            and not reading.models and not fit.sets_a_slot(reading) and reading.expression is None and not requests:
-        return False  # "3d plot worth it or nah" (nothing shown yet): a judgement asked
-    if (_ENDS_ASKING_MEANING.search(reading.plain) or _DEFINITION.search(reading.plain)
-            or TERM_ALONE.match(reading.plain) or term_asked(reading)) and not asks_to_see(masked) \
-            and not reading.sentences:
-        return False  # 「ヘッド平均ってどういうこと」 after a heatmap, "whats a previous-token head?": the idea
-    if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
-            and not reading.models and not reading.layers and not reading.heads:
-        return False  # 「ノルムで見る方法って、重みだけを見るのと何が違うの？」: two ideas compared, in words
-    if reading.models and _MODELS_DIFFER.search(reading.plain) and _DESIGNS.search(reading.plain) \
-            and not asks_to_see(masked) and not reading.sentences \
-            and context.text is None and not reading.layers and not reading.heads and whole \
-            and whole[0].kind == "knowledge" and not weak(whole):
-        # "what actually differs between minilm, gemma and smollm under the hood?": the designs, in words ("how do
-        # BERT, Gemma and Llama differ?" compares them, and so does "how do all three differ?" after a sentence)
-        return False
-    if GENERAL.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
-            and not fit.sets_a_slot(reading) and reading.expression is None and all(card.slots for card in named):
-        return False  # "in general is a bright diagonal just tokens attending to themselves": how things usually are
-    if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
-            and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
-        return False  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
-    if _HOW_IT_WORKS.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
-            and not reading.layers and not reading.heads and reading.expression is None \
-            and not any(not card.slots for card in named):  # (「使えるモデルって何があるんでしたっけ」 lists them)
-        return False
-    if _SURPRISED.search(reading.plain) and not asks_to_see(masked) and not fit.sets_a_slot(reading) \
-            and reading.expression is None:
-        return False  # 「あれ、ヘッドが9個ある。さっき4つだったのに」: what surprised them, explained
-    if _WORTH_IT.search(reading.plain) and not asks_to_see(_WORTH_IT.sub(" ", masked)) and not reading.sentences \
-            and not fit.sets_a_slot(reading) and reading.expression is None:
-        return False  # "Is 3D plot useful for attention?": whether the view is worth it, in words
-    if reading.said_back and not asks_to_see(reading.plain) and not _DO_IT.search(reading.plain) \
-            and not reading.sentences and not fit.sets_a_slot(reading) and reading.expression is None:
-        # "you wrote '0.5 * A + 0.5 * I'. what's the I?": what the sensei said, explained (a request is looked for in
-        # the learner's own words: the words quoted back may read like one, "you wrote 'each row adds up to 1'")
+    if _answered_in_words(reading, masked, context, named, whole, best_concept, requests):
         return False
     if _asks_of_the_data(reading, whole, yes_no, context, named):
         return True  # "Does head 3 of layer 2 look at the previous token in 'I love you'?": run it and see
@@ -455,6 +395,84 @@ def asks_for_a_tool(question: str, reading: Reading, context: Context, whole: li
         or (asks_to_see(masked) and fit.sets_a_slot(reading)) \
         or (asks_to_see(masked) and context.tool is not None and best_tool is not None and best_tool.score >= TOOL_MIN
             and not WHY.search(reading.plain))  # "I'd like to see it under gemma"; "what if … chained … instead?"
+
+
+def _requests(parts: list[list[Match]], shares: list[float], pieces: list[str], masked: str) -> list[Match]:
+    """The closest label of each clause that asks for something: worded as a request to see, or nearest to requests
+    and to a tool; not a yes/no or why question, a statement, a subordinate or reported clause, nor what was
+    seen after a why."""
+    return [ranked[0] for ranked, share, piece in zip(parts, shares[1:], pieces, strict=False)
+            # (a wh-question whose nearest examples are as many questions as requests asks about something: "What do
+            # you lose when you average over the heads?")
+            if (share < (0.4 if WH_START.search(piece) else 0.5) or asks_to_see(piece)) and not asks_yes_no(piece)
+            and not _SUBORDINATE.search(piece) and not WHY_ANYWHERE.search(piece)  # (「…見られるのはなんで?」)
+            and not _STATEMENT_JA.search(piece) and not _STATEMENT_EN.search(piece) and not _NO_FIGURE.search(piece)
+            and not _DECLARED_EN.search(piece) and not _ONLY_AN_EXAMPLE.fullmatch(piece)
+            and not _TOLD_OF_EARLIER_EN.search(piece) and not _TELLS_EN.search(piece)
+            # (after a why, what they saw is no request: "why the first column is so bright? almost all rows go
+            # there")
+            and not (WHY.search(masked) and not asks_to_see(piece) and "…" not in piece)
+            and (ranked[0].kind == "tool" and ranked[0].score >= TOOL_MIN or asks_to_see(piece))]
+
+
+def _answered_in_words(reading: Reading, masked: str, context: Context, named: list[Card], whole: list[Match],
+                       best_concept: Match | None, requests: list[Match]) -> bool:
+    """Questions answered in words even when they name a view, a model or a choice: an explanation asked for, the
+    idea only, a part of the figure shown, a judgement, a definition, two ideas compared, the models' designs, how
+    things usually are, a learner puzzled or surprised, how something works, whether a view is worth it, and the
+    sensei's own words quoted back."""
+    if _EXPLAIN_ASKED.search(reading.plain) and not (named and asks_to_see(_beside_the_explanation(masked))) \
+            and not reading.sentences \
+            and best_concept is not None \
+            and best_concept.score >= ASK_BELOW:
+        return True  # "Give me an explanation I can say out loud", 「説明を用意したい」: words, not a figure
+    if (_IDEA_ONLY.search(reading.plain) or _NO_FIGURE.search(reading.plain)
+            and (WHY.search(reading.plain) or _WH_QUESTION.search(reading.plain) or asks_yes_no(masked))) \
+            and not asks_to_see(_NO_FIGURE.sub(" ", masked)) and reading.expression is None:
+        return True  # "…, does that mean the model ignored the 'not'? Asking conceptually, no plot needed."
+    if (_A_PART_SHOWN.search(reading.plain) or literal.WHAT_IS_SHOWN.search(reading.plain)) \
+            and context.tool is not None and not asks_to_see(masked) \
+            and not fit.sets_a_slot(reading) and not reading.sentences:
+        return True  # "what's the third panel?", "what are those yellow squares?" after a figure: what it shows
+    if _JUDGED.search(reading.plain) and context.tool is None and not asks_to_see(masked) and not reading.sentences \
+            and not reading.models and not fit.sets_a_slot(reading) and reading.expression is None and not requests:
+        return True  # "3d plot worth it or nah" (nothing shown yet): a judgement asked
+    if (_ENDS_ASKING_MEANING.search(reading.plain) or _DEFINITION.search(reading.plain)
+            or TERM_ALONE.match(reading.plain) or term_asked(reading)) and not asks_to_see(masked) \
+            and not reading.sentences:
+        return True  # 「ヘッド平均ってどういうこと」 after a heatmap, "whats a previous-token head?": the idea
+    if _ENDS_ASKING_DIFFERENCE.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
+            and not reading.models and not reading.layers and not reading.heads:
+        return True  # 「ノルムで見る方法って、重みだけを見るのと何が違うの？」: two ideas compared, in words
+    if reading.models and _MODELS_DIFFER.search(reading.plain) and _DESIGNS.search(reading.plain) \
+            and not asks_to_see(masked) and not reading.sentences \
+            and context.text is None and not reading.layers and not reading.heads and whole \
+            and whole[0].kind == "knowledge" and not weak(whole):
+        # "what actually differs between minilm, gemma and smollm under the hood?": the designs, in words ("how do
+        # BERT, Gemma and Llama differ?" compares them, and so does "how do all three differ?" after a sentence)
+        return True
+    if GENERAL.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
+            and not fit.sets_a_slot(reading) and reading.expression is None and all(card.slots for card in named):
+        return True  # "in general is a bright diagonal just tokens attending to themselves": how things usually are
+    if _PUZZLED.search(reading.plain) and not asks_to_see(masked) and not reading.sentences and not reading.models \
+            and reading.expression is None and not fit.changes_the_view(fit.no_tokens(reading)):
+        return True  # 「shapeの4つの数字、それぞれ何なのかさっぱり…」: what was shown, explained
+    if _HOW_IT_WORKS.search(reading.plain) and not asks_to_see(masked) and not reading.sentences \
+            and not reading.layers and not reading.heads and reading.expression is None \
+            and not any(not card.slots for card in named):  # (「使えるモデルって何があるんでしたっけ」 lists them)
+        return True
+    if _SURPRISED.search(reading.plain) and not asks_to_see(masked) and not fit.sets_a_slot(reading) \
+            and reading.expression is None:
+        return True  # 「あれ、ヘッドが9個ある。さっき4つだったのに」: what surprised them, explained
+    if _WORTH_IT.search(reading.plain) and not asks_to_see(_WORTH_IT.sub(" ", masked)) and not reading.sentences \
+            and not fit.sets_a_slot(reading) and reading.expression is None:
+        return True  # "Is 3D plot useful for attention?": whether the view is worth it, in words
+    if reading.said_back and not asks_to_see(reading.plain) and not _DO_IT.search(reading.plain) \
+            and not reading.sentences and not fit.sets_a_slot(reading) and reading.expression is None:
+        # "you wrote '0.5 * A + 0.5 * I'. what's the I?": what the sensei said, explained (a request is looked for in
+        # the learner's own words: the words quoted back may read like one, "you wrote 'each row adds up to 1'")
+        return True
+    return False
 
 
 def asked_views(named: list[Card], reading: Reading, context: Context) -> list[Card]:
