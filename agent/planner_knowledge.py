@@ -314,11 +314,15 @@ def unnamed_message(entry: Entry, reading: Reading) -> bool:
     return not entry.asks_back and bool(SPEAKS_OF_A_MESSAGE.search(reading.plain)) and not told(entry, reading)
 
 
+_EXCEPTION_NAME = re.compile(r"[A-Za-z]+(?:Error|Exception)|[a-z]+(?:error|exception)")
+
+
 def told(entry: Entry, reading: Reading) -> bool:
     """The question says one of the entry's own specific keywords or message fragments: which message is told
     ("… the encode_plus error"); an entry about no message at all tells none."""
+    # (a word that only speaks of a message tells none, "warning"; an exception's name does, "IndexError")
     specific = [word for word in (*_telling_keywords().get(entry.id, ()), *entry.messages)
-                if not SPEAKS_OF_A_MESSAGE.search(word)]  # ("matplotlib" tells no message: many entries say it)
+                if not SPEAKS_OF_A_MESSAGE.search(word) or _EXCEPTION_NAME.fullmatch(word)]
     # (a new message after a fix tells none: "… like you said, my cell gives a different error now")
     return bool(entry.messages) and any(word.lower() in reading.plain for word in specific) \
         and not _NEW_MESSAGE.search(reading.plain)

@@ -920,3 +920,16 @@ def _last_of(turns: list[str]) -> Plan:
 def test_kanji_numbers_are_read_and_a_malformed_one_does_not_crash(question, layer):
     (call,) = plan(question, has_text=False).calls
     assert call.name == "plot_heatmap" and call.arguments["layer"] == layer
+
+
+@pytest.mark.parametrize(("question", "entries"), [
+    # an exception named with what raised it tells which message: explained, not asked to be pasted
+    ("outputs.attentions[12] failed with an IndexError", ("index_out_of_range", "sdpa_warning")),
+    ("attentions[12]がIndexErrorで落ちた", ("index_out_of_range", "sdpa_warning")),
+    # ... a message only spoken of is still asked for
+    ("I got an error when loading the model", ("paste_the_warning",)),
+    ("エラーが出ました", ("paste_the_warning",)),
+])
+def test_an_exception_named_tells_which_message(question, entries):
+    planned = plan(question, has_text=False)
+    assert planned.knowledge == entries and not planned.calls, planned
