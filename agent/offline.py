@@ -44,12 +44,12 @@ def offline_turn(
     when a tool call of this turn succeeds. A bug of ours in reading the question or writing the answer
     ends the turn with a TurnError that says so, in the question's language; the conversation goes on.
     """
+    question = messages[-1]["content"]
     try:
         yield from _answer(registry, settings, tools_session, messages, cancel, context)
     except Exception as error:  # our bug (the tools' own are caught by the runner): say so, keep the session
-        log.exception("the offline sensei failed on %r", messages[-1]["content"])
-        yield TurnError(say("sensei_bug", detect_language(messages[-1]["content"]),
-                            error=f"{type(error).__name__}: {error}"))
+        log.exception("the offline sensei failed on %r", question)
+        yield TurnError(say("sensei_bug", detect_language(question), error=f"{type(error).__name__}: {error}"))
 
 
 def _answer(registry: Registry, settings: Settings, tools_session: Session, messages: list[dict[str, Any]],
