@@ -314,7 +314,7 @@ def unnamed_message(entry: Entry, reading: Reading) -> bool:
     return not entry.asks_back and bool(SPEAKS_OF_A_MESSAGE.search(reading.plain)) and not told(entry, reading)
 
 
-_EXCEPTION_NAME = re.compile(r"[A-Za-z]+(?:Error|Exception)|[a-z]+(?:error|exception)")
+_EXCEPTION_NAME = re.compile(r"[a-z]+(?:error|exception)", re.I)
 
 
 def told(entry: Entry, reading: Reading) -> bool:
